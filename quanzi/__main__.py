@@ -1,0 +1,3 @@
+from quanzi.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The GraphQL API: types, resolvers, dataloaders, auth context and the Starlette app."""

@@ -1,0 +1,134 @@
+"""The Starlette application factory: /graphql, /healthz, request ids and access logs."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from quanzi.api.context import Context, bearer_token, pick_locale
+from quanzi.api.health import healthz
+from quanzi.api.schema import build_schema
+from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
+from quanzi.embedded import start_embedded
+from quanzi.logs import configure_logging
+from quanzi.settings import Settings, load_settings
+
+access_log = structlog.get_logger("quanzi.access")
+
+_REQUEST_ID_MAX = 64
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the caller's X-Request-ID if sane), binds it to the logs,
+    echoes it in the response, and writes one access line when the response is done."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
+        request_id = (
+            incoming if incoming.isascii() and 0 < len(incoming) <= _REQUEST_ID_MAX
+            and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        )
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                if scope["type"] == "http" and scope["path"] != "/healthz":
+                    access_log.info(
+                        "request",
+                        method=scope["method"],
+                        path=scope["path"],
+                        status=status,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
+
+
+class QuanziGraphQL(GraphQL):
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            runtime=request.app.state.runtime,
+            locale=pick_locale(request.headers.get("accept-language")),
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+            bearer=bearer_token(request.headers.get("authorization")),
+        )
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
+    """Build the API. With a runtime given (tests), the caller owns connections; otherwise the
+    app's lifespan connects on start-up (starting embedded servers for unset URLs outside
+    production) and disconnects on shutdown."""
+    settings = settings or (runtime.settings if runtime else load_settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        configure_logging(settings.log_level, json=settings.log_json)
+        effective = settings
+        servers = None
+        if not settings.is_production and (not settings.database_url or not settings.redis_url):
+            servers = start_embedded(settings.var_dir, settings.database_url, settings.redis_url)
+            effective = settings.model_copy(
+                update={"database_url": servers.database_url, "redis_url": servers.redis_url}
+            )
+        app.state.runtime = await start_runtime(effective)
+        try:
+            yield
+        finally:
+            await stop_runtime(app.state.runtime)
+            if servers is not None:
+                servers.stop()
+
+    graphql = QuanziGraphQL(
+        build_schema(
+            dev_login=settings.dev_login_enabled, introspection=not settings.is_production
+        ),
+        graphql_ide=None if settings.is_production else "graphiql",
+        allow_queries_via_get=False,
+    )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,75 @@
+"""The per-request context: who is asking, in which language, and the request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from quanzi.api.loaders import Loaders
+from quanzi.bootstrap import Runtime
+from quanzi.domain import auth
+from quanzi.domain.errors import Forbidden, QuanziError, Unauthenticated
+from quanzi.domain.models import Role, User
+
+_UNSET = object()
+
+
+def pick_locale(accept_language: str | None) -> str:
+    """English when the client's first preference is English; Chinese otherwise."""
+    if not accept_language:
+        return "zh"
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return "en" if first.startswith("en") else "zh"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return "" # present but unusable: authenticating fails with token_invalid
+    return token.strip()
+
+
+@dataclass
+class Context:
+    request: HTTPConnection
+    response: Response | None
+    runtime: Runtime
+    locale: str = "zh"
+    request_id: str = ""
+    bearer: str | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+    _viewer: object = field(default=_UNSET, repr=False)
+
+    async def viewer(self) -> User | None:
+        """The signed-in member, None when anonymous; a bad token raises UNAUTHENTICATED."""
+        if self._viewer is _UNSET:
+            if self.bearer is None:
+                self._viewer = None
+            else:
+                try:
+                    self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
+                except QuanziError as exc:
+                    self._viewer = exc
+        if isinstance(self._viewer, QuanziError):
+            raise self._viewer
+        return self._viewer  # type: ignore[return-value]
+
+    async def require_viewer(self) -> User:
+        user = await self.viewer()
+        if user is None:
+            raise Unauthenticated()
+        return user
+
+    async def require_role(self, role: Role) -> User:
+        user = await self.require_viewer()
+        if not Role(user.role).at_least(role):
+            raise Forbidden()
+        return user
+
+    def forget_viewer(self) -> None:
+        """After a sign-in mutation the request's earlier identity no longer applies."""
+        self._viewer = _UNSET

@@ -1,0 +1,36 @@
+"""The GraphQL schema: feature types merged into Query and Mutation, extensions attached."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.tools import merge_types
+
+from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
+from quanzi.api.errors import ErrorFormatter
+from quanzi.api.nodes import NodeQuery
+from quanzi.api.types.users import User
+
+CACHE_SIZE = 1024
+
+
+def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.Schema:
+    """The served schema. `devLogin` exists only when dev_login is on."""
+    query = merge_types("Query", (NodeQuery, AuthQuery))
+    mutation_parts: tuple[type, ...] = (AuthMutation,)
+    if dev_login:
+        mutation_parts += (DevLoginMutation,)
+    mutation = merge_types("Mutation", mutation_parts)
+    extensions: list = [
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        ErrorFormatter,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=query, mutation=mutation, types=[User], extensions=extensions)
+
+
+def export_sdl() -> str:
+    """The SDL checked in as schema.graphql: the development schema, devLogin included."""
+    return build_schema(dev_login=True).as_str() + "\n"

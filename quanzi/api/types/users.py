@@ -1,0 +1,116 @@
+"""Members as the API shows them: the public User and the signed-in Viewer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from quanzi.api.ids import to_global_id
+from quanzi.api.relay import Node
+from quanzi.domain import models
+from quanzi.domain.levels import level_for_points
+
+Role = strawberry.enum(
+    models.Role,
+    name="Role",
+    description="MEMBER < MODERATOR (volunteer reviewers) < OPERATOR < ADMIN.",
+)
+
+
+@strawberry.type(description="A badge a member earned.")
+class Badge:
+    code: str
+    name: str
+    description: str
+    awarded_at: datetime
+
+
+@strawberry.type(description="A member of the community, as others see them.")
+class User(Node):
+    id: strawberry.ID
+    nickname: str
+    avatar_url: str
+    bio: str
+    role: Role  # type: ignore[valid-type]
+    level: int
+    points: int
+    follower_count: int
+    following_count: int
+    post_count: int
+    created_at: datetime
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="Badges earned, newest first.")
+    def badges(self) -> list[Badge]:
+        return []  # filled by the points-economy issue
+
+    @classmethod
+    def from_model(cls, user: models.User) -> User:
+        return cls(
+            id=strawberry.ID(to_global_id("User", user.id)),
+            nickname=user.nickname,
+            avatar_url=user.avatar_url,
+            bio=user.bio,
+            role=user.role,
+            level=level_for_points(user.points),
+            points=user.points,
+            follower_count=user.follower_count,
+            following_count=user.following_count,
+            post_count=user.post_count,
+            created_at=user.created_at,
+            pk=user.id,
+        )
+
+
+@strawberry.type(description="The signed-in member, with what only they may see.")
+class Viewer:
+    id: strawberry.ID
+    nickname: str
+    avatar_url: str
+    bio: str
+    role: Role  # type: ignore[valid-type]
+    level: int
+    points: int
+    follower_count: int
+    following_count: int
+    invite_code: str
+    invited_count: int
+    muted_until: datetime | None
+    created_at: datetime
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="Badges earned, newest first.")
+    def badges(self) -> list[Badge]:
+        return []  # filled by the points-economy issue
+
+    @strawberry.field(description="Unread in-app notifications.")
+    def unread_notification_count(self) -> int:
+        return 0  # filled by the notifications issue
+
+    @strawberry.field(description="Whether the daily check-in is done today (UTC+8).")
+    def checked_in_today(self) -> bool:
+        return False  # filled by the points-economy issue
+
+    @strawberry.field(description="Consecutive days checked in, today included.")
+    def checkin_streak(self) -> int:
+        return 0  # filled by the points-economy issue
+
+    @classmethod
+    def from_model(cls, user: models.User) -> Viewer:
+        return cls(
+            id=strawberry.ID(to_global_id("User", user.id)),
+            nickname=user.nickname,
+            avatar_url=user.avatar_url,
+            bio=user.bio,
+            role=user.role,
+            level=level_for_points(user.points),
+            points=user.points,
+            follower_count=user.follower_count,
+            following_count=user.following_count,
+            invite_code=user.invite_code,
+            invited_count=user.invited_count,
+            muted_until=user.muted_until,
+            created_at=user.created_at,
+            pk=user.id,
+        )

@@ -1,0 +1,72 @@
+"""The composition root: what one process (API or job worker) needs, started and stopped once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from redis.asyncio import Redis
+
+from quanzi.domain.db import close_db, init_db
+from quanzi.domain.store import Store
+from quanzi.domain.tokens import TokenIssuer
+from quanzi.domain.wechat import WeChatClient
+from quanzi.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    http: httpx.AsyncClient
+    tokens: TokenIssuer
+    wechat: WeChatClient
+
+    @property
+    def redis(self) -> Redis:
+        return self.store.redis
+
+
+async def start_runtime(settings: Settings) -> Runtime:
+    """Connect to PostgreSQL and Redis (their URLs must be known by now) and build services."""
+    if not settings.database_url or not settings.redis_url:
+        raise RuntimeError("start_runtime needs DATABASE_URL and REDIS_URL (or embedded servers)")
+    if not settings.jwt_secret:
+        raise RuntimeError("start_runtime needs a JWT secret; use load_settings()")
+    await init_db(settings.database_url, pool_max=settings.db_pool_max)
+    redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_timeout=5,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+    )
+    http = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.wechat_timeout),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        headers={"User-Agent": "quanzi"},
+    )
+    return Runtime(
+        settings=settings,
+        store=Store(redis, settings.redis_prefix),
+        http=http,
+        tokens=TokenIssuer(
+            secret=settings.jwt_secret,
+            access_ttl=timedelta(seconds=settings.access_token_ttl),
+            refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
+        ),
+        wechat=WeChatClient(
+            http=http,
+            api_base=settings.wechat_api_base,
+            appid=settings.wechat_appid,
+            secret=settings.wechat_secret,
+            timeout=settings.wechat_timeout,
+        ),
+    )
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    await runtime.http.aclose()
+    await runtime.redis.aclose()
+    await close_db()

@@ -1,0 +1,182 @@
+"""The `quanzi` command: the same entry point in development, CI and containers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from quanzi.settings import ConfigError, Settings, load_settings
+
+
+@contextlib.contextmanager
+def _services(settings: Settings) -> Iterator[Settings]:
+    """Settings whose URLs point at running servers: the configured ones or embedded ones."""
+    if settings.database_url and settings.redis_url:
+        yield settings
+        return
+    from quanzi.embedded import embedded_servers, export_urls
+
+    with embedded_servers(settings.var_dir, settings.database_url, settings.redis_url) as servers:
+        export_urls(servers)
+        yield settings.model_copy(
+            update={"database_url": servers.database_url, "redis_url": servers.redis_url}
+        )
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from quanzi.logs import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
+    with _services(settings):
+        # The factory re-reads the environment in each worker; embedded URLs were exported.
+        uvicorn.run(
+            "quanzi.api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            loop="uvloop",
+            http="httptools",
+            proxy_headers=True,
+            log_config=None,
+            access_log=False,
+        )
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.domain.db import migrate
+
+    with _services(settings) as s:
+        assert s.database_url
+        applied = asyncio.run(migrate(s.database_url))
+    print(f"{len(applied)} migration(s) applied" if applied else "database is up to date")
+    return 0
+
+
+def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a migration for model changes (developers; uses Tortoise's autodetector)."""
+    from tortoise.cli.cli import run_cli_async
+
+    from quanzi.domain.db import tortoise_config
+
+    config = tortoise_config(settings.database_url or "postgres://localhost/quanzi")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(config, fh)
+    try:
+        argv = ["--config-file", fh.name, "makemigrations"]
+        if args.name:
+            argv += ["--name", args.name]
+        return asyncio.run(run_cli_async(argv))
+    finally:
+        os.unlink(fh.name)
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.domain.db import close_db, init_db
+    from quanzi.domain.seed import seed_demo_community
+
+    async def run(database_url: str) -> dict[str, int]:
+        await init_db(database_url, pool_max=4)
+        try:
+            return await seed_demo_community()
+        finally:
+            await close_db()
+
+    with _services(settings) as s:
+        assert s.database_url
+        counts = asyncio.run(run(s.database_url))
+    print("demo community ready: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.api.schema import export_sdl
+
+    Path(args.output).write_text(export_sdl(), encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.domain.db import close_db, init_db
+    from quanzi.domain.errors import NotFound
+    from quanzi.domain.models import Role, User
+    from quanzi.domain.users import set_role
+
+    async def run(database_url: str) -> str:
+        await init_db(database_url, pool_max=2)
+        try:
+            if args.openid:
+                user = await User.get_or_none(openid=args.openid)
+                if user is None:
+                    raise NotFound()
+                user_id = user.id
+            else:
+                user_id = args.user_id
+            user = await set_role(user_id, Role(args.role))
+            return f"{user.nickname} (id {user.id}, openid {user.openid}) is now {user.role}"
+        finally:
+            await close_db()
+
+    with _services(settings) as s:
+        assert s.database_url
+        try:
+            print(asyncio.run(run(s.database_url)))
+        except NotFound:
+            print("no such member: they must sign in once first", file=sys.stderr)
+            return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quanzi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the API (applies nothing to the schema)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(
+        func=cmd_migrate
+    )
+    mk = sub.add_parser("makemigrations", help="write a migration for model changes (dev)")
+    mk.add_argument("--name", default=None)
+    mk.set_defaults(func=cmd_makemigrations)
+
+    sub.add_parser("seed", help="create the demo community (idempotent)").set_defaults(
+        func=cmd_seed
+    )
+
+    export = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", "-o", default="schema.graphql")
+    export.set_defaults(func=cmd_export_schema)
+
+    role = sub.add_parser("set-role", help="give a member a role (make the first ADMIN)")
+    who = role.add_mutually_exclusive_group(required=True)
+    who.add_argument("--openid")
+    who.add_argument("--user-id", type=int)
+    role.add_argument("role", choices=["MEMBER", "MODERATOR", "OPERATOR", "ADMIN"])
+    role.set_defaults(func=cmd_set_role)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    raise SystemExit(args.func(settings, args))

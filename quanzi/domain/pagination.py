@@ -1,0 +1,102 @@
+"""Keyset pagination: pages stay stable when rows are inserted ahead of the reader."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.fields import DatetimeField
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from quanzi.domain.errors import BadInput
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    items: list[M]
+    cursors: list[str]
+    has_next: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+def check_first(first: int | None, *, cap: int, default: int = 20) -> int:
+    """The page size to use; BAD_USER_INPUT when `first` is negative or over the cap."""
+    if first is None:
+        return min(default, cap)
+    if not 0 <= first <= cap:
+        raise BadInput("first_out_of_range", field="first", max=cap)
+    return first
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str, model: type[Model], fields: Sequence[str]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        plain = json.loads(raw)
+        if not isinstance(plain, list) or len(plain) != len(fields):
+            raise ValueError("cursor shape")
+        values = []
+        for name, value in zip(fields, plain, strict=True):
+            if isinstance(model._meta.fields_map[name], DatetimeField):
+                value = datetime.fromisoformat(value)
+            elif not isinstance(value, (int, str)) or isinstance(value, bool):
+                raise ValueError("cursor value")
+            values.append(value)
+        return values
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise BadInput("bad_cursor", field="after") from None
+
+
+def _after_filter(fields: Sequence[str], descending: Sequence[bool], values: Sequence[Any]) -> Q:
+    """Rows strictly after `values` in the (lexicographic) sort order."""
+    clauses = []
+    for i, name in enumerate(fields):
+        equal = {f: v for f, v in zip(fields[:i], values[:i], strict=True)}
+        op = "lt" if descending[i] else "gt"
+        clauses.append(Q(**equal, **{f"{name}__{op}": values[i]}))
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+async def keyset_page(
+    queryset: QuerySet[M],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str],
+    cap: int,
+) -> Page[M]:
+    """One page of `queryset` sorted by `order` (e.g. ("-created_at", "-id")); the last
+    field must be unique so that every row has exactly one place."""
+    size = check_first(first, cap=cap)
+    fields = [f.lstrip("-") for f in order]
+    descending = [f.startswith("-") for f in order]
+    model = queryset.model
+    if after:
+        values = decode_cursor(after, model, fields)
+        queryset = queryset.filter(_after_filter(fields, descending, values))
+    rows = await queryset.order_by(*order).limit(size + 1) if size else []
+    has_next = len(rows) > size
+    items = list(rows[:size])
+    cursors = [encode_cursor([getattr(row, f) for f in fields]) for row in items]
+    if size == 0:
+        has_next = await queryset.exists()
+    return Page(items=items, cursors=cursors, has_next=has_next)

@@ -1,0 +1,81 @@
+"""WeChat's jscode2session: turns a mini-program login code into the member's openid."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+
+from quanzi.domain.errors import BadInput, Forbidden, RateLimited, ServiceUnavailable
+
+log = logging.getLogger("quanzi.wechat")
+
+# WeChat error codes that the member can do something about; anything else is ours or theirs.
+_CODE_ERRORS = {
+    40029: lambda: BadInput("wechat_code_invalid", field="code"),
+    40163: lambda: BadInput("wechat_code_used", field="code"),
+    45011: lambda: RateLimited("wechat_rate_limited"),
+    40226: lambda: Forbidden("wechat_user_blocked"),
+}
+
+
+@dataclass(frozen=True)
+class WeChatIdentity:
+    openid: str
+    unionid: str | None
+
+
+@dataclass
+class WeChatClient:
+    http: httpx.AsyncClient
+    api_base: str
+    appid: str | None
+    secret: str | None
+    timeout: float = 5.0
+
+    async def code_to_session(self, code: str) -> WeChatIdentity:
+        """Exchange a wx.login() code; raise a QuanziError the client can act on when it fails."""
+        if not self.appid or not self.secret:
+            log.error("WECHAT_APPID / WECHAT_SECRET are not set; WeChat sign-in is unavailable")
+            raise ServiceUnavailable("wechat_unavailable")
+        try:
+            response = await self.http.get(
+                self.api_base.rstrip("/") + "/sns/jscode2session",
+                params={
+                    "appid": self.appid,
+                    "secret": self.secret,
+                    "js_code": code,
+                    "grant_type": "authorization_code",
+                },
+                timeout=self.timeout,
+            )
+        except httpx.TimeoutException:
+            log.warning("jscode2session timed out after %.1fs", self.timeout)
+            raise ServiceUnavailable("wechat_unavailable") from None
+        except httpx.HTTPError as exc:
+            log.warning("jscode2session failed: %s", exc)
+            raise ServiceUnavailable("wechat_unavailable") from None
+        if response.status_code != 200:
+            log.warning("jscode2session answered HTTP %s", response.status_code)
+            raise ServiceUnavailable("wechat_unavailable")
+        try:
+            # WeChat sends JSON labelled text/plain, so parse the body whatever its type.
+            body = response.json()
+        except ValueError:
+            log.warning("jscode2session answered a body that is not JSON")
+            raise ServiceUnavailable("wechat_unavailable") from None
+        errcode = int(body.get("errcode") or 0)
+        if errcode:
+            if errcode in _CODE_ERRORS:
+                raise _CODE_ERRORS[errcode]()
+            log.error("jscode2session errcode %s: %s", errcode, body.get("errmsg"))
+            raise ServiceUnavailable("wechat_unavailable")
+        openid = body.get("openid")
+        if not isinstance(openid, str) or not openid or len(openid) > 64:
+            log.error("jscode2session answered without a usable openid")
+            raise ServiceUnavailable("wechat_unavailable")
+        unionid = body.get("unionid")
+        if not isinstance(unionid, str) or not unionid or len(unionid) > 64:
+            unionid = None
+        return WeChatIdentity(openid=openid, unionid=unionid)

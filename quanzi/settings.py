@@ -1,0 +1,119 @@
+"""Typed settings, read from the environment once by each process's composition root."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable service; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """Everything Quanzi reads from the environment. Every limit lives here."""
+
+    model_config = SettingsConfigDict(env_prefix="QUANZI_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    var_dir: Path = Path("var")
+
+    # Unset means: start the embedded server under var_dir (development and test only).
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "QUANZI_DATABASE_URL")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "QUANZI_REDIS_URL")
+    )
+    # Every Redis key Quanzi writes starts with this, so tests and tenants never collide.
+    redis_prefix: str = "qz:"
+    db_pool_max: int = 20
+
+    jwt_secret: str | None = None
+    access_token_ttl: int = Field(default=2 * 3600, ge=60, description="seconds")
+    refresh_token_ttl: int = Field(default=30 * 24 * 3600, ge=3600, description="seconds")
+
+    wechat_appid: str | None = Field(
+        default=None, validation_alias=AliasChoices("WECHAT_APPID", "QUANZI_WECHAT_APPID")
+    )
+    wechat_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("WECHAT_SECRET", "QUANZI_WECHAT_SECRET")
+    )
+    wechat_api_base: str = Field(
+        default="https://api.weixin.qq.com",
+        validation_alias=AliasChoices("WECHAT_API_BASE", "QUANZI_WECHAT_API_BASE"),
+    )
+    wechat_timeout: float = Field(default=5.0, gt=0, description="seconds per WeChat call")
+
+    dev_login: bool = False
+
+    page_max: int = Field(default=50, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("QUANZI_JWT_SECRET", self.jwt_secret),
+                ("DATABASE_URL", self.database_url),
+                ("REDIS_URL", self.redis_url),
+                ("WECHAT_APPID", self.wechat_appid),
+                ("WECHAT_SECRET", self.wechat_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                "production needs " + ", ".join(missing) + " set in the environment"
+            )
+        if self.jwt_secret is not None and len(self.jwt_secret) < 32:
+            raise ValueError("QUANZI_JWT_SECRET must be at least 32 characters in production")
+        if self.dev_login:
+            raise ValueError("QUANZI_DEV_LOGIN must not be on in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def dev_login_enabled(self) -> bool:
+        return self.dev_login and not self.is_production
+
+    def with_secret(self) -> Settings:
+        """Return settings whose JWT secret is set: outside production, one kept under var_dir."""
+        if self.jwt_secret:
+            return self
+        path = self.var_dir / "jwt_secret"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        return self.model_copy(update={"jwt_secret": path.read_text(encoding="utf-8").strip()})
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; raise ConfigError with a readable message when it is wrong."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Quanzi cannot start: {problems}") from None
+    return settings.with_secret()
