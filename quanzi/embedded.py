@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +42,14 @@ class EmbeddedServers:
 
 def start_postgres(data_dir: Path, database: str = EMBEDDED_DATABASE) -> tuple[str, object]:
     """Start (or join) the pgserver instance in data_dir; return its URL and the handle."""
-    import pgserver  # heavy import, only when the embedded server is wanted
-
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir.resolve(), cleanup_mode="stop")
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback is fine.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver  # heavy import, only when the embedded server is wanted
+
+        server = pgserver.get_server(data_dir.resolve(), cleanup_mode="stop")
+
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

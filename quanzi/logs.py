@@ -44,3 +44,5 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         logging.getLogger(name).propagate = True
     # Tortoise logs every query at DEBUG; keep it quiet unless asked for.
     logging.getLogger("tortoise").setLevel(max(logging.INFO, root.level))
+    # pgserver narrates every pg_ctl call at INFO.
+    logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))

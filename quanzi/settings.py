@@ -23,7 +23,9 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Everything Quanzi reads from the environment. Every limit lives here."""
 
-    model_config = SettingsConfigDict(env_prefix="QUANZI_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="QUANZI_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     env: Environment = Environment.DEVELOPMENT
     var_dir: Path = Path("var")

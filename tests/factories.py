@@ -1,0 +1,27 @@
+"""Factories: build rows through the domain, never by mocking it."""
+
+from __future__ import annotations
+
+import itertools
+
+from quanzi.bootstrap import Runtime
+from quanzi.domain.models import Role, User
+from quanzi.domain.users import find_or_create_member
+
+_counter = itertools.count(1)
+
+
+async def make_user(
+    *, role: Role = Role.MEMBER, nickname: str | None = None, openid: str | None = None, **extra
+) -> User:
+    n = next(_counter)
+    user, _ = await find_or_create_member(openid or f"openid-{n}", nickname=nickname or f"成员{n}")
+    changes = {"role": role, **extra}
+    await User.filter(id=user.id).update(**changes)
+    await user.refresh_from_db()
+    return user
+
+
+def token_for(runtime: Runtime, user: User) -> str:
+    token, _ = runtime.tokens.issue_access(user.id)
+    return token

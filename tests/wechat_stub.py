@@ -1,0 +1,106 @@
+"""A real local HTTP server that speaks WeChat's jscode2session, for sign-in tests.
+
+Codes behave as on WeChat: a registered code answers its openid once and then 40163; an unknown
+code answers 40029. Special codes make WeChat misbehave: "busy" (-1), "limited" (45011),
+"risky" (40226), "slow" (answers after 3 s), "broken" (HTTP 502), "garbage" (not JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+APPID = "wx-test-app"
+SECRET = "wx-test-secret"
+
+
+@dataclass
+class WeChatStub:
+    server: ThreadingHTTPServer
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    calls: list[dict[str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def issue_code(self, code: str, openid: str, unionid: str | None = None) -> str:
+        """What wx.login() would hand the mini-program for this member."""
+        identity = {"openid": openid, "session_key": f"sk-{openid}"}
+        if unionid:
+            identity["unionid"] = unionid
+        with self.lock:
+            self.codes[code] = identity
+        return code
+
+    def answer(self, params: dict[str, str]) -> tuple[int, bytes]:
+        with self.lock:
+            self.calls.append(params)
+        if params.get("appid") != APPID:
+            return 200, _json({"errcode": 40013, "errmsg": "invalid appid"})
+        if params.get("secret") != SECRET:
+            return 200, _json({"errcode": 40125, "errmsg": "invalid appsecret"})
+        if params.get("grant_type") != "authorization_code":
+            return 200, _json({"errcode": 40002, "errmsg": "invalid grant_type"})
+        code = params.get("js_code", "")
+        special = {
+            "busy": (200, _json({"errcode": -1, "errmsg": "system error"})),
+            "limited": (200, _json({"errcode": 45011, "errmsg": "api minute-quota reach limit"})),
+            "risky": (200, _json({"errcode": 40226, "errmsg": "high risk user"})),
+            "broken": (502, b"<html>Bad Gateway</html>"),
+            "garbage": (200, b"<html>not json</html>"),
+        }
+        if code in special:
+            return special[code]
+        if code == "slow":
+            time.sleep(3)
+        with self.lock:
+            if code in self.used:
+                return 200, _json({"errcode": 40163, "errmsg": "code been used"})
+            identity = self.codes.get(code)
+            if identity is None:
+                return 200, _json({"errcode": 40029, "errmsg": "invalid code"})
+            self.used.add(code)
+        return 200, _json(identity)
+
+
+def _json(body: dict[str, object]) -> bytes:
+    return json.dumps(body).encode()
+
+
+def start_stub() -> WeChatStub:
+    stub: WeChatStub
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            if url.path != "/sns/jscode2session":
+                status, body = 404, b"not found"
+            else:
+                params = {k: v[0] for k, v in parse_qs(url.query).items()}
+                status, body = stub.answer(params)
+            self.send_response(status)
+            # WeChat labels its JSON text/plain.
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout tests)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    stub = WeChatStub(server=server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return stub
