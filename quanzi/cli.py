@@ -148,9 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(
-        func=cmd_migrate
-    )
+    sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_migrate)
     mk = sub.add_parser("makemigrations", help="write a migration for model changes (dev)")
     mk.add_argument("--name", default=None)
     mk.set_defaults(func=cmd_makemigrations)

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,7 @@ class EmbeddedServers:
 
     database_url: str | None = None
     redis_url: str | None = None
-    _stops: list[callable] = field(default_factory=list)  # type: ignore[valid-type]
+    _stops: list[Callable[[], object]] = field(default_factory=list)
 
     def stop(self) -> None:
         while self._stops:
@@ -89,14 +89,22 @@ def start_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
     process = subprocess.Popen(
         [
             str(_redis_binary()),
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--dir", str(data_dir),
-            "--dbfilename", "dump.rdb",
-            "--save", "60 1",
-            "--logfile", str(data_dir / "redis.log"),
-            "--daemonize", "no",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(data_dir),
+            "--dbfilename",
+            "dump.rdb",
+            "--save",
+            "60 1",
+            "--logfile",
+            str(data_dir / "redis.log"),
+            "--daemonize",
+            "no",
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -135,7 +143,9 @@ def embedded_servers(
         servers.stop()
 
 
-def start_embedded(var_dir: Path, database_url: str | None, redis_url: str | None) -> EmbeddedServers:
+def start_embedded(
+    var_dir: Path, database_url: str | None, redis_url: str | None
+) -> EmbeddedServers:
     servers = EmbeddedServers(database_url=database_url, redis_url=redis_url)
     atexit.register(servers.stop)
     if database_url is None:

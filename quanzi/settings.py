@@ -79,9 +79,7 @@ class Settings(BaseSettings):
             if not value
         ]
         if missing:
-            raise ValueError(
-                "production needs " + ", ".join(missing) + " set in the environment"
-            )
+            raise ValueError("production needs " + ", ".join(missing) + " set in the environment")
         if self.jwt_secret is not None and len(self.jwt_secret) < 32:
             raise ValueError("QUANZI_JWT_SECRET must be at least 32 characters in production")
         if self.dev_login:

@@ -23,6 +23,7 @@ from quanzi.api.app import create_app
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.domain.db import migrate
 from quanzi.embedded import embedded_servers
+from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings
 from tests.contract import operation
 from tests.wechat_stub import APPID, SECRET, WeChatStub, start_stub
@@ -38,6 +39,11 @@ def _with_database(url: str, database: str) -> str:
 
 def _asyncpg_dsn(url: str) -> str:
     return "postgresql" + url[url.index(":") :]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _logging() -> None:
+    configure_logging("INFO", json=True)
 
 
 @pytest.fixture(scope="session")
@@ -113,9 +119,7 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         return
     rt: Runtime = request.getfixturevalue("runtime")
     tables = sorted(
-        model._meta.db_table
-        for app in Tortoise.apps.values()
-        for model in app.values()
+        model._meta.db_table for app in Tortoise.apps.values() for model in app.values()
     )
     await Tortoise.get_connection("default").execute_script(
         "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"

@@ -56,14 +56,10 @@ async def test_a_member_with_the_same_unionid_is_the_same_member(
     assert await User.all().count() == 1
 
 
-async def test_double_tapped_first_sign_in_creates_one_member(
-    api: Api, wechat: WeChatStub
-) -> None:
+async def test_double_tapped_first_sign_in_creates_one_member(api: Api, wechat: WeChatStub) -> None:
     for i in range(6):
         wechat.issue_code(f"tap-{i}", openid="o-tapper")
-    results = await asyncio.gather(
-        *(api.op("WechatLogin", {"code": f"tap-{i}"}) for i in range(6))
-    )
+    results = await asyncio.gather(*(api.op("WechatLogin", {"code": f"tap-{i}"}) for i in range(6)))
     assert all("errors" not in r for r in results), results
     ids = {r["data"]["wechatLogin"]["viewer"]["id"] for r in results}
     assert len(ids) == 1
@@ -88,9 +84,7 @@ async def test_invite_code_attributes_the_new_member_to_the_inviter(
     assert inviter.invited_count == 1
 
 
-async def test_invite_code_does_not_change_an_existing_member(
-    api: Api, wechat: WeChatStub
-) -> None:
+async def test_invite_code_does_not_change_an_existing_member(api: Api, wechat: WeChatStub) -> None:
     inviter = await make_user()
     member = await make_user(openid="o-old")
     wechat.issue_code("c", openid="o-old")

@@ -43,8 +43,11 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
         request_id = (
-            incoming if incoming.isascii() and 0 < len(incoming) <= _REQUEST_ID_MAX
-            and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+            incoming
+            if incoming.isascii()
+            and 0 < len(incoming) <= _REQUEST_ID_MAX
+            and incoming.replace("-", "").isalnum()
+            else uuid.uuid4().hex
         )
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
@@ -73,7 +76,7 @@ class RequestIdMiddleware:
                     )
 
 
-class QuanziGraphQL(GraphQL):
+class QuanziGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # Chinese text as UTF-8 rather than ASCII escapes: a third of the bytes on the wire.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -29,7 +29,7 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return "" # present but unusable: authenticating fails with token_invalid
+        return ""  # present but unusable: authenticating fails with token_invalid
     return token.strip()
 
 

@@ -14,6 +14,12 @@ from quanzi.api.types.users import User
 CACHE_SIZE = 1024
 
 
+class QuanziSchema(strawberry.Schema):
+    def process_errors(self, errors: list, execution_context: object = None) -> None:
+        """Silence Strawberry's own error log: ErrorFormatter logs the unexpected ones once,
+        with the request id, and expected errors (bad input, auth) are not worth a traceback."""
+
+
 def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on."""
     query = merge_types("Query", (NodeQuery, AuthQuery))
@@ -28,7 +34,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=query, mutation=mutation, types=[User], extensions=extensions)
+    return QuanziSchema(query=query, mutation=mutation, types=[User], extensions=extensions)
 
 
 def export_sdl() -> str:

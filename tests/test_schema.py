@@ -1,0 +1,39 @@
+"""schema.graphql is what the code serves, and the client contract validates against it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graphql import validate
+
+from quanzi.api.schema import build_schema, export_sdl
+from tests.contract import CONTRACT_DIR, SHARED_CONTRACT_DIR, operation_document
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The contract operations that the platform covers; each later feature adds its own.
+PLATFORM_OPERATIONS = ["WechatLogin", "DevLogin", "RefreshToken", "Viewer", "UpdateProfile"]
+
+
+def test_schema_file_matches_the_served_schema() -> None:
+    assert (ROOT / "schema.graphql").read_text(encoding="utf-8") == export_sdl(), (
+        "schema.graphql is stale: run `quanzi export-schema`"
+    )
+
+
+@pytest.mark.parametrize("name", PLATFORM_OPERATIONS)
+def test_contract_operation_validates(name: str) -> None:
+    schema = build_schema(dev_login=True)._schema
+    errors = validate(schema, operation_document(name))
+    assert [e.message for e in errors] == []
+
+
+def test_vendored_contract_matches_the_shared_one() -> None:
+    if not SHARED_CONTRACT_DIR.is_dir():
+        pytest.skip("../shared/contract is not beside this checkout")
+    for shared in SHARED_CONTRACT_DIR.glob("*.graphql"):
+        ours = CONTRACT_DIR / shared.name
+        assert ours.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8"), (
+            f"tests/contract/{shared.name} differs from the shared contract: copy it again"
+        )
