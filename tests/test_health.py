@@ -1,0 +1,30 @@
+"""/healthz tells a load balancer whether this API can serve."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import httpx
+from redis.asyncio import Redis
+
+from quanzi.api.app import create_app
+from quanzi.bootstrap import Runtime
+from quanzi.domain.store import Store
+
+
+async def test_healthz_is_ok_when_postgres_and_redis_answer(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
+
+
+async def test_healthz_is_503_and_names_redis_when_redis_is_down(runtime: Runtime) -> None:
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    broken = dataclasses.replace(runtime, store=Store(dead, runtime.store.prefix))
+    transport = httpx.ASGITransport(app=create_app(runtime=broken))
+    async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
+        response = await client.get("/healthz")
+    await dead.aclose()
+    assert response.status_code == 503
+    assert response.json()["redis"].startswith("down")
+    assert response.json()["postgres"] == "ok"
