@@ -28,3 +28,12 @@ async def test_healthz_is_503_and_names_redis_when_redis_is_down(runtime: Runtim
     assert response.status_code == 503
     assert response.json()["redis"].startswith("down")
     assert response.json()["postgres"] == "ok"
+
+
+async def test_metrics_count_requests_by_path_and_status(client: httpx.AsyncClient) -> None:
+    await client.post("/graphql", json={"query": "{ viewer { id } }"})
+    await client.get("/no-such-page")
+    body = (await client.get("/metrics")).text
+    assert 'quanzi_http_requests_total{method="POST",path="/graphql",status="200"}' in body
+    assert 'path="/no-such-page"' not in body
+    assert 'quanzi_http_requests_total{method="GET",path="other",status="404"}' in body

@@ -1,4 +1,4 @@
-"""The Starlette application factory: /graphql, /healthz, request ids and access logs."""
+"""The Starlette application factory: /graphql, /healthz, /metrics, request ids, access logs."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 
 from quanzi.api.context import Context, bearer_token, pick_locale
 from quanzi.api.health import healthz
+from quanzi.api.metrics import metrics, observe
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.embedded import start_embedded
@@ -66,14 +67,17 @@ class RequestIdMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                if scope["type"] == "http" and scope["path"] != "/healthz":
-                    access_log.info(
-                        "request",
-                        method=scope["method"],
-                        path=scope["path"],
-                        status=status,
-                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    )
+                if scope["type"] == "http":
+                    seconds = time.perf_counter() - started
+                    observe(scope["method"], scope["path"], status, seconds)
+                    if scope["path"] not in ("/healthz", "/metrics"):
+                        access_log.info(
+                            "request",
+                            method=scope["method"],
+                            path=scope["path"],
+                            status=status,
+                            duration_ms=round(seconds * 1000, 2),
+                        )
 
 
 class QuanziGraphQL(GraphQL[Context, None]):
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
