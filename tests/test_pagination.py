@@ -76,3 +76,16 @@ async def test_a_forged_cursor_is_bad_input_on_after(runtime: object, cursor: st
     with pytest.raises(BadInput) as info:
         await keyset_page(User.all(), first=5, after=cursor, order=ORDER, cap=50)
     assert info.value.field == "after"
+
+
+async def test_a_page_becomes_a_relay_connection(runtime: object) -> None:
+    from quanzi.api.relay import connection_from_page
+
+    for _ in range(3):
+        await make_user()
+    page = await keyset_page(User.all(), first=2, after=None, order=ORDER, cap=50)
+    connection = connection_from_page(page, lambda u: u.id)  # type: ignore[attr-defined]
+    assert [e.node for e in connection.edges] == [u.id for u in page.items]
+    assert connection.page_info.has_next_page is True
+    assert connection.page_info.end_cursor == connection.edges[-1].cursor
+    assert connection.page_info.start_cursor == connection.edges[0].cursor
