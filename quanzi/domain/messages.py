@@ -91,3 +91,63 @@ def render(key: str, locale: str = DEFAULT_LOCALE, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+MESSAGES.update(
+    {
+        "title_length": {
+            "zh": "标题最多 {max} 个字符",
+            "en": "The title must be at most {max} characters.",
+        },
+        "body_length": {
+            "zh": "正文需为 1 到 {max} 个字符",
+            "en": "The text must be 1 to {max} characters.",
+        },
+        "too_many_images": {
+            "zh": "最多上传 {max} 张图片",
+            "en": "At most {max} images.",
+        },
+        "foreign_image": {
+            "zh": "图片必须先上传到本站",
+            "en": "Images must be uploaded to this service first.",
+        },
+        "too_many_topics": {"zh": "最多 {max} 个话题", "en": "At most {max} topics."},
+        "topic_name": {
+            "zh": "话题名需为 1 到 {max} 个字符，且不能包含 #",
+            "en": "A topic name is 1 to {max} characters without #.",
+        },
+        "post_not_found": {"zh": "帖子不存在或已删除", "en": "The post does not exist or was deleted."},
+        "comment_not_found": {
+            "zh": "评论不存在或已删除",
+            "en": "The comment does not exist or was deleted.",
+        },
+        "user_not_found": {"zh": "用户不存在", "en": "The member does not exist."},
+        "topic_not_found": {"zh": "话题不存在", "en": "The topic does not exist."},
+        "not_author": {"zh": "只有作者本人可以这样做", "en": "Only the author can do this."},
+        "kind_not_supported": {
+            "zh": "暂不支持这种帖子类型",
+            "en": "This kind of post is not supported yet.",
+        },
+        "follow_self": {"zh": "不能关注自己", "en": "You cannot follow yourself."},
+        "too_many_events": {
+            "zh": "一次最多上报 {max} 条事件",
+            "en": "At most {max} events per call.",
+        },
+        "event_invalid": {"zh": "事件数据不正确", "en": "The event is not valid."},
+        "image_type": {
+            "zh": "只支持 JPEG、PNG、GIF、WebP 图片",
+            "en": "Only JPEG, PNG, GIF and WebP images are accepted.",
+        },
+        "image_too_large": {
+            "zh": "图片太大（最大 {max_mb} MB）",
+            "en": "The image is too large (at most {max_mb} MB).",
+        },
+        "image_too_many_pixels": {
+            "zh": "图片尺寸太大",
+            "en": "The image has too many pixels.",
+        },
+        "image_missing": {
+            "zh": "请用 file 字段上传一张图片",
+            "en": "Upload one image in the 'file' field.",
+        },
+    }
+)

@@ -1,0 +1,83 @@
+"""Lists of posts and comments, all keyset-paginated: newest first for posts, conversation
+order for comments."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q, Subquery
+
+from quanzi.domain.models import (
+    Comment,
+    CommentStatus,
+    Post,
+    PostStatus,
+    PostTopic,
+    TopicFollow,
+    User,
+    UserFollow,
+)
+from quanzi.domain.pagination import Page, keyset_page
+
+NEWEST_FIRST = ("-created_at", "-id")
+OLDEST_FIRST = ("created_at", "id")
+
+
+async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
+    """Every published post, newest first."""
+    query = Post.filter(status=PostStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+
+
+async def following(
+    viewer: User, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """Published posts by members the viewer follows, under topics they follow, or their own."""
+    followed_authors = UserFollow.filter(follower_id=viewer.id).values("followee_id")
+    followed_topics = TopicFollow.filter(user_id=viewer.id).values("topic_id")
+    in_followed_topics = PostTopic.filter(topic_id__in=Subquery(followed_topics)).values("post_id")
+    query = Post.filter(status=PostStatus.PUBLISHED).filter(
+        Q(author_id=viewer.id)
+        | Q(author_id__in=Subquery(followed_authors))
+        | Q(id__in=Subquery(in_followed_topics))
+    )
+    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+
+
+async def by_author(
+    author_id: int, viewer: User | None, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """A member's posts; the member themself also sees those still in review or rejected."""
+    query = Post.filter(author_id=author_id)
+    if viewer is not None and viewer.id == author_id:
+        query = query.exclude(status=PostStatus.DELETED)
+    else:
+        query = query.filter(status=PostStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+
+
+async def in_topic(
+    topic_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """A topic's published posts, newest first, read off the post_topics index."""
+    query = PostTopic.filter(topic_id=topic_id, post__status=PostStatus.PUBLISHED)
+    links = await keyset_page(
+        query, first=first, after=after, order=("-post_created_at", "-post_id"), cap=cap
+    )
+    ids = [link.post_id for link in links.items]  # type: ignore[attr-defined]
+    posts = {p.id: p for p in await Post.filter(id__in=ids)}
+    return Page(items=[posts[i] for i in ids], cursors=links.cursors, has_next=links.has_next)
+
+
+async def comments_of(
+    post_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Comment]:
+    """Top-level comments of a post, oldest first."""
+    query = Comment.filter(post_id=post_id, root_id=None, status=CommentStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)
+
+
+async def replies_to(
+    root_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Comment]:
+    """The thread under a root comment, oldest first."""
+    query = Comment.filter(root_id=root_id, status=CommentStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)

@@ -1,0 +1,56 @@
+"""Members following members: idempotent, never yourself, counted on both sides."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from quanzi.domain import sql
+from quanzi.domain.errors import BadInput, NotFound
+from quanzi.domain.models import User
+
+
+async def follow_user(follower: User, followee_id: int) -> User:
+    if followee_id == follower.id:
+        raise BadInput("follow_self", field="userId")
+    async with in_transaction() as conn:
+        if not await User.filter(id=followee_id).using_db(conn).exists():
+            raise NotFound("user_not_found", field="userId")
+        inserted = await sql.fetch(
+            "INSERT INTO user_follows (follower_id, followee_id, created_at) "
+            "VALUES ($1, $2, now()) ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING id",
+            follower.id,
+            followee_id,
+            conn=conn,
+        )
+        if inserted:
+            await _count(follower.id, followee_id, +1, conn)
+    return await User.get(id=followee_id)
+
+
+async def unfollow_user(follower: User, followee_id: int) -> User:
+    async with in_transaction() as conn:
+        if not await User.filter(id=followee_id).using_db(conn).exists():
+            raise NotFound("user_not_found", field="userId")
+        deleted = await sql.execute(
+            "DELETE FROM user_follows WHERE follower_id = $1 AND followee_id = $2",
+            follower.id,
+            followee_id,
+            conn=conn,
+        )
+        if deleted:
+            await _count(follower.id, followee_id, -1, conn)
+    return await User.get(id=followee_id)
+
+
+async def _count(follower_id: int, followee_id: int, delta: int, conn: object) -> None:
+    # Both members' counters in one statement.
+    await sql.execute(
+        "UPDATE users SET "
+        "following_count = following_count + CASE WHEN id = $1 THEN $3 ELSE 0 END, "
+        "follower_count = follower_count + CASE WHEN id = $2 THEN $3 ELSE 0 END "
+        "WHERE id IN ($1, $2)",
+        follower_id,
+        followee_id,
+        delta,
+        conn=conn,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,184 @@
+"""Posts: create, edit, soft-delete, and who may see which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from quanzi.domain import sql
+from quanzi.domain.errors import BadInput, Forbidden, NotFound
+from quanzi.domain.models import MediaUpload, Post, PostKind, PostStatus, PostTopic, User
+from quanzi.domain.topics import clean_topic_names, ensure_topics
+
+TITLE_MAX = 60
+BODY_MAX = 5000
+IMAGES_MAX = 9
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    body: str
+    title: str = ""
+    image_urls: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    kind: PostKind = PostKind.POST
+
+
+def can_see_post(post: Post, viewer: User | None) -> bool:
+    if post.status == PostStatus.PUBLISHED:
+        return True
+    if post.status == PostStatus.DELETED:
+        return False
+    return viewer is not None and viewer.id == post.author_id  # type: ignore[attr-defined]
+
+
+async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "id") -> Post:
+    post = await Post.get_or_none(id=post_id)
+    if post is None or not can_see_post(post, viewer):
+        raise NotFound("post_not_found", field=field)
+    return post
+
+
+async def get_published_post(post_id: int, *, field: str = "postId", conn=None) -> Post:
+    """A post others can interact with (like, comment, share); NOT_FOUND otherwise."""
+    query = Post.filter(id=post_id, status=PostStatus.PUBLISHED)
+    post = await (query.using_db(conn) if conn else query).first()
+    if post is None:
+        raise NotFound("post_not_found", field=field)
+    return post
+
+
+def _check_text(title: str, body: str) -> tuple[str, str]:
+    title = " ".join(title.split())
+    body = body.strip()
+    if len(title) > TITLE_MAX:
+        raise BadInput("title_length", field="title", max=TITLE_MAX)
+    if not 1 <= len(body) <= BODY_MAX:
+        raise BadInput("body_length", field="body", max=BODY_MAX)
+    return title, body
+
+
+async def _check_images(author: User, urls: list[str]) -> list[dict]:
+    if len(urls) > IMAGES_MAX:
+        raise BadInput("too_many_images", field="imageUrls", max=IMAGES_MAX)
+    if not urls:
+        return []
+    uploads = {u.url: u for u in await MediaUpload.filter(url__in=urls, owner_id=author.id)}
+    if any(url not in uploads for url in urls):
+        raise BadInput("foreign_image", field="imageUrls")
+    return [
+        {"url": url, "width": uploads[url].width, "height": uploads[url].height} for url in urls
+    ]
+
+
+async def create_post(author: User, draft: PostDraft) -> Post:
+    """Publish a post; its topics are created on first use and counted in the same transaction."""
+    if draft.kind != PostKind.POST:
+        raise BadInput("kind_not_supported", field="kind")
+    title, body = _check_text(draft.title, draft.body)
+    topic_names = clean_topic_names(draft.topics, body)
+    images = await _check_images(author, draft.image_urls)
+    async with in_transaction() as conn:
+        post = await Post.create(
+            author=author, kind=draft.kind, title=title, body=body, images=images, using_db=conn
+        )
+        await _file_under_topics(post, topic_names, conn)
+        await sql.execute(
+            "UPDATE users SET post_count = post_count + 1 WHERE id = $1", author.id, conn=conn
+        )
+    return post
+
+
+async def _file_under_topics(post: Post, names: list[str], conn: BaseDBAsyncClient) -> None:
+    topic_ids = await ensure_topics(names, conn)
+    if not topic_ids:
+        return
+    await PostTopic.bulk_create(
+        [
+            PostTopic(post_id=post.id, topic_id=tid, position=i, post_created_at=post.created_at)
+            for i, tid in enumerate(topic_ids)
+        ],
+        using_db=conn,
+    )
+    if post.status == PostStatus.PUBLISHED:
+        await sql.execute(
+            "UPDATE topics SET post_count = post_count + 1 WHERE id = ANY($1)",
+            topic_ids,
+            conn=conn,
+        )
+
+
+async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> None:
+    rows = await sql.fetch(
+        "DELETE FROM post_topics WHERE post_id = $1 RETURNING topic_id", post.id, conn=conn
+    )
+    if rows and post.status == PostStatus.PUBLISHED:
+        await sql.execute(
+            "UPDATE topics SET post_count = post_count - 1 WHERE id = ANY($1)",
+            [r["topic_id"] for r in rows],
+            conn=conn,
+        )
+
+
+async def _lock_own_post(author: User, post_id: int, conn: BaseDBAsyncClient) -> Post:
+    post = await Post.filter(id=post_id).using_db(conn).select_for_update().first()
+    if post is None or post.status == PostStatus.DELETED:
+        raise NotFound("post_not_found", field="id")
+    if post.author_id != author.id:  # type: ignore[attr-defined]
+        raise Forbidden("not_author")
+    return post
+
+
+async def edit_post(
+    author: User,
+    post_id: int,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    image_urls: list[str] | None = None,
+    topics: list[str] | None = None,
+) -> Post:
+    """The author changes their post; what is left out stays; `editedAt` records when."""
+    async with in_transaction() as conn:
+        post = await _lock_own_post(author, post_id, conn)
+        new_title, new_body = _check_text(
+            post.title if title is None else title, post.body if body is None else body
+        )
+        images = post.images if image_urls is None else await _check_images(author, image_urls)
+        if topics is not None or body is not None:
+            current = [
+                r["name"]
+                for r in await sql.fetch(
+                    "SELECT t.name FROM post_topics pt JOIN topics t ON t.id = pt.topic_id "
+                    "WHERE pt.post_id = $1 ORDER BY pt.position",
+                    post.id,
+                    conn=conn,
+                )
+            ]
+            # Topics kept (or given) plus any #话题# the new text mentions.
+            names = clean_topic_names(current if topics is None else topics, new_body)
+            if names != current:
+                await _unfile_from_topics(post, conn)
+                await _file_under_topics(post, names, conn)
+        post.title, post.body, post.images = new_title, new_body, images
+        post.edited_at = datetime.now(UTC)
+        await post.save(using_db=conn, update_fields=["title", "body", "images", "edited_at"])
+    return post
+
+
+async def delete_post(author: User, post_id: int) -> None:
+    """Soft delete by the author: gone from every list and counter at once."""
+    async with in_transaction() as conn:
+        post = await _lock_own_post(author, post_id, conn)
+        was_published = post.status == PostStatus.PUBLISHED
+        await _unfile_from_topics(post, conn)
+        post.status = PostStatus.DELETED
+        post.deleted_at = datetime.now(UTC)
+        await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
+        if was_published:
+            await sql.execute(
+                "UPDATE users SET post_count = post_count - 1 WHERE id = $1", author.id, conn=conn
+            )
