@@ -2,21 +2,96 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise.models import Model
 
-from quanzi.domain.models import User
+from quanzi.domain.models import (
+    Comment,
+    CommentLike,
+    Post,
+    PostLike,
+    PostTopic,
+    Topic,
+    TopicFollow,
+    User,
+    UserFollow,
+)
+
+M = TypeVar("M", bound=Model)
 
 
-async def _load_users(ids: Sequence[int]) -> list[User | None]:
-    found = {u.id: u for u in await User.filter(id__in=list(ids))}
-    return [found.get(i) for i in ids]
+def _by_id(model: type[M]) -> Callable[[Sequence[int]], Awaitable[list[M | None]]]:
+    async def load(ids: Sequence[int]) -> list[M | None]:
+        found = {row.pk: row for row in await model.filter(id__in=list(ids))}
+        return [found.get(i) for i in ids]
+
+    return load
 
 
-@dataclass
-class Loaders:
-    user: DataLoader[int, User | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_load_users)
+def _membership(
+    model: type[Model], owner_field: str, owner_id: int, target_field: str
+) -> Callable[[Sequence[int]], Awaitable[list[bool]]]:
+    """Which of the targets the owner has a row for (liked, follows...)."""
+
+    async def load(ids: Sequence[int]) -> list[bool]:
+        rows = await model.filter(
+            **{owner_field: owner_id, f"{target_field}__in": list(ids)}
+        ).values_list(target_field, flat=True)
+        present = set(rows)
+        return [i in present for i in ids]
+
+    return load
+
+
+async def _topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
+    links = (
+        await PostTopic.filter(post_id__in=list(post_ids))
+        .select_related("topic")
+        .order_by("post_id", "position")
     )
+    by_post: dict[int, list[Topic]] = defaultdict(list)
+    for link in links:
+        by_post[link.post_id].append(link.topic)  # type: ignore[attr-defined]
+    return [by_post.get(i, []) for i in post_ids]
+
+
+class Loaders:
+    """Created per request. The viewer's own relations (likes, follows) are keyed per viewer."""
+
+    def __init__(self) -> None:
+        self.user: DataLoader[int, User | None] = DataLoader(load_fn=_by_id(User))
+        self.post: DataLoader[int, Post | None] = DataLoader(load_fn=_by_id(Post))
+        self.comment: DataLoader[int, Comment | None] = DataLoader(load_fn=_by_id(Comment))
+        self.topic: DataLoader[int, Topic | None] = DataLoader(load_fn=_by_id(Topic))
+        self.topics_of_post: DataLoader[int, list[Topic]] = DataLoader(load_fn=_topics_of_posts)
+        self._per_viewer: dict[tuple[str, int], DataLoader[int, bool]] = {}
+
+    def _viewer_loader(self, name: str, viewer_id: int, *spec: Any) -> DataLoader[int, bool]:
+        key = (name, viewer_id)
+        if key not in self._per_viewer:
+            self._per_viewer[key] = DataLoader(
+                load_fn=_membership(spec[0], spec[1], viewer_id, spec[2])
+            )
+        return self._per_viewer[key]
+
+    def liked_post(self, viewer_id: int) -> DataLoader[int, bool]:
+        return self._viewer_loader("liked_post", viewer_id, PostLike, "user_id", "post_id")
+
+    def liked_comment(self, viewer_id: int) -> DataLoader[int, bool]:
+        return self._viewer_loader("liked_comment", viewer_id, CommentLike, "user_id", "comment_id")
+
+    def follows_user(self, viewer_id: int) -> DataLoader[int, bool]:
+        return self._viewer_loader(
+            "follows_user", viewer_id, UserFollow, "follower_id", "followee_id"
+        )
+
+    def follows_topic(self, viewer_id: int) -> DataLoader[int, bool]:
+        return self._viewer_loader("follows_topic", viewer_id, TopicFollow, "user_id", "topic_id")
+
+    def prime_posts(self, posts: Sequence[Post]) -> None:
+        for post in posts:
+            self.post.prime(post.id, post)

@@ -10,7 +10,10 @@ from strawberry.types import Info
 from quanzi.api.context import Context
 from quanzi.api.ids import from_global_id, pk_of
 from quanzi.api.relay import Node
+from quanzi.api.types.posts import Comment, Post, Topic
 from quanzi.api.types.users import User
+from quanzi.domain.models import CommentStatus
+from quanzi.domain.posts import can_see_post
 
 
 async def _user_node(context: Context, pk: int) -> Node | None:
@@ -18,9 +21,31 @@ async def _user_node(context: Context, pk: int) -> Node | None:
     return User.from_model(user) if user else None
 
 
+async def _post_node(context: Context, pk: int) -> Node | None:
+    post = await context.loaders.post.load(pk)
+    if post is None or not can_see_post(post, await context.viewer()):
+        return None
+    return Post.from_model(post)
+
+
+async def _comment_node(context: Context, pk: int) -> Node | None:
+    comment = await context.loaders.comment.load(pk)
+    if comment is None or comment.status != CommentStatus.PUBLISHED:
+        return None
+    return Comment.from_model(comment)
+
+
+async def _topic_node(context: Context, pk: int) -> Node | None:
+    topic = await context.loaders.topic.load(pk)
+    return Topic.from_model(topic) if topic else None
+
+
 # Type name in the global ID -> how to fetch it. Each feature adds its own types here.
 NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "User": _user_node,
+    "Post": _post_node,
+    "Comment": _comment_node,
+    "Topic": _topic_node,
 }
 
 

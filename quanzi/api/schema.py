@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.errors import ErrorFormatter
 from quanzi.api.nodes import NodeQuery
+from quanzi.api.social import SocialMutation, SocialQuery
 from quanzi.api.types.users import User
 
 CACHE_SIZE = 1024
@@ -22,8 +23,8 @@ class QuanziSchema(strawberry.Schema):
 
 def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on."""
-    query = merge_types("Query", (NodeQuery, AuthQuery))
-    mutation_parts: tuple[type, ...] = (AuthMutation,)
+    query = merge_types("Query", (NodeQuery, AuthQuery, SocialQuery))
+    mutation_parts: tuple[type, ...] = (AuthMutation, SocialMutation)
     if dev_login:
         mutation_parts += (DevLoginMutation,)
     mutation = merge_types("Mutation", mutation_parts)

@@ -28,9 +28,13 @@ async def add_comment(
         post = await get_published_post(post_id, conn=conn)
         root_id = None
         if reply_to_id is not None:
-            target = await Comment.get_or_none(
-                id=reply_to_id, post_id=post.id, status=CommentStatus.PUBLISHED
-            ).using_db(conn)
+            target = (
+                await Comment.filter(
+                    id=reply_to_id, post_id=post.id, status=CommentStatus.PUBLISHED
+                )
+                .using_db(conn)
+                .first()
+            )
             if target is None:
                 raise NotFound("comment_not_found", field="replyToId")
             root_id = target.root_id or target.id  # type: ignore[attr-defined]
@@ -58,8 +62,7 @@ async def delete_comment(author: User, comment_id: int) -> None:
     """Soft delete by the author. Deleting a root comment takes its thread with it."""
     async with in_transaction() as conn:
         rows = await sql.fetch(
-            "SELECT id, author_id, post_id, root_id, status FROM comments WHERE id = $1 "
-            "FOR UPDATE",
+            "SELECT id, author_id, post_id, root_id, status FROM comments WHERE id = $1 FOR UPDATE",
             comment_id,
             conn=conn,
         )

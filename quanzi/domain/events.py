@@ -32,7 +32,11 @@ class ClientEventIn:
 
 def _check(event: ClientEventIn, index: int, now: datetime) -> datetime:
     field = f"events.{index}"
-    needs_post = event.kind in (ClientEventKind.IMPRESSION, ClientEventKind.VIEW, ClientEventKind.DWELL)
+    needs_post = event.kind in (
+        ClientEventKind.IMPRESSION,
+        ClientEventKind.VIEW,
+        ClientEventKind.DWELL,
+    )
     if needs_post and event.post_id is None:
         raise BadInput("event_invalid", field=f"{field}.postId")
     if event.kind == ClientEventKind.DWELL and not (
@@ -71,7 +75,8 @@ async def track_events(user: User | None, events: list[ClientEventIn]) -> int:
             )
         }
         kept = [
-            (e, t) for e, t in zip(events, times, strict=True)
+            (e, t)
+            for e, t in zip(events, times, strict=True)
             if e.post_id is None or e.post_id in existing
         ]
         if kept:
@@ -91,8 +96,11 @@ async def track_events(user: User | None, events: list[ClientEventIn]) -> int:
             )
         if user_id is not None:
             views = sorted(
-                {(e.post_id, t.astimezone(CHINA).date()) for e, t in kept
-                 if e.kind == ClientEventKind.VIEW}
+                {
+                    (e.post_id, t.astimezone(CHINA).date())
+                    for e, t in kept
+                    if e.kind == ClientEventKind.VIEW
+                }
             )
             if views:
                 counted = await sql.fetch(

@@ -27,9 +27,7 @@ async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post
     return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
 
 
-async def following(
-    viewer: User, *, first: int | None, after: str | None, cap: int
-) -> Page[Post]:
+async def following(viewer: User, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
     """Published posts by members the viewer follows, under topics they follow, or their own."""
     followed_authors = UserFollow.filter(follower_id=viewer.id).values("followee_id")
     followed_topics = TopicFollow.filter(user_id=viewer.id).values("topic_id")
@@ -54,9 +52,7 @@ async def by_author(
     return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
 
 
-async def in_topic(
-    topic_id: int, *, first: int | None, after: str | None, cap: int
-) -> Page[Post]:
+async def in_topic(topic_id: int, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
     """A topic's published posts, newest first, read off the post_topics index."""
     query = PostTopic.filter(topic_id=topic_id, post__status=PostStatus.PUBLISHED)
     links = await keyset_page(

@@ -47,8 +47,10 @@ async def unlike_post(user: User, post_id: int) -> Post:
 
 
 async def _published_comment(comment_id: int, conn: object) -> Comment:
-    comment = await Comment.get_or_none(id=comment_id, status=CommentStatus.PUBLISHED).using_db(
-        conn  # type: ignore[arg-type]
+    comment = (
+        await Comment.filter(id=comment_id, status=CommentStatus.PUBLISHED)
+        .using_db(conn)  # type: ignore[arg-type]
+        .first()
     )
     if comment is None:
         raise NotFound("comment_not_found", field="commentId")

@@ -92,6 +92,7 @@ def render(key: str, locale: str = DEFAULT_LOCALE, **params: Any) -> str:
     except (KeyError, IndexError):
         return template
 
+
 MESSAGES.update(
     {
         "title_length": {
@@ -115,7 +116,10 @@ MESSAGES.update(
             "zh": "话题名需为 1 到 {max} 个字符，且不能包含 #",
             "en": "A topic name is 1 to {max} characters without #.",
         },
-        "post_not_found": {"zh": "帖子不存在或已删除", "en": "The post does not exist or was deleted."},
+        "post_not_found": {
+            "zh": "帖子不存在或已删除",
+            "en": "The post does not exist or was deleted.",
+        },
         "comment_not_found": {
             "zh": "评论不存在或已删除",
             "en": "The comment does not exist or was deleted.",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.types import Info
 
+from quanzi.api.context import Context
 from quanzi.api.ids import to_global_id
-from quanzi.api.relay import Node
-from quanzi.domain import models
+from quanzi.api.relay import Connection, Node
+from quanzi.api.types.posts import Post, post_connection
+from quanzi.domain import feeds, models
 from quanzi.domain.levels import level_for_points
 
 Role = strawberry.enum(
@@ -44,6 +47,26 @@ class User(Node):
     @strawberry.field(description="Badges earned, newest first.")
     def badges(self) -> list[Badge]:
         return []  # filled by the points-economy issue
+
+    @strawberry.field
+    async def viewer_is_following(self, info: Info[Context, None]) -> bool:
+        viewer = await info.context.viewer()
+        if viewer is None or viewer.id == self.pk:
+            return False
+        return await info.context.loaders.follows_user(viewer.id).load(self.pk)
+
+    @strawberry.field(description="The member's posts, newest first.")
+    async def posts(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Post]:
+        page = await feeds.by_author(
+            self.pk,
+            await info.context.viewer(),
+            first=first,
+            after=after,
+            cap=info.context.runtime.settings.page_max,
+        )
+        return post_connection(info, page)
 
     @classmethod
     def from_model(cls, user: models.User) -> User:

@@ -45,6 +45,9 @@ class Comment(Model):
     class Meta:
         table = "comments"
         indexes = (
-            Index(fields=("post_id", "root_id", "status", "created_at", "id"), name="comments_post_idx"),
+            Index(
+                fields=("post_id", "root_id", "status", "created_at", "id"),
+                name="comments_post_idx",
+            ),
             Index(fields=("root_id", "status", "created_at", "id"), name="comments_thread_idx"),
         )

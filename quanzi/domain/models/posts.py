@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -47,7 +48,7 @@ class Post(Model):
     title = fields.CharField(max_length=60, default="")
     body = fields.TextField()
     # [{"url", "width", "height"}], in the order the author chose.
-    images = fields.JSONField(default=list)
+    images: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     like_count = fields.IntField(default=0)
     comment_count = fields.IntField(default=0)
     share_count = fields.IntField(default=0)
