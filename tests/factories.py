@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from quanzi.bootstrap import Runtime
-from quanzi.domain.models import Role, User
+from quanzi.domain.models import Post, Role, User
 from quanzi.domain.users import find_or_create_member
 
 _counter = itertools.count(1)
@@ -25,3 +25,9 @@ async def make_user(
 def token_for(runtime: Runtime, user: User) -> str:
     token, _ = runtime.tokens.issue_access(user.id)
     return token
+
+
+async def make_post(author: User, body: str = "今天天气不错", **draft: object) -> Post:
+    from quanzi.domain.posts import PostDraft, create_post
+
+    return await create_post(author, PostDraft(body=body, **draft))  # type: ignore[arg-type]

@@ -88,7 +88,7 @@ class QuanziGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return Context(
+        context = Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             runtime=request.app.state.runtime,
@@ -96,6 +96,8 @@ class QuanziGraphQL(GraphQL[Context, None]):
             request_id=request.scope.get("state", {}).get("request_id", ""),
             bearer=bearer_token(request.headers.get("authorization")),
         )
+        await context.authenticate()
+        return context
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:

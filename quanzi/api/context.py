@@ -44,16 +44,23 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     _viewer: object = field(default=_UNSET, repr=False)
 
+    async def authenticate(self) -> None:
+        """Resolve the bearer token once, up front: every field then reads the same answer
+        without waiting, so per-viewer DataLoaders batch a whole page together."""
+        if self._viewer is not _UNSET:
+            return
+        if self.bearer is None:
+            self._viewer = None
+            return
+        try:
+            self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
+        except QuanziError as exc:
+            self._viewer = exc
+
     async def viewer(self) -> User | None:
         """The signed-in member, None when anonymous; a bad token raises UNAUTHENTICATED."""
         if self._viewer is _UNSET:
-            if self.bearer is None:
-                self._viewer = None
-            else:
-                try:
-                    self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
-                except QuanziError as exc:
-                    self._viewer = exc
+            await self.authenticate()
         if isinstance(self._viewer, QuanziError):
             raise self._viewer
         return self._viewer  # type: ignore[return-value]
@@ -69,7 +76,3 @@ class Context:
         if not Role(user.role).at_least(role):
             raise Forbidden()
         return user
-
-    def forget_viewer(self) -> None:
-        """After a sign-in mutation the request's earlier identity no longer applies."""
-        self._viewer = _UNSET
