@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     dev_login: bool = False
 
     page_max: int = Field(default=50, ge=1)
+
+    # Uploaded images: stored under media_dir and served at /media/ unless media_base_url
+    # points somewhere else (a CDN in front of the same files).
+    media_dir: Path | None = None
+    media_base_url: str | None = None
+    media_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    media_max_pixels: int = Field(default=40_000_000, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -89,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def media_root(self) -> Path:
+        return self.media_dir or self.var_dir / "media"
 
     @property
     def dev_login_enabled(self) -> bool:

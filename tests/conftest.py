@@ -84,8 +84,14 @@ def wechat() -> Iterator[WeChatStub]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, server_urls: tuple[str, str], wechat: WeChatStub) -> Settings:
+def settings(
+    database_url: str,
+    server_urls: tuple[str, str],
+    wechat: WeChatStub,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
     return load_settings(
+        media_dir=tmp_path_factory.mktemp("media"),
         env="test",
         var_dir=ROOT / "var" / "test",
         database_url=database_url,

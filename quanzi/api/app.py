@@ -12,13 +12,15 @@ import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from quanzi.api.context import Context, bearer_token, pick_locale
 from quanzi.api.health import healthz
+from quanzi.api.media import upload_image
 from quanzi.api.metrics import metrics, observe
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
@@ -141,6 +143,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/media/images", upload_image, methods=["POST"]),
+            Mount("/media", StaticFiles(directory=settings.media_root, check_dir=False)),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,67 @@
+"""POST /media/images: the mini-program's wx.uploadFile target (multipart, field `file`)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from quanzi.api.context import bearer_token, pick_locale
+from quanzi.bootstrap import Runtime
+from quanzi.domain import auth, media
+from quanzi.domain.errors import BadInput, ErrorCode, QuanziError, Unauthenticated
+from quanzi.domain.messages import render
+
+_STATUS = {
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.RATE_LIMITED: 429,
+}
+# Room for the multipart envelope around the file itself.
+_ENVELOPE = 64 * 1024
+
+
+def _error(exc: QuanziError, locale: str, status: int | None = None) -> JSONResponse:
+    extensions: dict[str, str] = {"code": exc.code.value}
+    if exc.field:
+        extensions["field"] = exc.field
+    body = {
+        "errors": [
+            {"message": render(exc.message_key, locale, **exc.params), "extensions": extensions}
+        ]
+    }
+    return JSONResponse(body, status_code=status or _STATUS.get(exc.code, 400))
+
+
+async def upload_image(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    settings = runtime.settings
+    locale = pick_locale(request.headers.get("accept-language"))
+    try:
+        token = bearer_token(request.headers.get("authorization"))
+        if token is None:
+            raise Unauthenticated()
+        user = await auth.authenticate(runtime.tokens, token)
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            return _error(BadInput("image_missing", field="file"), locale, 411)
+        if int(length) > settings.media_max_bytes + _ENVELOPE:
+            too_large = BadInput(
+                "image_too_large", field="file", max_mb=settings.media_max_bytes // (1024 * 1024)
+            )
+            return _error(too_large, locale, 413)
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise BadInput("image_missing", field="file")
+            data = await upload.read(settings.media_max_bytes + 1)
+        record = await media.store_image(
+            user,
+            data,
+            media.LocalStorage(settings.media_root),
+            base_url=settings.media_base_url or str(request.base_url) + "media",
+            max_bytes=settings.media_max_bytes,
+            max_pixels=settings.media_max_pixels,
+        )
+    except QuanziError as exc:
+        return _error(exc, locale)
+    return JSONResponse({"url": record.url, "width": record.width, "height": record.height})
