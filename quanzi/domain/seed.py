@@ -6,7 +6,12 @@ their own demo content here, always keyed so that a second run changes nothing.
 
 from __future__ import annotations
 
-from quanzi.domain.models import Role, User
+from quanzi.domain.comments import add_comment
+from quanzi.domain.follows import follow_user
+from quanzi.domain.likes import like_post
+from quanzi.domain.models import Comment, Post, Role, Topic, User
+from quanzi.domain.posts import PostDraft, create_post
+from quanzi.domain.topics import follow_topic
 from quanzi.domain.users import find_or_create_member
 
 DEMO_MEMBERS: tuple[tuple[str, str, str, Role], ...] = (
@@ -21,12 +26,123 @@ DEMO_MEMBERS: tuple[tuple[str, str, str, Role], ...] = (
 )
 
 
+# (author, title, body, likers, comments: [(author, body, replies: [(author, body)])])
+DEMO_POSTS: tuple[tuple[str, str, str, tuple[str, ...], tuple], ...] = (
+    (
+        "demo-lin",
+        "本月读书会：《百年孤独》",
+        "周六下午三点，老地方见。读到第几章都欢迎来聊 #读书#",
+        ("demo-alice", "demo-chen", "demo-dong"),
+        (
+            (
+                "demo-chen",
+                "终于有人组织了！我读到一半",
+                (("demo-lin", "一半正好，来聊聊布恩迪亚家族"),),
+            ),
+            (
+                "demo-dong",
+                "可以带咖啡吗",
+                (("demo-lin", "当然，欢迎"), ("demo-alice", "我也带一壶")),
+            ),
+        ),
+    ),
+    (
+        "demo-alice",
+        "香山的秋天",
+        "上周去香山拍的红叶，逆光真的太美了 #摄影# #徒步#",
+        ("demo-bob", "demo-lin", "demo-operator"),
+        (("demo-bob", "用的什么镜头？", (("demo-alice", "50mm 定焦，光圈 1.8"),)),),
+    ),
+    (
+        "demo-dong",
+        "",
+        "今天试了埃塞俄比亚耶加雪菲，柑橘味很明显，推荐手冲 #咖啡#",
+        ("demo-alice", "demo-lin"),
+        (("demo-alice", "求店名！", ()),),
+    ),
+    (
+        "demo-chen",
+        "考研倒计时 100 天",
+        "每天六点起床背单词，有没有一起打卡的？#考研#",
+        ("demo-bob", "demo-dong", "demo-moderator", "demo-lin"),
+        (
+            ("demo-moderator", "加油！坚持就是胜利", ()),
+            ("demo-bob", "我也在准备，一起", (("demo-chen", "好呀，互相监督"),)),
+        ),
+    ),
+    (
+        "demo-bob",
+        "Cardano 质押入门",
+        "整理了一份质押池选择的笔记：看饱和度、费用和出块记录 #区块链#",
+        ("demo-chen",),
+        (("demo-chen", "写得很清楚，收藏了", ()),),
+    ),
+    (
+        "demo-operator",
+        "欢迎来到圈子",
+        "这里是兴趣相投的朋友们交流的地方，发帖请带上话题，友善交流 #社区公告#",
+        ("demo-alice", "demo-bob", "demo-chen", "demo-dong", "demo-lin"),
+        (),
+    ),
+    (
+        "demo-alice",
+        "",
+        "周日有人去十渡徒步吗？路线大约 12 公里 #徒步#",
+        ("demo-dong",),
+        (("demo-dong", "算我一个", ()),),
+    ),
+    (
+        "demo-lin",
+        "",
+        "推荐一本最近在读的书：《置身事内》，讲地方政府与经济发展 #读书#",
+        ("demo-bob", "demo-chen"),
+        (),
+    ),
+)
+
+DEMO_FOLLOWS = (
+    ("demo-alice", "demo-lin"),
+    ("demo-alice", "demo-dong"),
+    ("demo-bob", "demo-alice"),
+    ("demo-chen", "demo-lin"),
+    ("demo-chen", "demo-bob"),
+    ("demo-dong", "demo-alice"),
+    ("demo-lin", "demo-chen"),
+)
+DEMO_TOPIC_FOLLOWS = (("demo-alice", "摄影"), ("demo-chen", "考研"), ("demo-lin", "读书"))
+
+
 async def seed_demo_community() -> dict[str, int]:
-    """Create the demo members that are missing; return how many exist and were created."""
+    """Create what is missing of the demo community; return how much exists and was created."""
     created = 0
+    members: dict[str, User] = {}
     for openid, nickname, bio, role in DEMO_MEMBERS:
         user, is_new = await find_or_create_member(openid, nickname=nickname)
         if is_new:
             created += 1
             await User.filter(id=user.id).update(bio=bio, role=role)
-    return {"members": len(DEMO_MEMBERS), "created": created}
+        members[openid] = user
+    posts_created = 0
+    for author, title, body, likers, comments in DEMO_POSTS:
+        post = await Post.get_or_none(author_id=members[author].id, body=body)
+        if post is None:
+            post = await create_post(members[author], PostDraft(body=body, title=title))
+            posts_created += 1
+            for commenter, text, replies in comments:
+                root = await add_comment(members[commenter], post.id, text)
+                for replier, reply in replies:
+                    await add_comment(members[replier], post.id, reply, reply_to_id=root.id)
+        for liker in likers:
+            await like_post(members[liker], post.id)
+    for follower, followee in DEMO_FOLLOWS:
+        await follow_user(members[follower], members[followee].id)
+    for follower, name in DEMO_TOPIC_FOLLOWS:
+        topic = await Topic.get(name=name)
+        await follow_topic(members[follower], topic.id)
+    return {
+        "members": len(DEMO_MEMBERS),
+        "created": created,
+        "posts": await Post.all().count(),
+        "posts created": posts_created,
+        "comments": await Comment.all().count(),
+    }
