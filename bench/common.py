@@ -1,0 +1,145 @@
+"""What the benchmarks share: a server of their own, a load driver, percentiles."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import aiohttp
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.contract import operation  # noqa: E402  (the client's own operations)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def bench_database(var_dir: str, name: str) -> Iterator[dict[str, str]]:
+    """Environment for a `quanzi` process on a database of the benchmark's own: on the
+    server DATABASE_URL names (created and dropped), or on embedded servers in var_dir."""
+    env = {**os.environ, "QUANZI_VAR_DIR": var_dir, "QUANZI_DEV_LOGIN": "1"}
+    env.setdefault("QUANZI_LOG_LEVEL", "WARNING")
+    admin_url = env.get("DATABASE_URL")
+    from quanzi.embedded import start_embedded
+
+    # The missing servers run embedded in this process, so the loader can reach them too.
+    embedded = start_embedded(Path(var_dir), admin_url, env.get("REDIS_URL"))
+    env["REDIS_URL"] = embedded.redis_url or ""
+    env["QUANZI_REDIS_PREFIX"] = f"{name}:"
+    if admin_url:
+        env["DATABASE_URL"] = f"{admin_url.rsplit('/', 1)[0]}/{name}"
+        subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    else:
+        env["DATABASE_URL"] = embedded.database_url or ""
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "quanzi", "migrate"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        yield env
+    finally:
+        if admin_url:
+            drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            subprocess.run(["psql", admin_url, "-qc", drop], check=False)
+        embedded.stop()
+
+
+@contextmanager
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "quanzi", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("server did not come up")
+        yield base
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+
+
+async def gql(
+    client: aiohttp.ClientSession, name: str, variables: dict, token: str | None = None
+) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with client.post(
+        "/graphql", json={"query": operation(name), "variables": variables}, headers=headers
+    ) as response:
+        body = await response.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    return body["data"]
+
+
+def session(base: str, concurrency: int) -> aiohttp.ClientSession:
+    # aiohttp, not httpx, drives the load: httpx's pool slows down past ~8 connections and
+    # would measure itself instead of the server.
+    return aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=concurrency))
+
+
+async def drive(
+    label: str, seconds: float, concurrency: int, call: Callable[[int, int], Awaitable[object]]
+) -> dict[str, float]:
+    """Run call(worker, n) from `concurrency` workers for `seconds`; print and return figures."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(i: int) -> None:
+        nonlocal errors
+        n = 0
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                await call(i, n)
+            except Exception:
+                errors += 1
+            latencies.append(time.perf_counter() - started)
+            n += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100)
+    figures = {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "errors": errors,
+    }
+    print(
+        f"{label:<34} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:6.1f} ms"
+        f"   p99 {figures['p99_ms']:6.1f} ms   errors {errors}",
+        flush=True,
+    )
+    return figures
