@@ -9,6 +9,7 @@ import httpx
 from redis.asyncio import Redis
 
 from quanzi.domain.db import close_db, init_db
+from quanzi.domain.storage import LocalStorage, S3Storage, Storage
 from quanzi.domain.store import Store
 from quanzi.domain.tokens import TokenIssuer
 from quanzi.domain.wechat import WeChatClient
@@ -22,6 +23,7 @@ class Runtime:
     http: httpx.AsyncClient
     tokens: TokenIssuer
     wechat: WeChatClient
+    media: Storage
 
     @property
     def redis(self) -> Redis:
@@ -63,7 +65,21 @@ async def start_runtime(settings: Settings) -> Runtime:
             secret=settings.wechat_secret,
             timeout=settings.wechat_timeout,
         ),
+        media=_media_storage(settings, http),
     )
+
+
+def _media_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
+    if settings.s3_bucket:
+        return S3Storage(
+            http=http,
+            endpoint=settings.s3_endpoint or "",
+            bucket=settings.s3_bucket,
+            access_key=settings.s3_access_key or "",
+            secret_key=settings.s3_secret_key or "",
+            region=settings.s3_region,
+        )
+    return LocalStorage(settings.media_root)
 
 
 async def stop_runtime(runtime: Runtime) -> None:

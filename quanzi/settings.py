@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     media_base_url: str | None = None
     media_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     media_max_pixels: int = Field(default=40_000_000, ge=1)
+    # Set these to store uploads in an S3-compatible bucket instead of media_dir; then
+    # media_base_url must say where the bucket's objects are public (bucket URL or CDN).
+    s3_endpoint: str | None = None
+    s3_bucket: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -91,6 +98,18 @@ class Settings(BaseSettings):
             raise ValueError("QUANZI_JWT_SECRET must be at least 32 characters in production")
         if self.dev_login:
             raise ValueError("QUANZI_DEV_LOGIN must not be on in production")
+        return self
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> Settings:
+        s3 = [self.s3_endpoint, self.s3_bucket, self.s3_access_key, self.s3_secret_key]
+        if any(s3) and not all(s3):
+            raise ValueError(
+                "S3 storage needs QUANZI_S3_ENDPOINT, QUANZI_S3_BUCKET, QUANZI_S3_ACCESS_KEY "
+                "and QUANZI_S3_SECRET_KEY together"
+            )
+        if all(s3) and not self.media_base_url:
+            raise ValueError("S3 storage needs QUANZI_MEDIA_BASE_URL (where objects are public)")
         return self
 
     @property

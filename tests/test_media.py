@@ -94,3 +94,52 @@ async def test_anonymous_uploads_are_unauthenticated(client: httpx.AsyncClient) 
     response = await _upload(client, jpeg_with_gps(), None)
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_with_s3_configured_uploads_land_in_the_bucket_signed(
+    runtime: Runtime, api: Api
+) -> None:
+    import dataclasses
+
+    from quanzi.api.app import create_app
+    from quanzi.domain.storage import S3Storage
+    from tests import s3_stub
+
+    s3 = s3_stub.start_s3_stub()
+    try:
+        public = f"{s3.endpoint}/{s3_stub.BUCKET}"
+        settings = runtime.settings.model_copy(update={"media_base_url": public})
+        storage = S3Storage(
+            http=runtime.http,
+            endpoint=s3.endpoint,
+            bucket=s3_stub.BUCKET,
+            access_key=s3_stub.ACCESS_KEY,
+            secret_key=s3_stub.SECRET_KEY,
+            region=s3_stub.REGION,
+        )
+        app = create_app(runtime=dataclasses.replace(runtime, settings=settings, media=storage))
+        transport = httpx.ASGITransport(app=app)
+        member = await make_user()
+        async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
+            response = await _upload(client, jpeg_with_gps(), token_for(runtime, member))
+        assert response.status_code == 200, response.text
+        url = response.json()["url"]
+        assert url.startswith(public + "/images/")
+        stored = await runtime.http.get(url)
+        assert stored.status_code == 200
+        assert stored.headers["content-type"] == "image/jpeg"
+        assert b"SecretPhone" not in stored.content
+        assert s3.rejected == []
+
+        wrong = dataclasses.replace(storage, secret_key="not-the-secret")
+        app = create_app(runtime=dataclasses.replace(runtime, settings=settings, media=wrong))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
+            refused = await _upload(client, jpeg_with_gps(), token_for(runtime, member))
+        assert refused.status_code == 503
+        assert refused.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert len(s3.rejected) == 1
+        assert await MediaUpload.all().count() == 1  # the failed upload left no record
+    finally:
+        s3.server.shutdown()
+        s3.server.server_close()

@@ -15,6 +15,7 @@ _STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
 }
 # Room for the multipart envelope around the file itself.
 _ENVELOPE = 64 * 1024
@@ -57,7 +58,7 @@ async def upload_image(request: Request) -> JSONResponse:
         record = await media.store_image(
             user,
             data,
-            media.LocalStorage(settings.media_root),
+            runtime.media,
             base_url=settings.media_base_url or str(request.base_url) + "media",
             max_bytes=settings.media_max_bytes,
             max_pixels=settings.media_max_pixels,

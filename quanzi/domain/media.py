@@ -9,12 +9,12 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from quanzi.domain.errors import BadInput
 from quanzi.domain.models import MediaUpload, User
+from quanzi.domain.storage import Storage
 
 # Pillow format -> (content type, file extension)
 FORMATS = {
@@ -72,24 +72,10 @@ def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
     return CleanImage(out.getvalue(), content_type, extension, image.width, image.height)
 
 
-@dataclass(frozen=True)
-class LocalStorage:
-    """Files under a directory, served at base_url (the API's /media/ or a CDN)."""
-
-    root: Path
-
-    def save(self, key: str, data: bytes) -> None:
-        path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-
-
 async def store_image(
     owner: User,
     data: bytes,
-    storage: LocalStorage,
+    storage: Storage,
     *,
     base_url: str,
     max_bytes: int,
@@ -99,7 +85,7 @@ async def store_image(
     image = await asyncio.to_thread(clean_image, data, max_bytes=max_bytes, max_pixels=max_pixels)
     now = datetime.now(UTC)
     key = f"images/{now:%Y/%m}/{secrets.token_hex(16)}.{image.extension}"
-    await asyncio.to_thread(storage.save, key, image.data)
+    await storage.save(key, image.data, image.content_type)
     return await MediaUpload.create(
         owner=owner,
         url=base_url.rstrip("/") + "/" + key,
