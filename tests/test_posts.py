@@ -181,3 +181,21 @@ async def test_user_profile_lists_their_posts(api: Api, runtime: Runtime) -> Non
 async def test_first_over_the_cap_is_bad_input(api: Api) -> None:
     result = await api.op("Feed", {"kind": "LATEST", "first": 51})
     assert result["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+
+async def test_paging_the_feed_never_skips_or_repeats_while_posts_arrive(
+    api: Api, runtime: Runtime
+) -> None:
+    author = await make_user()
+    original = [await make_post(author, f"旧帖 {i}") for i in range(25)]
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await api.op("Feed", {"kind": "LATEST", "first": 7, "after": after})
+        feed = page["data"]["feed"]
+        seen += [e["node"]["id"] for e in feed["edges"]]
+        await make_post(author, "新帖")  # arrives while the reader scrolls
+        if not feed["pageInfo"]["hasNextPage"]:
+            break
+        after = feed["pageInfo"]["endCursor"]
+    assert seen == [to_global_id("Post", p.id) for p in reversed(original)]
