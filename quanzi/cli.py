@@ -99,6 +99,24 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.domain.counters import recount_all
+    from quanzi.domain.db import close_db, init_db
+
+    async def run(database_url: str) -> dict[str, int]:
+        await init_db(database_url, pool_max=2)
+        try:
+            return await recount_all()
+        finally:
+            await close_db()
+
+    with _services(settings) as s:
+        assert s.database_url
+        visited = asyncio.run(run(s.database_url))
+    print("recounted: " + ", ".join(f"{k} {v}" for k, v in visited.items()))
+    return 0
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.api.schema import export_sdl
 
@@ -155,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("seed", help="create the demo community (idempotent)").set_defaults(
         func=cmd_seed
+    )
+
+    sub.add_parser("recount", help="recount every denormalised counter").set_defaults(
+        func=cmd_recount
     )
 
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
