@@ -46,15 +46,9 @@ async def add_comment(
             body=body,
             using_db=conn,
         )
-        await sql.execute(
-            "UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1", post.id, conn=conn
-        )
+        await sql.bump("posts", "comment_count", post.id, +1, conn=conn)
         if root_id is not None:
-            await sql.execute(
-                "UPDATE comments SET reply_count = reply_count + 1 WHERE id = $1",
-                root_id,
-                conn=conn,
-            )
+            await sql.bump("comments", "reply_count", root_id, +1, conn=conn)
     return comment
 
 
@@ -88,15 +82,6 @@ async def delete_comment(author: User, comment_id: int) -> None:
                 conn=conn,
             )
             return
-        await sql.execute(
-            "UPDATE posts SET comment_count = comment_count - $2 WHERE id = $1",
-            row["post_id"],
-            len(gone),
-            conn=conn,
-        )
+        await sql.bump("posts", "comment_count", row["post_id"], -len(gone), conn=conn)
         if row["root_id"] is not None:
-            await sql.execute(
-                "UPDATE comments SET reply_count = reply_count - 1 WHERE id = $1",
-                row["root_id"],
-                conn=conn,
-            )
+            await sql.bump("comments", "reply_count", row["root_id"], -1, conn=conn)

@@ -15,14 +15,8 @@ async def follow_user(follower: User, followee_id: int) -> User:
     async with in_transaction() as conn:
         if not await User.filter(id=followee_id).using_db(conn).exists():
             raise NotFound("user_not_found", field="userId")
-        inserted = await sql.fetch(
-            "INSERT INTO user_follows (follower_id, followee_id, created_at) "
-            "VALUES ($1, $2, now()) ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING id",
-            follower.id,
-            followee_id,
-            conn=conn,
-        )
-        if inserted:
+        row = {"follower_id": follower.id, "followee_id": followee_id}
+        if await sql.insert_unique("user_follows", row, conn=conn):
             await _count(follower.id, followee_id, +1, conn)
     return await User.get(id=followee_id)
 
@@ -31,13 +25,8 @@ async def unfollow_user(follower: User, followee_id: int) -> User:
     async with in_transaction() as conn:
         if not await User.filter(id=followee_id).using_db(conn).exists():
             raise NotFound("user_not_found", field="userId")
-        deleted = await sql.execute(
-            "DELETE FROM user_follows WHERE follower_id = $1 AND followee_id = $2",
-            follower.id,
-            followee_id,
-            conn=conn,
-        )
-        if deleted:
+        row = {"follower_id": follower.id, "followee_id": followee_id}
+        if await sql.delete_where("user_follows", row, conn=conn):
             await _count(follower.id, followee_id, -1, conn)
     return await User.get(id=followee_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from quanzi.domain import sql
@@ -14,17 +15,10 @@ async def like_post(user: User, post_id: int) -> Post:
     """Like a published post; liking again changes nothing."""
     async with in_transaction() as conn:
         await get_published_post(post_id, conn=conn)
-        inserted = await sql.fetch(
-            "INSERT INTO post_likes (user_id, post_id, created_at) VALUES ($1, $2, now()) "
-            "ON CONFLICT (user_id, post_id) DO NOTHING RETURNING id",
-            user.id,
-            post_id,
-            conn=conn,
-        )
-        if inserted:
-            await sql.execute(
-                "UPDATE posts SET like_count = like_count + 1 WHERE id = $1", post_id, conn=conn
-            )
+        if await sql.insert_unique(
+            "post_likes", {"user_id": user.id, "post_id": post_id}, conn=conn
+        ):
+            await sql.bump("posts", "like_count", post_id, +1, conn=conn)
     return await Post.get(id=post_id)
 
 
@@ -33,63 +27,35 @@ async def unlike_post(user: User, post_id: int) -> Post:
     async with in_transaction() as conn:
         if not await Post.filter(id=post_id).using_db(conn).exists():
             raise NotFound("post_not_found", field="postId")
-        deleted = await sql.execute(
-            "DELETE FROM post_likes WHERE user_id = $1 AND post_id = $2",
-            user.id,
-            post_id,
-            conn=conn,
-        )
-        if deleted:
-            await sql.execute(
-                "UPDATE posts SET like_count = like_count - 1 WHERE id = $1", post_id, conn=conn
-            )
+        if await sql.delete_where(
+            "post_likes", {"user_id": user.id, "post_id": post_id}, conn=conn
+        ):
+            await sql.bump("posts", "like_count", post_id, -1, conn=conn)
     return await Post.get(id=post_id)
 
 
-async def _published_comment(comment_id: int, conn: object) -> Comment:
-    comment = (
-        await Comment.filter(id=comment_id, status=CommentStatus.PUBLISHED)
-        .using_db(conn)  # type: ignore[arg-type]
-        .first()
-    )
-    if comment is None:
+async def _check_comment(comment_id: int, conn: BaseDBAsyncClient, *, published: bool) -> None:
+    query = Comment.filter(id=comment_id)
+    if published:
+        query = query.filter(status=CommentStatus.PUBLISHED)
+    if not await query.using_db(conn).exists():
         raise NotFound("comment_not_found", field="commentId")
-    return comment
 
 
 async def like_comment(user: User, comment_id: int) -> Comment:
+    """Like a published comment; liking again changes nothing."""
     async with in_transaction() as conn:
-        await _published_comment(comment_id, conn)
-        inserted = await sql.fetch(
-            "INSERT INTO comment_likes (user_id, comment_id, created_at) VALUES ($1, $2, now()) "
-            "ON CONFLICT (user_id, comment_id) DO NOTHING RETURNING id",
-            user.id,
-            comment_id,
-            conn=conn,
-        )
-        if inserted:
-            await sql.execute(
-                "UPDATE comments SET like_count = like_count + 1 WHERE id = $1",
-                comment_id,
-                conn=conn,
-            )
+        await _check_comment(comment_id, conn, published=True)
+        row = {"user_id": user.id, "comment_id": comment_id}
+        if await sql.insert_unique("comment_likes", row, conn=conn):
+            await sql.bump("comments", "like_count", comment_id, +1, conn=conn)
     return await Comment.get(id=comment_id)
 
 
 async def unlike_comment(user: User, comment_id: int) -> Comment:
     async with in_transaction() as conn:
-        if not await Comment.filter(id=comment_id).using_db(conn).exists():
-            raise NotFound("comment_not_found", field="commentId")
-        deleted = await sql.execute(
-            "DELETE FROM comment_likes WHERE user_id = $1 AND comment_id = $2",
-            user.id,
-            comment_id,
-            conn=conn,
-        )
-        if deleted:
-            await sql.execute(
-                "UPDATE comments SET like_count = like_count - 1 WHERE id = $1",
-                comment_id,
-                conn=conn,
-            )
+        await _check_comment(comment_id, conn, published=False)
+        row = {"user_id": user.id, "comment_id": comment_id}
+        if await sql.delete_where("comment_likes", row, conn=conn):
+            await sql.bump("comments", "like_count", comment_id, -1, conn=conn)
     return await Comment.get(id=comment_id)

@@ -86,9 +86,7 @@ async def create_post(author: User, draft: PostDraft) -> Post:
             author=author, kind=draft.kind, title=title, body=body, images=images, using_db=conn
         )
         await _file_under_topics(post, topic_names, conn)
-        await sql.execute(
-            "UPDATE users SET post_count = post_count + 1 WHERE id = $1", author.id, conn=conn
-        )
+        await sql.bump("users", "post_count", author.id, +1, conn=conn)
     return post
 
 
@@ -104,11 +102,7 @@ async def _file_under_topics(post: Post, names: list[str], conn: BaseDBAsyncClie
         using_db=conn,
     )
     if post.status == PostStatus.PUBLISHED:
-        await sql.execute(
-            "UPDATE topics SET post_count = post_count + 1 WHERE id = ANY($1)",
-            topic_ids,
-            conn=conn,
-        )
+        await sql.bump("topics", "post_count", topic_ids, +1, conn=conn)
 
 
 async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> None:
@@ -116,11 +110,7 @@ async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> None:
         "DELETE FROM post_topics WHERE post_id = $1 RETURNING topic_id", post.id, conn=conn
     )
     if rows and post.status == PostStatus.PUBLISHED:
-        await sql.execute(
-            "UPDATE topics SET post_count = post_count - 1 WHERE id = ANY($1)",
-            [r["topic_id"] for r in rows],
-            conn=conn,
-        )
+        await sql.bump("topics", "post_count", [r["topic_id"] for r in rows], -1, conn=conn)
 
 
 async def _lock_own_post(author: User, post_id: int, conn: BaseDBAsyncClient) -> Post:
@@ -179,6 +169,4 @@ async def delete_post(author: User, post_id: int) -> None:
         post.deleted_at = datetime.now(UTC)
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
         if was_published:
-            await sql.execute(
-                "UPDATE users SET post_count = post_count - 1 WHERE id = $1", author.id, conn=conn
-            )
+            await sql.bump("users", "post_count", author.id, -1, conn=conn)

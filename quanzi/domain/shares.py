@@ -25,7 +25,5 @@ async def share_post(user: User, post_id: int, channel: ShareChannel) -> tuple[S
             token=new_share_token(),
             using_db=conn,
         )
-        await sql.execute(
-            "UPDATE posts SET share_count = share_count + 1 WHERE id = $1", post_id, conn=conn
-        )
+        await sql.bump("posts", "share_count", post_id, +1, conn=conn)
     return share, await Post.get(id=post_id)

@@ -24,3 +24,47 @@ async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None)
         raise ValueError("count inserts with fetch(... RETURNING id)")
     count, _ = await connection(conn).execute_query(sql, list(values))
     return int(count)
+
+
+# Table and column names below come from the code, never from input.
+
+
+async def insert_unique(
+    table: str, row: dict[str, Any], *, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """Insert `row` (with created_at now) unless its unique key exists; True when inserted."""
+    columns = [*row, "created_at"]
+    placeholders = [f"${i}" for i in range(1, len(row) + 1)] + ["now()"]
+    inserted = await fetch(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
+        "ON CONFLICT DO NOTHING RETURNING id",
+        *row.values(),
+        conn=conn,
+    )
+    return bool(inserted)
+
+
+async def delete_where(
+    table: str, match: dict[str, Any], *, conn: BaseDBAsyncClient | None = None
+) -> int:
+    """Delete the rows matching every column of `match`; return how many went."""
+    where = " AND ".join(f"{column} = ${i}" for i, column in enumerate(match, start=1))
+    return await execute(f"DELETE FROM {table} WHERE {where}", *match.values(), conn=conn)
+
+
+async def bump(
+    table: str,
+    counter: str,
+    row_id: int | list[int],
+    by: int,
+    *,
+    conn: BaseDBAsyncClient | None = None,
+) -> None:
+    """Add `by` to a counter of one row (or of several), atomically."""
+    ids = row_id if isinstance(row_id, list) else [row_id]
+    await execute(
+        f"UPDATE {table} SET {counter} = {counter} + $2 WHERE id = ANY($1::bigint[])",
+        ids,
+        by,
+        conn=conn,
+    )

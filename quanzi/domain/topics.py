@@ -61,38 +61,24 @@ async def get_topic_by_name(name: str) -> Topic:
 async def follow_topic(user: User, topic_id: int) -> Topic:
     """Idempotent: following twice leaves one follow."""
     async with in_transaction() as conn:
-        if not await Topic.filter(id=topic_id).using_db(conn).exists():
-            raise NotFound("topic_not_found")
-        inserted = await sql.fetch(
-            "INSERT INTO topic_follows (user_id, topic_id, created_at) VALUES ($1, $2, now()) "
-            "ON CONFLICT (user_id, topic_id) DO NOTHING RETURNING id",
-            user.id,
-            topic_id,
-            conn=conn,
-        )
-        if inserted:
-            await sql.execute(
-                "UPDATE topics SET follower_count = follower_count + 1 WHERE id = $1",
-                topic_id,
-                conn=conn,
-            )
+        await _check_topic(topic_id, conn)
+        if await sql.insert_unique(
+            "topic_follows", {"user_id": user.id, "topic_id": topic_id}, conn=conn
+        ):
+            await sql.bump("topics", "follower_count", topic_id, +1, conn=conn)
     return await Topic.get(id=topic_id)
 
 
 async def unfollow_topic(user: User, topic_id: int) -> Topic:
     async with in_transaction() as conn:
-        if not await Topic.filter(id=topic_id).using_db(conn).exists():
-            raise NotFound("topic_not_found")
-        deleted = await sql.execute(
-            "DELETE FROM topic_follows WHERE user_id = $1 AND topic_id = $2",
-            user.id,
-            topic_id,
-            conn=conn,
-        )
-        if deleted:
-            await sql.execute(
-                "UPDATE topics SET follower_count = follower_count - 1 WHERE id = $1",
-                topic_id,
-                conn=conn,
-            )
+        await _check_topic(topic_id, conn)
+        if await sql.delete_where(
+            "topic_follows", {"user_id": user.id, "topic_id": topic_id}, conn=conn
+        ):
+            await sql.bump("topics", "follower_count", topic_id, -1, conn=conn)
     return await Topic.get(id=topic_id)
+
+
+async def _check_topic(topic_id: int, conn: BaseDBAsyncClient) -> None:
+    if not await Topic.filter(id=topic_id).using_db(conn).exists():
+        raise NotFound("topic_not_found", field="topicId")
