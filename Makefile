@@ -32,13 +32,13 @@ seed: install
 
 ## test: install, then lint, type-check and run the whole suite
 test: install
-	$(BIN)/ruff check quanzi tests
+	$(BIN)/ruff check quanzi tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check quanzi tests
-	$(BIN)/ruff format --check quanzi tests
+	$(BIN)/ruff check quanzi tests bench
+	$(BIN)/ruff format --check quanzi tests bench
 
 typecheck: install
 	$(BIN)/mypy

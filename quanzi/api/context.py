@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
+from strawberry.dataloader import DataLoader
 
 from quanzi.api.loaders import Loaders
 from quanzi.bootstrap import Runtime
@@ -64,6 +66,15 @@ class Context:
         if isinstance(self._viewer, QuanziError):
             raise self._viewer
         return self._viewer  # type: ignore[return-value]
+
+    async def viewer_relation(
+        self, loader: Callable[[Loaders, int], DataLoader[int, bool]], pk: int
+    ) -> bool:
+        """Whether the viewer has liked / follows... object `pk`; False when anonymous."""
+        viewer = await self.viewer()
+        if viewer is None:
+            return False
+        return await loader(self.loaders, viewer.id).load(pk)
 
     async def require_viewer(self) -> User:
         user = await self.viewer()

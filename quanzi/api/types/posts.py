@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from quanzi.api.context import Context
 from quanzi.api.ids import to_global_id
+from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node, connection_from_page
 from quanzi.domain import feeds, models
 from quanzi.domain.errors import NotFound
@@ -101,11 +102,6 @@ def _page_cap(info: Info[Context, None]) -> int:
     return info.context.runtime.settings.page_max
 
 
-async def _viewer_id(info: Info[Context, None]) -> int | None:
-    viewer = await info.context.viewer()
-    return viewer.id if viewer else None
-
-
 @strawberry.type(description="A topic (话题), written as #话题# or chosen explicitly.")
 class Topic(Node):
     id: strawberry.ID
@@ -117,10 +113,7 @@ class Topic(Node):
 
     @strawberry.field
     async def viewer_is_following(self, info: Info[Context, None]) -> bool:
-        viewer_id = await _viewer_id(info)
-        if viewer_id is None:
-            return False
-        return await info.context.loaders.follows_topic(viewer_id).load(self.pk)
+        return await info.context.viewer_relation(Loaders.follows_topic, self.pk)
 
     @strawberry.field(description="Published posts under this topic.")
     async def posts(
@@ -172,10 +165,7 @@ class Comment(Node):
 
     @strawberry.field
     async def viewer_has_liked(self, info: Info[Context, None]) -> bool:
-        viewer_id = await _viewer_id(info)
-        if viewer_id is None:
-            return False
-        return await info.context.loaders.liked_comment(viewer_id).load(self.pk)
+        return await info.context.viewer_relation(Loaders.liked_comment, self.pk)
 
     @strawberry.field(description="The thread under this comment, oldest first.")
     async def replies(
@@ -230,10 +220,7 @@ class Post(Node):
 
     @strawberry.field
     async def viewer_has_liked(self, info: Info[Context, None]) -> bool:
-        viewer_id = await _viewer_id(info)
-        if viewer_id is None:
-            return False
-        return await info.context.loaders.liked_post(viewer_id).load(self.pk)
+        return await info.context.viewer_relation(Loaders.liked_post, self.pk)
 
     @strawberry.field(description="The circle the post belongs to, if any.")
     def circle(self) -> Circle | None:

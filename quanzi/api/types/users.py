@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from quanzi.api.context import Context
 from quanzi.api.ids import to_global_id
+from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node
 from quanzi.api.types.posts import Post, post_connection
 from quanzi.domain import feeds, models
@@ -50,10 +51,7 @@ class User(Node):
 
     @strawberry.field
     async def viewer_is_following(self, info: Info[Context, None]) -> bool:
-        viewer = await info.context.viewer()
-        if viewer is None or viewer.id == self.pk:
-            return False
-        return await info.context.loaders.follows_user(viewer.id).load(self.pk)
+        return await info.context.viewer_relation(Loaders.follows_user, self.pk)
 
     @strawberry.field(description="The member's posts, newest first.")
     async def posts(
