@@ -1,8 +1,16 @@
 """Tortoise models, one module per feature; this package is the Tortoise app `models`."""
 
 from quanzi.domain.models.auth import RefreshToken
+from quanzi.domain.models.circles import (
+    Circle,
+    CircleMember,
+    CircleRole,
+    JoinPolicy,
+    MembershipStatus,
+)
 from quanzi.domain.models.comments import Comment, CommentStatus
 from quanzi.domain.models.posts import MediaUpload, Post, PostKind, PostStatus, PostTopic, Topic
+from quanzi.domain.models.qa import Answer, AnswerStatus, AnswerVote, Poll, PollOption, PollVoter
 from quanzi.domain.models.reactions import (
     ClientEvent,
     ClientEventKind,
@@ -17,12 +25,23 @@ from quanzi.domain.models.reactions import (
 from quanzi.domain.models.users import Role, User
 
 __all__ = [
+    "Answer",
+    "AnswerStatus",
+    "AnswerVote",
+    "Circle",
+    "CircleMember",
+    "CircleRole",
     "ClientEvent",
     "ClientEventKind",
     "Comment",
     "CommentLike",
     "CommentStatus",
+    "JoinPolicy",
     "MediaUpload",
+    "MembershipStatus",
+    "Poll",
+    "PollOption",
+    "PollVoter",
     "Post",
     "PostKind",
     "PostLike",

@@ -7,6 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from quanzi.domain.models.circles import Circle
 from quanzi.domain.models.users import User
 
 
@@ -55,6 +56,13 @@ class Post(Model):
     view_count = fields.IntField(default=0)
     answer_count = fields.IntField(default=0)
     bounty = fields.IntField(default=0)
+    circle: fields.ForeignKeyNullableRelation[Circle] = fields.ForeignKeyField(
+        "models.Circle", related_name="posts", null=True, on_delete=fields.SET_NULL
+    )
+    # Set when the question's author accepts an answer (answers.id; no FK: answers point here).
+    accepted_answer_id = fields.BigIntField(null=True)
+    # jieba tokens of title and body; a generated tsvector column and its GIN index sit on it.
+    search_tokens = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     edited_at = fields.DatetimeField(null=True)
@@ -65,6 +73,8 @@ class Post(Model):
         indexes = (
             Index(fields=("status", "created_at", "id"), name="posts_status_created_idx"),
             Index(fields=("author_id", "status", "created_at", "id"), name="posts_author_idx"),
+            Index(fields=("circle_id", "status", "created_at", "id"), name="posts_circle_idx"),
+            Index(fields=("kind", "status", "created_at", "id"), name="posts_kind_idx"),
         )
 
 
