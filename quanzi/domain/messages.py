@@ -155,3 +155,78 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "circle_name": {
+            "zh": "圈子名称需为 1 到 {max} 个字符",
+            "en": "A circle name is 1 to {max} characters.",
+        },
+        "circle_exists": {"zh": "已有同名圈子", "en": "A circle with this name exists."},
+        "circle_not_found": {"zh": "圈子不存在", "en": "The circle does not exist."},
+        "not_circle_member": {
+            "zh": "加入圈子后才能在圈内发帖",
+            "en": "Join the circle to post in it.",
+        },
+        "not_circle_admin": {
+            "zh": "只有圈主或运营可以这样做",
+            "en": "Only the circle's admins or operators can do this.",
+        },
+        "no_pending_request": {
+            "zh": "该用户没有待审核的加入申请",
+            "en": "This member has no pending request to join.",
+        },
+        "question_title": {
+            "zh": "提问需要填写标题",
+            "en": "A question needs a title.",
+        },
+        "not_a_question": {"zh": "这不是一个问题", "en": "This post is not a question."},
+        "already_answered": {
+            "zh": "你已经回答过这个问题了，可以编辑原回答",
+            "en": "You already answered this question.",
+        },
+        "answer_not_found": {
+            "zh": "回答不存在或已删除",
+            "en": "The answer does not exist or was deleted.",
+        },
+        "vote_own_answer": {
+            "zh": "不能给自己的回答投票",
+            "en": "You cannot vote on your own answer.",
+        },
+        "not_question_author": {
+            "zh": "只有提问者可以采纳回答",
+            "en": "Only the asker can accept an answer.",
+        },
+        "answer_already_accepted": {
+            "zh": "这个问题已经采纳了其他回答",
+            "en": "Another answer is already accepted.",
+        },
+        "poll_required": {
+            "zh": "投票帖需要投票选项",
+            "en": "A poll post needs its options.",
+        },
+        "poll_options": {
+            "zh": "投票需要 2 到 10 个不重复的选项，每项 1 到 50 个字符",
+            "en": "A poll needs 2 to 10 distinct options of 1 to 50 characters.",
+        },
+        "poll_closes_at": {
+            "zh": "截止时间必须在未来",
+            "en": "The closing time must be in the future.",
+        },
+        "poll_not_found": {"zh": "投票不存在", "en": "The poll does not exist."},
+        "poll_closed": {"zh": "投票已截止", "en": "The poll is closed."},
+        "poll_already_voted": {"zh": "你已经投过票了", "en": "You already voted in this poll."},
+        "poll_choice": {
+            "zh": "单选投票只能选一项，多选投票至少选一项且不能重复",
+            "en": "Choose exactly one option (single choice) or distinct options (multiple).",
+        },
+        "poll_option_unknown": {
+            "zh": "选项不属于这个投票",
+            "en": "The option does not belong to this poll.",
+        },
+        "search_query": {
+            "zh": "搜索词需为 1 到 {max} 个字符",
+            "en": "The search query must be 1 to {max} characters.",
+        },
+    }
+)

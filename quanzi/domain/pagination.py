@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
-from tortoise.fields import DatetimeField
+from tortoise.fields import BooleanField, CharField, DatetimeField, TextField
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -45,22 +45,43 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def decode_cursor(cursor: str, model: type[Model], fields: Sequence[str]) -> list[Any]:
+def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
+    """The values of a cursor, checked against the types expected; BAD_USER_INPUT otherwise."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         plain = json.loads(raw)
-        if not isinstance(plain, list) or len(plain) != len(fields):
+        if not isinstance(plain, list) or len(plain) != len(types):
             raise ValueError("cursor shape")
-        values = []
-        for name, value in zip(fields, plain, strict=True):
-            if isinstance(model._meta.fields_map[name], DatetimeField):
+        values: list[Any] = []
+        for kind, value in zip(types, plain, strict=True):
+            if isinstance(value, bool):
+                if kind is not bool:
+                    raise ValueError("cursor value")
+            elif kind is datetime:
                 value = datetime.fromisoformat(value)
-            elif not isinstance(value, (int, str)) or isinstance(value, bool):
+            elif kind is float and isinstance(value, (int, float)):
+                value = float(value)
+            elif not isinstance(value, kind):
                 raise ValueError("cursor value")
             values.append(value)
         return values
     except (ValueError, TypeError, UnicodeDecodeError):
         raise BadInput("bad_cursor", field="after") from None
+
+
+def _field_type(model: type[Model], name: str) -> type:
+    field = model._meta.fields_map[name]
+    if isinstance(field, DatetimeField):
+        return datetime
+    if isinstance(field, BooleanField):
+        return bool
+    if isinstance(field, CharField | TextField):
+        return str
+    return int
+
+
+def decode_cursor(cursor: str, model: type[Model], fields: Sequence[str]) -> list[Any]:
+    return decode_values(cursor, [_field_type(model, f) for f in fields])
 
 
 def _after_filter(fields: Sequence[str], descending: Sequence[bool], values: Sequence[Any]) -> Q:

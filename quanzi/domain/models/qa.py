@@ -99,7 +99,7 @@ class PollVoter(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="poll_votes", on_delete=fields.CASCADE
     )
-    option_ids = fields.JSONField(default=list)
+    option_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
