@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -9,8 +10,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from quanzi.domain import sql
+from quanzi.domain.circles import is_active_member
 from quanzi.domain.errors import BadInput, Forbidden, NotFound
-from quanzi.domain.models import MediaUpload, Post, PostKind, PostStatus, PostTopic, User
+from quanzi.domain.models import Circle, MediaUpload, Post, PostKind, PostStatus, PostTopic, User
+from quanzi.domain.polls import PollDraft, clean_poll, create_poll
+from quanzi.domain.search import search_document
 from quanzi.domain.topics import clean_topic_names, ensure_topics
 
 TITLE_MAX = 60
@@ -25,6 +29,8 @@ class PostDraft:
     image_urls: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     kind: PostKind = PostKind.POST
+    circle_id: int | None = None
+    poll: PollDraft | None = None
 
 
 def can_see_post(post: Post, viewer: User | None) -> bool:
@@ -75,19 +81,52 @@ async def _check_images(author: User, urls: list[str]) -> list[dict]:
 
 
 async def create_post(author: User, draft: PostDraft) -> Post:
-    """Publish a post; its topics are created on first use and counted in the same transaction."""
-    if draft.kind != PostKind.POST:
-        raise BadInput("kind_not_supported", field="kind")
+    """Publish a post, question or poll (into a circle the author belongs to, if one is named);
+    its topics are created on first use and every counter moves in the same transaction."""
     title, body = _check_text(draft.title, draft.body)
+    poll = _check_kind(draft, title)
     topic_names = clean_topic_names(draft.topics, body)
     images = await _check_images(author, draft.image_urls)
+    search_tokens = await asyncio.to_thread(search_document, title, body)
     async with in_transaction() as conn:
+        if draft.circle_id is not None:
+            await _check_circle_member(author, draft.circle_id, conn)
         post = await Post.create(
-            author=author, kind=draft.kind, title=title, body=body, images=images, using_db=conn
+            author=author,
+            kind=draft.kind,
+            title=title,
+            body=body,
+            images=images,
+            circle_id=draft.circle_id,
+            search_tokens=search_tokens,
+            using_db=conn,
         )
+        if poll is not None:
+            await create_poll(post, poll, conn)
         await _file_under_topics(post, topic_names, conn)
         await sql.bump("users", "post_count", author.id, +1, conn=conn)
+        if draft.circle_id is not None:
+            await sql.bump("circles", "post_count", draft.circle_id, +1, conn=conn)
     return post
+
+
+def _check_kind(draft: PostDraft, title: str) -> PollDraft | None:
+    if draft.kind == PostKind.QUESTION and not title:
+        raise BadInput("question_title", field="title")
+    if draft.kind == PostKind.POLL:
+        if draft.poll is None:
+            raise BadInput("poll_required", field="poll")
+        return clean_poll(draft.poll)
+    if draft.poll is not None:
+        raise BadInput("kind_not_supported", field="poll")
+    return None
+
+
+async def _check_circle_member(author: User, circle_id: int, conn: BaseDBAsyncClient) -> None:
+    if not await Circle.filter(id=circle_id).using_db(conn).exists():
+        raise NotFound("circle_not_found", field="circleId")
+    if not await is_active_member(author.id, circle_id, conn):
+        raise Forbidden("not_circle_member")
 
 
 async def _file_under_topics(post: Post, names: list[str], conn: BaseDBAsyncClient) -> None:
@@ -154,8 +193,11 @@ async def edit_post(
                 await _unfile_from_topics(post, conn)
                 await _file_under_topics(post, names, conn)
         post.title, post.body, post.images = new_title, new_body, images
+        post.search_tokens = await asyncio.to_thread(search_document, new_title, new_body)
         post.edited_at = datetime.now(UTC)
-        await post.save(using_db=conn, update_fields=["title", "body", "images", "edited_at"])
+        await post.save(
+            using_db=conn, update_fields=["title", "body", "images", "search_tokens", "edited_at"]
+        )
     return post
 
 
@@ -170,3 +212,5 @@ async def delete_post(author: User, post_id: int) -> None:
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
         if was_published:
             await sql.bump("users", "post_count", author.id, -1, conn=conn)
+            if post.circle_id is not None:  # type: ignore[attr-defined]
+                await sql.bump("circles", "post_count", post.circle_id, -1, conn=conn)  # type: ignore[attr-defined]
