@@ -10,8 +10,15 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from quanzi.domain.models import (
+    Answer,
+    AnswerVote,
+    Circle,
+    CircleMember,
     Comment,
     CommentLike,
+    Poll,
+    PollOption,
+    PollVoter,
     Post,
     PostLike,
     PostTopic,
@@ -59,6 +66,33 @@ async def _topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
     return [by_post.get(i, []) for i in post_ids]
 
 
+async def _polls_of_posts(post_ids: Sequence[int]) -> list[Poll | None]:
+    found = {p.post_id: p for p in await Poll.filter(post_id__in=list(post_ids))}  # type: ignore[attr-defined]
+    return [found.get(i) for i in post_ids]
+
+
+async def _options_of_polls(poll_ids: Sequence[int]) -> list[list[PollOption]]:
+    by_poll: dict[int, list[PollOption]] = defaultdict(list)
+    for option in await PollOption.filter(poll_id__in=list(poll_ids)).order_by("position"):
+        by_poll[option.poll_id].append(option)  # type: ignore[attr-defined]
+    return [by_poll.get(i, []) for i in poll_ids]
+
+
+def _owned_value(
+    model: type[Model], owner_field: str, owner_id: int, target_field: str, value_field: str
+) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
+    """The owner's value for each target (their vote, their membership...), None if none."""
+
+    async def load(ids: Sequence[int]) -> list[Any]:
+        rows = await model.filter(
+            **{owner_field: owner_id, f"{target_field}__in": list(ids)}
+        ).values(target_field, value_field)
+        found = {r[target_field]: r[value_field] for r in rows}
+        return [found.get(i) for i in ids]
+
+    return load
+
+
 class Loaders:
     """Created per request. The viewer's own relations (likes, follows) are keyed per viewer."""
 
@@ -68,7 +102,13 @@ class Loaders:
         self.comment: DataLoader[int, Comment | None] = DataLoader(load_fn=_by_id(Comment))
         self.topic: DataLoader[int, Topic | None] = DataLoader(load_fn=_by_id(Topic))
         self.topics_of_post: DataLoader[int, list[Topic]] = DataLoader(load_fn=_topics_of_posts)
-        self._per_viewer: dict[tuple[str, int], DataLoader[int, bool]] = {}
+        self.circle: DataLoader[int, Circle | None] = DataLoader(load_fn=_by_id(Circle))
+        self.answer: DataLoader[int, Answer | None] = DataLoader(load_fn=_by_id(Answer))
+        self.poll_of_post: DataLoader[int, Poll | None] = DataLoader(load_fn=_polls_of_posts)
+        self.options_of_poll: DataLoader[int, list[PollOption]] = DataLoader(
+            load_fn=_options_of_polls
+        )
+        self._per_viewer: dict[tuple[str, int], DataLoader[int, Any]] = {}
 
     def _viewer_loader(self, name: str, viewer_id: int, *spec: Any) -> DataLoader[int, bool]:
         key = (name, viewer_id)
@@ -91,6 +131,37 @@ class Loaders:
 
     def follows_topic(self, viewer_id: int) -> DataLoader[int, bool]:
         return self._viewer_loader("follows_topic", viewer_id, TopicFollow, "user_id", "topic_id")
+
+    def _viewer_values(
+        self, name: str, viewer_id: int, model: type[Model], owner: str, target: str, value: str
+    ) -> DataLoader[int, Any]:
+        key = (name, viewer_id)
+        if key not in self._per_viewer:
+            self._per_viewer[key] = DataLoader(
+                load_fn=_owned_value(model, owner, viewer_id, target, value)
+            )
+        return self._per_viewer[key]
+
+    def answer_vote(self, viewer_id: int) -> DataLoader[int, int | None]:
+        return self._viewer_values("vote", viewer_id, AnswerVote, "user_id", "answer_id", "value")
+
+    def poll_choice(self, viewer_id: int) -> DataLoader[int, list[int] | None]:
+        return self._viewer_values("poll", viewer_id, PollVoter, "user_id", "poll_id", "option_ids")
+
+    def membership(self, viewer_id: int) -> DataLoader[int, tuple[str, str] | None]:
+        """(role, status) of the viewer in each circle, None when not a member."""
+        key = ("membership", viewer_id)
+        if key not in self._per_viewer:
+
+            async def load(circle_ids: Sequence[int]) -> list[tuple[str, str] | None]:
+                rows = await CircleMember.filter(
+                    user_id=viewer_id, circle_id__in=list(circle_ids)
+                ).values("circle_id", "role", "status")
+                found = {r["circle_id"]: (r["role"], r["status"]) for r in rows}
+                return [found.get(i) for i in circle_ids]
+
+            self._per_viewer[key] = DataLoader(load_fn=load)
+        return self._per_viewer[key]
 
     def prime_posts(self, posts: Sequence[Post]) -> None:
         for post in posts:

@@ -10,9 +10,9 @@ from strawberry.types import Info
 from quanzi.api.context import Context
 from quanzi.api.ids import from_global_id, pk_of
 from quanzi.api.relay import Node
-from quanzi.api.types.posts import Comment, Post, Topic
+from quanzi.api.types.posts import Answer, Circle, Comment, Post, Topic
 from quanzi.api.types.users import User
-from quanzi.domain.models import CommentStatus
+from quanzi.domain.models import AnswerStatus, CommentStatus
 from quanzi.domain.posts import can_see_post
 
 
@@ -35,6 +35,18 @@ async def _comment_node(context: Context, pk: int) -> Node | None:
     return Comment.from_model(comment)
 
 
+async def _circle_node(context: Context, pk: int) -> Node | None:
+    circle = await context.loaders.circle.load(pk)
+    return Circle.from_model(circle) if circle else None
+
+
+async def _answer_node(context: Context, pk: int) -> Node | None:
+    answer = await context.loaders.answer.load(pk)
+    if answer is None or answer.status != AnswerStatus.PUBLISHED:
+        return None
+    return Answer.from_model(answer)
+
+
 async def _topic_node(context: Context, pk: int) -> Node | None:
     topic = await context.loaders.topic.load(pk)
     return Topic.from_model(topic) if topic else None
@@ -46,6 +58,8 @@ NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Post": _post_node,
     "Comment": _comment_node,
     "Topic": _topic_node,
+    "Circle": _circle_node,
+    "Answer": _answer_node,
 }
 
 

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from quanzi.api.community import PollInput
 from quanzi.api.context import Context
 from quanzi.api.ids import pk_of
 from quanzi.api.relay import Connection
@@ -16,6 +17,7 @@ from quanzi.api.types.users import User
 from quanzi.domain import comments, feeds, follows, likes, models, posts, shares, topics
 from quanzi.domain import events as client_events
 from quanzi.domain.errors import BadInput, Unauthenticated
+from quanzi.domain.polls import PollDraft
 
 
 @strawberry.enum(description="Which posts a feed shows.")
@@ -44,6 +46,10 @@ class CreatePostInput:
     topics: list[str] | None = strawberry.field(
         default=None, description="Topic names; with those in the body at most 5."
     )
+    circle_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Post into a circle the author is a member of."
+    )
+    poll: PollInput | None = strawberry.field(default=None, description="For kind POLL.")
 
 
 @strawberry.input(description="Fields left out stay as they are.")
@@ -151,6 +157,16 @@ class SocialMutation:
                 image_urls=input.image_urls or [],
                 topics=input.topics or [],
                 kind=input.kind,
+                circle_id=pk_of(input.circle_id, "Circle", field="circleId")
+                if input.circle_id
+                else None,
+                poll=PollDraft(
+                    options=input.poll.options,
+                    multiple_choice=input.poll.multiple_choice,
+                    closes_at=input.poll.closes_at,
+                )
+                if input.poll
+                else None,
             ),
         )
         return PostPayload(post=Post.from_model(post))

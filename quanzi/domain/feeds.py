@@ -6,6 +6,9 @@ from __future__ import annotations
 from tortoise.expressions import Q, Subquery
 
 from quanzi.domain.models import (
+    Answer,
+    AnswerStatus,
+    Circle,
     Comment,
     CommentStatus,
     Post,
@@ -77,3 +80,25 @@ async def replies_to(
     """The thread under a root comment, oldest first."""
     query = Comment.filter(root_id=root_id, status=CommentStatus.PUBLISHED)
     return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)
+
+
+async def in_circle(
+    circle_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """A circle's published posts, newest first."""
+    query = Post.filter(circle_id=circle_id, status=PostStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+
+
+async def answers_of(
+    question_id: int, *, by_votes: bool, first: int | None, after: str | None, cap: int
+) -> Page[Answer]:
+    """A question's answers: by votes (the accepted one first) or newest first."""
+    query = Answer.filter(question_id=question_id, status=AnswerStatus.PUBLISHED)
+    order = ("-is_accepted", "-vote_count", "-id") if by_votes else ("-created_at", "-id")
+    return await keyset_page(query, first=first, after=after, order=order, cap=cap)
+
+
+async def circles(*, first: int | None, after: str | None, cap: int) -> Page[Circle]:
+    """Every circle, oldest first (the official ones lead)."""
+    return await keyset_page(Circle.all(), first=first, after=after, order=("id",), cap=cap)

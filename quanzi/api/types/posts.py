@@ -1,5 +1,4 @@
-"""Posts, comments and topics as the API shows them, plus the shapes later features fill
-(circles, polls, answers), so the client's PostCard works today."""
+"""Posts (with their polls and answers), comments, topics and circles as the API shows them."""
 
 from __future__ import annotations
 
@@ -14,8 +13,9 @@ from quanzi.api.context import Context
 from quanzi.api.ids import to_global_id
 from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node, connection_from_page
-from quanzi.domain import feeds, models
+from quanzi.domain import circles, feeds, models, polls
 from quanzi.domain.errors import NotFound
+from quanzi.domain.pagination import check_first
 
 if TYPE_CHECKING:
     from quanzi.api.types.users import User
@@ -35,10 +35,24 @@ class PostOrder(Enum):
     LATEST = "LATEST"
 
 
-@strawberry.enum
+@strawberry.enum(description="UP and DOWN vote; NONE takes a vote back.")
 class VoteValue(Enum):
     UP = "UP"
     DOWN = "DOWN"
+    NONE = "NONE"
+
+
+VOTE_NUMBERS = {VoteValue.UP: 1, VoteValue.DOWN: -1, VoteValue.NONE: 0}
+VOTE_VALUES = {1: VoteValue.UP, -1: VoteValue.DOWN}
+
+
+@strawberry.enum(description="VOTES: accepted answer first, then most voted; NEWEST first.")
+class AnswerOrder(Enum):
+    VOTES = "VOTES"
+    NEWEST = "NEWEST"
+
+
+JoinPolicy = strawberry.enum(models.JoinPolicy, name="JoinPolicy")
 
 
 @strawberry.type(description="An image of a post, as uploaded to this service.")
@@ -48,10 +62,67 @@ class Image:
     height: int
 
 
-@strawberry.type(description="A circle (interest group). Filled in by the circles feature.")
+@strawberry.type(description="A circle (圈子): a group with its own members, admins and feed.")
 class Circle(Node):
     id: strawberry.ID
     name: str
+    description: str
+    join_policy: JoinPolicy  # type: ignore[valid-type]
+    member_count: int
+    post_count: int
+    created_at: datetime
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="An active member (a pending request does not count).")
+    async def viewer_is_member(self, info: Info[Context, None]) -> bool:
+        membership = await _membership(info, self.pk)
+        return membership is not None and membership[1] == models.MembershipStatus.ACTIVE
+
+    @strawberry.field(description="The viewer may administer it: circle admin or operator.")
+    async def viewer_is_admin(self, info: Info[Context, None]) -> bool:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return False
+        if models.Role(viewer.role).at_least(models.Role.OPERATOR):
+            return True
+        membership = await _membership(info, self.pk)
+        return membership == (models.CircleRole.ADMIN, models.MembershipStatus.ACTIVE)
+
+    @strawberry.field(description="Requests waiting for approval (circle admins, operators).")
+    async def pending_members(self, info: Info[Context, None], first: int = 50) -> list[UserRef]:
+        from quanzi.api.types.users import User
+
+        viewer = await info.context.require_viewer()
+        await circles.check_can_admin(viewer, self.pk)
+        size = check_first(first, cap=_page_cap(info))
+        return [User.from_model(u) for u in await circles.pending_members(self.pk, size)]
+
+    @strawberry.field(description="The circle's published posts, newest first.")
+    async def posts(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Post]:
+        page = await feeds.in_circle(self.pk, first=first, after=after, cap=_page_cap(info))
+        return post_connection(info, page)
+
+    @classmethod
+    def from_model(cls, circle: models.Circle) -> Circle:
+        return cls(
+            id=strawberry.ID(to_global_id("Circle", circle.id)),
+            name=circle.name,
+            description=circle.description,
+            join_policy=circle.join_policy,
+            member_count=circle.member_count,
+            post_count=circle.post_count,
+            created_at=circle.created_at,
+            pk=circle.id,
+        )
+
+
+async def _membership(info: Info[Context, None], circle_id: int) -> tuple[str, str] | None:
+    viewer = await info.context.viewer()
+    if viewer is None:
+        return None
+    return await info.context.loaders.membership(viewer.id).load(circle_id)
 
 
 @strawberry.type
@@ -59,34 +130,92 @@ class PollOption:
     id: strawberry.ID
     text: str
     vote_count: int
-    percent: float
+    percent: float = strawberry.field(description="Share of voters who chose it, 0–100.")
 
 
-@strawberry.type(description="A poll attached to a POLL post. Filled in by the polls feature.")
+@strawberry.type(description="The poll of a POLL post.")
 class Poll:
     id: strawberry.ID
     multiple_choice: bool
     closes_at: datetime | None
     closed: bool
     total_voters: int
-    viewer_voted_option_ids: list[strawberry.ID]
-    options: list[PollOption]
+    pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def options(self, info: Info[Context, None]) -> list[PollOption]:
+        options = await info.context.loaders.options_of_poll.load(self.pk)
+        voters = self.total_voters
+        return [
+            PollOption(
+                id=strawberry.ID(to_global_id("PollOption", o.id)),
+                text=o.text,
+                vote_count=o.vote_count,
+                percent=round(100 * o.vote_count / voters, 1) if voters else 0.0,
+            )
+            for o in options
+        ]
+
+    @strawberry.field(description="What the viewer chose; empty before voting.")
+    async def viewer_voted_option_ids(self, info: Info[Context, None]) -> list[strawberry.ID]:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return []
+        chosen = await info.context.loaders.poll_choice(viewer.id).load(self.pk)
+        return [strawberry.ID(to_global_id("PollOption", i)) for i in chosen or []]
+
+    @classmethod
+    def from_model(cls, poll: models.Poll) -> Poll:
+        return cls(
+            id=strawberry.ID(to_global_id("Poll", poll.id)),
+            multiple_choice=poll.multiple_choice,
+            closes_at=poll.closes_at,
+            closed=polls.is_closed(poll),
+            total_voters=poll.total_voters,
+            pk=poll.id,
+        )
 
 
-@strawberry.type(description="An answer to a QUESTION post. Filled in by the Q&A feature.")
+@strawberry.type(description="An answer to a QUESTION post.")
 class Answer(Node):
     id: strawberry.ID
     body: str
     created_at: datetime
     vote_count: int
-    viewer_vote: VoteValue | None
     is_accepted: bool
     pk: strawberry.Private[int]
     author_id: strawberry.Private[int]
+    question_id: strawberry.Private[int]
 
     @strawberry.field
     async def author(self, info: Info[Context, None]) -> UserRef:
         return await load_user(info, self.author_id)
+
+    @strawberry.field(description="The viewer's vote: UP, DOWN, or null.")
+    async def viewer_vote(self, info: Info[Context, None]) -> VoteValue | None:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return None
+        value = await info.context.loaders.answer_vote(viewer.id).load(self.pk)
+        return VOTE_VALUES.get(value) if value else None
+
+    @strawberry.field
+    async def question(self, info: Info[Context, None]) -> Post | None:
+        post = await info.context.loaders.post.load(self.question_id)
+        return Post.from_model(post) if post else None
+
+    @classmethod
+    def from_model(cls, answer: models.Answer) -> Answer:
+        return cls(
+            id=strawberry.ID(to_global_id("Answer", answer.id)),
+            body=answer.body,
+            created_at=answer.created_at,
+            vote_count=answer.vote_count,
+            is_accepted=answer.is_accepted,
+            pk=answer.id,
+            author_id=answer.author_id,  # type: ignore[attr-defined]
+            question_id=answer.question_id,  # type: ignore[attr-defined]
+        )
 
 
 async def load_user(info: Info[Context, None], user_id: int) -> User:
@@ -207,6 +336,8 @@ class Post(Node):
     bounty: int
     pk: strawberry.Private[int]
     author_id: strawberry.Private[int]
+    circle_id: strawberry.Private[int | None]
+    accepted_answer_id: strawberry.Private[int | None]
 
     @strawberry.field
     async def author(self, info: Info[Context, None]) -> UserRef:
@@ -223,8 +354,11 @@ class Post(Node):
         return await info.context.viewer_relation(Loaders.liked_post, self.pk)
 
     @strawberry.field(description="The circle the post belongs to, if any.")
-    def circle(self) -> Circle | None:
-        return None  # filled by the circles feature
+    async def circle(self, info: Info[Context, None]) -> Circle | None:
+        if self.circle_id is None:
+            return None
+        circle = await info.context.loaders.circle.load(self.circle_id)
+        return Circle.from_model(circle) if circle else None
 
     @strawberry.field(description="Pinned in the surface showing it.")
     def is_pinned(self) -> bool:
@@ -235,12 +369,37 @@ class Post(Node):
         return False  # filled by the featured-content feature
 
     @strawberry.field
-    def poll(self) -> Poll | None:
-        return None  # filled by the polls feature
+    async def poll(self, info: Info[Context, None]) -> Poll | None:
+        if self.kind != models.PostKind.POLL:
+            return None
+        poll = await info.context.loaders.poll_of_post.load(self.pk)
+        return Poll.from_model(poll) if poll else None
 
     @strawberry.field
-    def accepted_answer(self) -> Answer | None:
-        return None  # filled by the Q&A feature
+    async def accepted_answer(self, info: Info[Context, None]) -> Answer | None:
+        if self.accepted_answer_id is None:
+            return None
+        answer = await info.context.loaders.answer.load(self.accepted_answer_id)
+        if answer is None or answer.status != models.AnswerStatus.PUBLISHED:
+            return None
+        return Answer.from_model(answer)
+
+    @strawberry.field(description="Answers of a question.")
+    async def answers(
+        self,
+        info: Info[Context, None],
+        order_by: AnswerOrder | None = AnswerOrder.VOTES,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Answer]:
+        page = await feeds.answers_of(
+            self.pk,
+            by_votes=order_by is not AnswerOrder.NEWEST,
+            first=first,
+            after=after,
+            cap=_page_cap(info),
+        )
+        return connection_from_page(page, Answer.from_model)  # type: ignore[arg-type]
 
     @strawberry.field(description="Top-level comments, oldest first.")
     async def comments(
@@ -268,6 +427,8 @@ class Post(Node):
             bounty=post.bounty,
             pk=post.id,
             author_id=post.author_id,  # type: ignore[attr-defined]
+            circle_id=post.circle_id,  # type: ignore[attr-defined]
+            accepted_answer_id=post.accepted_answer_id,
         )
 
 
