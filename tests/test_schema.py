@@ -44,7 +44,24 @@ def test_schema_file_matches_the_served_schema() -> None:
     )
 
 
-@pytest.mark.parametrize("name", PLATFORM_OPERATIONS + SOCIAL_OPERATIONS)
+COMMUNITY_OPERATIONS = [
+    "Circles",
+    "CircleFeed",
+    "JoinCircle",
+    "LeaveCircle",
+    "CreateCircle",
+    "CirclePendingMembers",
+    "ApproveCircleMember",
+    "QuestionAnswers",
+    "AnswerQuestion",
+    "VoteAnswer",
+    "AcceptAnswer",
+    "VotePoll",
+    "Search",
+]
+
+
+@pytest.mark.parametrize("name", PLATFORM_OPERATIONS + SOCIAL_OPERATIONS + COMMUNITY_OPERATIONS)
 def test_contract_operation_validates(name: str) -> None:
     schema = build_schema(dev_login=True)._schema
     errors = validate(schema, operation_document(name))

@@ -6,10 +6,23 @@ their own demo content here, always keyed so that a second run changes nothing.
 
 from __future__ import annotations
 
+from quanzi.domain.answers import accept_answer, answer_question
+from quanzi.domain.circles import approve_member, create_circle, join_circle
 from quanzi.domain.comments import add_comment
 from quanzi.domain.follows import follow_user
 from quanzi.domain.likes import like_post
-from quanzi.domain.models import Comment, Post, Role, Topic, User
+from quanzi.domain.models import (
+    Circle,
+    Comment,
+    JoinPolicy,
+    PollOption,
+    Post,
+    PostKind,
+    Role,
+    Topic,
+    User,
+)
+from quanzi.domain.polls import PollDraft, vote_poll
 from quanzi.domain.posts import PostDraft, create_post
 from quanzi.domain.topics import follow_topic
 from quanzi.domain.users import find_or_create_member
@@ -100,6 +113,33 @@ DEMO_POSTS: tuple[tuple[str, str, str, tuple[str, ...], tuple], ...] = (
     ),
 )
 
+# (circle, description, policy, creator, members)
+DEMO_CIRCLES = (
+    (
+        "周末户外",
+        "徒步、骑行、露营，周末一起出发",
+        JoinPolicy.OPEN,
+        "demo-operator",
+        ("demo-alice", "demo-dong"),
+    ),
+    ("考研互助", "打卡、资料分享、互相监督", JoinPolicy.APPROVAL, "demo-operator", ("demo-chen",)),
+)
+DEMO_QUESTION = (
+    "demo-chen",
+    "考研英语怎么背单词效率最高？",
+    "试了好几种方法都坚持不下来，求经验 #考研#",
+    (
+        ("demo-lin", "每天固定时间背，配合真题语境记忆，比单纯背单词书有效"),
+        ("demo-bob", "用间隔重复的 App，每天 20 分钟，三个月就能过一遍"),
+    ),
+)
+DEMO_POLL = (
+    "demo-alice",
+    "下次活动去哪里？ #徒步#",
+    ("香山", "百望山", "十渡"),
+    ("demo-dong", "demo-lin", "demo-bob"),
+)
+
 DEMO_FOLLOWS = (
     ("demo-alice", "demo-lin"),
     ("demo-alice", "demo-dong"),
@@ -121,6 +161,7 @@ async def seed_demo_community() -> dict[str, int]:
         if is_new:
             created += 1
             await User.filter(id=user.id).update(bio=bio, role=role)
+            user.bio, user.role = bio, role
         members[openid] = user
     posts_created = 0
     for author, title, body, likers, comments in DEMO_POSTS:
@@ -134,6 +175,37 @@ async def seed_demo_community() -> dict[str, int]:
                     await add_comment(members[replier], post.id, reply, reply_to_id=root.id)
         for liker in likers:
             await like_post(members[liker], post.id)
+    for name, description, policy, creator, joiners in DEMO_CIRCLES:
+        circle = await Circle.get_or_none(name=name)
+        if circle is None:
+            circle = await create_circle(members[creator], name, description, policy)
+        for joiner in joiners:
+            result = await join_circle(members[joiner], circle.id)
+            if result.pending:
+                await approve_member(members[creator], circle.id, members[joiner].id)
+    asker, title, body, replies = DEMO_QUESTION
+    question = await Post.get_or_none(author_id=members[asker].id, title=title)
+    if question is None:
+        question = await create_post(
+            members[asker], PostDraft(body=body, title=title, kind=PostKind.QUESTION)
+        )
+        posts_created += 1
+        for answerer, text in replies:
+            answer, _ = await answer_question(members[answerer], question.id, text)
+        await accept_answer(members[asker], answer.id)
+    author, poll_body, options, voters = DEMO_POLL
+    poll_post = await Post.get_or_none(author_id=members[author].id, body=poll_body)
+    if poll_post is None:
+        poll_post = await create_post(
+            members[author],
+            PostDraft(body=poll_body, kind=PostKind.POLL, poll=PollDraft(list(options))),
+        )
+        posts_created += 1
+        first_option = (
+            await PollOption.filter(poll__post_id=poll_post.id).order_by("position").first()
+        )
+        for voter in voters:
+            await vote_poll(members[voter], poll_post.id, [first_option.id])  # type: ignore[union-attr]
     for follower, followee in DEMO_FOLLOWS:
         await follow_user(members[follower], members[followee].id)
     for follower, name in DEMO_TOPIC_FOLLOWS:
