@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
 from redis.asyncio import Redis
 
+from quanzi.domain import search
 from quanzi.domain.db import close_db, init_db
 from quanzi.domain.storage import LocalStorage, S3Storage, Storage
 from quanzi.domain.store import Store
@@ -37,6 +39,8 @@ async def start_runtime(settings: Settings) -> Runtime:
     if not settings.jwt_secret:
         raise RuntimeError("start_runtime needs a JWT secret; use load_settings()")
     await init_db(settings.database_url, pool_max=settings.db_pool_max)
+    # jieba loads its dictionary once (about a second): now, not in the first search or post.
+    await asyncio.to_thread(search.warm_up)
     redis = Redis.from_url(
         settings.redis_url,
         decode_responses=True,
