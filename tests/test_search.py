@@ -50,8 +50,14 @@ async def test_questions_are_searched_apart_from_posts(api: Api, runtime: Runtim
     )
     question_id = created["data"]["createPost"]["post"]["id"]
     post = await make_post(await make_user(), "咖啡店推荐")
+    poll = await api.op(
+        "CreatePost",
+        {"input": {"kind": "POLL", "body": "喝咖啡还是茶", "poll": {"options": ["咖啡", "茶"]}}},
+        token=token,
+    )
+    poll_id = poll["data"]["createPost"]["post"]["id"]
     assert _ids(await _search(api, "咖啡", "QUESTIONS")) == [question_id]
-    assert _ids(await _search(api, "咖啡", "POSTS")) == [to_global_id("Post", post.id)]
+    assert _ids(await _search(api, "咖啡", "POSTS")) == [poll_id, to_global_id("Post", post.id)]
 
 
 async def test_only_published_posts_are_found_and_edits_are_searchable(
@@ -103,6 +109,7 @@ async def test_members_and_topics_are_found_by_name(api: Api, runtime: Runtime) 
     topics = await _search(api, "摄影", "TOPICS")
     assert [e["node"]["name"] for e in topics["edges"]] == ["摄影器材"]
     assert _ids(await _search(api, "100%", "USERS")) == []
+    assert _ids(await _search(api, "%", "USERS")) == []  # a literal %, not a wildcard
 
 
 async def test_empty_or_huge_queries_are_bad_input(api: Api) -> None:

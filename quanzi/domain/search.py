@@ -84,9 +84,10 @@ async def _search_posts(text: str, kind: SearchKind, size: int, after: str | Non
     terms = sorted(set(tokens(text)))
     if not terms:
         return SearchPage([], [], False)
-    post_kind = "QUESTION" if kind is SearchKind.QUESTIONS else "POST"
+    # QUESTIONS finds questions; POSTS finds everything else (posts and polls).
+    kinds = ["QUESTION"] if kind is SearchKind.QUESTIONS else ["POST", "POLL"]
     # Every query term must match; rank by ts_rank, then newest, then id (unique).
-    params: list[object] = [" & ".join(_quote(t) for t in terms), post_kind, size + 1]
+    params: list[object] = [" & ".join(_quote(t) for t in terms), kinds, size + 1]
     keyset = ""
     if after:
         rank, created_at, post_id = decode_values(after, (float, datetime, int))
@@ -97,7 +98,7 @@ async def _search_posts(text: str, kind: SearchKind, size: int, after: str | Non
         SELECT r.id, r.rank, r.created_at FROM (
             SELECT p.id, p.created_at, ts_rank(p.search_vector, q)::real AS rank
             FROM posts p, to_tsquery('simple', $1) q
-            WHERE p.search_vector @@ q AND p.status = 'PUBLISHED' AND p.kind = $2
+            WHERE p.search_vector @@ q AND p.status = 'PUBLISHED' AND p.kind = ANY($2::text[])
         ) r {keyset}
         ORDER BY r.rank DESC, r.created_at DESC, r.id DESC
         LIMIT $3
