@@ -61,6 +61,13 @@ class Post(Model):
     )
     # Set when the question's author accepts an answer (answers.id; no FK: answers point here).
     accepted_answer_id = fields.BigIntField(null=True)
+    # Pinned at the top of the LATEST feed (GLOBAL) or of its circle's feed (CIRCLE) until
+    # pinned_until (forever when null); featured by operators at featured_at.
+    pin_scope = fields.CharField(max_length=8, null=True)
+    pinned_at = fields.DatetimeField(null=True)
+    pinned_until = fields.DatetimeField(null=True)
+    featured_at = fields.DatetimeField(null=True)
+    feature_reason = fields.CharField(max_length=200, default="")
     # jieba tokens of title and body; a generated tsvector column and its GIN index sit on it.
     search_tokens = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -75,6 +82,8 @@ class Post(Model):
             Index(fields=("author_id", "status", "created_at", "id"), name="posts_author_idx"),
             Index(fields=("circle_id", "status", "created_at", "id"), name="posts_circle_idx"),
             Index(fields=("kind", "status", "created_at", "id"), name="posts_kind_idx"),
+            Index(fields=("featured_at", "id"), name="posts_featured_idx"),
+            Index(fields=("pin_scope", "pinned_at"), name="posts_pinned_idx"),
         )
 
 
