@@ -7,21 +7,31 @@ from tortoise.transactions import in_transaction
 
 from quanzi.domain import sql
 from quanzi.domain.errors import BadInput, Conflict, Forbidden, NotFound
-from quanzi.domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, User
+from quanzi.domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from quanzi.domain.posts import BODY_MAX
+from quanzi.domain.review import open_task
+from quanzi.domain.sanctions import check_can_write
+from quanzi.domain.screening import Scene, Screener, Verdict, screen
 
 
-async def answer_question(author: User, question_id: int, body: str) -> tuple[Answer, Post]:
+async def answer_question(
+    author: User, question_id: int, body: str, screener: Screener | None = None
+) -> tuple[Answer, Post]:
     """Answer a published question; a member answers a question once (CONFLICT after)."""
+    check_can_write(author)
     body = body.strip()
     if not 1 <= len(body) <= BODY_MAX:
         raise BadInput("body_length", field="body", max=BODY_MAX)
+    verdict = (
+        await screen(screener, author, [("body", body)], Scene.FORUM) if screener else Verdict()
+    )
+    status = AnswerStatus.PENDING_REVIEW if verdict.needs_review else AnswerStatus.PUBLISHED
     try:
         async with in_transaction() as conn:
             question = (
                 await Post.filter(id=question_id, status=PostStatus.PUBLISHED)
                 .using_db(conn)
-                .select_for_update()
+                .select_for_update(no_key=True)
                 .first()
             )
             if question is None:
@@ -29,9 +39,16 @@ async def answer_question(author: User, question_id: int, body: str) -> tuple[An
             if question.kind != PostKind.QUESTION:
                 raise BadInput("not_a_question", field="questionId")
             answer = await Answer.create(
-                question_id=question_id, author_id=author.id, body=body, using_db=conn
+                question_id=question_id,
+                author_id=author.id,
+                body=body,
+                status=status,
+                using_db=conn,
             )
-            await sql.bump("posts", "answer_count", question_id, +1, conn=conn)
+            if status == AnswerStatus.PUBLISHED:
+                await sql.bump("posts", "answer_count", question_id, +1, conn=conn)
+            else:
+                await open_task(TargetType.ANSWER, answer.id, verdict.review_reasons, conn)
     except IntegrityError:
         raise Conflict("already_answered", field="questionId") from None
     return answer, await Post.get(id=question_id)
@@ -39,7 +56,7 @@ async def answer_question(author: User, question_id: int, body: str) -> tuple[An
 
 async def _published_answer(answer_id: int, conn: object, *, lock: bool = False) -> Answer:
     query = Answer.filter(id=answer_id, status=AnswerStatus.PUBLISHED).using_db(conn)  # type: ignore[arg-type]
-    answer = await (query.select_for_update() if lock else query).first()
+    answer = await (query.select_for_update(no_key=True) if lock else query).first()
     if answer is None:
         raise NotFound("answer_not_found", field="answerId")
     return answer
@@ -92,7 +109,7 @@ async def accept_answer(user: User, answer_id: int) -> tuple[Answer, Post]:
         question = (
             await Post.filter(id=answer.question_id)  # type: ignore[attr-defined]
             .using_db(conn)
-            .select_for_update()
+            .select_for_update(no_key=True)
             .first()
         )
         if question is None or question.status == PostStatus.DELETED:

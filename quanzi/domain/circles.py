@@ -165,7 +165,7 @@ async def pending_members(circle_id: int, limit: int) -> list[User]:
 
 
 async def _lock_circle(circle_id: int, conn: BaseDBAsyncClient) -> Circle:
-    circle = await Circle.filter(id=circle_id).using_db(conn).select_for_update().first()
+    circle = await Circle.filter(id=circle_id).using_db(conn).select_for_update(no_key=True).first()
     if circle is None:
         raise NotFound("circle_not_found", field="circleId")
     return circle

@@ -7,24 +7,38 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from quanzi.domain import sql
+from quanzi.domain.content_status import count_published
 from quanzi.domain.errors import BadInput, Forbidden, NotFound
-from quanzi.domain.models import Comment, CommentStatus, User
+from quanzi.domain.models import Comment, CommentStatus, TargetType, User
 from quanzi.domain.posts import get_published_post
+from quanzi.domain.review import open_task
+from quanzi.domain.sanctions import check_can_write
+from quanzi.domain.screening import Scene, Screener, Verdict, screen
 
 COMMENT_MAX = 1000
 
 
 async def add_comment(
-    author: User, post_id: int, body: str, *, reply_to_id: int | None = None
+    author: User,
+    post_id: int,
+    body: str,
+    *,
+    reply_to_id: int | None = None,
+    screener: Screener | None = None,
 ) -> Comment:
     """Comment on a published post, or reply: a reply to a reply joins the root's thread and
     keeps `reply_to` on the comment it answers."""
+    check_can_write(author)
     body = body.strip()
     if not 1 <= len(body) <= COMMENT_MAX:
         raise BadInput("body_length", field="body", max=COMMENT_MAX)
+    verdict = (
+        await screen(screener, author, [("body", body)], Scene.COMMENT) if screener else Verdict()
+    )
+    status = CommentStatus.PENDING_REVIEW if verdict.needs_review else CommentStatus.PUBLISHED
     async with in_transaction() as conn:
         # Lock the post row: a concurrent delete cannot slip between the check and the insert.
-        await sql.fetch("SELECT id FROM posts WHERE id = $1 FOR UPDATE", post_id, conn=conn)
+        await sql.fetch("SELECT id FROM posts WHERE id = $1 FOR NO KEY UPDATE", post_id, conn=conn)
         post = await get_published_post(post_id, conn=conn)
         root_id = None
         if reply_to_id is not None:
@@ -44,11 +58,13 @@ async def add_comment(
             root_id=root_id,
             reply_to_id=reply_to_id,
             body=body,
+            status=status,
             using_db=conn,
         )
-        await sql.bump("posts", "comment_count", post.id, +1, conn=conn)
-        if root_id is not None:
-            await sql.bump("comments", "reply_count", root_id, +1, conn=conn)
+        if status == CommentStatus.PUBLISHED:
+            await count_published(TargetType.COMMENT, comment.id, +1, conn)
+        else:
+            await open_task(TargetType.COMMENT, comment.id, verdict.review_reasons, conn)
     return comment
 
 
@@ -56,7 +72,8 @@ async def delete_comment(author: User, comment_id: int) -> None:
     """Soft delete by the author. Deleting a root comment takes its thread with it."""
     async with in_transaction() as conn:
         rows = await sql.fetch(
-            "SELECT id, author_id, post_id, root_id, status FROM comments WHERE id = $1 FOR UPDATE",
+            "SELECT id, author_id, post_id, root_id, status FROM comments WHERE id = $1 "
+            "FOR NO KEY UPDATE",
             comment_id,
             conn=conn,
         )

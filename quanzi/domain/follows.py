@@ -32,14 +32,7 @@ async def unfollow_user(follower: User, followee_id: int) -> User:
 
 
 async def _count(follower_id: int, followee_id: int, delta: int, conn: object) -> None:
-    # Both members' counters in one statement.
-    await sql.execute(
-        "UPDATE users SET "
-        "following_count = following_count + CASE WHEN id = $1 THEN $3 ELSE 0 END, "
-        "follower_count = follower_count + CASE WHEN id = $2 THEN $3 ELSE 0 END "
-        "WHERE id IN ($1, $2)",
-        follower_id,
-        followee_id,
-        delta,
-        conn=conn,  # type: ignore[arg-type]
-    )
+    # Rows in id order: two members following each other at once lock them in one order.
+    for user_id in sorted((follower_id, followee_id)):
+        column = "following_count" if user_id == follower_id else "follower_count"
+        await sql.bump("users", column, user_id, delta, conn=conn)  # type: ignore[arg-type]

@@ -230,3 +230,53 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "content_rejected": {
+            "zh": "内容包含违规信息，无法发布",
+            "en": "The content breaks the community rules and cannot be published.",
+        },
+        "muted": {
+            "zh": "你已被禁言，{until} 后恢复",
+            "en": "You are muted until {until}.",
+        },
+        "task_closed": {"zh": "该审核任务已处理", "en": "This review task is already closed."},
+        "task_not_found": {"zh": "审核任务不存在", "en": "The review task does not exist."},
+        "same_reviewer": {
+            "zh": "复审需由另一位审核员完成",
+            "en": "The second review must be done by another moderator.",
+        },
+        "final_no_escalate": {
+            "zh": "终审只能通过或驳回",
+            "en": "The final review can only approve or reject.",
+        },
+        "not_rejected": {
+            "zh": "只有被驳回的内容可以申诉",
+            "en": "Only rejected content can be appealed.",
+        },
+        "already_appealed": {"zh": "每条内容只能申诉一次", "en": "Content can be appealed once."},
+        "already_reported": {"zh": "你已经举报过了", "en": "You already reported this."},
+        "report_own": {"zh": "不能举报自己的内容", "en": "You cannot report your own content."},
+        "sanction_hours": {
+            "zh": "时长需为 1 到 {max} 小时",
+            "en": "The duration must be 1 to {max} hours.",
+        },
+        "sanction_rank": {
+            "zh": "不能处罚同级或更高角色的用户",
+            "en": "You cannot sanction someone of your role or above.",
+        },
+        "sanction_not_found": {"zh": "处罚记录不存在", "en": "The sanction does not exist."},
+        "last_admin": {
+            "zh": "不能撤销最后一位管理员",
+            "en": "The last admin cannot step down.",
+        },
+        "pin_until": {"zh": "置顶截止时间必须在未来", "en": "The pin must end in the future."},
+        "pin_no_circle": {"zh": "这条帖子不属于任何圈子", "en": "The post is in no circle."},
+        "collection_not_found": {"zh": "专题不存在", "en": "The collection does not exist."},
+        "collection_title": {
+            "zh": "专题标题需为 1 到 {max} 个字符",
+            "en": "A collection title is 1 to {max} characters.",
+        },
+    }
+)

@@ -11,9 +11,23 @@ from tortoise.transactions import in_transaction
 
 from quanzi.domain import sql
 from quanzi.domain.circles import is_active_member
+from quanzi.domain.content_status import set_status
 from quanzi.domain.errors import BadInput, Forbidden, NotFound
-from quanzi.domain.models import Circle, MediaUpload, Post, PostKind, PostStatus, PostTopic, User
+from quanzi.domain.models import (
+    Circle,
+    MediaUpload,
+    Post,
+    PostKind,
+    PostStatus,
+    PostTopic,
+    Role,
+    TargetType,
+    User,
+)
 from quanzi.domain.polls import PollDraft, clean_poll, create_poll
+from quanzi.domain.review import open_task
+from quanzi.domain.sanctions import check_can_write
+from quanzi.domain.screening import Scene, Screener, Verdict, screen
 from quanzi.domain.search import search_document
 from quanzi.domain.topics import clean_topic_names, ensure_topics
 
@@ -34,11 +48,13 @@ class PostDraft:
 
 
 def can_see_post(post: Post, viewer: User | None) -> bool:
+    """Published posts are public; the rest (in review, hidden, rejected) only for their
+    author and for reviewers; deleted posts for nobody."""
     if post.status == PostStatus.PUBLISHED:
         return True
-    if post.status == PostStatus.DELETED:
+    if post.status == PostStatus.DELETED or viewer is None:
         return False
-    return viewer is not None and viewer.id == post.author_id  # type: ignore[attr-defined]
+    return viewer.id == post.author_id or Role(viewer.role).at_least(Role.MODERATOR)  # type: ignore[attr-defined]
 
 
 async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "id") -> Post:
@@ -80,13 +96,30 @@ async def _check_images(author: User, urls: list[str]) -> list[dict]:
     ]
 
 
-async def create_post(author: User, draft: PostDraft) -> Post:
+def _texts(
+    title: str, body: str, topics: list[str], poll: PollDraft | None
+) -> list[tuple[str, str]]:
+    texts = [("title", title), ("body", body), ("topics", " ".join(topics))]
+    if poll is not None:
+        texts += [("poll.options", option) for option in poll.options]
+    return texts
+
+
+async def create_post(author: User, draft: PostDraft, screener: Screener | None = None) -> Post:
     """Publish a post, question or poll (into a circle the author belongs to, if one is named);
-    its topics are created on first use and every counter moves in the same transaction."""
+    its topics are created on first use and every counter moves in the same transaction.
+    Text that needs review is stored PENDING_REVIEW with a review task, counted nowhere."""
+    check_can_write(author)
     title, body = _check_text(draft.title, draft.body)
     poll = _check_kind(draft, title)
     topic_names = clean_topic_names(draft.topics, body)
     images = await _check_images(author, draft.image_urls)
+    verdict = (
+        await screen(screener, author, _texts(title, body, topic_names, poll), Scene.FORUM)
+        if screener
+        else Verdict()
+    )
+    status = PostStatus.PENDING_REVIEW if verdict.needs_review else PostStatus.PUBLISHED
     search_tokens = await asyncio.to_thread(search_document, title, body)
     async with in_transaction() as conn:
         if draft.circle_id is not None:
@@ -99,14 +132,18 @@ async def create_post(author: User, draft: PostDraft) -> Post:
             images=images,
             circle_id=draft.circle_id,
             search_tokens=search_tokens,
+            status=status,
             using_db=conn,
         )
         if poll is not None:
             await create_poll(post, poll, conn)
         await _file_under_topics(post, topic_names, conn)
-        await sql.bump("users", "post_count", author.id, +1, conn=conn)
-        if draft.circle_id is not None:
-            await sql.bump("circles", "post_count", draft.circle_id, +1, conn=conn)
+        if status == PostStatus.PUBLISHED:
+            await sql.bump("users", "post_count", author.id, +1, conn=conn)
+            if draft.circle_id is not None:
+                await sql.bump("circles", "post_count", draft.circle_id, +1, conn=conn)
+        else:
+            await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
     return post
 
 
@@ -153,7 +190,7 @@ async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> None:
 
 
 async def _lock_own_post(author: User, post_id: int, conn: BaseDBAsyncClient) -> Post:
-    post = await Post.filter(id=post_id).using_db(conn).select_for_update().first()
+    post = await Post.filter(id=post_id).using_db(conn).select_for_update(no_key=True).first()
     if post is None or post.status == PostStatus.DELETED:
         raise NotFound("post_not_found", field="id")
     if post.author_id != author.id:  # type: ignore[attr-defined]
@@ -169,8 +206,15 @@ async def edit_post(
     body: str | None = None,
     image_urls: list[str] | None = None,
     topics: list[str] | None = None,
+    screener: Screener | None = None,
 ) -> Post:
-    """The author changes their post; what is left out stays; `editedAt` records when."""
+    """The author changes their post; what is left out stays; `editedAt` records when.
+    Changed text is screened again and may send the post back to review."""
+    check_can_write(author)
+    verdict = Verdict()
+    if screener is not None and (title or body or topics):
+        texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]
+        verdict = await screen(screener, author, texts, Scene.FORUM)
     async with in_transaction() as conn:
         post = await _lock_own_post(author, post_id, conn)
         new_title, new_body = _check_text(
@@ -198,6 +242,10 @@ async def edit_post(
         await post.save(
             using_db=conn, update_fields=["title", "body", "images", "search_tokens", "edited_at"]
         )
+        if verdict.needs_review:
+            await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW.value, conn)
+            await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
+            post.status = PostStatus.PENDING_REVIEW
     return post
 
 

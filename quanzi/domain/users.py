@@ -6,14 +6,18 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from quanzi.domain.errors import BadInput, NotFound
+from quanzi.domain.errors import BadInput, ContentRejected, NotFound
 from quanzi.domain.models import Role, User
+
+if TYPE_CHECKING:
+    from quanzi.domain.screening import Screener
 
 NICKNAME_MAX = 20
 BIO_MAX = 200
@@ -124,8 +128,14 @@ async def update_profile(
     nickname: str | None = None,
     bio: str | None = None,
     avatar_url: str | None = None,
+    screener: Screener | None = None,
 ) -> User:
-    """Change what the member chose to change; every value is checked before anything is saved."""
+    """Change what the member chose to change; every value is checked before anything is saved.
+    A profile is public at once, so text that would need review is refused outright."""
+    from quanzi.domain.sanctions import check_can_write
+    from quanzi.domain.screening import Scene, screen
+
+    check_can_write(user)
     changes: dict[str, str] = {}
     if nickname is not None:
         changes["nickname"] = _clean_nickname(nickname)
@@ -136,6 +146,11 @@ async def update_profile(
         changes["bio"] = bio
     if avatar_url is not None:
         changes["avatar_url"] = _clean_avatar_url(avatar_url) if avatar_url.strip() else ""
+    if screener is not None and (nickname or bio):
+        texts = [("nickname", changes.get("nickname", "")), ("bio", changes.get("bio", ""))]
+        verdict = await screen(screener, user, texts, Scene.PROFILE)
+        if verdict.needs_review:
+            raise ContentRejected(field="nickname" if nickname else "bio")
     if changes:
         await User.filter(id=user.id).update(**changes, updated_at=datetime.now(UTC))
         await user.refresh_from_db()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from quanzi.domain.errors import BadInput, Forbidden, RateLimited, ServiceUnavailable
+from quanzi.domain.store import Store
 
 log = logging.getLogger("quanzi.wechat")
 
@@ -79,3 +80,64 @@ class WeChatClient:
         if not isinstance(unionid, str) or not unionid or len(unionid) > 64:
             unionid = None
         return WeChatIdentity(openid=openid, unionid=unionid)
+
+
+_TOKEN_EXPIRED = {40001, 42001, 40014}
+
+
+async def _stable_token(client: WeChatClient, store: Store, *, force: bool = False) -> str:
+    """The mini-program's access token from /cgi-bin/stable_token, cached in Redis so every
+    process shares one (WeChat limits how often it may be fetched)."""
+    key = store.key("wechat", "access_token")
+    if not force:
+        cached = await store.redis.get(key)
+        if cached:
+            return str(cached)
+    response = await client.http.post(
+        client.api_base.rstrip("/") + "/cgi-bin/stable_token",
+        json={
+            "grant_type": "client_credential",
+            "appid": client.appid,
+            "secret": client.secret,
+            "force_refresh": force,
+        },
+        timeout=client.timeout,
+    )
+    body = response.json()
+    token = body.get("access_token")
+    if response.status_code != 200 or not isinstance(token, str):
+        raise ServiceUnavailable("wechat_unavailable")
+    ttl = max(60, int(body.get("expires_in") or 7200) - 300)
+    await store.redis.set(key, token, ex=ttl)
+    return token
+
+
+async def msg_sec_check(
+    client: WeChatClient, store: Store, *, openid: str, content: str, scene: int
+) -> str:
+    """WeChat's content-security verdict for a text: "pass", "review" or "risky".
+    When WeChat cannot answer, the text passes (the local filter already did): a WeChat
+    outage must not stop the community from writing."""
+    if not client.appid or not client.secret or not content.strip():
+        return "pass"
+    try:
+        for attempt in range(2):
+            token = await _stable_token(client, store, force=attempt > 0)
+            response = await client.http.post(
+                client.api_base.rstrip("/") + "/wxa/msg_sec_check",
+                params={"access_token": token},
+                json={"content": content, "version": 2, "scene": scene, "openid": openid},
+                timeout=client.timeout,
+            )
+            body = response.json()
+            errcode = int(body.get("errcode") or 0)
+            if errcode in _TOKEN_EXPIRED and attempt == 0:
+                continue
+            if errcode:
+                log.warning("msg_sec_check errcode %s: %s", errcode, body.get("errmsg"))
+                return "pass"
+            suggest = (body.get("result") or {}).get("suggest", "pass")
+            return suggest if suggest in ("pass", "review", "risky") else "pass"
+    except (httpx.HTTPError, ValueError, ServiceUnavailable) as exc:
+        log.warning("msg_sec_check unavailable: %s", exc)
+    return "pass"
