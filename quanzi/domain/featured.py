@@ -34,6 +34,12 @@ def active_pin(scope: PinScope, now: datetime | None = None) -> Q:
     return Q(pin_scope=scope.value) & (Q(pinned_until__isnull=True) | Q(pinned_until__gt=now))
 
 
+def not_pinned(scope: PinScope, now: datetime | None = None) -> Q:
+    """The complement of active_pin, written so that SQL's NULLs do not hide unpinned posts."""
+    now = now or datetime.now(UTC)
+    return Q(pin_scope__isnull=True) | ~Q(pin_scope=scope.value) | Q(pinned_until__lte=now)
+
+
 def is_pinned(post: Post, now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
     return post.pin_scope is not None and (post.pinned_until is None or post.pinned_until > now)

@@ -4,7 +4,9 @@ order for comments."""
 from __future__ import annotations
 
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
+from quanzi.domain.featured import PinScope, active_pin, not_pinned
 from quanzi.domain.models import (
     Answer,
     AnswerStatus,
@@ -18,16 +20,36 @@ from quanzi.domain.models import (
     User,
     UserFollow,
 )
-from quanzi.domain.pagination import Page, keyset_page
+from quanzi.domain.pagination import Page, check_first, encode_cursor, keyset_page
 
 NEWEST_FIRST = ("-created_at", "-id")
 OLDEST_FIRST = ("created_at", "id")
 
 
+async def _with_pins(
+    query: QuerySet[Post], scope: PinScope, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """Pinned posts lead the first page (counted in `first`); the rest follow newest first,
+    without the pinned ones."""
+    size = check_first(first, cap=cap)
+    pins: list[Post] = []
+    if after is None:
+        pins = await query.filter(active_pin(scope)).order_by("-pinned_at", "-id").limit(size)
+    page = await keyset_page(
+        query.filter(not_pinned(scope)),
+        first=size - len(pins),
+        after=after,
+        order=NEWEST_FIRST,
+        cap=cap,
+    )
+    pin_cursors = [encode_cursor([p.created_at, p.id]) for p in pins]
+    return Page(items=pins + page.items, cursors=pin_cursors + page.cursors, has_next=page.has_next)
+
+
 async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
-    """Every published post, newest first."""
+    """Every published post, newest first, globally pinned posts leading."""
     query = Post.filter(status=PostStatus.PUBLISHED)
-    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+    return await _with_pins(query, PinScope.GLOBAL, first=first, after=after, cap=cap)
 
 
 async def following(viewer: User, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
@@ -85,9 +107,9 @@ async def replies_to(
 async def in_circle(
     circle_id: int, *, first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
-    """A circle's published posts, newest first."""
+    """A circle's published posts, newest first, the circle's pinned posts leading."""
     query = Post.filter(circle_id=circle_id, status=PostStatus.PUBLISHED)
-    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+    return await _with_pins(query, PinScope.CIRCLE, first=first, after=after, cap=cap)
 
 
 async def answers_of(
