@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from quanzi.domain import search
 from quanzi.domain.db import close_db, init_db
+from quanzi.domain.screening import Screener
 from quanzi.domain.storage import LocalStorage, S3Storage, Storage
 from quanzi.domain.store import Store
 from quanzi.domain.tokens import TokenIssuer
@@ -30,6 +31,12 @@ class Runtime:
     @property
     def redis(self) -> Redis:
         return self.store.redis
+
+    @property
+    def screener(self) -> Screener:
+        """Screens member text: the word filter, plus WeChat's check when it is configured."""
+        configured = bool(self.settings.wechat_appid and self.settings.wechat_secret)
+        return Screener(self.store, self.wechat if configured else None)
 
 
 async def start_runtime(settings: Settings) -> Runtime:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     dev_login: bool = False
 
     page_max: int = Field(default=50, ge=1)
+    # Distinct reporters that hide content until it is reviewed.
+    report_hide_threshold: int = Field(default=3, ge=1)
 
     # Uploaded images: stored under media_dir and served at /media/ unless media_base_url
     # points somewhere else (a CDN in front of the same files).

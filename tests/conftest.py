@@ -137,6 +137,8 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         stub.codes.clear()
         stub.used.clear()
         stub.calls.clear()
+        stub.checked.clear()
+        stub.revoked_tokens.clear()
 
 
 class Api:

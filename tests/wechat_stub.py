@@ -3,6 +3,10 @@
 Codes behave as on WeChat: a registered code answers its openid once and then 40163; an unknown
 code answers 40029. Special codes make WeChat misbehave: "busy" (-1), "limited" (45011),
 "risky" (40226), "slow" (answers after 3 s), "broken" (HTTP 502), "garbage" (not JSON).
+
+It also serves the content-security check: /cgi-bin/stable_token hands out access tokens and
+/wxa/msg_sec_check (version 2) answers "risky" for text containing WX-RISKY, "review" for
+WX-REVIEW and "pass" otherwise; a token the test revoked answers 40001.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ class WeChatStub:
     used: set[str] = field(default_factory=set)
     calls: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    tokens_issued: int = 0
+    revoked_tokens: set[str] = field(default_factory=set)
+    checked: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -70,6 +77,31 @@ class WeChatStub:
             self.used.add(code)
         return 200, _json(identity)
 
+    def answer_post(self, path: str, params: dict[str, str], body: dict) -> tuple[int, bytes]:
+        if path == "/cgi-bin/stable_token":
+            if body.get("appid") != APPID or body.get("secret") != SECRET:
+                return 200, _json({"errcode": 40013, "errmsg": "invalid appid"})
+            with self.lock:
+                self.tokens_issued += 1
+                token = f"access-{self.tokens_issued}"
+            return 200, _json({"access_token": token, "expires_in": 7200})
+        if path == "/wxa/msg_sec_check":
+            token = params.get("access_token", "")
+            if not token.startswith("access-") or token in self.revoked_tokens:
+                return 200, _json({"errcode": 40001, "errmsg": "invalid credential"})
+            if body.get("version") != 2 or not body.get("openid"):
+                return 200, _json({"errcode": 47001, "errmsg": "data format error"})
+            with self.lock:
+                self.checked.append(body)
+            content = str(body.get("content", ""))
+            suggest = (
+                "risky" if "WX-RISKY" in content else "review" if "WX-REVIEW" in content else "pass"
+            )
+            return 200, _json(
+                {"errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": 100}}
+            )
+        return 404, b"not found"
+
 
 def _json(body: dict[str, object]) -> bytes:
     return json.dumps(body).encode()
@@ -95,6 +127,21 @@ def start_stub() -> WeChatStub:
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout tests)
+
+        def do_POST(self) -> None:
+            url = urlsplit(self.path)
+            params = {k: v[0] for k, v in parse_qs(url.query).items()}
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {}
+            status, payload = stub.answer_post(url.path, params, body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
 
         def log_message(self, format: str, *args: object) -> None:
             pass

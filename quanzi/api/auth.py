@@ -85,7 +85,11 @@ class AuthMutation:
     ) -> UpdateProfilePayload:
         user = await info.context.require_viewer()
         user = await users.update_profile(
-            user, nickname=input.nickname, bio=input.bio, avatar_url=input.avatar_url
+            user,
+            nickname=input.nickname,
+            bio=input.bio,
+            avatar_url=input.avatar_url,
+            screener=info.context.runtime.screener,
         )
         return UpdateProfilePayload(viewer=Viewer.from_model(user))
 

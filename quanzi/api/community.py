@@ -166,7 +166,10 @@ class CommunityMutation:
     ) -> AnswerQuestionPayload:
         viewer = await info.context.require_viewer()
         answer, question = await answers.answer_question(
-            viewer, pk_of(question_id, "Post", field="questionId"), body
+            viewer,
+            pk_of(question_id, "Post", field="questionId"),
+            body,
+            info.context.runtime.screener,
         )
         return AnswerQuestionPayload(
             answer=Answer.from_model(answer), question=Post.from_model(question)

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
+from quanzi.api.moderation import ModerationMutation, ModerationQuery
 from quanzi.api.nodes import NodeQuery
 from quanzi.api.social import SocialMutation, SocialQuery
 from quanzi.api.types.users import User
@@ -24,8 +25,15 @@ class QuanziSchema(strawberry.Schema):
 
 def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on."""
-    query = merge_types("Query", (NodeQuery, AuthQuery, SocialQuery, CommunityQuery))
-    mutation_parts: tuple[type, ...] = (AuthMutation, SocialMutation, CommunityMutation)
+    query = merge_types(
+        "Query", (NodeQuery, AuthQuery, SocialQuery, CommunityQuery, ModerationQuery)
+    )
+    mutation_parts: tuple[type, ...] = (
+        AuthMutation,
+        SocialMutation,
+        CommunityMutation,
+        ModerationMutation,
+    )
     if dev_login:
         mutation_parts += (DevLoginMutation,)
     mutation = merge_types("Mutation", mutation_parts)

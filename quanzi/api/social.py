@@ -14,7 +14,17 @@ from quanzi.api.ids import pk_of
 from quanzi.api.relay import Connection
 from quanzi.api.types.posts import Comment, Post, PostKind, Topic, post_connection
 from quanzi.api.types.users import User
-from quanzi.domain import comments, feeds, follows, likes, models, posts, shares, topics
+from quanzi.domain import (
+    comments,
+    featured,
+    feeds,
+    follows,
+    likes,
+    models,
+    posts,
+    shares,
+    topics,
+)
 from quanzi.domain import events as client_events
 from quanzi.domain.errors import BadInput, Unauthenticated
 from quanzi.domain.polls import PollDraft
@@ -24,6 +34,7 @@ from quanzi.domain.polls import PollDraft
 class FeedKind(Enum):
     LATEST = "LATEST"
     FOLLOWING = "FOLLOWING"
+    FEATURED = "FEATURED"
 
 
 ShareChannel = strawberry.enum(models.ShareChannel, name="ShareChannel")
@@ -127,6 +138,8 @@ class SocialQuery:
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(viewer, first=first, after=after, cap=_cap(info))
+        elif kind is FeedKind.FEATURED:
+            page = await featured.featured_feed(first=first, after=after, cap=_cap(info))
         else:
             page = await feeds.latest(first=first, after=after, cap=_cap(info))
         return post_connection(info, page)
@@ -168,6 +181,7 @@ class SocialMutation:
                 if input.poll
                 else None,
             ),
+            info.context.runtime.screener,
         )
         return PostPayload(post=Post.from_model(post))
 
@@ -183,6 +197,7 @@ class SocialMutation:
             body=input.body,
             image_urls=input.image_urls,
             topics=input.topics,
+            screener=info.context.runtime.screener,
         )
         return PostPayload(post=Post.from_model(post))
 
@@ -247,6 +262,7 @@ class SocialMutation:
             pk_of(post_id, "Post", field="postId"),
             body,
             reply_to_id=pk_of(reply_to_id, "Comment", field="replyToId") if reply_to_id else None,
+            screener=info.context.runtime.screener,
         )
         post = await models.Post.get(id=comment.post_id)  # type: ignore[attr-defined]
         return AddCommentPayload(comment=Comment.from_model(comment), post=Post.from_model(post))

@@ -15,6 +15,7 @@ from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node, connection_from_page
 from quanzi.domain import circles, feeds, models, polls
 from quanzi.domain.errors import NotFound
+from quanzi.domain.featured import is_pinned
 from quanzi.domain.pagination import check_first
 
 if TYPE_CHECKING:
@@ -360,13 +361,8 @@ class Post(Node):
         circle = await info.context.loaders.circle.load(self.circle_id)
         return Circle.from_model(circle) if circle else None
 
-    @strawberry.field(description="Pinned in the surface showing it.")
-    def is_pinned(self) -> bool:
-        return False  # filled by the featured-content feature
-
-    @strawberry.field(description="Chosen by operators as featured content.")
-    def is_featured(self) -> bool:
-        return False  # filled by the featured-content feature
+    is_pinned: bool = strawberry.field(description="Pinned (globally or in its circle).")
+    is_featured: bool = strawberry.field(description="Chosen by operators as featured content.")
 
     @strawberry.field
     async def poll(self, info: Info[Context, None]) -> Poll | None:
@@ -429,6 +425,8 @@ class Post(Node):
             author_id=post.author_id,  # type: ignore[attr-defined]
             circle_id=post.circle_id,  # type: ignore[attr-defined]
             accepted_answer_id=post.accepted_answer_id,
+            is_pinned=is_pinned(post),
+            is_featured=post.featured_at is not None,
         )
 
 
