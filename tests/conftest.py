@@ -139,6 +139,7 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         stub.calls.clear()
         stub.checked.clear()
         stub.revoked_tokens.clear()
+        stub.tokens_issued = 0
 
 
 class Api:

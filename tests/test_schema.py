@@ -61,7 +61,33 @@ COMMUNITY_OPERATIONS = [
 ]
 
 
-@pytest.mark.parametrize("name", PLATFORM_OPERATIONS + SOCIAL_OPERATIONS + COMMUNITY_OPERATIONS)
+MODERATION_OPERATIONS = [
+    "ReportContent",
+    "AppealRejection",
+    "Collections",
+    "CollectionPosts",
+    "PinPost",
+    "UnpinPost",
+    "FeaturePost",
+    "UnfeaturePost",
+    "CreateCollection",
+    "AddToCollection",
+    "RemoveFromCollection",
+    "ReviewQueue",
+    "DecideReview",
+    "SanctionUser",
+    "LiftSanction",
+    "AddSensitiveWords",
+    "RemoveSensitiveWords",
+    "SetUserRole",
+    "ModerationLog",
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    PLATFORM_OPERATIONS + SOCIAL_OPERATIONS + COMMUNITY_OPERATIONS + MODERATION_OPERATIONS,
+)
 def test_contract_operation_validates(name: str) -> None:
     schema = build_schema(dev_login=True)._schema
     errors = validate(schema, operation_document(name))

@@ -20,10 +20,14 @@ from quanzi.domain.models import (
     User,
     UserFollow,
 )
-from quanzi.domain.pagination import Page, check_first, encode_cursor, keyset_page
+from quanzi.domain.pagination import Page, check_first, keyset_page
 
 NEWEST_FIRST = ("-created_at", "-id")
 OLDEST_FIRST = ("created_at", "id")
+
+
+# The cursor of a pinned post: paging on from it starts the regular list from its top.
+AFTER_PINS = "pinned"
 
 
 async def _with_pins(
@@ -38,12 +42,15 @@ async def _with_pins(
     page = await keyset_page(
         query.filter(not_pinned(scope)),
         first=size - len(pins),
-        after=after,
+        after=None if after == AFTER_PINS else after,
         order=NEWEST_FIRST,
         cap=cap,
     )
-    pin_cursors = [encode_cursor([p.created_at, p.id]) for p in pins]
-    return Page(items=pins + page.items, cursors=pin_cursors + page.cursors, has_next=page.has_next)
+    return Page(
+        items=pins + page.items,
+        cursors=[AFTER_PINS] * len(pins) + page.cursors,
+        has_next=page.has_next,
+    )
 
 
 async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:

@@ -5,6 +5,7 @@ REVIEW or review lets it through as PENDING_REVIEW with a review task."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -50,6 +51,12 @@ _rebuild_lock = asyncio.Lock()
 
 def _version_key(store: Store) -> str:
     return store.key("sensitive_words", "version")
+
+
+async def _new_version(store: Store) -> None:
+    # A fresh random version (not a counter): a Redis that lost its data and counted again
+    # could otherwise hand out a version some process already built an older list under.
+    await store.redis.set(_version_key(store), uuid.uuid4().hex)
 
 
 async def current_filter(store: Store) -> WordFilter:
@@ -114,7 +121,7 @@ async def add_words(actor: User, store: Store, words: list[str], level: WordLeve
         cleaned,
         level.value,
     )
-    await store.redis.incr(_version_key(store))
+    await _new_version(store)
     await modlog.record(
         actor, "ADD_WORDS", "WORDS", None, f"{level.value}: {', '.join(cleaned)}"[:500]
     )
@@ -124,6 +131,6 @@ async def add_words(actor: User, store: Store, words: list[str], level: WordLeve
 async def remove_words(actor: User, store: Store, words: list[str]) -> int:
     cleaned = _clean_words(words)
     removed = await sql.execute("DELETE FROM sensitive_words WHERE word = ANY($1::text[])", cleaned)
-    await store.redis.incr(_version_key(store))
+    await _new_version(store)
     await modlog.record(actor, "REMOVE_WORDS", "WORDS", None, ", ".join(cleaned)[:500])
     return removed

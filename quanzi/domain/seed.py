@@ -9,18 +9,22 @@ from __future__ import annotations
 from quanzi.domain.answers import accept_answer, answer_question
 from quanzi.domain.circles import approve_member, create_circle, join_circle
 from quanzi.domain.comments import add_comment
+from quanzi.domain.featured import add_to_collection, create_collection, feature_post
 from quanzi.domain.follows import follow_user
 from quanzi.domain.likes import like_post
 from quanzi.domain.models import (
     Circle,
+    Collection,
     Comment,
     JoinPolicy,
     PollOption,
     Post,
     PostKind,
     Role,
+    SensitiveWord,
     Topic,
     User,
+    WordLevel,
 )
 from quanzi.domain.polls import PollDraft, vote_poll
 from quanzi.domain.posts import PostDraft, create_post
@@ -140,6 +144,14 @@ DEMO_POLL = (
     ("demo-dong", "demo-lin", "demo-bob"),
 )
 
+DEMO_WORDS = (
+    ("赌博", WordLevel.BLOCK),
+    ("代开发票", WordLevel.BLOCK),
+    ("代购", WordLevel.REVIEW),
+    ("刷单", WordLevel.REVIEW),
+)
+DEMO_COLLECTION = ("新人必读", "第一次来圈子？从这里开始", ("欢迎来到圈子", "考研倒计时 100 天"))
+
 DEMO_FOLLOWS = (
     ("demo-alice", "demo-lin"),
     ("demo-alice", "demo-dong"),
@@ -206,6 +218,16 @@ async def seed_demo_community() -> dict[str, int]:
         )
         for voter in voters:
             await vote_poll(members[voter], poll_post.id, [first_option.id])  # type: ignore[union-attr]
+    for word, level in DEMO_WORDS:
+        await SensitiveWord.get_or_create(word=word, defaults={"level": level})
+    title, description, post_titles = DEMO_COLLECTION
+    collection = await Collection.get_or_none(title=title)
+    if collection is None:
+        collection = await create_collection(members["demo-operator"], title, description)
+        for post_title in post_titles:
+            post = await Post.get(title=post_title)
+            await add_to_collection(members["demo-operator"], collection.id, post.id)
+            await feature_post(members["demo-operator"], post.id, "新人必读")
     for follower, followee in DEMO_FOLLOWS:
         await follow_user(members[follower], members[followee].id)
     for follower, name in DEMO_TOPIC_FOLLOWS:
