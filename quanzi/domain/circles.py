@@ -8,7 +8,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from quanzi.domain import sql
+from quanzi.domain import modlog, sql
 from quanzi.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from quanzi.domain.models import (
     Circle,
@@ -62,6 +62,7 @@ async def create_circle(
             await CircleMember.create(
                 circle=circle, user=creator, role=CircleRole.ADMIN, using_db=conn
             )
+            await modlog.record(creator, "CREATE_CIRCLE", "CIRCLE", circle.id, name, conn=conn)
     except IntegrityError:
         raise Conflict("circle_exists", field="name") from None
     return circle
@@ -122,6 +123,7 @@ async def approve_member(approver: User, circle_id: int, user_id: int) -> Circle
         if not approved:
             raise NotFound("no_pending_request", field="userId")
         await sql.bump("circles", "member_count", circle_id, +1, conn=conn)
+        await modlog.record(approver, "APPROVE_MEMBER", "USER", user_id, "", conn=conn)
     return await Circle.get(id=circle_id)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -131,7 +131,9 @@ class Viewer:
             following_count=user.following_count,
             invite_code=user.invite_code,
             invited_count=user.invited_count,
-            muted_until=user.muted_until,
+            muted_until=user.muted_until
+            if user.muted_until and user.muted_until > datetime.now(UTC)
+            else None,
             created_at=user.created_at,
             pk=user.id,
         )
