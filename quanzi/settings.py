@@ -60,6 +60,23 @@ class Settings(BaseSettings):
     dev_login: bool = False
 
     page_max: int = Field(default=50, ge=1)
+    # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
+    # in the community's time zone; comments and answers share one cap.
+    community_timezone: str = "Asia/Shanghai"
+    points_post: int = 5
+    points_post_daily: int = 5
+    points_reply: int = 2
+    points_reply_daily: int = 10
+    points_like_received: int = 1
+    points_like_received_daily: int = 50
+    points_accepted_answer: int = 15
+    points_featured: int = 20
+    points_checkin: int = 2
+    points_checkin_streak_bonus: int = 5
+    points_checkin_streak_days: int = 7
+    points_invite: int = 20
+    bounty_max: int = 10_000
+    level_thresholds: list[int] = [0, 100, 300, 1000, 3000, 10000]
     # Distinct reporters that hide content until it is reviewed.
     report_hide_threshold: int = Field(default=3, ge=1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from quanzi.domain import sql
+from quanzi.domain import rewards, sql
 from quanzi.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from quanzi.domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from quanzi.domain.posts import BODY_MAX
@@ -47,6 +47,7 @@ async def answer_question(
             )
             if status == AnswerStatus.PUBLISHED:
                 await sql.bump("posts", "answer_count", question_id, +1, conn=conn)
+                await rewards.content_published(TargetType.ANSWER, answer.id, conn)
             else:
                 await open_task(TargetType.ANSWER, answer.id, verdict.review_reasons, conn)
     except IntegrityError:
@@ -127,5 +128,12 @@ async def accept_answer(user: User, answer_id: int) -> tuple[Answer, Post]:
             )
             await sql.execute(
                 "UPDATE answers SET is_accepted = true WHERE id = $1", answer.id, conn=conn
+            )
+            await rewards.answer_accepted(
+                answer.id,
+                answer.author_id,  # type: ignore[attr-defined]
+                question.id,
+                question.bounty,
+                conn,
             )
     return await Answer.get(id=answer_id), await Post.get(id=question.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from quanzi.domain import sql
+from quanzi.domain import rewards, sql
 from quanzi.domain.errors import NotFound
 from quanzi.domain.models import TargetType
 
@@ -39,7 +39,10 @@ async def set_status(
 async def count_published(
     target: TargetType, target_id: int, delta: int, conn: BaseDBAsyncClient
 ) -> None:
-    """Add `delta` to every counter that counts this piece of published content."""
+    """Add `delta` to every counter that counts this piece of published content; content
+    that becomes visible earns its author's points (once)."""
+    if delta > 0:
+        await rewards.content_published(target, target_id, conn)
     if target is TargetType.POST:
         post = (
             await sql.fetch(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from quanzi.domain import modlog, sql
+from quanzi.domain import modlog, rewards, sql
 from quanzi.domain.circles import can_admin
 from quanzi.domain.errors import BadInput, Forbidden, NotFound
 from quanzi.domain.models import (
@@ -108,13 +108,16 @@ async def unpin_post(actor: User, post_id: int) -> Post:
 async def feature_post(actor: User, post_id: int, reason: str = "") -> Post:
     if not _is_operator(actor):
         raise Forbidden()
-    await _published(post_id)
+    post = await _published(post_id)
     async with in_transaction() as conn:
-        await (
+        newly = await (
             Post.filter(id=post_id, featured_at__isnull=True)
             .using_db(conn)
             .update(featured_at=datetime.now(UTC), feature_reason=reason.strip()[:200])
         )
+        if newly:
+            author_id = post.author_id  # type: ignore[attr-defined]
+            await rewards.post_featured(post_id, author_id, conn)
         await modlog.record(actor, "FEATURE", "POST", post_id, reason, conn=conn)
     return await Post.get(id=post_id)
 

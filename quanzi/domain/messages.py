@@ -280,3 +280,17 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "bounty_range": {
+            "zh": "悬赏只能用于提问，且为 1 到 {max} 积分",
+            "en": "A bounty is for questions only, 1 to {max} points.",
+        },
+        "bounty_points": {
+            "zh": "积分不足，无法设置这么多悬赏",
+            "en": "You do not have enough points for this bounty.",
+        },
+        "already_checked_in": {"zh": "今天已经签到过了", "en": "You already checked in today."},
+    }
+)

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from quanzi.domain import sql
+from quanzi.domain import points, rewards, sql
 from quanzi.domain.circles import is_active_member
 from quanzi.domain.content_status import set_status
 from quanzi.domain.errors import BadInput, Forbidden, NotFound
 from quanzi.domain.models import (
     Circle,
     MediaUpload,
+    PointsReason,
     Post,
     PostKind,
     PostStatus,
@@ -45,6 +46,7 @@ class PostDraft:
     kind: PostKind = PostKind.POST
     circle_id: int | None = None
     poll: PollDraft | None = None
+    bounty: int = 0
 
 
 def can_see_post(post: Post, viewer: User | None) -> bool:
@@ -138,18 +140,41 @@ async def create_post(author: User, draft: PostDraft, screener: Screener | None 
         if poll is not None:
             await create_poll(post, poll, conn)
         await _file_under_topics(post, topic_names, conn)
+        if draft.bounty:
+            await _escrow_bounty(author, post, draft.bounty, conn)
         if status == PostStatus.PUBLISHED:
             await sql.bump("users", "post_count", author.id, +1, conn=conn)
             if draft.circle_id is not None:
                 await sql.bump("circles", "post_count", draft.circle_id, +1, conn=conn)
+            await rewards.content_published(TargetType.POST, post.id, conn)
         else:
             await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
     return post
 
 
+async def _escrow_bounty(author: User, post: Post, bounty: int, conn: BaseDBAsyncClient) -> None:
+    """Take a question's bounty from the asker now; it is paid to the accepted answer."""
+    escrowed = await points.award(
+        author.id,
+        -bounty,
+        PointsReason.BOUNTY_ESCROW,
+        f"bounty:escrow:{post.id}",
+        conn,
+        target=("POST", post.id),
+    )
+    if escrowed is None:
+        raise BadInput("bounty_points", field="bounty")
+    await Post.filter(id=post.id).using_db(conn).update(bounty=bounty)
+    post.bounty = bounty
+
+
 def _check_kind(draft: PostDraft, title: str) -> PollDraft | None:
     if draft.kind == PostKind.QUESTION and not title:
         raise BadInput("question_title", field="title")
+    if draft.bounty and (
+        draft.kind != PostKind.QUESTION or not 0 < draft.bounty <= points.rules().bounty_max
+    ):
+        raise BadInput("bounty_range", field="bounty", max=points.rules().bounty_max)
     if draft.kind == PostKind.POLL:
         if draft.poll is None:
             raise BadInput("poll_required", field="poll")
@@ -258,6 +283,15 @@ async def delete_post(author: User, post_id: int) -> None:
         post.status = PostStatus.DELETED
         post.deleted_at = datetime.now(UTC)
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
+        if post.bounty and post.accepted_answer_id is None:
+            await points.award(
+                author.id,
+                post.bounty,
+                PointsReason.BOUNTY_REFUND,
+                f"bounty:refund:{post.id}",
+                conn,
+                target=("POST", post.id),
+            )
         if was_published:
             await sql.bump("users", "post_count", author.id, -1, conn=conn)
             if post.circle_id is not None:  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from quanzi.domain.models.moderation import (
     TargetType,
     WordLevel,
 )
+from quanzi.domain.models.points import Checkin, PointsEntry, PointsReason, UserBadge
 from quanzi.domain.models.posts import MediaUpload, Post, PostKind, PostStatus, PostTopic, Topic
 from quanzi.domain.models.qa import Answer, AnswerStatus, AnswerVote, Poll, PollOption, PollVoter
 from quanzi.domain.models.reactions import (
@@ -44,6 +45,7 @@ __all__ = [
     "Answer",
     "AnswerStatus",
     "AnswerVote",
+    "Checkin",
     "Circle",
     "CircleMember",
     "CircleRole",
@@ -58,6 +60,8 @@ __all__ = [
     "MediaUpload",
     "MembershipStatus",
     "ModerationAction",
+    "PointsEntry",
+    "PointsReason",
     "Poll",
     "PollOption",
     "PollVoter",
@@ -84,6 +88,7 @@ __all__ = [
     "Topic",
     "TopicFollow",
     "User",
+    "UserBadge",
     "UserFollow",
     "WordLevel",
 ]

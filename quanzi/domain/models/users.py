@@ -46,6 +46,9 @@ class User(Model):
     following_count = fields.IntField(default=0)
     post_count = fields.IntField(default=0)
     invited_count = fields.IntField(default=0)
+    likes_received = fields.IntField(default=0)
+    checkin_streak = fields.IntField(default=0)
+    last_checkin_day = fields.DateField(null=True)
     muted_until = fields.DatetimeField(null=True)
     banned_until = fields.DatetimeField(null=True)
 
