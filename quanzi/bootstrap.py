@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from redis.asyncio import Redis
 
-from quanzi.domain import search
+from quanzi.domain import points, search
 from quanzi.domain.db import close_db, init_db
 from quanzi.domain.screening import Screener
 from quanzi.domain.storage import LocalStorage, S3Storage, Storage
@@ -46,6 +46,7 @@ async def start_runtime(settings: Settings) -> Runtime:
     if not settings.jwt_secret:
         raise RuntimeError("start_runtime needs a JWT secret; use load_settings()")
     await init_db(settings.database_url, pool_max=settings.db_pool_max)
+    points.configure(points_rules(settings))
     # jieba loads its dictionary once (about a second): now, not in the first search or post.
     await asyncio.to_thread(search.warm_up)
     redis = Redis.from_url(
@@ -91,6 +92,26 @@ def _media_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
             region=settings.s3_region,
         )
     return LocalStorage(settings.media_root)
+
+
+def points_rules(settings: Settings) -> points.PointsRules:
+    return points.PointsRules(
+        timezone=settings.community_timezone,
+        post=settings.points_post,
+        post_daily=settings.points_post_daily,
+        reply=settings.points_reply,
+        reply_daily=settings.points_reply_daily,
+        like_received=settings.points_like_received,
+        like_received_daily=settings.points_like_received_daily,
+        accepted_answer=settings.points_accepted_answer,
+        featured=settings.points_featured,
+        checkin=settings.points_checkin,
+        checkin_streak_bonus=settings.points_checkin_streak_bonus,
+        checkin_streak_days=settings.points_checkin_streak_days,
+        invite=settings.points_invite,
+        bounty_max=settings.bounty_max,
+        level_thresholds=tuple(settings.level_thresholds),
+    )
 
 
 async def stop_runtime(runtime: Runtime) -> None:

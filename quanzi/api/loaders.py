@@ -25,6 +25,7 @@ from quanzi.domain.models import (
     Topic,
     TopicFollow,
     User,
+    UserBadge,
     UserFollow,
 )
 
@@ -93,6 +94,13 @@ def _owned_value(
     return load
 
 
+async def _badges_of_users(user_ids: Sequence[int]) -> list[list[UserBadge]]:
+    by_user: dict[int, list[UserBadge]] = defaultdict(list)
+    for badge in await UserBadge.filter(user_id__in=list(user_ids)).order_by("-created_at", "-id"):
+        by_user[badge.user_id].append(badge)  # type: ignore[attr-defined]
+    return [by_user.get(i, []) for i in user_ids]
+
+
 class Loaders:
     """Created per request. The viewer's own relations (likes, follows) are keyed per viewer."""
 
@@ -108,6 +116,7 @@ class Loaders:
         self.options_of_poll: DataLoader[int, list[PollOption]] = DataLoader(
             load_fn=_options_of_polls
         )
+        self.badges_of_user: DataLoader[int, list[UserBadge]] = DataLoader(load_fn=_badges_of_users)
         self._per_viewer: dict[tuple[str, int], DataLoader[int, Any]] = {}
 
     def _viewer_loader(self, name: str, viewer_id: int, *spec: Any) -> DataLoader[int, bool]:

@@ -11,6 +11,7 @@ from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
 from quanzi.api.moderation import ModerationMutation, ModerationQuery
 from quanzi.api.nodes import NodeQuery
+from quanzi.api.points import PointsMutation, PointsQuery
 from quanzi.api.social import SocialMutation, SocialQuery
 from quanzi.api.types.users import User
 
@@ -26,13 +27,15 @@ class QuanziSchema(strawberry.Schema):
 def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on."""
     query = merge_types(
-        "Query", (NodeQuery, AuthQuery, SocialQuery, CommunityQuery, ModerationQuery)
+        "Query",
+        (NodeQuery, AuthQuery, SocialQuery, CommunityQuery, ModerationQuery, PointsQuery),
     )
     mutation_parts: tuple[type, ...] = (
         AuthMutation,
         SocialMutation,
         CommunityMutation,
         ModerationMutation,
+        PointsMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

@@ -61,6 +61,9 @@ class CreatePostInput:
         default=None, description="Post into a circle the author is a member of."
     )
     poll: PollInput | None = strawberry.field(default=None, description="For kind POLL.")
+    bounty: int = strawberry.field(
+        default=0, description="For a QUESTION: points escrowed now, paid to the accepted answer."
+    )
 
 
 @strawberry.input(description="Fields left out stay as they are.")
@@ -180,6 +183,7 @@ class SocialMutation:
                 )
                 if input.poll
                 else None,
+                bounty=input.bounty,
             ),
             info.context.runtime.screener,
         )

@@ -8,6 +8,11 @@ from collections.abc import Sequence
 DEFAULT_THRESHOLDS: tuple[int, ...] = (0, 100, 300, 1000, 3000, 10000)
 
 
-def level_for_points(points: int, thresholds: Sequence[int] = DEFAULT_THRESHOLDS) -> int:
-    """The level a balance of points reaches: 1 for anything below the second threshold."""
+def level_for_points(points: int, thresholds: Sequence[int] | None = None) -> int:
+    """The level a balance of points reaches: 1 for anything below the second threshold.
+    Without thresholds, the community's (settings) are used."""
+    if thresholds is None:
+        from quanzi.domain.points import rules
+
+        thresholds = rules().level_thresholds
     return max(1, bisect_right(thresholds, points))

@@ -12,7 +12,8 @@ from quanzi.api.ids import to_global_id
 from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node
 from quanzi.api.types.posts import Post, post_connection
-from quanzi.domain import feeds, models
+from quanzi.domain import checkins, feeds, models
+from quanzi.domain.badges import BADGES
 from quanzi.domain.levels import level_for_points
 
 Role = strawberry.enum(
@@ -28,6 +29,15 @@ class Badge:
     name: str
     description: str
     awarded_at: datetime
+
+    @classmethod
+    def from_model(cls, badge: models.UserBadge) -> Badge:
+        name, description = BADGES.get(badge.code, (badge.code, ""))
+        return cls(code=badge.code, name=name, description=description, awarded_at=badge.created_at)
+
+
+async def _badges(info: Info[Context, None], user_id: int) -> list[Badge]:
+    return [Badge.from_model(b) for b in await info.context.loaders.badges_of_user.load(user_id)]
 
 
 @strawberry.type(description="A member of the community, as others see them.")
@@ -46,8 +56,8 @@ class User(Node):
     pk: strawberry.Private[int]
 
     @strawberry.field(description="Badges earned, newest first.")
-    def badges(self) -> list[Badge]:
-        return []  # filled by the points-economy issue
+    async def badges(self, info: Info[Context, None]) -> list[Badge]:
+        return await _badges(info, self.pk)
 
     @strawberry.field
     async def viewer_is_following(self, info: Info[Context, None]) -> bool:
@@ -101,21 +111,18 @@ class Viewer:
     created_at: datetime
     pk: strawberry.Private[int]
 
+    checked_in_today: bool = strawberry.field(
+        description="Whether today's check-in is done (the community's calendar day)."
+    )
+    checkin_streak: int = strawberry.field(description="Consecutive days checked in, alive.")
+
     @strawberry.field(description="Badges earned, newest first.")
-    def badges(self) -> list[Badge]:
-        return []  # filled by the points-economy issue
+    async def badges(self, info: Info[Context, None]) -> list[Badge]:
+        return await _badges(info, self.pk)
 
     @strawberry.field(description="Unread in-app notifications.")
     def unread_notification_count(self) -> int:
         return 0  # filled by the notifications issue
-
-    @strawberry.field(description="Whether the daily check-in is done today (UTC+8).")
-    def checked_in_today(self) -> bool:
-        return False  # filled by the points-economy issue
-
-    @strawberry.field(description="Consecutive days checked in, today included.")
-    def checkin_streak(self) -> int:
-        return 0  # filled by the points-economy issue
 
     @classmethod
     def from_model(cls, user: models.User) -> Viewer:
@@ -130,6 +137,8 @@ class Viewer:
             follower_count=user.follower_count,
             following_count=user.following_count,
             invite_code=user.invite_code,
+            checked_in_today=checkins.checked_in_today(user),
+            checkin_streak=checkins.current_streak(user),
             invited_count=user.invited_count,
             muted_until=user.muted_until
             if user.muted_until and user.muted_until > datetime.now(UTC)
