@@ -84,9 +84,16 @@ MODERATION_OPERATIONS = [
 ]
 
 
+POINTS_OPERATIONS = ["CheckIn", "PointsHistory", "Leaderboard"]
+
+
 @pytest.mark.parametrize(
     "name",
-    PLATFORM_OPERATIONS + SOCIAL_OPERATIONS + COMMUNITY_OPERATIONS + MODERATION_OPERATIONS,
+    PLATFORM_OPERATIONS
+    + SOCIAL_OPERATIONS
+    + COMMUNITY_OPERATIONS
+    + MODERATION_OPERATIONS
+    + POINTS_OPERATIONS,
 )
 def test_contract_operation_validates(name: str) -> None:
     schema = build_schema(dev_login=True)._schema
