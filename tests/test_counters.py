@@ -21,9 +21,12 @@ async def test_recount_restores_counters_that_drifted(runtime: object) -> None:
     snapshot = {
         "post": await Post.get(id=post.id).values("like_count", "comment_count"),
         "comment": await Comment.get(id=comment.id).values("like_count", "reply_count"),
-        "author": await User.get(id=author.id).values("post_count", "follower_count"),
+        "author": await User.get(id=author.id).values(
+            "post_count", "follower_count", "points", "likes_received"
+        ),
         "topic": await Topic.get(name="话题").values("post_count"),
     }
+    await User.all().update(points=999, likes_received=0)
     await Post.all().update(like_count=99, comment_count=-3)
     await Comment.all().update(like_count=7, reply_count=0)
     await User.all().update(post_count=0, follower_count=42, following_count=5)
@@ -32,7 +35,9 @@ async def test_recount_restores_counters_that_drifted(runtime: object) -> None:
     assert snapshot == {
         "post": await Post.get(id=post.id).values("like_count", "comment_count"),
         "comment": await Comment.get(id=comment.id).values("like_count", "reply_count"),
-        "author": await User.get(id=author.id).values("post_count", "follower_count"),
+        "author": await User.get(id=author.id).values(
+            "post_count", "follower_count", "points", "likes_received"
+        ),
         "topic": await Topic.get(name="话题").values("post_count"),
     }
     assert snapshot["post"] == {"like_count": 1, "comment_count": 2}

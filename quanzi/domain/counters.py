@@ -30,7 +30,14 @@ _RECOUNTS: dict[str, str] = {
                           WHERE p.author_id = u.id AND p.status = 'PUBLISHED'),
             follower_count = (SELECT count(*) FROM user_follows f WHERE f.followee_id = u.id),
             following_count = (SELECT count(*) FROM user_follows f WHERE f.follower_id = u.id),
-            invited_count = (SELECT count(*) FROM users i WHERE i.invited_by_id = u.id)
+            invited_count = (SELECT count(*) FROM users i WHERE i.invited_by_id = u.id),
+            points = (SELECT COALESCE(sum(amount), 0) FROM points_entries e
+                      WHERE e.user_id = u.id),
+            likes_received = (SELECT count(*) FROM post_likes l JOIN posts p ON p.id = l.post_id
+                              WHERE p.author_id = u.id AND l.user_id <> u.id)
+                           + (SELECT count(*) FROM comment_likes l
+                              JOIN comments c ON c.id = l.comment_id
+                              WHERE c.author_id = u.id AND l.user_id <> u.id)
     """,
     "topics": """
         UPDATE topics t SET
