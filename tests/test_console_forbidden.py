@@ -11,6 +11,8 @@ from quanzi.domain.circles import create_circle, join_circle
 from quanzi.domain.models import (
     Circle,
     Collection,
+    Event,
+    Feedback,
     ModerationAction,
     Post,
     ReviewTask,
@@ -44,6 +46,15 @@ async def test_a_member_is_forbidden_every_console_operation(api: Api, runtime: 
     post = await make_post(victim, "一条帖子")
     collection = await Collection.create(title="专题", created_by=operator)
     task = await ReviewTask.create(target_type=TargetType.POST, target_id=post.id)
+    event = await Event.create(
+        title="活动",
+        kind="OFFLINE",
+        starts_at=post.created_at,
+        ends_at=post.created_at,
+        signup_deadline=post.created_at,
+        checkin_secret="s",
+    )
+    ticket = await Feedback.create(author=victim, category="BUG", content="有问题")
     sanction = await Sanction.create(
         user=victim, kind=SanctionKind.MUTE, until=post.created_at, reason="x", actor=operator
     )
@@ -54,7 +65,7 @@ async def test_a_member_is_forbidden_every_console_operation(api: Api, runtime: 
         "collectionId": to_global_id("Collection", collection.id),
         "taskId": to_global_id("ReviewTask", task.id),
         "sanctionId": to_global_id("Sanction", sanction.id),
-        "eventId": to_global_id("Event", 1),
+        "eventId": to_global_id("Event", event.id),
     }
     variables = {
         "PinPost": {"postId": ids["postId"], "scope": "GLOBAL"},
@@ -67,7 +78,14 @@ async def test_a_member_is_forbidden_every_console_operation(api: Api, runtime: 
         "CreateCircle": {"input": {"name": "偷偷建圈"}},
         "CirclePendingMembers": {"id": ids["circleId"]},
         "ApproveCircleMember": {"circleId": ids["circleId"], "userId": ids["userId"]},
-        "CreateEvent": {"input": {}},
+        "CreateEvent": {
+            "input": {
+                "title": "偷偷办活动",
+                "kind": "OFFLINE",
+                "startsAt": "2030-01-01T10:00:00+08:00",
+                "endsAt": "2030-01-01T12:00:00+08:00",
+            }
+        },
         "EventStats": {"eventId": ids["eventId"]},
         "IssueEventCheckInCode": {"eventId": ids["eventId"]},
         "ReviewQueue": {"stage": "FIRST"},
@@ -79,7 +97,11 @@ async def test_a_member_is_forbidden_every_console_operation(api: Api, runtime: 
         "SetUserRole": {"userId": ids["userId"], "role": "ADMIN"},
         "ModerationLog": {},
         "FeedbackTickets": {},
-        "ReplyFeedback": {"id": to_global_id("Feedback", 1), "reply": "x", "status": "RESOLVED"},
+        "ReplyFeedback": {
+            "id": to_global_id("Feedback", ticket.id),
+            "reply": "x",
+            "status": "RESOLVED",
+        },
         "CommunityMetrics": {"from": "2026-01-01", "to": "2026-01-07"},
         "RetentionCohorts": {"from": "2026-01-01", "to": "2026-01-07", "days": [1]},
         "ShareFunnel": {"from": "2026-01-01", "to": "2026-01-07"},
@@ -102,7 +124,7 @@ async def test_a_member_is_forbidden_every_console_operation(api: Api, runtime: 
         assert codes == ["FORBIDDEN"], (name, result)
         served.append(name)
     assert await _snapshot() == before
-    assert len(served) >= 18, served
+    assert len(served) >= 23, served
 
 
 async def _snapshot() -> dict[str, object]:
@@ -115,4 +137,6 @@ async def _snapshot() -> dict[str, object]:
         "words": await SensitiveWord.all().count(),
         "roles": await User.all().values("id", "role", "muted_until"),
         "log": await ModerationAction.all().count(),
+        "events": await Event.all().count(),
+        "feedback": await Feedback.all().values("status", "reply"),
     }

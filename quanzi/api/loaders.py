@@ -16,6 +16,7 @@ from quanzi.domain.models import (
     CircleMember,
     Comment,
     CommentLike,
+    EventSignup,
     Poll,
     PollOption,
     PollVoter,
@@ -168,6 +169,21 @@ class Loaders:
                 ).values("circle_id", "role", "status")
                 found = {r["circle_id"]: (r["role"], r["status"]) for r in rows}
                 return [found.get(i) for i in circle_ids]
+
+            self._per_viewer[key] = DataLoader(load_fn=load)
+        return self._per_viewer[key]
+
+    def event_signup(self, viewer_id: int) -> DataLoader[int, tuple[bool, bool]]:
+        """(signed up, checked in) of the viewer for each event."""
+        key = ("event_signup", viewer_id)
+        if key not in self._per_viewer:
+
+            async def load(event_ids: Sequence[int]) -> list[tuple[bool, bool]]:
+                rows = await EventSignup.filter(
+                    user_id=viewer_id, event_id__in=list(event_ids)
+                ).values("event_id", "checked_in_at")
+                found = {r["event_id"]: r["checked_in_at"] is not None for r in rows}
+                return [(i in found, found.get(i, False)) for i in event_ids]
 
             self._per_viewer[key] = DataLoader(load_fn=load)
         return self._per_viewer[key]

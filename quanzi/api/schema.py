@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
+from quanzi.api.events import EventsMutation, EventsQuery
 from quanzi.api.moderation import ModerationMutation, ModerationQuery
 from quanzi.api.nodes import NodeQuery
 from quanzi.api.points import PointsMutation, PointsQuery
@@ -28,7 +29,15 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
     """The served schema. `devLogin` exists only when dev_login is on."""
     query = merge_types(
         "Query",
-        (NodeQuery, AuthQuery, SocialQuery, CommunityQuery, ModerationQuery, PointsQuery),
+        (
+            NodeQuery,
+            AuthQuery,
+            SocialQuery,
+            CommunityQuery,
+            ModerationQuery,
+            PointsQuery,
+            EventsQuery,
+        ),
     )
     mutation_parts: tuple[type, ...] = (
         AuthMutation,
@@ -36,6 +45,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
         CommunityMutation,
         ModerationMutation,
         PointsMutation,
+        EventsMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

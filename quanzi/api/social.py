@@ -25,7 +25,7 @@ from quanzi.domain import (
     shares,
     topics,
 )
-from quanzi.domain import events as client_events
+from quanzi.domain import tracking as client_events
 from quanzi.domain.errors import BadInput, Unauthenticated
 from quanzi.domain.polls import PollDraft
 

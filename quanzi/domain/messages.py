@@ -294,3 +294,49 @@ MESSAGES.update(
         "already_checked_in": {"zh": "今天已经签到过了", "en": "You already checked in today."},
     }
 )
+
+MESSAGES.update(
+    {
+        "event_title": {
+            "zh": "活动标题需为 1 到 60 个字符",
+            "en": "An event title is 1 to 60 characters.",
+        },
+        "event_times": {
+            "zh": "活动时间不正确：报名截止不晚于结束，开始早于结束，结束在未来",
+            "en": "The times are inconsistent: deadline by the end, start before end, end ahead.",
+        },
+        "event_capacity": {"zh": "人数上限需为 1 到 100000", "en": "Capacity is 1 to 100000."},
+        "event_reward": {"zh": "积分奖励需为 0 到 {max}", "en": "The reward is 0 to {max} points."},
+        "event_not_found": {"zh": "活动不存在", "en": "The event does not exist."},
+        "event_full": {"zh": "活动名额已满", "en": "The event is full."},
+        "signup_closed": {"zh": "报名已截止", "en": "Sign-up is closed."},
+        "not_signed_up": {
+            "zh": "你还没有报名这个活动",
+            "en": "You have not signed up for this event.",
+        },
+        "already_checked_in_event": {"zh": "你已经签到过了", "en": "You already checked in."},
+        "checkin_window": {
+            "zh": "不在活动签到时间内",
+            "en": "Check-in is open only around the event's time.",
+        },
+        "checkin_code": {
+            "zh": "签到码不正确或已过期，请扫描现场最新的签到码",
+            "en": "The check-in code is wrong or expired; use the one shown now.",
+        },
+        "cancel_after_checkin": {
+            "zh": "已签到的报名不能取消",
+            "en": "A sign-up that checked in cannot be cancelled.",
+        },
+        "feedback_content": {
+            "zh": "反馈内容需为 1 到 {max} 个字符",
+            "en": "Feedback is 1 to {max} characters.",
+        },
+        "feedback_not_found": {"zh": "反馈不存在", "en": "The feedback does not exist."},
+        "rating_range": {"zh": "评分需为 1 到 5", "en": "The rating is 1 to 5."},
+        "rate_unresolved": {
+            "zh": "反馈解决后才能评分",
+            "en": "Feedback can be rated once it is resolved.",
+        },
+        "already_rated": {"zh": "你已经评过分了", "en": "You already rated this."},
+    }
+)

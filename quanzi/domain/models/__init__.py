@@ -9,6 +9,14 @@ from quanzi.domain.models.circles import (
     MembershipStatus,
 )
 from quanzi.domain.models.comments import Comment, CommentStatus
+from quanzi.domain.models.events import (
+    Event,
+    EventKind,
+    EventSignup,
+    Feedback,
+    FeedbackCategory,
+    FeedbackStatus,
+)
 from quanzi.domain.models.moderation import (
     Collection,
     CollectionItem,
@@ -56,6 +64,12 @@ __all__ = [
     "Comment",
     "CommentLike",
     "CommentStatus",
+    "Event",
+    "EventKind",
+    "EventSignup",
+    "Feedback",
+    "FeedbackCategory",
+    "FeedbackStatus",
     "JoinPolicy",
     "MediaUpload",
     "MembershipStatus",
