@@ -85,6 +85,21 @@ MODERATION_OPERATIONS = [
 
 
 POINTS_OPERATIONS = ["CheckIn", "PointsHistory", "Leaderboard"]
+EVENT_OPERATIONS = [
+    "Events",
+    "EventDetail",
+    "SignUpEvent",
+    "CancelEventSignup",
+    "CheckInEvent",
+    "CreateEvent",
+    "EventStats",
+    "IssueEventCheckInCode",
+    "SubmitFeedback",
+    "MyFeedback",
+    "RateFeedback",
+    "FeedbackTickets",
+    "ReplyFeedback",
+]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +108,8 @@ POINTS_OPERATIONS = ["CheckIn", "PointsHistory", "Leaderboard"]
     + SOCIAL_OPERATIONS
     + COMMUNITY_OPERATIONS
     + MODERATION_OPERATIONS
-    + POINTS_OPERATIONS,
+    + POINTS_OPERATIONS
+    + EVENT_OPERATIONS,
 )
 def test_contract_operation_validates(name: str) -> None:
     schema = build_schema(dev_login=True)._schema
