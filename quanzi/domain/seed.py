@@ -6,16 +6,24 @@ their own demo content here, always keyed so that a second run changes nothing.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from quanzi.domain.answers import accept_answer, answer_question
 from quanzi.domain.circles import approve_member, create_circle, join_circle
 from quanzi.domain.comments import add_comment
+from quanzi.domain.events import EventDraft, create_event, sign_up
 from quanzi.domain.featured import add_to_collection, create_collection, feature_post
+from quanzi.domain.feedback import submit as submit_feedback
 from quanzi.domain.follows import follow_user
 from quanzi.domain.likes import like_post
 from quanzi.domain.models import (
     Circle,
     Collection,
     Comment,
+    Event,
+    EventKind,
+    Feedback,
+    FeedbackCategory,
     JoinPolicy,
     PollOption,
     Post,
@@ -228,6 +236,29 @@ async def seed_demo_community() -> dict[str, int]:
             post = await Post.get(title=post_title)
             await add_to_collection(members["demo-operator"], collection.id, post.id)
             await feature_post(members["demo-operator"], post.id, "新人必读")
+    if not await Event.filter(title="周末香山徒步").exists():
+        start = (datetime.now(UTC) + timedelta(days=3)).replace(
+            hour=1, minute=0, second=0, microsecond=0
+        )
+        event = await create_event(
+            members["demo-operator"],
+            EventDraft(
+                title="周末香山徒步",
+                kind=EventKind.OFFLINE,
+                starts_at=start,
+                ends_at=start + timedelta(hours=5),
+                description="香山东门集合，全程约 8 公里，量力而行。",
+                location="北京香山公园东门",
+                capacity=30,
+                points_reward=10,
+            ),
+        )
+        for member in ("demo-alice", "demo-dong"):
+            await sign_up(members[member], event.id)
+    if not await Feedback.exists():
+        await submit_feedback(
+            members["demo-chen"], FeedbackCategory.SUGGESTION, "希望增加夜间模式，晚上看帖子太亮了"
+        )
     for follower, followee in DEMO_FOLLOWS:
         await follow_user(members[follower], members[followee].id)
     for follower, name in DEMO_TOPIC_FOLLOWS:
