@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from quanzi.domain import sql
+from quanzi.domain.models import NotificationKind
+from quanzi.domain.notify import notify
 
 # code -> (name, description)
 BADGES: dict[str, tuple[str, str]] = {
@@ -23,4 +25,7 @@ async def grant(user_id: int, code: str, conn: BaseDBAsyncClient) -> bool:
     """Give a badge once; True when it is new."""
     if code not in BADGES:
         raise ValueError(f"unknown badge {code}")
-    return await sql.insert_unique("user_badges", {"user_id": user_id, "code": code}, conn=conn)
+    new = await sql.insert_unique("user_badges", {"user_id": user_id, "code": code}, conn=conn)
+    if new:
+        await notify(user_id, NotificationKind.BADGE, conn, snippet=BADGES[code][0])
+    return new

@@ -13,9 +13,11 @@ from quanzi.domain.models import (
     FeedbackCategory,
     FeedbackStatus,
     MediaUpload,
+    NotificationKind,
     Role,
     User,
 )
+from quanzi.domain.notify import notify
 from quanzi.domain.pagination import Page, keyset_page
 from quanzi.domain.screening import Scene, Screener, screen
 
@@ -90,6 +92,17 @@ async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus
         )
         if not updated:
             raise NotFound("feedback_not_found", field="id")
+        rows = await sql.fetch(
+            "SELECT author_id FROM feedback WHERE id = $1", feedback_id, conn=conn
+        )
+        await notify(
+            rows[0]["author_id"],
+            NotificationKind.FEEDBACK_REPLY,
+            conn,
+            actor_id=actor.id,
+            subject_id=feedback_id,
+            snippet=text,
+        )
         await modlog.record(
             actor, f"FEEDBACK_{status.value}", "FEEDBACK", feedback_id, text, conn=conn
         )

@@ -6,7 +6,8 @@ from tortoise.transactions import in_transaction
 
 from quanzi.domain import sql
 from quanzi.domain.errors import BadInput, NotFound
-from quanzi.domain.models import User
+from quanzi.domain.models import NotificationKind, User
+from quanzi.domain.notify import notify
 
 
 async def follow_user(follower: User, followee_id: int) -> User:
@@ -18,6 +19,7 @@ async def follow_user(follower: User, followee_id: int) -> User:
         row = {"follower_id": follower.id, "followee_id": followee_id}
         if await sql.insert_unique("user_follows", row, conn=conn):
             await _count(follower.id, followee_id, +1, conn)
+            await notify(followee_id, NotificationKind.FOLLOW, conn, actor_id=follower.id)
     return await User.get(id=followee_id)
 
 

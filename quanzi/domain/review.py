@@ -18,6 +18,7 @@ from quanzi.domain import modlog, sql
 from quanzi.domain.content_status import set_status
 from quanzi.domain.errors import BadInput, Conflict, Forbidden, NotFound
 from quanzi.domain.models import (
+    NotificationKind,
     Post,
     PostStatus,
     ReviewStage,
@@ -27,6 +28,7 @@ from quanzi.domain.models import (
     TargetType,
     User,
 )
+from quanzi.domain.notify import notify
 from quanzi.domain.pagination import Page, keyset_page
 
 
@@ -103,12 +105,14 @@ async def decide(actor: User, task_id: int, decision: Decision, note: str = "") 
         if decision == Decision.APPROVE:
             await set_status(target, task.target_id, PostStatus.PUBLISHED.value, conn)
             await _close(task, ReviewStatus.APPROVED, conn)
+            await _tell_author(target, task.target_id, NotificationKind.REVIEW_APPROVED, conn)
         elif task.stage == ReviewStage.FIRST:
             task.stage = ReviewStage.SECOND
             task.first_reviewer_id = actor.id
         elif decision == Decision.REJECT:
             await set_status(target, task.target_id, PostStatus.REJECTED.value, conn)
             await _close(task, ReviewStatus.REJECTED, conn)
+            await _tell_author(target, task.target_id, NotificationKind.REVIEW_REJECTED, conn)
         elif task.stage == ReviewStage.SECOND:
             task.stage = ReviewStage.FINAL
         else:
@@ -118,6 +122,34 @@ async def decide(actor: User, task_id: int, decision: Decision, note: str = "") 
             actor, f"REVIEW_{decision.value}", target.value, task.target_id, note, conn=conn
         )
     return task
+
+
+async def _tell_author(
+    target: TargetType, target_id: int, kind: NotificationKind, conn: BaseDBAsyncClient
+) -> None:
+    """The author learns the outcome of a review of their content (members: nothing)."""
+    if target is TargetType.POST:
+        rows = await sql.fetch(
+            "SELECT author_id, title, body FROM posts WHERE id = $1", target_id, conn=conn
+        )
+        if rows:
+            text = rows[0]["title"] or rows[0]["body"]
+            await notify(rows[0]["author_id"], kind, conn, post_id=target_id, snippet=text)
+    elif target in (TargetType.COMMENT, TargetType.ANSWER):
+        table = "comments" if target is TargetType.COMMENT else "answers"
+        rows = await sql.fetch(
+            f"SELECT author_id, body FROM {table} WHERE id = $1", target_id, conn=conn
+        )
+        if rows:
+            is_comment = target is TargetType.COMMENT
+            await notify(
+                rows[0]["author_id"],
+                kind,
+                conn,
+                snippet=rows[0]["body"],
+                comment_id=target_id if is_comment else None,
+                subject_id=None if is_comment else target_id,
+            )
 
 
 async def _close(task: ReviewTask, status: ReviewStatus, conn: BaseDBAsyncClient) -> None:

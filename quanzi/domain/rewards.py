@@ -1,12 +1,14 @@
-"""Where actions earn points and badges: one function per kind of event, called inside the
-transaction of the action, so that a failed action earns nothing and a retried one once."""
+"""What an event in the community brings about — points, badges, notifications — one
+function per kind of event, called inside the transaction of the action, so that a failed
+action earns and tells nothing and a retried one counts once."""
 
 from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from quanzi.domain import badges, sql
-from quanzi.domain.models import PointsReason, TargetType
+from quanzi.domain.models import NotificationKind, PointsReason, TargetType
+from quanzi.domain.notify import notify
 from quanzi.domain.points import award, rules, take_back
 
 _REASONS = {
@@ -38,6 +40,7 @@ async def content_published(target: TargetType, target_id: int, conn: BaseDBAsyn
         conn,
         target=(target.value, target_id),
     )
+    await _tell_about_new_content(target, target_id, author_id, conn)
     if target is TargetType.POST:
         await badges.grant(author_id, "FIRST_POST", conn)
         inviter = await sql.fetch(
@@ -55,6 +58,47 @@ async def content_published(target: TargetType, target_id: int, conn: BaseDBAsyn
             )
             if invited:
                 await badges.grant(inviter_id, "INVITER", conn)
+
+
+async def _tell_about_new_content(
+    target: TargetType, target_id: int, author_id: int, conn: BaseDBAsyncClient
+) -> None:
+    if target is TargetType.COMMENT:
+        row = (
+            await sql.fetch(
+                "SELECT c.post_id, c.body, c.reply_to_id, p.author_id AS post_author, "
+                "r.author_id AS replied_author FROM comments c JOIN posts p ON p.id = c.post_id "
+                "LEFT JOIN comments r ON r.id = c.reply_to_id WHERE c.id = $1",
+                target_id,
+                conn=conn,
+            )
+        )[0]
+        common = {"actor_id": author_id, "post_id": row["post_id"], "comment_id": target_id}
+        replied = row["replied_author"]
+        if replied is not None:
+            await notify(replied, NotificationKind.REPLY, conn, snippet=row["body"], **common)
+        if row["post_author"] != replied:
+            await notify(
+                row["post_author"], NotificationKind.COMMENT, conn, snippet=row["body"], **common
+            )
+    elif target is TargetType.ANSWER:
+        row = (
+            await sql.fetch(
+                "SELECT a.question_id, a.body, p.author_id FROM answers a "
+                "JOIN posts p ON p.id = a.question_id WHERE a.id = $1",
+                target_id,
+                conn=conn,
+            )
+        )[0]
+        await notify(
+            row["author_id"],
+            NotificationKind.ANSWER,
+            conn,
+            actor_id=author_id,
+            post_id=row["question_id"],
+            subject_id=target_id,
+            snippet=row["body"],
+        )
 
 
 def _like_key(target: TargetType, target_id: int, liker_id: int) -> str:
@@ -82,6 +126,19 @@ async def like_received(
     )
     if rows and rows[0]["likes_received"] >= badges.LIKES_FOR_BADGE:
         await badges.grant(author_id, "LIKES_100", conn)
+    post_id, comment_id = target_id, None
+    if target is TargetType.COMMENT:
+        post = await sql.fetch("SELECT post_id FROM comments WHERE id = $1", target_id, conn=conn)
+        post_id, comment_id = post[0]["post_id"], target_id
+    await notify(
+        author_id,
+        NotificationKind.LIKE,
+        conn,
+        actor_id=liker_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        group=f"like:{target.value}:{target_id}",
+    )
 
 
 async def like_withdrawn(
@@ -116,6 +173,13 @@ async def answer_accepted(
             target=("POST", question_id),
         )
     await badges.grant(answerer_id, "FIRST_ACCEPTED", conn)
+    await notify(
+        answerer_id,
+        NotificationKind.ANSWER_ACCEPTED,
+        conn,
+        post_id=question_id,
+        subject_id=answer_id,
+    )
 
 
 async def post_featured(post_id: int, author_id: int, conn: BaseDBAsyncClient) -> None:
@@ -128,3 +192,4 @@ async def post_featured(post_id: int, author_id: int, conn: BaseDBAsyncClient) -
         target=("POST", post_id),
     )
     await badges.grant(author_id, "FEATURED_AUTHOR", conn)
+    await notify(author_id, NotificationKind.FEATURED, conn, post_id=post_id)

@@ -33,6 +33,7 @@ from quanzi.domain.models.moderation import (
     TargetType,
     WordLevel,
 )
+from quanzi.domain.models.notifications import Notification, NotificationKind, SubscribeGrant
 from quanzi.domain.models.points import Checkin, PointsEntry, PointsReason, UserBadge
 from quanzi.domain.models.posts import MediaUpload, Post, PostKind, PostStatus, PostTopic, Topic
 from quanzi.domain.models.qa import Answer, AnswerStatus, AnswerVote, Poll, PollOption, PollVoter
@@ -74,6 +75,8 @@ __all__ = [
     "MediaUpload",
     "MembershipStatus",
     "ModerationAction",
+    "Notification",
+    "NotificationKind",
     "PointsEntry",
     "PointsReason",
     "Poll",
@@ -98,6 +101,7 @@ __all__ = [
     "SensitiveWord",
     "Share",
     "ShareChannel",
+    "SubscribeGrant",
     "TargetType",
     "Topic",
     "TopicFollow",

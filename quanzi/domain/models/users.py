@@ -47,6 +47,7 @@ class User(Model):
     post_count = fields.IntField(default=0)
     invited_count = fields.IntField(default=0)
     likes_received = fields.IntField(default=0)
+    unread_notification_count = fields.IntField(default=0)
     checkin_streak = fields.IntField(default=0)
     last_checkin_day = fields.DateField(null=True)
     muted_until = fields.DatetimeField(null=True)
