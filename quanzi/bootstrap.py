@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +28,8 @@ class Runtime:
     tokens: TokenIssuer
     wechat: WeChatClient
     media: Storage
+    # Hands a notification to the WeChat subscribe-message job (None: not configured).
+    send_subscribe: Callable[[int, str], Awaitable[None]] | None = None
 
     @property
     def redis(self) -> Redis:

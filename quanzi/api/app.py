@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
 from quanzi.api.context import Context, bearer_token, pick_locale
 from quanzi.api.health import healthz
@@ -24,6 +25,7 @@ from quanzi.api.media import upload_image
 from quanzi.api.metrics import metrics, observe
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
+from quanzi.domain.errors import QuanziError
 from quanzi.embedded import start_embedded
 from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings
@@ -83,6 +85,20 @@ class RequestIdMiddleware:
 
 
 class QuanziGraphQL(GraphQL[Context, None]):
+    async def on_ws_connect(self, context: Context) -> None:
+        """A WebSocket signs in once, with the access token in `connection_init`."""
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization") or params.get("token")
+        if not isinstance(raw, str) or not raw:
+            raise ConnectionRejectionError()
+        context.bearer = bearer_token(raw if raw.lower().startswith("bearer ") else f"Bearer {raw}")
+        context.reset_viewer()
+        try:
+            if await context.viewer() is None:
+                raise ConnectionRejectionError()
+        except QuanziError:
+            raise ConnectionRejectionError() from None
+
     def encode_json(self, data: object) -> str:
         # Chinese text as UTF-8 rather than ASCII escapes: a third of the bytes on the wire.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -44,6 +44,8 @@ class Context:
     request_id: str = ""
     bearer: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    # Set by the WebSocket protocol from `connection_init`'s payload.
+    connection_params: dict[str, object] | None = None
     _viewer: object = field(default=_UNSET, repr=False)
 
     async def authenticate(self) -> None:
@@ -58,6 +60,9 @@ class Context:
             self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
         except QuanziError as exc:
             self._viewer = exc
+
+    def reset_viewer(self) -> None:
+        self._viewer = _UNSET
 
     async def viewer(self) -> User | None:
         """The signed-in member, None when anonymous; a bad token raises UNAUTHENTICATED."""

@@ -12,6 +12,12 @@ from quanzi.api.errors import ErrorFormatter
 from quanzi.api.events import EventsMutation, EventsQuery
 from quanzi.api.moderation import ModerationMutation, ModerationQuery
 from quanzi.api.nodes import NodeQuery
+from quanzi.api.notifications import (
+    NotificationDelivery,
+    NotificationsMutation,
+    NotificationsQuery,
+    NotificationsSubscription,
+)
 from quanzi.api.points import PointsMutation, PointsQuery
 from quanzi.api.social import SocialMutation, SocialQuery
 from quanzi.api.types.users import User
@@ -37,6 +43,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
             ModerationQuery,
             PointsQuery,
             EventsQuery,
+            NotificationsQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -46,6 +53,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
         ModerationMutation,
         PointsMutation,
         EventsMutation,
+        NotificationsMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)
@@ -54,10 +62,17 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         ErrorFormatter,
+        NotificationDelivery,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return QuanziSchema(query=query, mutation=mutation, types=[User], extensions=extensions)
+    return QuanziSchema(
+        query=query,
+        mutation=mutation,
+        subscription=NotificationsSubscription,
+        types=[User],
+        extensions=extensions,
+    )
 
 
 def export_sdl() -> str:

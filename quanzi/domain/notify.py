@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from quanzi.domain import sql
-from quanzi.domain.models import NotificationKind
+from quanzi.domain.models import Notification, NotificationKind
 from quanzi.domain.points import today
+from quanzi.domain.store import Store
 
 _pending: ContextVar[list[int] | None] = ContextVar("quanzi_pending_notifications", default=None)
 SNIPPET_MAX = 60
@@ -27,6 +28,34 @@ def collecting() -> Iterator[list[int]]:
         yield ids
     finally:
         _pending.reset(token)
+
+
+def start_collecting() -> list[int]:
+    """Collect for the rest of the current task (one request): the ids land in the list."""
+    ids: list[int] = []
+    _pending.set(ids)
+    return ids
+
+
+def channel(store: Store, user_id: int) -> str:
+    return store.key("notify", user_id)
+
+
+async def deliver(
+    store: Store, ids: list[int], send: Callable[[int, str], Awaitable[None]] | None = None
+) -> None:
+    """After the commit: refresh the recipients' unread counters, push each notification to
+    live subscribers on any API process (Redis pub/sub), and hand the ones a member allowed
+    as WeChat subscribe messages to `send` (the job queue)."""
+    rows = await Notification.filter(id__in=sorted(set(ids))).values("id", "recipient_id", "kind")
+    if not rows:
+        return
+    await recount_unread([r["recipient_id"] for r in rows])
+    for row in rows:
+        await store.redis.publish(channel(store, row["recipient_id"]), str(row["id"]))
+    if send is not None:
+        for row in rows:
+            await send(row["id"], row["kind"])
 
 
 def _snippet(text: str) -> str:

@@ -111,6 +111,7 @@ class Viewer:
     created_at: datetime
     pk: strawberry.Private[int]
 
+    unread_notification_count: int = strawberry.field(description="Unread in-app notifications.")
     checked_in_today: bool = strawberry.field(
         description="Whether today's check-in is done (the community's calendar day)."
     )
@@ -119,10 +120,6 @@ class Viewer:
     @strawberry.field(description="Badges earned, newest first.")
     async def badges(self, info: Info[Context, None]) -> list[Badge]:
         return await _badges(info, self.pk)
-
-    @strawberry.field(description="Unread in-app notifications.")
-    def unread_notification_count(self) -> int:
-        return 0  # filled by the notifications issue
 
     @classmethod
     def from_model(cls, user: models.User) -> Viewer:
@@ -137,6 +134,7 @@ class Viewer:
             follower_count=user.follower_count,
             following_count=user.following_count,
             invite_code=user.invite_code,
+            unread_notification_count=user.unread_notification_count,
             checked_in_today=checkins.checked_in_today(user),
             checkin_streak=checkins.current_streak(user),
             invited_count=user.invited_count,
