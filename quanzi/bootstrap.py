@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
 from redis.asyncio import Redis
+from taskiq import AsyncBroker
 
-from quanzi.domain import points, search
+from quanzi.domain import points, search, subscribe_messages
 from quanzi.domain.db import close_db, init_db
 from quanzi.domain.screening import Screener
 from quanzi.domain.storage import LocalStorage, S3Storage, Storage
@@ -28,8 +28,18 @@ class Runtime:
     tokens: TokenIssuer
     wechat: WeChatClient
     media: Storage
-    # Hands a notification to the WeChat subscribe-message job (None: not configured).
-    send_subscribe: Callable[[int, str], Awaitable[None]] | None = None
+    broker: AsyncBroker | None = None
+
+    async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
+        """Queue a notification as a WeChat subscribe message when its kind has a template
+        and the member still has a grant for it; the request never waits for WeChat."""
+        template = self.settings.wechat_templates.get(kind)
+        if template is None or self.broker is None or not self.settings.wechat_appid:
+            return
+        if await subscribe_messages.take_grant(recipient_id, template):
+            from quanzi.jobs.messages import send_subscribe_message
+
+            await send_subscribe_message.kiq(notification_id, template)
 
     @property
     def redis(self) -> Redis:
@@ -81,7 +91,16 @@ async def start_runtime(settings: Settings) -> Runtime:
             timeout=settings.wechat_timeout,
         ),
         media=_media_storage(settings, http),
+        broker=await _start_broker(settings),
     )
+
+
+async def _start_broker(settings: Settings) -> AsyncBroker:
+    from quanzi.jobs.broker import make_broker
+
+    broker = make_broker(settings)
+    await broker.startup()
+    return broker
 
 
 def _media_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
@@ -118,6 +137,8 @@ def points_rules(settings: Settings) -> points.PointsRules:
 
 
 async def stop_runtime(runtime: Runtime) -> None:
+    if runtime.broker is not None:
+        await runtime.broker.shutdown()
     await runtime.http.aclose()
     await runtime.redis.aclose()
     await close_db()

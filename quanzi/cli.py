@@ -53,6 +53,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.jobs.worker import run_worker
+    from quanzi.logs import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
+    with _services(settings) as s, contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(s))
+    return 0
+
+
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.domain.db import migrate
 
@@ -166,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
+    sub.add_parser("worker", help="run background jobs (WeChat messages...)").set_defaults(
+        func=cmd_worker
+    )
     sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_migrate)
     mk = sub.add_parser("makemigrations", help="write a migration for model changes (dev)")
     mk.add_argument("--name", default=None)

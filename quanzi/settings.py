@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("WECHAT_API_BASE", "QUANZI_WECHAT_API_BASE"),
     )
     wechat_timeout: float = Field(default=5.0, gt=0, description="seconds per WeChat call")
+    # Notification kind -> subscribe-message template id, e.g. {"COMMENT": "AbC..."}. A kind
+    # with a template is sent to members who granted it (fields thing1: text, time2: time).
+    wechat_templates: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("WECHAT_TEMPLATES", "QUANZI_WECHAT_TEMPLATES"),
+    )
 
     dev_login: bool = False
 

@@ -138,6 +138,7 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         stub.used.clear()
         stub.calls.clear()
         stub.checked.clear()
+        stub.messages.clear()
         stub.revoked_tokens.clear()
         stub.tokens_issued = 0
 

@@ -24,6 +24,7 @@ from quanzi.settings import Settings
 from tests.conftest import Api, error_codes
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
+from tests.wechat_stub import WeChatStub
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -290,3 +291,50 @@ async def test_a_websocket_without_a_valid_token_is_refused(running_server: str)
         with pytest.raises(websockets.ConnectionClosed) as info:
             await asyncio.wait_for(ws.recv(), 5)
         assert info.value.rcvd is not None and info.value.rcvd.code == 4403
+
+
+async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_worker(
+    runtime: Runtime, wechat: WeChatStub
+) -> None:
+    import dataclasses
+
+    from taskiq.api import run_receiver_task
+
+    from quanzi.api.app import create_app
+    from quanzi.jobs import messages, state  # noqa: F401 - registers the job
+
+    settings = runtime.settings.model_copy(update={"wechat_templates": {"COMMENT": "tmpl-comment"}})
+    configured = dataclasses.replace(runtime, settings=settings)
+    state.set_runtime(configured)
+    worker = asyncio.create_task(run_receiver_task(configured.broker))  # type: ignore[arg-type]
+    try:
+        transport = httpx.ASGITransport(app=create_app(runtime=configured))
+        async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
+            api = Api(client)
+            author = await make_user(openid="o-author")
+            post = await make_post(author, "求评论")
+            granted = await api.execute(
+                'mutation { grantSubscribeMessages(templateIds: ["tmpl-comment"]) { count } }',
+                token=token_for(runtime, author),
+            )
+            assert granted["data"]["grantSubscribeMessages"]["count"] == 1
+            wechat.revoked_tokens.add("access-1")  # the first token has expired at WeChat
+            for body in ("第一条评论", "第二条评论"):
+                await api.op(
+                    "AddComment",
+                    {"postId": to_global_id("Post", post.id), "body": body},
+                    token=token_for(runtime, await make_user()),
+                )
+            for _ in range(100):  # the worker picks the job up within a few seconds at most
+                if wechat.messages:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # anything else would have arrived by now
+    finally:
+        worker.cancel()
+        state.set_runtime(None)
+    assert len(wechat.messages) == 1  # one grant, one message
+    message = wechat.messages[0]
+    assert (message["touser"], message["template_id"]) == ("o-author", "tmpl-comment")
+    assert message["data"]["thing1"]["value"] == "有人评论了你的帖子"  # type: ignore[index]
+    assert f"id={post.id}" in str(message["page"])

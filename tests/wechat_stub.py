@@ -32,6 +32,7 @@ class WeChatStub:
     tokens_issued: int = 0
     revoked_tokens: set[str] = field(default_factory=set)
     checked: list[dict[str, object]] = field(default_factory=list)
+    messages: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -100,6 +101,22 @@ class WeChatStub:
             return 200, _json(
                 {"errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": 100}}
             )
+        if path == "/cgi-bin/message/subscribe/send":
+            token = params.get("access_token", "")
+            if not token.startswith("access-") or token in self.revoked_tokens:
+                return 200, _json({"errcode": 40001, "errmsg": "invalid credential"})
+            data = body.get("data") or {}
+            valid = (
+                isinstance(body.get("touser"), str)
+                and isinstance(body.get("template_id"), str)
+                and all(isinstance(v, dict) and "value" in v for v in data.values())
+                and len(str(data.get("thing1", {}).get("value", ""))) <= 20
+            )
+            if not valid:
+                return 200, _json({"errcode": 47003, "errmsg": "argument invalid"})
+            with self.lock:
+                self.messages.append(body)
+            return 200, _json({"errcode": 0, "errmsg": "ok"})
         return 404, b"not found"
 
 

@@ -16,7 +16,7 @@ from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node, connection_from_page
 from quanzi.api.types.posts import Comment, Post
 from quanzi.api.types.users import User
-from quanzi.domain import models, notify
+from quanzi.domain import models, notify, subscribe_messages
 from quanzi.domain.errors import BadInput
 from quanzi.domain.pagination import keyset_page
 from quanzi.domain.posts import can_see_post
@@ -180,6 +180,21 @@ class NotificationsMutation:
             pks.append(pk)
         unread = await notify.mark_read(viewer.id, pks, bool(all))
         return MarkReadPayload(unread_count=unread)
+
+    @strawberry.mutation(
+        description="Record the templates the member accepted in wx.requestSubscribeMessage; "
+        "each allows one WeChat message."
+    )
+    async def grant_subscribe_messages(
+        self, info: Info[Context, None], template_ids: list[str]
+    ) -> GrantPayload:
+        viewer = await info.context.require_viewer()
+        return GrantPayload(count=await subscribe_messages.record_grants(viewer, template_ids))
+
+
+@strawberry.type
+class GrantPayload:
+    count: int
 
 
 @strawberry.type

@@ -42,7 +42,7 @@ def channel(store: Store, user_id: int) -> str:
 
 
 async def deliver(
-    store: Store, ids: list[int], send: Callable[[int, str], Awaitable[None]] | None = None
+    store: Store, ids: list[int], send: Callable[[int, str, int], Awaitable[None]] | None = None
 ) -> None:
     """After the commit: refresh the recipients' unread counters, push each notification to
     live subscribers on any API process (Redis pub/sub), and hand the ones a member allowed
@@ -55,7 +55,7 @@ async def deliver(
         await store.redis.publish(channel(store, row["recipient_id"]), str(row["id"]))
     if send is not None:
         for row in rows:
-            await send(row["id"], row["kind"])
+            await send(row["id"], row["kind"], row["recipient_id"])
 
 
 def _snippet(text: str) -> str:

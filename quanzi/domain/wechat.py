@@ -85,7 +85,7 @@ class WeChatClient:
 _TOKEN_EXPIRED = {40001, 42001, 40014}
 
 
-async def _stable_token(client: WeChatClient, store: Store, *, force: bool = False) -> str:
+async def stable_token(client: WeChatClient, store: Store, *, force: bool = False) -> str:
     """The mini-program's access token from /cgi-bin/stable_token, cached in Redis so every
     process shares one (WeChat limits how often it may be fetched)."""
     key = store.key("wechat", "access_token")
@@ -122,7 +122,7 @@ async def msg_sec_check(
         return "pass"
     try:
         for attempt in range(2):
-            token = await _stable_token(client, store, force=attempt > 0)
+            token = await stable_token(client, store, force=attempt > 0)
             response = await client.http.post(
                 client.api_base.rstrip("/") + "/wxa/msg_sec_check",
                 params={"access_token": token},

@@ -1,0 +1,33 @@
+"""`quanzi worker`: runs the job queue with the same runtime the API has."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from taskiq.api import run_receiver_task
+
+from quanzi.bootstrap import start_runtime, stop_runtime
+from quanzi.jobs import messages, state  # noqa: F401 - registers the jobs
+from quanzi.jobs.broker import make_broker
+from quanzi.settings import Settings
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    runtime = await start_runtime(settings)
+    state.set_runtime(runtime)
+    broker = make_broker(settings)
+    await broker.startup()
+    receiver = asyncio.create_task(run_receiver_task(broker, max_async_tasks=20))
+    try:
+        if stop is None:
+            await receiver
+        else:
+            await stop.wait()
+    finally:
+        receiver.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await receiver
+        await broker.shutdown()
+        state.set_runtime(None)
+        await stop_runtime(runtime)
