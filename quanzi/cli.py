@@ -63,6 +63,16 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.jobs.worker import run_scheduler
+    from quanzi.logs import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
+    with _services(settings) as s, contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_scheduler(s))
+    return 0
+
+
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.domain.db import migrate
 
@@ -178,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("worker", help="run background jobs (WeChat messages...)").set_defaults(
         func=cmd_worker
+    )
+    sub.add_parser("scheduler", help="the one process that schedules jobs").set_defaults(
+        func=cmd_scheduler
     )
     sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_migrate)
     mk = sub.add_parser("makemigrations", help="write a migration for model changes (dev)")

@@ -338,3 +338,56 @@ async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_
     assert (message["touser"], message["template_id"]) == ("o-author", "tmpl-comment")
     assert message["data"]["thing1"]["value"] == "有人评论了你的帖子"  # type: ignore[index]
     assert f"id={post.id}" in str(message["page"])
+
+
+async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
+    runtime: Runtime,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from quanzi.domain import events
+    from quanzi.jobs import reminders, state
+
+    operator = await make_user(role=Role.OPERATOR)
+    now = datetime.now(UTC)
+    soon = await events.create_event(
+        operator,
+        events.EventDraft(
+            title="读书会",
+            kind="OFFLINE",  # type: ignore[arg-type]
+            starts_at=now + timedelta(minutes=30),
+            ends_at=now + timedelta(hours=2),
+            signup_deadline=now + timedelta(minutes=20),
+        ),
+    )
+    later = await events.create_event(
+        operator,
+        events.EventDraft(
+            title="下周的活动",
+            kind="ONLINE",  # type: ignore[arg-type]
+            starts_at=now + timedelta(days=7),
+            ends_at=now + timedelta(days=7, hours=1),
+        ),
+    )
+    members = [await make_user() for _ in range(3)]
+    for member in members:
+        await events.sign_up(member, soon.id)
+        await events.sign_up(member, later.id)
+    state.set_runtime(runtime)
+    try:
+        assert await reminders.remind_events() == 3
+        assert await reminders.remind_events() == 0
+    finally:
+        state.set_runtime(None)
+    reminders_sent = await Notification.filter(kind="EVENT_REMINDER").values_list(
+        "recipient_id", "subject_id", "snippet"
+    )
+    assert sorted(reminders_sent) == sorted((m.id, soon.id, "读书会") for m in members)
+    members[0] = await members[0].__class__.get(id=members[0].id)
+    assert members[0].unread_notification_count >= 1
+
+
+def test_the_reminder_job_is_on_the_schedule() -> None:
+    from quanzi.jobs import reminders
+
+    assert reminders.remind_events.labels["schedule"] == [{"cron": "*/5 * * * *"}]

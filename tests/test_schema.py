@@ -85,6 +85,7 @@ MODERATION_OPERATIONS = [
 
 
 POINTS_OPERATIONS = ["CheckIn", "PointsHistory", "Leaderboard"]
+NOTIFICATION_OPERATIONS = ["Notifications", "MarkNotificationsRead", "NotificationAdded"]
 EVENT_OPERATIONS = [
     "Events",
     "EventDetail",
@@ -109,7 +110,8 @@ EVENT_OPERATIONS = [
     + COMMUNITY_OPERATIONS
     + MODERATION_OPERATIONS
     + POINTS_OPERATIONS
-    + EVENT_OPERATIONS,
+    + EVENT_OPERATIONS
+    + NOTIFICATION_OPERATIONS,
 )
 def test_contract_operation_validates(name: str) -> None:
     schema = build_schema(dev_login=True)._schema

@@ -14,7 +14,16 @@ from tortoise.transactions import in_transaction
 from quanzi.domain import badges, modlog, sql
 from quanzi.domain.circles import can_admin
 from quanzi.domain.errors import BadInput, Conflict, Forbidden, NotFound
-from quanzi.domain.models import Event, EventKind, EventSignup, PointsReason, Role, User
+from quanzi.domain.models import (
+    Event,
+    EventKind,
+    EventSignup,
+    NotificationKind,
+    PointsReason,
+    Role,
+    User,
+)
+from quanzi.domain.notify import notify
 from quanzi.domain.pagination import Page, keyset_page
 from quanzi.domain.points import award
 
@@ -224,6 +233,41 @@ async def check_in(user: User, event_id: int, code: str, now: datetime | None = 
             )
         await badges.grant(user.id, "EVENT_ATTENDEE", conn)
     return await Event.get(id=event_id)
+
+
+REMIND_BEFORE = timedelta(hours=1)
+
+
+async def send_reminders(now: datetime | None = None) -> int:
+    """Remind the members signed up for events starting within the hour, once per event.
+    Returns how many members were reminded."""
+    now = now or datetime.now(UTC)
+    reminded = 0
+    async with in_transaction() as conn:
+        due = await sql.fetch(
+            "SELECT id, title FROM events WHERE reminded_at IS NULL "
+            "AND starts_at > $1 AND starts_at <= $2 FOR UPDATE SKIP LOCKED",
+            now,
+            now + REMIND_BEFORE,
+            conn=conn,
+        )
+        for event in due:
+            members = await sql.fetch(
+                "SELECT user_id FROM event_signups WHERE event_id = $1", event["id"], conn=conn
+            )
+            for member in members:
+                await notify(
+                    member["user_id"],
+                    NotificationKind.EVENT_REMINDER,
+                    conn,
+                    subject_id=event["id"],
+                    snippet=event["title"],
+                )
+            reminded += len(members)
+            await sql.execute(
+                "UPDATE events SET reminded_at = $2 WHERE id = $1", event["id"], now, conn=conn
+            )
+    return reminded
 
 
 @dataclass(frozen=True)

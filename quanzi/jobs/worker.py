@@ -5,12 +5,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from taskiq.api import run_receiver_task
+from taskiq import TaskiqScheduler
+from taskiq.api import run_receiver_task, run_scheduler_task
+from taskiq.brokers.shared_broker import async_shared_broker
+from taskiq.schedule_sources import LabelScheduleSource
 
 from quanzi.bootstrap import start_runtime, stop_runtime
-from quanzi.jobs import messages, state  # noqa: F401 - registers the jobs
+from quanzi.jobs import messages, reminders, state  # noqa: F401 - registers the jobs
 from quanzi.jobs.broker import make_broker
 from quanzi.settings import Settings
+
+
+async def run_scheduler(settings: Settings) -> None:
+    """The one scheduler process: kicks scheduled jobs (reminders...) onto the queue."""
+    broker = make_broker(settings)
+    await broker.startup()
+    try:
+        # The jobs are declared on the shared broker, which hands them to `broker`.
+        shared = async_shared_broker
+        await run_scheduler_task(TaskiqScheduler(shared, [LabelScheduleSource(shared)]))
+    finally:
+        await broker.shutdown()
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

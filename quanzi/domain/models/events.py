@@ -37,6 +37,7 @@ class Event(Model):
     )
     # Seeds the rotating check-in code; never leaves the server.
     checkin_secret = fields.CharField(max_length=64)
+    reminded_at = fields.DatetimeField(null=True)  # signed-up members were reminded
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
