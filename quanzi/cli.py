@@ -137,6 +137,28 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.domain.db import close_db, init_db
+    from quanzi.domain.importer import import_stackexchange
+
+    async def run(database_url: str) -> str:
+        await init_db(database_url, pool_max=4)
+        try:
+            report = await import_stackexchange(Path(args.directory))
+        finally:
+            await close_db()
+        skipped = ", ".join(f"{k}: {v}" for k, v in report.skipped.items()) or "nothing"
+        return (
+            f"imported {report.users} members, {report.questions} questions, "
+            f"{report.answers} answers, {report.comments} comments (skipped {skipped})"
+        )
+
+    with _services(settings) as s:
+        assert s.database_url
+        print(asyncio.run(run(s.database_url)))
+    return 0
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.api.schema import export_sdl
 
@@ -204,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("recount", help="recount every denormalised counter").set_defaults(
         func=cmd_recount
     )
+
+    imp = sub.add_parser("import-stackexchange", help="import a Stack Exchange dump (idempotent)")
+    imp.add_argument("directory", help="the folder with Users.xml, Posts.xml, Comments.xml")
+    imp.set_defaults(func=cmd_import_stackexchange)
 
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", "-o", default="schema.graphql")

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from quanzi.api.loaders import Loaders
 from quanzi.bootstrap import Runtime
-from quanzi.domain import auth
+from quanzi.domain import auth, metrics
 from quanzi.domain.errors import Forbidden, QuanziError, Unauthenticated
 from quanzi.domain.models import Role, User
 
@@ -60,6 +60,8 @@ class Context:
             self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
         except QuanziError as exc:
             self._viewer = exc
+        else:
+            await metrics.mark_active(self.runtime.store, self._viewer.id)
 
     def reset_viewer(self) -> None:
         self._viewer = _UNSET

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
+from quanzi.api.analytics import AnalyticsQuery
 from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
@@ -44,6 +45,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
             PointsQuery,
             EventsQuery,
             NotificationsQuery,
+            AnalyticsQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (

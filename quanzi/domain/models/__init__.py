@@ -1,5 +1,6 @@
 """Tortoise models, one module per feature; this package is the Tortoise app `models`."""
 
+from quanzi.domain.models.analytics import DailyMetric, ImportedRecord, MemberActivity
 from quanzi.domain.models.auth import RefreshToken
 from quanzi.domain.models.circles import (
     Circle,
@@ -65,14 +66,17 @@ __all__ = [
     "Comment",
     "CommentLike",
     "CommentStatus",
+    "DailyMetric",
     "Event",
     "EventKind",
     "EventSignup",
     "Feedback",
     "FeedbackCategory",
     "FeedbackStatus",
+    "ImportedRecord",
     "JoinPolicy",
     "MediaUpload",
+    "MemberActivity",
     "MembershipStatus",
     "ModerationAction",
     "Notification",

@@ -1,0 +1,113 @@
+"""Operator analytics: community metrics, retention cohorts, the share funnel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from quanzi.api.context import Context
+from quanzi.domain import metrics, models
+
+
+@strawberry.type
+class DayMetrics:
+    date: date
+    dau: int
+    new_users: int
+    posts: int
+    comments: int
+    likes: int
+    shares: int
+    reports: int
+
+
+@strawberry.type(description="Community health over a range of days (community calendar).")
+class CommunityMetrics:
+    days: list[DayMetrics]
+    wau: int = strawberry.field(description="Members active in the 7 days ending `to`.")
+    mau: int = strawberry.field(description="Members active in the 30 days ending `to`.")
+    stickiness: float = strawberry.field(description="Average DAU of those 30 days ÷ MAU.")
+    interaction_rate: float = strawberry.field(
+        description="Members who liked, commented, shared, answered or voted ÷ active members."
+    )
+    reply_rate: float = strawberry.field(
+        description="Posts with a comment or answer within 24 hours ÷ posts."
+    )
+    report_rate: float = strawberry.field(description="Reports ÷ (posts + comments).")
+
+
+@strawberry.type
+class RetentionPoint:
+    day: int
+    retained: int
+    rate: float
+
+
+@strawberry.type
+class RetentionCohort:
+    cohort_date: date
+    size: int
+    points: list[RetentionPoint]
+
+
+@strawberry.type
+class FunnelStep:
+    name: str
+    count: int
+
+
+@strawberry.type
+class AnalyticsQuery:
+    @strawberry.field(description="DAU, WAU, MAU and the community's rates (operators).")
+    async def community_metrics(
+        self,
+        info: Info[Context, None],
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+    ) -> CommunityMetrics:
+        await info.context.require_role(models.Role.OPERATOR)
+        result = await metrics.community_metrics(from_, to)
+        return CommunityMetrics(
+            days=[DayMetrics(**vars(d)) for d in result.days],
+            wau=result.wau,
+            mau=result.mau,
+            stickiness=result.stickiness,
+            interaction_rate=result.interaction_rate,
+            reply_rate=result.reply_rate,
+            report_rate=result.report_rate,
+        )
+
+    @strawberry.field(description="N-day retention of each day's new members (operators).")
+    async def retention_cohorts(
+        self,
+        info: Info[Context, None],
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        days: list[int],
+    ) -> list[RetentionCohort]:
+        await info.context.require_role(models.Role.OPERATOR)
+        cohorts = await metrics.retention_cohorts(from_, to, days)
+        return [
+            RetentionCohort(
+                cohort_date=c.cohort_date,
+                size=c.size,
+                points=[
+                    RetentionPoint(day=p.day, retained=p.retained, rate=p.rate) for p in c.points
+                ],
+            )
+            for c in cohorts
+        ]
+
+    @strawberry.field(description="shares → opens → sign-ups through a share → first posts.")
+    async def share_funnel(
+        self,
+        info: Info[Context, None],
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+    ) -> list[FunnelStep]:
+        await info.context.require_role(models.Role.OPERATOR)
+        steps = await metrics.share_funnel(from_, to)
+        return [FunnelStep(name=s.name, count=s.count) for s in steps]
