@@ -14,7 +14,11 @@ _RECOUNTS: dict[str, str] = {
             comment_count = (SELECT count(*) FROM comments c
                              WHERE c.post_id = p.id AND c.status = 'PUBLISHED'),
             share_count = (SELECT count(*) FROM shares s WHERE s.post_id = p.id),
-            view_count = (SELECT count(*) FROM post_views v WHERE v.post_id = p.id)
+            answer_count = (SELECT count(*) FROM answers a
+                            WHERE a.question_id = p.id AND a.status = 'PUBLISHED'),
+            -- views counted before their rows existed (imports) are kept
+            view_count = GREATEST(p.view_count,
+                                  (SELECT count(*) FROM post_views v WHERE v.post_id = p.id))
         WHERE p.status <> 'DELETED'
     """,
     "comments": """

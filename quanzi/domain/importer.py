@@ -3,8 +3,8 @@ their scores and accepted answers, comments on questions) with the original time
 
 Idempotent: every row created is recorded against the dump's id, and a second import of the
 same dump creates nothing. Imported content earns no points and notifies no one; members are
-marked active on the days they wrote something. Comments on answers have nowhere to go in
-Quanzi (comments belong to posts) and are left out."""
+marked active on the days they wrote something (kept or not). Comments on answers have nowhere
+to go in Quanzi (comments belong to posts) and are left out."""
 
 from __future__ import annotations
 
@@ -195,12 +195,12 @@ async def import_stackexchange(directory: Path, source: str | None = None) -> Im
                 created_at,
                 conn=conn,
             )
+            active.add((owner, created_at.astimezone(tz).date()))  # active even if not kept
             if not inserted:
                 report.skip("second answer by the same member")
                 continue
             answers[a["Id"]] = inserted[0]["id"]
             new_answers.append((a["Id"], inserted[0]["id"]))
-            active.add((owner, created_at.astimezone(tz).date()))
         await _remember(source, "answer", new_answers, conn)
         report.answers = len(new_answers)
         for q in (p for p in posts_xml if p.get("PostTypeId") == "1" and p.get("AcceptedAnswerId")):
@@ -222,13 +222,14 @@ async def import_stackexchange(directory: Path, source: str | None = None) -> Im
             if c["Id"] in comments:
                 continue
             post_id, owner = questions.get(c.get("PostId", "")), author(c)
-            if post_id is None:
-                report.skip("comment on an answer")
-                continue
             if owner is None:
                 report.skip("comment without author")
                 continue
             created_at = parse_time(c["CreationDate"])
+            active.add((owner, created_at.astimezone(tz).date()))  # active even if not kept
+            if post_id is None:
+                report.skip("comment on an answer")
+                continue
             inserted = await sql.fetch(
                 "INSERT INTO comments (post_id, author_id, body, status, like_count, "
                 "reply_count, created_at) VALUES ($1, $2, $3, 'PUBLISHED', 0, 0, $4) RETURNING id",
@@ -240,7 +241,6 @@ async def import_stackexchange(directory: Path, source: str | None = None) -> Im
             )
             comments[c["Id"]] = inserted[0]["id"]
             new_comments.append((c["Id"], inserted[0]["id"]))
-            active.add((owner, created_at.astimezone(tz).date()))
         await _remember(source, "comment", new_comments, conn)
         report.comments = len(new_comments)
         if active:
