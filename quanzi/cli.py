@@ -133,7 +133,7 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
     with _services(settings) as s:
         assert s.database_url
         visited = asyncio.run(run(s.database_url))
-    print("recounted: " + ", ".join(f"{k} {v}" for k, v in visited.items()))
+    print("repaired drifted counters: " + ", ".join(f"{k} {v}" for k, v in visited.items()))
     return 0
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry.types import Info
 
 from quanzi.api.context import Context
-from quanzi.domain import metrics, models
+from quanzi.api.types.posts import Topic
+from quanzi.api.types.users import User
+from quanzi.domain import metrics, models, points, retention, trending
+from quanzi.domain.pagination import check_first
 
 
 @strawberry.type
@@ -111,3 +115,80 @@ class AnalyticsQuery:
         await info.context.require_role(models.Role.OPERATOR)
         steps = await metrics.share_funnel(from_, to)
         return [FunnelStep(name=s.name, count=s.count) for s in steps]
+
+
+@strawberry.type
+class TrendingTopic:
+    rank: int
+    heat: float
+    topic: Topic
+
+
+@strawberry.type(description="A queued background job.")
+class JobHandle:
+    id: strawberry.ID
+
+
+@strawberry.type
+class AtRiskUser:
+    risk: float = strawberry.field(description="0–1: how likely the member is to drift away.")
+    last_active_at: datetime | None
+    reason: str
+    segment: str
+    user: User
+
+
+@strawberry.type
+class SegmentSize:
+    name: str
+    count: int
+
+
+@strawberry.type
+class TrendsQuery:
+    @strawberry.field(description="The topics heating up now.")
+    async def trending_topics(
+        self, info: Info[Context, None], first: int | None = None
+    ) -> list[TrendingTopic]:
+        size = check_first(first, cap=info.context.runtime.settings.page_max)
+        board = await trending.top(info.context.runtime.store, size)
+        return [
+            TrendingTopic(rank=t.rank, heat=t.heat, topic=Topic.from_model(t.topic)) for t in board
+        ]
+
+    @strawberry.field(description="Members slipping away, riskiest first (operators).")
+    async def at_risk_users(
+        self, info: Info[Context, None], first: int | None = None
+    ) -> list[AtRiskUser]:
+        await info.context.require_role(models.Role.OPERATOR)
+        size = check_first(first, cap=info.context.runtime.settings.page_max)
+        tz = ZoneInfo(points.rules().timezone)
+        return [
+            AtRiskUser(
+                risk=s.risk,
+                last_active_at=datetime.combine(s.last_active_day, time(), tz)
+                if s.last_active_day
+                else None,
+                reason=s.reason,
+                segment=s.segment,
+                user=User.from_model(s.user),
+            )
+            for s in await retention.at_risk(size)
+        ]
+
+    @strawberry.field(description="How many members are in each segment (operators).")
+    async def user_segments(self, info: Info[Context, None]) -> list[SegmentSize]:
+        await info.context.require_role(models.Role.OPERATOR)
+        sizes = await retention.segment_sizes()
+        return [SegmentSize(name=name, count=count) for name, count in sizes.items()]
+
+
+@strawberry.type
+class TrendsMutation:
+    @strawberry.mutation(description="Recompute trending topics now, in the background.")
+    async def refresh_trending(self, info: Info[Context, None]) -> JobHandle:
+        await info.context.require_role(models.Role.OPERATOR)
+        from quanzi.jobs.community import refresh_trending
+
+        job = await refresh_trending.kiq()
+        return JobHandle(id=strawberry.ID(job.task_id))

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
+from quanzi.domain import trending
 from quanzi.domain.models import (
     Answer,
     AnswerVote,
@@ -29,6 +30,7 @@ from quanzi.domain.models import (
     UserBadge,
     UserFollow,
 )
+from quanzi.domain.store import Store
 
 M = TypeVar("M", bound=Model)
 
@@ -184,6 +186,16 @@ class Loaders:
                 ).values("event_id", "checked_in_at")
                 found = {r["event_id"]: r["checked_in_at"] is not None for r in rows}
                 return [(i in found, found.get(i, False)) for i in event_ids]
+
+            self._per_viewer[key] = DataLoader(load_fn=load)
+        return self._per_viewer[key]
+
+    def topic_heat(self, store: Store) -> DataLoader[int, float]:
+        key = ("topic_heat", 0)
+        if key not in self._per_viewer:
+
+            async def load(topic_ids: Sequence[int]) -> list[float]:
+                return await trending.heat_of(store, list(topic_ids))
 
             self._per_viewer[key] = DataLoader(load_fn=load)
         return self._per_viewer[key]

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
-from quanzi.api.analytics import AnalyticsQuery
+from quanzi.api.analytics import AnalyticsQuery, TrendsMutation, TrendsQuery
 from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
@@ -46,6 +46,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
             EventsQuery,
             NotificationsQuery,
             AnalyticsQuery,
+            TrendsQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -56,6 +57,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
         PointsMutation,
         EventsMutation,
         NotificationsMutation,
+        TrendsMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

@@ -19,6 +19,7 @@ from quanzi.domain import (
     featured,
     feeds,
     follows,
+    hot,
     likes,
     models,
     posts,
@@ -35,6 +36,7 @@ class FeedKind(Enum):
     LATEST = "LATEST"
     FOLLOWING = "FOLLOWING"
     FEATURED = "FEATURED"
+    HOT = "HOT"
 
 
 ShareChannel = strawberry.enum(models.ShareChannel, name="ShareChannel")
@@ -141,6 +143,10 @@ class SocialQuery:
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(viewer, first=first, after=after, cap=_cap(info))
+        elif kind is FeedKind.HOT:
+            page = await hot.hot_page(
+                info.context.runtime.store, "all", first=first, after=after, cap=_cap(info)
+            )
         elif kind is FeedKind.FEATURED:
             page = await featured.featured_feed(first=first, after=after, cap=_cap(info))
         else:

@@ -19,8 +19,9 @@ async def fetch(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -
 
 async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -> int:
     """Rows changed by an UPDATE or DELETE. (Tortoise misreads INSERT's status line: count
-    inserts with `len(await fetch("INSERT ... RETURNING id"))` instead.)"""
-    if sql.lstrip().upper().startswith("INSERT"):
+    inserts with `len(await fetch("INSERT ... RETURNING id"))` instead; statements starting
+    with WITH go through fetch in Tortoise and report no count either.)"""
+    if sql.lstrip().upper().startswith("INSERT") or sql.lstrip().upper().startswith("WITH"):
         raise ValueError("count inserts with fetch(... RETURNING id)")
     count, _ = await connection(conn).execute_query(sql, list(values))
     return int(count)

@@ -13,7 +13,7 @@ from quanzi.api.context import Context
 from quanzi.api.ids import to_global_id
 from quanzi.api.loaders import Loaders
 from quanzi.api.relay import Connection, Node, connection_from_page
-from quanzi.domain import circles, feeds, models, polls
+from quanzi.domain import circles, feeds, hot, models, polls
 from quanzi.domain.errors import NotFound
 from quanzi.domain.featured import is_pinned
 from quanzi.domain.pagination import check_first
@@ -34,6 +34,7 @@ PostStatus = strawberry.enum(
 @strawberry.enum(description="The order of a topic's posts.")
 class PostOrder(Enum):
     LATEST = "LATEST"
+    HOT = "HOT"
 
 
 @strawberry.enum(description="UP and DOWN vote; NONE takes a vote back.")
@@ -253,8 +254,21 @@ class Topic(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Post]:
-        page = await feeds.in_topic(self.pk, first=first, after=after, cap=_page_cap(info))
+        if order_by is PostOrder.HOT:
+            page = await hot.hot_page(
+                info.context.runtime.store,
+                f"topic:{self.pk}",
+                first=first,
+                after=after,
+                cap=_page_cap(info),
+            )
+        else:
+            page = await feeds.in_topic(self.pk, first=first, after=after, cap=_page_cap(info))
         return post_connection(info, page)
+
+    @strawberry.field(description="Trending heat (decayed, velocity-gated); 0 when quiet.")
+    async def heat(self, info: Info[Context, None]) -> float:
+        return await info.context.loaders.topic_heat(info.context.runtime.store).load(self.pk)
 
     @classmethod
     def from_model(cls, topic: models.Topic) -> Topic:

@@ -49,6 +49,7 @@ from quanzi.domain.models.reactions import (
     TopicFollow,
     UserFollow,
 )
+from quanzi.domain.models.retention import MemberSignal, Segment
 from quanzi.domain.models.users import Role, User
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "JoinPolicy",
     "MediaUpload",
     "MemberActivity",
+    "MemberSignal",
     "MembershipStatus",
     "ModerationAction",
     "Notification",
@@ -102,6 +104,7 @@ __all__ = [
     "Role",
     "Sanction",
     "SanctionKind",
+    "Segment",
     "SensitiveWord",
     "Share",
     "ShareChannel",
