@@ -25,10 +25,10 @@ FRESH_FOR = 300  # a new snapshot every five minutes (the job), or on demand whe
 _RANK = """
 SELECT p.id, log(greatest(2, p.like_count + p.comment_count + p.answer_count
                             + 2 * p.share_count + 2))
-       / power(extract(epoch FROM ($1 - p.created_at)) / 3600.0 + 2, 1.8) AS hot
+       / power(extract(epoch FROM ($1::timestamptz - p.created_at)) / 3600.0 + 2, 1.8) AS hot
 FROM posts p {join}
-WHERE p.status = 'PUBLISHED' AND p.created_at > $1 - make_interval(days => $2)
-  AND p.created_at <= $1 {where}
+WHERE p.status = 'PUBLISHED' AND p.created_at > $1::timestamptz - make_interval(days => $2)
+  AND p.created_at <= $1::timestamptz {where}
 ORDER BY hot DESC, p.id DESC LIMIT $3
 """
 

@@ -7,7 +7,7 @@ Segments (the community's calendar days):
 - DORMANT: last active 15 to 60 days ago (or never, having joined 7 to 60 days ago).
 - CHURNED: not active for more than 60 days (or never, having joined earlier).
 
-Churn risk (0–1): 0.5 × recency (days since last active ÷ 30, at most 1) + 0.3 × infrequency
+Churn risk (0–1): 0.5 × recency (days since last active ÷ 14, at most 1) + 0.3 × infrequency
 (1 − active days in 30 ÷ 10, at least 0) + 0.2 × decline (how much the last 14 days fell
 short of the 14 before). New members are not scored (0); churned members are 1."""
 
@@ -56,7 +56,7 @@ def score(
     else:
         segment = Segment.CASUAL
     decline = max(0.0, (prev_14 - last_14) / max(prev_14, 1))
-    risk = 0.5 * min(1.0, idle / 30) + 0.3 * max(0.0, 1 - active_30 / 10) + 0.2 * decline
+    risk = 0.5 * min(1.0, idle / 14) + 0.3 * max(0.0, 1 - active_30 / 10) + 0.2 * decline
     reasons = []
     if idle >= 3:
         reasons.append(f"已 {idle} 天未活跃")

@@ -26,24 +26,26 @@ _EVENTS = """
 WITH ev AS (
   SELECT pt.topic_id, p.created_at AS at, 5.0 AS w
     FROM post_topics pt JOIN posts p ON p.id = pt.post_id
-    WHERE p.status = 'PUBLISHED' AND p.created_at > $1 - interval '8 days' AND p.created_at <= $1
+    WHERE p.status = 'PUBLISHED' AND p.created_at > $1::timestamptz - interval '8 days'
+      AND p.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, s.created_at, 4.0 FROM shares s JOIN post_topics pt ON pt.post_id = s.post_id
-    WHERE s.created_at > $1 - interval '8 days' AND s.created_at <= $1
+    WHERE s.created_at > $1::timestamptz - interval '8 days' AND s.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, c.created_at, 3.0
     FROM comments c JOIN post_topics pt ON pt.post_id = c.post_id
-    WHERE c.status = 'PUBLISHED' AND c.created_at > $1 - interval '8 days' AND c.created_at <= $1
+    WHERE c.status = 'PUBLISHED' AND c.created_at > $1::timestamptz - interval '8 days'
+      AND c.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, l.created_at, 1.0
     FROM post_likes l JOIN post_topics pt ON pt.post_id = l.post_id
-    WHERE l.created_at > $1 - interval '8 days' AND l.created_at <= $1
+    WHERE l.created_at > $1::timestamptz - interval '8 days' AND l.created_at <= $1::timestamptz
 )
 SELECT topic_id,
-  coalesce(sum(w * power(0.5, extract(epoch FROM ($1 - at)) / 3600.0 / $2))
-           FILTER (WHERE at > $1 - make_interval(hours => $3)), 0) AS heat,
-  coalesce(sum(w) FILTER (WHERE at > $1 - interval '1 day'), 0) AS recent,
-  coalesce(sum(w) FILTER (WHERE at <= $1 - interval '1 day'), 0) / $4 AS baseline
+  coalesce(sum(w * power(0.5, extract(epoch FROM ($1::timestamptz - at)) / 3600.0 / $2))
+           FILTER (WHERE at > $1::timestamptz - make_interval(hours => $3)), 0) AS heat,
+  coalesce(sum(w) FILTER (WHERE at > $1::timestamptz - interval '1 day'), 0) AS recent,
+  coalesce(sum(w) FILTER (WHERE at <= $1::timestamptz - interval '1 day'), 0) / $4 AS baseline
 FROM ev GROUP BY topic_id
 """
 
