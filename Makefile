@@ -15,11 +15,12 @@ $(BIN)/quanzi: pyproject.toml
 
 install: $(BIN)/quanzi
 
-## run: install, migrate and seed the demo community, then serve with GraphiQL and devLogin
+## run: install, migrate and seed the demo community, then run the API (GraphiQL, devLogin),
+## a job worker and the scheduler together
 run: install
 	$(BIN)/quanzi migrate
 	$(BIN)/quanzi seed
-	QUANZI_DEV_LOGIN=$${QUANZI_DEV_LOGIN:-1} $(BIN)/quanzi serve --host $(HOST) --port $(PORT)
+	QUANZI_DEV_LOGIN=$${QUANZI_DEV_LOGIN:-1} $(BIN)/quanzi dev --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/quanzi serve --host $(HOST) --port $(PORT)

@@ -53,6 +53,29 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
+    """The whole service on one machine: API, a worker and the scheduler, sharing (embedded or
+    configured) PostgreSQL and Redis; Ctrl-C stops them all."""
+    import signal
+    import subprocess
+
+    with _services(settings):
+        children = [
+            subprocess.Popen([sys.executable, "-m", "quanzi", role])
+            for role in ("worker", "scheduler")
+        ]
+        try:
+            return cmd_serve(settings, args)
+        finally:
+            for child in children:
+                child.send_signal(signal.SIGINT)
+            for child in children:
+                try:
+                    child.wait(15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.jobs.worker import run_worker
     from quanzi.logs import configure_logging
@@ -207,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+
+    dev = sub.add_parser("dev", help="API + worker + scheduler together (make run)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--workers", type=int, default=1)
+    dev.set_defaults(func=cmd_dev)
 
     sub.add_parser("worker", help="run background jobs (WeChat messages...)").set_defaults(
         func=cmd_worker
