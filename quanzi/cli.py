@@ -68,10 +68,10 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
             return cmd_serve(settings, args)
         finally:
             for child in children:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)
             for child in children:
                 try:
-                    child.wait(15)
+                    child.wait(10)
                 except subprocess.TimeoutExpired:
                     child.kill()
 

@@ -16,7 +16,10 @@ task = async_shared_broker.task
 
 def make_broker(settings: Settings) -> ListQueueBroker:
     broker = ListQueueBroker(
-        settings.redis_url or "", queue_name=settings.redis_prefix + "jobs"
+        settings.redis_url or "",
+        queue_name=settings.redis_prefix + "jobs",
+        # The worker waits on BRPOP for as long as the queue is empty: no read timeout.
+        socket_timeout=None,
     ).with_middlewares(SimpleRetryMiddleware(default_retry_count=3))
     async_shared_broker.default_broker(broker)
     return broker
