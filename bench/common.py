@@ -13,8 +13,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +29,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+async def _admin(url: str, statement: str) -> None:
+    conn = await asyncpg.connect("postgresql" + url[url.index(":") :])
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 @contextmanager
@@ -42,11 +57,10 @@ def bench_database(var_dir: str, name: str) -> Iterator[dict[str, str]]:
     embedded = start_embedded(Path(var_dir), admin_url, env.get("REDIS_URL"))
     env["REDIS_URL"] = embedded.redis_url or ""
     env["QUANZI_REDIS_PREFIX"] = f"{name}:"
-    if admin_url:
-        env["DATABASE_URL"] = f"{admin_url.rsplit('/', 1)[0]}/{name}"
-        subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
-    else:
-        env["DATABASE_URL"] = embedded.database_url or ""
+    admin_url = admin_url or embedded.database_url or ""
+    # A database of the benchmark's own, on the configured or the embedded server.
+    env["DATABASE_URL"] = _with_database(admin_url, name)
+    asyncio.run(_admin(admin_url, f"CREATE DATABASE {name}"))
     try:
         subprocess.run(
             [sys.executable, "-m", "quanzi", "migrate"],
@@ -57,9 +71,7 @@ def bench_database(var_dir: str, name: str) -> Iterator[dict[str, str]]:
         )
         yield env
     finally:
-        if admin_url:
-            drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            subprocess.run(["psql", admin_url, "-qc", drop], check=False)
+        asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         embedded.stop()
 
 

@@ -36,9 +36,10 @@ async def load_members(conn: asyncpg.Connection) -> None:
     await conn.execute(
         """
         INSERT INTO users (openid, nickname, avatar_url, bio, role, invite_code, points,
-            follower_count, following_count, post_count, invited_count, created_at, updated_at)
+            follower_count, following_count, post_count, invited_count, likes_received,
+            unread_notification_count, checkin_streak, created_at, updated_at)
         SELECT 'bench-' || g, '成员' || g, '', '', 'MEMBER', 'B' || lpad(g::text, 7, '0'), 0,
-            0, 0, 0, 0, now() - interval '400 days', now()
+            0, 0, 0, 0, 0, 0, 0, now() - interval '400 days', now()
         FROM generate_series(1, $1) g
         """,
         MEMBERS,
@@ -56,10 +57,12 @@ async def load_posts(conn: asyncpg.Connection, start: int, stop: int) -> None:
     await conn.execute(
         """
         INSERT INTO posts (id, author_id, kind, status, title, body, images, like_count,
-            comment_count, share_count, view_count, answer_count, bounty, created_at, updated_at)
+            comment_count, share_count, view_count, answer_count, bounty, search_tokens,
+            feature_reason, created_at, updated_at)
         SELECT g, 1 + (g * 7919) % $3, 'POST', 'PUBLISHED', '',
             '第 ' || g || ' 篇：今天分享一点生活里的小事，欢迎大家一起聊聊。',
             '[]'::jsonb, $4, CASE WHEN g % $5 = 0 THEN 12 ELSE 0 END, 0, 0, 0, 0,
+            '第 ' || g || ' 篇 今天 分享 一点 生活 里 的 小事 欢迎 大家 一起 聊聊', '',
             now() - interval '365 days' + (g::float / $2) * interval '365 days', now()
         FROM generate_series($1, $2 - 1) g
         """,

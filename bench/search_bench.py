@@ -79,9 +79,10 @@ async def load(database_url: str, posts: int, dump: Path) -> None:
     conn = await asyncpg.connect("postgresql" + database_url[database_url.index(":") :])
     await conn.execute(
         "INSERT INTO users (openid, nickname, avatar_url, bio, role, invite_code, points, "
-        "follower_count, following_count, post_count, invited_count, created_at, updated_at) "
+        "follower_count, following_count, post_count, invited_count, likes_received, "
+        "unread_notification_count, checkin_streak, created_at, updated_at) "
         "SELECT 'bench-' || g, '成员' || g, '', '', 'MEMBER', 'B' || lpad(g::text, 7, '0'), "
-        "0, 0, 0, 0, 0, now(), now() FROM generate_series(1, $1) g",
+        "0, 0, 0, 0, 0, 0, 0, 0, now(), now() FROM generate_series(1, $1) g",
         MEMBERS,
     )
     started = time.perf_counter()
