@@ -201,3 +201,22 @@ def test_the_community_jobs_are_on_the_schedule() -> None:
         community.reconcile_counters,
     ):
         assert job.labels["schedule"], job.task_name
+
+
+async def test_the_scheduler_sends_scheduled_jobs_to_the_real_queue(runtime: Runtime) -> None:
+    from taskiq import TaskiqScheduler
+    from taskiq.brokers.shared_broker import async_shared_broker
+    from taskiq.schedule_sources import LabelScheduleSource
+
+    from quanzi.jobs import community, reminders  # noqa: F401 - registers the jobs
+
+    source = LabelScheduleSource(async_shared_broker)
+    await source.startup()
+    schedules = {s.task_name: s for s in await source.get_schedules()}
+    assert {"quanzi.refresh_trending", "quanzi.remind_events"} <= set(schedules)
+    queue = runtime.settings.redis_prefix + "jobs"
+    before = await runtime.redis.llen(queue)
+    scheduler = TaskiqScheduler(runtime.broker, [source])  # type: ignore[arg-type]
+    await scheduler.on_ready(source, schedules["quanzi.refresh_trending"])
+    assert await runtime.redis.llen(queue) == before + 1
+    await runtime.redis.delete(queue)

@@ -12,7 +12,7 @@ from taskiq.schedule_sources import LabelScheduleSource
 
 from quanzi.bootstrap import start_runtime, stop_runtime
 from quanzi.jobs import community, messages, reminders, state  # noqa: F401 - registers jobs
-from quanzi.jobs.broker import make_broker
+from quanzi.jobs.broker import make_broker, retry_source
 from quanzi.settings import Settings
 
 
@@ -21,9 +21,10 @@ async def run_scheduler(settings: Settings) -> None:
     broker = make_broker(settings)
     await broker.startup()
     try:
-        # The jobs are declared on the shared broker, which hands them to `broker`.
-        shared = async_shared_broker
-        await run_scheduler_task(TaskiqScheduler(shared, [LabelScheduleSource(shared)]))
+        # The jobs (and their schedules) are declared on the shared broker; the scheduler
+        # sends them by name through the real one.
+        sources = [LabelScheduleSource(async_shared_broker), retry_source(settings)]
+        await run_scheduler_task(TaskiqScheduler(broker, sources))
     finally:
         await broker.shutdown()
 
