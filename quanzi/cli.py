@@ -182,6 +182,52 @@ def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> in
     return 0
 
 
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.bootstrap import start_runtime, stop_runtime
+    from quanzi.recommend import registry, serving
+
+    async def run(s: Settings) -> str:
+        runtime = await start_runtime(s)
+        try:
+            row = await registry.train_and_register(s, publish=True if args.publish else None)
+            lists = 0
+            loaded = await registry.current()
+            if loaded is not None:
+                current, trained = loaded
+                lists = await serving.precompute(
+                    runtime.store, current.version, trained, s.recommender_candidates
+                )
+        finally:
+            await stop_runtime(runtime)
+        return (
+            f"model {row.version}: {row.interactions} interactions, {row.users} members, "
+            f"{row.items} posts in {row.seconds}s; metrics {row.metrics}, baseline "
+            f"{row.baseline}; {'published' if row.published else 'not published'}; "
+            f"{lists} candidate lists"
+        )
+
+    with _services(settings) as s:
+        print(asyncio.run(run(s)))
+    return 0
+
+
+def cmd_evaluate_recommender(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.recommend.stackexchange import evaluate_dump
+
+    report = evaluate_dump(Path(args.directory))
+    ratio = report.warm.precision_at_10 / max(report.baseline.precision_at_10, 1e-9)
+    print(
+        f"{report.interactions} interactions, {report.users} members, {report.items} questions\n"
+        f"warm   precision@10 {report.warm.precision_at_10:.4f}  recall@10 "
+        f"{report.warm.recall_at_10:.4f}  AUC {report.warm.auc:.4f}  "
+        f"({report.warm.users} members)\n"
+        f"popular precision@10 {report.baseline.precision_at_10:.4f}  recall@10 "
+        f"{report.baseline.recall_at_10:.4f}  AUC {report.baseline.auc:.4f}  (×{ratio:.2f})\n"
+        f"cold-start AUC (unseen questions, by their tags) {report.cold_auc:.4f}"
+    )
+    return 0
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.api.schema import export_sdl
 
@@ -259,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-stackexchange", help="import a Stack Exchange dump (idempotent)")
     imp.add_argument("directory", help="the folder with Users.xml, Posts.xml, Comments.xml")
     imp.set_defaults(func=cmd_import_stackexchange)
+
+    train = sub.add_parser("train", help="train, evaluate and (if better) publish a model")
+    train.add_argument("--publish", action="store_true", help="publish even if not better")
+    train.set_defaults(func=cmd_train)
+    ev = sub.add_parser("evaluate-recommender", help="offline evaluation on a Stack Exchange dump")
+    ev.add_argument("directory")
+    ev.set_defaults(func=cmd_evaluate_recommender)
 
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", "-o", default="schema.graphql")

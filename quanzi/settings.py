@@ -83,6 +83,16 @@ class Settings(BaseSettings):
     points_invite: int = 20
     bounty_max: int = 10_000
     level_thresholds: list[int] = [0, 100, 300, 1000, 3000, 10000]
+    # The recommender (LightFM). Interactions of the last `recommender_days` days train it.
+    recommender_days: int = 90
+    recommender_components: int = 32
+    recommender_epochs: int = 50
+    recommender_learning_rate: float = 0.05
+    recommender_loss: str = "warp"
+    recommender_alpha: float = 1e-6
+    recommender_threads: int = 2
+    recommender_candidates: int = 200
+    recommender_explore_share: float = 0.1
     # Distinct reporters that hide content until it is reviewed.
     report_hide_threshold: int = Field(default=3, ge=1)
 

@@ -6,7 +6,13 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
-from quanzi.api.analytics import AnalyticsQuery, TrendsMutation, TrendsQuery
+from quanzi.api.analytics import (
+    AnalyticsQuery,
+    RecommenderMutation,
+    RecommenderQuery,
+    TrendsMutation,
+    TrendsQuery,
+)
 from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
@@ -47,6 +53,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
             NotificationsQuery,
             AnalyticsQuery,
             TrendsQuery,
+            RecommenderQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -58,6 +65,7 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
         EventsMutation,
         NotificationsMutation,
         TrendsMutation,
+        RecommenderMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

@@ -29,6 +29,7 @@ from quanzi.domain import (
 from quanzi.domain import tracking as client_events
 from quanzi.domain.errors import BadInput, Unauthenticated
 from quanzi.domain.polls import PollDraft
+from quanzi.recommend import serving
 
 
 @strawberry.enum(description="Which posts a feed shows.")
@@ -37,6 +38,7 @@ class FeedKind(Enum):
     FOLLOWING = "FOLLOWING"
     FEATURED = "FEATURED"
     HOT = "HOT"
+    RECOMMENDED = "RECOMMENDED"
 
 
 ShareChannel = strawberry.enum(models.ShareChannel, name="ShareChannel")
@@ -143,7 +145,16 @@ class SocialQuery:
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(viewer, first=first, after=after, cap=_cap(info))
-        elif kind is FeedKind.HOT:
+        elif kind is FeedKind.RECOMMENDED and (viewer := await info.context.viewer()):
+            page = await serving.recommended_page(
+                info.context.runtime.store,
+                viewer.id,
+                first=first,
+                after=after,
+                cap=_cap(info),
+                explore_share=info.context.runtime.settings.recommender_explore_share,
+            )
+        elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
             page = await hot.hot_page(
                 info.context.runtime.store, "all", first=first, after=after, cap=_cap(info)
             )

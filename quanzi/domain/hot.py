@@ -67,6 +67,12 @@ async def build_snapshot(store: Store, scope: str = "all", now: datetime | None 
     return snapshot
 
 
+async def current_snapshot(store: Store, scope: str) -> str:
+    """The snapshot readers start from now, built when there is none fresh."""
+    current = await store.redis.get(_current_key(store, scope))
+    return str(current) if current else await build_snapshot(store, scope)
+
+
 def _cursor(snapshot: str, offset: int) -> str:
     raw = json.dumps([snapshot, offset]).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -91,9 +97,7 @@ async def hot_page(
         if not snapshot.startswith(scope + ":"):
             raise BadInput("bad_cursor", field="after")
     else:
-        current = await store.redis.get(_current_key(store, scope))
-        snapshot = str(current) if current else await build_snapshot(store, scope)
-        offset = 0
+        snapshot, offset = await current_snapshot(store, scope), 0
     key = store.key("hot", "snap", snapshot)
     ids = await store.redis.lrange(key, offset, offset + size)  # one more: is there a next?
     if not ids and after:

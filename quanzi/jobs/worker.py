@@ -11,7 +11,13 @@ from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq.schedule_sources import LabelScheduleSource
 
 from quanzi.bootstrap import start_runtime, stop_runtime
-from quanzi.jobs import community, messages, reminders, state  # noqa: F401 - registers jobs
+from quanzi.jobs import (  # noqa: F401 - registers the jobs
+    community,
+    messages,
+    recommender,
+    reminders,
+    state,
+)
 from quanzi.jobs.broker import make_broker, retry_source
 from quanzi.settings import Settings
 

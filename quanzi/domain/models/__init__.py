@@ -49,6 +49,7 @@ from quanzi.domain.models.reactions import (
     TopicFollow,
     UserFollow,
 )
+from quanzi.domain.models.recommender import RecommenderModel
 from quanzi.domain.models.retention import MemberSignal, Segment
 from quanzi.domain.models.users import Role, User
 
@@ -94,6 +95,7 @@ __all__ = [
     "PostStatus",
     "PostTopic",
     "PostView",
+    "RecommenderModel",
     "RefreshToken",
     "Report",
     "ReportReason",
