@@ -82,18 +82,19 @@ class Trained:
         )
 
     def scores_from_features(self, features: Sequence[str]) -> np.ndarray:
-        """Scores of every item for someone the model has not seen, from their features."""
-        feature_map = self.dataset.mapping()[1]
-        columns = [feature_map[f] for f in features if f in feature_map]
+        """Scores of every item for someone the model has not seen, from what they follow
+        (topics, circles): the items carrying those features stand for their taste, and
+        every item is scored by its closeness to them."""
+        item_feature_map = self.dataset.mapping()[3]
+        columns = [item_feature_map[f] for f in features if f in item_feature_map]
         if not columns:
             return np.zeros(len(self.item_index))
-        row = sparse.csr_matrix(
-            (np.full(len(columns), 1.0 / len(columns)), ([0] * len(columns), columns)),
-            shape=(1, len(feature_map)),
-        )
-        _, user_repr = self.model.get_user_representations(row)
+        matching = np.flatnonzero(self.item_features[:, columns].sum(axis=1).A1 > 0)
         item_bias, item_repr = self.model.get_item_representations(self.item_features)
-        return item_repr @ user_repr[0] + item_bias
+        if len(matching) == 0:
+            return np.zeros(len(self.item_index))
+        taste = item_repr[matching].mean(axis=0)
+        return item_repr @ taste + item_bias
 
 
 def _features(mapping: dict[str, list[str]], keys: Iterable[str]) -> list[tuple[str, list[str]]]:
