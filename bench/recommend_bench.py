@@ -1,0 +1,86 @@
+"""Recommender benchmark: training time, candidate precompute per 1,000 members, and the
+RECOMMENDED feed's latency beside LATEST, on a synthetic community (the feed benchmark's:
+posts with 10 likes each from 10,000 members).
+
+    .venv/bin/python bench/recommend_bench.py [--posts 100000] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from common import bench_database, drive, gql, running_server, session
+from feed_bench import load
+
+from quanzi.bootstrap import start_runtime, stop_runtime
+from quanzi.recommend import registry, serving
+from quanzi.settings import load_settings
+
+
+async def train_and_precompute(env: dict[str, str]) -> None:
+    settings = load_settings(
+        database_url=env["DATABASE_URL"],
+        redis_url=env["REDIS_URL"],
+        redis_prefix=env["QUANZI_REDIS_PREFIX"],
+        var_dir=Path(env["QUANZI_VAR_DIR"]),
+    )
+    runtime = await start_runtime(settings)
+    try:
+        started = time.perf_counter()
+        row = await registry.train_and_register(settings, publish=True)
+        print(
+            f"  train + evaluate: {time.perf_counter() - started:.1f} s — {row.interactions} "
+            f"interactions, {row.users} members, {row.items} posts; metrics {row.metrics}; "
+            f"baseline {row.baseline}"
+        )
+        loaded = await registry.current()
+        assert loaded is not None
+        members = list(range(1, 1001))
+        started = time.perf_counter()
+        written = await serving.precompute(
+            runtime.store, loaded[0].version, loaded[1], settings.recommender_candidates, members
+        )
+        print(f"  precompute: {time.perf_counter() - started:.2f} s for {written} members")
+    finally:
+        await stop_runtime(runtime)
+
+
+async def measure(base: str, seconds: float, concurrency: int) -> None:
+    async with session(base, concurrency) as client:
+        tokens = [
+            (await gql(client, "DevLogin", {"openid": f"bench-{i + 1}"}))["devLogin"]["token"]
+            for i in range(concurrency)
+        ]
+
+        async def latest(i: int, n: int) -> None:
+            await gql(client, "Feed", {"kind": "LATEST", "first": 20}, tokens[i])
+
+        async def recommended(i: int, n: int) -> None:
+            await gql(client, "Feed", {"kind": "RECOMMENDED", "first": 20}, tokens[i])
+
+        await drive("Feed(LATEST), 20", seconds, concurrency, latest)
+        await drive("Feed(RECOMMENDED), 20", seconds, concurrency, recommended)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="quanzi-bench-") as var_dir:
+        with bench_database(var_dir, f"quanzi_recbench_{os.getpid()}") as env:
+            env["QUANZI_VAR_DIR"] = var_dir
+            asyncio.run(load(env["DATABASE_URL"], 1, args.posts + 1, members=True))
+            asyncio.run(train_and_precompute(env))
+            with running_server(env) as base:
+                asyncio.run(measure(base, args.seconds, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
