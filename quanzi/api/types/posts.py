@@ -299,10 +299,13 @@ class Comment(Node):
         return await load_user(info, self.author_id)
 
     @strawberry.field(description="The comment this one answers, for replies.")
-    async def reply_to(self, info: Info[Context, None]) -> Comment | None:
+    def reply_to(self, info: Info[Context, None]) -> Comment | None:
         if self.reply_to_id is None:
-            return None
-        target = await info.context.loaders.comment.load(self.reply_to_id)
+            return None  # answered at once: no coroutine for the common case
+        return self._reply_to(info, self.reply_to_id)  # type: ignore[return-value]
+
+    async def _reply_to(self, info: Info[Context, None], comment_id: int) -> Comment | None:
+        target = await info.context.loaders.comment.load(comment_id)
         if target is None or target.status != models.CommentStatus.PUBLISHED:
             return None
         return Comment.from_model(target)
@@ -368,28 +371,40 @@ class Post(Node):
     async def viewer_has_liked(self, info: Info[Context, None]) -> bool:
         return await info.context.viewer_relation(Loaders.liked_post, self.pk)
 
+    # The fields below answer at once when there is nothing to load (most posts are in no
+    # circle, no poll, no accepted answer): a coroutine per card and field costs real time.
+
     @strawberry.field(description="The circle the post belongs to, if any.")
-    async def circle(self, info: Info[Context, None]) -> Circle | None:
+    def circle(self, info: Info[Context, None]) -> Circle | None:
         if self.circle_id is None:
             return None
-        circle = await info.context.loaders.circle.load(self.circle_id)
+        return self._circle(info, self.circle_id)  # type: ignore[return-value]
+
+    async def _circle(self, info: Info[Context, None], circle_id: int) -> Circle | None:
+        circle = await info.context.loaders.circle.load(circle_id)
         return Circle.from_model(circle) if circle else None
 
     is_pinned: bool = strawberry.field(description="Pinned (globally or in its circle).")
     is_featured: bool = strawberry.field(description="Chosen by operators as featured content.")
 
     @strawberry.field
-    async def poll(self, info: Info[Context, None]) -> Poll | None:
+    def poll(self, info: Info[Context, None]) -> Poll | None:
         if self.kind != models.PostKind.POLL:
             return None
+        return self._poll(info)  # type: ignore[return-value]
+
+    async def _poll(self, info: Info[Context, None]) -> Poll | None:
         poll = await info.context.loaders.poll_of_post.load(self.pk)
         return Poll.from_model(poll) if poll else None
 
     @strawberry.field
-    async def accepted_answer(self, info: Info[Context, None]) -> Answer | None:
+    def accepted_answer(self, info: Info[Context, None]) -> Answer | None:
         if self.accepted_answer_id is None:
             return None
-        answer = await info.context.loaders.answer.load(self.accepted_answer_id)
+        return self._accepted_answer(info, self.accepted_answer_id)  # type: ignore[return-value]
+
+    async def _accepted_answer(self, info: Info[Context, None], answer_id: int) -> Answer | None:
+        answer = await info.context.loaders.answer.load(answer_id)
         if answer is None or answer.status != models.AnswerStatus.PUBLISHED:
             return None
         return Answer.from_model(answer)
