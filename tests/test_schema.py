@@ -8,11 +8,11 @@ import pytest
 from graphql import validate
 
 from quanzi.api.schema import build_schema, export_sdl
-from tests.contract import CONTRACT_DIR, SHARED_CONTRACT_DIR, operation_document
+from tests.contract import CONTRACT_DIR, SHARED_CONTRACT_DIR, _definitions, operation_document
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The contract operations served so far; each later feature adds its own.
+# The contract operations, grouped by the feature that serves them.
 PLATFORM_OPERATIONS = ["WechatLogin", "DevLogin", "RefreshToken", "Viewer", "UpdateProfile"]
 SOCIAL_OPERATIONS = [
     "UserProfile",
@@ -101,6 +101,16 @@ EVENT_OPERATIONS = [
     "FeedbackTickets",
     "ReplyFeedback",
 ]
+ANALYTICS_OPERATIONS = [
+    "TrendingTopics",
+    "CommunityMetrics",
+    "RetentionCohorts",
+    "ShareFunnel",
+    "AtRiskUsers",
+    "UserSegments",
+    "RefreshTrending",
+]
+RECOMMENDER_OPERATIONS = ["RecommenderStatus", "RetrainRecommender"]
 
 
 @pytest.mark.parametrize(
@@ -111,12 +121,30 @@ EVENT_OPERATIONS = [
     + MODERATION_OPERATIONS
     + POINTS_OPERATIONS
     + EVENT_OPERATIONS
-    + NOTIFICATION_OPERATIONS,
+    + NOTIFICATION_OPERATIONS
+    + ANALYTICS_OPERATIONS
+    + RECOMMENDER_OPERATIONS,
 )
 def test_contract_operation_validates(name: str) -> None:
     schema = build_schema(dev_login=True)._schema
     errors = validate(schema, operation_document(name))
     assert [e.message for e in errors] == []
+
+
+def test_every_contract_operation_is_checked() -> None:
+    operations, _ = _definitions()
+    checked = set(
+        PLATFORM_OPERATIONS
+        + SOCIAL_OPERATIONS
+        + COMMUNITY_OPERATIONS
+        + MODERATION_OPERATIONS
+        + POINTS_OPERATIONS
+        + EVENT_OPERATIONS
+        + NOTIFICATION_OPERATIONS
+        + ANALYTICS_OPERATIONS
+        + RECOMMENDER_OPERATIONS
+    )
+    assert sorted(set(operations) - checked) == []
 
 
 def test_vendored_contract_matches_the_shared_one() -> None:
