@@ -16,7 +16,11 @@ COPY pyproject.toml README.md ./
 COPY quanzi ./quanzi
 RUN pip install .
 
-RUN useradd --create-home --uid 10001 quanzi
+# var/ holds uploaded images (without S3) and trained recommender models; the compose file
+# mounts volumes there, which take this ownership.
+RUN useradd --create-home --uid 10001 quanzi \
+    && mkdir -p /app/var/media /app/var/models \
+    && chown -R quanzi /app/var
 USER quanzi
 
 ENV QUANZI_ENV=production

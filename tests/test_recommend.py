@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -177,3 +178,19 @@ async def test_serving_switches_models_atomically_and_can_roll_back(runtime: Run
     rolled = await registry.rollback()
     assert rolled is not None and rolled.version == first.version
     assert (await registry.current())[0].version == first.version  # type: ignore[index]
+
+
+async def test_an_unreadable_model_falls_back_to_hot_instead_of_failing(
+    api: Api, runtime: Runtime
+) -> None:
+    cats, _ = await _community(5)
+    member = await make_user()
+    await like_post(member, cats[0].id)
+    row = await registry.train_and_register(runtime.settings, publish=True)
+    os.remove(row.path)  # e.g. an API host that does not share the worker's model volume
+    registry._loaded.clear()
+    assert await registry.current() is None
+    feed = await api.op(
+        "Feed", {"kind": "RECOMMENDED", "first": 10}, token=token_for(runtime, await make_user())
+    )
+    assert "errors" not in feed and len(feed["data"]["feed"]["edges"]) == 10

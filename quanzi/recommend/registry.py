@@ -4,6 +4,7 @@ its row, publish only a model that beats the baseline, and switch serving atomic
 from __future__ import annotations
 
 import asyncio
+import logging
 import pickle
 import time
 import uuid
@@ -18,6 +19,8 @@ from quanzi.domain.models import RecommenderModel
 from quanzi.recommend import dataset
 from quanzi.recommend.model import Metrics, Params, Trained, evaluate, split_per_user, train
 from quanzi.settings import Settings
+
+log = logging.getLogger("quanzi.recommend")
 
 
 def params_from(settings: Settings) -> Params:
@@ -103,13 +106,20 @@ _loaded: dict[str, Trained] = {}
 
 
 async def current() -> tuple[RecommenderModel, Trained] | None:
-    """The serving model (loaded once per process and version), None before the first."""
+    """The serving model (loaded once per process and version), None before the first or
+    when this process cannot read its artefact (then the feed falls back, and says so in
+    the log, rather than failing)."""
     row = await RecommenderModel.filter(current=True).first()
     if row is None or not row.path:
         return None
     if row.version not in _loaded:
+        try:
+            trained = await asyncio.to_thread(_load, Path(row.path))
+        except (OSError, pickle.UnpicklingError, EOFError) as exc:
+            log.warning("recommender model %s unreadable at %s: %s", row.version, row.path, exc)
+            return None
         _loaded.clear()
-        _loaded[row.version] = await asyncio.to_thread(_load, Path(row.path))
+        _loaded[row.version] = trained
     return row, _loaded[row.version]
 
 
