@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     dev_login: bool = False
 
     page_max: int = Field(default=50, ge=1)
+    # Guards checked before a query runs (QUERY_TOO_COMPLEX) and the /graphql body cap.
+    # Cost: 1 a field, children multiplied by a connection's page size (see api/guards.py).
+    query_max_depth: int = Field(default=12, ge=2)
+    query_max_aliases: int = Field(default=30, ge=0)
+    query_max_cost: int = Field(default=10_000, ge=10)
+    query_max_tokens: int = Field(default=5_000, ge=100)
+    graphql_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
     # in the community's time zone; comments and answers share one cap.
     community_timezone: str = "Asia/Shanghai"

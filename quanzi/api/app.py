@@ -9,23 +9,28 @@ import uuid
 from collections.abc import AsyncIterator
 
 import structlog
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 
 from quanzi.api.context import Context, bearer_token, pick_locale
+from quanzi.api.errors import format_error
+from quanzi.api.guards import BodySizeLimit, Limits
 from quanzi.api.health import healthz
 from quanzi.api.media import upload_image
 from quanzi.api.metrics import metrics, observe
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
-from quanzi.domain.errors import QuanziError
+from quanzi.domain.errors import ErrorCode, QuanziError
 from quanzi.embedded import start_embedded
 from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings
@@ -99,6 +104,34 @@ class QuanziGraphQL(GraphQL[Context, None]):
         except QuanziError:
             raise ConnectionRejectionError() from None
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a request that is not GraphQL at all (bad JSON, no query,
+        a batch) is answered in the GraphQL error shape rather than plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            error = {"message": exc.reason, "extensions": {"code": ErrorCode.BAD_USER_INPUT.value}}
+            response = JSONResponse({"errors": [error]}, status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """Errors that never reached the schema's formatter (a query that does not parse)
+        get the same shape: a stable code and a message in the caller's language."""
+        if result.errors and any(not (e.extensions or {}).get("code") for e in result.errors):
+            locale = pick_locale(request.headers.get("accept-language"))
+            request_id = request.scope.get("state", {}).get("request_id", "")
+            result.errors = [
+                e if (e.extensions or {}).get("code") else format_error(e, locale, request_id)
+                for e in result.errors
+            ]
+        return process_result(result)
+
     def encode_json(self, data: object) -> str:
         # Chinese text as UTF-8 rather than ASCII escapes: a third of the bytes on the wire.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -148,7 +181,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     graphql = QuanziGraphQL(
         build_schema(
-            dev_login=settings.dev_login_enabled, introspection=not settings.is_production
+            dev_login=settings.dev_login_enabled,
+            introspection=not settings.is_production,
+            limits=Limits(
+                depth=settings.query_max_depth,
+                aliases=settings.query_max_aliases,
+                cost=settings.query_max_cost,
+                page_max=settings.page_max,
+            ),
+            max_tokens=settings.query_max_tokens,
         ),
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
@@ -166,5 +207,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     if runtime is not None:
         app.state.runtime = runtime
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.graphql_max_body_bytes,
+        paths=lambda path: path == "/graphql",
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

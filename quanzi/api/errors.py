@@ -27,38 +27,45 @@ class ErrorFormatter(SchemaExtension):
         context = self.execution_context.context
         locale = getattr(context, "locale", "zh")
         request_id = getattr(context, "request_id", "")
-        result.errors = [self._format(e, locale, request_id) for e in errors]
+        result.errors = [format_error(e, locale, request_id) for e in errors]
 
-    def _format(self, error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, QuanziError):
-            extensions: dict[str, object] = {"code": original.code.value}
-            if original.field:
-                extensions["field"] = original.field
-            message = render(original.message_key, locale, **original.params)
-            return self._copy(error, message, extensions)
-        if original is None or isinstance(original, GraphQLError):
-            # Parse, validation and variable errors: the query itself is wrong.
-            extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
-            return self._copy(error, error.message, extensions)
-        log.error(
-            "unexpected error",
-            request_id=request_id,
-            path=error.path,
-            exc_info=(type(original), original, original.__traceback__),
-        )
-        return self._copy(
-            error, render("internal", locale), {"code": INTERNAL, "requestId": request_id}
-        )
 
-    @staticmethod
-    def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions=extensions,
-        )
+def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
+    """The client's shape of one error: a stable code, a message in the caller's language."""
+    original = error.original_error
+    if isinstance(original, QuanziError):
+        extensions: dict[str, object] = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = original.field
+        message = render(original.message_key, locale, **original.params)
+        return _copy(error, message, extensions)
+    if original is None or isinstance(original, GraphQLError):
+        code = (error.extensions or {}).get("code")
+        if code == ErrorCode.QUERY_TOO_COMPLEX.value or error.message.startswith(
+            "Syntax Error: Document contains more than"
+        ):
+            extensions = {**(error.extensions or {}), "code": ErrorCode.QUERY_TOO_COMPLEX.value}
+            message = f"{render('query_too_complex', locale)} ({error.message})"
+            return _copy(error, message, extensions)
+        # Parse, validation and variable errors: the query itself is wrong.
+        extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
+        return _copy(error, error.message, extensions)
+    log.error(
+        "unexpected error",
+        request_id=request_id,
+        path=error.path,
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    return _copy(error, render("internal", locale), {"code": INTERNAL, "requestId": request_id})
+
+
+def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )

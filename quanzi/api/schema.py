@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from quanzi.api.analytics import (
@@ -17,6 +23,7 @@ from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
 from quanzi.api.events import EventsMutation, EventsQuery
+from quanzi.api.guards import Limits, complexity_rule
 from quanzi.api.moderation import ModerationMutation, ModerationQuery
 from quanzi.api.nodes import NodeQuery
 from quanzi.api.notifications import (
@@ -38,8 +45,18 @@ class QuanziSchema(strawberry.Schema):
         with the request id, and expected errors (bad input, auth) are not worth a traceback."""
 
 
-def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.Schema:
-    """The served schema. `devLogin` exists only when dev_login is on."""
+DEFAULT_LIMITS = Limits(depth=12, aliases=30, cost=10_000, page_max=50)
+
+
+def build_schema(
+    *,
+    dev_login: bool,
+    introspection: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    max_tokens: int = 5_000,
+) -> strawberry.Schema:
+    """The served schema. `devLogin` exists only when dev_login is on; every operation is
+    held to `limits` and `max_tokens` before it runs."""
     query = merge_types(
         "Query",
         (
@@ -70,7 +87,10 @@ def build_schema(*, dev_login: bool, introspection: bool = True) -> strawberry.S
     if dev_login:
         mutation_parts += (DevLoginMutation,)
     mutation = merge_types("Mutation", mutation_parts)
+    guard = complexity_rule(limits)
     extensions: list = [
+        lambda: MaxTokensLimiter(max_tokens),
+        lambda: AddValidationRules([guard]),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         ErrorFormatter,

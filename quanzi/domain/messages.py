@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rate_limited": {"zh": "操作太频繁，请稍后再试", "en": "Too many requests; try again later."},
     "muted": {"zh": "你已被禁言", "en": "You are muted."},
     "query_too_complex": {"zh": "查询过于复杂", "en": "The query is too complex."},
+    "body_too_large": {
+        "zh": "请求内容过大（上限 {max_kb} KB）",
+        "en": "The request body is too large (at most {max_kb} KB).",
+    },
     "service_unavailable": {
         "zh": "服务暂时不可用，请稍后重试",
         "en": "The service is temporarily unavailable; try again later.",
