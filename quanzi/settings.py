@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     query_max_cost: int = Field(default=10_000, ge=10)
     query_max_tokens: int = Field(default=5_000, ge=100)
     graphql_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
+    # classes and defaults); off entirely with rate_limits_enabled false.
+    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    rate_limits_enabled: bool = True
+    # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
+    trust_forwarded_for: bool = False
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
     # in the community's time zone; comments and answers share one cap.
     community_timezone: str = "Asia/Shanghai"

@@ -28,6 +28,7 @@ from quanzi.api.guards import BodySizeLimit, Limits
 from quanzi.api.health import healthz
 from quanzi.api.media import upload_image
 from quanzi.api.metrics import metrics, observe
+from quanzi.api.ratelimit import Limiter
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.domain.errors import ErrorCode, QuanziError
@@ -207,6 +208,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     if runtime is not None:
         app.state.runtime = runtime
+    if settings.rate_limits_enabled:
+        app.state.limiter = Limiter(
+            settings.rate_limits, trust_forwarded_for=settings.trust_forwarded_for
+        )
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,

@@ -37,6 +37,8 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
         extensions: dict[str, object] = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
+        if original.code is ErrorCode.RATE_LIMITED and "retry_after" in original.params:
+            extensions["retryAfter"] = original.params["retry_after"]
         message = render(original.message_key, locale, **original.params)
         return _copy(error, message, extensions)
     if original is None or isinstance(original, GraphQLError):

@@ -33,6 +33,7 @@ from quanzi.api.notifications import (
     NotificationsSubscription,
 )
 from quanzi.api.points import PointsMutation, PointsQuery
+from quanzi.api.ratelimit import RateLimits
 from quanzi.api.social import SocialMutation, SocialQuery
 from quanzi.api.types.users import User
 
@@ -94,6 +95,7 @@ def build_schema(
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         ErrorFormatter,
+        RateLimits,
         NotificationDelivery,
     ]
     if not introspection:

@@ -30,7 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The content breaks the community rules and cannot be published.",
     },
     "conflict": {"zh": "操作冲突，请刷新后重试", "en": "This conflicts with the current state."},
-    "rate_limited": {"zh": "操作太频繁，请稍后再试", "en": "Too many requests; try again later."},
+    "rate_limited": {
+        "zh": "操作太频繁，请 {retry_after} 秒后再试",
+        "en": "Too many requests; try again in {retry_after} seconds.",
+    },
     "muted": {"zh": "你已被禁言", "en": "You are muted."},
     "query_too_complex": {"zh": "查询过于复杂", "en": "The query is too complex."},
     "body_too_large": {
