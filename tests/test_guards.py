@@ -13,7 +13,7 @@ from quanzi.api.guards import complexity_rule
 from quanzi.api.ids import to_global_id
 from quanzi.api.schema import DEFAULT_LIMITS, build_schema
 from quanzi.bootstrap import Runtime
-from quanzi.domain.models import PostLike
+from quanzi.domain.models import Post, PostLike
 from tests.conftest import Api, error_codes
 from tests.contract import _definitions, operation_document
 from tests.factories import make_post, make_user, token_for
@@ -145,3 +145,17 @@ async def test_the_limits_are_settings(runtime: Runtime) -> None:
         assert error_codes(deep) == ["QUERY_TOO_COMPLEX"]
         big = await client.post("/graphql", json={"query": "{ __typename }", "x": "y" * 3000})
         assert big.status_code == 413
+
+
+async def test_text_with_a_nul_character_is_bad_input_not_a_server_error(
+    api: Api, runtime: Runtime
+) -> None:
+    member = await make_user()
+    token = token_for(runtime, member)
+    literal = await api.execute('{ topic(name: "a\\u0000b") { name } }', token=token)
+    assert error_codes(literal) == ["BAD_USER_INPUT"]
+    assert "空字符" in literal["errors"][0]["message"]
+    created = await api.op("CreatePost", {"input": {"body": "he\u0000llo"}}, token=token, lang="en")
+    assert error_codes(created) == ["BAD_USER_INPUT"]
+    assert "NUL" in created["errors"][0]["message"]
+    assert await Post.filter(author_id=member.id).count() == 0

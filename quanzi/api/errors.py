@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import structlog
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from quanzi.domain.errors import ErrorCode, QuanziError
 from quanzi.domain.messages import render
@@ -52,6 +53,11 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
         # Parse, validation and variable errors: the query itself is wrong.
         extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
         return _copy(error, error.message, extensions)
+    if isinstance(original, TortoiseValidationError):
+        # A value the model refuses (too long for its column...): the input's fault, but a
+        # check the domain should have made first, so it is logged.
+        log.warning("input refused by the model", request_id=request_id, error=str(original))
+        return _copy(error, render("bad_input", locale), {"code": ErrorCode.BAD_USER_INPUT.value})
     log.error(
         "unexpected error",
         request_id=request_id,

@@ -8,9 +8,10 @@ most it can be. The answer depends on the document alone, so the validation cach
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -19,13 +20,15 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     ValidationContext,
     ValidationRule,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
 
 from quanzi.api.context import pick_locale
-from quanzi.domain.errors import ErrorCode
+from quanzi.domain.errors import BadInput, ErrorCode
 from quanzi.domain.messages import render
 
 PAGE_ARGUMENTS = ("first", "last")
@@ -68,6 +71,41 @@ def complexity_rule(limits: Limits) -> type[ValidationRule]:
                     return
 
     return QueryComplexity
+
+
+NUL = "\x00"
+
+
+def nul_error() -> GraphQLError:
+    refused = BadInput("nul_character")
+    return GraphQLError(str(refused), original_error=refused)
+
+
+class NoNulInLiterals(ValidationRule):
+    """PostgreSQL cannot store U+0000 in text: refuse it up front instead of failing there."""
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        if NUL in node.value:
+            self.report_error(nul_error())
+
+
+def has_nul(value: object) -> bool:
+    """Whether a variable value holds U+0000 anywhere (strings, lists, input objects)."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+class NoNulInVariables(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.variables and has_nul(execution.variables):
+            execution.result = GraphQLExecutionResult(data=None, errors=[nul_error()])
+        yield
 
 
 class _Measure:

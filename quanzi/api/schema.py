@@ -23,7 +23,7 @@ from quanzi.api.auth import AuthMutation, AuthQuery, DevLoginMutation
 from quanzi.api.community import CommunityMutation, CommunityQuery
 from quanzi.api.errors import ErrorFormatter
 from quanzi.api.events import EventsMutation, EventsQuery
-from quanzi.api.guards import Limits, complexity_rule
+from quanzi.api.guards import Limits, NoNulInLiterals, NoNulInVariables, complexity_rule
 from quanzi.api.moderation import ModerationMutation, ModerationQuery
 from quanzi.api.nodes import NodeQuery
 from quanzi.api.notifications import (
@@ -91,7 +91,8 @@ def build_schema(
     guard = complexity_rule(limits)
     extensions: list = [
         lambda: MaxTokensLimiter(max_tokens),
-        lambda: AddValidationRules([guard]),
+        lambda: AddValidationRules([guard, NoNulInLiterals]),
+        NoNulInVariables,
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         ErrorFormatter,

@@ -29,6 +29,7 @@ from quanzi.domain import (
 from quanzi.domain import tracking as client_events
 from quanzi.domain.errors import BadInput, Unauthenticated
 from quanzi.domain.polls import PollDraft
+from quanzi.domain.topics import TOPIC_NAME_MAX
 from quanzi.recommend import serving
 
 
@@ -173,7 +174,10 @@ class SocialQuery:
 
     @strawberry.field(description="A topic by name (with or without the #); null if unknown.")
     async def topic(self, info: Info[Context, None], name: str) -> Topic | None:
-        topic = await models.Topic.get_or_none(name=name.strip().strip("#"))
+        name = name.strip().strip("#")
+        if not name or len(name) > TOPIC_NAME_MAX:
+            return None  # no topic can have that name
+        topic = await models.Topic.get_or_none(name=name)
         return Topic.from_model(topic) if topic else None
 
 

@@ -36,6 +36,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "muted": {"zh": "你已被禁言", "en": "You are muted."},
     "query_too_complex": {"zh": "查询过于复杂", "en": "The query is too complex."},
+    "nul_character": {
+        "zh": "文本中不能包含空字符（\\u0000）",
+        "en": "Text may not contain the NUL character (\\u0000).",
+    },
     "body_too_large": {
         "zh": "请求内容过大（上限 {max_kb} KB）",
         "en": "The request body is too large (at most {max_kb} KB).",
