@@ -37,3 +37,19 @@ async def test_metrics_count_requests_by_path_and_status(client: httpx.AsyncClie
     assert 'quanzi_http_requests_total{method="POST",path="/graphql",status="200"}' in body
     assert 'path="/no-such-page"' not in body
     assert 'quanzi_http_requests_total{method="GET",path="other",status="404"}' in body
+
+
+async def test_metrics_time_each_operation_and_count_its_errors_by_code(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.post("/graphql", json={"query": "query MetricsProbe { viewer { id } }"})
+    await client.post(
+        "/graphql",
+        json={"query": "query MetricsProbe { viewer { id } }"},
+        headers={"Authorization": "Bearer not-a-token"},
+    )
+    await client.post("/graphql", json={"query": "query " + "X" * 100 + " { viewer { id } }"})
+    body = (await client.get("/metrics")).text
+    assert 'quanzi_graphql_operation_duration_seconds_count{operation="MetricsProbe"} 2.0' in body
+    assert 'quanzi_graphql_errors_total{code="UNAUTHENTICATED",operation="MetricsProbe"}' in body
+    assert "X" * 100 not in body  # odd names share the "other" series

@@ -3,6 +3,7 @@ the offending `field`; anything unexpected is masked and logged with the request
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import structlog
@@ -10,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
+from quanzi.api.metrics import observe_operation
 from quanzi.domain.errors import ErrorCode, QuanziError
 from quanzi.domain.messages import render
 
@@ -19,16 +21,24 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
 class ErrorFormatter(SchemaExtension):
+    """Shapes every error of the operation, then records its latency and error codes."""
+
     def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
         yield
-        result = self.execution_context.result
+        execution = self.execution_context
+        result = execution.result
         errors = getattr(result, "errors", None)
-        if result is None or not errors:
-            return
-        context = self.execution_context.context
-        locale = getattr(context, "locale", "zh")
-        request_id = getattr(context, "request_id", "")
-        result.errors = [format_error(e, locale, request_id) for e in errors]
+        if result is not None and errors:
+            context = execution.context
+            locale = getattr(context, "locale", "zh")
+            request_id = getattr(context, "request_id", "")
+            result.errors = errors = [format_error(e, locale, request_id) for e in errors]
+        observe_operation(
+            execution.operation_name,
+            time.perf_counter() - started,
+            [str((e.extensions or {}).get("code")) for e in errors or ()],
+        )
 
 
 def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
