@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
     trust_forwarded_for: bool = False
+    # `quanzi worker` serves its job metrics (Prometheus) on this port when set.
+    worker_metrics_port: int | None = None
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
     # in the community's time zone; comments and answers share one cap.
     community_timezone: str = "Asia/Shanghai"

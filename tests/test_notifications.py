@@ -305,6 +305,14 @@ async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_
 
     settings = runtime.settings.model_copy(update={"wechat_templates": {"COMMENT": "tmpl-comment"}})
     configured = dataclasses.replace(runtime, settings=settings)
+    from prometheus_client import REGISTRY
+
+    runs_before = (
+        REGISTRY.get_sample_value(
+            "quanzi_job_runs_total", {"job": "quanzi.send_subscribe_message", "outcome": "ok"}
+        )
+        or 0
+    )
     state.set_runtime(configured)
     worker = asyncio.create_task(run_receiver_task(configured.broker))  # type: ignore[arg-type]
     try:
@@ -334,6 +342,9 @@ async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_
         worker.cancel()
         state.set_runtime(None)
     assert len(wechat.messages) == 1  # one grant, one message
+    # The worker's metrics saw the job run.
+    job = {"job": "quanzi.send_subscribe_message", "outcome": "ok"}
+    assert (REGISTRY.get_sample_value("quanzi_job_runs_total", job) or 0) - runs_before >= 1
     message = wechat.messages[0]
     assert (message["touser"], message["template_id"]) == ("o-author", "tmpl-comment")
     assert message["data"]["thing1"]["value"] == "有人评论了你的帖子"  # type: ignore[index]

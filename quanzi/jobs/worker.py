@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from prometheus_client import start_http_server
 from taskiq import TaskiqScheduler
 from taskiq.api import run_receiver_task, run_scheduler_task
 from taskiq.brokers.shared_broker import async_shared_broker
@@ -38,6 +39,9 @@ async def run_scheduler(settings: Settings) -> None:
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runtime = await start_runtime(settings)
     state.set_runtime(runtime)
+    if settings.worker_metrics_port:
+        # Job durations and outcomes (jobs/broker.py) for Prometheus to scrape.
+        start_http_server(settings.worker_metrics_port)
     broker = make_broker(settings)
     await broker.startup()
     receiver = asyncio.create_task(run_receiver_task(broker, max_async_tasks=20))
