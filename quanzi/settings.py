@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
     trust_forwarded_for: bool = False
+    # Allow-list mode: only the .graphql documents under this directory run, by their
+    # sha256 (api/persisted.py). Unset: any query, plus automatic persisted queries.
+    persisted_queries_dir: Path | None = None
     # `quanzi worker` serves its job metrics (Prometheus) on this port when set.
     worker_metrics_port: int | None = None
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day

@@ -9,8 +9,9 @@ import uuid
 from collections.abc import AsyncIterator
 
 import structlog
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -19,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
 from quanzi.api.context import Context, bearer_token, pick_locale
@@ -28,6 +29,7 @@ from quanzi.api.guards import BodySizeLimit, Limits
 from quanzi.api.health import healthz
 from quanzi.api.media import upload_image
 from quanzi.api.metrics import metrics, observe
+from quanzi.api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from quanzi.api.ratelimit import Limiter
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
@@ -91,6 +93,9 @@ class RequestIdMiddleware:
 
 
 class QuanziGraphQL(GraphQL[Context, None]):
+    # The Starlette app's state (runtime, persisted queries), set by create_app.
+    app_state: State | None = None
+
     async def on_ws_connect(self, context: Context) -> None:
         """A WebSocket signs in once, with the access token in `connection_init`."""
         params = context.connection_params or {}
@@ -117,7 +122,21 @@ class QuanziGraphQL(GraphQL[Context, None]):
         except HTTPException as exc:
             error = {"message": exc.reason, "extensions": {"code": ErrorCode.BAD_USER_INPUT.value}}
             response = JSONResponse({"errors": [error]}, status_code=exc.status_code)
+        except PersistedQueryError as exc:
+            error = {"message": exc.message, "extensions": {"code": exc.code}}
+            response = JSONResponse({"errors": [error]}, status_code=exc.status)
         await response(scope, receive, send)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The request, with a persisted query's text filled in from its hash."""
+        data = await super().parse_http_body(request)
+        state = self.app_state
+        if isinstance(data, GraphQLRequestData) and state is not None:
+            persisted: PersistedQueries = state.persisted
+            data.query = await persisted.resolve(state.runtime.store, data.query, data.extensions)
+        return data
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -212,6 +231,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.limiter = Limiter(
             settings.rate_limits, trust_forwarded_for=settings.trust_forwarded_for
         )
+    app.state.persisted = PersistedQueries(
+        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None
+    )
+    graphql.app_state = app.state
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,
