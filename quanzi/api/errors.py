@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import structlog
 from graphql import GraphQLError
+from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
@@ -63,6 +64,16 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
         # Parse, validation and variable errors: the query itself is wrong.
         extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
         return _copy(error, error.message, extensions)
+    if isinstance(original, RedisError):
+        # Redis is down or slow: what needed it cannot answer now, the rest still works.
+        log.warning(
+            "redis unavailable", request_id=request_id, path=error.path, error=str(original)
+        )
+        return _copy(
+            error,
+            render("service_unavailable", locale),
+            {"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+        )
     if isinstance(original, TortoiseValidationError):
         # A value the model refuses (too long for its column...): the input's fault, but a
         # check the domain should have made first, so it is logged.

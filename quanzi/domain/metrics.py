@@ -9,15 +9,20 @@ members active exactly N days later."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from redis.exceptions import RedisError
 
 from quanzi.domain import sql
 from quanzi.domain.errors import BadInput
 from quanzi.domain.models import DailyMetric
 from quanzi.domain.points import rules, today
 from quanzi.domain.store import Store
+
+log = logging.getLogger("quanzi.metrics")
 
 RANGE_MAX_DAYS = 366
 
@@ -288,8 +293,13 @@ async def mark_active(store: Store, user_id: int) -> None:
     if (user_id, day) in _marked:
         return
     key = _active_key(store, day)
-    await store.redis.sadd(key, user_id)
-    await store.redis.expire(key, 8 * 24 * 3600)
+    try:
+        await store.redis.sadd(key, user_id)
+        await store.redis.expire(key, 8 * 24 * 3600)
+    except (RedisError, OSError) as exc:
+        # A lost mark is one member's "active today"; a failed request would be worse.
+        log.warning("activity mark lost, Redis failed: %s", exc)
+        return
     if len(_marked) > 100_000:
         _marked.clear()
     _marked.add((user_id, day))

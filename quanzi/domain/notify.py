@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 
+from redis.exceptions import RedisError
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from quanzi.domain import sql
 from quanzi.domain.models import Notification, NotificationKind
 from quanzi.domain.points import today
 from quanzi.domain.store import Store
+
+log = logging.getLogger("quanzi.notify")
 
 _pending: ContextVar[list[int] | None] = ContextVar("quanzi_pending_notifications", default=None)
 SNIPPET_MAX = 60
@@ -51,11 +55,16 @@ async def deliver(
     if not rows:
         return
     await recount_unread([r["recipient_id"] for r in rows])
-    for row in rows:
-        await store.redis.publish(channel(store, row["recipient_id"]), str(row["id"]))
-    if send is not None:
+    try:
         for row in rows:
-            await send(row["id"], row["kind"], row["recipient_id"])
+            await store.redis.publish(channel(store, row["recipient_id"]), str(row["id"]))
+        if send is not None:
+            for row in rows:
+                await send(row["id"], row["kind"], row["recipient_id"])
+    except (RedisError, OSError) as exc:
+        # The notifications are committed and listed; only the live push and the WeChat
+        # message are lost, which must not fail the action that caused them.
+        log.warning("notifications %s not pushed, Redis failed: %s", ids, exc)
 
 
 def _snippet(text: str) -> str:

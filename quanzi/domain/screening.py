@@ -5,9 +5,12 @@ REVIEW or review lets it through as PENDING_REVIEW with a review task."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
+
+from redis.exceptions import RedisError
 
 from quanzi.domain import modlog, sql
 from quanzi.domain.errors import BadInput, ContentRejected
@@ -15,6 +18,8 @@ from quanzi.domain.models import SensitiveWord, User, WordLevel
 from quanzi.domain.store import Store
 from quanzi.domain.wechat import WeChatClient, msg_sec_check
 from quanzi.domain.wordfilter import WordFilter, skeleton
+
+log = logging.getLogger("quanzi.screening")
 
 WORD_MAX = 64
 WORDS_PER_CALL_MAX = 1000
@@ -61,8 +66,16 @@ async def _new_version(store: Store) -> None:
 
 async def current_filter(store: Store) -> WordFilter:
     """This process's automaton, rebuilt when another process changed the list."""
-    version = await store.redis.get(_version_key(store))
     cached = _filters.get(store.prefix)
+    try:
+        version = await store.redis.get(_version_key(store))
+    except (RedisError, OSError) as exc:
+        # Without Redis the list's version is unknown: keep screening with what this
+        # process has, or read the list from PostgreSQL once.
+        log.warning("word list version unknown, Redis failed: %s", exc)
+        if cached is not None:
+            return cached
+        version = None
     if cached is not None and cached.version == version:
         return cached
     async with _rebuild_lock:

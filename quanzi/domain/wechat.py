@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import httpx
+from redis.exceptions import RedisError
 
 from quanzi.domain.errors import BadInput, Forbidden, RateLimited, ServiceUnavailable
 from quanzi.domain.store import Store
@@ -90,7 +91,11 @@ async def stable_token(client: WeChatClient, store: Store, *, force: bool = Fals
     process shares one (WeChat limits how often it may be fetched)."""
     key = store.key("wechat", "access_token")
     if not force:
-        cached = await store.redis.get(key)
+        try:
+            cached = await store.redis.get(key)
+        except (RedisError, OSError) as exc:
+            log.warning("access token cache unreadable, Redis failed: %s", exc)
+            cached = None
         if cached:
             return str(cached)
     response = await client.http.post(
@@ -108,7 +113,10 @@ async def stable_token(client: WeChatClient, store: Store, *, force: bool = Fals
     if response.status_code != 200 or not isinstance(token, str):
         raise ServiceUnavailable("wechat_unavailable")
     ttl = max(60, int(body.get("expires_in") or 7200) - 300)
-    await store.redis.set(key, token, ex=ttl)
+    try:
+        await store.redis.set(key, token, ex=ttl)
+    except (RedisError, OSError) as exc:  # stable_token hands out the same token again
+        log.warning("access token not cached, Redis failed: %s", exc)
     return token
 
 
