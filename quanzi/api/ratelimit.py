@@ -58,7 +58,7 @@ PER_IP = frozenset({"signin"})
 
 # [requests, seconds] per class: generous for a person, tight for a script.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
-    "signin": (20, 60),
+    "signin": (60, 60),  # per address: carrier NATs put many phones behind one
     "posting": (10, 60),
     "commenting": (30, 60),
     "liking": (120, 60),
