@@ -93,3 +93,85 @@ def test_quanzi_serve_runs_the_api_on_embedded_defaults(var_dir: Path) -> None:
     # Both embedded servers stopped with the process.
     assert not (var_dir / "postgres" / "postmaster.pid").exists()
     assert not (var_dir / "redis" / "redis.sock").exists()
+
+
+def test_a_postgres_restart_is_a_clean_503_and_the_api_recovers_alone(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Stops the real PostgreSQL under a running `quanzi serve`, then starts it again."""
+    from pgserver._commands import pg_ctl
+
+    var = tmp_path_factory.mktemp("outage") / "var"
+    servers = start_embedded(var, None, None)
+    assert servers.database_url and servers.redis_url
+    env = {
+        **_env_without_servers(var),
+        "DATABASE_URL": servers.database_url,
+        "REDIS_URL": servers.redis_url,
+    }
+    quanzi = [sys.executable, "-m", "quanzi"]
+    migrate = subprocess.run(
+        [*quanzi, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [*quanzi, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    pgdata = var / "postgres"
+    base = f"http://127.0.0.1:{port}"
+
+    def viewer(token: str) -> httpx.Response:
+        return httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ viewer { nickname } }"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        login = httpx.post(
+            f"{base}/graphql",
+            json={"query": 'mutation { devLogin(openid: "o", nickname: "小王") { token } }'},
+            timeout=10,
+        )
+        token = login.json()["data"]["devLogin"]["token"]
+        assert viewer(token).json() == {"data": {"viewer": {"nickname": "小王"}}}
+
+        postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGINT)  # fast shutdown: PostgreSQL goes away
+        deadline = time.monotonic() + 30
+        while (pgdata / "postmaster.pid").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        down = viewer(token)
+        assert down.status_code == 503
+        assert down.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert httpx.get(f"{base}/healthz", timeout=10).json()["postgres"].startswith("down")
+
+        socket_dir = servers.database_url.split("host=")[1]
+        user = "pgserver" if os.geteuid() == 0 else None  # as pgserver itself runs it
+        pg_ctl(
+            ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"],
+            pgdata=pgdata,
+            user=user,
+            timeout=30,
+        )
+        assert viewer(token).json() == {"data": {"viewer": {"nickname": "小王"}}}
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+        servers.stop()

@@ -24,7 +24,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.types import ExecutionResult
 
 from quanzi.api.context import Context, bearer_token, pick_locale
-from quanzi.api.errors import format_error
+from quanzi.api.errors import backend_unavailable, format_error
 from quanzi.api.guards import BodySizeLimit, Limits
 from quanzi.api.health import healthz
 from quanzi.api.media import upload_image
@@ -34,6 +34,7 @@ from quanzi.api.ratelimit import Limiter
 from quanzi.api.schema import build_schema
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.domain.errors import ErrorCode, QuanziError
+from quanzi.domain.messages import render
 from quanzi.embedded import start_embedded
 from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings
@@ -125,6 +126,16 @@ class QuanziGraphQL(GraphQL[Context, None]):
         except PersistedQueryError as exc:
             error = {"message": exc.message, "extensions": {"code": exc.code}}
             response = JSONResponse({"errors": [error]}, status_code=exc.status)
+        except Exception as exc:
+            # Before the schema runs (signing the caller in): a database that is down or
+            # restarting is a clean 503 to retry, not a crash.
+            if not backend_unavailable(exc):
+                raise
+            access_log.warning("backend unavailable", error=repr(exc))
+            locale = pick_locale(request.headers.get("accept-language"))
+            code = ErrorCode.SERVICE_UNAVAILABLE.value
+            error = {"message": render("service_unavailable", locale), "extensions": {"code": code}}
+            response = JSONResponse({"errors": [error]}, status_code=503)
         await response(scope, receive, send)
 
     async def parse_http_body(

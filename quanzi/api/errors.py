@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+import asyncpg
 import structlog
 from graphql import GraphQLError
 from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
+from tortoise.exceptions import DBConnectionError
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from quanzi.api.metrics import observe_operation
@@ -42,6 +44,30 @@ class ErrorFormatter(SchemaExtension):
         )
 
 
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    RedisError,
+    ConnectionError,  # refused, reset
+    TimeoutError,
+    FileNotFoundError,  # a unix socket that is gone (the embedded servers)
+    DBConnectionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,  # a pooled connection the server closed
+)
+
+
+def backend_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` (or what it wraps) means PostgreSQL or Redis could not be reached."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, _UNAVAILABLE):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
     """The client's shape of one error: a stable code, a message in the caller's language."""
     original = error.original_error
@@ -64,10 +90,11 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
         # Parse, validation and variable errors: the query itself is wrong.
         extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
         return _copy(error, error.message, extensions)
-    if isinstance(original, RedisError):
-        # Redis is down or slow: what needed it cannot answer now, the rest still works.
+    if backend_unavailable(original):
+        # PostgreSQL or Redis is down or restarting: what needed it cannot answer now; the
+        # pools reconnect by themselves once it is back.
         log.warning(
-            "redis unavailable", request_id=request_id, path=error.path, error=str(original)
+            "backend unavailable", request_id=request_id, path=error.path, error=repr(original)
         )
         return _copy(
             error,
