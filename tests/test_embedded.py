@@ -37,6 +37,36 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+QUANZI = [sys.executable, "-m", "quanzi"]
+
+
+def _migrate_and_serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """Migrate, start `quanzi serve` on a free port and wait until it answers /healthz."""
+    migrate = subprocess.run(
+        [*QUANZI, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [*QUANZI, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            return server, base
+        except httpx.TransportError:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "quanzi serve did not come up in 60 s"
+            time.sleep(0.2)
+
+
 async def test_embedded_servers_start_answer_and_stop(var_dir: Path) -> None:
     servers = start_embedded(var_dir, None, None)
     try:
@@ -54,32 +84,9 @@ async def test_embedded_servers_start_answer_and_stop(var_dir: Path) -> None:
 
 
 def test_quanzi_serve_runs_the_api_on_embedded_defaults(var_dir: Path) -> None:
-    env = _env_without_servers(var_dir)
-    quanzi = [sys.executable, "-m", "quanzi"]
-    migrate = subprocess.run(
-        [*quanzi, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [*quanzi, "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server, base = _migrate_and_serve(_env_without_servers(var_dir))
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "quanzi serve did not come up in 60 s"
-                time.sleep(0.2)
+        health = httpx.get(f"{base}/healthz", timeout=10)
         assert health.json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
         login = httpx.post(
             f"{base}/graphql",
@@ -109,21 +116,8 @@ def test_a_postgres_restart_is_a_clean_503_and_the_api_recovers_alone(
         "DATABASE_URL": servers.database_url,
         "REDIS_URL": servers.redis_url,
     }
-    quanzi = [sys.executable, "-m", "quanzi"]
-    migrate = subprocess.run(
-        [*quanzi, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [*quanzi, "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, base = _migrate_and_serve(env)
     pgdata = var / "postgres"
-    base = f"http://127.0.0.1:{port}"
 
     def viewer(token: str) -> httpx.Response:
         return httpx.post(
@@ -134,14 +128,6 @@ def test_a_postgres_restart_is_a_clean_503_and_the_api_recovers_alone(
         )
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
         login = httpx.post(
             f"{base}/graphql",
             json={"query": 'mutation { devLogin(openid: "o", nickname: "小王") { token } }'},
