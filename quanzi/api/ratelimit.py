@@ -20,7 +20,6 @@ from graphql import (
     SelectionSetNode,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
@@ -85,15 +84,12 @@ class Limiter:
             raise ValueError(f"unknown rate limit classes: {sorted(unknown)}")
         self.limits = {**DEFAULT_LIMITS, **{k: (int(v[0]), int(v[1])) for k, v in limits.items()}}
         self.trust_forwarded_for = trust_forwarded_for
-        self._scripts: dict[int, AsyncScript] = {}
 
     async def check(
         self, store: Store, counts: Counter[str], member_id: int | None, ip: str
     ) -> int | None:
         """Count the request's hits; the seconds to wait when one class is over, else None."""
-        script = self._scripts.get(id(store.redis))
-        if script is None:
-            script = self._scripts[id(store.redis)] = store.redis.register_script(_HIT)
+        script = store.redis.register_script(_HIT)  # a hash of a short text: cheap
         wait = None
         for name, hits in sorted(counts.items()):
             limit, window = self.limits[name]
