@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -172,6 +173,17 @@ class Api:
     async def op(self, name: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict:
         """Send the contract's operation `name` exactly as the client does."""
         return await self.execute(operation(name), variables, **kw)
+
+
+@asynccontextmanager
+async def configured_api(
+    runtime: Runtime, **settings: object
+) -> AsyncIterator[tuple[Api, httpx.AsyncClient]]:
+    """The app built with some settings changed, on the test's runtime."""
+    configured = runtime.settings.model_copy(update=settings)
+    transport = httpx.ASGITransport(app=create_app(settings=configured, runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://quanzi.test") as client:
+        yield Api(client), client
 
 
 def error_codes(result: dict[str, Any]) -> list[str]:

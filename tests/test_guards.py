@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 import httpx
 from graphql import validate
 
-from quanzi.api.app import create_app
 from quanzi.api.guards import complexity_rule
 from quanzi.api.ids import to_global_id
 from quanzi.api.schema import DEFAULT_LIMITS, build_schema
 from quanzi.bootstrap import Runtime
 from quanzi.domain.models import Post, PostLike
-from tests.conftest import Api, error_codes
+from tests.conftest import Api, configured_api, error_codes
 from tests.contract import _definitions, operation_document
 from tests.factories import make_post, make_user, token_for
 
@@ -131,14 +130,11 @@ async def test_malformed_requests_answer_in_the_graphql_error_shape(
 
 
 async def test_the_limits_are_settings(runtime: Runtime) -> None:
-    strict = runtime.settings.model_copy(
-        update={"query_max_depth": 2, "graphql_max_body_bytes": 2048}
-    )
-    app = create_app(settings=strict, runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://quanzi.test") as client:
+    async with configured_api(runtime, query_max_depth=2, graphql_max_body_bytes=2048) as (
+        api,
+        client,
+    ):
         member = await make_user()
-        api = Api(client)
         token = token_for(runtime, member)
         assert "errors" not in await api.execute("{ viewer { id } }", token=token)
         deep = await api.execute("{ viewer { badges { code } } }", token=token)

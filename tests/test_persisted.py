@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from quanzi.api.app import create_app
 from quanzi.api.persisted import sha256
 from quanzi.bootstrap import Runtime
+from tests.conftest import configured_api
 from tests.contract import CONTRACT_DIR
 from tests.factories import make_user, token_for
 
@@ -50,13 +50,10 @@ async def test_a_hash_alone_misses_once_then_runs_from_redis(
 
 
 async def test_with_an_allow_list_only_registered_documents_run(runtime: Runtime) -> None:
-    strict = runtime.settings.model_copy(update={"persisted_queries_dir": CONTRACT_DIR})
-    app = create_app(settings=strict, runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
     member = await make_user(nickname="小红")
     headers = {"Authorization": f"Bearer {token_for(runtime, member)}"}
     app_document = (CONTRACT_DIR / "app.graphql").read_text(encoding="utf-8")
-    async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
+    async with configured_api(runtime, persisted_queries_dir=CONTRACT_DIR) as (_, client):
         ok = await client.post(
             "/graphql",
             json={"operationName": "Viewer", "extensions": _persisted(sha256(app_document))},

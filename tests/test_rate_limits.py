@@ -4,30 +4,16 @@ anything runs, every aliased or fragment-hidden root field included, failing ope
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import httpx
 from redis.asyncio import Redis
 
-from quanzi.api.app import create_app
 from quanzi.api.ids import to_global_id
 from quanzi.api.ratelimit import Limiter
 from quanzi.bootstrap import Runtime
 from quanzi.domain.models import PostLike
 from quanzi.domain.store import Store
-from tests.conftest import Api, error_codes
+from tests.conftest import configured_api, error_codes
 from tests.factories import make_post, make_user, token_for
-
-
-@asynccontextmanager
-async def _api(
-    runtime: Runtime, **settings: object
-) -> AsyncIterator[tuple[Api, httpx.AsyncClient]]:
-    configured = runtime.settings.model_copy(update=settings)
-    transport = httpx.ASGITransport(app=create_app(settings=configured, runtime=runtime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://quanzi.test") as client:
-        yield Api(client), client
 
 
 def _like(post_id: int, alias: str = "") -> str:
@@ -40,7 +26,7 @@ async def test_a_member_over_the_like_limit_waits_and_nothing_more_is_written(
     author = await make_user()
     posts = [await make_post(author, f"第 {i} 篇") for i in range(7)]
     member, other = await make_user(), await make_user()
-    async with _api(runtime, rate_limits={"liking": (5, 60)}) as (api, client):
+    async with configured_api(runtime, rate_limits={"liking": (5, 60)}) as (api, client):
         token = token_for(runtime, member)
         for post in posts[:5]:
             assert "errors" not in await api.execute(
@@ -71,14 +57,14 @@ async def test_aliases_and_fragments_count_every_root_field(runtime: Runtime) ->
     author = await make_user()
     posts = [await make_post(author, f"第 {i} 篇") for i in range(6)]
     member = await make_user()
-    async with _api(runtime, rate_limits={"liking": (5, 60)}) as (api, _):
+    async with configured_api(runtime, rate_limits={"liking": (5, 60)}) as (api, _):
         token = token_for(runtime, member)
         aliased = " ".join(_like(p.id, f"l{i}: ") for i, p in enumerate(posts))
         assert error_codes(await api.execute(f"mutation {{ {aliased} }}", token=token)) == [
             "RATE_LIMITED"
         ]
         assert await PostLike.filter(user_id=member.id).count() == 0
-    async with _api(runtime, rate_limits={"liking": (2, 60)}) as (api, _):
+    async with configured_api(runtime, rate_limits={"liking": (2, 60)}) as (api, _):
         other = token_for(runtime, await make_user())
         hidden = (
             "mutation { ...Likes } fragment Likes on Mutation { "
@@ -91,14 +77,16 @@ async def test_aliases_and_fragments_count_every_root_field(runtime: Runtime) ->
 async def test_sign_in_is_limited_per_address_and_forwarded_for_only_behind_a_proxy(
     runtime: Runtime,
 ) -> None:
-    async with _api(runtime, rate_limits={"signin": (3, 60)}) as (api, _):
+    async with configured_api(runtime, rate_limits={"signin": (3, 60)}) as (api, _):
         for n in range(3):
             spoofed = {"X-Forwarded-For": f"10.0.0.{n}"}
             ok = await api.op("DevLogin", {"openid": f"script-{n}"}, headers=spoofed)
             assert "errors" not in ok, ok
         fourth = await api.op("DevLogin", {"openid": "script-4"}, headers=spoofed)
         assert error_codes(fourth) == ["RATE_LIMITED"]
-    async with _api(runtime, rate_limits={"signin": (1, 60)}, trust_forwarded_for=True) as (api, _):
+    async with configured_api(
+        runtime, rate_limits={"signin": (1, 60)}, trust_forwarded_for=True
+    ) as (api, _):
         for n in range(3):
             hops = {"X-Forwarded-For": f"1.2.3.4, 203.0.113.{n}"}
             ok = await api.op("DevLogin", {"openid": f"phone-{n}"}, headers=hops)

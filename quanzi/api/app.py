@@ -13,7 +13,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,7 +24,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.types import ExecutionResult
 
 from quanzi.api.context import Context, bearer_token, pick_locale
-from quanzi.api.errors import backend_unavailable, format_error
+from quanzi.api.errors import backend_unavailable, error_response, format_error
 from quanzi.api.guards import BodySizeLimit, Limits
 from quanzi.api.health import healthz
 from quanzi.api.media import upload_image
@@ -121,11 +121,9 @@ class QuanziGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as exc:
-            error = {"message": exc.reason, "extensions": {"code": ErrorCode.BAD_USER_INPUT.value}}
-            response = JSONResponse({"errors": [error]}, status_code=exc.status_code)
+            response = error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
         except PersistedQueryError as exc:
-            error = {"message": exc.message, "extensions": {"code": exc.code}}
-            response = JSONResponse({"errors": [error]}, status_code=exc.status)
+            response = error_response(exc.message, exc.code, exc.status)
         except Exception as exc:
             # Before the schema runs (signing the caller in): a database that is down or
             # restarting is a clean 503 to retry, not a crash.
@@ -133,9 +131,8 @@ class QuanziGraphQL(GraphQL[Context, None]):
                 raise
             access_log.warning("backend unavailable", error=repr(exc))
             locale = pick_locale(request.headers.get("accept-language"))
-            code = ErrorCode.SERVICE_UNAVAILABLE.value
-            error = {"message": render("service_unavailable", locale), "extensions": {"code": code}}
-            response = JSONResponse({"errors": [error]}, status_code=503)
+            message = render("service_unavailable", locale)
+            response = error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
         await response(scope, receive, send)
 
     async def parse_http_body(

@@ -10,6 +10,7 @@ import asyncpg
 import structlog
 from graphql import GraphQLError
 from redis.exceptions import RedisError
+from starlette.responses import JSONResponse
 from strawberry.extensions import SchemaExtension
 from tortoise.exceptions import DBConnectionError
 from tortoise.exceptions import ValidationError as TortoiseValidationError
@@ -55,6 +56,12 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.InterfaceError,  # a pooled connection the server closed
 )
+
+
+def error_response(message: str, code: str, status: int, **extensions: object) -> JSONResponse:
+    """One error in the GraphQL shape, for answers given outside the schema."""
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    return JSONResponse({"errors": [error]}, status_code=status)
 
 
 def backend_unavailable(exc: BaseException | None) -> bool:

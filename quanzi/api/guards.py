@@ -7,7 +7,6 @@ most it can be. The answer depends on the document alone, so the validation cach
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from quanzi.api.context import pick_locale
+from quanzi.api.errors import error_response
 from quanzi.domain.errors import BadInput, ErrorCode
 from quanzi.domain.messages import render
 
@@ -174,7 +174,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+            await self._refuse(scope, receive, send)
             return
         body = bytearray()
         more = True
@@ -184,7 +184,7 @@ class BodySizeLimit:
                 break
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
-                await self._refuse(scope, send)
+                await self._refuse(scope, receive, send)
                 return
             more = message.get("more_body", False)
         replayed = False
@@ -198,21 +198,7 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         locale = pick_locale(dict(scope.get("headers") or ()).get(b"accept-language", b"").decode())
-        error = {
-            "message": render("body_too_large", locale, max_kb=self.max_bytes // 1024),
-            "extensions": {"code": ErrorCode.BAD_USER_INPUT.value},
-        }
-        payload = json.dumps({"errors": [error]}, ensure_ascii=False).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        message = render("body_too_large", locale, max_kb=self.max_bytes // 1024)
+        await error_response(message, ErrorCode.BAD_USER_INPUT, 413)(scope, receive, send)

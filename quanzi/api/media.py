@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from quanzi.api.context import bearer_token, pick_locale
+from quanzi.api.errors import error_response
 from quanzi.bootstrap import Runtime
 from quanzi.domain import auth, media
 from quanzi.domain.errors import BadInput, ErrorCode, QuanziError, Unauthenticated
@@ -22,15 +23,9 @@ _ENVELOPE = 64 * 1024
 
 
 def _error(exc: QuanziError, locale: str, status: int | None = None) -> JSONResponse:
-    extensions: dict[str, str] = {"code": exc.code.value}
-    if exc.field:
-        extensions["field"] = exc.field
-    body = {
-        "errors": [
-            {"message": render(exc.message_key, locale, **exc.params), "extensions": extensions}
-        ]
-    }
-    return JSONResponse(body, status_code=status or _STATUS.get(exc.code, 400))
+    field = {"field": exc.field} if exc.field else {}
+    message = render(exc.message_key, locale, **exc.params)
+    return error_response(message, exc.code, status or _STATUS.get(exc.code, 400), **field)
 
 
 async def upload_image(request: Request) -> JSONResponse:

@@ -16,8 +16,8 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
+    get_operation_ast,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from redis.exceptions import RedisError
@@ -105,16 +105,9 @@ class Limiter:
         return wait
 
 
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name and o.name.value == name), None)
-
-
 def root_fields(document: DocumentNode, operation_name: str | None) -> Iterable[str]:
     """Every root field the operation selects, through fragments, once per occurrence."""
-    operation = _operation(document, operation_name)
+    operation = get_operation_ast(document, operation_name)
     if operation is None:
         return []
     fragments = {
