@@ -79,13 +79,14 @@ def bench_database(var_dir: str, name: str) -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+def running_service(
+    env: dict[str, str], workers: int = 1, command: list[str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """(base URL, process id) of `quanzi serve` (or `command`, given --port) running on env."""
     port = free_port()
+    command = command or [sys.executable, "-m", "quanzi", "serve", "--workers", str(workers)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "quanzi", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        cwd=ROOT,
-        stderr=subprocess.DEVNULL,
+        [*command, "--port", str(port)], env=env, cwd=ROOT, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -97,10 +98,18 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise SystemExit("server did not come up")
-        yield base
+        yield base, server.pid
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
+
+
+@contextmanager
+def running_server(
+    env: dict[str, str], workers: int = 1, command: list[str] | None = None
+) -> Iterator[str]:
+    with running_service(env, workers, command) as (base, _):
+        yield base
 
 
 async def gql(
