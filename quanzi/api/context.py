@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 
-from quanzi.api.loaders import Loaders
+from quanzi.api.loaders import Loaders, now_or_later
 from quanzi.bootstrap import Runtime
 from quanzi.domain import auth, metrics
 from quanzi.domain.errors import Forbidden, QuanziError, Unauthenticated
@@ -74,14 +74,32 @@ class Context:
             raise self._viewer
         return self._viewer  # type: ignore[return-value]
 
-    async def viewer_relation(
+    def viewer_relation(
+        self, loader: Callable[[Loaders, int], DataLoader[int, bool]], pk: int
+    ) -> bool | Awaitable[bool]:
+        """Whether the viewer has liked / follows... object `pk`; False when anonymous.
+        Answers at once when the viewer is known and the relation already loaded."""
+        if self._viewer is _UNSET:
+            return self._viewer_relation_later(loader, pk)
+        if isinstance(self._viewer, QuanziError):
+            raise self._viewer
+        if self._viewer is None:
+            return False
+        return now_or_later(loader(self.loaders, self._viewer.id), pk, bool)  # type: ignore[attr-defined]
+
+    async def _viewer_relation_later(
         self, loader: Callable[[Loaders, int], DataLoader[int, bool]], pk: int
     ) -> bool:
-        """Whether the viewer has liked / follows... object `pk`; False when anonymous."""
         viewer = await self.viewer()
         if viewer is None:
             return False
         return await loader(self.loaders, viewer.id).load(pk)
+
+    def known_viewer(self) -> User | None:
+        """The viewer when already authenticated (as every HTTP request is up front), else
+        None; never raises and never waits."""
+        viewer = self._viewer
+        return viewer if isinstance(viewer, User) else None
 
     async def require_viewer(self) -> User:
         user = await self.viewer()

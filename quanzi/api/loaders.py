@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -9,7 +10,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from quanzi.domain import trending
+from quanzi.domain import sql, trending
 from quanzi.domain.models import (
     Answer,
     AnswerVote,
@@ -23,7 +24,6 @@ from quanzi.domain.models import (
     PollVoter,
     Post,
     PostLike,
-    PostTopic,
     Topic,
     TopicFollow,
     User,
@@ -33,11 +33,27 @@ from quanzi.domain.models import (
 from quanzi.domain.store import Store
 
 M = TypeVar("M", bound=Model)
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """convert(the loaded value) at once when the loader already has it (a connection
+    prefetched its page), else an awaitable of it: no coroutine for what is already here."""
+    future = loader.load(key)
+    if isinstance(future, asyncio.Future) and future.done():
+        return convert(future.result())
+    return _convert_later(future, convert)
+
+
+async def _convert_later(future: Awaitable[V], convert: Callable[[V], R]) -> R:
+    return convert(await future)
 
 
 def _by_id(model: type[M]) -> Callable[[Sequence[int]], Awaitable[list[M | None]]]:
     async def load(ids: Sequence[int]) -> list[M | None]:
-        found = {row.pk: row for row in await model.filter(id__in=list(ids))}
+        found = {row.pk: row for row in await sql.models_by_ids(model, ids)}
         return [found.get(i) for i in ids]
 
     return load
@@ -48,25 +64,29 @@ def _membership(
 ) -> Callable[[Sequence[int]], Awaitable[list[bool]]]:
     """Which of the targets the owner has a row for (liked, follows...)."""
 
+    # Column names come from the code (the callers below), never from input.
+    query = (
+        f"SELECT {target_field} FROM {model._meta.db_table} "
+        f"WHERE {owner_field} = $1 AND {target_field} = ANY($2::bigint[])"
+    )
+
     async def load(ids: Sequence[int]) -> list[bool]:
-        rows = await model.filter(
-            **{owner_field: owner_id, f"{target_field}__in": list(ids)}
-        ).values_list(target_field, flat=True)
-        present = set(rows)
+        present = {row[target_field] for row in await sql.fetch(query, owner_id, list(ids))}
         return [i in present for i in ids]
 
     return load
 
 
 async def _topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
-    links = (
-        await PostTopic.filter(post_id__in=list(post_ids))
-        .select_related("topic")
-        .order_by("post_id", "position")
+    rows = await sql.fetch(
+        f"SELECT pt.post_id AS _post_id, {sql.columns(Topic, 't')} FROM post_topics pt "
+        "JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id = ANY($1::bigint[]) "
+        "ORDER BY pt.post_id, pt.position",
+        list(post_ids),
     )
     by_post: dict[int, list[Topic]] = defaultdict(list)
-    for link in links:
-        by_post[link.post_id].append(link.topic)  # type: ignore[attr-defined]
+    for row in rows:
+        by_post[row.pop("_post_id")].append(Topic._init_from_db(**row))
     return [by_post.get(i, []) for i in post_ids]
 
 

@@ -163,7 +163,7 @@ class SocialQuery:
             page = await featured.featured_feed(first=first, after=after, cap=_cap(info))
         else:
             page = await feeds.latest(first=first, after=after, cap=_cap(info))
-        return post_connection(info, page)
+        return await post_connection(info, page)
 
     @strawberry.field(description="A post; null when it does not exist or cannot be seen.")
     async def post(self, info: Info[Context, None], id: strawberry.ID) -> Post | None:

@@ -3,9 +3,12 @@ order for comments."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from quanzi.domain import sql
 from quanzi.domain.featured import PinScope, active_pin, not_pinned
 from quanzi.domain.models import (
     Answer,
@@ -20,7 +23,13 @@ from quanzi.domain.models import (
     User,
     UserFollow,
 )
-from quanzi.domain.pagination import Page, check_first, keyset_page
+from quanzi.domain.pagination import (
+    Page,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 
 NEWEST_FIRST = ("-created_at", "-id")
 OLDEST_FIRST = ("created_at", "id")
@@ -53,10 +62,55 @@ async def _with_pins(
     )
 
 
+# The most read list of all, in one round trip and without the query builder: the first
+# page is the active global pins (newest pin first) followed by the newest other posts; later
+# pages seek past the cursor on posts_status_created_idx. Same order and cursors as
+# _with_pins (tests/test_feed.py pages through both).
+_LATEST_FIRST = f"""
+(SELECT {{columns}}, true AS _pinned FROM posts
+ WHERE status = 'PUBLISHED' AND pin_scope = '{PinScope.GLOBAL.value}'
+   AND (pinned_until IS NULL OR pinned_until > $1)
+ ORDER BY pinned_at DESC, id DESC LIMIT $2)
+UNION ALL
+(SELECT {{columns}}, false FROM posts
+ WHERE status = 'PUBLISHED'
+   AND (pin_scope IS NULL OR pin_scope <> '{PinScope.GLOBAL.value}' OR pinned_until <= $1)
+ ORDER BY created_at DESC, id DESC LIMIT $2 + 1)
+"""
+_LATEST_AFTER = f"""
+SELECT {{columns}}, false AS _pinned FROM posts
+WHERE status = 'PUBLISHED'
+  AND (pin_scope IS NULL OR pin_scope <> '{PinScope.GLOBAL.value}' OR pinned_until <= $1)
+  AND created_at <= $3 AND (created_at, id) < ($3, $4)
+ORDER BY created_at DESC, id DESC LIMIT $2 + 1
+"""
+
+
 async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
     """Every published post, newest first, globally pinned posts leading."""
-    query = Post.filter(status=PostStatus.PUBLISHED)
-    return await _with_pins(query, PinScope.GLOBAL, first=first, after=after, cap=cap)
+    size = check_first(first, cap=cap)
+    if size == 0:
+        query = Post.filter(status=PostStatus.PUBLISHED)
+        return await _with_pins(query, PinScope.GLOBAL, first=first, after=after, cap=cap)
+    now = datetime.now(UTC)
+    if after is None or after == AFTER_PINS:
+        rows = await sql.fetch(_LATEST_FIRST.format(columns=sql.columns(Post)), now, size)
+    else:
+        created_at, post_id = decode_cursor(after, Post, ("created_at", "id"))
+        statement = _LATEST_AFTER.format(columns=sql.columns(Post))
+        rows = await sql.fetch(statement, now, size, created_at, post_id)
+    pins: list[Post] = []
+    regular: list[Post] = []
+    for row in rows:
+        (pins if row.pop("_pinned") else regular).append(Post._init_from_db(**row))
+    if after is not None:
+        pins = []  # paging on from the pins: the regular list from its top
+    items = regular[: size - len(pins)]
+    return Page(
+        items=pins + items,
+        cursors=[AFTER_PINS] * len(pins) + [encode_cursor([p.created_at, p.id]) for p in items],
+        has_next=len(regular) > len(items),
+    )
 
 
 async def following(viewer: User, *, first: int | None, after: str | None, cap: int) -> Page[Post]:

@@ -155,7 +155,7 @@ class Collection(Node):
         page = await featured.collection_posts(
             self.pk, first=first, after=after, cap=info.context.runtime.settings.page_max
         )
-        return post_connection(info, page)
+        return await post_connection(info, page)
 
     @classmethod
     def from_model(cls, collection: models.Collection) -> Collection:

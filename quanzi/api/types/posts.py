@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -11,7 +13,8 @@ from strawberry.types import Info
 
 from quanzi.api.context import Context
 from quanzi.api.ids import to_global_id
-from quanzi.api.loaders import Loaders
+from quanzi.api.loaders import Loaders, now_or_later
+from quanzi.api.lookahead import node_fields
 from quanzi.api.relay import Connection, Node, connection_from_page
 from quanzi.domain import circles, feeds, hot, models, polls
 from quanzi.domain.errors import NotFound
@@ -104,7 +107,7 @@ class Circle(Node):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Post]:
         page = await feeds.in_circle(self.pk, first=first, after=after, cap=_page_cap(info))
-        return post_connection(info, page)
+        return await post_connection(info, page)
 
     @classmethod
     def from_model(cls, circle: models.Circle) -> Circle:
@@ -190,8 +193,8 @@ class Answer(Node):
     question_id: strawberry.Private[int]
 
     @strawberry.field
-    async def author(self, info: Info[Context, None]) -> UserRef:
-        return await load_user(info, self.author_id)
+    def author(self, info: Info[Context, None]) -> UserRef:
+        return user_of(info, self.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The viewer's vote: UP, DOWN, or null.")
     async def viewer_vote(self, info: Info[Context, None]) -> VoteValue | None:
@@ -221,9 +224,17 @@ class Answer(Node):
 
 
 async def load_user(info: Info[Context, None], user_id: int) -> User:
+    return _user(await info.context.loaders.user.load(user_id))
+
+
+def user_of(info: Info[Context, None], user_id: int) -> User | Awaitable[User]:
+    """The member, at once when already loaded (see prefetch_posts)."""
+    return now_or_later(info.context.loaders.user, user_id, _user)
+
+
+def _user(user: models.User | None) -> User:
     from quanzi.api.types.users import User
 
-    user = await info.context.loaders.user.load(user_id)
     if user is None:  # authors are never deleted while their content exists
         raise NotFound("user_not_found")
     return User.from_model(user)
@@ -243,8 +254,8 @@ class Topic(Node):
     pk: strawberry.Private[int]
 
     @strawberry.field
-    async def viewer_is_following(self, info: Info[Context, None]) -> bool:
-        return await info.context.viewer_relation(Loaders.follows_topic, self.pk)
+    def viewer_is_following(self, info: Info[Context, None]) -> bool:
+        return info.context.viewer_relation(Loaders.follows_topic, self.pk)  # type: ignore[return-value]
 
     @strawberry.field(description="Published posts under this topic.")
     async def posts(
@@ -264,7 +275,7 @@ class Topic(Node):
             )
         else:
             page = await feeds.in_topic(self.pk, first=first, after=after, cap=_page_cap(info))
-        return post_connection(info, page)
+        return await post_connection(info, page)
 
     @strawberry.field(description="Trending heat (decayed, velocity-gated); 0 when quiet.")
     async def heat(self, info: Info[Context, None]) -> float:
@@ -295,31 +306,25 @@ class Comment(Node):
     reply_to_id: strawberry.Private[int | None]
 
     @strawberry.field
-    async def author(self, info: Info[Context, None]) -> UserRef:
-        return await load_user(info, self.author_id)
+    def author(self, info: Info[Context, None]) -> UserRef:
+        return user_of(info, self.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The comment this one answers, for replies.")
     def reply_to(self, info: Info[Context, None]) -> Comment | None:
         if self.reply_to_id is None:
             return None  # answered at once: no coroutine for the common case
-        return self._reply_to(info, self.reply_to_id)  # type: ignore[return-value]
-
-    async def _reply_to(self, info: Info[Context, None], comment_id: int) -> Comment | None:
-        target = await info.context.loaders.comment.load(comment_id)
-        if target is None or target.status != models.CommentStatus.PUBLISHED:
-            return None
-        return Comment.from_model(target)
+        return now_or_later(info.context.loaders.comment, self.reply_to_id, _published_comment)  # type: ignore[return-value]
 
     @strawberry.field
-    async def viewer_has_liked(self, info: Info[Context, None]) -> bool:
-        return await info.context.viewer_relation(Loaders.liked_comment, self.pk)
+    def viewer_has_liked(self, info: Info[Context, None]) -> bool:
+        return info.context.viewer_relation(Loaders.liked_comment, self.pk)  # type: ignore[return-value]
 
     @strawberry.field(description="The thread under this comment, oldest first.")
     async def replies(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Comment]:
         page = await feeds.replies_to(self.pk, first=first, after=after, cap=_page_cap(info))
-        return connection_from_page(page, Comment.from_model)  # type: ignore[arg-type]
+        return await comment_connection(info, page)
 
     @classmethod
     def from_model(cls, comment: models.Comment) -> Comment:
@@ -358,18 +363,16 @@ class Post(Node):
     accepted_answer_id: strawberry.Private[int | None]
 
     @strawberry.field
-    async def author(self, info: Info[Context, None]) -> UserRef:
-        return await load_user(info, self.author_id)
+    def author(self, info: Info[Context, None]) -> UserRef:
+        return user_of(info, self.author_id)  # type: ignore[return-value]
 
     @strawberry.field
-    async def topics(self, info: Info[Context, None]) -> list[Topic]:
-        return [
-            Topic.from_model(t) for t in await info.context.loaders.topics_of_post.load(self.pk)
-        ]
+    def topics(self, info: Info[Context, None]) -> list[Topic]:
+        return now_or_later(info.context.loaders.topics_of_post, self.pk, _topics)  # type: ignore[return-value]
 
     @strawberry.field
-    async def viewer_has_liked(self, info: Info[Context, None]) -> bool:
-        return await info.context.viewer_relation(Loaders.liked_post, self.pk)
+    def viewer_has_liked(self, info: Info[Context, None]) -> bool:
+        return info.context.viewer_relation(Loaders.liked_post, self.pk)  # type: ignore[return-value]
 
     # The fields below answer at once when there is nothing to load (most posts are in no
     # circle, no poll, no accepted answer): a coroutine per card and field costs real time.
@@ -378,11 +381,7 @@ class Post(Node):
     def circle(self, info: Info[Context, None]) -> Circle | None:
         if self.circle_id is None:
             return None
-        return self._circle(info, self.circle_id)  # type: ignore[return-value]
-
-    async def _circle(self, info: Info[Context, None], circle_id: int) -> Circle | None:
-        circle = await info.context.loaders.circle.load(circle_id)
-        return Circle.from_model(circle) if circle else None
+        return now_or_later(info.context.loaders.circle, self.circle_id, _circle)  # type: ignore[return-value]
 
     is_pinned: bool = strawberry.field(description="Pinned (globally or in its circle).")
     is_featured: bool = strawberry.field(description="Chosen by operators as featured content.")
@@ -391,11 +390,7 @@ class Post(Node):
     def poll(self, info: Info[Context, None]) -> Poll | None:
         if self.kind != models.PostKind.POLL:
             return None
-        return self._poll(info)  # type: ignore[return-value]
-
-    async def _poll(self, info: Info[Context, None]) -> Poll | None:
-        poll = await info.context.loaders.poll_of_post.load(self.pk)
-        return Poll.from_model(poll) if poll else None
+        return now_or_later(info.context.loaders.poll_of_post, self.pk, _poll)  # type: ignore[return-value]
 
     @strawberry.field
     def accepted_answer(self, info: Info[Context, None]) -> Answer | None:
@@ -431,7 +426,7 @@ class Post(Node):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Comment]:
         page = await feeds.comments_of(self.pk, first=first, after=after, cap=_page_cap(info))
-        return connection_from_page(page, Comment.from_model)  # type: ignore[arg-type]
+        return await comment_connection(info, page)
 
     @classmethod
     def from_model(cls, post: models.Post) -> Post:
@@ -459,6 +454,63 @@ class Post(Node):
         )
 
 
-def post_connection(info: Info[Context, None], page: feeds.Page) -> Connection[Post]:
-    info.context.loaders.prime_posts(page.items)
+def _topics(topics: list[models.Topic]) -> list[Topic]:
+    return [Topic.from_model(t) for t in topics]
+
+
+def _circle(circle: models.Circle | None) -> Circle | None:
+    return Circle.from_model(circle) if circle else None
+
+
+def _poll(poll: models.Poll | None) -> Poll | None:
+    return Poll.from_model(poll) if poll else None
+
+
+def _published_comment(comment: models.Comment | None) -> Comment | None:
+    if comment is None or comment.status != models.CommentStatus.PUBLISHED:
+        return None
+    return Comment.from_model(comment)
+
+
+async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connection[Post]:
+    """A page of posts whose cards' relations are loaded before the cards resolve."""
+    loaders = info.context.loaders
+    posts: list[models.Post] = page.items
+    loaders.prime_posts(posts)
+    wanted = node_fields(info)
+    pks = [p.id for p in posts]
+    loads: list[Awaitable[object]] = []
+    if "author" in wanted:
+        loads.append(loaders.user.load_many([p.author_id for p in posts]))  # type: ignore[attr-defined]
+    if "topics" in wanted:
+        loads.append(loaders.topics_of_post.load_many(pks))
+    if "circle" in wanted:
+        circle_ids = [p.circle_id for p in posts if p.circle_id is not None]  # type: ignore[attr-defined]
+        loads.append(loaders.circle.load_many(circle_ids))
+    if "poll" in wanted:
+        loads.append(loaders.poll_of_post.load_many([p.id for p in posts if p.kind == "POLL"]))
+    viewer = info.context.known_viewer()
+    if "viewerHasLiked" in wanted and viewer is not None:
+        loads.append(loaders.liked_post(viewer.id).load_many(pks))
+    if loads and posts:
+        await asyncio.gather(*loads)
     return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
+
+
+async def comment_connection(info: Info[Context, None], page: feeds.Page) -> Connection[Comment]:
+    """A page of comments whose authors, reply targets and likes are loaded up front."""
+    loaders = info.context.loaders
+    comments: list[models.Comment] = page.items
+    wanted = node_fields(info)
+    if comments and wanted & {"author", "replyTo", "viewerHasLiked"}:
+        loads: list[Awaitable[object]] = []
+        if "author" in wanted:
+            loads.append(loaders.user.load_many([c.author_id for c in comments]))  # type: ignore[attr-defined]
+        targets = [c.reply_to_id for c in comments if c.reply_to_id is not None]  # type: ignore[attr-defined]
+        if "replyTo" in wanted and targets:
+            loads.append(loaders.comment.load_many(targets))
+        viewer = info.context.known_viewer()
+        if "viewerHasLiked" in wanted and viewer is not None:
+            loads.append(loaders.liked_comment(viewer.id).load_many([c.id for c in comments]))
+        await asyncio.gather(*loads)
+    return connection_from_page(page, Comment.from_model)  # type: ignore[arg-type]

@@ -60,8 +60,8 @@ class User(Node):
         return await _badges(info, self.pk)
 
     @strawberry.field
-    async def viewer_is_following(self, info: Info[Context, None]) -> bool:
-        return await info.context.viewer_relation(Loaders.follows_user, self.pk)
+    def viewer_is_following(self, info: Info[Context, None]) -> bool:
+        return info.context.viewer_relation(Loaders.follows_user, self.pk)  # type: ignore[return-value]
 
     @strawberry.field(description="The member's posts, newest first.")
     async def posts(
@@ -74,7 +74,7 @@ class User(Node):
             after=after,
             cap=info.context.runtime.settings.page_max,
         )
-        return post_connection(info, page)
+        return await post_connection(info, page)
 
     @classmethod
     def from_model(cls, user: models.User) -> User:
