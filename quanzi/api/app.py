@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import time
 import uuid
 from collections.abc import AsyncIterator
 
+import orjson
 import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
@@ -160,9 +162,13 @@ class QuanziGraphQL(GraphQL[Context, None]):
             ]
         return process_result(result)
 
-    def encode_json(self, data: object) -> str:
-        # Chinese text as UTF-8 rather than ASCII escapes: a third of the bytes on the wire.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    def encode_json(self, data: object) -> str | bytes:
+        # orjson: a twentieth of the json module's time on a feed page, and Chinese text as
+        # UTF-8 rather than ASCII escapes (a third of the bytes on the wire).
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # what orjson refuses (an integer past 64 bits...) json still writes
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -200,6 +206,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 update={"database_url": servers.database_url, "redis_url": servers.redis_url}
             )
         app.state.runtime = await start_runtime(effective)
+        # What start-up built (the schema, Tortoise's metadata, jieba's dictionary) lives as
+        # long as the process: out of the collector's generations, a full collection no
+        # longer walks it. Measured: the feed's p99 under load fell by a third (bench/README).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

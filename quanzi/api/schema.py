@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from types import GeneratorType
+from typing import Any
+
 import strawberry
+from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -10,6 +14,7 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
 from quanzi.api.analytics import (
@@ -38,6 +43,29 @@ from quanzi.api.social import SocialMutation, SocialQuery
 from quanzi.api.types.users import User
 
 CACHE_SIZE = 1024
+
+
+_NEVER_AWAITED: dict[type, bool] = {}
+
+
+def is_awaitable(value: object) -> bool:
+    """Strawberry's check, remembered by type: graphql-core asks three times a field, and
+    for every object type, enum and datetime Strawberry's fast path falls through to
+    isinstance and hasattr. (Generators are asked each time: a flag on their code decides.)"""
+    kind = type(value)
+    known = _NEVER_AWAITED.get(kind)
+    if known is not None:
+        return known
+    answer = optimized_is_awaitable(value)
+    if kind is not GeneratorType and len(_NEVER_AWAITED) < 4096:
+        _NEVER_AWAITED[kind] = answer
+    return answer
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable  # type: ignore[assignment]
 
 
 class QuanziSchema(strawberry.Schema):
@@ -107,6 +135,7 @@ def build_schema(
         subscription=NotificationsSubscription,
         types=[User],
         extensions=extensions,
+        execution_context_class=ExecutionContext,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 MIGRATIONS_MODULE = "quanzi.domain.migrations"
 
@@ -18,8 +19,10 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
     url = "postgres" + database_url[len(scheme) :]
     sep = "&" if "?" in url else "?"
     url += f"{sep}maxsize={pool_max}"
+    connection = expand_db_url(url)
+    connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": ["quanzi.domain.models"],
@@ -30,6 +33,14 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(connection: object) -> None:
+    """What a pooled connection goes through on release, beyond asyncpg's own rollback of an
+    open transaction. asyncpg's default runs `SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL` — a round trip after every query; Quanzi leaves no session state
+    behind (its advisory locks are transaction-scoped, it never LISTENs, SETs or keeps a
+    cursor past a transaction), so there is nothing to reset."""
 
 
 async def init_db(database_url: str, *, pool_max: int = 20) -> None:
