@@ -105,7 +105,7 @@ async def hot_page(
     ids = [i for i in ids if i != "-"]
     has_next = len(ids) > size
     ids = ids[:size]
-    posts = {p.id: p for p in await Post.filter(id__in=[int(i) for i in ids])}
+    posts = {p.id: p for p in await sql.models_by_ids(Post, [int(i) for i in ids])}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(ids) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],

@@ -160,7 +160,7 @@ async def recommended_page(
     window = [p for p in await store.redis.lrange(key, offset, offset + size) if p != "-"]
     has_next = len(window) > size
     window = window[:size]
-    posts = {p.id: p for p in await Post.filter(id__in=[int(i) for i in window])}
+    posts = {p.id: p for p in await sql.models_by_ids(Post, [int(i) for i in window])}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
