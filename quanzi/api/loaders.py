@@ -71,14 +71,15 @@ def _membership(
     )
 
     async def load(ids: Sequence[int]) -> list[bool]:
-        present = {row[target_field] for row in await sql.fetch(query, owner_id, list(ids))}
+        rows = await sql.fetch_records(query, owner_id, list(ids))
+        present = {row[target_field] for row in rows}
         return [i in present for i in ids]
 
     return load
 
 
 async def _topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
-    rows = await sql.fetch(
+    rows = await sql.fetch_records(
         f"SELECT pt.post_id AS _post_id, {sql.columns(Topic, 't')} FROM post_topics pt "
         "JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id = ANY($1::bigint[]) "
         "ORDER BY pt.post_id, pt.position",
@@ -86,7 +87,7 @@ async def _topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
     )
     by_post: dict[int, list[Topic]] = defaultdict(list)
     for row in rows:
-        by_post[row.pop("_post_id")].append(Topic._init_from_db(**row))
+        by_post[row["_post_id"]].append(Topic._init_from_db(**row))
     return [by_post.get(i, []) for i in post_ids]
 
 

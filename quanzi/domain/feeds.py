@@ -94,15 +94,15 @@ async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post
         return await _with_pins(query, PinScope.GLOBAL, first=first, after=after, cap=cap)
     now = datetime.now(UTC)
     if after is None or after == AFTER_PINS:
-        rows = await sql.fetch(_LATEST_FIRST.format(columns=sql.columns(Post)), now, size)
+        rows = await sql.fetch_records(_LATEST_FIRST.format(columns=sql.columns(Post)), now, size)
     else:
         created_at, post_id = decode_cursor(after, Post, ("created_at", "id"))
         statement = _LATEST_AFTER.format(columns=sql.columns(Post))
-        rows = await sql.fetch(statement, now, size, created_at, post_id)
+        rows = await sql.fetch_records(statement, now, size, created_at, post_id)
     pins: list[Post] = []
     regular: list[Post] = []
     for row in rows:
-        (pins if row.pop("_pinned") else regular).append(Post._init_from_db(**row))
+        (pins if row["_pinned"] else regular).append(Post._init_from_db(**row))
     if after is not None:
         pins = []  # paging on from the pins: the regular list from its top
     items = regular[: size - len(pins)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from tortoise import Tortoise
@@ -19,6 +19,14 @@ def connection(conn: BaseDBAsyncClient | None = None) -> BaseDBAsyncClient:
 async def fetch(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -> list[dict]:
     """Rows of a SELECT, or of an INSERT/UPDATE/DELETE ... RETURNING."""
     return await connection(conn).execute_query_dict(sql, list(values))
+
+
+async def fetch_records(
+    sql: str, *values: Any, conn: BaseDBAsyncClient | None = None
+) -> Sequence[Mapping[str, Any]]:
+    """Rows of a SELECT as asyncpg records (read-only mappings): no copy into dicts."""
+    _, rows = await connection(conn).execute_query(sql, list(values))
+    return rows
 
 
 async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -> int:
@@ -96,7 +104,7 @@ async def select_models(
     model: type[M], where: str, *values: Any, tail: str = "", conn: BaseDBAsyncClient | None = None
 ) -> list[M]:
     """Models of `SELECT <columns> FROM <table> WHERE <where> <tail>`."""
-    rows = await fetch(
+    rows = await fetch_records(
         f"SELECT {columns(model)} FROM {model._meta.db_table} WHERE {where} {tail}",
         *values,
         conn=conn,
