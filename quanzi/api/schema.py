@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from types import GeneratorType
 from typing import Any
 
 import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import (
     AddValidationRules,
@@ -15,7 +18,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
+from strawberry.types.field import StrawberryField
 
 from quanzi.api.analytics import (
     AnalyticsQuery,
@@ -66,6 +71,43 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.is_awaitable = is_awaitable  # type: ignore[assignment]
+
+
+def lean_resolvers(schema: strawberry.Schema) -> int:
+    """Call resolvers that take only (self, info) directly; return how many.
+
+    Strawberry routes every resolver field through a general chain (arguments converted,
+    field extensions composed with partial(), closures built per call) that costs more than
+    a card field's own work; a feed page has a hundred such fields. Fields with arguments,
+    field extensions or permission classes keep Strawberry's chain."""
+    info_class = schema.config.info_class
+    replaced = 0
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        if graphql_type is schema._schema.subscription_type:
+            continue
+        for graphql_field in graphql_type.fields.values():
+            field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if not isinstance(field, StrawberryField) or field.base_resolver is None:
+                continue
+            if field.extensions or field.arguments:
+                continue
+            function = field.base_resolver.wrapped_func
+            if isinstance(function, staticmethod | classmethod):
+                continue
+            if list(inspect.signature(function).parameters) != ["self", "info"]:
+                continue
+            graphql_field.resolve = _direct(function, field, info_class)
+            replaced += 1
+    return replaced
+
+
+def _direct(function: Callable[..., Any], field: object, info_class: type) -> Callable[..., Any]:
+    def resolve(source: object, info: GraphQLResolveInfo) -> Any:
+        return function(source, info_class(_raw_info=info, _field=field))
+
+    return resolve
 
 
 class QuanziSchema(strawberry.Schema):
@@ -129,7 +171,7 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return QuanziSchema(
+    schema = QuanziSchema(
         query=query,
         mutation=mutation,
         subscription=NotificationsSubscription,
@@ -137,6 +179,8 @@ def build_schema(
         extensions=extensions,
         execution_context_class=ExecutionContext,
     )
+    lean_resolvers(schema)
+    return schema
 
 
 def export_sdl() -> str:
