@@ -127,12 +127,17 @@ def operations(tokens: list[str], posts: list[str], commented: list[str], seed: 
     }
 
 
-async def measure_ceiling(base: str, args: argparse.Namespace) -> dict[str, float]:
+FIRST_PAGE = {"kind": "LATEST", "first": 20}
+
+
+async def measure_ceiling(base: str, args: argparse.Namespace) -> tuple[dict[str, float], dict]:
+    """Figures of the ceiling, and the first page it served to the first client."""
     async with session(base, args.concurrency) as client:
         tokens = await sign_in(client, args.concurrency)
+        page = await gql(client, "Feed", FIRST_PAGE, tokens[0])
         call = operations(tokens, [], [], 1)["Feed(LATEST)"]
         await drive("warm-up", 2, args.concurrency, lambda i, n: call(client, i, n))
-        return await drive(
+        return page, await drive(
             "ceiling: Feed(LATEST), in memory",
             args.seconds,
             args.concurrency,
@@ -140,11 +145,17 @@ async def measure_ceiling(base: str, args: argparse.Namespace) -> dict[str, floa
         )
 
 
-async def measure_service(base: str, database_url: str, args: argparse.Namespace) -> dict:
+async def measure_service(
+    base: str, database_url: str, args: argparse.Namespace, ceiling_page: dict
+) -> dict:
     posts, commented = await sample_ids(database_url)
     results: dict[str, dict[str, float]] = {}
     async with session(base, args.concurrency) as client:
         tokens = await sign_in(client, args.concurrency)
+        # The ceiling measured the same work: it served the very same page.
+        if await gql(client, "Feed", FIRST_PAGE, tokens[0]) != ceiling_page:
+            raise SystemExit("the ceiling's first page differs from the service's")
+        print("the ceiling and the service serve the same first page (same data, field for field)")
         calls = operations(tokens, posts, commented, 2)
         warm = calls["Feed(LATEST)"]
         await drive("warm-up", 2, args.concurrency, lambda i, n: warm(client, i, n))
@@ -262,9 +273,9 @@ def main() -> None:
             asyncio.run(prepare(env, args.concurrency, args.train))
             ceiling = [sys.executable, str(ROOT / "bench" / "ceiling_server.py")]
             with running_server(env, command=ceiling) as base:
-                top = asyncio.run(measure_ceiling(base, args))
+                page, top = asyncio.run(measure_ceiling(base, args))
             with running_server(env) as base:
-                results = asyncio.run(measure_service(base, url, args))
+                results = asyncio.run(measure_service(base, url, args, page))
             for name in ("Feed(LATEST)", "Feed(HOT)", "Feed(RECOMMENDED)"):
                 if name in results:
                     share = results[name]["rps"] / top["rps"]

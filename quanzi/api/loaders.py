@@ -87,7 +87,7 @@ async def _topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
     )
     by_post: dict[int, list[Topic]] = defaultdict(list)
     for row in rows:
-        by_post[row["_post_id"]].append(Topic._init_from_db(**row))
+        by_post[row["_post_id"]].append(sql.build(Topic, row))
     return [by_post.get(i, []) for i in post_ids]
 
 

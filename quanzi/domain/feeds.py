@@ -102,7 +102,7 @@ async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post
     pins: list[Post] = []
     regular: list[Post] = []
     for row in rows:
-        (pins if row["_pinned"] else regular).append(Post._init_from_db(**row))
+        (pins if row["_pinned"] else regular).append(sql.build(Post, row))
     if after is not None:
         pins = []  # paging on from the pins: the regular list from its top
     items = regular[: size - len(pins)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields import DatetimeField, Field
+from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.models import Model
+from tortoise.timezone import get_default_timezone
 
 M = TypeVar("M", bound=Model)
 
@@ -100,6 +103,62 @@ def columns(model: type[Model], alias: str = "") -> str:
     return names
 
 
+def _converter(field: Field) -> Callable[[Any], Any]:
+    if isinstance(field, DatetimeField):
+        # timestamptz arrives aware; Tortoise shows it in its configured zone (UTC).
+        zone = get_default_timezone()
+        return lambda value: value.astimezone(zone) if value is not None else None
+    if isinstance(field, CharEnumFieldInstance | IntEnumFieldInstance):
+        enum = field.enum_type
+        return lambda value: enum(value) if value is not None else None
+    return field.to_python_value
+
+
+class _Builder:
+    """Models from rows, as Tortoise's Model._init_from_db builds them (same attributes,
+    same values) without its per-value checks: on a feed page that is half the cost of
+    reading the rows."""
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        self.model = model
+        self.plain = [(key, name) for key, name, _ in meta.db_native_fields]
+        self.typed = [(key, name, field.field_type) for key, name, field in meta.db_default_fields]
+        self.converted = [
+            (key, name, _converter(field)) for key, name, field in meta.db_complex_fields
+        ]
+        self.header = {
+            "_partial": False,
+            "_saved_in_db": True,
+            "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
+        }
+
+    def __call__(self, row: Mapping[str, Any]) -> Any:
+        instance = self.model.__new__(self.model)
+        attributes = instance.__dict__
+        attributes.update(self.header)
+        attributes["_await_when_save"] = {}
+        for key, name in self.plain:
+            attributes[name] = row[key]
+        for key, name, kind in self.typed:
+            value = row[key]
+            attributes[name] = kind(value) if value is not None else None
+        for key, name, convert in self.converted:
+            attributes[name] = convert(row[key])
+        return instance
+
+
+_builders: dict[type[Model], _Builder] = {}
+
+
+def build(model: type[M], row: Mapping[str, Any]) -> M:
+    """The model of a row that has (at least) every column of `columns(model)`."""
+    builder = _builders.get(model)
+    if builder is None:
+        builder = _builders[model] = _Builder(model)
+    return builder(row)
+
+
 async def select_models(
     model: type[M], where: str, *values: Any, tail: str = "", conn: BaseDBAsyncClient | None = None
 ) -> list[M]:
@@ -109,7 +168,7 @@ async def select_models(
         *values,
         conn=conn,
     )
-    return [model._init_from_db(**row) for row in rows]
+    return [build(model, row) for row in rows]
 
 
 async def models_by_ids(model: type[M], ids: Sequence[int]) -> list[M]:
