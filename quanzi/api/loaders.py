@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -128,20 +129,50 @@ async def _badges_of_users(user_ids: Sequence[int]) -> list[list[UserBadge]]:
 class Loaders:
     """Created per request. The viewer's own relations (likes, follows) are keyed per viewer."""
 
+    # Built on first use: a request reads a few kinds of object, not all of them.
+
     def __init__(self) -> None:
-        self.user: DataLoader[int, User | None] = DataLoader(load_fn=_by_id(User))
-        self.post: DataLoader[int, Post | None] = DataLoader(load_fn=_by_id(Post))
-        self.comment: DataLoader[int, Comment | None] = DataLoader(load_fn=_by_id(Comment))
-        self.topic: DataLoader[int, Topic | None] = DataLoader(load_fn=_by_id(Topic))
-        self.topics_of_post: DataLoader[int, list[Topic]] = DataLoader(load_fn=_topics_of_posts)
-        self.circle: DataLoader[int, Circle | None] = DataLoader(load_fn=_by_id(Circle))
-        self.answer: DataLoader[int, Answer | None] = DataLoader(load_fn=_by_id(Answer))
-        self.poll_of_post: DataLoader[int, Poll | None] = DataLoader(load_fn=_polls_of_posts)
-        self.options_of_poll: DataLoader[int, list[PollOption]] = DataLoader(
-            load_fn=_options_of_polls
-        )
-        self.badges_of_user: DataLoader[int, list[UserBadge]] = DataLoader(load_fn=_badges_of_users)
         self._per_viewer: dict[tuple[str, int], DataLoader[int, Any]] = {}
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        return DataLoader(load_fn=_by_id(User))
+
+    @cached_property
+    def post(self) -> DataLoader[int, Post | None]:
+        return DataLoader(load_fn=_by_id(Post))
+
+    @cached_property
+    def comment(self) -> DataLoader[int, Comment | None]:
+        return DataLoader(load_fn=_by_id(Comment))
+
+    @cached_property
+    def topic(self) -> DataLoader[int, Topic | None]:
+        return DataLoader(load_fn=_by_id(Topic))
+
+    @cached_property
+    def topics_of_post(self) -> DataLoader[int, list[Topic]]:
+        return DataLoader(load_fn=_topics_of_posts)
+
+    @cached_property
+    def circle(self) -> DataLoader[int, Circle | None]:
+        return DataLoader(load_fn=_by_id(Circle))
+
+    @cached_property
+    def answer(self) -> DataLoader[int, Answer | None]:
+        return DataLoader(load_fn=_by_id(Answer))
+
+    @cached_property
+    def poll_of_post(self) -> DataLoader[int, Poll | None]:
+        return DataLoader(load_fn=_polls_of_posts)
+
+    @cached_property
+    def options_of_poll(self) -> DataLoader[int, list[PollOption]]:
+        return DataLoader(load_fn=_options_of_polls)
+
+    @cached_property
+    def badges_of_user(self) -> DataLoader[int, list[UserBadge]]:
+        return DataLoader(load_fn=_badges_of_users)
 
     def _viewer_loader(self, name: str, viewer_id: int, *spec: Any) -> DataLoader[int, bool]:
         key = (name, viewer_id)

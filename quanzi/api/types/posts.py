@@ -476,7 +476,6 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     """A page of posts whose cards' relations are loaded before the cards resolve."""
     loaders = info.context.loaders
     posts: list[models.Post] = page.items
-    loaders.prime_posts(posts)
     wanted = node_fields(info)
     pks = [p.id for p in posts]
     loads: list[Awaitable[object]] = []
