@@ -6,14 +6,16 @@ Loads the feed benchmark's community (10,000 members, `--posts` posts with 10 li
 recommender and precomputes the clients' candidate lists (as the jobs do), then, with one API
 worker and `--concurrency` signed-in clients:
 
-1. Feed(LATEST) first page on the ceiling server (`ceiling_server.py`: the same app, schema
-   and query, the data layer swapped for objects in memory), then on the real service;
-2. Feed(LATEST, HOT, RECOMMENDED), PostDetail, LikePost and AddComment on the real service;
+1. `--rounds` rounds of: Feed(LATEST) first page on the ceiling server (`ceiling_server.py`:
+   the same app, schema and query, the data layer swapped for objects in memory — it must
+   serve the very page the service serves), then Feed(LATEST, HOT, RECOMMENDED) on the real
+   service; both servers run throughout, the one not being measured idles;
+2. PostDetail, LikePost and AddComment on the real service;
 3. a soak: `--soak-rate` requests a second of a mix of all of them for `--soak-seconds`,
    sampling the API process's resident memory.
 
     .venv/bin/python bench/load_bench.py [--posts 100000] [--seconds 10] [--concurrency 16]
-        [--soak-seconds 300] [--soak-rate 60] [--no-train]
+        [--rounds 3] [--soak-seconds 300] [--soak-rate 60] [--no-train]
 """
 
 from __future__ import annotations
@@ -128,44 +130,64 @@ def operations(tokens: list[str], posts: list[str], commented: list[str], seed: 
 
 
 FIRST_PAGE = {"kind": "LATEST", "first": 20}
+FEEDS = ("Feed(LATEST)", "Feed(HOT)", "Feed(RECOMMENDED)")
+CEILING = "ceiling: Feed(LATEST), in memory"
 
 
-async def measure_ceiling(base: str, args: argparse.Namespace) -> tuple[dict[str, float], dict]:
-    """Figures of the ceiling, and the first page it served to the first client."""
-    async with session(base, args.concurrency) as client:
-        tokens = await sign_in(client, args.concurrency)
-        page = await gql(client, "Feed", FIRST_PAGE, tokens[0])
-        call = operations(tokens, [], [], 1)["Feed(LATEST)"]
-        await drive("warm-up", 2, args.concurrency, lambda i, n: call(client, i, n))
-        return page, await drive(
-            "ceiling: Feed(LATEST), in memory",
-            args.seconds,
-            args.concurrency,
-            lambda i, n: call(client, i, n),
-        )
-
-
-async def measure_service(
-    base: str, database_url: str, args: argparse.Namespace, ceiling_page: dict
+async def measure(
+    ceiling_base: str, base: str, database_url: str, args: argparse.Namespace
 ) -> dict:
+    """Rounds of the ceiling and the three feeds, one after the other (both servers are up;
+    the one not being measured is idle), then the other operations once. Returns
+    name -> list of figures, one per round."""
     posts, commented = await sample_ids(database_url)
-    results: dict[str, dict[str, float]] = {}
-    async with session(base, args.concurrency) as client:
-        tokens = await sign_in(client, args.concurrency)
-        # The ceiling measured the same work: it served the very same page.
-        if await gql(client, "Feed", FIRST_PAGE, tokens[0]) != ceiling_page:
+    figures: dict[str, list[dict[str, float]]] = {}
+    c = args.concurrency
+    async with session(ceiling_base, c) as top_client, session(base, c) as client:
+        top_tokens, tokens = await sign_in(top_client, c), await sign_in(client, c)
+        # The ceiling measures the same work: it serves the very same page.
+        if await gql(top_client, "Feed", FIRST_PAGE, top_tokens[0]) != await gql(
+            client, "Feed", FIRST_PAGE, tokens[0]
+        ):
             raise SystemExit("the ceiling's first page differs from the service's")
         print("the ceiling and the service serve the same first page (same data, field for field)")
+        top = operations(top_tokens, [], [], 1)["Feed(LATEST)"]
         calls = operations(tokens, posts, commented, 2)
-        warm = calls["Feed(LATEST)"]
-        await drive("warm-up", 2, args.concurrency, lambda i, n: warm(client, i, n))
-        for name, call in calls.items():
-            if name == "Feed(RECOMMENDED)" and not args.train:
-                continue
-            results[name] = await drive(
-                name, args.seconds, args.concurrency, lambda i, n, call=call: call(client, i, n)
-            )
-    return results
+        runs = [(CEILING, top_client, top)]
+        runs += [(n, client, calls[n]) for n in FEEDS if args.train or "RECOMMENDED" not in n]
+        for _, session_, call in runs:
+            await drive("  (warm-up)", 2, c, lambda i, n, s=session_, f=call: f(s, i, n))
+        for round_ in range(args.rounds):
+            print(f"round {round_ + 1}")
+            for name, session_, call in runs:
+                result = await drive(
+                    name, args.seconds, c, lambda i, n, s=session_, f=call: f(s, i, n)
+                )
+                figures.setdefault(name, []).append(result)
+        for name in ("PostDetail", "LikePost", "AddComment"):
+            call = calls[name]
+            result = await drive(name, args.seconds, c, lambda i, n, f=call: f(client, i, n))
+            figures[name] = [result]
+    return figures
+
+
+def summary(figures: dict[str, list[dict[str, float]]]) -> None:
+    """A Markdown table: medians over the rounds, and each feed's share of the ceiling's
+    throughput (the median of the rounds' ratios, each taken within one round)."""
+    top = figures[CEILING]
+    print("\n| operation | req/s | p50 | p99 | errors | of the ceiling |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, runs in figures.items():
+        share = ""
+        if name in FEEDS:
+            ratios = [run["rps"] / t["rps"] for run, t in zip(runs, top, strict=True)]
+            share = f"{statistics.median(ratios):.0%}"
+        print(
+            f"| {name} | {statistics.median(r['rps'] for r in runs):.0f} "
+            f"| {statistics.median(r['p50_ms'] for r in runs):.1f} ms "
+            f"| {statistics.median(r['p99_ms'] for r in runs):.1f} ms "
+            f"| {sum(r['errors'] for r in runs):.0f} | {share} |"
+        )
 
 
 def rss_mib(pid: int) -> float:
@@ -261,6 +283,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--soak-seconds", type=float, default=300)
     parser.add_argument("--soak-rate", type=float, default=60)
     parser.add_argument("--no-train", dest="train", action="store_false")
@@ -272,14 +295,8 @@ def main() -> None:
             asyncio.run(load(url, 1, args.posts + 1, members=True))
             asyncio.run(prepare(env, args.concurrency, args.train))
             ceiling = [sys.executable, str(ROOT / "bench" / "ceiling_server.py")]
-            with running_server(env, command=ceiling) as base:
-                page, top = asyncio.run(measure_ceiling(base, args))
-            with running_server(env) as base:
-                results = asyncio.run(measure_service(base, url, args, page))
-            for name in ("Feed(LATEST)", "Feed(HOT)", "Feed(RECOMMENDED)"):
-                if name in results:
-                    share = results[name]["rps"] / top["rps"]
-                    print(f"{name}: {share:.0%} of the in-memory ceiling's throughput")
+            with running_server(env, command=ceiling) as top, running_server(env) as base:
+                summary(asyncio.run(measure(top, base, url, args)))
             if args.soak_seconds > 0:
                 with running_service(env) as (base, pid):
                     asyncio.run(soak(base, pid, url, args))
