@@ -15,7 +15,7 @@ worker and `--concurrency` signed-in clients:
    sampling the API process's resident memory.
 
     .venv/bin/python bench/load_bench.py [--posts 100000] [--seconds 10] [--concurrency 16]
-        [--rounds 3] [--soak-seconds 300] [--soak-rate 60] [--no-train]
+        [--rounds 3] [--soak-seconds 300] [--soak-rate 150] [--no-train]
 """
 
 from __future__ import annotations
@@ -285,7 +285,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--soak-seconds", type=float, default=300)
-    parser.add_argument("--soak-rate", type=float, default=60)
+    parser.add_argument("--soak-rate", type=float, default=150)
     parser.add_argument("--no-train", dest="train", action="store_false")
     args = parser.parse_args()
     print(f"{args.concurrency} clients, {args.seconds}s per measurement, {os.cpu_count()} cores")
@@ -295,8 +295,9 @@ def main() -> None:
             asyncio.run(load(url, 1, args.posts + 1, members=True))
             asyncio.run(prepare(env, args.concurrency, args.train))
             ceiling = [sys.executable, str(ROOT / "bench" / "ceiling_server.py")]
-            with running_server(env, command=ceiling) as top, running_server(env) as base:
-                summary(asyncio.run(measure(top, base, url, args)))
+            if args.rounds > 0:  # --rounds 0: the soak alone
+                with running_server(env, command=ceiling) as top, running_server(env) as base:
+                    summary(asyncio.run(measure(top, base, url, args)))
             if args.soak_seconds > 0:
                 with running_service(env) as (base, pid):
                     asyncio.run(soak(base, pid, url, args))

@@ -1,14 +1,14 @@
 """Fuzzing: queries and mutations generated from schema.graphql (hypothesis-graphql), sent
 over HTTP by a signed-in operator. Whatever they ask, no answer may be an unexpected internal
-error. CI runs a bounded, reproducible number of examples; raise QUANZI_FUZZ_EXAMPLES for a
-longer hunt."""
+error. CI runs a bounded, reproducible number of examples; raise QUANZI_FUZZ_EXAMPLES (and
+set QUANZI_FUZZ_SEED for other draws) for a longer hunt: bench/fuzz_bench.py does."""
 
 from __future__ import annotations
 
 import os
 
 import hypothesis_graphql as hg
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
@@ -19,6 +19,7 @@ from tests.conftest import Api
 from tests.factories import make_post, make_user, token_for
 
 EXAMPLES = int(os.environ.get("QUANZI_FUZZ_EXAMPLES", "120"))
+SEED = os.environ.get("QUANZI_FUZZ_SEED")  # unset: the same draws every run
 SCALARS = {
     "Date": st.dates().map(lambda d: nodes.String(d.isoformat())),
     "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat() + "Z")),
@@ -30,7 +31,7 @@ def _generated(strategy: st.SearchStrategy[object]) -> list[str]:
 
     @settings(
         max_examples=EXAMPLES,
-        derandomize=True,
+        derandomize=SEED is None,
         database=None,
         deadline=None,
         suppress_health_check=list(HealthCheck),
@@ -39,6 +40,8 @@ def _generated(strategy: st.SearchStrategy[object]) -> list[str]:
     def collect(query: object) -> None:
         found.append(str(query))
 
+    if SEED is not None:
+        collect = seed(int(SEED))(collect)
     collect()
     return found
 
