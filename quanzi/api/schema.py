@@ -50,7 +50,7 @@ from quanzi.api.types.users import User
 CACHE_SIZE = 1024
 
 
-_NEVER_AWAITED: dict[type, bool] = {}
+_AWAITABLE_BY_TYPE: dict[type, bool] = {}
 
 
 def is_awaitable(value: object) -> bool:
@@ -58,12 +58,12 @@ def is_awaitable(value: object) -> bool:
     for every object type, enum and datetime Strawberry's fast path falls through to
     isinstance and hasattr. (Generators are asked each time: a flag on their code decides.)"""
     kind = type(value)
-    known = _NEVER_AWAITED.get(kind)
+    known = _AWAITABLE_BY_TYPE.get(kind)
     if known is not None:
         return known
     answer = optimized_is_awaitable(value)
-    if kind is not GeneratorType and len(_NEVER_AWAITED) < 4096:
-        _NEVER_AWAITED[kind] = answer
+    if kind is not GeneratorType and len(_AWAITABLE_BY_TYPE) < 4096:
+        _AWAITABLE_BY_TYPE[kind] = answer
     return answer
 
 

@@ -1,4 +1,5 @@
-"""Raw SQL for what the ORM cannot say: INSERT ... ON CONFLICT with RETURNING."""
+"""Raw SQL for what the ORM cannot say (INSERT ... ON CONFLICT with RETURNING) and for the
+hot read paths, where the query builder costs more than the query."""
 
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ async def bump(
 
 # The hot read paths (feed pages, DataLoaders, the viewer) skip the query builder: a
 # QuerySet costs a few hundred microseconds of Python to build per query, more than the
-# query itself. Rows still become models through Tortoise's own constructor.
+# query itself. Their rows become models through `build`, which sets exactly what Tortoise's
+# own constructor sets (tests/test_execution.py compares the two).
 
 _columns: dict[type[Model], str] = {}
 

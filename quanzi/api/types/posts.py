@@ -228,7 +228,7 @@ async def load_user(info: Info[Context, None], user_id: int) -> User:
 
 
 def user_of(info: Info[Context, None], user_id: int) -> User | Awaitable[User]:
-    """The member, at once when already loaded (see prefetch_posts)."""
+    """The member, at once when already loaded (see post_connection)."""
     return now_or_later(info.context.loaders.user, user_id, _user)
 
 
@@ -483,11 +483,12 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
         loads.append(loaders.user.load_many([p.author_id for p in posts]))  # type: ignore[attr-defined]
     if "topics" in wanted:
         loads.append(loaders.topics_of_post.load_many(pks))
-    if "circle" in wanted:
-        circle_ids = [p.circle_id for p in posts if p.circle_id is not None]  # type: ignore[attr-defined]
+    circle_ids = [p.circle_id for p in posts if p.circle_id is not None]  # type: ignore[attr-defined]
+    if "circle" in wanted and circle_ids:
         loads.append(loaders.circle.load_many(circle_ids))
-    if "poll" in wanted:
-        loads.append(loaders.poll_of_post.load_many([p.id for p in posts if p.kind == "POLL"]))
+    polls = [p.id for p in posts if p.kind == models.PostKind.POLL]
+    if "poll" in wanted and polls:
+        loads.append(loaders.poll_of_post.load_many(polls))
     viewer = info.context.known_viewer()
     if "viewerHasLiked" in wanted and viewer is not None:
         loads.append(loaders.liked_post(viewer.id).load_many(pks))
