@@ -84,3 +84,23 @@ async def test_what_the_fuzzer_found_answers_cleanly(api: Api, runtime: Runtime)
         "query T($n: String!) { topic(name: $n) { name } }", {"n": "a\u0000"}, token=token
     )
     assert [e["extensions"]["code"] for e in variable["errors"]] == ["BAD_USER_INPUT"]
+
+
+async def test_reports_over_dates_at_the_ends_of_the_calendar_answer_cleanly(
+    api: Api, runtime: Runtime
+) -> None:
+    """Found by bench/fuzz_bench.py: the first and last days a GraphQL Date can name fell off
+    the calendar when turned into community time (OverflowError, an internal error)."""
+    token = token_for(runtime, await make_user(role=Role.OPERATOR))
+    for field in ("communityMetrics", "shareFunnel"):
+        selection = "{ wau }" if field == "communityMetrics" else "{ name count }"
+        for start, end, blamed in (
+            ("0001-01-01", "0001-01-02", "from"),
+            ("9999-12-30", "9999-12-31", "to"),
+        ):
+            result = await api.execute(
+                f'{{ {field}(from: "{start}", to: "{end}") {selection} }}', token=token
+            )
+            error = result["errors"][0]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT", result
+            assert error["extensions"].get("field") == blamed

@@ -36,8 +36,16 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
+# Dates a community's figures can be about: the day after the last, in UTC, must still be
+# a date (0001-01-01 and 9999-12-31 are valid GraphQL Dates and crashed these reports).
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(9999, 1, 1)
+
+
 def check_range(start: date, end: date) -> None:
-    if start > end or (end - start).days >= RANGE_MAX_DAYS:
+    if start < EARLIEST_DAY:
+        raise BadInput("bad_input", field="from")
+    if end > LATEST_DAY or start > end or (end - start).days >= RANGE_MAX_DAYS:
         raise BadInput("bad_input", field="to")
 
 
