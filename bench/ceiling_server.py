@@ -25,6 +25,7 @@ from tortoise.models import Model
 
 from quanzi.api import loaders
 from quanzi.api.app import create_app
+from quanzi.cli import UVICORN_OPTIONS
 from quanzi.domain import auth, feeds, models
 from quanzi.domain.errors import Unauthenticated
 from quanzi.domain.pagination import Page, check_first, decode_cursor, encode_cursor
@@ -126,17 +127,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--posts", type=int, default=2000)
     args = parser.parse_args()
-    # As `quanzi serve` runs the app (quanzi/cli.py), one worker.
-    uvicorn.run(
-        create_ceiling_app(args.posts),
-        host=args.host,
-        port=args.port,
-        loop="uvloop",
-        http="httptools",
-        proxy_headers=True,
-        log_config=None,
-        access_log=False,
-    )
+    # As `quanzi serve` runs the app, one worker.
+    uvicorn.run(create_ceiling_app(args.posts), host=args.host, port=args.port, **UVICORN_OPTIONS)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from quanzi.settings import Settings, load_settings  # noqa: E402
 from tests.contract import operation  # noqa: E402  (the client's own operations)
 
 
@@ -76,6 +77,16 @@ def bench_database(var_dir: str, name: str) -> Iterator[dict[str, str]]:
     finally:
         asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         embedded.stop()
+
+
+def bench_settings(env: dict[str, str]) -> Settings:
+    """What a `quanzi` process on env would load, for jobs the benchmark runs itself."""
+    return load_settings(
+        database_url=env["DATABASE_URL"],
+        redis_url=env["REDIS_URL"],
+        redis_prefix=env["QUANZI_REDIS_PREFIX"],
+        var_dir=Path(env["QUANZI_VAR_DIR"]),
+    )
 
 
 @contextmanager

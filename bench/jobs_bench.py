@@ -15,14 +15,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
-from common import ROOT, bench_database
+from common import ROOT, bench_database, bench_settings
 from feed_bench import MEMBERS, load
 
 from quanzi.bootstrap import start_runtime, stop_runtime
 from quanzi.domain import counters, hot, metrics, retention, trending
 from quanzi.domain.importer import import_stackexchange
 from quanzi.domain.points import today
-from quanzi.settings import load_settings
 
 
 async def timed(label: str, job) -> None:  # type: ignore[no-untyped-def]
@@ -34,12 +33,7 @@ async def timed(label: str, job) -> None:  # type: ignore[no-untyped-def]
 
 
 async def run_jobs(env: dict[str, str]) -> None:
-    settings = load_settings(
-        database_url=env["DATABASE_URL"],
-        redis_url=env["REDIS_URL"],
-        redis_prefix=env["QUANZI_REDIS_PREFIX"],
-        var_dir=Path(env["QUANZI_VAR_DIR"]),
-    )
+    settings = bench_settings(env)
     runtime = await start_runtime(settings)
     try:
         store = runtime.store

@@ -32,25 +32,28 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
-from common import ROOT, bench_database, drive, gql, running_server, running_service, session
+from common import (
+    ROOT,
+    bench_database,
+    bench_settings,
+    drive,
+    gql,
+    running_server,
+    running_service,
+    session,
+)
 from feed_bench import dsn, load
 
 from quanzi.api.ids import to_global_id
 from quanzi.bootstrap import start_runtime, stop_runtime
 from quanzi.domain import hot
 from quanzi.recommend import registry, serving
-from quanzi.settings import load_settings
 
 
 async def prepare(env: dict[str, str], members: int, train: bool) -> None:
     """What the scheduled jobs would have done: the HOT snapshot, a published model and the
     candidate lists of the members who will sign in."""
-    settings = load_settings(
-        database_url=env["DATABASE_URL"],
-        redis_url=env["REDIS_URL"],
-        redis_prefix=env["QUANZI_REDIS_PREFIX"],
-        var_dir=Path(env["QUANZI_VAR_DIR"]),
-    )
+    settings = bench_settings(env)
     runtime = await start_runtime(settings)
     try:
         await hot.build_snapshot(runtime.store, "all")

@@ -12,23 +12,16 @@ import asyncio
 import os
 import tempfile
 import time
-from pathlib import Path
 
-from common import bench_database, drive, gql, running_server, session
+from common import bench_database, bench_settings, drive, gql, running_server, session
 from feed_bench import load
 
 from quanzi.bootstrap import start_runtime, stop_runtime
 from quanzi.recommend import registry, serving
-from quanzi.settings import load_settings
 
 
 async def train_and_precompute(env: dict[str, str]) -> None:
-    settings = load_settings(
-        database_url=env["DATABASE_URL"],
-        redis_url=env["REDIS_URL"],
-        redis_prefix=env["QUANZI_REDIS_PREFIX"],
-        var_dir=Path(env["QUANZI_VAR_DIR"]),
-    )
+    settings = bench_settings(env)
     runtime = await start_runtime(settings)
     try:
         started = time.perf_counter()

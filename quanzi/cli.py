@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from quanzi.settings import ConfigError, Settings, load_settings
 
@@ -30,6 +31,16 @@ def _services(settings: Settings) -> Iterator[Settings]:
         )
 
 
+# How `quanzi serve` runs the app (bench/ceiling_server.py runs its app the same way).
+UVICORN_OPTIONS: dict[str, Any] = {
+    "loop": "uvloop",
+    "http": "httptools",
+    "proxy_headers": True,
+    "log_config": None,
+    "access_log": False,
+}
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -44,11 +55,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            loop="uvloop",
-            http="httptools",
-            proxy_headers=True,
-            log_config=None,
-            access_log=False,
+            **UVICORN_OPTIONS,
         )
     return 0
 
