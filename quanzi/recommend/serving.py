@@ -104,7 +104,7 @@ async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[
     ]
     fresh = [
         r["id"]
-        for r in await sql.fetch(
+        for r in await sql.fetch_records(
             "SELECT id FROM posts WHERE status = 'PUBLISHED' AND created_at > $1 "
             "ORDER BY created_at DESC LIMIT 50",
             datetime.now(UTC) - timedelta(days=1),
@@ -119,7 +119,7 @@ async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[
         ordered.append(post_id)
     ordered = list(dict.fromkeys(ordered + fresh))
     # Nothing seen, nothing of one's own, nothing that is no longer published.
-    keep = await sql.fetch(
+    keep = await sql.fetch_records(
         "SELECT id FROM posts WHERE id = ANY($1::bigint[]) AND status = 'PUBLISHED' "
         "AND author_id <> $2 AND NOT EXISTS (SELECT 1 FROM post_views v "
         "WHERE v.post_id = posts.id AND v.user_id = $2)",
