@@ -130,3 +130,16 @@ async def test_rows_become_the_models_tortoise_would_build(api: Api, runtime: Ru
             assert {k: (type(v), getattr(v, "tzinfo", None)) for k, v in vars(ours).items()} == {
                 k: (type(v), getattr(v, "tzinfo", None)) for k, v in vars(theirs).items()
             }
+
+
+async def test_an_empty_latest_page_still_says_whether_posts_follow(
+    api: Api, runtime: Runtime
+) -> None:
+    """first: 0 answers no cards, and hasNextPage tells whether there is anything to read
+    (the LATEST statement asks for one row more than it shows, pins or not)."""
+    query = "{ feed(kind: LATEST, first: 0) { edges { cursor } pageInfo { hasNextPage } } }"
+    empty = await api.execute(query)
+    assert empty["data"]["feed"] == {"edges": [], "pageInfo": {"hasNextPage": False}}
+    await make_post(await make_user(), "第一篇")
+    one = await api.execute(query)
+    assert one["data"]["feed"] == {"edges": [], "pageInfo": {"hasNextPage": True}}

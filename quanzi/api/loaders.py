@@ -127,9 +127,9 @@ async def _badges_of_users(user_ids: Sequence[int]) -> list[list[UserBadge]]:
 
 
 class Loaders:
-    """Created per request. The viewer's own relations (likes, follows) are keyed per viewer."""
-
-    # Built on first use: a request reads a few kinds of object, not all of them.
+    """Created per request, each loader on first use (a request reads a few kinds of
+    object, not all of them). The viewer's own relations (likes, follows) are keyed per
+    viewer."""
 
     def __init__(self) -> None:
         self._per_viewer: dict[tuple[str, int], DataLoader[int, Any]] = {}

@@ -73,15 +73,14 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.is_awaitable = is_awaitable  # type: ignore[assignment]
 
 
-def lean_resolvers(schema: strawberry.Schema) -> int:
-    """Call resolvers that take only (self, info) directly; return how many.
+def lean_resolvers(schema: strawberry.Schema) -> None:
+    """Call resolvers that take only (self, info) directly.
 
     Strawberry routes every resolver field through a general chain (arguments converted,
     field extensions composed with partial(), closures built per call) that costs more than
     a card field's own work; a feed page has a hundred such fields. Fields with arguments,
     field extensions or permission classes keep Strawberry's chain."""
     info_class = schema.config.info_class
-    replaced = 0
     for graphql_type in schema._schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
@@ -99,8 +98,6 @@ def lean_resolvers(schema: strawberry.Schema) -> int:
             if list(inspect.signature(function).parameters) != ["self", "info"]:
                 continue
             graphql_field.resolve = _direct(function, field, info_class)
-            replaced += 1
-    return replaced
 
 
 def _direct(function: Callable[..., Any], field: object, info_class: type) -> Callable[..., Any]:

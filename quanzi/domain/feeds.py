@@ -4,6 +4,7 @@ order for comments."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -65,46 +66,40 @@ async def _with_pins(
 # The most read list of all, in one round trip and without the query builder: the first
 # page is the active global pins (newest pin first) followed by the newest other posts; later
 # pages seek past the cursor on posts_status_created_idx. Same order and cursors as
-# _with_pins (tests/test_feed.py pages through both).
-_LATEST_FIRST = f"""
-(SELECT {{columns}}, true AS _pinned FROM posts
- WHERE status = 'PUBLISHED' AND pin_scope = '{PinScope.GLOBAL.value}'
-   AND (pinned_until IS NULL OR pinned_until > $1)
- ORDER BY pinned_at DESC, id DESC LIMIT $2)
-UNION ALL
-(SELECT {{columns}}, false FROM posts
- WHERE status = 'PUBLISHED'
-   AND (pin_scope IS NULL OR pin_scope <> '{PinScope.GLOBAL.value}' OR pinned_until <= $1)
- ORDER BY created_at DESC, id DESC LIMIT $2 + 1)
-"""
-_LATEST_AFTER = f"""
-SELECT {{columns}}, false AS _pinned FROM posts
+# _with_pins, which circles use (tests: test_moderation's pins, test_pagination's paging).
+_GLOBAL = PinScope.GLOBAL.value
+_PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
+WHERE status = 'PUBLISHED' AND pin_scope = '{_GLOBAL}'
+  AND (pinned_until IS NULL OR pinned_until > $1)
+ORDER BY pinned_at DESC, id DESC LIMIT $2"""
+_REGULAR = f"""SELECT {{columns}}, false AS _pinned FROM posts
 WHERE status = 'PUBLISHED'
-  AND (pin_scope IS NULL OR pin_scope <> '{PinScope.GLOBAL.value}' OR pinned_until <= $1)
-  AND created_at <= $3 AND (created_at, id) < ($3, $4)
-ORDER BY created_at DESC, id DESC LIMIT $2 + 1
-"""
+  AND (pin_scope IS NULL OR pin_scope <> '{_GLOBAL}' OR pinned_until <= $1) {{seek}}
+ORDER BY created_at DESC, id DESC LIMIT $2 + 1"""
+_SEEK = "AND created_at <= $3 AND (created_at, id) < ($3, $4)"
+
+
+@cache
+def _latest_statement(with_pins: bool, seek: bool) -> str:
+    columns = sql.columns(Post)
+    regular = _REGULAR.format(columns=columns, seek=_SEEK if seek else "")
+    if not with_pins:
+        return regular
+    return f"({_PINS.format(columns=columns)}) UNION ALL ({regular})"
 
 
 async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
-    """Every published post, newest first, globally pinned posts leading."""
+    """Every published post, newest first, globally pinned posts leading the first page."""
     size = check_first(first, cap=cap)
-    if size == 0:
-        query = Post.filter(status=PostStatus.PUBLISHED)
-        return await _with_pins(query, PinScope.GLOBAL, first=first, after=after, cap=cap)
-    now = datetime.now(UTC)
-    if after is None or after == AFTER_PINS:
-        rows = await sql.fetch_records(_LATEST_FIRST.format(columns=sql.columns(Post)), now, size)
-    else:
-        created_at, post_id = decode_cursor(after, Post, ("created_at", "id"))
-        statement = _LATEST_AFTER.format(columns=sql.columns(Post))
-        rows = await sql.fetch_records(statement, now, size, created_at, post_id)
+    seek = after is not None and after != AFTER_PINS  # from the pins: the list from its top
+    values: list[object] = [datetime.now(UTC), size]
+    if seek:
+        values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
+    rows = await sql.fetch_records(_latest_statement(after is None, seek), *values)
     pins: list[Post] = []
     regular: list[Post] = []
     for row in rows:
         (pins if row["_pinned"] else regular).append(sql.build(Post, row))
-    if after is not None:
-        pins = []  # paging on from the pins: the regular list from its top
     items = regular[: size - len(pins)]
     return Page(
         items=pins + items,
