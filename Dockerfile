@@ -14,6 +14,11 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY quanzi ./quanzi
+COPY api ./api
+COPY domain ./domain
+COPY adapters ./adapters
+COPY recommend ./recommend
+COPY jobs ./jobs
 RUN pip install .
 
 # var/ holds uploaded images (without S3) and trained recommender models; the compose file

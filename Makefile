@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SOURCES := quanzi api domain adapters recommend jobs tests bench
 
 .PHONY: install run serve migrate seed test lint typecheck schema contract clean
 
@@ -33,13 +34,13 @@ seed: install
 
 ## test: install, then lint, type-check and run the whole suite
 test: install
-	$(BIN)/ruff check quanzi tests bench
+	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check quanzi tests bench
-	$(BIN)/ruff format --check quanzi tests bench
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
 
 typecheck: install
 	$(BIN)/mypy

@@ -23,13 +23,13 @@ import uvicorn
 from starlette.applications import Starlette
 from tortoise.models import Model
 
-from quanzi.api import loaders
-from quanzi.api.app import create_app
+from api import loaders
+from api.app import create_app
+from domain import auth, feeds, models
+from domain.errors import Unauthenticated
+from domain.pagination import Page, check_first, decode_cursor, encode_cursor
+from domain.tokens import TokenIssuer
 from quanzi.cli import UVICORN_OPTIONS
-from quanzi.domain import auth, feeds, models
-from quanzi.domain.errors import Unauthenticated
-from quanzi.domain.pagination import Page, check_first, decode_cursor, encode_cursor
-from quanzi.domain.tokens import TokenIssuer
 
 
 class Memory:

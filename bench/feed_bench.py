@@ -19,8 +19,8 @@ import time
 import asyncpg
 from common import bench_database, drive, gql, running_server, session
 
-from quanzi.api.ids import to_global_id
-from quanzi.domain.pagination import encode_cursor
+from api.ids import to_global_id
+from domain.pagination import encode_cursor
 
 MEMBERS = 10_000
 TOPICS = 50

@@ -1,4 +1,4 @@
-"""A longer fuzzing run than CI's: the suite's fuzz tests (tests/test_fuzz.py: queries and
+"""A longer fuzzing run than CI's: the suite's fuzz tests (tests/api/test_fuzz.py: queries and
 mutations generated from schema.graphql, sent over HTTP by a signed-in operator, no answer
 may be an internal error) with more examples, once per seed.
 
@@ -33,7 +33,7 @@ def main() -> None:
         }
         started = time.perf_counter()
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fuzz.py"],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/api/test_fuzz.py"],
             cwd=ROOT,
             env=env,
             capture_output=True,

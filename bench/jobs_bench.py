@@ -18,10 +18,10 @@ import asyncpg
 from common import ROOT, bench_database, bench_settings
 from feed_bench import MEMBERS, load
 
+from domain import counters, hot, metrics, retention, trending
+from domain.points import today
 from quanzi.bootstrap import start_runtime, stop_runtime
-from quanzi.domain import counters, hot, metrics, retention, trending
-from quanzi.domain.importer import import_stackexchange
-from quanzi.domain.points import today
+from quanzi.tools.stackexchange_import import import_stackexchange
 
 
 async def timed(label: str, job) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +81,7 @@ def main() -> None:
                 print(f"\n== imported {args.dump.name}")
 
                 async def imported() -> None:
-                    from quanzi.domain.db import close_db, init_db
+                    from adapters.database import close_db, init_db
 
                     await init_db(env["DATABASE_URL"])
                     started = time.perf_counter()

@@ -44,10 +44,10 @@ from common import (
 )
 from feed_bench import dsn, load
 
-from quanzi.api.ids import to_global_id
+from api.ids import to_global_id
+from domain import hot
 from quanzi.bootstrap import start_runtime, stop_runtime
-from quanzi.domain import hot
-from quanzi.recommend import registry, serving
+from recommend import registry, serving
 
 
 async def prepare(env: dict[str, str], members: int, train: bool) -> None:

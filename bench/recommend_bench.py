@@ -17,7 +17,7 @@ from common import bench_database, bench_settings, drive, gql, running_server, s
 from feed_bench import load
 
 from quanzi.bootstrap import start_runtime, stop_runtime
-from quanzi.recommend import registry, serving
+from recommend import registry, serving
 
 
 async def train_and_precompute(env: dict[str, str]) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import asyncpg
 from common import ROOT, bench_database, drive, gql, running_server, session
 
-from quanzi.domain.search import search_document
+from domain.search import search_document
 
 MEMBERS = 10_000
 WORDS = (

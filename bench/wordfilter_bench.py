@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/wordfilter_bench.py [--words 10000] [--seconds 5]
 
-Builds the automaton the API builds (quanzi.domain.wordfilter) from random Chinese and
+Builds the automaton the API builds (domain.wordfilter) from random Chinese and
 English words, then scans typical member texts (a 40-character comment, a 300-character post,
 a 5,000-character long post) for the given time each, on one core.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quanzi.domain.models import WordLevel
-from quanzi.domain.wordfilter import WordFilter
+from domain.models import WordLevel
+from domain.wordfilter import WordFilter
 
 COMMON = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"

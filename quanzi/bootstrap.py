@@ -10,13 +10,13 @@ import httpx
 from redis.asyncio import Redis
 from taskiq import AsyncBroker
 
-from quanzi.domain import points, search, subscribe_messages
-from quanzi.domain.db import close_db, init_db
-from quanzi.domain.screening import Screener
-from quanzi.domain.storage import LocalStorage, S3Storage, Storage
-from quanzi.domain.store import Store
-from quanzi.domain.tokens import TokenIssuer
-from quanzi.domain.wechat import WeChatClient
+from adapters.database import close_db, init_db
+from adapters.redis import Store
+from adapters.storage import LocalStorage, S3Storage, Storage
+from adapters.wechat import WeChatClient
+from domain import points, search, subscribe_messages
+from domain.screening import Screener
+from domain.tokens import TokenIssuer
 from quanzi.settings import Settings
 
 
@@ -37,7 +37,7 @@ class Runtime:
         if template is None or self.broker is None or not self.settings.wechat_appid:
             return
         if await subscribe_messages.take_grant(recipient_id, template):
-            from quanzi.jobs.messages import send_subscribe_message
+            from jobs.messages import send_subscribe_message
 
             await send_subscribe_message.kiq(notification_id, template)
 
@@ -96,7 +96,7 @@ async def start_runtime(settings: Settings) -> Runtime:
 
 
 async def _start_broker(settings: Settings) -> AsyncBroker:
-    from quanzi.jobs.broker import make_broker
+    from jobs.broker import make_broker
 
     broker = make_broker(settings)
     await broker.startup()

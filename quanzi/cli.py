@@ -50,7 +50,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     with _services(settings):
         # The factory re-reads the environment in each worker; embedded URLs were exported.
         uvicorn.run(
-            "quanzi.api.app:create_app",
+            "api.app:create_app",
             factory=True,
             host=args.host,
             port=args.port,
@@ -84,7 +84,7 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.jobs.worker import run_worker
+    from jobs.worker import run_worker
     from quanzi.logs import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
@@ -94,7 +94,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.jobs.worker import run_scheduler
+    from jobs.worker import run_scheduler
     from quanzi.logs import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
@@ -104,7 +104,7 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.domain.db import migrate
+    from adapters.database import migrate
 
     with _services(settings) as s:
         assert s.database_url
@@ -117,7 +117,7 @@ def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
     """Write a migration for model changes (developers; uses Tortoise's autodetector)."""
     from tortoise.cli.cli import run_cli_async
 
-    from quanzi.domain.db import tortoise_config
+    from adapters.database import tortoise_config
 
     config = tortoise_config(settings.database_url or "postgres://localhost/quanzi")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
@@ -132,8 +132,8 @@ def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.domain.db import close_db, init_db
-    from quanzi.domain.seed import seed_demo_community
+    from adapters.database import close_db, init_db
+    from quanzi.tools.seed import seed_demo_community
 
     async def run(database_url: str) -> dict[str, int]:
         await init_db(database_url, pool_max=4)
@@ -150,8 +150,8 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.domain.counters import recount_all
-    from quanzi.domain.db import close_db, init_db
+    from adapters.database import close_db, init_db
+    from domain.counters import recount_all
 
     async def run(database_url: str) -> dict[str, int]:
         await init_db(database_url, pool_max=2)
@@ -168,8 +168,8 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.domain.db import close_db, init_db
-    from quanzi.domain.importer import import_stackexchange
+    from adapters.database import close_db, init_db
+    from quanzi.tools.stackexchange_import import import_stackexchange
 
     async def run(database_url: str) -> str:
         await init_db(database_url, pool_max=4)
@@ -191,7 +191,7 @@ def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> in
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.bootstrap import start_runtime, stop_runtime
-    from quanzi.recommend import registry, serving
+    from recommend import registry, serving
 
     async def run(s: Settings) -> str:
         runtime = await start_runtime(s)
@@ -219,7 +219,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate_recommender(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.recommend.stackexchange import evaluate_dump
+    from recommend.stackexchange import evaluate_dump
 
     report = evaluate_dump(Path(args.directory))
     ratio = report.warm.precision_at_10 / max(report.baseline.precision_at_10, 1e-9)
@@ -236,7 +236,7 @@ def cmd_evaluate_recommender(settings: Settings, args: argparse.Namespace) -> in
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.api.schema import export_sdl
+    from api.schema import export_sdl
 
     Path(args.output).write_text(export_sdl(), encoding="utf-8")
     print(f"wrote {args.output}")
@@ -244,10 +244,10 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
-    from quanzi.domain.db import close_db, init_db
-    from quanzi.domain.errors import NotFound
-    from quanzi.domain.models import Role, User
-    from quanzi.domain.users import set_role
+    from adapters.database import close_db, init_db
+    from domain.errors import NotFound
+    from domain.models import Role, User
+    from domain.users import set_role
 
     async def run(database_url: str) -> str:
         await init_db(database_url, pool_max=2)

@@ -20,9 +20,9 @@ import httpx
 import pytest
 from tortoise import Tortoise
 
-from quanzi.api.app import create_app
+from adapters.database import migrate
+from api.app import create_app
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
-from quanzi.domain.db import migrate
 from quanzi.embedded import embedded_servers
 from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings

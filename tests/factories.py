@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from domain.models import Post, Role, User
+from domain.users import find_or_create_member
 from quanzi.bootstrap import Runtime
-from quanzi.domain.models import Post, Role, User
-from quanzi.domain.users import find_or_create_member
 
 _counter = itertools.count(1)
 
@@ -28,6 +28,6 @@ def token_for(runtime: Runtime, user: User) -> str:
 
 
 async def make_post(author: User, body: str = "今天天气不错", **draft: object) -> Post:
-    from quanzi.domain.posts import PostDraft, create_post
+    from domain.posts import PostDraft, create_post
 
     return await create_post(author, PostDraft(body=body, **draft))  # type: ignore[arg-type]

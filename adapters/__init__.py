@@ -1,0 +1,1 @@
+"""The outside world: database configuration and raw-SQL helpers, Redis, file storage, WeChat."""

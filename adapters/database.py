@@ -1,0 +1,71 @@
+"""Tortoise configuration and the migration runner."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
+
+MIGRATIONS_MODULE = "domain.migrations"
+
+
+def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
+    """The Tortoise config for one PostgreSQL database (the only dialect Quanzi speaks)."""
+    scheme = urlsplit(database_url).scheme
+    if scheme not in {"postgres", "postgresql", "asyncpg"}:
+        raise ValueError(f"DATABASE_URL must be a postgres:// URL, not {scheme}://")
+    url = "postgres" + database_url[len(scheme) :]
+    sep = "&" if "?" in url else "?"
+    url += f"{sep}maxsize={pool_max}"
+    connection = expand_db_url(url)
+    connection["credentials"]["reset"] = _keep_session
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": ["domain.models"],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def _keep_session(connection: object) -> None:
+    """What a pooled connection goes through on release, beyond asyncpg's own rollback of an
+    open transaction. asyncpg's default runs `SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL` — a round trip after every query; Quanzi leaves no session state
+    behind (its advisory locks are transaction-scoped, it never LISTENs, SETs or keeps a
+    cursor past a transaction), so there is nothing to reset."""
+
+
+async def init_db(database_url: str, *, pool_max: int = 20) -> None:
+    """Connect Tortoise for this process; visible from every task (lifespan and requests)."""
+    await Tortoise.init(
+        config=tortoise_config(database_url, pool_max=pool_max), _enable_global_fallback=True
+    )
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str, *, quiet: bool = False) -> list[str]:
+    """Apply every pending migration; return the names applied."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+            if not quiet:
+                print(f"applied {app_label}.{name}")
+
+    await run_migrations(config=tortoise_config(database_url, pool_max=2), progress=progress)
+    await Tortoise.close_connections()
+    return applied

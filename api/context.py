@@ -1,0 +1,114 @@
+"""The per-request context: who is asking, in which language, and the request's loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from strawberry.dataloader import DataLoader
+
+from api.loaders import Loaders, now_or_later
+from domain import auth, metrics
+from domain.errors import Forbidden, QuanziError, Unauthenticated
+from domain.models import Role, User
+from quanzi.bootstrap import Runtime
+
+_UNSET = object()
+
+
+def pick_locale(accept_language: str | None) -> str:
+    """English when the client's first preference is English; Chinese otherwise."""
+    if not accept_language:
+        return "zh"
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return "en" if first.startswith("en") else "zh"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ""  # present but unusable: authenticating fails with token_invalid
+    return token.strip()
+
+
+@dataclass
+class Context:
+    request: HTTPConnection
+    response: Response | None
+    runtime: Runtime
+    locale: str = "zh"
+    request_id: str = ""
+    bearer: str | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+    # Set by the WebSocket protocol from `connection_init`'s payload.
+    connection_params: dict[str, object] | None = None
+    _viewer: object = field(default=_UNSET, repr=False)
+
+    async def authenticate(self) -> None:
+        """Resolve the bearer token once, up front: every field then reads the same answer
+        without waiting, so per-viewer DataLoaders batch a whole page together."""
+        if self._viewer is not _UNSET:
+            return
+        if self.bearer is None:
+            self._viewer = None
+            return
+        try:
+            self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
+        except QuanziError as exc:
+            self._viewer = exc
+        else:
+            await metrics.mark_active(self.runtime.store, self._viewer.id)
+
+    def reset_viewer(self) -> None:
+        self._viewer = _UNSET
+
+    async def viewer(self) -> User | None:
+        """The signed-in member, None when anonymous; a bad token raises UNAUTHENTICATED."""
+        if self._viewer is _UNSET:
+            await self.authenticate()
+        if isinstance(self._viewer, QuanziError):
+            raise self._viewer
+        return self._viewer  # type: ignore[return-value]
+
+    def viewer_relation(
+        self, loader: Callable[[Loaders, int], DataLoader[int, bool]], pk: int
+    ) -> bool | Awaitable[bool]:
+        """Whether the viewer has liked / follows... object `pk`; False when anonymous.
+        Answers at once when the viewer is known and the relation already loaded."""
+        if self._viewer is _UNSET:
+            return self._viewer_relation_later(loader, pk)
+        if isinstance(self._viewer, QuanziError):
+            raise self._viewer
+        if self._viewer is None:
+            return False
+        return now_or_later(loader(self.loaders, self._viewer.id), pk, bool)  # type: ignore[attr-defined]
+
+    async def _viewer_relation_later(
+        self, loader: Callable[[Loaders, int], DataLoader[int, bool]], pk: int
+    ) -> bool:
+        viewer = await self.viewer()
+        if viewer is None:
+            return False
+        return await loader(self.loaders, viewer.id).load(pk)
+
+    def known_viewer(self) -> User | None:
+        """The viewer when already authenticated (as every HTTP request is up front), else
+        None; never raises and never waits."""
+        viewer = self._viewer
+        return viewer if isinstance(viewer, User) else None
+
+    async def require_viewer(self) -> User:
+        user = await self.viewer()
+        if user is None:
+            raise Unauthenticated()
+        return user
+
+    async def require_role(self, role: Role) -> User:
+        user = await self.require_viewer()
+        if not Role(user.role).at_least(role):
+            raise Forbidden()
+        return user

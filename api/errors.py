@@ -1,0 +1,134 @@
+"""Turns errors into the client's shape, once: stable `extensions.code`, localized message,
+the offending `field`; anything unexpected is masked and logged with the request id."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import asyncpg
+import structlog
+from graphql import GraphQLError
+from redis.exceptions import RedisError
+from starlette.responses import JSONResponse
+from strawberry.extensions import SchemaExtension
+from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import ValidationError as TortoiseValidationError
+
+from api.metrics import observe_operation
+from domain.errors import ErrorCode, QuanziError
+from domain.messages import render
+
+log = structlog.get_logger("quanzi.api")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+class ErrorFormatter(SchemaExtension):
+    """Shapes every error of the operation, then records its latency and error codes."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        execution = self.execution_context
+        result = execution.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            context = execution.context
+            locale = getattr(context, "locale", "zh")
+            request_id = getattr(context, "request_id", "")
+            result.errors = errors = [format_error(e, locale, request_id) for e in errors]
+        observe_operation(
+            execution.operation_name,
+            time.perf_counter() - started,
+            [str((e.extensions or {}).get("code")) for e in errors or ()],
+        )
+
+
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    RedisError,
+    ConnectionError,  # refused, reset
+    TimeoutError,
+    FileNotFoundError,  # a unix socket that is gone (the embedded servers)
+    DBConnectionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,  # a pooled connection the server closed
+)
+
+
+def error_response(message: str, code: str, status: int, **extensions: object) -> JSONResponse:
+    """One error in the GraphQL shape, for answers given outside the schema."""
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    return JSONResponse({"errors": [error]}, status_code=status)
+
+
+def backend_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` (or what it wraps) means PostgreSQL or Redis could not be reached."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, _UNAVAILABLE):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
+    """The client's shape of one error: a stable code, a message in the caller's language."""
+    original = error.original_error
+    if isinstance(original, QuanziError):
+        extensions: dict[str, object] = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = original.field
+        if original.code is ErrorCode.RATE_LIMITED and "retry_after" in original.params:
+            extensions["retryAfter"] = original.params["retry_after"]
+        message = render(original.message_key, locale, **original.params)
+        return _copy(error, message, extensions)
+    if original is None or isinstance(original, GraphQLError):
+        code = (error.extensions or {}).get("code")
+        if code == ErrorCode.QUERY_TOO_COMPLEX.value or error.message.startswith(
+            "Syntax Error: Document contains more than"
+        ):
+            extensions = {**(error.extensions or {}), "code": ErrorCode.QUERY_TOO_COMPLEX.value}
+            message = f"{render('query_too_complex', locale)} ({error.message})"
+            return _copy(error, message, extensions)
+        # Parse, validation and variable errors: the query itself is wrong.
+        extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
+        return _copy(error, error.message, extensions)
+    if backend_unavailable(original):
+        # PostgreSQL or Redis is down or restarting: what needed it cannot answer now; the
+        # pools reconnect by themselves once it is back.
+        log.warning(
+            "backend unavailable", request_id=request_id, path=error.path, error=repr(original)
+        )
+        return _copy(
+            error,
+            render("service_unavailable", locale),
+            {"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+        )
+    if isinstance(original, TortoiseValidationError):
+        # A value the model refuses (too long for its column...): the input's fault, but a
+        # check the domain should have made first, so it is logged.
+        log.warning("input refused by the model", request_id=request_id, error=str(original))
+        return _copy(error, render("bad_input", locale), {"code": ErrorCode.BAD_USER_INPUT.value})
+    log.error(
+        "unexpected error",
+        request_id=request_id,
+        path=error.path,
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    return _copy(error, render("internal", locale), {"code": INTERNAL, "requestId": request_id})
+
+
+def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )

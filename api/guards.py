@@ -1,0 +1,204 @@
+"""Guards run before execution: a query's depth, aliases and cost, and the size of a request
+body. Over a limit the client gets QUERY_TOO_COMPLEX (or 413 for a body) and nothing runs.
+
+Cost: every field costs 1, and a field taking `first` multiplies its children's cost by that
+page size — the literal, or for a variable or the default the page cap, since that is the
+most it can be. The answer depends on the document alone, so the validation cache keeps it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    StringValueNode,
+    ValidationContext,
+    ValidationRule,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+from api.context import pick_locale
+from api.errors import error_response
+from domain.errors import BadInput, ErrorCode
+from domain.messages import render
+
+PAGE_ARGUMENTS = ("first", "last")
+
+
+@dataclass(frozen=True)
+class Limits:
+    depth: int
+    aliases: int
+    cost: int
+    page_max: int
+
+
+def too_complex(limit: str, allowed: int, actual: int) -> GraphQLError:
+    return GraphQLError(
+        f"Query {limit} {actual} exceeds the limit of {allowed}.",
+        extensions={
+            "code": ErrorCode.QUERY_TOO_COMPLEX.value,
+            "limit": limit,
+            "allowed": allowed,
+            "actual": actual,
+        },
+    )
+
+
+def complexity_rule(limits: Limits) -> type[ValidationRule]:
+    """A validation rule enforcing `limits` on every operation of a document."""
+
+    class QueryComplexity(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
+            measure = _Measure(self.context, limits.page_max)
+            cost, depth = measure.selection_set(node.selection_set, 0, frozenset())
+            for limit, allowed, actual in (
+                ("depth", limits.depth, depth),
+                ("aliases", limits.aliases, measure.aliases),
+                ("cost", limits.cost, cost),
+            ):
+                if actual > allowed:
+                    self.report_error(too_complex(limit, allowed, actual))
+                    return
+
+    return QueryComplexity
+
+
+NUL = "\x00"
+
+
+def nul_error() -> GraphQLError:
+    refused = BadInput("nul_character")
+    return GraphQLError(str(refused), original_error=refused)
+
+
+class NoNulInLiterals(ValidationRule):
+    """PostgreSQL cannot store U+0000 in text: refuse it up front instead of failing there."""
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        if NUL in node.value:
+            self.report_error(nul_error())
+
+
+def has_nul(value: object) -> bool:
+    """Whether a variable value holds U+0000 anywhere (strings, lists, input objects)."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+class NoNulInVariables(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.variables and has_nul(execution.variables):
+            execution.result = GraphQLExecutionResult(data=None, errors=[nul_error()])
+        yield
+
+
+class _Measure:
+    def __init__(self, context: ValidationContext, page_max: int) -> None:
+        self.context = context
+        self.page_max = page_max
+        self.aliases = 0
+
+    def selection_set(
+        self, selection_set: SelectionSetNode | None, depth: int, fragments: frozenset[str]
+    ) -> tuple[int, int]:
+        """(cost, deepest field level) of a selection set at `depth`."""
+        if selection_set is None:
+            return 0, depth
+        cost, deepest = 0, depth
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue  # introspection: off in production, left alone in development
+                if selection.alias is not None:
+                    self.aliases += 1
+                child_cost, child_depth = self.selection_set(
+                    selection.selection_set, depth + 1, fragments
+                )
+                cost += 1 + self._page_size(selection) * child_cost
+                deepest = max(deepest, child_depth)
+                continue
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.context.get_fragment(name)
+                if fragment is None or name in fragments:
+                    continue  # unknown or cyclic: other rules report those
+                inner, inner_depth = self.selection_set(
+                    fragment.selection_set, depth, fragments | {name}
+                )
+            elif isinstance(selection, InlineFragmentNode):
+                inner, inner_depth = self.selection_set(selection.selection_set, depth, fragments)
+            else:  # pragma: no cover - graphql-core has no other selection kinds
+                continue
+            cost += inner
+            deepest = max(deepest, inner_depth)
+        return cost, deepest
+
+    def _page_size(self, field: FieldNode) -> int:
+        for argument in field.arguments or ():
+            if argument.name.value in PAGE_ARGUMENTS:
+                value = argument.value
+                if isinstance(value, IntValueNode):
+                    return max(1, min(int(value.value), self.page_max))
+                return self.page_max
+        return 1
+
+
+class BodySizeLimit:
+    """Refuses a /graphql request body over `max_bytes` with 413, by Content-Length when it is
+    sent and by counting otherwise, before anything parses it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: Callable[[str], bool]) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.paths(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        locale = pick_locale(dict(scope.get("headers") or ()).get(b"accept-language", b"").decode())
+        message = render("body_too_large", locale, max_kb=self.max_bytes // 1024)
+        await error_response(message, ErrorCode.BAD_USER_INPUT, 413)(scope, receive, send)

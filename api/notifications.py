@@ -1,0 +1,238 @@
+"""The inbox, marking read, and the live `notificationAdded` subscription."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Iterator
+from datetime import datetime
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+
+from api.context import Context
+from api.ids import from_global_id, to_global_id
+from api.loaders import Loaders
+from api.relay import Connection, Node, connection_from_page
+from api.types.posts import Comment, Post
+from api.types.users import User
+from domain import models, notify, subscribe_messages
+from domain.errors import BadInput
+from domain.pagination import keyset_page
+from domain.posts import can_see_post
+
+NotificationKind = strawberry.enum(models.NotificationKind, name="NotificationKind")
+
+_TEXT = {
+    "zh": {
+        "COMMENT": "{actor} 评论了你的帖子：{snippet}",
+        "REPLY": "{actor} 回复了你的评论：{snippet}",
+        "LIKE": "{actors}赞了你的{what}",
+        "FOLLOW": "{actor} 关注了你",
+        "ANSWER": "{actor} 回答了你的问题：{snippet}",
+        "ANSWER_ACCEPTED": "你的回答被采纳了",
+        "REVIEW_APPROVED": "你的内容已通过审核：{snippet}",
+        "REVIEW_REJECTED": "你的内容未通过审核：{snippet}",
+        "FEATURED": "你的帖子被选为精选",
+        "BADGE": "你获得了新徽章：{snippet}",
+        "EVENT_REMINDER": "你报名的活动即将开始：{snippet}",
+        "FEEDBACK_REPLY": "你的反馈有了回复：{snippet}",
+    },
+    "en": {
+        "COMMENT": "{actor} commented on your post: {snippet}",
+        "REPLY": "{actor} replied to your comment: {snippet}",
+        "LIKE": "{actors}liked your {what}",
+        "FOLLOW": "{actor} followed you",
+        "ANSWER": "{actor} answered your question: {snippet}",
+        "ANSWER_ACCEPTED": "Your answer was accepted",
+        "REVIEW_APPROVED": "Your content passed review: {snippet}",
+        "REVIEW_REJECTED": "Your content did not pass review: {snippet}",
+        "FEATURED": "Your post was featured",
+        "BADGE": "You earned a badge: {snippet}",
+        "EVENT_REMINDER": "Your event starts soon: {snippet}",
+        "FEEDBACK_REPLY": "Your feedback has a reply: {snippet}",
+    },
+}
+
+
+def _actors(locale: str, nickname: str, count: int) -> str:
+    if count <= 1:
+        return f"{nickname} "
+    if locale == "en":
+        return f"{nickname} and {count - 1} others "
+    return f"{nickname} 等 {count} 人"
+
+
+@strawberry.type(description="Something that happened to the viewer's content or account.")
+class Notification(Node):
+    id: strawberry.ID
+    kind: NotificationKind  # type: ignore[valid-type]
+    read: bool
+    created_at: datetime
+    updated_at: datetime
+    actor_count: int = strawberry.field(description="How many members it gathers (likes).")
+    model: strawberry.Private[models.Notification]
+    # Subscriptions run for a whole connection: each delivery brings loaders of its own.
+    own_loaders: strawberry.Private[Loaders | None] = None
+
+    def _loaders(self, info: Info[Context, None]) -> Loaders:
+        return self.own_loaders or info.context.loaders
+
+    async def _actor(self, info: Info[Context, None]) -> models.User | None:
+        actor_id = self.model.actor_id  # type: ignore[attr-defined]
+        return await self._loaders(info).user.load(actor_id) if actor_id else None
+
+    @strawberry.field
+    async def actor(self, info: Info[Context, None]) -> User | None:
+        user = await self._actor(info)
+        return User.from_model(user) if user else None
+
+    @strawberry.field
+    async def post(self, info: Info[Context, None]) -> Post | None:
+        if self.model.post_id is None:
+            return None
+        post = await self._loaders(info).post.load(self.model.post_id)
+        viewer = await info.context.viewer()
+        return Post.from_model(post) if post and can_see_post(post, viewer) else None
+
+    @strawberry.field
+    async def comment(self, info: Info[Context, None]) -> Comment | None:
+        if self.model.comment_id is None:
+            return None
+        comment = await self._loaders(info).comment.load(self.model.comment_id)
+        if comment is None or comment.status == models.CommentStatus.DELETED:
+            return None
+        return Comment.from_model(comment)
+
+    @strawberry.field(description="Ready to show, in the client's language.")
+    async def text(self, info: Info[Context, None]) -> str:
+        locale = info.context.locale if info.context.locale in _TEXT else "zh"
+        actor = await self._actor(info)
+        nickname = actor.nickname if actor else ""
+        what = "评论" if self.model.comment_id else "帖子"
+        if locale == "en":
+            what = "comment" if self.model.comment_id else "post"
+        return _TEXT[locale][self.model.kind].format(
+            actor=nickname,
+            actors=_actors(locale, nickname, self.actor_count),
+            snippet=self.model.snippet,
+            what=what,
+        )
+
+    @classmethod
+    def from_model(cls, n: models.Notification, loaders: Loaders | None = None) -> Notification:
+        return cls(
+            id=strawberry.ID(to_global_id("Notification", n.id)),
+            kind=n.kind,
+            read=n.read,
+            created_at=n.created_at,
+            updated_at=n.updated_at,
+            actor_count=max(1, len(n.actor_ids)),
+            model=n,
+            own_loaders=loaders,
+        )
+
+
+@strawberry.type
+class MarkReadPayload:
+    unread_count: int
+
+
+@strawberry.type
+class NotificationsQuery:
+    @strawberry.field(description="The viewer's inbox, most recent activity first.")
+    async def notifications(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool | None = False,
+    ) -> Connection[Notification]:
+        viewer = await info.context.require_viewer()
+        query = models.Notification.filter(recipient_id=viewer.id)
+        if unread_only:
+            query = query.filter(read=False)
+        page = await keyset_page(
+            query,
+            first=first,
+            after=after,
+            order=("-updated_at", "-id"),
+            cap=info.context.runtime.settings.page_max,
+        )
+        return connection_from_page(page, Notification.from_model)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class NotificationsMutation:
+    @strawberry.mutation(description="Mark the given notifications (or all) read.")
+    async def mark_notifications_read(
+        self,
+        info: Info[Context, None],
+        ids: list[strawberry.ID] | None = None,
+        all: bool | None = False,
+    ) -> MarkReadPayload:
+        viewer = await info.context.require_viewer()
+        pks = []
+        for gid in ids or []:
+            type_name, pk = from_global_id(gid, field="ids")
+            if type_name != "Notification":
+                raise BadInput("bad_id", field="ids")
+            pks.append(pk)
+        unread = await notify.mark_read(viewer.id, pks, bool(all))
+        return MarkReadPayload(unread_count=unread)
+
+    @strawberry.mutation(
+        description="Record the templates the member accepted in wx.requestSubscribeMessage; "
+        "each allows one WeChat message."
+    )
+    async def grant_subscribe_messages(
+        self, info: Info[Context, None], template_ids: list[str]
+    ) -> GrantPayload:
+        viewer = await info.context.require_viewer()
+        return GrantPayload(count=await subscribe_messages.record_grants(viewer, template_ids))
+
+
+@strawberry.type
+class GrantPayload:
+    count: int
+
+
+@strawberry.type
+class NotificationsSubscription:
+    @strawberry.subscription(description="New notifications as they happen (WebSocket).")
+    async def notification_added(
+        self, info: Info[Context, None]
+    ) -> AsyncGenerator[Notification, None]:
+        viewer = await info.context.require_viewer()
+        store = info.context.runtime.store
+        pubsub = store.redis.pubsub()
+        await pubsub.subscribe(notify.channel(store, viewer.id))
+        try:
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=20)
+                if message is None:
+                    await asyncio.sleep(0)
+                    continue
+                row = await models.Notification.get_or_none(
+                    id=int(message["data"]), recipient_id=viewer.id
+                )
+                if row is not None:
+                    yield Notification.from_model(row, loaders=Loaders())
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
+
+
+class NotificationDelivery(SchemaExtension):
+    """Delivers the notifications an operation wrote, once it is done (and committed)."""
+
+    def on_execute(self) -> Iterator[None]:
+        self._ids = notify.start_collecting()
+        yield
+
+    async def on_operation(self) -> AsyncGenerator[None, None]:
+        yield
+        ids = getattr(self, "_ids", None)
+        context = self.execution_context.context
+        if ids and isinstance(context, Context):
+            await notify.deliver(context.runtime.store, ids, context.runtime.send_subscribe)

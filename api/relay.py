@@ -1,0 +1,53 @@
+"""Node interface and Relay cursor connections over keyset pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from domain.pagination import Page
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="Where a page of a connection ends.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool = False
+    start_cursor: str | None = None
+    end_cursor: str | None = None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+
+def connection_from_page(page: Page, convert: Callable[[object], T]) -> Connection[T]:
+    """Turn a domain keyset page into a Relay connection of API types."""
+    edges = [
+        Edge(cursor=cursor, node=convert(item))
+        for item, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.end_cursor,
+        ),
+    )

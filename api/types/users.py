@@ -1,0 +1,146 @@
+"""Members as the API shows them: the public User and the signed-in Viewer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.ids import to_global_id
+from api.loaders import Loaders
+from api.relay import Connection, Node
+from api.types.posts import Post, post_connection
+from domain import checkins, feeds, models
+from domain.badges import BADGES
+from domain.levels import level_for_points
+
+Role = strawberry.enum(
+    models.Role,
+    name="Role",
+    description="MEMBER < MODERATOR (volunteer reviewers) < OPERATOR < ADMIN.",
+)
+
+
+@strawberry.type(description="A badge a member earned.")
+class Badge:
+    code: str
+    name: str
+    description: str
+    awarded_at: datetime
+
+    @classmethod
+    def from_model(cls, badge: models.UserBadge) -> Badge:
+        name, description = BADGES.get(badge.code, (badge.code, ""))
+        return cls(code=badge.code, name=name, description=description, awarded_at=badge.created_at)
+
+
+async def _badges(info: Info[Context, None], user_id: int) -> list[Badge]:
+    return [Badge.from_model(b) for b in await info.context.loaders.badges_of_user.load(user_id)]
+
+
+@strawberry.type(description="A member of the community, as others see them.")
+class User(Node):
+    id: strawberry.ID
+    nickname: str
+    avatar_url: str
+    bio: str
+    role: Role  # type: ignore[valid-type]
+    level: int
+    points: int
+    follower_count: int
+    following_count: int
+    post_count: int
+    created_at: datetime
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="Badges earned, newest first.")
+    async def badges(self, info: Info[Context, None]) -> list[Badge]:
+        return await _badges(info, self.pk)
+
+    @strawberry.field
+    def viewer_is_following(self, info: Info[Context, None]) -> bool:
+        return info.context.viewer_relation(Loaders.follows_user, self.pk)  # type: ignore[return-value]
+
+    @strawberry.field(description="The member's posts, newest first.")
+    async def posts(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Post]:
+        page = await feeds.by_author(
+            self.pk,
+            await info.context.viewer(),
+            first=first,
+            after=after,
+            cap=info.context.runtime.settings.page_max,
+        )
+        return await post_connection(info, page)
+
+    @classmethod
+    def from_model(cls, user: models.User) -> User:
+        return cls(
+            id=strawberry.ID(to_global_id("User", user.id)),
+            nickname=user.nickname,
+            avatar_url=user.avatar_url,
+            bio=user.bio,
+            role=user.role,
+            level=level_for_points(user.points),
+            points=user.points,
+            follower_count=user.follower_count,
+            following_count=user.following_count,
+            post_count=user.post_count,
+            created_at=user.created_at,
+            pk=user.id,
+        )
+
+
+@strawberry.type(description="The signed-in member, with what only they may see.")
+class Viewer:
+    id: strawberry.ID
+    nickname: str
+    avatar_url: str
+    bio: str
+    role: Role  # type: ignore[valid-type]
+    level: int
+    points: int
+    follower_count: int
+    following_count: int
+    invite_code: str
+    invited_count: int
+    muted_until: datetime | None
+    created_at: datetime
+    pk: strawberry.Private[int]
+
+    unread_notification_count: int = strawberry.field(description="Unread in-app notifications.")
+    checked_in_today: bool = strawberry.field(
+        description="Whether today's check-in is done (the community's calendar day)."
+    )
+    checkin_streak: int = strawberry.field(description="Consecutive days checked in, alive.")
+
+    @strawberry.field(description="Badges earned, newest first.")
+    async def badges(self, info: Info[Context, None]) -> list[Badge]:
+        return await _badges(info, self.pk)
+
+    @classmethod
+    def from_model(cls, user: models.User) -> Viewer:
+        return cls(
+            id=strawberry.ID(to_global_id("User", user.id)),
+            nickname=user.nickname,
+            avatar_url=user.avatar_url,
+            bio=user.bio,
+            role=user.role,
+            level=level_for_points(user.points),
+            points=user.points,
+            follower_count=user.follower_count,
+            following_count=user.following_count,
+            invite_code=user.invite_code,
+            unread_notification_count=user.unread_notification_count,
+            checked_in_today=checkins.checked_in_today(user),
+            checkin_streak=checkins.current_streak(user),
+            invited_count=user.invited_count,
+            muted_until=user.muted_until
+            if user.muted_until and user.muted_until > datetime.now(UTC)
+            else None,
+            created_at=user.created_at,
+            pk=user.id,
+        )

@@ -1,0 +1,140 @@
+"""Answers to questions: one per member, voted up or down, one accepted by the asker."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import rewards
+from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
+from domain.posts import BODY_MAX
+from domain.review import open_task
+from domain.sanctions import check_can_write
+from domain.screening import Scene, Screener, Verdict, screen
+
+
+async def answer_question(
+    author: User, question_id: int, body: str, screener: Screener | None = None
+) -> tuple[Answer, Post]:
+    """Answer a published question; a member answers a question once (CONFLICT after)."""
+    check_can_write(author)
+    body = body.strip()
+    if not 1 <= len(body) <= BODY_MAX:
+        raise BadInput("body_length", field="body", max=BODY_MAX)
+    verdict = (
+        await screen(screener, author, [("body", body)], Scene.FORUM) if screener else Verdict()
+    )
+    status = AnswerStatus.PENDING_REVIEW if verdict.needs_review else AnswerStatus.PUBLISHED
+    try:
+        async with in_transaction() as conn:
+            question = (
+                await Post.filter(id=question_id, status=PostStatus.PUBLISHED)
+                .using_db(conn)
+                .select_for_update(no_key=True)
+                .first()
+            )
+            if question is None:
+                raise NotFound("post_not_found", field="questionId")
+            if question.kind != PostKind.QUESTION:
+                raise BadInput("not_a_question", field="questionId")
+            answer = await Answer.create(
+                question_id=question_id,
+                author_id=author.id,
+                body=body,
+                status=status,
+                using_db=conn,
+            )
+            if status == AnswerStatus.PUBLISHED:
+                await sql.bump("posts", "answer_count", question_id, +1, conn=conn)
+                await rewards.content_published(TargetType.ANSWER, answer.id, conn)
+            else:
+                await open_task(TargetType.ANSWER, answer.id, verdict.review_reasons, conn)
+    except IntegrityError:
+        raise Conflict("already_answered", field="questionId") from None
+    return answer, await Post.get(id=question_id)
+
+
+async def _published_answer(answer_id: int, conn: object, *, lock: bool = False) -> Answer:
+    query = Answer.filter(id=answer_id, status=AnswerStatus.PUBLISHED).using_db(conn)  # type: ignore[arg-type]
+    answer = await (query.select_for_update(no_key=True) if lock else query).first()
+    if answer is None:
+        raise NotFound("answer_not_found", field="answerId")
+    return answer
+
+
+async def vote_answer(user: User, answer_id: int, value: int) -> Answer:
+    """Vote +1, -1, or 0 to take the vote back; voting the same again changes nothing."""
+    if value not in (-1, 0, 1):
+        raise BadInput(field="value")
+    async with in_transaction() as conn:
+        # The answer row lock puts one member's votes (and the counter) in a line.
+        answer = await _published_answer(answer_id, conn, lock=True)
+        if answer.author_id == user.id:  # type: ignore[attr-defined]
+            raise Forbidden("vote_own_answer")
+        rows = await sql.fetch(
+            "SELECT value FROM answer_votes WHERE answer_id = $1 AND user_id = $2",
+            answer_id,
+            user.id,
+            conn=conn,
+        )
+        old = rows[0]["value"] if rows else 0
+        if value == old:
+            return answer
+        if value == 0:
+            await sql.delete_where(
+                "answer_votes", {"answer_id": answer_id, "user_id": user.id}, conn=conn
+            )
+        elif rows:
+            await sql.execute(
+                "UPDATE answer_votes SET value = $3 WHERE answer_id = $1 AND user_id = $2",
+                answer_id,
+                user.id,
+                value,
+                conn=conn,
+            )
+        else:
+            await sql.insert_unique(
+                "answer_votes",
+                {"answer_id": answer_id, "user_id": user.id, "value": value},
+                conn=conn,
+            )
+        await sql.bump("answers", "vote_count", answer_id, value - old, conn=conn)
+    return await Answer.get(id=answer_id)
+
+
+async def accept_answer(user: User, answer_id: int) -> tuple[Answer, Post]:
+    """The asker accepts one answer; accepting it again changes nothing, another is CONFLICT."""
+    async with in_transaction() as conn:
+        answer = await _published_answer(answer_id, conn)
+        question = (
+            await Post.filter(id=answer.question_id)  # type: ignore[attr-defined]
+            .using_db(conn)
+            .select_for_update(no_key=True)
+            .first()
+        )
+        if question is None or question.status == PostStatus.DELETED:
+            raise NotFound("post_not_found", field="answerId")
+        if question.author_id != user.id:  # type: ignore[attr-defined]
+            raise Forbidden("not_question_author")
+        if question.accepted_answer_id not in (None, answer.id):
+            raise Conflict("answer_already_accepted", field="answerId")
+        if question.accepted_answer_id is None:
+            await sql.execute(
+                "UPDATE posts SET accepted_answer_id = $2 WHERE id = $1",
+                question.id,
+                answer.id,
+                conn=conn,
+            )
+            await sql.execute(
+                "UPDATE answers SET is_accepted = true WHERE id = $1", answer.id, conn=conn
+            )
+            await rewards.answer_accepted(
+                answer.id,
+                answer.author_id,  # type: ignore[attr-defined]
+                question.id,
+                question.bounty,
+                conn,
+            )
+    return await Answer.get(id=answer_id), await Post.get(id=question.id)

@@ -1,0 +1,174 @@
+"""Circles (圈子): created by operators, joined openly or by approval, run by circle admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import modlog
+from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.models import (
+    Circle,
+    CircleMember,
+    CircleRole,
+    JoinPolicy,
+    MembershipStatus,
+    Role,
+    User,
+)
+
+CIRCLE_NAME_MAX = 30
+CIRCLE_DESCRIPTION_MAX = 200
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    circle: Circle
+    pending: bool
+
+
+async def get_circle(circle_id: int, *, field: str = "circleId") -> Circle:
+    circle = await Circle.get_or_none(id=circle_id)
+    if circle is None:
+        raise NotFound("circle_not_found", field=field)
+    return circle
+
+
+async def create_circle(
+    creator: User, name: str, description: str = "", join_policy: JoinPolicy = JoinPolicy.OPEN
+) -> Circle:
+    """Operators open a circle; its creator becomes its first admin and member."""
+    if not Role(creator.role).at_least(Role.OPERATOR):
+        raise Forbidden()
+    name = " ".join(name.split())
+    description = description.strip()
+    if not 1 <= len(name) <= CIRCLE_NAME_MAX:
+        raise BadInput("circle_name", field="name", max=CIRCLE_NAME_MAX)
+    if len(description) > CIRCLE_DESCRIPTION_MAX:
+        raise BadInput("bio_length", field="description", max=CIRCLE_DESCRIPTION_MAX)
+    try:
+        async with in_transaction() as conn:
+            circle = await Circle.create(
+                name=name,
+                description=description,
+                join_policy=join_policy,
+                creator=creator,
+                member_count=1,
+                using_db=conn,
+            )
+            await CircleMember.create(
+                circle=circle, user=creator, role=CircleRole.ADMIN, using_db=conn
+            )
+            await modlog.record(creator, "CREATE_CIRCLE", "CIRCLE", circle.id, name, conn=conn)
+    except IntegrityError:
+        raise Conflict("circle_exists", field="name") from None
+    return circle
+
+
+async def join_circle(user: User, circle_id: int) -> JoinResult:
+    """OPEN circles take the member at once; APPROVAL circles file a pending request.
+    Joining again changes nothing."""
+    async with in_transaction() as conn:
+        circle = await _lock_circle(circle_id, conn)
+        status = (
+            MembershipStatus.ACTIVE
+            if circle.join_policy == JoinPolicy.OPEN
+            else MembershipStatus.PENDING
+        )
+        row = {"circle_id": circle_id, "user_id": user.id, "role": "MEMBER", "status": status}
+        if await sql.insert_unique("circle_members", row, conn=conn):
+            if status == MembershipStatus.ACTIVE:
+                await sql.bump("circles", "member_count", circle_id, +1, conn=conn)
+            pending = status == MembershipStatus.PENDING
+        else:
+            existing = (
+                await CircleMember.filter(circle_id=circle_id, user_id=user.id)
+                .using_db(conn)
+                .first()
+            )
+            pending = existing is not None and existing.status == MembershipStatus.PENDING
+    return JoinResult(await Circle.get(id=circle_id), pending)
+
+
+async def leave_circle(user: User, circle_id: int) -> JoinResult:
+    """Leave a circle (or withdraw a pending request); leaving twice changes nothing."""
+    async with in_transaction() as conn:
+        await _lock_circle(circle_id, conn)
+        gone = await sql.fetch(
+            "DELETE FROM circle_members WHERE circle_id = $1 AND user_id = $2 RETURNING status",
+            circle_id,
+            user.id,
+            conn=conn,
+        )
+        if gone and gone[0]["status"] == MembershipStatus.ACTIVE:
+            await sql.bump("circles", "member_count", circle_id, -1, conn=conn)
+    return JoinResult(await Circle.get(id=circle_id), False)
+
+
+async def approve_member(approver: User, circle_id: int, user_id: int) -> Circle:
+    """A circle admin (or an operator) lets a pending member in."""
+    async with in_transaction() as conn:
+        await _lock_circle(circle_id, conn)
+        await check_can_admin(approver, circle_id, conn)
+        approved = await sql.execute(
+            "UPDATE circle_members SET status = 'ACTIVE' "
+            "WHERE circle_id = $1 AND user_id = $2 AND status = 'PENDING'",
+            circle_id,
+            user_id,
+            conn=conn,
+        )
+        if not approved:
+            raise NotFound("no_pending_request", field="userId")
+        await sql.bump("circles", "member_count", circle_id, +1, conn=conn)
+        await modlog.record(approver, "APPROVE_MEMBER", "USER", user_id, "", conn=conn)
+    return await Circle.get(id=circle_id)
+
+
+async def is_active_member(
+    user_id: int, circle_id: int, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    query = CircleMember.filter(
+        circle_id=circle_id, user_id=user_id, status=MembershipStatus.ACTIVE
+    )
+    return await (query.using_db(conn) if conn else query).exists()
+
+
+async def can_admin(user: User, circle_id: int, conn: BaseDBAsyncClient | None = None) -> bool:
+    """Operators administer every circle; circle admins their own."""
+    if Role(user.role).at_least(Role.OPERATOR):
+        return True
+    query = CircleMember.filter(
+        circle_id=circle_id,
+        user_id=user.id,
+        role=CircleRole.ADMIN,
+        status=MembershipStatus.ACTIVE,
+    )
+    return await (query.using_db(conn) if conn else query).exists()
+
+
+async def check_can_admin(
+    user: User, circle_id: int, conn: BaseDBAsyncClient | None = None
+) -> None:
+    if not await can_admin(user, circle_id, conn):
+        raise Forbidden("not_circle_admin")
+
+
+async def pending_members(circle_id: int, limit: int) -> list[User]:
+    rows = (
+        await CircleMember.filter(circle_id=circle_id, status=MembershipStatus.PENDING)
+        .order_by("created_at", "id")
+        .limit(limit)
+        .select_related("user")
+    )
+    return [row.user for row in rows]
+
+
+async def _lock_circle(circle_id: int, conn: BaseDBAsyncClient) -> Circle:
+    circle = await Circle.filter(id=circle_id).using_db(conn).select_for_update(no_key=True).first()
+    if circle is None:
+        raise NotFound("circle_not_found", field="circleId")
+    return circle

@@ -1,0 +1,104 @@
+"""Comments with one level of threading, and their deletion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain.content_status import count_published
+from domain.errors import BadInput, Forbidden, NotFound
+from domain.models import Comment, CommentStatus, TargetType, User
+from domain.posts import get_published_post
+from domain.review import open_task
+from domain.sanctions import check_can_write
+from domain.screening import Scene, Screener, Verdict, screen
+
+COMMENT_MAX = 1000
+
+
+async def add_comment(
+    author: User,
+    post_id: int,
+    body: str,
+    *,
+    reply_to_id: int | None = None,
+    screener: Screener | None = None,
+) -> Comment:
+    """Comment on a published post, or reply: a reply to a reply joins the root's thread and
+    keeps `reply_to` on the comment it answers."""
+    check_can_write(author)
+    body = body.strip()
+    if not 1 <= len(body) <= COMMENT_MAX:
+        raise BadInput("body_length", field="body", max=COMMENT_MAX)
+    verdict = (
+        await screen(screener, author, [("body", body)], Scene.COMMENT) if screener else Verdict()
+    )
+    status = CommentStatus.PENDING_REVIEW if verdict.needs_review else CommentStatus.PUBLISHED
+    async with in_transaction() as conn:
+        # Lock the post row: a concurrent delete cannot slip between the check and the insert.
+        await sql.fetch("SELECT id FROM posts WHERE id = $1 FOR NO KEY UPDATE", post_id, conn=conn)
+        post = await get_published_post(post_id, conn=conn)
+        root_id = None
+        if reply_to_id is not None:
+            target = (
+                await Comment.filter(
+                    id=reply_to_id, post_id=post.id, status=CommentStatus.PUBLISHED
+                )
+                .using_db(conn)
+                .first()
+            )
+            if target is None:
+                raise NotFound("comment_not_found", field="replyToId")
+            root_id = target.root_id or target.id  # type: ignore[attr-defined]
+        comment = await Comment.create(
+            post_id=post.id,
+            author_id=author.id,
+            root_id=root_id,
+            reply_to_id=reply_to_id,
+            body=body,
+            status=status,
+            using_db=conn,
+        )
+        if status == CommentStatus.PUBLISHED:
+            await count_published(TargetType.COMMENT, comment.id, +1, conn)
+        else:
+            await open_task(TargetType.COMMENT, comment.id, verdict.review_reasons, conn)
+    return comment
+
+
+async def delete_comment(author: User, comment_id: int) -> None:
+    """Soft delete by the author. Deleting a root comment takes its thread with it."""
+    async with in_transaction() as conn:
+        rows = await sql.fetch(
+            "SELECT id, author_id, post_id, root_id, status FROM comments WHERE id = $1 "
+            "FOR NO KEY UPDATE",
+            comment_id,
+            conn=conn,
+        )
+        if not rows or rows[0]["status"] == CommentStatus.DELETED:
+            raise NotFound("comment_not_found", field="id")
+        row = rows[0]
+        if row["author_id"] != author.id:
+            raise Forbidden("not_author")
+        now = datetime.now(UTC)
+        gone = await sql.fetch(
+            "UPDATE comments SET status = 'DELETED', deleted_at = $2 "
+            "WHERE (id = $1 OR root_id = $1) AND status = 'PUBLISHED' RETURNING id",
+            comment_id,
+            now,
+            conn=conn,
+        )
+        if not gone:
+            # It was not published (pending review): nothing was counted.
+            await sql.execute(
+                "UPDATE comments SET status = 'DELETED', deleted_at = $2 WHERE id = $1",
+                comment_id,
+                now,
+                conn=conn,
+            )
+            return
+        await sql.bump("posts", "comment_count", row["post_id"], -len(gone), conn=conn)
+        if row["root_id"] is not None:
+            await sql.bump("comments", "reply_count", row["root_id"], -1, conn=conn)

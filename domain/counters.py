@@ -1,0 +1,106 @@
+"""Recount every denormalised counter from the rows it counts.
+
+The services keep counters exact in the transaction of each change; these set-based recounts
+repair drift after manual data fixes or imports. Only rows that drifted are written, and the
+reconciliation job reports how many there were."""
+
+from __future__ import annotations
+
+from adapters import sql
+
+_RECOUNTS: dict[str, str] = {
+    "posts": """
+        WITH c AS (
+          SELECT p.id,
+            (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id) AS like_count,
+            (SELECT count(*) FROM comments c WHERE c.post_id = p.id
+               AND c.status = 'PUBLISHED') AS comment_count,
+            (SELECT count(*) FROM shares s WHERE s.post_id = p.id) AS share_count,
+            (SELECT count(*) FROM answers a WHERE a.question_id = p.id
+               AND a.status = 'PUBLISHED') AS answer_count,
+            -- views counted before their rows existed (imports) are kept
+            GREATEST(p.view_count,
+                     (SELECT count(*) FROM post_views v WHERE v.post_id = p.id)) AS view_count
+          FROM posts p WHERE p.status <> 'DELETED'
+        )
+        UPDATE posts p SET like_count = c.like_count, comment_count = c.comment_count,
+          share_count = c.share_count, answer_count = c.answer_count, view_count = c.view_count
+        FROM c WHERE p.id = c.id AND
+          (p.like_count, p.comment_count, p.share_count, p.answer_count, p.view_count)
+          IS DISTINCT FROM (c.like_count, c.comment_count, c.share_count, c.answer_count,
+                            c.view_count)
+    """,
+    "comments": """
+        WITH c AS (
+          SELECT c.id,
+            (SELECT count(*) FROM comment_likes l WHERE l.comment_id = c.id) AS like_count,
+            (SELECT count(*) FROM comments r WHERE r.root_id = c.id
+               AND r.status = 'PUBLISHED') AS reply_count
+          FROM comments c WHERE c.status <> 'DELETED'
+        )
+        UPDATE comments t SET like_count = c.like_count, reply_count = c.reply_count
+        FROM c WHERE t.id = c.id
+          AND (t.like_count, t.reply_count) IS DISTINCT FROM (c.like_count, c.reply_count)
+    """,
+    "users": """
+        WITH c AS (
+          SELECT u.id,
+            (SELECT count(*) FROM posts p WHERE p.author_id = u.id
+               AND p.status = 'PUBLISHED') AS post_count,
+            (SELECT count(*) FROM user_follows f WHERE f.followee_id = u.id) AS follower_count,
+            (SELECT count(*) FROM user_follows f WHERE f.follower_id = u.id) AS following_count,
+            (SELECT count(*) FROM users i WHERE i.invited_by_id = u.id) AS invited_count,
+            (SELECT COALESCE(sum(amount), 0) FROM points_entries e
+               WHERE e.user_id = u.id) AS points,
+            (SELECT count(*) FROM post_likes l JOIN posts p ON p.id = l.post_id
+               WHERE p.author_id = u.id AND l.user_id <> u.id)
+            + (SELECT count(*) FROM comment_likes l JOIN comments c ON c.id = l.comment_id
+               WHERE c.author_id = u.id AND l.user_id <> u.id) AS likes_received,
+            (SELECT count(*) FROM notifications n WHERE n.recipient_id = u.id
+               AND NOT n.read) AS unread
+          FROM users u
+        )
+        UPDATE users u SET post_count = c.post_count, follower_count = c.follower_count,
+          following_count = c.following_count, invited_count = c.invited_count,
+          points = c.points, likes_received = c.likes_received,
+          unread_notification_count = c.unread
+        FROM c WHERE u.id = c.id AND
+          (u.post_count, u.follower_count, u.following_count, u.invited_count, u.points,
+           u.likes_received, u.unread_notification_count)
+          IS DISTINCT FROM (c.post_count, c.follower_count, c.following_count, c.invited_count,
+                            c.points, c.likes_received, c.unread)
+    """,
+    "topics": """
+        WITH c AS (
+          SELECT t.id,
+            (SELECT count(*) FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+               WHERE pt.topic_id = t.id AND p.status = 'PUBLISHED') AS post_count,
+            (SELECT count(*) FROM topic_follows f WHERE f.topic_id = t.id) AS follower_count
+          FROM topics t
+        )
+        UPDATE topics t SET post_count = c.post_count, follower_count = c.follower_count
+        FROM c WHERE t.id = c.id
+          AND (t.post_count, t.follower_count) IS DISTINCT FROM (c.post_count, c.follower_count)
+    """,
+    "circles": """
+        WITH c AS (
+          SELECT ci.id,
+            (SELECT count(*) FROM circle_members m WHERE m.circle_id = ci.id
+               AND m.status = 'ACTIVE') AS member_count,
+            (SELECT count(*) FROM posts p WHERE p.circle_id = ci.id
+               AND p.status = 'PUBLISHED') AS post_count
+          FROM circles ci
+        )
+        UPDATE circles ci SET member_count = c.member_count, post_count = c.post_count
+        FROM c WHERE ci.id = c.id
+          AND (ci.member_count, ci.post_count) IS DISTINCT FROM (c.member_count, c.post_count)
+    """,
+}
+
+
+async def recount_all() -> dict[str, int]:
+    """Recount posts, comments, members, topics and circles; return the rows repaired."""
+    return {
+        table: len(await sql.fetch(statement + " RETURNING 1"))
+        for table, statement in _RECOUNTS.items()
+    }

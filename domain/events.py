@@ -1,0 +1,285 @@
+"""Events: sign-up that is never oversold, and offline check-in with a rotating code."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import badges, modlog
+from domain.circles import can_admin
+from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.models import (
+    Event,
+    EventKind,
+    EventSignup,
+    NotificationKind,
+    PointsReason,
+    Role,
+    User,
+)
+from domain.notify import notify
+from domain.pagination import Page, keyset_page
+from domain.points import award
+
+CODE_PERIOD = 300  # seconds a check-in code lasts on the screen
+CODE_DIGITS = 6
+CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
+REWARD_MAX = 1000
+
+
+class EventState(StrEnum):
+    UPCOMING = "UPCOMING"
+    ONGOING = "ONGOING"
+    ENDED = "ENDED"
+
+
+def state_of(event: Event, now: datetime | None = None) -> EventState:
+    now = now or datetime.now(UTC)
+    if now < event.starts_at:
+        return EventState.UPCOMING
+    if now < event.ends_at:
+        return EventState.ONGOING
+    return EventState.ENDED
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    title: str
+    kind: EventKind
+    starts_at: datetime
+    ends_at: datetime
+    signup_deadline: datetime | None = None
+    description: str = ""
+    location: str = ""
+    capacity: int | None = None
+    points_reward: int = 0
+    circle_id: int | None = None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def create_event(actor: User, draft: EventDraft) -> Event:
+    """Operators create events; circle admins create their circle's."""
+    if draft.circle_id is not None:
+        if not await can_admin(actor, draft.circle_id):
+            raise Forbidden("not_circle_admin")
+    elif not Role(actor.role).at_least(Role.OPERATOR):
+        raise Forbidden()
+    title = " ".join(draft.title.split())
+    if not 1 <= len(title) <= 60:
+        raise BadInput("event_title", field="title")
+    starts, ends = _utc(draft.starts_at), _utc(draft.ends_at)
+    deadline = _utc(draft.signup_deadline) if draft.signup_deadline else starts
+    if not (starts < ends and deadline <= ends and ends > datetime.now(UTC)):
+        raise BadInput("event_times", field="endsAt")
+    if draft.capacity is not None and not 1 <= draft.capacity <= 100_000:
+        raise BadInput("event_capacity", field="capacity")
+    if not 0 <= draft.points_reward <= REWARD_MAX:
+        raise BadInput("event_reward", field="pointsReward", max=REWARD_MAX)
+    async with in_transaction() as conn:
+        event = await Event.create(
+            title=title,
+            description=draft.description.strip()[:5000],
+            kind=draft.kind,
+            location=draft.location.strip()[:200],
+            starts_at=starts,
+            ends_at=ends,
+            signup_deadline=deadline,
+            capacity=draft.capacity,
+            points_reward=draft.points_reward,
+            circle_id=draft.circle_id,
+            created_by=actor,
+            checkin_secret=secrets.token_hex(32),
+            using_db=conn,
+        )
+        await modlog.record(actor, "CREATE_EVENT", "EVENT", event.id, title, conn=conn)
+    return event
+
+
+async def get_event(event_id: int) -> Event:
+    event = await Event.get_or_none(id=event_id)
+    if event is None:
+        raise NotFound("event_not_found", field="eventId")
+    return event
+
+
+async def list_events(
+    state: EventState | None, *, first: int | None, after: str | None, cap: int
+) -> Page[Event]:
+    now = datetime.now(UTC)
+    if state is EventState.UPCOMING:
+        query, order = Event.filter(starts_at__gt=now), ("starts_at", "id")
+    elif state is EventState.ONGOING:
+        query, order = Event.filter(starts_at__lte=now, ends_at__gt=now), ("ends_at", "id")
+    elif state is EventState.ENDED:
+        query, order = Event.filter(ends_at__lte=now), ("-ends_at", "-id")
+    else:
+        query, order = Event.all(), ("-starts_at", "-id")
+    return await keyset_page(query, first=first, after=after, order=order, cap=cap)
+
+
+async def sign_up(user: User, event_id: int) -> Event:
+    """Take a seat; never more than the capacity, whatever the crowd. Twice changes nothing."""
+    async with in_transaction() as conn:
+        event = await Event.filter(id=event_id).using_db(conn).first()
+        if event is None:
+            raise NotFound("event_not_found", field="eventId")
+        now = datetime.now(UTC)
+        if now >= event.signup_deadline or now >= event.ends_at:
+            raise Conflict("signup_closed", field="eventId")
+        row = {"event_id": event_id, "user_id": user.id}
+        if not await sql.insert_unique("event_signups", row, conn=conn):
+            return event
+        # The seat and the counter in one conditional update: it is the row lock on the
+        # event that keeps a crowd from overselling it.
+        taken = await sql.fetch(
+            "UPDATE events SET signup_count = signup_count + 1 WHERE id = $1 "
+            "AND (capacity IS NULL OR signup_count < capacity) RETURNING signup_count",
+            event_id,
+            conn=conn,
+        )
+        if not taken:
+            raise Conflict("event_full", field="eventId")
+    return await Event.get(id=event_id)
+
+
+async def cancel_signup(user: User, event_id: int) -> Event:
+    async with in_transaction() as conn:
+        event = await Event.filter(id=event_id).using_db(conn).first()
+        if event is None:
+            raise NotFound("event_not_found", field="eventId")
+        rows = await sql.fetch(
+            "SELECT checked_in_at FROM event_signups WHERE event_id = $1 AND user_id = $2 "
+            "FOR NO KEY UPDATE",
+            event_id,
+            user.id,
+            conn=conn,
+        )
+        if rows:
+            if rows[0]["checked_in_at"] is not None:
+                raise Conflict("cancel_after_checkin", field="eventId")
+            await sql.delete_where(
+                "event_signups", {"event_id": event_id, "user_id": user.id}, conn=conn
+            )
+            await sql.bump("events", "signup_count", event_id, -1, conn=conn)
+    return await Event.get(id=event_id)
+
+
+def checkin_code(event: Event, now: datetime | None = None, *, step: int = 0) -> str:
+    """The code on the screen now (step -1: the one just before)."""
+    window = int((now or datetime.now(UTC)).timestamp()) // CODE_PERIOD + step
+    digest = hmac.new(event.checkin_secret.encode(), str(window).encode(), hashlib.sha256)
+    return str(int.from_bytes(digest.digest()[:8], "big") % 10**CODE_DIGITS).zfill(CODE_DIGITS)
+
+
+async def issue_checkin_code(actor: User, event_id: int) -> str:
+    event = await get_event(event_id)
+    await _check_may_run(actor, event)
+    return checkin_code(event)
+
+
+async def _check_may_run(actor: User, event: Event) -> None:
+    if Role(actor.role).at_least(Role.OPERATOR):
+        return
+    circle_id = event.circle_id  # type: ignore[attr-defined]
+    if circle_id is None or not await can_admin(actor, circle_id):
+        raise Forbidden()
+
+
+async def check_in(user: User, event_id: int, code: str, now: datetime | None = None) -> Event:
+    """A signed-up member checks in with the code on the screen, during the event, once;
+    the event's reward is paid with it."""
+    now = now or datetime.now(UTC)
+    event = await get_event(event_id)
+    if not event.starts_at - CHECKIN_OPENS_BEFORE <= now <= event.ends_at:
+        raise Conflict("checkin_window", field="eventId")
+    code = code.strip()
+    # The code on the screen now, or the one it just replaced (someone was mid-typing).
+    if not any(hmac.compare_digest(code, checkin_code(event, now, step=step)) for step in (0, -1)):
+        raise BadInput("checkin_code", field="code")
+    async with in_transaction() as conn:
+        rows = await sql.fetch(
+            "UPDATE event_signups SET checked_in_at = $3 "
+            "WHERE event_id = $1 AND user_id = $2 AND checked_in_at IS NULL RETURNING id",
+            event_id,
+            user.id,
+            now,
+            conn=conn,
+        )
+        if not rows:
+            signed = (
+                await EventSignup.filter(event_id=event_id, user_id=user.id).using_db(conn).exists()
+            )
+            if signed:
+                raise Conflict("already_checked_in_event", field="eventId")
+            raise Forbidden("not_signed_up")
+        await sql.bump("events", "checkin_count", event_id, +1, conn=conn)
+        if event.points_reward:
+            await award(
+                user.id,
+                event.points_reward,
+                PointsReason.EVENT_CHECKIN,
+                f"event:{event_id}:{user.id}",
+                conn,
+                target=("EVENT", event_id),
+            )
+        await badges.grant(user.id, "EVENT_ATTENDEE", conn)
+    return await Event.get(id=event_id)
+
+
+REMIND_BEFORE = timedelta(hours=1)
+
+
+async def send_reminders(now: datetime | None = None) -> int:
+    """Remind the members signed up for events starting within the hour, once per event.
+    Returns how many members were reminded."""
+    now = now or datetime.now(UTC)
+    reminded = 0
+    async with in_transaction() as conn:
+        due = await sql.fetch(
+            "SELECT id, title FROM events WHERE reminded_at IS NULL "
+            "AND starts_at > $1 AND starts_at <= $2 FOR UPDATE SKIP LOCKED",
+            now,
+            now + REMIND_BEFORE,
+            conn=conn,
+        )
+        for event in due:
+            members = await sql.fetch(
+                "SELECT user_id FROM event_signups WHERE event_id = $1", event["id"], conn=conn
+            )
+            for member in members:
+                await notify(
+                    member["user_id"],
+                    NotificationKind.EVENT_REMINDER,
+                    conn,
+                    subject_id=event["id"],
+                    snippet=event["title"],
+                )
+            reminded += len(members)
+            await sql.execute(
+                "UPDATE events SET reminded_at = $2 WHERE id = $1", event["id"], now, conn=conn
+            )
+    return reminded
+
+
+@dataclass(frozen=True)
+class EventStats:
+    signups: int
+    check_ins: int
+    attendance_rate: float
+
+
+async def stats(actor: User, event_id: int) -> EventStats:
+    event = await get_event(event_id)
+    await _check_may_run(actor, event)
+    rate = event.checkin_count / event.signup_count if event.signup_count else 0.0
+    return EventStats(event.signup_count, event.checkin_count, round(rate, 4))

@@ -1,0 +1,225 @@
+"""Featured content: pins (global or in a circle), featured posts and curated collections."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import modlog, rewards
+from domain.circles import can_admin
+from domain.errors import BadInput, Forbidden, NotFound
+from domain.models import (
+    Collection,
+    CollectionItem,
+    Post,
+    PostStatus,
+    Role,
+    User,
+)
+from domain.pagination import Page, keyset_page
+
+COLLECTION_TITLE_MAX = 60
+
+
+class PinScope(StrEnum):
+    GLOBAL = "GLOBAL"  # leads the LATEST feed
+    CIRCLE = "CIRCLE"  # leads its circle's feed
+
+
+def active_pin(scope: PinScope, now: datetime | None = None) -> Q:
+    now = now or datetime.now(UTC)
+    return Q(pin_scope=scope.value) & (Q(pinned_until__isnull=True) | Q(pinned_until__gt=now))
+
+
+def not_pinned(scope: PinScope, now: datetime | None = None) -> Q:
+    """The complement of active_pin, written so that SQL's NULLs do not hide unpinned posts."""
+    now = now or datetime.now(UTC)
+    return Q(pin_scope__isnull=True) | ~Q(pin_scope=scope.value) | Q(pinned_until__lte=now)
+
+
+def is_pinned(post: Post, now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+    return post.pin_scope is not None and (post.pinned_until is None or post.pinned_until > now)
+
+
+def _is_operator(user: User) -> bool:
+    return Role(user.role).at_least(Role.OPERATOR)
+
+
+async def _published(post_id: int) -> Post:
+    post = await Post.get_or_none(id=post_id, status=PostStatus.PUBLISHED)
+    if post is None:
+        raise NotFound("post_not_found", field="postId")
+    return post
+
+
+async def _check_may_pin(actor: User, post: Post, scope: PinScope) -> None:
+    if scope is PinScope.GLOBAL:
+        if not _is_operator(actor):
+            raise Forbidden()
+        return
+    if post.circle_id is None:  # type: ignore[attr-defined]
+        raise BadInput("pin_no_circle", field="scope")
+    if not await can_admin(actor, post.circle_id):  # type: ignore[attr-defined]
+        raise Forbidden("not_circle_admin")
+
+
+async def pin_post(
+    actor: User, post_id: int, scope: PinScope, until: datetime | None = None
+) -> Post:
+    """Operators pin globally; circle admins (and operators) pin inside a circle."""
+    post = await _published(post_id)
+    await _check_may_pin(actor, post, scope)
+    if until is not None:
+        until = until if until.tzinfo else until.replace(tzinfo=UTC)
+        if until <= datetime.now(UTC):
+            raise BadInput("pin_until", field="until")
+    async with in_transaction() as conn:
+        await (
+            Post.filter(id=post_id)
+            .using_db(conn)
+            .update(pin_scope=scope.value, pinned_at=datetime.now(UTC), pinned_until=until)
+        )
+        await modlog.record(actor, f"PIN_{scope.value}", "POST", post_id, "", conn=conn)
+    return await Post.get(id=post_id)
+
+
+async def unpin_post(actor: User, post_id: int) -> Post:
+    post = await Post.get_or_none(id=post_id)
+    if post is None:
+        raise NotFound("post_not_found", field="postId")
+    if post.pin_scope is not None:
+        await _check_may_pin(actor, post, PinScope(post.pin_scope))
+    elif not _is_operator(actor):
+        raise Forbidden()
+    async with in_transaction() as conn:
+        await (
+            Post.filter(id=post_id)
+            .using_db(conn)
+            .update(pin_scope=None, pinned_at=None, pinned_until=None)
+        )
+        await modlog.record(actor, "UNPIN", "POST", post_id, "", conn=conn)
+    return await Post.get(id=post_id)
+
+
+async def feature_post(actor: User, post_id: int, reason: str = "") -> Post:
+    if not _is_operator(actor):
+        raise Forbidden()
+    post = await _published(post_id)
+    async with in_transaction() as conn:
+        newly = await (
+            Post.filter(id=post_id, featured_at__isnull=True)
+            .using_db(conn)
+            .update(featured_at=datetime.now(UTC), feature_reason=reason.strip()[:200])
+        )
+        if newly:
+            author_id = post.author_id  # type: ignore[attr-defined]
+            await rewards.post_featured(post_id, author_id, conn)
+        await modlog.record(actor, "FEATURE", "POST", post_id, reason, conn=conn)
+    return await Post.get(id=post_id)
+
+
+async def unfeature_post(actor: User, post_id: int) -> Post:
+    if not _is_operator(actor):
+        raise Forbidden()
+    if not await Post.filter(id=post_id).exists():
+        raise NotFound("post_not_found", field="postId")
+    async with in_transaction() as conn:
+        await Post.filter(id=post_id).using_db(conn).update(featured_at=None, feature_reason="")
+        await modlog.record(actor, "UNFEATURE", "POST", post_id, "", conn=conn)
+    return await Post.get(id=post_id)
+
+
+async def featured_feed(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
+    """Featured published posts, most recently featured first."""
+    query = Post.filter(featured_at__isnull=False, status=PostStatus.PUBLISHED)
+    return await keyset_page(
+        query, first=first, after=after, order=("-featured_at", "-id"), cap=cap
+    )
+
+
+async def create_collection(
+    actor: User, title: str, description: str = "", cover_url: str = ""
+) -> Collection:
+    if not _is_operator(actor):
+        raise Forbidden()
+    title = " ".join(title.split())
+    if not 1 <= len(title) <= COLLECTION_TITLE_MAX:
+        raise BadInput("collection_title", field="title", max=COLLECTION_TITLE_MAX)
+    cover_url = cover_url.strip()
+    if cover_url and not cover_url.startswith("https://"):
+        raise BadInput("avatar_url", field="coverUrl")
+    async with in_transaction() as conn:
+        collection = await Collection.create(
+            title=title,
+            description=description.strip()[:500],
+            cover_url=cover_url,
+            created_by=actor,
+            using_db=conn,
+        )
+        await modlog.record(
+            actor, "CREATE_COLLECTION", "COLLECTION", collection.id, title, conn=conn
+        )
+    return collection
+
+
+async def _collection(collection_id: int) -> Collection:
+    collection = await Collection.get_or_none(id=collection_id)
+    if collection is None:
+        raise NotFound("collection_not_found", field="collectionId")
+    return collection
+
+
+async def add_to_collection(actor: User, collection_id: int, post_id: int) -> Collection:
+    """Append a post to a collection; adding it again changes nothing."""
+    if not _is_operator(actor):
+        raise Forbidden()
+    collection = await _collection(collection_id)
+    await _published(post_id)
+    async with in_transaction() as conn:
+        await sql.execute("SELECT pg_advisory_xact_lock($1)", collection_id, conn=conn)
+        await sql.fetch(
+            "INSERT INTO collection_items (collection_id, post_id, position, created_at) "
+            "SELECT $1, $2, COALESCE(max(position), 0) + 1, now() FROM collection_items "
+            "WHERE collection_id = $1 ON CONFLICT (collection_id, post_id) DO NOTHING RETURNING id",
+            collection_id,
+            post_id,
+            conn=conn,
+        )
+        await modlog.record(actor, "COLLECT", "POST", post_id, collection.title, conn=conn)
+    return collection
+
+
+async def remove_from_collection(actor: User, collection_id: int, post_id: int) -> Collection:
+    if not _is_operator(actor):
+        raise Forbidden()
+    collection = await _collection(collection_id)
+    async with in_transaction() as conn:
+        await (
+            CollectionItem.filter(collection_id=collection_id, post_id=post_id)
+            .using_db(conn)
+            .delete()
+        )
+        await modlog.record(actor, "UNCOLLECT", "POST", post_id, collection.title, conn=conn)
+    return collection
+
+
+async def collection_posts(
+    collection_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """A collection's published posts in curated order."""
+    query = CollectionItem.filter(collection_id=collection_id, post__status=PostStatus.PUBLISHED)
+    links = await keyset_page(query, first=first, after=after, order=("position", "id"), cap=cap)
+    ids = [link.post_id for link in links.items]  # type: ignore[attr-defined]
+    posts = {p.id: p for p in await Post.filter(id__in=ids)}
+    return Page(items=[posts[i] for i in ids], cursors=links.cursors, has_next=links.has_next)
+
+
+async def collections(*, first: int | None, after: str | None, cap: int) -> Page[Collection]:
+    return await keyset_page(
+        Collection.all(), first=first, after=after, order=("-created_at", "-id"), cap=cap
+    )

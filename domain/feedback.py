@@ -1,0 +1,127 @@
+"""The feedback desk: members write in, operators answer with visible progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import modlog
+from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.models import (
+    Feedback,
+    FeedbackCategory,
+    FeedbackStatus,
+    MediaUpload,
+    NotificationKind,
+    Role,
+    User,
+)
+from domain.notify import notify
+from domain.pagination import Page, keyset_page
+from domain.screening import Scene, Screener, screen
+
+CONTENT_MAX = 2000
+REPLY_MAX = 2000
+IMAGES_MAX = 9
+
+
+async def submit(
+    author: User,
+    category: FeedbackCategory,
+    content: str,
+    *,
+    contact: str = "",
+    image_urls: list[str] | None = None,
+    screener: Screener | None = None,
+) -> Feedback:
+    """File a ticket. The word filter applies (BLOCK refuses); it is read by operators only,
+    so words that would send a post to review do not hold feedback back."""
+    content = content.strip()
+    if not 1 <= len(content) <= CONTENT_MAX:
+        raise BadInput("feedback_content", field="content", max=CONTENT_MAX)
+    contact = contact.strip()
+    if len(contact) > 100:
+        raise BadInput("bad_input", field="contact")
+    urls = image_urls or []
+    if len(urls) > IMAGES_MAX:
+        raise BadInput("too_many_images", field="imageUrls", max=IMAGES_MAX)
+    owned = set(
+        await MediaUpload.filter(url__in=urls, owner_id=author.id).values_list("url", flat=True)
+    )
+    if any(url not in owned for url in urls):
+        raise BadInput("foreign_image", field="imageUrls")
+    if screener is not None:
+        await screen(screener, author, [("content", content)], Scene.COMMENT)
+    return await Feedback.create(
+        author=author, category=category, content=content, contact=contact, images=urls
+    )
+
+
+async def mine(author: User, *, first: int | None, after: str | None, cap: int) -> Page[Feedback]:
+    query = Feedback.filter(author_id=author.id)
+    return await keyset_page(query, first=first, after=after, order=("-created_at", "-id"), cap=cap)
+
+
+async def desk(
+    actor: User, status: FeedbackStatus | None, *, first: int | None, after: str | None, cap: int
+) -> Page[Feedback]:
+    """Tickets for operators, oldest first: the longest-waiting is answered first."""
+    if not Role(actor.role).at_least(Role.OPERATOR):
+        raise Forbidden()
+    query = Feedback.filter(status=status) if status else Feedback.all()
+    return await keyset_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
+
+
+async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus) -> Feedback:
+    if not Role(actor.role).at_least(Role.OPERATOR):
+        raise Forbidden()
+    text = text.strip()
+    if not 1 <= len(text) <= REPLY_MAX:
+        raise BadInput("feedback_content", field="reply", max=REPLY_MAX)
+    async with in_transaction() as conn:
+        updated = await sql.execute(
+            "UPDATE feedback SET reply = $2, status = $3, replied_by_id = $4, replied_at = $5, "
+            "updated_at = $5 WHERE id = $1",
+            feedback_id,
+            text,
+            status.value,
+            actor.id,
+            datetime.now(UTC),
+            conn=conn,
+        )
+        if not updated:
+            raise NotFound("feedback_not_found", field="id")
+        rows = await sql.fetch(
+            "SELECT author_id FROM feedback WHERE id = $1", feedback_id, conn=conn
+        )
+        await notify(
+            rows[0]["author_id"],
+            NotificationKind.FEEDBACK_REPLY,
+            conn,
+            actor_id=actor.id,
+            subject_id=feedback_id,
+            snippet=text,
+        )
+        await modlog.record(
+            actor, f"FEEDBACK_{status.value}", "FEEDBACK", feedback_id, text, conn=conn
+        )
+    return await Feedback.get(id=feedback_id)
+
+
+async def rate(author: User, feedback_id: int, rating: int) -> Feedback:
+    """The author rates a resolved ticket, once, 1 to 5."""
+    if not 1 <= rating <= 5:
+        raise BadInput("rating_range", field="rating")
+    ticket = await Feedback.get_or_none(id=feedback_id, author_id=author.id)
+    if ticket is None:
+        raise NotFound("feedback_not_found", field="id")
+    if ticket.status not in (FeedbackStatus.RESOLVED, FeedbackStatus.CLOSED):
+        raise Conflict("rate_unresolved", field="id")
+    rated = await sql.execute(
+        "UPDATE feedback SET rating = $2 WHERE id = $1 AND rating IS NULL", feedback_id, rating
+    )
+    if not rated:
+        raise Conflict("already_rated", field="id")
+    return await Feedback.get(id=feedback_id)

@@ -1,0 +1,182 @@
+"""Lists of posts and comments, all keyset-paginated: newest first for posts, conversation
+order for comments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from adapters import sql
+from domain.featured import PinScope, active_pin, not_pinned
+from domain.models import (
+    Answer,
+    AnswerStatus,
+    Circle,
+    Comment,
+    CommentStatus,
+    Post,
+    PostStatus,
+    PostTopic,
+    TopicFollow,
+    User,
+    UserFollow,
+)
+from domain.pagination import (
+    Page,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
+
+NEWEST_FIRST = ("-created_at", "-id")
+OLDEST_FIRST = ("created_at", "id")
+
+
+# The cursor of a pinned post: paging on from it starts the regular list from its top.
+AFTER_PINS = "pinned"
+
+
+async def _with_pins(
+    query: QuerySet[Post], scope: PinScope, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """Pinned posts lead the first page (counted in `first`); the rest follow newest first,
+    without the pinned ones."""
+    size = check_first(first, cap=cap)
+    pins: list[Post] = []
+    if after is None:
+        pins = await query.filter(active_pin(scope)).order_by("-pinned_at", "-id").limit(size)
+    page = await keyset_page(
+        query.filter(not_pinned(scope)),
+        first=size - len(pins),
+        after=None if after == AFTER_PINS else after,
+        order=NEWEST_FIRST,
+        cap=cap,
+    )
+    return Page(
+        items=pins + page.items,
+        cursors=[AFTER_PINS] * len(pins) + page.cursors,
+        has_next=page.has_next,
+    )
+
+
+# The most read list of all, in one round trip and without the query builder: the first
+# page is the active global pins (newest pin first) followed by the newest other posts; later
+# pages seek past the cursor on posts_status_created_idx. Same order and cursors as
+# _with_pins, which circles use (tests: test_moderation's pins, test_pagination's paging).
+_GLOBAL = PinScope.GLOBAL.value
+_PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
+WHERE status = 'PUBLISHED' AND pin_scope = '{_GLOBAL}'
+  AND (pinned_until IS NULL OR pinned_until > $1)
+ORDER BY pinned_at DESC, id DESC LIMIT $2"""
+_REGULAR = f"""SELECT {{columns}}, false AS _pinned FROM posts
+WHERE status = 'PUBLISHED'
+  AND (pin_scope IS NULL OR pin_scope <> '{_GLOBAL}' OR pinned_until <= $1) {{seek}}
+ORDER BY created_at DESC, id DESC LIMIT $2 + 1"""
+_SEEK = "AND created_at <= $3 AND (created_at, id) < ($3, $4)"
+
+
+@cache
+def _latest_statement(with_pins: bool, seek: bool) -> str:
+    columns = sql.columns(Post)
+    regular = _REGULAR.format(columns=columns, seek=_SEEK if seek else "")
+    if not with_pins:
+        return regular
+    return f"({_PINS.format(columns=columns)}) UNION ALL ({regular})"
+
+
+async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
+    """Every published post, newest first, globally pinned posts leading the first page."""
+    size = check_first(first, cap=cap)
+    seek = after is not None and after != AFTER_PINS  # from the pins: the list from its top
+    values: list[object] = [datetime.now(UTC), size]
+    if seek:
+        values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
+    rows = await sql.fetch_records(_latest_statement(after is None, seek), *values)
+    pins: list[Post] = []
+    regular: list[Post] = []
+    for row in rows:
+        (pins if row["_pinned"] else regular).append(sql.build(Post, row))
+    items = regular[: size - len(pins)]
+    return Page(
+        items=pins + items,
+        cursors=[AFTER_PINS] * len(pins) + [encode_cursor([p.created_at, p.id]) for p in items],
+        has_next=len(regular) > len(items),
+    )
+
+
+async def following(viewer: User, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
+    """Published posts by members the viewer follows, under topics they follow, or their own."""
+    followed_authors = UserFollow.filter(follower_id=viewer.id).values("followee_id")
+    followed_topics = TopicFollow.filter(user_id=viewer.id).values("topic_id")
+    in_followed_topics = PostTopic.filter(topic_id__in=Subquery(followed_topics)).values("post_id")
+    query = Post.filter(status=PostStatus.PUBLISHED).filter(
+        Q(author_id=viewer.id)
+        | Q(author_id__in=Subquery(followed_authors))
+        | Q(id__in=Subquery(in_followed_topics))
+    )
+    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+
+
+async def by_author(
+    author_id: int, viewer: User | None, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """A member's posts; the member themself also sees those still in review or rejected."""
+    query = Post.filter(author_id=author_id)
+    if viewer is not None and viewer.id == author_id:
+        query = query.exclude(status=PostStatus.DELETED)
+    else:
+        query = query.filter(status=PostStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
+
+
+async def in_topic(topic_id: int, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
+    """A topic's published posts, newest first, read off the post_topics index."""
+    query = PostTopic.filter(topic_id=topic_id, post__status=PostStatus.PUBLISHED)
+    links = await keyset_page(
+        query, first=first, after=after, order=("-post_created_at", "-post_id"), cap=cap
+    )
+    ids = [link.post_id for link in links.items]  # type: ignore[attr-defined]
+    posts = {p.id: p for p in await Post.filter(id__in=ids)}
+    return Page(items=[posts[i] for i in ids], cursors=links.cursors, has_next=links.has_next)
+
+
+async def comments_of(
+    post_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Comment]:
+    """Top-level comments of a post, oldest first."""
+    query = Comment.filter(post_id=post_id, root_id=None, status=CommentStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)
+
+
+async def replies_to(
+    root_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Comment]:
+    """The thread under a root comment, oldest first."""
+    query = Comment.filter(root_id=root_id, status=CommentStatus.PUBLISHED)
+    return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)
+
+
+async def in_circle(
+    circle_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """A circle's published posts, newest first, the circle's pinned posts leading."""
+    query = Post.filter(circle_id=circle_id, status=PostStatus.PUBLISHED)
+    return await _with_pins(query, PinScope.CIRCLE, first=first, after=after, cap=cap)
+
+
+async def answers_of(
+    question_id: int, *, by_votes: bool, first: int | None, after: str | None, cap: int
+) -> Page[Answer]:
+    """A question's answers: by votes (the accepted one first) or newest first."""
+    query = Answer.filter(question_id=question_id, status=AnswerStatus.PUBLISHED)
+    order = ("-is_accepted", "-vote_count", "-id") if by_votes else ("-created_at", "-id")
+    return await keyset_page(query, first=first, after=after, order=order, cap=cap)
+
+
+async def circles(*, first: int | None, after: str | None, cap: int) -> Page[Circle]:
+    """Every circle, oldest first (the official ones lead)."""
+    return await keyset_page(Circle.all(), first=first, after=after, order=("id",), cap=cap)

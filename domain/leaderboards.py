@@ -1,0 +1,73 @@
+"""Leaderboards of points earned this week, this month and ever, served from Redis sorted
+sets that are rebuilt from the ledger whenever Redis does not have them (lost, or stale)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import cast
+
+from adapters import sql
+from adapters.redis import Store
+from domain.models import User
+from domain.points import today
+
+# Moving points between members' pockets is not earning them.
+_NOT_EARNED = ("BOUNTY_ESCROW", "BOUNTY_REFUND")
+FRESH_FOR = 30  # seconds a board is served before it is rebuilt from the ledger
+
+
+class Period(StrEnum):
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    ALL = "ALL"
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    points: int
+    user: User
+
+
+def period_start(period: Period, day: date) -> date | None:
+    if period is Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if period is Period.MONTH:
+        return day.replace(day=1)
+    return None
+
+
+async def _rebuild(store: Store, key: str, start: date | None) -> None:
+    rows = await sql.fetch(
+        "SELECT user_id, sum(amount) AS earned FROM points_entries "
+        "WHERE ($1::date IS NULL OR day >= $1) AND reason <> ALL($2::text[]) "
+        "GROUP BY user_id HAVING sum(amount) > 0",
+        start,
+        list(_NOT_EARNED),
+    )
+    async with store.redis.pipeline(transaction=True) as pipe:
+        pipe.delete(key)
+        if rows:
+            pipe.zadd(key, {str(r["user_id"]): int(r["earned"]) for r in rows})
+        else:
+            pipe.zadd(key, {"-": 0})  # an empty board is a board too
+        pipe.expire(key, FRESH_FOR)
+        await pipe.execute()
+
+
+async def leaderboard(store: Store, period: Period, first: int) -> list[Standing]:
+    day = today()
+    start = period_start(period, day)
+    key = store.key("leaderboard", period.value, start.isoformat() if start else "all")
+    if not await store.redis.exists(key):
+        await _rebuild(store, key, start)
+    top = cast(list[tuple[str, float]], await store.redis.zrevrange(key, 0, first, withscores=True))
+    ranked = [(int(member), int(score)) for member, score in top if member != "-"][:first]
+    users = {u.id: u for u in await User.filter(id__in=[uid for uid, _ in ranked])}
+    return [
+        Standing(rank=i + 1, points=points, user=users[uid])
+        for i, (uid, points) in enumerate(ranked)
+        if uid in users
+    ]

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from domain.models.users import User
+
+
+class WordLevel(StrEnum):
+    BLOCK = "BLOCK"  # the write is refused
+    REVIEW = "REVIEW"  # the content waits for review
+
+
+class SensitiveWord(Model):
+    id = fields.BigIntField(primary_key=True)
+    word = fields.CharField(max_length=64, unique=True)  # stored normalized
+    level = fields.CharEnumField(WordLevel, max_length=8)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sensitive_words"
+
+
+class TargetType(StrEnum):
+    POST = "POST"
+    COMMENT = "COMMENT"
+    ANSWER = "ANSWER"
+    USER = "USER"
+
+
+class ReviewStage(StrEnum):
+    FIRST = "FIRST"  # moderators and volunteers (初审)
+    SECOND = "SECOND"  # a different moderator (复审)
+    FINAL = "FINAL"  # operators (终审)
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "OPEN"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class ReviewTask(Model):
+    """One piece of content (or member) under review; at most one OPEN task per target."""
+
+    id = fields.BigIntField(primary_key=True)
+    target_type = fields.CharEnumField(TargetType, max_length=8)
+    target_id = fields.BigIntField()
+    stage = fields.CharEnumField(ReviewStage, max_length=8, default=ReviewStage.FIRST)
+    status = fields.CharEnumField(ReviewStatus, max_length=8, default=ReviewStatus.OPEN)
+    reasons: fields.JSONField[list[Any]] = fields.JSONField(default=list)
+    report_count = fields.IntField(default=0)
+    first_reviewer: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="first_reviews", null=True, on_delete=fields.SET_NULL
+    )
+    appeal = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "review_tasks"
+        indexes = (
+            Index(fields=("status", "stage", "created_at", "id"), name="review_tasks_queue_idx"),
+            Index(fields=("target_type", "target_id"), name="review_tasks_target_idx"),
+        )
+
+
+class ReportReason(StrEnum):
+    SPAM = "SPAM"
+    ABUSE = "ABUSE"
+    PORN = "PORN"
+    POLITICS = "POLITICS"
+    ILLEGAL = "ILLEGAL"
+    FRAUD = "FRAUD"
+    OTHER = "OTHER"
+
+
+class ReportStatus(StrEnum):
+    PENDING = "PENDING"
+    RESOLVED = "RESOLVED"
+
+
+class Report(Model):
+    id = fields.BigIntField(primary_key=True)
+    reporter: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="reports", on_delete=fields.CASCADE
+    )
+    target_type = fields.CharEnumField(TargetType, max_length=8)
+    target_id = fields.BigIntField()
+    reason = fields.CharEnumField(ReportReason, max_length=16)
+    detail = fields.CharField(max_length=500, default="")
+    status = fields.CharEnumField(ReportStatus, max_length=8, default=ReportStatus.PENDING)
+    task: fields.ForeignKeyNullableRelation[ReviewTask] = fields.ForeignKeyField(
+        "models.ReviewTask", related_name="reports", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reports"
+        unique_together = (("reporter", "target_type", "target_id"),)
+        indexes = (Index(fields=("created_at",), name="reports_created_idx"),)
+
+
+class SanctionKind(StrEnum):
+    MUTE = "MUTE"
+    BAN = "BAN"
+
+
+class Sanction(Model):
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sanctions", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(SanctionKind, max_length=8)
+    until = fields.DatetimeField()
+    reason = fields.CharField(max_length=500)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sanctions_given", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    lifted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "sanctions"
+        indexes = (Index(fields=("user_id", "kind"), name="sanctions_user_idx"),)
+
+
+class ModerationAction(Model):
+    """The moderation log: who did what to which target, and why. Append-only."""
+
+    id = fields.BigIntField(primary_key=True)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="moderation_actions", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=32)
+    target_type = fields.CharField(max_length=16)
+    target_id = fields.BigIntField(null=True)
+    note = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "moderation_actions"
+        indexes = (Index(fields=("created_at", "id"), name="moderation_actions_time_idx"),)
+
+
+class Collection(Model):
+    """A curated collection (专题) of posts."""
+
+    id = fields.BigIntField(primary_key=True)
+    title = fields.CharField(max_length=60)
+    description = fields.CharField(max_length=500, default="")
+    cover_url = fields.CharField(max_length=512, default="")
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="collections", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "collections"
+
+
+class CollectionItem(Model):
+    id = fields.BigIntField(primary_key=True)
+    collection: fields.ForeignKeyRelation[Collection] = fields.ForeignKeyField(
+        "models.Collection", related_name="items", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Post", related_name="collection_items", on_delete=fields.CASCADE
+    )
+    position = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "collection_items"
+        unique_together = (("collection", "post"),)
+        indexes = (Index(fields=("collection_id", "position"), name="collection_items_order_idx"),)

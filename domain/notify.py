@@ -1,0 +1,158 @@
+"""Notifications: written in the transaction of the action that causes them, delivered
+(unread count, live subscription, WeChat subscribe message) only after it committed."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
+
+from redis.exceptions import RedisError
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from adapters import sql
+from adapters.redis import Store
+from domain.models import Notification, NotificationKind
+from domain.points import today
+
+log = logging.getLogger("quanzi.notify")
+
+_pending: ContextVar[list[int] | None] = ContextVar("quanzi_pending_notifications", default=None)
+SNIPPET_MAX = 60
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list[int]]:
+    """Collect the ids of notifications written inside; deliver them after the commit."""
+    ids: list[int] = []
+    token = _pending.set(ids)
+    try:
+        yield ids
+    finally:
+        _pending.reset(token)
+
+
+def start_collecting() -> list[int]:
+    """Collect for the rest of the current task (one request): the ids land in the list."""
+    ids: list[int] = []
+    _pending.set(ids)
+    return ids
+
+
+def channel(store: Store, user_id: int) -> str:
+    return store.key("notify", user_id)
+
+
+async def deliver(
+    store: Store, ids: list[int], send: Callable[[int, str, int], Awaitable[None]] | None = None
+) -> None:
+    """After the commit: refresh the recipients' unread counters, push each notification to
+    live subscribers on any API process (Redis pub/sub), and hand the ones a member allowed
+    as WeChat subscribe messages to `send` (the job queue)."""
+    rows = await Notification.filter(id__in=sorted(set(ids))).values("id", "recipient_id", "kind")
+    if not rows:
+        return
+    await recount_unread([r["recipient_id"] for r in rows])
+    try:
+        for row in rows:
+            await store.redis.publish(channel(store, row["recipient_id"]), str(row["id"]))
+        if send is not None:
+            for row in rows:
+                await send(row["id"], row["kind"], row["recipient_id"])
+    except (RedisError, OSError) as exc:
+        # The notifications are committed and listed; only the live push and the WeChat
+        # message are lost, which must not fail the action that caused them.
+        log.warning("notifications %s not pushed, Redis failed: %s", ids, exc)
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_MAX else text[: SNIPPET_MAX - 1] + "…"
+
+
+async def notify(
+    recipient_id: int,
+    kind: NotificationKind,
+    conn: BaseDBAsyncClient,
+    *,
+    actor_id: int | None = None,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    subject_id: int | None = None,
+    snippet: str = "",
+    group: str | None = None,
+) -> int | None:
+    """Write a notification for a member (never for their own action). With `group`, one row
+    per group and day gathers every actor (likes: who and how many)."""
+    if actor_id is not None and actor_id == recipient_id:
+        return None
+    actors = json.dumps([actor_id] if actor_id is not None else [])
+    values = (
+        recipient_id,
+        kind.value,
+        actor_id,
+        actors,
+        post_id,
+        comment_id,
+        subject_id,
+        _snippet(snippet),
+    )
+    if group is None:
+        rows = await sql.fetch(
+            "INSERT INTO notifications (recipient_id, kind, actor_id, actor_ids, post_id, "
+            "comment_id, subject_id, snippet, read, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, false, now(), now()) RETURNING id",
+            *values,
+            conn=conn,
+        )
+    else:
+        rows = await sql.fetch(
+            "INSERT INTO notifications (recipient_id, kind, actor_id, actor_ids, post_id, "
+            "comment_id, subject_id, snippet, group_key, read, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, false, now(), now()) "
+            "ON CONFLICT (group_key) DO UPDATE SET "
+            "actor_id = EXCLUDED.actor_id, read = false, updated_at = now(), "
+            "actor_ids = CASE WHEN notifications.actor_ids @> EXCLUDED.actor_ids "
+            "THEN notifications.actor_ids ELSE notifications.actor_ids || EXCLUDED.actor_ids END "
+            "RETURNING id",
+            *values,
+            f"{group}:{recipient_id}:{today().isoformat()}",
+            conn=conn,
+        )
+    notification_id = int(rows[0]["id"])
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(notification_id)
+    return notification_id
+
+
+async def recount_unread(user_ids: list[int]) -> None:
+    """Bring members' unread counters up to date (after a commit, outside any transaction)."""
+    if user_ids:
+        await sql.execute(
+            "UPDATE users SET unread_notification_count = (SELECT count(*) FROM notifications n "
+            "WHERE n.recipient_id = users.id AND NOT n.read) WHERE id = ANY($1::bigint[])",
+            sorted(set(user_ids)),
+        )
+
+
+async def mark_read(user_id: int, ids: list[int] | None, everything: bool) -> int:
+    """Mark some (or all) of a member's notifications read; return the unread count left."""
+    if everything:
+        await sql.execute(
+            "UPDATE notifications SET read = true WHERE recipient_id = $1 AND NOT read", user_id
+        )
+    elif ids:
+        await sql.execute(
+            "UPDATE notifications SET read = true "
+            "WHERE recipient_id = $1 AND id = ANY($2::bigint[]) AND NOT read",
+            user_id,
+            ids,
+        )
+    await recount_unread([user_id])
+    rows = await sql.fetch(
+        "SELECT unread_notification_count AS n FROM users WHERE id = $1", user_id
+    )
+    return int(rows[0]["n"]) if rows else 0

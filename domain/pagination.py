@@ -1,0 +1,127 @@
+"""Keyset pagination: pages stay stable when rows are inserted ahead of the reader."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+from tortoise.expressions import Q
+from tortoise.fields import BooleanField, CharField, DatetimeField, TextField
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from domain.errors import BadInput
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    items: list[M]
+    cursors: list[str]
+    has_next: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+def check_first(first: int | None, *, cap: int, default: int = 20) -> int:
+    """The page size to use; BAD_USER_INPUT when `first` is negative or over the cap."""
+    if first is None:
+        return min(default, cap)
+    if not 0 <= first <= cap:
+        raise BadInput("first_out_of_range", field="first", max=cap)
+    return first
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = orjson.dumps(plain)  # the same bytes as compact json.dumps, at a tenth of the cost
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
+    """The values of a cursor, checked against the types expected; BAD_USER_INPUT otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        plain = json.loads(raw)
+        if not isinstance(plain, list) or len(plain) != len(types):
+            raise ValueError("cursor shape")
+        values: list[Any] = []
+        for kind, value in zip(types, plain, strict=True):
+            if isinstance(value, bool):
+                if kind is not bool:
+                    raise ValueError("cursor value")
+            elif kind is datetime:
+                value = datetime.fromisoformat(value)
+            elif kind is float and isinstance(value, (int, float)):
+                value = float(value)
+            elif not isinstance(value, kind):
+                raise ValueError("cursor value")
+            values.append(value)
+        return values
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise BadInput("bad_cursor", field="after") from None
+
+
+def _field_type(model: type[Model], name: str) -> type:
+    field = model._meta.fields_map[name]
+    if isinstance(field, DatetimeField):
+        return datetime
+    if isinstance(field, BooleanField):
+        return bool
+    if isinstance(field, CharField | TextField):
+        return str
+    return int
+
+
+def decode_cursor(cursor: str, model: type[Model], fields: Sequence[str]) -> list[Any]:
+    return decode_values(cursor, [_field_type(model, f) for f in fields])
+
+
+def _after_filter(fields: Sequence[str], descending: Sequence[bool], values: Sequence[Any]) -> Q:
+    """Rows strictly after `values` in the (lexicographic) sort order."""
+    clauses = []
+    for i, name in enumerate(fields):
+        equal = {f: v for f, v in zip(fields[:i], values[:i], strict=True)}
+        op = "lt" if descending[i] else "gt"
+        clauses.append(Q(**equal, **{f"{name}__{op}": values[i]}))
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    # The OR above is exact but gives PostgreSQL no range to seek to; this redundant bound on
+    # the leading column does, so a deep page costs an index seek, not a scan from the top.
+    bound = "lte" if descending[0] else "gte"
+    return Q(**{f"{fields[0]}__{bound}": values[0]}) & combined
+
+
+async def keyset_page(
+    queryset: QuerySet[M],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str],
+    cap: int,
+) -> Page[M]:
+    """One page of `queryset` sorted by `order` (e.g. ("-created_at", "-id")); the last
+    field must be unique so that every row has exactly one place."""
+    size = check_first(first, cap=cap)
+    fields = [f.lstrip("-") for f in order]
+    descending = [f.startswith("-") for f in order]
+    model = queryset.model
+    if after:
+        values = decode_cursor(after, model, fields)
+        queryset = queryset.filter(_after_filter(fields, descending, values))
+    rows = await queryset.order_by(*order).limit(size + 1) if size else []
+    has_next = len(rows) > size
+    items = list(rows[:size])
+    cursors = [encode_cursor([getattr(row, f) for f in fields]) for row in items]
+    if size == 0:
+        has_next = await queryset.exists()
+    return Page(items=items, cursors=cursors, has_next=has_next)

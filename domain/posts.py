@@ -1,0 +1,299 @@
+"""Posts: create, edit, soft-delete, and who may see which."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import points, rewards
+from domain.circles import is_active_member
+from domain.content_status import set_status
+from domain.errors import BadInput, Forbidden, NotFound
+from domain.models import (
+    Circle,
+    MediaUpload,
+    PointsReason,
+    Post,
+    PostKind,
+    PostStatus,
+    PostTopic,
+    Role,
+    TargetType,
+    User,
+)
+from domain.polls import PollDraft, clean_poll, create_poll
+from domain.review import open_task
+from domain.sanctions import check_can_write
+from domain.screening import Scene, Screener, Verdict, screen
+from domain.search import search_document
+from domain.topics import clean_topic_names, ensure_topics
+
+TITLE_MAX = 60
+BODY_MAX = 5000
+IMAGES_MAX = 9
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    body: str
+    title: str = ""
+    image_urls: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    kind: PostKind = PostKind.POST
+    circle_id: int | None = None
+    poll: PollDraft | None = None
+    bounty: int = 0
+
+
+def can_see_post(post: Post, viewer: User | None) -> bool:
+    """Published posts are public; the rest (in review, hidden, rejected) only for their
+    author and for reviewers; deleted posts for nobody."""
+    if post.status == PostStatus.PUBLISHED:
+        return True
+    if post.status == PostStatus.DELETED or viewer is None:
+        return False
+    return viewer.id == post.author_id or Role(viewer.role).at_least(Role.MODERATOR)  # type: ignore[attr-defined]
+
+
+async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "id") -> Post:
+    post = await Post.get_or_none(id=post_id)
+    if post is None or not can_see_post(post, viewer):
+        raise NotFound("post_not_found", field=field)
+    return post
+
+
+async def get_published_post(post_id: int, *, field: str = "postId", conn=None) -> Post:
+    """A post others can interact with (like, comment, share); NOT_FOUND otherwise."""
+    query = Post.filter(id=post_id, status=PostStatus.PUBLISHED)
+    post = await (query.using_db(conn) if conn else query).first()
+    if post is None:
+        raise NotFound("post_not_found", field=field)
+    return post
+
+
+def _check_text(title: str, body: str) -> tuple[str, str]:
+    title = " ".join(title.split())
+    body = body.strip()
+    if len(title) > TITLE_MAX:
+        raise BadInput("title_length", field="title", max=TITLE_MAX)
+    if not 1 <= len(body) <= BODY_MAX:
+        raise BadInput("body_length", field="body", max=BODY_MAX)
+    return title, body
+
+
+async def _check_images(author: User, urls: list[str]) -> list[dict]:
+    if len(urls) > IMAGES_MAX:
+        raise BadInput("too_many_images", field="imageUrls", max=IMAGES_MAX)
+    if not urls:
+        return []
+    uploads = {u.url: u for u in await MediaUpload.filter(url__in=urls, owner_id=author.id)}
+    if any(url not in uploads for url in urls):
+        raise BadInput("foreign_image", field="imageUrls")
+    return [
+        {"url": url, "width": uploads[url].width, "height": uploads[url].height} for url in urls
+    ]
+
+
+def _texts(
+    title: str, body: str, topics: list[str], poll: PollDraft | None
+) -> list[tuple[str, str]]:
+    texts = [("title", title), ("body", body), ("topics", " ".join(topics))]
+    if poll is not None:
+        texts += [("poll.options", option) for option in poll.options]
+    return texts
+
+
+async def create_post(author: User, draft: PostDraft, screener: Screener | None = None) -> Post:
+    """Publish a post, question or poll (into a circle the author belongs to, if one is named);
+    its topics are created on first use and every counter moves in the same transaction.
+    Text that needs review is stored PENDING_REVIEW with a review task, counted nowhere."""
+    check_can_write(author)
+    title, body = _check_text(draft.title, draft.body)
+    poll = _check_kind(draft, title)
+    topic_names = clean_topic_names(draft.topics, body)
+    images = await _check_images(author, draft.image_urls)
+    verdict = (
+        await screen(screener, author, _texts(title, body, topic_names, poll), Scene.FORUM)
+        if screener
+        else Verdict()
+    )
+    status = PostStatus.PENDING_REVIEW if verdict.needs_review else PostStatus.PUBLISHED
+    search_tokens = await asyncio.to_thread(search_document, title, body)
+    async with in_transaction() as conn:
+        if draft.circle_id is not None:
+            await _check_circle_member(author, draft.circle_id, conn)
+        post = await Post.create(
+            author=author,
+            kind=draft.kind,
+            title=title,
+            body=body,
+            images=images,
+            circle_id=draft.circle_id,
+            search_tokens=search_tokens,
+            status=status,
+            using_db=conn,
+        )
+        if poll is not None:
+            await create_poll(post, poll, conn)
+        await _file_under_topics(post, topic_names, conn)
+        if draft.bounty:
+            await _escrow_bounty(author, post, draft.bounty, conn)
+        if status == PostStatus.PUBLISHED:
+            await sql.bump("users", "post_count", author.id, +1, conn=conn)
+            if draft.circle_id is not None:
+                await sql.bump("circles", "post_count", draft.circle_id, +1, conn=conn)
+            await rewards.content_published(TargetType.POST, post.id, conn)
+        else:
+            await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
+    return post
+
+
+async def _escrow_bounty(author: User, post: Post, bounty: int, conn: BaseDBAsyncClient) -> None:
+    """Take a question's bounty from the asker now; it is paid to the accepted answer."""
+    escrowed = await points.award(
+        author.id,
+        -bounty,
+        PointsReason.BOUNTY_ESCROW,
+        f"bounty:escrow:{post.id}",
+        conn,
+        target=("POST", post.id),
+    )
+    if escrowed is None:
+        raise BadInput("bounty_points", field="bounty")
+    await Post.filter(id=post.id).using_db(conn).update(bounty=bounty)
+    post.bounty = bounty
+
+
+def _check_kind(draft: PostDraft, title: str) -> PollDraft | None:
+    if draft.kind == PostKind.QUESTION and not title:
+        raise BadInput("question_title", field="title")
+    if draft.bounty and (
+        draft.kind != PostKind.QUESTION or not 0 < draft.bounty <= points.rules().bounty_max
+    ):
+        raise BadInput("bounty_range", field="bounty", max=points.rules().bounty_max)
+    if draft.kind == PostKind.POLL:
+        if draft.poll is None:
+            raise BadInput("poll_required", field="poll")
+        return clean_poll(draft.poll)
+    if draft.poll is not None:
+        raise BadInput("kind_not_supported", field="poll")
+    return None
+
+
+async def _check_circle_member(author: User, circle_id: int, conn: BaseDBAsyncClient) -> None:
+    if not await Circle.filter(id=circle_id).using_db(conn).exists():
+        raise NotFound("circle_not_found", field="circleId")
+    if not await is_active_member(author.id, circle_id, conn):
+        raise Forbidden("not_circle_member")
+
+
+async def _file_under_topics(post: Post, names: list[str], conn: BaseDBAsyncClient) -> None:
+    topic_ids = await ensure_topics(names, conn)
+    if not topic_ids:
+        return
+    await PostTopic.bulk_create(
+        [
+            PostTopic(post_id=post.id, topic_id=tid, position=i, post_created_at=post.created_at)
+            for i, tid in enumerate(topic_ids)
+        ],
+        using_db=conn,
+    )
+    if post.status == PostStatus.PUBLISHED:
+        await sql.bump("topics", "post_count", topic_ids, +1, conn=conn)
+
+
+async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> None:
+    rows = await sql.fetch(
+        "DELETE FROM post_topics WHERE post_id = $1 RETURNING topic_id", post.id, conn=conn
+    )
+    if rows and post.status == PostStatus.PUBLISHED:
+        await sql.bump("topics", "post_count", [r["topic_id"] for r in rows], -1, conn=conn)
+
+
+async def _lock_own_post(author: User, post_id: int, conn: BaseDBAsyncClient) -> Post:
+    post = await Post.filter(id=post_id).using_db(conn).select_for_update(no_key=True).first()
+    if post is None or post.status == PostStatus.DELETED:
+        raise NotFound("post_not_found", field="id")
+    if post.author_id != author.id:  # type: ignore[attr-defined]
+        raise Forbidden("not_author")
+    return post
+
+
+async def edit_post(
+    author: User,
+    post_id: int,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    image_urls: list[str] | None = None,
+    topics: list[str] | None = None,
+    screener: Screener | None = None,
+) -> Post:
+    """The author changes their post; what is left out stays; `editedAt` records when.
+    Changed text is screened again and may send the post back to review."""
+    check_can_write(author)
+    verdict = Verdict()
+    if screener is not None and (title or body or topics):
+        texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]
+        verdict = await screen(screener, author, texts, Scene.FORUM)
+    async with in_transaction() as conn:
+        post = await _lock_own_post(author, post_id, conn)
+        new_title, new_body = _check_text(
+            post.title if title is None else title, post.body if body is None else body
+        )
+        images = post.images if image_urls is None else await _check_images(author, image_urls)
+        if topics is not None or body is not None:
+            current = [
+                r["name"]
+                for r in await sql.fetch(
+                    "SELECT t.name FROM post_topics pt JOIN topics t ON t.id = pt.topic_id "
+                    "WHERE pt.post_id = $1 ORDER BY pt.position",
+                    post.id,
+                    conn=conn,
+                )
+            ]
+            # Topics kept (or given) plus any #话题# the new text mentions.
+            names = clean_topic_names(current if topics is None else topics, new_body)
+            if names != current:
+                await _unfile_from_topics(post, conn)
+                await _file_under_topics(post, names, conn)
+        post.title, post.body, post.images = new_title, new_body, images
+        post.search_tokens = await asyncio.to_thread(search_document, new_title, new_body)
+        post.edited_at = datetime.now(UTC)
+        await post.save(
+            using_db=conn, update_fields=["title", "body", "images", "search_tokens", "edited_at"]
+        )
+        if verdict.needs_review:
+            await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW.value, conn)
+            await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
+            post.status = PostStatus.PENDING_REVIEW
+    return post
+
+
+async def delete_post(author: User, post_id: int) -> None:
+    """Soft delete by the author: gone from every list and counter at once."""
+    async with in_transaction() as conn:
+        post = await _lock_own_post(author, post_id, conn)
+        was_published = post.status == PostStatus.PUBLISHED
+        await _unfile_from_topics(post, conn)
+        post.status = PostStatus.DELETED
+        post.deleted_at = datetime.now(UTC)
+        await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
+        if post.bounty and post.accepted_answer_id is None:
+            await points.award(
+                author.id,
+                post.bounty,
+                PointsReason.BOUNTY_REFUND,
+                f"bounty:refund:{post.id}",
+                conn,
+                target=("POST", post.id),
+            )
+        if was_published:
+            await sql.bump("users", "post_count", author.id, -1, conn=conn)
+            if post.circle_id is not None:  # type: ignore[attr-defined]
+                await sql.bump("circles", "post_count", post.circle_id, -1, conn=conn)  # type: ignore[attr-defined]

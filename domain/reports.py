@@ -1,0 +1,69 @@
+"""Reports: one per member per target; three distinct reporters hide the target until review."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain.content_status import set_status
+from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.models import (
+    Answer,
+    Comment,
+    Post,
+    Report,
+    ReportReason,
+    TargetType,
+    User,
+)
+from domain.review import open_task
+
+HIDE_AT_REPORTS = 3
+DETAIL_MAX = 500
+
+
+async def _author_of(target: TargetType, target_id: int) -> int:
+    """The member a target belongs to; NOT_FOUND unless others can see it now."""
+    if target is TargetType.USER:
+        if await User.filter(id=target_id).exists():
+            return target_id
+        raise NotFound("user_not_found", field="targetId")
+    model = {TargetType.POST: Post, TargetType.COMMENT: Comment, TargetType.ANSWER: Answer}[target]
+    row = await model.filter(id=target_id, status="PUBLISHED").values("author_id")
+    if not row:
+        raise NotFound(field="targetId")
+    return int(row[0]["author_id"])
+
+
+async def report_content(
+    reporter: User,
+    target: TargetType,
+    target_id: int,
+    reason: ReportReason,
+    detail: str = "",
+    *,
+    hide_at: int = HIDE_AT_REPORTS,
+) -> Report:
+    detail = detail.strip()
+    if len(detail) > DETAIL_MAX:
+        raise BadInput("bad_input", field="detail")
+    if await _author_of(target, target_id) == reporter.id:
+        raise Forbidden("report_own")
+    try:
+        async with in_transaction() as conn:
+            report = await Report.create(
+                reporter=reporter,
+                target_type=target,
+                target_id=target_id,
+                reason=reason,
+                detail=detail,
+                using_db=conn,
+            )
+            task = await open_task(target, target_id, [f"举报：{reason.value}"], conn, reports=1)
+            report.task_id = task.id
+            await report.save(using_db=conn, update_fields=["task_id"])
+            if task.report_count >= hide_at and target is not TargetType.USER:
+                await set_status(target, target_id, "HIDDEN", conn)
+    except IntegrityError:
+        raise Conflict("already_reported", field="targetId") from None
+    return report

@@ -1,0 +1,98 @@
+"""Sanctions: MUTE (cannot write until the end time) and BAN (cannot sign in)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from adapters import sql
+from domain import modlog
+from domain.auth import revoke_all_sessions
+from domain.errors import BadInput, Forbidden, Muted, NotFound
+from domain.models import Role, Sanction, SanctionKind, User
+
+HOURS_MAX = 24 * 365 * 10
+PERMANENT = timedelta(hours=HOURS_MAX)
+_COLUMN = {SanctionKind.MUTE: "muted_until", SanctionKind.BAN: "banned_until"}
+
+
+def check_can_write(user: User, now: datetime | None = None) -> None:
+    """Raise MUTED (with the end time) while the member is muted."""
+    now = now or datetime.now(UTC)
+    if user.muted_until is not None and user.muted_until > now:
+        until = user.muted_until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        raise Muted("muted", until=until)
+
+
+async def sanction_user(
+    actor: User, user_id: int, kind: SanctionKind, hours: int | None, reason: str
+) -> Sanction:
+    """Moderators mute; operators also ban. Nobody sanctions their equals or betters."""
+    actor_role = Role(actor.role)
+    if not actor_role.at_least(Role.OPERATOR if kind == SanctionKind.BAN else Role.MODERATOR):
+        raise Forbidden()
+    reason = reason.strip()
+    if not 1 <= len(reason) <= 500:
+        raise BadInput("bad_input", field="reason")
+    if hours is None and kind == SanctionKind.MUTE:
+        raise BadInput("sanction_hours", field="hours", max=HOURS_MAX)
+    if hours is not None and not 1 <= hours <= HOURS_MAX:
+        raise BadInput("sanction_hours", field="hours", max=HOURS_MAX)
+    target = await User.get_or_none(id=user_id)
+    if target is None:
+        raise NotFound("user_not_found", field="userId")
+    if Role(target.role).at_least(actor_role):
+        raise Forbidden("sanction_rank")
+    until = datetime.now(UTC) + (timedelta(hours=hours) if hours else PERMANENT)
+    async with in_transaction() as conn:
+        sanction = await Sanction.create(
+            user=target, kind=kind, until=until, reason=reason, actor=actor, using_db=conn
+        )
+        column = _COLUMN[kind]
+        await sql.execute(
+            f"UPDATE users SET {column} = GREATEST(COALESCE({column}, $2), $2) WHERE id = $1",
+            user_id,
+            until,
+            conn=conn,
+        )
+        await modlog.record(actor, kind.value, "USER", user_id, reason, conn=conn)
+    if kind == SanctionKind.BAN:
+        await revoke_all_sessions(user_id)
+    return sanction
+
+
+async def lift_sanction(actor: User, sanction_id: int) -> None:
+    if not Role(actor.role).at_least(Role.MODERATOR):
+        raise Forbidden()
+    async with in_transaction() as conn:
+        sanction = (
+            await Sanction.filter(id=sanction_id)
+            .using_db(conn)
+            .select_for_update(no_key=True)
+            .first()
+        )
+        if sanction is None or sanction.lifted_at is not None:
+            raise NotFound("sanction_not_found", field="sanctionId")
+        if sanction.kind == SanctionKind.BAN and not Role(actor.role).at_least(Role.OPERATOR):
+            raise Forbidden()
+        sanction.lifted_at = datetime.now(UTC)
+        await sanction.save(using_db=conn, update_fields=["lifted_at"])
+        column = _COLUMN[SanctionKind(sanction.kind)]
+        # What remains is the latest end among the member's other active sanctions of the kind.
+        await sql.execute(
+            f"UPDATE users SET {column} = (SELECT max(until) FROM sanctions "
+            "WHERE user_id = $1 AND kind = $2 AND lifted_at IS NULL AND until > now()) "
+            "WHERE id = $1",
+            sanction.user_id,  # type: ignore[attr-defined]
+            sanction.kind,
+            conn=conn,
+        )
+        await modlog.record(
+            actor,
+            f"LIFT_{sanction.kind}",
+            "USER",
+            sanction.user_id,  # type: ignore[attr-defined]
+            "",
+            conn=conn,
+        )

@@ -1,0 +1,125 @@
+"""Trending topics: a time-decayed heat, gated by velocity, kept in a Redis sorted set.
+
+Heat: every post (5), share (4), comment (3) and like (1) in a topic over the last 48 hours,
+each weighted by 0.5^(age / half-life). Velocity: the weight of the last 24 hours against the
+topic's daily average over the 7 days before, smoothed and capped (×0.5 to ×3). A topic that
+is always big keeps a factor near 1; one that is suddenly talked about gets up to 3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
+
+from adapters import sql
+from adapters.redis import Store
+from domain.models import Topic
+
+HALF_LIFE_HOURS = 6.0
+HEAT_WINDOW_HOURS = 48
+BASELINE_DAYS = 7
+SMOOTHING = 5.0
+VELOCITY_MIN, VELOCITY_MAX = 0.5, 3.0
+KEEP = 200  # topics kept in the board
+
+_EVENTS = """
+WITH ev AS (
+  SELECT pt.topic_id, p.created_at AS at, 5.0 AS w
+    FROM post_topics pt JOIN posts p ON p.id = pt.post_id
+    WHERE p.status = 'PUBLISHED' AND p.created_at > $1::timestamptz - interval '8 days'
+      AND p.created_at <= $1::timestamptz
+  UNION ALL
+  SELECT pt.topic_id, s.created_at, 4.0 FROM shares s JOIN post_topics pt ON pt.post_id = s.post_id
+    WHERE s.created_at > $1::timestamptz - interval '8 days' AND s.created_at <= $1::timestamptz
+  UNION ALL
+  SELECT pt.topic_id, c.created_at, 3.0
+    FROM comments c JOIN post_topics pt ON pt.post_id = c.post_id
+    WHERE c.status = 'PUBLISHED' AND c.created_at > $1::timestamptz - interval '8 days'
+      AND c.created_at <= $1::timestamptz
+  UNION ALL
+  SELECT pt.topic_id, l.created_at, 1.0
+    FROM post_likes l JOIN post_topics pt ON pt.post_id = l.post_id
+    WHERE l.created_at > $1::timestamptz - interval '8 days' AND l.created_at <= $1::timestamptz
+)
+SELECT topic_id,
+  coalesce(sum(w * power(0.5, extract(epoch FROM ($1::timestamptz - at)) / 3600.0 / $2))
+           FILTER (WHERE at > $1::timestamptz - make_interval(hours => $3)), 0) AS heat,
+  coalesce(sum(w) FILTER (WHERE at > $1::timestamptz - interval '1 day'), 0) AS recent,
+  coalesce(sum(w) FILTER (WHERE at <= $1::timestamptz - interval '1 day'), 0) / $4 AS baseline
+FROM ev GROUP BY topic_id
+"""
+
+
+@dataclass(frozen=True)
+class TopicHeat:
+    topic_id: int
+    heat: float
+    velocity: float
+
+    @property
+    def score(self) -> float:
+        return round(self.heat * self.velocity, 4)
+
+
+def velocity(recent: float, baseline: float) -> float:
+    factor = (recent + SMOOTHING) / (baseline + SMOOTHING)
+    return max(VELOCITY_MIN, min(VELOCITY_MAX, factor))
+
+
+async def compute(now: datetime | None = None) -> list[TopicHeat]:
+    now = now or datetime.now(UTC)
+    rows = await sql.fetch(_EVENTS, now, HALF_LIFE_HOURS, HEAT_WINDOW_HOURS, float(BASELINE_DAYS))
+    heats = [
+        TopicHeat(
+            r["topic_id"], float(r["heat"]), velocity(float(r["recent"]), float(r["baseline"]))
+        )
+        for r in rows
+        if float(r["heat"]) > 0
+    ]
+    return sorted(heats, key=lambda h: h.score, reverse=True)[:KEEP]
+
+
+def _key(store: Store) -> str:
+    return store.key("trending", "topics")
+
+
+async def refresh(store: Store, now: datetime | None = None) -> int:
+    """Recompute the board and swap it in atomically; return how many topics are on it."""
+    heats = await compute(now)
+    staging = _key(store) + ":next"
+    async with store.redis.pipeline(transaction=True) as pipe:
+        pipe.delete(staging)
+        if heats:
+            pipe.zadd(staging, {str(h.topic_id): h.score for h in heats})
+            pipe.rename(staging, _key(store))
+        else:
+            pipe.delete(_key(store))
+        await pipe.execute()
+    return len(heats)
+
+
+@dataclass(frozen=True)
+class Trending:
+    rank: int
+    heat: float
+    topic: Topic
+
+
+async def top(store: Store, first: int) -> list[Trending]:
+    if not await store.redis.exists(_key(store)):
+        await refresh(store)
+    board = cast(
+        list[tuple[str, float]],
+        await store.redis.zrevrange(_key(store), 0, first - 1, withscores=True),
+    )
+    ids = [int(member) for member, _ in board]
+    topics = {t.id: t for t in await Topic.filter(id__in=ids)}
+    ranked = [(topics[int(m)], float(s)) for m, s in board if int(m) in topics]
+    return [Trending(rank=i + 1, heat=s, topic=t) for i, (t, s) in enumerate(ranked)]
+
+
+async def heat_of(store: Store, topic_ids: list[int]) -> list[float]:
+    if not topic_ids:
+        return []
+    scores = await store.redis.zmscore(_key(store), [str(i) for i in topic_ids])
+    return [float(s) if s is not None else 0.0 for s in scores]

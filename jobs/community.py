@@ -1,0 +1,46 @@
+"""The community's scheduled jobs: trending topics, HOT snapshots, activity and metrics,
+retention signals and counter reconciliation. Each takes nothing but re-reads the state."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from domain import counters, hot, metrics, retention, trending
+from domain.points import today
+from jobs import state
+from jobs.broker import task
+
+log = logging.getLogger("quanzi.jobs")
+
+
+@task(task_name="quanzi.refresh_trending", schedule=[{"cron": "*/5 * * * *"}])
+async def refresh_trending() -> int:
+    return await trending.refresh(state.runtime().store)
+
+
+@task(task_name="quanzi.refresh_hot", schedule=[{"cron": "*/5 * * * *"}])
+async def refresh_hot() -> str:
+    return await hot.build_snapshot(state.runtime().store)
+
+
+@task(task_name="quanzi.record_activity", schedule=[{"cron": "*/5 * * * *"}])
+async def record_activity() -> int:
+    """Flush the day's activity marks from Redis, then keep yesterday's and today's metrics."""
+    written = await metrics.flush_activity(state.runtime().store)
+    for day in (today() - timedelta(days=1), today()):
+        await metrics.store_day(day)
+    return written
+
+
+@task(task_name="quanzi.score_retention", schedule=[{"cron": "30 3 * * *"}])
+async def score_retention() -> dict[str, int]:
+    return await retention.score_members()
+
+
+@task(task_name="quanzi.reconcile_counters", schedule=[{"cron": "0 4 * * *"}])
+async def reconcile_counters() -> dict[str, int]:
+    repaired = await counters.recount_all()
+    if any(repaired.values()):
+        log.warning("counters drifted and were repaired: %s", repaired)
+    return repaired

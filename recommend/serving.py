@@ -1,0 +1,170 @@
+"""Serving recommendations. A job precomputes each recently active member's ranked candidates
+into Redis; a request only reads them, drops what the member has seen, wrote, or can no longer
+see, mixes in a share of fresh posts, and fills up from HOT. Members the model does not know
+are scored from their followed topics and circles (a dot product, no training) and then HOT."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from adapters import sql
+from adapters.redis import Store
+from domain import hot
+from domain.errors import BadInput
+from domain.models import Post
+from domain.pagination import Page, check_first
+from recommend import dataset, registry
+from recommend.model import Trained
+
+LIST_TTL = 2 * 24 * 3600
+FEED_TTL = 3600
+FEED_LENGTH = 300
+ACTIVE_DAYS = 7
+BATCH = 512
+
+
+def _candidates_key(store: Store, version: str, user_id: int) -> str:
+    return store.key("rec", version, user_id)
+
+
+async def precompute(
+    store: Store, version: str, trained: Trained, size: int, user_ids: list[int] | None = None
+) -> int:
+    """Rank every item for the known members active lately (or those given); return how
+    many lists were written."""
+    if user_ids is None:
+        rows = await sql.fetch(
+            "SELECT DISTINCT user_id FROM member_activity WHERE day >= current_date - $1::int",
+            ACTIVE_DAYS,
+        )
+        user_ids = [r["user_id"] for r in rows]
+    index = trained.user_index
+    known = [u for u in user_ids if dataset.user_key(u) in index]
+    if not known:
+        return 0
+    items = np.array([int(i[1:]) for i in trained.item_ids()])
+    item_bias, item_repr = trained.model.get_item_representations(trained.item_features)
+    _, user_repr = trained.model.get_user_representations(trained.user_features)
+    written = 0
+    for start in range(0, len(known), BATCH):
+        batch = known[start : start + BATCH]
+        positions = np.array([index[dataset.user_key(u)] for u in batch])
+        scores = user_repr[positions] @ item_repr.T + item_bias
+        top = np.argsort(-scores, axis=1)[:, :size]
+        async with store.redis.pipeline(transaction=False) as pipe:
+            for user_id, order in zip(batch, top, strict=True):
+                key = _candidates_key(store, version, user_id)
+                pipe.delete(key)
+                pipe.rpush(key, *[str(p) for p in items[order]])
+                pipe.expire(key, LIST_TTL)
+            await pipe.execute()
+        written += len(batch)
+    return written
+
+
+def _cursor(token: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([token, offset]).encode()).rstrip(b"=").decode()
+
+
+def _decode(cursor: str) -> tuple[str, int]:
+    try:
+        token, offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(token, str) or not isinstance(offset, int) or offset < 0:
+            raise ValueError
+        return token, offset
+    except (ValueError, TypeError):
+        raise BadInput("bad_cursor", field="after") from None
+
+
+async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[int]:
+    """The member's feed order, built once per paging session."""
+    candidates: list[int] = []
+    loaded = await registry.current()
+    if loaded is not None:
+        row, trained = loaded
+        stored = await store.redis.lrange(_candidates_key(store, row.version, user_id), 0, -1)
+        candidates = [int(p) for p in stored]
+        if not candidates and dataset.user_key(user_id) not in trained.user_index:
+            features = (await dataset.user_features([user_id])).get(dataset.user_key(user_id), [])
+            follows = [f for f in features if not f.startswith("level:")]
+            if follows:  # cold start: what the member chose to follow, through item features
+                scores = trained.scores_from_features(follows)
+                items = trained.item_ids()
+                candidates = [int(items[i][1:]) for i in np.argsort(-scores)[:FEED_LENGTH]]
+    hot_ids = [
+        int(p)
+        for p in await store.redis.lrange(
+            store.key("hot", "snap", await _hot_snapshot(store)), 0, FEED_LENGTH
+        )
+        if p != "-"
+    ]
+    fresh = [
+        r["id"]
+        for r in await sql.fetch_records(
+            "SELECT id FROM posts WHERE status = 'PUBLISHED' AND created_at > $1 "
+            "ORDER BY created_at DESC LIMIT 50",
+            datetime.now(UTC) - timedelta(days=1),
+        )
+    ]
+    ordered: list[int] = []
+    explore = iter(fresh)
+    every = max(2, round(1 / explore_share)) if explore_share > 0 else 0
+    for position, post_id in enumerate(dict.fromkeys(candidates + hot_ids)):
+        if every and position % every == every - 1:
+            ordered.extend(p for p in [next(explore, None)] if p is not None)
+        ordered.append(post_id)
+    ordered = list(dict.fromkeys(ordered + fresh))
+    # Nothing seen, nothing of one's own, nothing that is no longer published.
+    keep = await sql.fetch_records(
+        "SELECT id FROM posts WHERE id = ANY($1::bigint[]) AND status = 'PUBLISHED' "
+        "AND author_id <> $2 AND NOT EXISTS (SELECT 1 FROM post_views v "
+        "WHERE v.post_id = posts.id AND v.user_id = $2)",
+        ordered,
+        user_id,
+    )
+    allowed = {r["id"] for r in keep}
+    return [p for p in ordered if p in allowed][:FEED_LENGTH]
+
+
+async def _hot_snapshot(store: Store) -> str:
+    return await hot.current_snapshot(store, "all")
+
+
+async def recommended_page(
+    store: Store,
+    user_id: int,
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    explore_share: float = 0.1,
+) -> Page[Post]:
+    size = check_first(first, cap=cap)
+    if after:
+        token, offset = _decode(after)
+        key = store.key("recfeed", user_id, token)
+        if not await store.redis.exists(key):
+            raise BadInput("bad_cursor", field="after")
+    else:
+        token, offset = uuid.uuid4().hex[:12], 0
+        key = store.key("recfeed", user_id, token)
+        ids = await _ranked_ids(store, user_id, explore_share)
+        async with store.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, *([str(i) for i in ids] or ["-"]))
+            pipe.expire(key, FEED_TTL)
+            await pipe.execute()
+    window = [p for p in await store.redis.lrange(key, offset, offset + size) if p != "-"]
+    has_next = len(window) > size
+    window = window[:size]
+    posts = {p.id: p for p in await sql.models_by_ids(Post, [int(i) for i in window])}
+    kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
+    return Page(
+        items=[posts[i] for i, _ in kept],
+        cursors=[_cursor(token, position) for _, position in kept],
+        has_next=has_next,
+    )

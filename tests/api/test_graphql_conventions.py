@@ -1,0 +1,138 @@
+"""Global IDs, node(id:), error masking, request ids, and what production hides."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+import strawberry
+from graphql import validate
+
+from api.app import create_app
+from api.errors import ErrorFormatter
+from api.ids import from_global_id, to_global_id
+from api.schema import QuanziSchema, build_schema
+from domain.errors import BadInput
+from quanzi.bootstrap import Runtime
+from quanzi.settings import Environment
+from tests.conftest import Api, error_codes
+from tests.contract import operation_document
+from tests.factories import make_user
+
+
+def test_global_ids_are_opaque_and_round_trip() -> None:
+    gid = to_global_id("User", 42)
+    assert "42" not in gid
+    assert from_global_id(gid) == ("User", 42)
+
+
+@pytest.mark.parametrize("bad", ["", "???", "VXNlcg", to_global_id("User", 0) + "x", "VXNlcjot"])
+def test_malformed_global_ids_are_bad_input(bad: str) -> None:
+    with pytest.raises(BadInput):
+        from_global_id(bad)
+
+
+async def test_node_fetches_a_member_by_global_id(api: Api) -> None:
+    user = await make_user(nickname="节点")
+    query = "query($id: ID!) { node(id: $id) { id __typename ... on User { nickname level } } }"
+    result = await api.execute(query, {"id": to_global_id("User", user.id)})
+    assert result["data"]["node"] == {
+        "id": to_global_id("User", user.id),
+        "__typename": "User",
+        "nickname": "节点",
+        "level": 1,
+    }
+    missing = await api.execute(query, {"id": to_global_id("User", 999999)})
+    assert missing == {"data": {"node": None}}
+    unknown_type = await api.execute(query, {"id": to_global_id("Nope", 1)})
+    assert unknown_type == {"data": {"node": None}}
+
+
+async def test_malformed_node_id_is_bad_input_on_the_id_field(api: Api) -> None:
+    result = await api.execute('{ node(id: "%%%") { id } }')
+    assert result["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+
+
+async def test_an_invalid_query_is_bad_input(api: Api) -> None:
+    result = await api.execute("{ viewer { noSuchField } }")
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def boom(self) -> int:
+            raise RuntimeError("database password is hunter2")
+
+    schema = QuanziSchema(query=Query, extensions=[ErrorFormatter])
+
+    class Ctx:
+        locale = "zh"
+        request_id = "req-123"
+
+    with caplog.at_level(logging.ERROR):
+        result = await schema.execute("{ boom }", context_value=Ctx())
+    assert result.errors is not None
+    error = result.errors[0]
+    assert "hunter2" not in error.message
+    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-123"}
+    logged = [r for r in caplog.records if r.name == "quanzi.api"]
+    assert len(logged) == 1
+    assert "req-123" in logged[0].getMessage()
+    assert "RuntimeError: database password is hunter2" in logged[0].getMessage()  # traceback
+
+
+async def test_expected_errors_are_not_logged_as_failures(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        await api.op("RefreshToken", {"refreshToken": "made-up"})
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ viewer { id } }"})
+    assert len(response.headers["x-request-id"]) == 32
+    echoed = await client.post(
+        "/graphql", json={"query": "{ viewer { id } }"}, headers={"X-Request-ID": "abc-123"}
+    )
+    assert echoed.headers["x-request-id"] == "abc-123"
+    junk = await client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert junk.headers["x-request-id"] != "<script>"
+
+
+async def test_graphiql_is_served_outside_production(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_production_hides_graphiql_introspection_and_dev_login(runtime: Runtime) -> None:
+    production = runtime.settings.model_copy(
+        update={"env": Environment.PRODUCTION, "dev_login": True}
+    )
+    app = create_app(settings=production, runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://prod.test") as client:
+        page = await client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code != 200 or "graphiql" not in page.text.lower()
+        introspection = await client.post(
+            "/graphql", json={"query": "{ __schema { types { name } } }"}
+        )
+        assert introspection.json()["errors"]
+        dev = await client.post(
+            "/graphql", json={"query": 'mutation { devLogin(openid: "x") { token } }'}
+        )
+        assert error_codes(dev.json()) == ["BAD_USER_INPUT"]
+
+
+def test_dev_login_exists_only_when_the_flag_is_on() -> None:
+    with_flag = build_schema(dev_login=True)
+    without = build_schema(dev_login=False)
+    doc = operation_document("DevLogin")
+    assert validate(with_flag._schema, doc) == []
+    assert validate(without._schema, doc) != []

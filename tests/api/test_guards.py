@@ -1,0 +1,157 @@
+"""Guards before execution: depth, aliases, cost and tokens answer QUERY_TOO_COMPLEX and run
+nothing; an oversized body is refused with 413 before it is parsed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from graphql import validate
+
+from api.guards import complexity_rule
+from api.ids import to_global_id
+from api.schema import DEFAULT_LIMITS, build_schema
+from domain.models import Post, PostLike
+from quanzi.bootstrap import Runtime
+from tests.conftest import Api, configured_api, error_codes
+from tests.contract import _definitions, operation_document
+from tests.factories import make_post, make_user, token_for
+
+
+def test_every_contract_operation_fits_within_the_default_limits() -> None:
+    schema = build_schema(dev_login=True)._schema
+    rule = complexity_rule(DEFAULT_LIMITS)
+    operations, _ = _definitions()
+    for name in operations:
+        assert validate(schema, operation_document(name), [rule]) == [], name
+
+
+def _nested_authors(levels: int) -> str:
+    inner = "id"
+    for _ in range(levels):
+        inner = f"author {{ posts(first: 1) {{ edges {{ node {{ {inner} }} }} }} }}"
+    return f"{{ feed(kind: LATEST, first: 1) {{ edges {{ node {{ {inner} }} }} }} }}"
+
+
+async def test_a_query_nested_too_deep_is_refused_before_it_runs(
+    api: Api, runtime: Runtime
+) -> None:
+    member = await make_user()
+    await make_post(member, "第一篇")
+    token = token_for(runtime, member)
+    fine = await api.execute(_nested_authors(1), token=token)
+    assert "errors" not in fine, fine
+    deep = await api.execute(_nested_authors(3), token=token)
+    assert error_codes(deep) == ["QUERY_TOO_COMPLEX"]
+    assert deep["errors"][0]["extensions"]["limit"] == "depth"
+    assert deep["errors"][0]["message"].startswith("查询过于复杂")
+    assert deep.get("data") is None
+    english = await api.execute(_nested_authors(3), token=token, lang="en")
+    assert english["errors"][0]["message"].startswith("The query is too complex.")
+
+
+async def test_too_many_aliases_run_nothing(api: Api, runtime: Runtime) -> None:
+    author = await make_user()
+    post = await make_post(author, "别点太多次")
+    member = await make_user()
+    post_id = to_global_id("Post", post.id)
+    fields = " ".join(f'l{i}: likePost(postId: "{post_id}") {{ post {{ id }} }}' for i in range(31))
+    result = await api.execute(f"mutation {{ {fields} }}", token=token_for(runtime, member))
+    assert error_codes(result) == ["QUERY_TOO_COMPLEX"]
+    assert result["errors"][0]["extensions"]["limit"] == "aliases"
+    assert await PostLike.filter(user_id=member.id).count() == 0
+
+
+async def test_nested_pages_multiply_into_a_cost_that_is_refused(
+    api: Api, runtime: Runtime
+) -> None:
+    member = await make_user()
+    token = token_for(runtime, member)
+    page = "posts(first: 50) { edges { node { id title likeCount commentCount } } }"
+    query = f"{{ feed(kind: LATEST, first: 50) {{ edges {{ node {{ author {{ {page} }} }} }} }} }}"
+    result = await api.execute(query, token=token)
+    assert error_codes(result) == ["QUERY_TOO_COMPLEX"]
+    error = result["errors"][0]["extensions"]
+    assert error["limit"] == "cost" and error["actual"] > error["allowed"] == 10_000
+    # A variable page size counts as the page cap: the most it could ask for.
+    by_variable = "query Q($n: Int) " + query.replace("posts(first: 50)", "posts(first: $n)")
+    result = await api.execute(by_variable, {"n": 1}, token=token)
+    assert error_codes(result) == ["QUERY_TOO_COMPLEX"]
+    small = query.replace("posts(first: 50)", "posts(first: 5)")
+    assert "errors" not in await api.execute(small, token=token)
+
+
+async def test_a_query_of_too_many_tokens_is_refused(api: Api, runtime: Runtime) -> None:
+    member = await make_user()
+    query = "{ viewer { " + "id " * 6_000 + "} }"
+    result = await api.execute(query, token=token_for(runtime, member))
+    assert error_codes(result) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_an_oversized_body_is_refused_with_413_declared_or_streamed(
+    client: httpx.AsyncClient,
+) -> None:
+    padding = "x" * (300 * 1024)
+    body = {"query": "{ __typename }", "variables": {"padding": padding}}
+    declared = await client.post("/graphql", json=body)
+    assert declared.status_code == 413
+    error = declared.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "256 KB" in error["message"]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ __typename }", "variables": {"padding": "'
+        for _ in range(300):
+            yield b"x" * 1024
+        yield b'"}}'
+
+    streamed = await client.post(
+        "/graphql",
+        content=chunks(),
+        headers={"content-type": "application/json", "accept-language": "en"},
+    )
+    assert streamed.status_code == 413
+    assert "too large" in streamed.json()["errors"][0]["message"]
+    small = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert small.status_code == 200 and small.json()["data"] == {"__typename": "Query"}
+
+
+async def test_malformed_requests_answer_in_the_graphql_error_shape(
+    client: httpx.AsyncClient,
+) -> None:
+    for body, status in (('{"query": ', 400), ("[1, 2]", 400), ("{}", 400), ('{"query": 5}', 400)):
+        response = await client.post(
+            "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == status, body
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+    broken = await client.post("/graphql", json={"query": "{ viewer { id "})
+    error = broken.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "Syntax Error" in error["message"]
+
+
+async def test_the_limits_are_settings(runtime: Runtime) -> None:
+    async with configured_api(runtime, query_max_depth=2, graphql_max_body_bytes=2048) as (
+        api,
+        client,
+    ):
+        member = await make_user()
+        token = token_for(runtime, member)
+        assert "errors" not in await api.execute("{ viewer { id } }", token=token)
+        deep = await api.execute("{ viewer { badges { code } } }", token=token)
+        assert error_codes(deep) == ["QUERY_TOO_COMPLEX"]
+        big = await client.post("/graphql", json={"query": "{ __typename }", "x": "y" * 3000})
+        assert big.status_code == 413
+
+
+async def test_text_with_a_nul_character_is_bad_input_not_a_server_error(
+    api: Api, runtime: Runtime
+) -> None:
+    member = await make_user()
+    token = token_for(runtime, member)
+    literal = await api.execute('{ topic(name: "a\\u0000b") { name } }', token=token)
+    assert error_codes(literal) == ["BAD_USER_INPUT"]
+    assert "空字符" in literal["errors"][0]["message"]
+    created = await api.op("CreatePost", {"input": {"body": "he\u0000llo"}}, token=token, lang="en")
+    assert error_codes(created) == ["BAD_USER_INPUT"]
+    assert "NUL" in created["errors"][0]["message"]
+    assert await Post.filter(author_id=member.id).count() == 0

@@ -1,0 +1,196 @@
+"""The recommender: evaluation beside the baseline, the registry, and RECOMMENDED end to end."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from api.ids import to_global_id
+from domain.likes import like_post
+from domain.models import RecommenderModel, Role
+from domain.topics import follow_topic
+from quanzi.bootstrap import Runtime
+from recommend import registry, serving
+from recommend.model import Interactions, Params, evaluate, split_per_user, train
+from tests.conftest import Api, error_codes
+from tests.factories import make_post, make_user, token_for
+
+DUMP = Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-cardano"
+
+
+def _taste_data(seed: int = 3) -> Interactions:
+    """Members who each like one of four topics, and posts tagged with one topic."""
+    rng = random.Random(seed)
+    items = {f"p{i}": [f"topic:{i % 4}"] for i in range(200)}
+    triples = []
+    for u in range(120):
+        taste = u % 4
+        liked = rng.sample([i for i in items if items[i] == [f"topic:{taste}"]], 12)
+        triples += [(f"u{u}", i, 2.0) for i in liked]
+        triples += [(f"u{u}", rng.choice(list(items)), 1.0)]  # a stray view
+    return Interactions(triples, item_features=items)
+
+
+def test_a_model_of_tastes_beats_popularity_and_scores_new_posts_by_topic() -> None:
+    data = _taste_data()
+    train_set, test_set = split_per_user(data.triples)
+    trained = train(Interactions(train_set, item_features=data.item_features), Params(epochs=30))
+    model, baseline = evaluate(trained, train_set, test_set)
+    assert model.precision_at_10 > 1.5 * baseline.precision_at_10
+    assert model.auc > 0.8 > baseline.auc
+    scores = trained.scores_from_features(["topic:2"])
+    items = trained.item_ids()
+    top = [items[i] for i in scores.argsort()[::-1][:20]]
+    assert sum(data.item_features[i] == ["topic:2"] for i in top) >= 15
+
+
+@pytest.mark.skipif(not DUMP.is_dir(), reason="../shared/data/stackexchange-cardano is not here")
+def test_on_the_cardano_dump_the_model_beats_popularity_and_handles_new_questions() -> None:
+    from recommend.stackexchange import evaluate_dump
+
+    report = evaluate_dump(DUMP)
+    assert report.warm.precision_at_10 >= 1.5 * report.baseline.precision_at_10
+    assert report.cold_auc >= 0.6
+
+
+async def _community(per_topic: int = 15) -> tuple[list, list]:
+    author = await make_user(nickname="作者")
+    cats = [await make_post(author, f"猫咪日常 {i} #猫#") for i in range(per_topic)]
+    cars = [await make_post(author, f"汽车评测 {i} #汽车#") for i in range(per_topic)]
+    return cats, cars
+
+
+async def test_a_member_who_loves_one_topic_sees_it_first_and_a_newcomer_gets_a_full_page(
+    api: Api, runtime: Runtime
+) -> None:
+    cats, cars = await _community()
+    rng = random.Random(5)
+    fans = []
+    for n in range(24):  # half love cats, half love cars
+        member = await make_user()
+        fans.append(member)
+        for post in rng.sample(cats if n % 2 == 0 else cars, 8):
+            await like_post(member, post.id)
+    cat_lover = fans[0]
+    row = await registry.train_and_register(runtime.settings, publish=True)
+    assert row.published and row.current and row.interactions == 24 * 8
+    loaded = await registry.current()
+    assert loaded is not None
+    written = await serving.precompute(
+        runtime.store, loaded[0].version, loaded[1], 200, [m.id for m in fans]
+    )
+    assert written == 24
+    settings_share = runtime.settings.recommender_explore_share
+    assert settings_share > 0
+    feed = await api.op(
+        "Feed", {"kind": "RECOMMENDED", "first": 10}, token=token_for(runtime, cat_lover)
+    )
+    ids = [e["node"]["id"] for e in feed["data"]["feed"]["edges"]]
+    cat_ids = {to_global_id("Post", p.id) for p in cats}
+    assert sum(i in cat_ids for i in ids[:6]) >= 5, ids
+    newcomer = await make_user()
+    page = await api.op(
+        "Feed", {"kind": "RECOMMENDED", "first": 20}, token=token_for(runtime, newcomer)
+    )
+    edges = page["data"]["feed"]["edges"]
+    assert len(edges) == 20 and len({e["node"]["id"] for e in edges}) == 20
+    rest = await api.op(
+        "Feed",
+        {
+            "kind": "RECOMMENDED",
+            "first": 20,
+            "after": page["data"]["feed"]["pageInfo"]["endCursor"],
+        },
+        token=token_for(runtime, newcomer),
+    )
+    more = [e["node"]["id"] for e in rest["data"]["feed"]["edges"]]
+    assert len(more) == 10 and not set(more) & {e["node"]["id"] for e in edges}
+
+
+async def test_a_newcomer_who_follows_a_topic_is_served_it_from_the_item_features(
+    api: Api, runtime: Runtime
+) -> None:
+    cats, cars = await _community()
+    rng = random.Random(9)
+    for n in range(20):
+        member = await make_user()
+        for post in rng.sample(cats if n % 2 == 0 else cars, 8):
+            await like_post(member, post.id)
+    await registry.train_and_register(runtime.settings, publish=True)
+    newcomer = await make_user()
+    from domain.models import Topic
+
+    await follow_topic(newcomer, (await Topic.get(name="汽车")).id)
+    feed = await api.op(
+        "Feed", {"kind": "RECOMMENDED", "first": 6}, token=token_for(runtime, newcomer)
+    )
+    car_ids = {to_global_id("Post", p.id) for p in cars}
+    ids = [e["node"]["id"] for e in feed["data"]["feed"]["edges"]]
+    assert sum(i in car_ids for i in ids) >= 5, ids
+
+
+async def test_seen_and_own_posts_are_left_out(api: Api, runtime: Runtime) -> None:
+    cats, _ = await _community(5)
+    reader = await make_user()
+    own = await make_post(reader, "我自己的帖子")
+    token = token_for(runtime, reader)
+    await api.op(
+        "TrackEvents",
+        {"events": [{"kind": "VIEW", "postId": to_global_id("Post", cats[0].id)}]},
+        token=token,
+    )
+    feed = await api.op("Feed", {"kind": "RECOMMENDED", "first": 50}, token=token)
+    ids = {e["node"]["id"] for e in feed["data"]["feed"]["edges"]}
+    assert to_global_id("Post", cats[0].id) not in ids
+    assert to_global_id("Post", own.id) not in ids
+    assert len(ids) == 9
+
+
+async def test_a_model_that_does_not_beat_the_baseline_is_kept_but_not_served(
+    api: Api, runtime: Runtime
+) -> None:
+    cats, _ = await _community(5)
+    for member in [await make_user() for _ in range(3)]:
+        await like_post(member, cats[0].id)  # everyone likes the same post: popularity wins
+    row = await registry.train_and_register(runtime.settings)
+    assert not row.published and not row.current
+    assert await registry.current() is None
+    operator = token_for(runtime, await make_user(role=Role.OPERATOR))
+    status = await api.op("RecommenderStatus", token=operator)
+    assert status["data"]["recommenderStatus"]["modelVersion"] == row.version
+    member = token_for(runtime, await make_user())
+    assert error_codes(await api.op("RetrainRecommender", token=member)) == ["FORBIDDEN"]
+    job = await api.op("RetrainRecommender", token=operator)
+    assert job["data"]["retrainRecommender"]["id"]
+
+
+async def test_serving_switches_models_atomically_and_can_roll_back(runtime: Runtime) -> None:
+    cats, _ = await _community(5)
+    for member in [await make_user() for _ in range(4)]:
+        await like_post(member, cats[1].id)
+    first = await registry.train_and_register(runtime.settings, publish=True)
+    second = await registry.train_and_register(runtime.settings, publish=True)
+    assert await RecommenderModel.filter(current=True).count() == 1
+    assert (await registry.current())[0].version == second.version  # type: ignore[index]
+    rolled = await registry.rollback()
+    assert rolled is not None and rolled.version == first.version
+    assert (await registry.current())[0].version == first.version  # type: ignore[index]
+
+
+async def test_an_unreadable_model_falls_back_to_hot_instead_of_failing(
+    api: Api, runtime: Runtime
+) -> None:
+    cats, _ = await _community(5)
+    member = await make_user()
+    await like_post(member, cats[0].id)
+    row = await registry.train_and_register(runtime.settings, publish=True)
+    os.remove(row.path)  # e.g. an API host that does not share the worker's model volume
+    registry._loaded.clear()
+    assert await registry.current() is None
+    feed = await api.op(
+        "Feed", {"kind": "RECOMMENDED", "first": 10}, token=token_for(runtime, await make_user())
+    )
+    assert "errors" not in feed and len(feed["data"]["feed"]["edges"]) == 10
