@@ -33,7 +33,15 @@ def main() -> None:
         }
         started = time.perf_counter()
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/api/test_fuzz.py"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/api/test_fuzz.py",
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
