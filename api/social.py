@@ -16,6 +16,7 @@ from api.types.posts import Comment, Post, PostKind, Topic, post_connection
 from api.types.users import User
 from domain import comments, featured, feeds, follows, hot, likes, models, posts, shares, topics
 from domain import tracking as client_events
+from domain.access import can_see_post
 from domain.errors import BadInput, Unauthenticated
 from domain.polls import PollDraft
 from domain.topics import TOPIC_NAME_MAX
@@ -157,7 +158,7 @@ class SocialQuery:
     @strawberry.field(description="A post; null when it does not exist or cannot be seen.")
     async def post(self, info: Info[Context, None], id: strawberry.ID) -> Post | None:
         post = await info.context.loaders.post.load(pk_of(id, "Post"))
-        if post is None or not posts.can_see_post(post, await info.context.viewer()):
+        if post is None or not can_see_post(post, await info.context.viewer()):
             return None
         return Post.from_model(post)
 

@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
+from domain import access, modlog
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     Circle,
@@ -17,7 +17,6 @@ from domain.models import (
     CircleRole,
     JoinPolicy,
     MembershipStatus,
-    Role,
     User,
 )
 
@@ -42,7 +41,7 @@ async def create_circle(
     creator: User, name: str, description: str = "", join_policy: JoinPolicy = JoinPolicy.OPEN
 ) -> Circle:
     """Operators open a circle; its creator becomes its first admin and member."""
-    if not Role(creator.role).at_least(Role.OPERATOR):
+    if not access.can_create_circle(creator):
         raise Forbidden()
     name = " ".join(name.split())
     description = description.strip()
@@ -138,8 +137,8 @@ async def is_active_member(
 
 
 async def can_admin(user: User, circle_id: int, conn: BaseDBAsyncClient | None = None) -> bool:
-    """Operators administer every circle; circle admins their own."""
-    if Role(user.role).at_least(Role.OPERATOR):
+    """The rule is access.can_moderate_circle; this loads the membership it needs."""
+    if access.can_moderate_circle(user, is_circle_admin=False):
         return True
     query = CircleMember.filter(
         circle_id=circle_id,
@@ -147,7 +146,8 @@ async def can_admin(user: User, circle_id: int, conn: BaseDBAsyncClient | None =
         role=CircleRole.ADMIN,
         status=MembershipStatus.ACTIVE,
     )
-    return await (query.using_db(conn) if conn else query).exists()
+    is_admin = await (query.using_db(conn) if conn else query).exists()
+    return access.can_moderate_circle(user, is_circle_admin=is_admin)
 
 
 async def check_can_admin(

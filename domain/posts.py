@@ -1,4 +1,4 @@
-"""Posts: create, edit, soft-delete, and who may see which."""
+"""Posts: create, edit, soft-delete (who may see which: domain.access)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import points, rewards
+from domain import access, points, rewards
 from domain.circles import is_active_member
 from domain.content_status import set_status
 from domain.errors import BadInput, Forbidden, NotFound
@@ -22,7 +22,6 @@ from domain.models import (
     PostKind,
     PostStatus,
     PostTopic,
-    Role,
     TargetType,
     User,
 )
@@ -50,19 +49,9 @@ class PostDraft:
     bounty: int = 0
 
 
-def can_see_post(post: Post, viewer: User | None) -> bool:
-    """Published posts are public; the rest (in review, hidden, rejected) only for their
-    author and for reviewers; deleted posts for nobody."""
-    if post.status == PostStatus.PUBLISHED:
-        return True
-    if post.status == PostStatus.DELETED or viewer is None:
-        return False
-    return viewer.id == post.author_id or Role(viewer.role).at_least(Role.MODERATOR)  # type: ignore[attr-defined]
-
-
 async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "id") -> Post:
     post = await Post.get_or_none(id=post_id)
-    if post is None or not can_see_post(post, viewer):
+    if post is None or not access.can_see_post(post, viewer):
         raise NotFound("post_not_found", field=field)
     return post
 

@@ -16,7 +16,7 @@ from api.ids import to_global_id
 from api.loaders import Loaders, now_or_later
 from api.lookahead import node_fields
 from api.relay import Connection, Node, connection_from_page
-from domain import circles, feeds, hot, models, polls
+from domain import access, circles, feeds, hot, models, polls
 from domain.errors import NotFound
 from domain.featured import is_pinned
 from domain.pagination import check_first
@@ -86,12 +86,11 @@ class Circle(Node):
     @strawberry.field(description="The viewer may administer it: circle admin or operator.")
     async def viewer_is_admin(self, info: Info[Context, None]) -> bool:
         viewer = await info.context.viewer()
-        if viewer is None:
-            return False
-        if models.Role(viewer.role).at_least(models.Role.OPERATOR):
-            return True
+        if access.can_moderate_circle(viewer, is_circle_admin=False):
+            return True  # operators: no membership to load
         membership = await _membership(info, self.pk)
-        return membership == (models.CircleRole.ADMIN, models.MembershipStatus.ACTIVE)
+        is_admin = membership == (models.CircleRole.ADMIN, models.MembershipStatus.ACTIVE)
+        return access.can_moderate_circle(viewer, is_circle_admin=is_admin)
 
     @strawberry.field(description="Requests waiting for approval (circle admins, operators).")
     async def pending_members(self, info: Info[Context, None], first: int = 50) -> list[UserRef]:
@@ -207,7 +206,9 @@ class Answer(Node):
     @strawberry.field
     async def question(self, info: Info[Context, None]) -> Post | None:
         post = await info.context.loaders.post.load(self.question_id)
-        return Post.from_model(post) if post else None
+        if post is None or not access.can_see_question(post, await info.context.viewer()):
+            return None
+        return Post.from_model(post)
 
     @classmethod
     def from_model(cls, answer: models.Answer) -> Answer:
@@ -400,7 +401,7 @@ class Post(Node):
 
     async def _accepted_answer(self, info: Info[Context, None], answer_id: int) -> Answer | None:
         answer = await info.context.loaders.answer.load(answer_id)
-        if answer is None or answer.status != models.AnswerStatus.PUBLISHED:
+        if answer is None or not access.is_published(answer):  # under this post, already seen
             return None
         return Answer.from_model(answer)
 
@@ -467,7 +468,7 @@ def _poll(poll: models.Poll | None) -> Poll | None:
 
 
 def _published_comment(comment: models.Comment | None) -> Comment | None:
-    if comment is None or comment.status != models.CommentStatus.PUBLISHED:
+    if comment is None or not access.can_see_reply(comment):
         return None
     return Comment.from_model(comment)
 
