@@ -6,7 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import rewards
+from domain import access, rewards
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from domain.posts import BODY_MAX
@@ -57,11 +57,14 @@ async def answer_question(
 
 
 async def _published_answer(answer_id: int, conn: object, *, lock: bool = False) -> Answer:
+    """An answer one may vote on or accept: published, under a published question."""
     query = Answer.filter(id=answer_id, status=AnswerStatus.PUBLISHED).using_db(conn)  # type: ignore[arg-type]
     answer = await (query.select_for_update(no_key=True) if lock else query).first()
-    if answer is None:
-        raise NotFound("answer_not_found", field="answerId")
-    return answer
+    if answer is not None:
+        question = await Post.filter(id=answer.question_id).using_db(conn).first()  # type: ignore[arg-type,attr-defined]
+        if access.can_vote_answer(answer, question):
+            return answer
+    raise NotFound("answer_not_found", field="answerId")
 
 
 async def vote_answer(user: User, answer_id: int, value: int) -> Answer:
