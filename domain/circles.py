@@ -136,18 +136,21 @@ async def is_active_member(
     return await (query.using_db(conn) if conn else query).exists()
 
 
+async def is_circle_admin(
+    user_id: int, circle_id: int, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """An active admin of this circle (the membership access.can_moderate_circle needs)."""
+    query = CircleMember.filter(
+        circle_id=circle_id, user_id=user_id, role=CircleRole.ADMIN, status=MembershipStatus.ACTIVE
+    )
+    return await (query.using_db(conn) if conn else query).exists()
+
+
 async def can_admin(user: User, circle_id: int, conn: BaseDBAsyncClient | None = None) -> bool:
-    """The rule is access.can_moderate_circle; this loads the membership it needs."""
+    """access.can_moderate_circle, loading the membership only when the role does not decide."""
     if access.can_moderate_circle(user, is_circle_admin=False):
         return True
-    query = CircleMember.filter(
-        circle_id=circle_id,
-        user_id=user.id,
-        role=CircleRole.ADMIN,
-        status=MembershipStatus.ACTIVE,
-    )
-    is_admin = await (query.using_db(conn) if conn else query).exists()
-    return access.can_moderate_circle(user, is_circle_admin=is_admin)
+    return access.can_moderate_circle(user, await is_circle_admin(user.id, circle_id, conn))
 
 
 async def check_can_admin(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
+from domain import access, modlog
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     Feedback,
@@ -15,7 +15,6 @@ from domain.models import (
     FeedbackStatus,
     MediaUpload,
     NotificationKind,
-    Role,
     User,
 )
 from domain.notify import notify
@@ -68,14 +67,14 @@ async def desk(
     actor: User, status: FeedbackStatus | None, *, first: int | None, after: str | None, cap: int
 ) -> Page[Feedback]:
     """Tickets for operators, oldest first: the longest-waiting is answered first."""
-    if not Role(actor.role).at_least(Role.OPERATOR):
+    if not access.can_work_feedback_desk(actor):
         raise Forbidden()
     query = Feedback.filter(status=status) if status else Feedback.all()
     return await keyset_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
 
 
 async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus) -> Feedback:
-    if not Role(actor.role).at_least(Role.OPERATOR):
+    if not access.can_work_feedback_desk(actor):
         raise Forbidden()
     text = text.strip()
     if not 1 <= len(text) <= REPLY_MAX:
