@@ -19,7 +19,8 @@ from domain.models import (
 )
 from domain.notify import notify
 from domain.pagination import Page, keyset_page
-from domain.screening import Scene, Screener, screen
+from domain.publishing import Screening, check_length, screen_texts
+from domain.screening import Scene
 
 CONTENT_MAX = 2000
 REPLY_MAX = 2000
@@ -33,13 +34,11 @@ async def submit(
     *,
     contact: str = "",
     image_urls: list[str] | None = None,
-    screener: Screener | None = None,
+    screener: Screening,
 ) -> Feedback:
     """File a ticket. The word filter applies (BLOCK refuses); it is read by operators only,
     so words that would send a post to review do not hold feedback back."""
-    content = content.strip()
-    if not 1 <= len(content) <= CONTENT_MAX:
-        raise BadInput("feedback_content", field="content", max=CONTENT_MAX)
+    content = check_length(content, "content", max=CONTENT_MAX, key="feedback_content")
     contact = contact.strip()
     if len(contact) > 100:
         raise BadInput("bad_input", field="contact")
@@ -51,8 +50,7 @@ async def submit(
     )
     if any(url not in owned for url in urls):
         raise BadInput("foreign_image", field="imageUrls")
-    if screener is not None:
-        await screen(screener, author, [("content", content)], Scene.COMMENT)
+    await screen_texts(screener, author, [("content", content)], Scene.COMMENT)
     return await Feedback.create(
         author=author, category=category, content=content, contact=contact, images=urls
     )
