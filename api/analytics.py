@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry.types import Info
@@ -12,7 +11,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.types.posts import Topic
 from api.types.users import User
-from domain import metrics, models, points, retention, trending
+from domain import metrics, models, retention, trending
 from domain.pagination import check_first
 
 
@@ -73,7 +72,7 @@ class AnalyticsQuery:
         to: date,
     ) -> CommunityMetrics:
         await info.context.require_role(models.Role.OPERATOR)
-        result = await metrics.community_metrics(from_, to)
+        result = await metrics.community_metrics(info.context.runtime.rules.calendar, from_, to)
         return CommunityMetrics(
             days=[DayMetrics(**vars(d)) for d in result.days],
             wau=result.wau,
@@ -93,7 +92,9 @@ class AnalyticsQuery:
         days: list[int],
     ) -> list[RetentionCohort]:
         await info.context.require_role(models.Role.OPERATOR)
-        cohorts = await metrics.retention_cohorts(from_, to, days)
+        cohorts = await metrics.retention_cohorts(
+            info.context.runtime.rules.calendar, from_, to, days
+        )
         return [
             RetentionCohort(
                 cohort_date=c.cohort_date,
@@ -113,7 +114,7 @@ class AnalyticsQuery:
         to: date,
     ) -> list[FunnelStep]:
         await info.context.require_role(models.Role.OPERATOR)
-        steps = await metrics.share_funnel(from_, to)
+        steps = await metrics.share_funnel(info.context.runtime.rules.calendar, from_, to)
         return [FunnelStep(name=s.name, count=s.count) for s in steps]
 
 
@@ -162,13 +163,11 @@ class TrendsQuery:
     ) -> list[AtRiskUser]:
         await info.context.require_role(models.Role.OPERATOR)
         size = check_first(first, cap=info.context.runtime.settings.page_max)
-        tz = ZoneInfo(points.rules().timezone)
+        calendar = info.context.runtime.rules.calendar
         return [
             AtRiskUser(
                 risk=s.risk,
-                last_active_at=datetime.combine(s.last_active_day, time(), tz)
-                if s.last_active_day
-                else None,
+                last_active_at=calendar.start_of(s.last_active_day) if s.last_active_day else None,
                 reason=s.reason,
                 segment=s.segment,
                 user=User.from_model(s.user),

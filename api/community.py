@@ -170,6 +170,7 @@ class CommunityMutation:
             pk_of(question_id, "Post", field="questionId"),
             body,
             info.context.runtime.screener,
+            rules=info.context.runtime.rules,
         )
         return AnswerQuestionPayload(
             answer=Answer.from_model(answer), question=Post.from_model(question)
@@ -191,7 +192,7 @@ class CommunityMutation:
     ) -> AnswerQuestionPayload:
         viewer = await info.context.require_viewer()
         answer, question = await answers.accept_answer(
-            viewer, pk_of(answer_id, "Answer", field="answerId")
+            viewer, pk_of(answer_id, "Answer", field="answerId"), rules=info.context.runtime.rules
         )
         return AnswerQuestionPayload(
             answer=Answer.from_model(answer), question=Post.from_model(question)

@@ -61,7 +61,9 @@ class Context:
         except QuanziError as exc:
             self._viewer = exc
         else:
-            await metrics.mark_active(self.runtime.store, self._viewer.id)
+            await metrics.mark_active(
+                self.runtime.store, self.runtime.rules.calendar, self._viewer.id
+            )
 
     def reset_viewer(self) -> None:
         self._viewer = _UNSET

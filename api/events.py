@@ -259,7 +259,12 @@ class EventsMutation:
         self, info: Info[Context, None], event_id: strawberry.ID, code: str
     ) -> EventPayload:
         viewer = await info.context.require_viewer()
-        event = await events.check_in(viewer, pk_of(event_id, "Event", field="eventId"), code)
+        event = await events.check_in(
+            viewer,
+            pk_of(event_id, "Event", field="eventId"),
+            code,
+            rules=info.context.runtime.rules,
+        )
         return EventPayload(event=Event.from_model(event))
 
     @strawberry.mutation(description="The check-in code to show now (changes every 5 minutes).")

@@ -137,7 +137,11 @@ class ModerationMutation:
     ) -> ReviewTaskPayload:
         actor = await info.context.require_role(models.Role.MODERATOR)
         task = await review.decide(
-            actor, pk_of(task_id, "ReviewTask", field="taskId"), decision, note or ""
+            actor,
+            pk_of(task_id, "ReviewTask", field="taskId"),
+            decision,
+            note or "",
+            rules=info.context.runtime.rules,
         )
         return ReviewTaskPayload(task=ReviewTask.from_model(task))
 
@@ -253,7 +257,10 @@ class ModerationMutation:
     ) -> FeaturedPostPayload:
         actor = await info.context.require_role(models.Role.OPERATOR)
         post = await featured.feature_post(
-            actor, pk_of(post_id, "Post", field="postId"), reason or ""
+            actor,
+            pk_of(post_id, "Post", field="postId"),
+            reason or "",
+            rules=info.context.runtime.rules,
         )
         return FeaturedPostPayload(post=Post.from_model(post))
 

@@ -75,7 +75,10 @@ class PointsQuery:
         first: int | None = None,
     ) -> list[LeaderboardEntry]:
         size = check_first(first, cap=info.context.runtime.settings.page_max)
-        standings = await leaderboards.leaderboard(info.context.runtime.store, period, size)
+        runtime = info.context.runtime
+        standings = await leaderboards.leaderboard(
+            runtime.store, runtime.rules.calendar, period, size
+        )
         return [
             LeaderboardEntry(rank=s.rank, points=s.points, user=User.from_model(s.user))
             for s in standings
@@ -87,7 +90,7 @@ class PointsMutation:
     @strawberry.mutation(description="Today's check-in; a second one today is CONFLICT.")
     async def check_in(self, info: Info[Context, None]) -> CheckInPayload:
         viewer = await info.context.require_viewer()
-        result = await checkins.check_in(viewer)
+        result = await checkins.check_in(viewer, rules=info.context.runtime.rules)
         await viewer.refresh_from_db()
         return CheckInPayload(
             streak=result.streak,

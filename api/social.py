@@ -197,6 +197,7 @@ class SocialMutation:
                 bounty=input.bounty,
             ),
             info.context.runtime.screener,
+            rules=info.context.runtime.rules,
         )
         return PostPayload(post=Post.from_model(post))
 
@@ -218,19 +219,25 @@ class SocialMutation:
 
     @strawberry.mutation(description="The author deletes their post.")
     async def delete_post(self, info: Info[Context, None], id: strawberry.ID) -> OkPayload:
-        await posts.delete_post(await info.context.require_viewer(), pk_of(id, "Post"))
+        await posts.delete_post(
+            await info.context.require_viewer(), pk_of(id, "Post"), rules=info.context.runtime.rules
+        )
         return OkPayload(ok=True)
 
     @strawberry.mutation(description="Idempotent: liking twice leaves one like.")
     async def like_post(self, info: Info[Context, None], post_id: strawberry.ID) -> PostPayload:
         user = await info.context.require_viewer()
-        post = await likes.like_post(user, pk_of(post_id, "Post", field="postId"))
+        post = await likes.like_post(
+            user, pk_of(post_id, "Post", field="postId"), rules=info.context.runtime.rules
+        )
         return PostPayload(post=Post.from_model(post))
 
     @strawberry.mutation
     async def unlike_post(self, info: Info[Context, None], post_id: strawberry.ID) -> PostPayload:
         user = await info.context.require_viewer()
-        post = await likes.unlike_post(user, pk_of(post_id, "Post", field="postId"))
+        post = await likes.unlike_post(
+            user, pk_of(post_id, "Post", field="postId"), rules=info.context.runtime.rules
+        )
         return PostPayload(post=Post.from_model(post))
 
     @strawberry.mutation(description="Record a share; returns the token for the shared link.")
@@ -278,6 +285,7 @@ class SocialMutation:
             body,
             reply_to_id=pk_of(reply_to_id, "Comment", field="replyToId") if reply_to_id else None,
             screener=info.context.runtime.screener,
+            rules=info.context.runtime.rules,
         )
         post = await models.Post.get(id=comment.post_id)  # type: ignore[attr-defined]
         return AddCommentPayload(comment=Comment.from_model(comment), post=Post.from_model(post))
@@ -292,7 +300,9 @@ class SocialMutation:
         self, info: Info[Context, None], comment_id: strawberry.ID
     ) -> CommentPayload:
         user = await info.context.require_viewer()
-        comment = await likes.like_comment(user, pk_of(comment_id, "Comment", field="commentId"))
+        comment = await likes.like_comment(
+            user, pk_of(comment_id, "Comment", field="commentId"), rules=info.context.runtime.rules
+        )
         return CommentPayload(comment=Comment.from_model(comment))
 
     @strawberry.mutation
@@ -300,7 +310,9 @@ class SocialMutation:
         self, info: Info[Context, None], comment_id: strawberry.ID
     ) -> CommentPayload:
         user = await info.context.require_viewer()
-        comment = await likes.unlike_comment(user, pk_of(comment_id, "Comment", field="commentId"))
+        comment = await likes.unlike_comment(
+            user, pk_of(comment_id, "Comment", field="commentId"), rules=info.context.runtime.rules
+        )
         return CommentPayload(comment=Comment.from_model(comment))
 
     @strawberry.mutation(description="Idempotent; you cannot follow yourself.")

@@ -19,8 +19,7 @@ from common import ROOT, bench_database, bench_settings
 from feed_bench import MEMBERS, load
 
 from domain import counters, hot, metrics, retention, trending
-from domain.points import today
-from quanzi.bootstrap import start_runtime, stop_runtime
+from quanzi.bootstrap import community_rules, start_runtime, stop_runtime
 from quanzi.tools.stackexchange_import import import_stackexchange
 
 
@@ -36,16 +35,16 @@ async def run_jobs(env: dict[str, str]) -> None:
     settings = bench_settings(env)
     runtime = await start_runtime(settings)
     try:
-        store = runtime.store
+        store, calendar = runtime.store, runtime.rules.calendar
         await timed("trending topics (refresh)", lambda: trending.refresh(store))
         await timed("HOT snapshot (all posts)", lambda: hot.build_snapshot(store))
-        await timed("daily metrics (today)", lambda: metrics.store_day(today()))
-        end = today()
+        await timed("daily metrics (today)", lambda: metrics.store_day(calendar, calendar.today()))
+        end = calendar.today()
         await timed(
             "community metrics (30 days, cold)",
-            lambda: metrics.community_metrics(end - timedelta(days=29), end),
+            lambda: metrics.community_metrics(calendar, end - timedelta(days=29), end),
         )
-        await timed("retention scores (every member)", retention.score_members)
+        await timed("retention scores (every member)", lambda: retention.score_members(calendar))
         await timed("counter reconciliation (all tables)", counters.recount_all)
     finally:
         await stop_runtime(runtime)
@@ -85,7 +84,8 @@ def main() -> None:
 
                     await init_db(env["DATABASE_URL"])
                     started = time.perf_counter()
-                    report = await import_stackexchange(args.dump)
+                    calendar = community_rules(bench_settings(env)).calendar
+                    report = await import_stackexchange(args.dump, calendar)
                     print(
                         f"  {'import':<42} {(time.perf_counter() - started) * 1000:9.0f} ms   "
                         f"{report.questions} questions, {report.answers} answers"

@@ -60,7 +60,7 @@ async def prepare(env: dict[str, str], members: int, train: bool) -> None:
         if not train:
             return
         started = time.perf_counter()
-        row = await registry.train_and_register(settings, publish=True)
+        row = await registry.train_and_register(runtime.recommender, publish=True)
         loaded = await registry.current()
         assert loaded is not None
         await serving.precompute(

@@ -25,7 +25,7 @@ async def train_and_precompute(env: dict[str, str]) -> None:
     runtime = await start_runtime(settings)
     try:
         started = time.perf_counter()
-        row = await registry.train_and_register(settings, publish=True)
+        row = await registry.train_and_register(runtime.recommender, publish=True)
         print(
             f"  train + evaluate: {time.perf_counter() - started:.1f} s — {row.interactions} "
             f"interactions, {row.users} members, {row.items} posts; metrics {row.metrics}; "

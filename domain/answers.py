@@ -11,11 +11,12 @@ from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from domain.posts import BODY_MAX
 from domain.publishing import Screening, admit, check_length, screen_texts, settle, status_for
+from domain.rules import CommunityRules
 from domain.screening import Scene
 
 
 async def answer_question(
-    author: User, question_id: int, body: str, screener: Screening
+    author: User, question_id: int, body: str, screener: Screening, *, rules: CommunityRules
 ) -> tuple[Answer, Post]:
     """Answer a published question through the publishing pipeline; a member answers a
     question once (CONFLICT after)."""
@@ -42,7 +43,7 @@ async def answer_question(
                 status=status,
                 using_db=conn,
             )
-            await settle(TargetType.ANSWER, answer.id, verdict, conn)
+            await settle(TargetType.ANSWER, answer.id, verdict, conn, rules=rules)
     except IntegrityError:
         raise Conflict("already_answered", field="questionId") from None
     return answer, await Post.get(id=question_id)
@@ -99,7 +100,9 @@ async def vote_answer(user: User, answer_id: int, value: int) -> Answer:
     return await Answer.get(id=answer_id)
 
 
-async def accept_answer(user: User, answer_id: int) -> tuple[Answer, Post]:
+async def accept_answer(
+    user: User, answer_id: int, *, rules: CommunityRules
+) -> tuple[Answer, Post]:
     """The asker accepts one answer; accepting it again changes nothing, another is CONFLICT."""
     async with in_transaction() as conn:
         answer = await _published_answer(answer_id, conn)
@@ -131,5 +134,6 @@ async def accept_answer(user: User, answer_id: int) -> tuple[Answer, Post]:
                 question.id,
                 question.bounty,
                 conn,
+                rules=rules,
             )
     return await Answer.get(id=answer_id), await Post.get(id=question.id)

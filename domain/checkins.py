@@ -10,9 +10,11 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import badges
+from domain.calendar import Calendar
 from domain.errors import Conflict
 from domain.models import PointsReason, User
-from domain.points import award, rules, today
+from domain.points import award
+from domain.rules import CommunityRules
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,12 @@ class CheckinResult:
     points_awarded: int
 
 
-async def check_in(user: User, now: datetime | None = None) -> CheckinResult:
+async def check_in(
+    user: User, *, rules: CommunityRules, now: datetime | None = None
+) -> CheckinResult:
     """Check in for today; the streak grows from yesterday's or starts again at 1.
     Every `checkin_streak_days`-th day in a row earns the bonus. Twice a day is CONFLICT."""
-    day = today(now)
+    day = rules.calendar.today(now)
     try:
         async with in_transaction() as conn:
             rows = await sql.fetch(
@@ -53,20 +57,22 @@ async def check_in(user: User, now: datetime | None = None) -> CheckinResult:
             earned = 0
             daily = await award(
                 user.id,
-                rules().checkin,
+                rules.checkin,
                 PointsReason.CHECKIN,
                 f"checkin:{user.id}:{day}",
                 conn,
+                rules=rules,
                 day=day,
             )
             earned += daily.amount if daily else 0
-            if streak % rules().checkin_streak_days == 0:
+            if streak % rules.checkin_streak_days == 0:
                 bonus = await award(
                     user.id,
-                    rules().checkin_streak_bonus,
+                    rules.checkin_streak_bonus,
                     PointsReason.CHECKIN_STREAK,
                     f"streak:{user.id}:{day}",
                     conn,
+                    rules=rules,
                     day=day,
                 )
                 earned += bonus.amount if bonus else 0
@@ -77,12 +83,13 @@ async def check_in(user: User, now: datetime | None = None) -> CheckinResult:
     return CheckinResult(streak=streak, points_awarded=earned)
 
 
-def checked_in_today(user: User) -> bool:
-    return user.last_checkin_day == today()
+def checked_in_today(user: User, calendar: Calendar) -> bool:
+    return user.last_checkin_day == calendar.today()
 
 
-def current_streak(user: User) -> int:
+def current_streak(user: User, calendar: Calendar) -> int:
     """The streak still alive: checked in today or yesterday."""
-    if user.last_checkin_day is None or user.last_checkin_day < today() - timedelta(days=1):
+    yesterday = calendar.today() - timedelta(days=1)
+    if user.last_checkin_day is None or user.last_checkin_day < yesterday:
         return 0
     return user.checkin_streak

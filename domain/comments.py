@@ -11,6 +11,7 @@ from domain.errors import Forbidden, NotFound
 from domain.models import Comment, CommentStatus, TargetType, User
 from domain.posts import get_published_post
 from domain.publishing import Screening, admit, check_length, screen_texts, settle, status_for
+from domain.rules import CommunityRules
 from domain.screening import Scene
 
 COMMENT_MAX = 1000
@@ -23,6 +24,7 @@ async def add_comment(
     *,
     reply_to_id: int | None = None,
     screener: Screening,
+    rules: CommunityRules,
 ) -> Comment:
     """Comment on a published post, or reply: a reply to a reply joins the root's thread and
     keeps `reply_to` on the comment it answers. Written through the publishing pipeline."""
@@ -55,7 +57,7 @@ async def add_comment(
             status=status,
             using_db=conn,
         )
-        await settle(TargetType.COMMENT, comment.id, verdict, conn)
+        await settle(TargetType.COMMENT, comment.id, verdict, conn, rules=rules)
     return comment
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters import sql
-from domain import rewards
 from domain.errors import NotFound
 from domain.models import TargetType
 
@@ -40,10 +39,8 @@ async def set_status(
 async def count_published(
     target: TargetType, target_id: int, delta: int, conn: BaseDBAsyncClient
 ) -> None:
-    """Add `delta` to every counter that counts this piece of published content; content
-    that becomes visible earns its author's points (once)."""
-    if delta > 0:
-        await rewards.content_published(target, target_id, conn)
+    """Add `delta` to every counter that counts this piece of published content. (What it
+    earns is `rewards.content_published`, called by whoever publishes it.)"""
     if target is TargetType.POST:
         post = (
             await sql.fetch(

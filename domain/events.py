@@ -26,6 +26,7 @@ from domain.models import (
 from domain.notify import notify
 from domain.pagination import Page, keyset_page
 from domain.points import award
+from domain.rules import CommunityRules
 
 CODE_PERIOD = 300  # seconds a check-in code lasts on the screen
 CODE_DIGITS = 6
@@ -195,7 +196,14 @@ async def _check_may_run(actor: User, event: Event) -> None:
         raise Forbidden()
 
 
-async def check_in(user: User, event_id: int, code: str, now: datetime | None = None) -> Event:
+async def check_in(
+    user: User,
+    event_id: int,
+    code: str,
+    now: datetime | None = None,
+    *,
+    rules: CommunityRules,
+) -> Event:
     """A signed-up member checks in with the code on the screen, during the event, once;
     the event's reward is paid with it."""
     now = now or datetime.now(UTC)
@@ -230,6 +238,7 @@ async def check_in(user: User, event_id: int, code: str, now: datetime | None = 
                 PointsReason.EVENT_CHECKIN,
                 f"event:{event_id}:{user.id}",
                 conn,
+                rules=rules,
                 target=("EVENT", event_id),
             )
         await badges.grant(user.id, "EVENT_ATTENDEE", conn)

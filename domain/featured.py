@@ -20,6 +20,7 @@ from domain.models import (
     User,
 )
 from domain.pagination import Page, keyset_page
+from domain.rules import CommunityRules
 
 COLLECTION_TITLE_MAX = 60
 
@@ -105,7 +106,9 @@ async def unpin_post(actor: User, post_id: int) -> Post:
     return await Post.get(id=post_id)
 
 
-async def feature_post(actor: User, post_id: int, reason: str = "") -> Post:
+async def feature_post(
+    actor: User, post_id: int, reason: str = "", *, rules: CommunityRules
+) -> Post:
     if not _is_operator(actor):
         raise Forbidden()
     post = await _published(post_id)
@@ -117,7 +120,7 @@ async def feature_post(actor: User, post_id: int, reason: str = "") -> Post:
         )
         if newly:
             author_id = post.author_id  # type: ignore[attr-defined]
-            await rewards.post_featured(post_id, author_id, conn)
+            await rewards.post_featured(post_id, author_id, conn, rules=rules)
         await modlog.record(actor, "FEATURE", "POST", post_id, reason, conn=conn)
     return await Post.get(id=post_id)
 

@@ -10,8 +10,8 @@ from typing import cast
 
 from adapters import sql
 from adapters.redis import Store
+from domain.calendar import Calendar
 from domain.models import User
-from domain.points import today
 
 # Moving points between members' pockets is not earning them.
 _NOT_EARNED = ("BOUNTY_ESCROW", "BOUNTY_REFUND")
@@ -57,8 +57,11 @@ async def _rebuild(store: Store, key: str, start: date | None) -> None:
         await pipe.execute()
 
 
-async def leaderboard(store: Store, period: Period, first: int) -> list[Standing]:
-    day = today()
+async def leaderboard(
+    store: Store, calendar: Calendar, period: Period, first: int
+) -> list[Standing]:
+    """The top `first` earners of the period (weeks start on Monday, community time)."""
+    day = calendar.today()
     start = period_start(period, day)
     key = store.key("leaderboard", period.value, start.isoformat() if start else "all")
     if not await store.redis.exists(key):

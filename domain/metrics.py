@@ -11,29 +11,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from redis.exceptions import RedisError
 
 from adapters import sql
 from adapters.redis import Store
+from domain.calendar import Calendar
 from domain.errors import BadInput
 from domain.models import DailyMetric
-from domain.points import rules, today
 
 log = logging.getLogger("quanzi.metrics")
 
 RANGE_MAX_DAYS = 366
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """UTC instants of the start of `start` and of the day after `end`, community time."""
-    tz = ZoneInfo(rules().timezone)
-    return (
-        datetime.combine(start, time(), tz).astimezone(UTC),
-        datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC),
-    )
 
 
 # Dates a community's figures can be about: the day after the last, in UTC, must still be
@@ -61,8 +51,8 @@ class DayMetrics:
     reports: int
 
 
-async def compute_day(day: date) -> DayMetrics:
-    lo, hi = _bounds(day, day)
+async def compute_day(calendar: Calendar, day: date) -> DayMetrics:
+    lo, hi = calendar.bounds(day, day)
     row = (
         await sql.fetch(
             """
@@ -87,9 +77,9 @@ async def compute_day(day: date) -> DayMetrics:
     return DayMetrics(date=day, **{k: int(v) for k, v in row.items()})
 
 
-async def store_day(day: date) -> DayMetrics:
+async def store_day(calendar: Calendar, day: date) -> DayMetrics:
     """Compute a day and keep it (the daily job does this for yesterday and today)."""
-    metrics = await compute_day(day)
+    metrics = await compute_day(calendar, day)
     await sql.fetch(
         "INSERT INTO daily_metrics (day, dau, new_users, posts, comments, likes, shares, reports, "
         "computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (day) DO UPDATE "
@@ -123,11 +113,11 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 6) if whole else 0.0
 
 
-async def community_metrics(start: date, end: date) -> CommunityMetrics:
+async def community_metrics(calendar: Calendar, start: date, end: date) -> CommunityMetrics:
     check_range(start, end)
     stored = {m.day: m for m in await DailyMetric.filter(day__gte=start, day__lte=end)}
     days = []
-    current = today()
+    current = calendar.today()
     day = start
     while day <= end:
         kept = stored.get(day)
@@ -145,9 +135,13 @@ async def community_metrics(start: date, end: date) -> CommunityMetrics:
                 )
             )
         else:
-            days.append(await store_day(day) if day <= current else await compute_day(day))
+            days.append(
+                await store_day(calendar, day)
+                if day <= current
+                else await compute_day(calendar, day)
+            )
         day += timedelta(days=1)
-    lo, hi = _bounds(start, end)
+    lo, hi = calendar.bounds(start, end)
     row = (
         await sql.fetch(
             """
@@ -222,12 +216,13 @@ class Cohort:
     points: list[RetentionPoint]
 
 
-async def retention_cohorts(start: date, end: date, offsets: list[int]) -> list[Cohort]:
+async def retention_cohorts(
+    calendar: Calendar, start: date, end: date, offsets: list[int]
+) -> list[Cohort]:
     """For each day's new members: how many were active exactly N days later."""
     check_range(start, end)
     if not offsets or len(offsets) > 60 or any(not 0 <= n <= 365 for n in offsets):
         raise BadInput("bad_input", field="days")
-    tz = rules().timezone
     rows = await sql.fetch(
         """
         WITH cohort AS (
@@ -242,7 +237,7 @@ async def retention_cohorts(start: date, end: date, offsets: list[int]) -> list[
         """,
         start,
         end,
-        tz,
+        calendar.timezone,
         offsets,
     )
     cohorts: dict[date, Cohort] = {}
@@ -259,10 +254,10 @@ class FunnelStep:
     count: int
 
 
-async def share_funnel(start: date, end: date) -> list[FunnelStep]:
+async def share_funnel(calendar: Calendar, start: date, end: date) -> list[FunnelStep]:
     """Shares → opens of shared links → sign-ups through a share → those who then posted."""
     check_range(start, end)
-    lo, hi = _bounds(start, end)
+    lo, hi = calendar.bounds(start, end)
     row = (
         await sql.fetch(
             """
@@ -295,9 +290,9 @@ def _active_key(store: Store, day: date) -> str:
     return store.key("active", day.isoformat())
 
 
-async def mark_active(store: Store, user_id: int) -> None:
+async def mark_active(store: Store, calendar: Calendar, user_id: int) -> None:
     """Note a member active today: once per process and day in Redis, flushed by a job."""
-    day = today()
+    day = calendar.today()
     if (user_id, day) in _marked:
         return
     key = _active_key(store, day)
@@ -313,10 +308,10 @@ async def mark_active(store: Store, user_id: int) -> None:
     _marked.add((user_id, day))
 
 
-async def flush_activity(store: Store, days_back: int = 2) -> int:
+async def flush_activity(store: Store, calendar: Calendar, days_back: int = 2) -> int:
     """Write the Redis marks of the last days into member_activity; return rows written."""
     written = 0
-    current = today()
+    current = calendar.today()
     for back in range(days_back + 1):
         day = current - timedelta(days=back)
         members = await store.redis.smembers(_active_key(store, day))

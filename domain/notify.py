@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from datetime import date
 
 from redis.exceptions import RedisError
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -15,7 +16,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from adapters import sql
 from adapters.redis import Store
 from domain.models import Notification, NotificationKind
-from domain.points import today
 
 log = logging.getLogger("quanzi.notify")
 
@@ -82,10 +82,11 @@ async def notify(
     comment_id: int | None = None,
     subject_id: int | None = None,
     snippet: str = "",
-    group: str | None = None,
+    group: tuple[str, date] | None = None,
 ) -> int | None:
-    """Write a notification for a member (never for their own action). With `group`, one row
-    per group and day gathers every actor (likes: who and how many)."""
+    """Write a notification for a member (never for their own action). With a `group` (a key
+    and the community's day), one row per group, member and day gathers every actor (likes:
+    who and how many)."""
     if actor_id is not None and actor_id == recipient_id:
         return None
     actors = json.dumps([actor_id] if actor_id is not None else [])
@@ -118,7 +119,7 @@ async def notify(
             "THEN notifications.actor_ids ELSE notifications.actor_ids || EXCLUDED.actor_ids END "
             "RETURNING id",
             *values,
-            f"{group}:{recipient_id}:{today().isoformat()}",
+            f"{group[0]}:{recipient_id}:{group[1].isoformat()}",
             conn=conn,
         )
     notification_id = int(rows[0]["id"])

@@ -1,4 +1,4 @@
-"""The points ledger: awards, daily caps, withdrawals, bounties' escrow; levels and badges.
+"""The points ledger: awards within the daily caps, withdrawals, bounties' escrow.
 
 Built like money. Every change is one ledger row with the balance after it, written in the
 transaction of the action that earns it, under the member's row lock, and keyed so that a
@@ -7,63 +7,13 @@ retried action is awarded once. A member's points always equal the sum of their 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters import sql
-from domain.levels import DEFAULT_THRESHOLDS
 from domain.models import PointsReason
-
-
-@dataclass(frozen=True)
-class PointsRules:
-    """Operators change these numbers through settings."""
-
-    timezone: str = "Asia/Shanghai"
-    post: int = 5
-    post_daily: int = 5
-    reply: int = 2
-    reply_daily: int = 10
-    like_received: int = 1
-    like_received_daily: int = 50
-    accepted_answer: int = 15
-    featured: int = 20
-    checkin: int = 2
-    checkin_streak_bonus: int = 5
-    checkin_streak_days: int = 7
-    invite: int = 20
-    bounty_max: int = 10_000
-    level_thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
-
-    def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:
-        """(awards allowed a day, reasons sharing that cap) for a reason, None when uncapped."""
-        if reason is PointsReason.POST:
-            return self.post_daily, (PointsReason.POST,)
-        if reason in (PointsReason.COMMENT, PointsReason.ANSWER):
-            return self.reply_daily, (PointsReason.COMMENT, PointsReason.ANSWER)
-        if reason is PointsReason.LIKE_RECEIVED:
-            return self.like_received_daily, (PointsReason.LIKE_RECEIVED,)
-        return None
-
-
-_rules = PointsRules()
-
-
-def configure(rules: PointsRules) -> None:
-    """Set this process's rules (the composition root does, from settings)."""
-    global _rules
-    _rules = rules
-
-
-def rules() -> PointsRules:
-    return _rules
-
-
-def today(now: datetime | None = None) -> date:
-    """The community's calendar day (Asia/Shanghai by default)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(_rules.timezone)).date()
+from domain.rules import CommunityRules
 
 
 @dataclass(frozen=True)
@@ -79,6 +29,7 @@ async def award(
     key: str,
     conn: BaseDBAsyncClient,
     *,
+    rules: CommunityRules,
     target: tuple[str, int] | None = None,
     day: date | None = None,
 ) -> Award | None:
@@ -87,7 +38,7 @@ async def award(
     the action that earns it."""
     if amount == 0:
         return None
-    day = day or today()
+    day = day or rules.calendar.today()
     # The member's row lock puts their ledger writes in a line: caps and balances are exact.
     rows = await sql.fetch(
         "SELECT points FROM users WHERE id = $1 FOR NO KEY UPDATE", user_id, conn=conn
@@ -96,7 +47,7 @@ async def award(
         return None
     if await sql.fetch("SELECT 1 FROM points_entries WHERE idempotency_key = $1", key, conn=conn):
         return None
-    cap = _rules.daily_cap(reason)
+    cap = rules.daily_cap(reason)
     if cap is not None and amount > 0:
         limit, shared = cap
         awarded = await sql.fetch(
@@ -131,7 +82,12 @@ async def award(
 
 
 async def take_back(
-    user_id: int, award_key: str, reason: PointsReason, conn: BaseDBAsyncClient
+    user_id: int,
+    award_key: str,
+    reason: PointsReason,
+    conn: BaseDBAsyncClient,
+    *,
+    rules: CommunityRules,
 ) -> Award | None:
     """Reverse an award made today (a like withdrawn the same day); once per award."""
     rows = await sql.fetch(
@@ -139,9 +95,15 @@ async def take_back(
         award_key,
         conn=conn,
     )
-    if not rows or rows[0]["day"] != today() or rows[0]["amount"] <= 0:
+    if not rows or rows[0]["day"] != rules.calendar.today() or rows[0]["amount"] <= 0:
         return None
     entry = rows[0]
     return await award(
-        user_id, -entry["amount"], reason, f"reverse:{entry['id']}", conn, day=entry["day"]
+        user_id,
+        -entry["amount"],
+        reason,
+        f"reverse:{entry['id']}",
+        conn,
+        rules=rules,
+        day=entry["day"],
     )

@@ -35,6 +35,7 @@ from domain.publishing import (
     status_for,
 )
 from domain.review import open_task
+from domain.rules import CommunityRules
 from domain.screening import Scene, Verdict
 from domain.search import search_document
 from domain.topics import clean_topic_names, ensure_topics
@@ -99,14 +100,16 @@ def _texts(
     return texts
 
 
-async def create_post(author: User, draft: PostDraft, screener: Screening) -> Post:
+async def create_post(
+    author: User, draft: PostDraft, screener: Screening, *, rules: CommunityRules
+) -> Post:
     """Publish a post, question or poll (into a circle the author belongs to, if one is named)
     through the publishing pipeline; its topics are created on first use and every counter
     moves in the same transaction. Text that needs review is stored PENDING_REVIEW with a
     review task, counted nowhere."""
     admit(author)
     title, body = _check_text(draft.title, draft.body)
-    poll = _check_kind(draft, title)
+    poll = _check_kind(draft, title, rules.bounty_max)
     topic_names = clean_topic_names(draft.topics, body)
     images = await _check_images(author, draft.image_urls)
     texts = _texts(title, body, topic_names, poll)
@@ -131,12 +134,14 @@ async def create_post(author: User, draft: PostDraft, screener: Screening) -> Po
             await create_poll(post, poll, conn)
         await _file_under_topics(post, topic_names, conn, counted=False)
         if draft.bounty:
-            await _escrow_bounty(author, post, draft.bounty, conn)
-        await settle(TargetType.POST, post.id, verdict, conn)  # counts its topics too
+            await _escrow_bounty(author, post, draft.bounty, conn, rules)
+        await settle(TargetType.POST, post.id, verdict, conn, rules=rules)  # counts topics too
     return post
 
 
-async def _escrow_bounty(author: User, post: Post, bounty: int, conn: BaseDBAsyncClient) -> None:
+async def _escrow_bounty(
+    author: User, post: Post, bounty: int, conn: BaseDBAsyncClient, rules: CommunityRules
+) -> None:
     """Take a question's bounty from the asker now; it is paid to the accepted answer."""
     escrowed = await points.award(
         author.id,
@@ -144,6 +149,7 @@ async def _escrow_bounty(author: User, post: Post, bounty: int, conn: BaseDBAsyn
         PointsReason.BOUNTY_ESCROW,
         f"bounty:escrow:{post.id}",
         conn,
+        rules=rules,
         target=("POST", post.id),
     )
     if escrowed is None:
@@ -152,13 +158,11 @@ async def _escrow_bounty(author: User, post: Post, bounty: int, conn: BaseDBAsyn
     post.bounty = bounty
 
 
-def _check_kind(draft: PostDraft, title: str) -> PollDraft | None:
+def _check_kind(draft: PostDraft, title: str, bounty_max: int) -> PollDraft | None:
     if draft.kind == PostKind.QUESTION and not title:
         raise BadInput("question_title", field="title")
-    if draft.bounty and (
-        draft.kind != PostKind.QUESTION or not 0 < draft.bounty <= points.rules().bounty_max
-    ):
-        raise BadInput("bounty_range", field="bounty", max=points.rules().bounty_max)
+    if draft.bounty and (draft.kind != PostKind.QUESTION or not 0 < draft.bounty <= bounty_max):
+        raise BadInput("bounty_range", field="bounty", max=bounty_max)
     if draft.kind == PostKind.POLL:
         if draft.poll is None:
             raise BadInput("poll_required", field="poll")
@@ -262,7 +266,7 @@ async def edit_post(
     return post
 
 
-async def delete_post(author: User, post_id: int) -> None:
+async def delete_post(author: User, post_id: int, *, rules: CommunityRules) -> None:
     """Soft delete by the author: gone from every list and counter at once."""
     async with in_transaction() as conn:
         post = await _lock_own_post(author, post_id, conn)
@@ -279,5 +283,6 @@ async def delete_post(author: User, post_id: int) -> None:
                 PointsReason.BOUNTY_REFUND,
                 f"bounty:refund:{post.id}",
                 conn,
+                rules=rules,
                 target=("POST", post.id),
             )

@@ -12,10 +12,12 @@ from typing import Final
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from domain import rewards
 from domain.content_status import count_published
 from domain.errors import BadInput
 from domain.models import PostStatus, TargetType, User
 from domain.review import open_task
+from domain.rules import CommunityRules
 from domain.sanctions import check_can_write
 from domain.screening import Scene, Screener, Verdict, screen
 
@@ -62,7 +64,12 @@ def status_for(verdict: Verdict) -> PostStatus:
 
 
 async def settle(
-    target: TargetType, target_id: int, verdict: Verdict, conn: BaseDBAsyncClient
+    target: TargetType,
+    target_id: int,
+    verdict: Verdict,
+    conn: BaseDBAsyncClient,
+    *,
+    rules: CommunityRules,
 ) -> None:
     """Step six, after the row exists: counters and the author's rewards when it is
     published, a review task when it waits (counted nowhere until approved)."""
@@ -70,3 +77,4 @@ async def settle(
         await open_task(target, target_id, verdict.review_reasons, conn)
     else:
         await count_published(target, target_id, +1, conn)
+        await rewards.content_published(target, target_id, conn, rules=rules)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from adapters import sql
+from domain.calendar import Calendar
 from domain.models import MemberSignal, Segment
-from domain.points import rules, today
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,9 @@ def score(
     return segment, round(min(1.0, risk), 4), "；".join(reasons) or "活跃稳定"
 
 
-async def score_members(on: date | None = None) -> dict[str, int]:
+async def score_members(calendar: Calendar, on: date | None = None) -> dict[str, int]:
     """Score every member and keep the result; return the size of each segment."""
-    on = on or today()
+    on = on or calendar.today()
     rows = await sql.fetch(
         """
         SELECT u.id, (u.created_at AT TIME ZONE $2)::date AS joined, max(a.day) AS last_day,
@@ -80,7 +80,7 @@ async def score_members(on: date | None = None) -> dict[str, int]:
         GROUP BY u.id
         """,
         on,
-        rules().timezone,
+        calendar.timezone,
     )
     signals = []
     for r in rows:

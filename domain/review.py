@@ -15,8 +15,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
-from domain.content_status import set_status
+from domain import modlog, rewards
+from domain.content_status import DELETED, PUBLISHED, set_status
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     NotificationKind,
@@ -31,6 +31,7 @@ from domain.models import (
 )
 from domain.notify import notify
 from domain.pagination import Page, keyset_page
+from domain.rules import CommunityRules
 
 
 class Decision(StrEnum):
@@ -88,7 +89,9 @@ def _check_may_decide(actor: User, task: ReviewTask) -> None:
         raise Forbidden("same_reviewer")
 
 
-async def decide(actor: User, task_id: int, decision: Decision, note: str = "") -> ReviewTask:
+async def decide(
+    actor: User, task_id: int, decision: Decision, note: str = "", *, rules: CommunityRules
+) -> ReviewTask:
     """Apply a reviewer's decision at the task's stage."""
     async with in_transaction() as conn:
         task = (
@@ -104,7 +107,9 @@ async def decide(actor: User, task_id: int, decision: Decision, note: str = "") 
         _check_may_decide(actor, task)
         target = TargetType(task.target_type)
         if decision == Decision.APPROVE:
-            await set_status(target, task.target_id, PostStatus.PUBLISHED.value, conn)
+            old = await set_status(target, task.target_id, PostStatus.PUBLISHED.value, conn)
+            if old not in (PUBLISHED, DELETED):
+                await rewards.content_published(target, task.target_id, conn, rules=rules)
             await _close(task, ReviewStatus.APPROVED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_APPROVED, conn)
         elif task.stage == ReviewStage.FIRST:

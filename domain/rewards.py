@@ -10,7 +10,8 @@ from adapters import sql
 from domain import badges
 from domain.models import NotificationKind, PointsReason, TargetType
 from domain.notify import notify
-from domain.points import award, rules, take_back
+from domain.points import award, take_back
+from domain.rules import CommunityRules
 
 _REASONS = {
     TargetType.POST: PointsReason.POST,
@@ -20,7 +21,9 @@ _REASONS = {
 _TABLES = {TargetType.POST: "posts", TargetType.COMMENT: "comments", TargetType.ANSWER: "answers"}
 
 
-async def content_published(target: TargetType, target_id: int, conn: BaseDBAsyncClient) -> None:
+async def content_published(
+    target: TargetType, target_id: int, conn: BaseDBAsyncClient, *, rules: CommunityRules
+) -> None:
     """A post, comment or answer became visible: its author earns (once, within the cap);
     a first post earns a badge, and the invitation award for whoever invited the author."""
     reason = _REASONS.get(target)
@@ -32,13 +35,14 @@ async def content_published(target: TargetType, target_id: int, conn: BaseDBAsyn
         )
     )[0]
     author_id = row["author_id"]
-    amount = rules().post if target is TargetType.POST else rules().reply
+    amount = rules.post if target is TargetType.POST else rules.reply
     await award(
         author_id,
         amount,
         reason,
         f"{target.value.lower()}:{target_id}",
         conn,
+        rules=rules,
         target=(target.value, target_id),
     )
     await _tell_about_new_content(target, target_id, author_id, conn)
@@ -51,10 +55,11 @@ async def content_published(target: TargetType, target_id: int, conn: BaseDBAsyn
         if inviter_id is not None:
             invited = await award(
                 inviter_id,
-                rules().invite,
+                rules.invite,
                 PointsReason.INVITE,
                 f"invite:{author_id}",
                 conn,
+                rules=rules,
                 target=("USER", author_id),
             )
             if invited:
@@ -107,7 +112,13 @@ def _like_key(target: TargetType, target_id: int, liker_id: int) -> str:
 
 
 async def like_received(
-    target: TargetType, target_id: int, author_id: int, liker_id: int, conn: BaseDBAsyncClient
+    target: TargetType,
+    target_id: int,
+    author_id: int,
+    liker_id: int,
+    conn: BaseDBAsyncClient,
+    *,
+    rules: CommunityRules,
 ) -> None:
     if author_id == liker_id:
         return  # liking your own content earns nothing
@@ -119,10 +130,11 @@ async def like_received(
     )
     await award(
         author_id,
-        rules().like_received,
+        rules.like_received,
         PointsReason.LIKE_RECEIVED,
         _like_key(target, target_id, liker_id),
         conn,
+        rules=rules,
         target=(target.value, target_id),
     )
     if rows and rows[0]["likes_received"] >= badges.LIKES_FOR_BADGE:
@@ -138,30 +150,47 @@ async def like_received(
         actor_id=liker_id,
         post_id=post_id,
         comment_id=comment_id,
-        group=f"like:{target.value}:{target_id}",
+        group=(f"like:{target.value}:{target_id}", rules.calendar.today()),
     )
 
 
 async def like_withdrawn(
-    target: TargetType, target_id: int, author_id: int, liker_id: int, conn: BaseDBAsyncClient
+    target: TargetType,
+    target_id: int,
+    author_id: int,
+    liker_id: int,
+    conn: BaseDBAsyncClient,
+    *,
+    rules: CommunityRules,
 ) -> None:
     if author_id == liker_id:
         return
     await sql.bump("users", "likes_received", author_id, -1, conn=conn)
     await take_back(
-        author_id, _like_key(target, target_id, liker_id), PointsReason.LIKE_WITHDRAWN, conn
+        author_id,
+        _like_key(target, target_id, liker_id),
+        PointsReason.LIKE_WITHDRAWN,
+        conn,
+        rules=rules,
     )
 
 
 async def answer_accepted(
-    answer_id: int, answerer_id: int, question_id: int, bounty: int, conn: BaseDBAsyncClient
+    answer_id: int,
+    answerer_id: int,
+    question_id: int,
+    bounty: int,
+    conn: BaseDBAsyncClient,
+    *,
+    rules: CommunityRules,
 ) -> None:
     await award(
         answerer_id,
-        rules().accepted_answer,
+        rules.accepted_answer,
         PointsReason.ACCEPTED_ANSWER,
         f"accepted:{answer_id}",
         conn,
+        rules=rules,
         target=("ANSWER", answer_id),
     )
     if bounty > 0:
@@ -171,6 +200,7 @@ async def answer_accepted(
             PointsReason.BOUNTY_PAID,
             f"bounty:paid:{question_id}",
             conn,
+            rules=rules,
             target=("POST", question_id),
         )
     await badges.grant(answerer_id, "FIRST_ACCEPTED", conn)
@@ -183,13 +213,16 @@ async def answer_accepted(
     )
 
 
-async def post_featured(post_id: int, author_id: int, conn: BaseDBAsyncClient) -> None:
+async def post_featured(
+    post_id: int, author_id: int, conn: BaseDBAsyncClient, *, rules: CommunityRules
+) -> None:
     await award(
         author_id,
-        rules().featured,
+        rules.featured,
         PointsReason.FEATURED,
         f"featured:{post_id}",
         conn,
+        rules=rules,
         target=("POST", post_id),
     )
     await badges.grant(author_id, "FEATURED_AUTHOR", conn)

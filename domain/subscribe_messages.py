@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from adapters import sql
 from adapters.redis import Store
 from adapters.wechat import WeChatClient, stable_token
 from domain.errors import BadInput
 from domain.models import User
-from domain.points import rules
 
 GRANTS_PER_CALL_MAX = 10
 GRANT_MAX = 50  # grants kept per template; WeChat sends at most one message per grant
@@ -62,15 +60,15 @@ async def send(
     when: datetime,
     page: str,
 ) -> SendResult:
-    """POST subscribe/send; the access token is refreshed once when WeChat says it expired."""
-    local = when.astimezone(ZoneInfo(rules().timezone))
+    """POST subscribe/send; the access token is refreshed once when WeChat says it expired.
+    `when` is shown as given: on the community's clock."""
     payload = {
         "touser": openid,
         "template_id": template_id,
         "page": page,
         "data": {
             "thing1": {"value": text if len(text) <= THING_MAX else text[: THING_MAX - 1] + "…"},
-            "time2": {"value": local.strftime("%Y-%m-%d %H:%M")},
+            "time2": {"value": when.strftime("%Y-%m-%d %H:%M")},
         },
         "miniprogram_state": "formal",
         "lang": "zh_CN",

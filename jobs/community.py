@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 from domain import counters, hot, metrics, retention, trending
-from domain.points import today
 from jobs import state
 from jobs.broker import task
 
@@ -27,15 +26,18 @@ async def refresh_hot() -> str:
 @task(task_name="quanzi.record_activity", schedule=[{"cron": "*/5 * * * *"}])
 async def record_activity() -> int:
     """Flush the day's activity marks from Redis, then keep yesterday's and today's metrics."""
-    written = await metrics.flush_activity(state.runtime().store)
-    for day in (today() - timedelta(days=1), today()):
-        await metrics.store_day(day)
+    runtime = state.runtime()
+    calendar = runtime.rules.calendar
+    written = await metrics.flush_activity(runtime.store, calendar)
+    today = calendar.today()
+    for day in (today - timedelta(days=1), today):
+        await metrics.store_day(calendar, day)
     return written
 
 
 @task(task_name="quanzi.score_retention", schedule=[{"cron": "30 3 * * *"}])
 async def score_retention() -> dict[str, int]:
-    return await retention.score_members()
+    return await retention.score_members(state.runtime().rules.calendar)
 
 
 @task(task_name="quanzi.reconcile_counters", schedule=[{"cron": "0 4 * * *"}])

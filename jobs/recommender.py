@@ -11,7 +11,7 @@ from recommend import registry, serving
 async def retrain_recommender() -> dict[str, object]:
     """Train, evaluate, publish if better, then precompute with whatever now serves."""
     rt = state.runtime()
-    row = await registry.train_and_register(rt.settings)
+    row = await registry.train_and_register(rt.recommender)
     written = await precompute_recommendations()
     return {"version": row.version, "published": row.published, "lists": written}
 
@@ -23,6 +23,4 @@ async def precompute_recommendations() -> int:
     if loaded is None:
         return 0
     row, trained = loaded
-    return await serving.precompute(
-        rt.store, row.version, trained, rt.settings.recommender_candidates
-    )
+    return await serving.precompute(rt.store, row.version, trained, rt.recommender.candidates)

@@ -14,10 +14,14 @@ from adapters.database import close_db, init_db
 from adapters.redis import Store
 from adapters.storage import LocalStorage, S3Storage, Storage
 from adapters.wechat import WeChatClient
-from domain import points, search, subscribe_messages
+from domain import search, subscribe_messages
+from domain.calendar import Calendar
+from domain.rules import CommunityRules
 from domain.screening import Screener
 from domain.tokens import TokenIssuer
 from quanzi.settings import Settings
+from recommend.model import Params
+from recommend.registry import RecommenderConfig
 
 
 @dataclass
@@ -28,6 +32,8 @@ class Runtime:
     tokens: TokenIssuer
     wechat: WeChatClient
     media: Storage
+    rules: CommunityRules
+    recommender: RecommenderConfig
     broker: AsyncBroker | None = None
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
@@ -59,7 +65,6 @@ async def start_runtime(settings: Settings) -> Runtime:
     if not settings.jwt_secret:
         raise RuntimeError("start_runtime needs a JWT secret; use load_settings()")
     await init_db(settings.database_url, pool_max=settings.db_pool_max)
-    points.configure(points_rules(settings))
     # jieba loads its dictionary once (about a second): now, not in the first search or post.
     await asyncio.to_thread(search.warm_up)
     redis = Redis.from_url(
@@ -91,6 +96,8 @@ async def start_runtime(settings: Settings) -> Runtime:
             timeout=settings.wechat_timeout,
         ),
         media=_media_storage(settings, http),
+        rules=community_rules(settings),
+        recommender=recommender_config(settings),
         broker=await _start_broker(settings),
     )
 
@@ -116,9 +123,10 @@ def _media_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
     return LocalStorage(settings.media_root)
 
 
-def points_rules(settings: Settings) -> points.PointsRules:
-    return points.PointsRules(
-        timezone=settings.community_timezone,
+def community_rules(settings: Settings) -> CommunityRules:
+    """The community's rules as the operators set them (the defaults live in Settings)."""
+    return CommunityRules(
+        calendar=Calendar(settings.community_timezone),
         post=settings.points_post,
         post_daily=settings.points_post_daily,
         reply=settings.points_reply,
@@ -132,6 +140,24 @@ def points_rules(settings: Settings) -> points.PointsRules:
         checkin_streak_days=settings.points_checkin_streak_days,
         invite=settings.points_invite,
         bounty_max=settings.bounty_max,
+        level_thresholds=tuple(settings.level_thresholds),
+    )
+
+
+def recommender_config(settings: Settings) -> RecommenderConfig:
+    return RecommenderConfig(
+        days=settings.recommender_days,
+        params=Params(
+            components=settings.recommender_components,
+            epochs=settings.recommender_epochs,
+            learning_rate=settings.recommender_learning_rate,
+            loss=settings.recommender_loss,
+            item_alpha=settings.recommender_alpha,
+            user_alpha=settings.recommender_alpha,
+            threads=settings.recommender_threads,
+        ),
+        candidates=settings.recommender_candidates,
+        models_dir=settings.var_dir / "models",
         level_thresholds=tuple(settings.level_thresholds),
     )
 

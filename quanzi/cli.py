@@ -133,12 +133,13 @@ def cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.database import close_db, init_db
+    from quanzi.bootstrap import community_rules
     from quanzi.tools.seed import seed_demo_community
 
     async def run(database_url: str) -> dict[str, int]:
         await init_db(database_url, pool_max=4)
         try:
-            return await seed_demo_community()
+            return await seed_demo_community(community_rules(settings))
         finally:
             await close_db()
 
@@ -169,12 +170,14 @@ def cmd_recount(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.database import close_db, init_db
+    from quanzi.bootstrap import community_rules
     from quanzi.tools.stackexchange_import import import_stackexchange
 
     async def run(database_url: str) -> str:
         await init_db(database_url, pool_max=4)
         try:
-            report = await import_stackexchange(Path(args.directory))
+            calendar = community_rules(settings).calendar
+            report = await import_stackexchange(Path(args.directory), calendar)
         finally:
             await close_db()
         skipped = ", ".join(f"{k}: {v}" for k, v in report.skipped.items()) or "nothing"
@@ -196,13 +199,14 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     async def run(s: Settings) -> str:
         runtime = await start_runtime(s)
         try:
-            row = await registry.train_and_register(s, publish=True if args.publish else None)
+            publish = True if args.publish else None
+            row = await registry.train_and_register(runtime.recommender, publish=publish)
             lists = 0
             loaded = await registry.current()
             if loaded is not None:
                 current, trained = loaded
                 lists = await serving.precompute(
-                    runtime.store, current.version, trained, s.recommender_candidates
+                    runtime.store, current.version, trained, runtime.recommender.candidates
                 )
         finally:
             await stop_runtime(runtime)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -152,6 +154,24 @@ class Settings(BaseSettings):
         if self.dev_login:
             raise ValueError("QUANZI_DEV_LOGIN must not be on in production")
         return self
+
+    @field_validator("community_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name, e.g. Asia/Shanghai)"
+            ) from None
+        return value
+
+    @field_validator("level_thresholds")
+    @classmethod
+    def _thresholds_rise_from_zero(cls, value: list[int]) -> list[int]:
+        if not value or value[0] != 0 or any(b <= a for a, b in itertools.pairwise(value)):
+            raise ValueError("level thresholds must start at 0 and rise")
+        return value
 
     @model_validator(mode="after")
     def _s3_complete(self) -> Settings:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from adapters import sql
@@ -39,13 +40,18 @@ def item_key(post_id: int) -> str:
     return f"p{post_id}"
 
 
-async def user_features(user_ids: list[int] | None = None) -> dict[str, list[str]]:
-    """Followed topics, circles and level of members (all, or the ones given)."""
+async def user_features(
+    user_ids: list[int] | None = None, level_thresholds: Sequence[int] | None = None
+) -> dict[str, list[str]]:
+    """Followed topics, circles and (with the community's thresholds) level of members (all,
+    or the ones given)."""
     where = "" if user_ids is None else "WHERE id = ANY($1::bigint[])"
     args = [] if user_ids is None else [user_ids]
     features: dict[str, list[str]] = defaultdict(list)
-    for r in await sql.fetch(f"SELECT id, points FROM users {where}", *args):
-        features[user_key(r["id"])].append(f"level:{level_for_points(r['points'])}")
+    if level_thresholds is not None:
+        for r in await sql.fetch(f"SELECT id, points FROM users {where}", *args):
+            level = level_for_points(r["points"], level_thresholds)
+            features[user_key(r["id"])].append(f"level:{level}")
     topic_where = "" if user_ids is None else "WHERE user_id = ANY($1::bigint[])"
     for r in await sql.fetch(f"SELECT user_id, topic_id FROM topic_follows {topic_where}", *args):
         features[user_key(r["user_id"])].append(f"topic:{r['topic_id']}")
@@ -59,7 +65,9 @@ async def user_features(user_ids: list[int] | None = None) -> dict[str, list[str
     return dict(features)
 
 
-async def build(days: int, now: datetime | None = None) -> Interactions:
+async def build(
+    days: int, level_thresholds: Sequence[int], now: datetime | None = None
+) -> Interactions:
     since = (now or datetime.now(UTC)) - timedelta(days=days)
     weights: dict[tuple[str, str], float] = defaultdict(float)
     for r in await sql.fetch(_FEEDBACK, since):
@@ -82,5 +90,5 @@ async def build(days: int, now: datetime | None = None) -> Interactions:
     ):
         items[item_key(r["post_id"])].append(f"topic:{r['topic_id']}")
     triples = [(u, i, w) for (u, i), w in weights.items() if i in items]
-    users = await user_features(sorted({int(u[1:]) for u, _, _ in triples}))
+    users = await user_features(sorted({int(u[1:]) for u, _, _ in triples}), level_thresholds)
     return Interactions(triples, user_features=users, item_features=dict(items))

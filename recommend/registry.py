@@ -8,7 +8,7 @@ import logging
 import pickle
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,23 +16,22 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain.models import RecommenderModel
-from quanzi.settings import Settings
 from recommend import dataset
 from recommend.model import Metrics, Params, Trained, evaluate, split_per_user, train
 
 log = logging.getLogger("quanzi.recommend")
 
 
-def params_from(settings: Settings) -> Params:
-    return Params(
-        components=settings.recommender_components,
-        epochs=settings.recommender_epochs,
-        learning_rate=settings.recommender_learning_rate,
-        loss=settings.recommender_loss,
-        item_alpha=settings.recommender_alpha,
-        user_alpha=settings.recommender_alpha,
-        threads=settings.recommender_threads,
-    )
+@dataclass(frozen=True)
+class RecommenderConfig:
+    """How the recommender trains and where it keeps its models (built from settings by the
+    composition root or the CLI)."""
+
+    days: int  # interactions of the last `days` days train it
+    params: Params
+    candidates: int  # precomputed per member
+    models_dir: Path
+    level_thresholds: tuple[int, ...]  # members' levels are a feature
 
 
 def beats(model: Metrics, baseline: Metrics) -> bool:
@@ -55,21 +54,19 @@ def _fit_and_measure(
 
 
 async def train_and_register(
-    settings: Settings, *, publish: bool | None = None
+    config: RecommenderConfig, *, publish: bool | None = None
 ) -> RecommenderModel:
     """Train on the community's recent interactions; publish when it beats the baseline
     (or when told to). The artefact goes under var/models/."""
     started = time.perf_counter()
-    data = await dataset.build(settings.recommender_days)
+    data = await dataset.build(config.days, config.level_thresholds)
     version = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4]
-    path = settings.var_dir / "models" / f"{version}.pkl"
+    path = config.models_dir / f"{version}.pkl"
     if not data.triples:
         return await RecommenderModel.create(
             version=version, path="", interactions=0, users=0, items=0, published=False
         )
-    trained, measured, baseline = await asyncio.to_thread(
-        _fit_and_measure, data, params_from(settings)
-    )
+    trained, measured, baseline = await asyncio.to_thread(_fit_and_measure, data, config.params)
     await asyncio.to_thread(_save, trained, path)
     should_publish = beats(measured, baseline) if publish is None else publish
     async with in_transaction() as conn:

@@ -6,9 +6,12 @@ import itertools
 
 from domain.models import Post, Role, User
 from domain.users import find_or_create_member
-from quanzi.bootstrap import Runtime
+from quanzi.bootstrap import Runtime, community_rules
+from quanzi.settings import Settings
 
 _counter = itertools.count(1)
+# The rules the test app runs with: the test settings keep the community defaults.
+RULES = community_rules(Settings())
 
 
 async def make_user(
@@ -31,4 +34,4 @@ async def make_post(author: User, body: str = "今天天气不错", **draft: obj
     from domain.posts import PostDraft, create_post
     from domain.publishing import NO_SCREENING  # a fixture, not a member's text
 
-    return await create_post(author, PostDraft(body=body, **draft), NO_SCREENING)  # type: ignore[arg-type]
+    return await create_post(author, PostDraft(body=body, **draft), NO_SCREENING, rules=RULES)  # type: ignore[arg-type]

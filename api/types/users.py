@@ -14,7 +14,6 @@ from api.relay import Connection, Node
 from api.types.posts import Post, post_connection
 from domain import checkins, feeds, models
 from domain.badges import BADGES
-from domain.levels import level_for_points
 
 Role = strawberry.enum(
     models.Role,
@@ -40,6 +39,10 @@ async def _badges(info: Info[Context, None], user_id: int) -> list[Badge]:
     return [Badge.from_model(b) for b in await info.context.loaders.badges_of_user.load(user_id)]
 
 
+def _level(root: User | Viewer, info: Info[Context, None]) -> int:
+    return info.context.runtime.rules.level_for(root.points)
+
+
 @strawberry.type(description="A member of the community, as others see them.")
 class User(Node):
     id: strawberry.ID
@@ -47,7 +50,7 @@ class User(Node):
     avatar_url: str
     bio: str
     role: Role  # type: ignore[valid-type]
-    level: int
+    level: int = strawberry.field(resolver=_level)
     points: int
     follower_count: int
     following_count: int
@@ -84,7 +87,6 @@ class User(Node):
             avatar_url=user.avatar_url,
             bio=user.bio,
             role=user.role,
-            level=level_for_points(user.points),
             points=user.points,
             follower_count=user.follower_count,
             following_count=user.following_count,
@@ -101,7 +103,7 @@ class Viewer:
     avatar_url: str
     bio: str
     role: Role  # type: ignore[valid-type]
-    level: int
+    level: int = strawberry.field(resolver=_level)
     points: int
     follower_count: int
     following_count: int
@@ -110,12 +112,19 @@ class Viewer:
     muted_until: datetime | None
     created_at: datetime
     pk: strawberry.Private[int]
+    member: strawberry.Private[models.User]
 
     unread_notification_count: int = strawberry.field(description="Unread in-app notifications.")
-    checked_in_today: bool = strawberry.field(
+
+    @strawberry.field(
         description="Whether today's check-in is done (the community's calendar day)."
     )
-    checkin_streak: int = strawberry.field(description="Consecutive days checked in, alive.")
+    def checked_in_today(self, info: Info[Context, None]) -> bool:
+        return checkins.checked_in_today(self.member, info.context.runtime.rules.calendar)
+
+    @strawberry.field(description="Consecutive days checked in, alive.")
+    def checkin_streak(self, info: Info[Context, None]) -> int:
+        return checkins.current_streak(self.member, info.context.runtime.rules.calendar)
 
     @strawberry.field(description="Badges earned, newest first.")
     async def badges(self, info: Info[Context, None]) -> list[Badge]:
@@ -129,18 +138,16 @@ class Viewer:
             avatar_url=user.avatar_url,
             bio=user.bio,
             role=user.role,
-            level=level_for_points(user.points),
             points=user.points,
             follower_count=user.follower_count,
             following_count=user.following_count,
             invite_code=user.invite_code,
             unread_notification_count=user.unread_notification_count,
-            checked_in_today=checkins.checked_in_today(user),
-            checkin_streak=checkins.current_streak(user),
             invited_count=user.invited_count,
             muted_until=user.muted_until
             if user.muted_until and user.muted_until > datetime.now(UTC)
             else None,
             created_at=user.created_at,
             pk=user.id,
+            member=user,
         )

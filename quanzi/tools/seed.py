@@ -37,6 +37,7 @@ from domain.models import (
 from domain.polls import PollDraft, vote_poll
 from domain.posts import PostDraft, create_post
 from domain.publishing import NO_SCREENING  # demo texts, written here, not by members
+from domain.rules import CommunityRules
 from domain.topics import follow_topic
 from domain.users import find_or_create_member
 
@@ -173,8 +174,9 @@ DEMO_FOLLOWS = (
 DEMO_TOPIC_FOLLOWS = (("demo-alice", "摄影"), ("demo-chen", "考研"), ("demo-lin", "读书"))
 
 
-async def seed_demo_community() -> dict[str, int]:
-    """Create what is missing of the demo community; return how much exists and was created."""
+async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
+    """Create what is missing of the demo community, under the community's `rules`; return
+    how much exists and was created."""
     created = 0
     members: dict[str, User] = {}
     for openid, nickname, bio, role in DEMO_MEMBERS:
@@ -189,11 +191,13 @@ async def seed_demo_community() -> dict[str, int]:
         post = await Post.get_or_none(author_id=members[author].id, body=body)
         if post is None:
             post = await create_post(
-                members[author], PostDraft(body=body, title=title), NO_SCREENING
+                members[author], PostDraft(body=body, title=title), NO_SCREENING, rules=rules
             )
             posts_created += 1
             for commenter, text, replies in comments:
-                root = await add_comment(members[commenter], post.id, text, screener=NO_SCREENING)
+                root = await add_comment(
+                    members[commenter], post.id, text, screener=NO_SCREENING, rules=rules
+                )
                 for replier, reply in replies:
                     await add_comment(
                         members[replier],
@@ -201,9 +205,10 @@ async def seed_demo_community() -> dict[str, int]:
                         reply,
                         reply_to_id=root.id,
                         screener=NO_SCREENING,
+                        rules=rules,
                     )
         for liker in likers:
-            await like_post(members[liker], post.id)
+            await like_post(members[liker], post.id, rules=rules)
     for name, description, policy, creator, joiners in DEMO_CIRCLES:
         circle = await Circle.get_or_none(name=name)
         if circle is None:
@@ -216,12 +221,17 @@ async def seed_demo_community() -> dict[str, int]:
     question = await Post.get_or_none(author_id=members[asker].id, title=title)
     if question is None:
         question = await create_post(
-            members[asker], PostDraft(body=body, title=title, kind=PostKind.QUESTION), NO_SCREENING
+            members[asker],
+            PostDraft(body=body, title=title, kind=PostKind.QUESTION),
+            NO_SCREENING,
+            rules=rules,
         )
         posts_created += 1
         for answerer, text in replies:
-            answer, _ = await answer_question(members[answerer], question.id, text, NO_SCREENING)
-        await accept_answer(members[asker], answer.id)
+            answer, _ = await answer_question(
+                members[answerer], question.id, text, NO_SCREENING, rules=rules
+            )
+        await accept_answer(members[asker], answer.id, rules=rules)
     author, poll_body, options, voters = DEMO_POLL
     poll_post = await Post.get_or_none(author_id=members[author].id, body=poll_body)
     if poll_post is None:
@@ -229,6 +239,7 @@ async def seed_demo_community() -> dict[str, int]:
             members[author],
             PostDraft(body=poll_body, kind=PostKind.POLL, poll=PollDraft(list(options))),
             NO_SCREENING,
+            rules=rules,
         )
         posts_created += 1
         first_option = (
@@ -245,7 +256,7 @@ async def seed_demo_community() -> dict[str, int]:
         for post_title in post_titles:
             post = await Post.get(title=post_title)
             await add_to_collection(members["demo-operator"], collection.id, post.id)
-            await feature_post(members["demo-operator"], post.id, "新人必读")
+            await feature_post(members["demo-operator"], post.id, "新人必读", rules=rules)
     if not await Event.filter(title="周末香山徒步").exists():
         start = (datetime.now(UTC) + timedelta(days=3)).replace(
             hour=1, minute=0, second=0, microsecond=0

@@ -16,14 +16,13 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from domain.calendar import Calendar
 from domain.counters import recount_all
-from domain.points import rules
 from domain.search import search_document
 from domain.topics import TOPIC_NAME_MAX, ensure_topics
 
@@ -97,12 +96,14 @@ def _read_dump(
     )
 
 
-async def import_stackexchange(directory: Path, source: str | None = None) -> ImportReport:
-    """Import the dump in `directory` (Users.xml, Posts.xml, Comments.xml)."""
+async def import_stackexchange(
+    directory: Path, calendar: Calendar, source: str | None = None
+) -> ImportReport:
+    """Import the dump in `directory` (Users.xml, Posts.xml, Comments.xml); members are
+    active on the community `calendar`'s days of their posts."""
     name, users_xml, posts_xml, comments_xml = await asyncio.to_thread(_read_dump, directory)
     source = source or f"stackexchange:{name}"
     report = ImportReport()
-    tz = ZoneInfo(rules().timezone)
     async with in_transaction() as conn:
         users = await _known(source, "user", conn)
         new_users = [u for u in users_xml if u["Id"] not in users]
@@ -157,7 +158,7 @@ async def import_stackexchange(directory: Path, source: str | None = None) -> Im
             post_id = post[0]["id"]
             questions[q["Id"]] = post_id
             new_questions.append((q["Id"], post_id))
-            active.add((owner, created_at.astimezone(tz).date()))
+            active.add((owner, calendar.day_of(created_at)))
             topic_ids = await ensure_topics(tags_of(q.get("Tags", "")), conn)
             for position, topic_id in enumerate(topic_ids):
                 await sql.fetch(
@@ -195,7 +196,7 @@ async def import_stackexchange(directory: Path, source: str | None = None) -> Im
                 created_at,
                 conn=conn,
             )
-            active.add((owner, created_at.astimezone(tz).date()))  # active even if not kept
+            active.add((owner, calendar.day_of(created_at)))  # active even if not kept
             if not inserted:
                 report.skip("second answer by the same member")
                 continue
@@ -226,7 +227,7 @@ async def import_stackexchange(directory: Path, source: str | None = None) -> Im
                 report.skip("comment without author")
                 continue
             created_at = parse_time(c["CreationDate"])
-            active.add((owner, created_at.astimezone(tz).date()))  # active even if not kept
+            active.add((owner, calendar.day_of(created_at)))  # active even if not kept
             if post_id is None:
                 report.skip("comment on an answer")
                 continue

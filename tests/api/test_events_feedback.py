@@ -12,7 +12,7 @@ from domain.errors import BadInput, Conflict, Forbidden
 from domain.models import EventSignup, Feedback, PointsEntry, Role
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import make_user, token_for
+from tests.factories import RULES, make_user, token_for
 
 
 def _event_input(**extra: object) -> dict:
@@ -175,16 +175,20 @@ async def test_stale_codes_and_times_outside_the_window_are_refused(runtime: Run
         events.checkin_code(event, during, step=-1),
     }:
         with pytest.raises(BadInput):
-            await events.check_in(member, event.id, stale, now=during)
+            await events.check_in(member, event.id, stale, now=during, rules=RULES)
     early = now  # an hour before the start, before check-in opens
     with pytest.raises(Conflict):
-        await events.check_in(member, event.id, events.checkin_code(event, early), now=early)
+        await events.check_in(
+            member, event.id, events.checkin_code(event, early), now=early, rules=RULES
+        )
     late = now + timedelta(hours=4)
     with pytest.raises(Conflict):
-        await events.check_in(member, event.id, events.checkin_code(event, late), now=late)
+        await events.check_in(
+            member, event.id, events.checkin_code(event, late), now=late, rules=RULES
+        )
     # The code that was on the screen a moment ago still works (someone was typing it).
     previous = events.checkin_code(event, during, step=-1)
-    await events.check_in(member, event.id, previous, now=during)
+    await events.check_in(member, event.id, previous, now=during, rules=RULES)
     with pytest.raises(Forbidden):
         await events.stats(member, event.id)
 

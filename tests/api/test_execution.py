@@ -14,7 +14,7 @@ from api.schema import build_schema, is_awaitable
 from domain.likes import like_post
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
-from tests.factories import make_post, make_user, token_for
+from tests.factories import RULES, make_post, make_user, token_for
 
 
 def _info_for_root_field(document: str) -> SimpleNamespace:
@@ -94,7 +94,7 @@ async def test_prefetched_cards_answer_like_cards_loaded_one_by_one(
     author = await make_user()
     posts = [await make_post(author, f"第 {i} 篇 #话题{i % 3}#") for i in range(6)]
     for post in posts[::2]:
-        await like_post(viewer, post.id)
+        await like_post(viewer, post.id, rules=RULES)
     token = token_for(runtime, viewer)
     feed = await api.op("Feed", {"kind": "LATEST", "first": 6}, token=token)
     cards = [edge["node"] for edge in feed["data"]["feed"]["edges"]]

@@ -23,7 +23,7 @@ from quanzi.bootstrap import Runtime
 from quanzi.settings import Settings
 from tests.conftest import Api, error_codes
 from tests.contract import operation
-from tests.factories import make_post, make_user, token_for
+from tests.factories import RULES, make_post, make_user, token_for
 from tests.wechat_stub import WeChatStub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +188,7 @@ async def test_follows_answers_acceptance_features_badges_and_replies_are_told(
 async def test_likes_on_your_own_post_tell_no_one(runtime: Runtime) -> None:
     author = await make_user()
     post = await make_post(author, "自赞")
-    await like_post(author, post.id)
+    await like_post(author, post.id, rules=RULES)
     assert await Notification.filter(kind="LIKE").count() == 0
 
 

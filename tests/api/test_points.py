@@ -15,13 +15,13 @@ from domain.checkins import check_in
 from domain.models import Checkin, PointsEntry, PointsReason, Post, Role, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import make_post, make_user, token_for
+from tests.factories import RULES, make_post, make_user, token_for
 from tests.wechat_stub import WeChatStub
 
 
 async def grant_points(user: User, amount: int, key: str) -> None:
     async with in_transaction() as conn:
-        await points.award(user.id, amount, PointsReason.FEATURED, key, conn)
+        await points.award(user.id, amount, PointsReason.FEATURED, key, conn, rules=RULES)
 
 
 async def ledger_sum(user_id: int) -> int:
@@ -94,7 +94,7 @@ async def test_a_like_withdrawn_on_a_later_day_keeps_its_point(api: Api, runtime
     post = await make_post(author, "昨天的赞")
     fan = token_for(runtime, await make_user())
     await api.op("LikePost", {"postId": to_global_id("Post", post.id)}, token=fan)
-    yesterday = points.today() - timedelta(days=1)
+    yesterday = RULES.calendar.today() - timedelta(days=1)
     await PointsEntry.filter(reason=PointsReason.LIKE_RECEIVED).update(day=yesterday)
     await api.op("UnlikePost", {"postId": to_global_id("Post", post.id)}, token=fan)
     await author.refresh_from_db()
@@ -108,10 +108,12 @@ async def test_likes_received_stop_earning_at_fifty_a_day(api: Api, runtime: Run
     from domain.likes import like_post, unlike_post
 
     for fan in fans:
-        await like_post(fan, post.id)
+        await like_post(fan, post.id, rules=RULES)
     await author.refresh_from_db()
     assert author.points == 5 + 50
-    await unlike_post(fans[-1], post.id)  # its like earned nothing: nothing to take back
+    await unlike_post(
+        fans[-1], post.id, rules=RULES
+    )  # its like earned nothing: nothing to take back
     await author.refresh_from_db()
     assert author.points == 55 == await ledger_sum(author.id)
 
@@ -119,17 +121,17 @@ async def test_likes_received_stop_earning_at_fifty_a_day(api: Api, runtime: Run
 async def test_check_in_streaks_follow_the_community_calendar(runtime: Runtime) -> None:
     member = await make_user()
     # 23:30 and 00:30 in Shanghai: the same UTC day, two community days.
-    first = await check_in(member, now=datetime(2026, 3, 1, 15, 30, tzinfo=UTC))
-    second = await check_in(member, now=datetime(2026, 3, 1, 16, 30, tzinfo=UTC))
+    first = await check_in(member, rules=RULES, now=datetime(2026, 3, 1, 15, 30, tzinfo=UTC))
+    second = await check_in(member, rules=RULES, now=datetime(2026, 3, 1, 16, 30, tzinfo=UTC))
     assert (first.streak, second.streak) == (1, 2)
     assert first.points_awarded == 2
     again = None
     try:
-        await check_in(member, now=datetime(2026, 3, 1, 17, 0, tzinfo=UTC))
+        await check_in(member, rules=RULES, now=datetime(2026, 3, 1, 17, 0, tzinfo=UTC))
     except Exception as exc:
         again = exc
     assert type(again).__name__ == "Conflict"
-    skipped = await check_in(member, now=datetime(2026, 3, 3, 16, 30, tzinfo=UTC))
+    skipped = await check_in(member, rules=RULES, now=datetime(2026, 3, 3, 16, 30, tzinfo=UTC))
     assert skipped.streak == 1
     await member.refresh_from_db()
     assert member.points == 6 == await ledger_sum(member.id)
@@ -138,7 +140,7 @@ async def test_check_in_streaks_follow_the_community_calendar(runtime: Runtime) 
 async def test_the_seventh_day_in_a_row_earns_the_bonus_and_a_badge(runtime: Runtime) -> None:
     member = await make_user()
     start = datetime(2026, 4, 1, 4, 0, tzinfo=UTC)
-    results = [await check_in(member, now=start + timedelta(days=d)) for d in range(7)]
+    results = [await check_in(member, rules=RULES, now=start + timedelta(days=d)) for d in range(7)]
     assert [r.streak for r in results] == [1, 2, 3, 4, 5, 6, 7]
     assert results[-1].points_awarded == 2 + 5
     await member.refresh_from_db()
@@ -238,7 +240,7 @@ async def test_leaderboards_rank_points_earned_and_survive_a_lost_redis(
     await grant_points(top, 50, "a")
     await grant_points(second, 20, "b")
     async with in_transaction() as conn:  # escrow moves points, it does not earn them
-        await points.award(top.id, -30, PointsReason.BOUNTY_ESCROW, "escrow", conn)
+        await points.award(top.id, -30, PointsReason.BOUNTY_ESCROW, "escrow", conn, rules=RULES)
     for period in ("WEEK", "MONTH", "ALL"):
         board = await api.op("Leaderboard", {"period": period, "first": 10})
         rows = [

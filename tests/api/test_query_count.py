@@ -12,7 +12,7 @@ from domain.models import PollOption, PostKind, Role
 from domain.polls import PollDraft, vote_poll
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
-from tests.factories import make_post, make_user, token_for
+from tests.factories import RULES, make_post, make_user, token_for
 
 
 async def _count_queries(caplog: pytest.LogCaptureFixture, api: Api, first: int, token: str) -> int:
@@ -39,7 +39,7 @@ async def test_a_20_post_page_and_a_50_post_page_cost_the_same_queries(
             draft |= {"kind": PostKind.POLL, "poll": PollDraft(["是", "否", "不知道"])}
         post = await make_post(authors[i % 10], f"帖子 {i} #话题{i % 7}# #共同#", **draft)
         if i % 3 == 0:
-            await like_post(viewer, post.id)
+            await like_post(viewer, post.id, rules=RULES)
         if i % 10 == 0:
             option = await PollOption.filter(poll__post_id=post.id).first()
             await vote_poll(viewer, post.id, [option.id])  # type: ignore[union-attr]

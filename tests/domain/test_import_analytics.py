@@ -14,7 +14,7 @@ from domain.models import Answer, Comment, Post, Role, User
 from quanzi.bootstrap import Runtime
 from quanzi.tools.stackexchange_import import import_stackexchange
 from tests.conftest import Api
-from tests.factories import make_user, token_for
+from tests.factories import RULES, make_user, token_for
 
 DUMP = Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-cardano"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -109,10 +109,10 @@ def tiny_dump(tmp_path: Path) -> Path:
 async def test_importing_a_dump_keeps_its_shape_and_twice_changes_nothing(
     runtime: Runtime, tiny_dump: Path
 ) -> None:
-    first = await import_stackexchange(tiny_dump)
+    first = await import_stackexchange(tiny_dump, RULES.calendar)
     assert (first.users, first.questions, first.answers, first.comments) == (3, 2, 1, 1)
     assert first.skipped == {"second answer by the same member": 1, "comment on an answer": 1}
-    again = await import_stackexchange(tiny_dump)
+    again = await import_stackexchange(tiny_dump, RULES.calendar)
     assert (again.users, again.questions, again.answers, again.comments) == (0, 0, 0, 0)
     assert await Post.all().count() == 2 and await User.all().count() == 3
     question = await Post.get(title="What is staking?")
@@ -128,7 +128,7 @@ async def test_importing_a_dump_keeps_its_shape_and_twice_changes_nothing(
 async def test_analytics_on_a_tiny_dump_are_the_hand_computed_numbers(
     api: Api, runtime: Runtime, tiny_dump: Path
 ) -> None:
-    await import_stackexchange(tiny_dump)
+    await import_stackexchange(tiny_dump, RULES.calendar)
     operator = token_for(runtime, await make_user(role=Role.OPERATOR))
     result = await api.op(
         "CommunityMetrics", {"from": "2021-05-01", "to": "2021-05-08"}, token=operator
@@ -161,7 +161,7 @@ async def test_analytics_on_a_tiny_dump_are_the_hand_computed_numbers(
 async def test_analytics_on_the_cardano_dump_match_an_independent_count_of_the_xml(
     api: Api, runtime: Runtime
 ) -> None:
-    await import_stackexchange(DUMP)
+    await import_stackexchange(DUMP, RULES.calendar)
     posts = [dict(r.attrib) for r in ET.parse(DUMP / "Posts.xml").getroot()]
     comments = [dict(r.attrib) for r in ET.parse(DUMP / "Comments.xml").getroot()]
     users = [dict(r.attrib) for r in ET.parse(DUMP / "Users.xml").getroot()]

@@ -16,7 +16,7 @@ from quanzi.bootstrap import Runtime
 from recommend import registry, serving
 from recommend.model import Interactions, Params, evaluate, split_per_user, train
 from tests.conftest import Api, error_codes
-from tests.factories import make_post, make_user, token_for
+from tests.factories import RULES, make_post, make_user, token_for
 
 DUMP = Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-cardano"
 
@@ -73,9 +73,9 @@ async def test_a_member_who_loves_one_topic_sees_it_first_and_a_newcomer_gets_a_
         member = await make_user()
         fans.append(member)
         for post in rng.sample(cats if n % 2 == 0 else cars, 8):
-            await like_post(member, post.id)
+            await like_post(member, post.id, rules=RULES)
     cat_lover = fans[0]
-    row = await registry.train_and_register(runtime.settings, publish=True)
+    row = await registry.train_and_register(runtime.recommender, publish=True)
     assert row.published and row.current and row.interactions == 24 * 8
     loaded = await registry.current()
     assert loaded is not None
@@ -118,8 +118,8 @@ async def test_a_newcomer_who_follows_a_topic_is_served_it_from_the_item_feature
     for n in range(20):
         member = await make_user()
         for post in rng.sample(cats if n % 2 == 0 else cars, 8):
-            await like_post(member, post.id)
-    await registry.train_and_register(runtime.settings, publish=True)
+            await like_post(member, post.id, rules=RULES)
+    await registry.train_and_register(runtime.recommender, publish=True)
     newcomer = await make_user()
     from domain.models import Topic
 
@@ -154,8 +154,10 @@ async def test_a_model_that_does_not_beat_the_baseline_is_kept_but_not_served(
 ) -> None:
     cats, _ = await _community(5)
     for member in [await make_user() for _ in range(3)]:
-        await like_post(member, cats[0].id)  # everyone likes the same post: popularity wins
-    row = await registry.train_and_register(runtime.settings)
+        await like_post(
+            member, cats[0].id, rules=RULES
+        )  # everyone likes the same post: popularity wins
+    row = await registry.train_and_register(runtime.recommender)
     assert not row.published and not row.current
     assert await registry.current() is None
     operator = token_for(runtime, await make_user(role=Role.OPERATOR))
@@ -170,9 +172,9 @@ async def test_a_model_that_does_not_beat_the_baseline_is_kept_but_not_served(
 async def test_serving_switches_models_atomically_and_can_roll_back(runtime: Runtime) -> None:
     cats, _ = await _community(5)
     for member in [await make_user() for _ in range(4)]:
-        await like_post(member, cats[1].id)
-    first = await registry.train_and_register(runtime.settings, publish=True)
-    second = await registry.train_and_register(runtime.settings, publish=True)
+        await like_post(member, cats[1].id, rules=RULES)
+    first = await registry.train_and_register(runtime.recommender, publish=True)
+    second = await registry.train_and_register(runtime.recommender, publish=True)
     assert await RecommenderModel.filter(current=True).count() == 1
     assert (await registry.current())[0].version == second.version  # type: ignore[index]
     rolled = await registry.rollback()
@@ -185,8 +187,8 @@ async def test_an_unreadable_model_falls_back_to_hot_instead_of_failing(
 ) -> None:
     cats, _ = await _community(5)
     member = await make_user()
-    await like_post(member, cats[0].id)
-    row = await registry.train_and_register(runtime.settings, publish=True)
+    await like_post(member, cats[0].id, rules=RULES)
+    row = await registry.train_and_register(runtime.recommender, publish=True)
     os.remove(row.path)  # e.g. an API host that does not share the worker's model volume
     registry._loaded.clear()
     assert await registry.current() is None

@@ -12,7 +12,7 @@ from domain.likes import like_post
 from domain.models import MemberActivity, Post, PostLike, PostTopic, Role, Segment, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import make_post, make_user, token_for
+from tests.factories import RULES, make_post, make_user, token_for
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -26,7 +26,7 @@ async def _post_at(author: User, body: str, at: datetime) -> Post:
 
 async def _likes_at(post: Post, count: int, at: datetime) -> None:
     for _ in range(count):
-        await like_post(await make_user(), post.id)
+        await like_post(await make_user(), post.id, rules=RULES)
     await PostLike.filter(post_id=post.id, created_at__gt=at).update(created_at=at)
 
 
@@ -89,9 +89,9 @@ async def test_a_young_post_with_few_likes_beats_an_old_one_with_a_few_more(
     old = await _post_at(author, "昨天的帖子", datetime.now(UTC) - timedelta(hours=20))
     young = await _post_at(author, "刚发的帖子", datetime.now(UTC) - timedelta(hours=1))
     for _ in range(6):
-        await like_post(await make_user(), old.id)
+        await like_post(await make_user(), old.id, rules=RULES)
     for _ in range(3):
-        await like_post(await make_user(), young.id)
+        await like_post(await make_user(), young.id, rules=RULES)
     assert hot.hot_rank(3, 1) > hot.hot_rank(6, 20)
     page = await hot.hot_page(runtime.store, "all", first=10, after=None, cap=50)
     assert [p.id for p in page.items] == [young.id, old.id]
@@ -108,7 +108,7 @@ async def test_hot_pages_never_skip_or_repeat_while_ranks_change(
     seen = [e["node"]["id"] for e in first["data"]["feed"]["edges"]]
     # Ranks move: the oldest post suddenly gets liked a lot, and a snapshot is rebuilt.
     for _ in range(10):
-        await like_post(await make_user(), posts[-1].id)
+        await like_post(await make_user(), posts[-1].id, rules=RULES)
     await hot.build_snapshot(runtime.store)
     after = first["data"]["feed"]["pageInfo"]["endCursor"]
     while after:
@@ -131,7 +131,7 @@ async def test_topic_feed_orders_by_hot_too(api: Api, runtime: Runtime) -> None:
     loud = await make_post(author, "热闹 #话题#")
     await make_post(author, "别的 #其他#")
     for _ in range(5):
-        await like_post(await make_user(), quiet.id)
+        await like_post(await make_user(), quiet.id, rules=RULES)
     result = await api.op("TopicFeed", {"name": "话题", "orderBy": "HOT"})
     ids = [e["node"]["id"] for e in result["data"]["topic"]["posts"]["edges"]]
     assert ids == [to_global_id("Post", quiet.id), to_global_id("Post", loud.id)]
@@ -156,9 +156,7 @@ def test_segments_follow_their_definitions() -> None:
 
 
 async def test_at_risk_members_and_segment_sizes(api: Api, runtime: Runtime) -> None:
-    from domain.points import today
-
-    on = today()
+    on = runtime.rules.calendar.today()
     fading, steady = await make_user(nickname="渐行渐远"), await make_user(nickname="常客")
     await User.filter(id__in=[fading.id, steady.id]).update(
         created_at=datetime(2026, 1, 1, tzinfo=UTC)
@@ -167,7 +165,7 @@ async def test_at_risk_members_and_segment_sizes(api: Api, runtime: Runtime) -> 
         await MemberActivity.create(user=steady, day=on - timedelta(days=back))
         if back >= 10:
             await MemberActivity.create(user=fading, day=on - timedelta(days=back))
-    await retention.score_members(on)
+    await retention.score_members(runtime.rules.calendar, on)
     operator = token_for(runtime, await make_user(role=Role.OPERATOR))
     risky = await api.op("AtRiskUsers", {"first": 5}, token=operator)
     rows = risky["data"]["atRiskUsers"]
@@ -180,7 +178,7 @@ async def test_at_risk_members_and_segment_sizes(api: Api, runtime: Runtime) -> 
 
 async def test_reconciliation_reports_and_repairs_drift(runtime: Runtime) -> None:
     post = await make_post(await make_user(), "帖子")
-    await like_post(await make_user(), post.id)
+    await like_post(await make_user(), post.id, rules=RULES)
     await recount_all()  # settle what the test's direct domain calls left behind
     assert all(v == 0 for v in (await recount_all()).values())
     await Post.filter(id=post.id).update(like_count=7)

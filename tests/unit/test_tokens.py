@@ -11,6 +11,7 @@ import pytest
 from domain.errors import Unauthenticated
 from domain.levels import level_for_points
 from domain.tokens import TokenIssuer
+from tests.factories import RULES
 
 ISSUER = TokenIssuer("s" * 48, timedelta(hours=2), timedelta(days=30))
 
@@ -61,4 +62,5 @@ def test_refresh_tokens_are_long_and_never_repeat() -> None:
     [(0, 1), (99, 1), (100, 2), (299, 2), (300, 3), (1000, 4), (3000, 5), (10000, 6), (10**9, 6)],
 )
 def test_levels_follow_the_point_thresholds(points: int, level: int) -> None:
-    assert level_for_points(points) == level
+    assert level_for_points(points, RULES.level_thresholds) == level
+    assert RULES.level_for(points) == level

@@ -1,0 +1,44 @@
+"""The community's rules: what each action earns in points and how often a day, the levels,
+the bounty ceiling, and the calendar they all count days by. One frozen object, built from
+settings by each process's composition root and handed to the functions that apply it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.calendar import Calendar
+from domain.levels import level_for_points
+from domain.models import PointsReason
+
+
+@dataclass(frozen=True)
+class CommunityRules:
+    calendar: Calendar
+    post: int
+    post_daily: int
+    reply: int
+    reply_daily: int
+    like_received: int
+    like_received_daily: int
+    accepted_answer: int
+    featured: int
+    checkin: int
+    checkin_streak_bonus: int
+    checkin_streak_days: int
+    invite: int
+    bounty_max: int
+    level_thresholds: tuple[int, ...]
+
+    def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:
+        """(awards allowed a day, reasons sharing that cap) for a reason, None when uncapped.
+        Comments and answers share one cap."""
+        if reason is PointsReason.POST:
+            return self.post_daily, (PointsReason.POST,)
+        if reason in (PointsReason.COMMENT, PointsReason.ANSWER):
+            return self.reply_daily, (PointsReason.COMMENT, PointsReason.ANSWER)
+        if reason is PointsReason.LIKE_RECEIVED:
+            return self.like_received_daily, (PointsReason.LIKE_RECEIVED,)
+        return None
+
+    def level_for(self, points: int) -> int:
+        return level_for_points(points, self.level_thresholds)
