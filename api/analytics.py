@@ -189,7 +189,7 @@ class TrendsMutation:
         await info.context.require_role(models.Role.OPERATOR)
         from jobs.community import refresh_trending
 
-        job = await refresh_trending.kiq()
+        job = await info.context.runtime.enqueue(refresh_trending)
         return JobHandle(id=strawberry.ID(job.task_id))
 
 
@@ -259,5 +259,5 @@ class RecommenderMutation:
         await info.context.require_role(models.Role.OPERATOR)
         from jobs.recommender import retrain_recommender
 
-        job = await retrain_recommender.kiq()
+        job = await info.context.runtime.enqueue(retrain_recommender)
         return JobHandle(id=strawberry.ID(job.task_id))

@@ -1,1 +1,1 @@
-"""Background jobs and their schedule (the worker arrives with the data-jobs issue)."""
+"""Background jobs and their schedule, run by `quanzi worker` (wired in quanzi/worker.py)."""

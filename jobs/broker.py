@@ -1,22 +1,32 @@
-"""The job queue: taskiq over a Redis list, created by each process's composition root.
+"""The job queue: taskiq over a Redis list, one broker per process, made by its composition
+root (the API's and the worker's runtime, the scheduler).
 
-Jobs are declared on taskiq's shared broker at import (no connection then); `make_broker`
-points them at the real Redis queue when a process starts. A failed job is retried up to
-three times with exponential backoff and jitter: the retry waits in a Redis schedule source
-that the scheduler process (`quanzi scheduler`) hands back to the queue when it is due."""
+Jobs are declared on taskiq's shared broker at import (no connection then, and it never
+sends anything itself): a process enqueues through the broker its runtime holds, and the
+worker finds the jobs by name. A failed job is retried up to three times with exponential
+backoff and jitter: the retry waits in a Redis schedule source that the scheduler process
+(`quanzi scheduler`) hands back to the queue when it is due."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from prometheus_client import Counter, Histogram
-from taskiq import SmartRetryMiddleware, TaskiqMessage, TaskiqMiddleware, TaskiqResult
+from taskiq import (
+    AsyncBroker,
+    AsyncTaskiqDecoratedTask,
+    AsyncTaskiqTask,
+    SmartRetryMiddleware,
+    TaskiqMessage,
+    TaskiqMiddleware,
+    TaskiqResult,
+)
 from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq_redis import ListQueueBroker, ListRedisScheduleSource
 
-from quanzi.settings import Settings
-
 task = async_shared_broker.task
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 JOB_DURATION = Histogram(
     "quanzi_job_duration_seconds",
@@ -35,16 +45,15 @@ class JobMetrics(TaskiqMiddleware):
         JOB_RUNS.labels(message.task_name, "error" if result.is_err else "ok").inc()
 
 
-def retry_source(settings: Settings) -> ListRedisScheduleSource:
-    return ListRedisScheduleSource(
-        settings.redis_url or "", prefix=settings.redis_prefix + "retries"
-    )
+def retry_source(redis_url: str, prefix: str) -> ListRedisScheduleSource:
+    return ListRedisScheduleSource(redis_url, prefix=prefix + "retries")
 
 
-def make_broker(settings: Settings) -> ListQueueBroker:
-    broker = ListQueueBroker(
-        settings.redis_url or "",
-        queue_name=settings.redis_prefix + "jobs",
+def make_broker(redis_url: str, prefix: str) -> ListQueueBroker:
+    """The queue under `prefix` in Redis, with job metrics and retries (not yet started)."""
+    return ListQueueBroker(
+        redis_url,
+        queue_name=prefix + "jobs",
         # The worker waits on BRPOP for as long as the queue is empty: no read timeout.
         socket_timeout=None,
     ).with_middlewares(
@@ -56,8 +65,16 @@ def make_broker(settings: Settings) -> ListQueueBroker:
             use_jitter=True,
             use_delay_exponent=True,
             max_delay_exponent=300,
-            schedule_source=retry_source(settings),
+            schedule_source=retry_source(redis_url, prefix),
         ),
     )
-    async_shared_broker.default_broker(broker)
-    return broker
+
+
+async def enqueue(
+    broker: AsyncBroker,
+    job: AsyncTaskiqDecoratedTask[_P, _R],
+    *args: _P.args,
+    **kwargs: _P.kwargs,
+) -> AsyncTaskiqTask[_R]:
+    """Put a job on the queue of `broker`."""
+    return await job.kicker().with_broker(broker).kiq(*args, **kwargs)

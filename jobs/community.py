@@ -1,5 +1,6 @@
 """The community's scheduled jobs: trending topics, HOT snapshots, activity and metrics,
-retention signals and counter reconciliation. Each takes nothing but re-reads the state."""
+retention signals and counter reconciliation. Each re-reads the state it works on, with the
+worker's runtime."""
 
 from __future__ import annotations
 
@@ -7,26 +8,25 @@ import logging
 from datetime import timedelta
 
 from domain import counters, hot, metrics, retention, trending
-from jobs import state
 from jobs.broker import task
+from jobs.runtime import JobRuntime, Runtime
 
 log = logging.getLogger("quanzi.jobs")
 
 
 @task(task_name="quanzi.refresh_trending", schedule=[{"cron": "*/5 * * * *"}])
-async def refresh_trending() -> int:
-    return await trending.refresh(state.runtime().store)
+async def refresh_trending(runtime: JobRuntime = Runtime) -> int:
+    return await trending.refresh(runtime.store)
 
 
 @task(task_name="quanzi.refresh_hot", schedule=[{"cron": "*/5 * * * *"}])
-async def refresh_hot() -> str:
-    return await hot.build_snapshot(state.runtime().store)
+async def refresh_hot(runtime: JobRuntime = Runtime) -> str:
+    return await hot.build_snapshot(runtime.store)
 
 
 @task(task_name="quanzi.record_activity", schedule=[{"cron": "*/5 * * * *"}])
-async def record_activity() -> int:
+async def record_activity(runtime: JobRuntime = Runtime) -> int:
     """Flush the day's activity marks from Redis, then keep yesterday's and today's metrics."""
-    runtime = state.runtime()
     calendar = runtime.rules.calendar
     written = await metrics.flush_activity(runtime.store, calendar)
     today = calendar.today()
@@ -36,8 +36,8 @@ async def record_activity() -> int:
 
 
 @task(task_name="quanzi.score_retention", schedule=[{"cron": "30 3 * * *"}])
-async def score_retention() -> dict[str, int]:
-    return await retention.score_members(state.runtime().rules.calendar)
+async def score_retention(runtime: JobRuntime = Runtime) -> dict[str, int]:
+    return await retention.score_members(runtime.rules.calendar)
 
 
 @task(task_name="quanzi.reconcile_counters", schedule=[{"cron": "0 4 * * *"}])

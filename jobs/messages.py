@@ -7,8 +7,8 @@ import logging
 
 from domain import subscribe_messages
 from domain.models import Notification, User
-from jobs import state
 from jobs.broker import task
+from jobs.runtime import JobRuntime, Runtime
 
 log = logging.getLogger("quanzi.jobs.messages")
 
@@ -30,10 +30,11 @@ ATTEMPTS = 3
 
 
 @task(task_name="quanzi.send_subscribe_message")
-async def send_subscribe_message(notification_id: int, template_id: str) -> bool:
+async def send_subscribe_message(
+    notification_id: int, template_id: str, runtime: JobRuntime = Runtime
+) -> bool:
     """Send one notification as a subscribe message; transient WeChat failures are retried
     with backoff here, a crash by the queue's retry middleware."""
-    rt = state.runtime()
     notification = await Notification.get_or_none(id=notification_id)
     if notification is None:
         return False
@@ -45,12 +46,12 @@ async def send_subscribe_message(notification_id: int, template_id: str) -> bool
     )
     for attempt in range(ATTEMPTS):
         result = await subscribe_messages.send(
-            rt.wechat,
-            rt.store,
+            runtime.wechat,
+            runtime.store,
             openid=user.openid,
             template_id=template_id,
             text=TEXTS.get(notification.kind, "你有一条新消息"),
-            when=notification.updated_at,
+            when=runtime.rules.calendar.local(notification.updated_at),
             page=page,
         )
         if result.sent or not result.retry:

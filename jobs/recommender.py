@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from jobs import state
 from jobs.broker import task
+from jobs.runtime import JobRuntime, Runtime
 from recommend import registry, serving
 
 
 @task(task_name="quanzi.retrain_recommender", schedule=[{"cron": "0 2 * * *"}])
-async def retrain_recommender() -> dict[str, object]:
+async def retrain_recommender(runtime: JobRuntime = Runtime) -> dict[str, object]:
     """Train, evaluate, publish if better, then precompute with whatever now serves."""
-    rt = state.runtime()
-    row = await registry.train_and_register(rt.recommender)
-    written = await precompute_recommendations()
+    row = await registry.train_and_register(runtime.recommender)
+    written = await precompute_recommendations(runtime)
     return {"version": row.version, "published": row.published, "lists": written}
 
 
 @task(task_name="quanzi.precompute_recommendations", schedule=[{"cron": "15 * * * *"}])
-async def precompute_recommendations() -> int:
-    rt = state.runtime()
+async def precompute_recommendations(runtime: JobRuntime = Runtime) -> int:
     loaded = await registry.current()
     if loaded is None:
         return 0
     row, trained = loaded
-    return await serving.precompute(rt.store, row.version, trained, rt.recommender.candidates)
+    return await serving.precompute(
+        runtime.store, row.version, trained, runtime.recommender.candidates
+    )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from domain import events, notify
-from jobs import state
 from jobs.broker import task
+from jobs.runtime import JobRuntime, Runtime
 
 
 @task(task_name="quanzi.remind_events", schedule=[{"cron": "*/5 * * * *"}])
-async def remind_events() -> int:
-    rt = state.runtime()
+async def remind_events(runtime: JobRuntime = Runtime) -> int:
     with notify.collecting() as ids:
         reminded = await events.send_reminders()
-    await notify.deliver(rt.store, ids, rt.send_subscribe)
+    await notify.deliver(runtime.store, ids, runtime.send_subscribe)
     return reminded

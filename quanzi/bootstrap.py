@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import ParamSpec, TypeVar
 
 import httpx
 from redis.asyncio import Redis
-from taskiq import AsyncBroker
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, AsyncTaskiqTask
 
 from adapters.database import close_db, init_db
 from adapters.redis import Store
@@ -19,9 +20,14 @@ from domain.calendar import Calendar
 from domain.rules import CommunityRules
 from domain.screening import Screener
 from domain.tokens import TokenIssuer
+from jobs.broker import enqueue, make_broker
+from jobs.messages import send_subscribe_message
 from quanzi.settings import Settings
 from recommend.model import Params
 from recommend.registry import RecommenderConfig
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @dataclass
@@ -34,18 +40,24 @@ class Runtime:
     media: Storage
     rules: CommunityRules
     recommender: RecommenderConfig
-    broker: AsyncBroker | None = None
+    # The process's one job broker: the API's own, or the worker's (which starts and stops it).
+    broker: AsyncBroker
+    owns_broker: bool = field(default=True, repr=False)
+
+    async def enqueue(
+        self, job: AsyncTaskiqDecoratedTask[_P, _R], *args: _P.args, **kwargs: _P.kwargs
+    ) -> AsyncTaskiqTask[_R]:
+        """Put a job on the queue."""
+        return await enqueue(self.broker, job, *args, **kwargs)
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
         """Queue a notification as a WeChat subscribe message when its kind has a template
         and the member still has a grant for it; the request never waits for WeChat."""
         template = self.settings.wechat_templates.get(kind)
-        if template is None or self.broker is None or not self.settings.wechat_appid:
+        if template is None or not self.settings.wechat_appid:
             return
         if await subscribe_messages.take_grant(recipient_id, template):
-            from jobs.messages import send_subscribe_message
-
-            await send_subscribe_message.kiq(notification_id, template)
+            await self.enqueue(send_subscribe_message, notification_id, template)
 
     @property
     def redis(self) -> Redis:
@@ -58,8 +70,10 @@ class Runtime:
         return Screener(self.store, self.wechat if configured else None)
 
 
-async def start_runtime(settings: Settings) -> Runtime:
-    """Connect to PostgreSQL and Redis (their URLs must be known by now) and build services."""
+async def start_runtime(settings: Settings, *, broker: AsyncBroker | None = None) -> Runtime:
+    """Connect to PostgreSQL and Redis (their URLs must be known by now) and build services.
+    Without a `broker` (the API), the runtime starts its own to enqueue jobs; the worker
+    passes the one it receives with."""
     if not settings.database_url or not settings.redis_url:
         raise RuntimeError("start_runtime needs DATABASE_URL and REDIS_URL (or embedded servers)")
     if not settings.jwt_secret:
@@ -98,14 +112,13 @@ async def start_runtime(settings: Settings) -> Runtime:
         media=_media_storage(settings, http),
         rules=community_rules(settings),
         recommender=recommender_config(settings),
-        broker=await _start_broker(settings),
+        broker=broker or await _start_broker(settings),
+        owns_broker=broker is None,
     )
 
 
 async def _start_broker(settings: Settings) -> AsyncBroker:
-    from jobs.broker import make_broker
-
-    broker = make_broker(settings)
+    broker = make_broker(settings.redis_url or "", settings.redis_prefix)
     await broker.startup()
     return broker
 
@@ -163,7 +176,7 @@ def recommender_config(settings: Settings) -> RecommenderConfig:
 
 
 async def stop_runtime(runtime: Runtime) -> None:
-    if runtime.broker is not None:
+    if runtime.owns_broker:
         await runtime.broker.shutdown()
     await runtime.http.aclose()
     await runtime.redis.aclose()

@@ -84,8 +84,8 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from jobs.worker import run_worker
     from quanzi.logs import configure_logging
+    from quanzi.worker import run_worker
 
     configure_logging(settings.log_level, json=settings.log_json)
     with _services(settings) as s, contextlib.suppress(KeyboardInterrupt):
@@ -94,8 +94,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from jobs.worker import run_scheduler
     from quanzi.logs import configure_logging
+    from quanzi.worker import run_scheduler
 
     configure_logging(settings.log_level, json=settings.log_json)
     with _services(settings) as s, contextlib.suppress(KeyboardInterrupt):

@@ -301,7 +301,7 @@ async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_
     from taskiq.api import run_receiver_task
 
     from api.app import create_app
-    from jobs import messages, state  # noqa: F401 - registers the job
+    from jobs import messages  # noqa: F401 - registers the job
 
     settings = runtime.settings.model_copy(update={"wechat_templates": {"COMMENT": "tmpl-comment"}})
     configured = dataclasses.replace(runtime, settings=settings)
@@ -313,8 +313,10 @@ async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_
         )
         or 0
     )
-    state.set_runtime(configured)
-    worker = asyncio.create_task(run_receiver_task(configured.broker))  # type: ignore[arg-type]
+    # What the worker's start-up event does: the runtime goes into taskiq's state, where
+    # the job receives it by dependency injection.
+    configured.broker.state.runtime = configured
+    worker = asyncio.create_task(run_receiver_task(configured.broker))
     try:
         transport = httpx.ASGITransport(app=create_app(runtime=configured))
         async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
@@ -340,7 +342,7 @@ async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_
             await asyncio.sleep(0.3)  # anything else would have arrived by now
     finally:
         worker.cancel()
-        state.set_runtime(None)
+        del configured.broker.state.runtime
     assert len(wechat.messages) == 1  # one grant, one message
     # The worker's metrics saw the job run.
     job = {"job": "quanzi.send_subscribe_message", "outcome": "ok"}
@@ -357,7 +359,7 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
     from datetime import UTC, datetime, timedelta
 
     from domain import events
-    from jobs import reminders, state
+    from jobs import reminders
 
     operator = await make_user(role=Role.OPERATOR)
     now = datetime.now(UTC)
@@ -384,12 +386,8 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
     for member in members:
         await events.sign_up(member, soon.id)
         await events.sign_up(member, later.id)
-    state.set_runtime(runtime)
-    try:
-        assert await reminders.remind_events() == 3
-        assert await reminders.remind_events() == 0
-    finally:
-        state.set_runtime(None)
+    assert await reminders.remind_events(runtime) == 3
+    assert await reminders.remind_events(runtime) == 0
     reminders_sent = await Notification.filter(kind="EVENT_REMINDER").values_list(
         "recipient_id", "subject_id", "snippet"
     )
@@ -402,3 +400,49 @@ def test_the_reminder_job_is_on_the_schedule() -> None:
     from jobs import reminders
 
     assert reminders.remind_events.labels["schedule"] == [{"cron": "*/5 * * * *"}]
+
+
+async def test_quanzi_worker_runs_queued_jobs_with_the_runtime_its_start_up_built(
+    settings: Settings, runtime: Runtime
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from domain import events
+    from jobs import reminders
+
+    operator, member = await make_user(role=Role.OPERATOR), await make_user()
+    now = datetime.now(UTC)
+    event = await events.create_event(
+        operator,
+        events.EventDraft(
+            title="夜跑",
+            kind="OFFLINE",  # type: ignore[arg-type]
+            starts_at=now + timedelta(minutes=30),
+            ends_at=now + timedelta(hours=1),
+        ),
+    )
+    await events.sign_up(member, event.id)
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "QUANZI_REDIS_PREFIX": settings.redis_prefix,
+        "QUANZI_JWT_SECRET": settings.jwt_secret or "",
+        "QUANZI_LOG_LEVEL": "WARNING",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "quanzi", "worker", env=env, cwd=ROOT, stderr=subprocess.DEVNULL
+    )
+    try:
+        await runtime.enqueue(reminders.remind_events)  # through the API process's broker
+        for _ in range(600):
+            if await Notification.filter(kind="EVENT_REMINDER", recipient_id=member.id).exists():
+                break
+            assert worker.returncode is None, "the worker stopped"
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the worker did not run the job")
+    finally:
+        worker.send_signal(signal.SIGINT)
+        await asyncio.wait_for(worker.wait(), 30)
+    assert worker.returncode == 0  # its shutdown event stopped the runtime cleanly

@@ -1,4 +1,8 @@
-"""`quanzi worker`: runs the job queue with the same runtime the API has."""
+"""`quanzi worker` and `quanzi scheduler`: the composition roots of the job processes.
+
+The worker has one broker. Its start-up event builds the runtime (the same services the API
+has) into taskiq's state, where jobs receive it by dependency injection (jobs/runtime.py);
+its shutdown event stops it."""
 
 from __future__ import annotations
 
@@ -6,44 +10,52 @@ import asyncio
 import contextlib
 
 from prometheus_client import start_http_server
-from taskiq import TaskiqScheduler
+from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
 from taskiq.api import run_receiver_task, run_scheduler_task
 from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq.schedule_sources import LabelScheduleSource
 
-from jobs import (  # noqa: F401 - registers the jobs
-    community,
-    messages,
-    recommender,
-    reminders,
-    state,
-)
+from jobs import community, messages, recommender, reminders
 from jobs.broker import make_broker, retry_source
 from quanzi.bootstrap import start_runtime, stop_runtime
 from quanzi.settings import Settings
 
+# Imported so that taskiq knows every job by name (and the scheduler their schedules).
+JOB_MODULES = (community, messages, recommender, reminders)
+
 
 async def run_scheduler(settings: Settings) -> None:
     """The one scheduler process: kicks scheduled jobs (reminders...) onto the queue."""
-    broker = make_broker(settings)
+    redis_url, prefix = settings.redis_url or "", settings.redis_prefix
+    broker = make_broker(redis_url, prefix)
     await broker.startup()
     try:
         # The jobs (and their schedules) are declared on the shared broker; the scheduler
         # sends them by name through the real one.
-        sources = [LabelScheduleSource(async_shared_broker), retry_source(settings)]
+        sources = [LabelScheduleSource(async_shared_broker), retry_source(redis_url, prefix)]
         await run_scheduler_task(TaskiqScheduler(broker, sources))
     finally:
         await broker.shutdown()
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    runtime = await start_runtime(settings)
-    state.set_runtime(runtime)
+    broker = make_broker(settings.redis_url or "", settings.redis_prefix)
+    broker.is_worker_process = True
+
+    async def start(state: TaskiqState) -> None:
+        # The runtime enqueues (follow-up jobs, subscribe messages) through this same broker.
+        state.runtime = await start_runtime(settings, broker=broker)
+
+    async def finish(state: TaskiqState) -> None:
+        await stop_runtime(state.runtime)
+        del state.runtime
+
+    broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, start)
+    broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, finish)
+    await broker.startup()
     if settings.worker_metrics_port:
         # Job durations and outcomes (jobs/broker.py) for Prometheus to scrape.
         start_http_server(settings.worker_metrics_port)
-    broker = make_broker(settings)
-    await broker.startup()
     receiver = asyncio.create_task(run_receiver_task(broker, max_async_tasks=20))
     try:
         if stop is None:
@@ -55,5 +67,3 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         with contextlib.suppress(asyncio.CancelledError):
             await receiver
         await broker.shutdown()
-        state.set_runtime(None)
-        await stop_runtime(runtime)
