@@ -16,7 +16,7 @@ from domain.content_status import set_status
 from domain.models import Role, TargetType
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import make_user, token_for
+from tests.factories import RULES, make_user, token_for
 
 WORD = "隐身草"  # in every post, so search, topic and feeds all have them to find
 TOPIC = "可见性"
@@ -111,7 +111,7 @@ async def world(api: Api, runtime: Runtime) -> World:
     )
     w.on_deleted_post = added["data"]["addComment"]["comment"]["id"]
     for gid in [w.shown, *w.posts.values(), *w.questions.values()]:
-        await featured.feature_post(operator, _pk(gid))
+        await featured.feature_post(operator, _pk(gid), rules=RULES)
         await featured.add_to_collection(operator, collection.id, _pk(gid))
     # Snapshots (HOT, topic HOT) taken while everything was still published.
     await api.op("Feed", {"kind": "HOT"})
