@@ -35,7 +35,7 @@ from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
 from domain.errors import ErrorCode, QuanziError
-from domain.messages import render
+from domain.texts import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.embedded import start_embedded
 from quanzi.logs import configure_logging

@@ -17,7 +17,7 @@ from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from api.metrics import observe_operation
 from domain.errors import ErrorCode, QuanziError
-from domain.messages import render
+from domain.texts import render
 
 log = structlog.get_logger("quanzi.api")
 

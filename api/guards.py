@@ -29,7 +29,7 @@ from strawberry.extensions import SchemaExtension
 from api.context import pick_locale
 from api.errors import error_response
 from domain.errors import BadInput, ErrorCode
-from domain.messages import render
+from domain.texts import render
 
 PAGE_ARGUMENTS = ("first", "last")
 

@@ -9,7 +9,7 @@ from api.context import bearer_token, pick_locale
 from api.errors import error_response
 from domain import auth, media
 from domain.errors import BadInput, ErrorCode, QuanziError, Unauthenticated
-from domain.messages import render
+from domain.texts import render
 from quanzi.bootstrap import Runtime
 
 _STATUS = {

@@ -22,45 +22,6 @@ from domain.pagination import keyset_page
 
 NotificationKind = strawberry.enum(models.NotificationKind, name="NotificationKind")
 
-_TEXT = {
-    "zh": {
-        "COMMENT": "{actor} 评论了你的帖子：{snippet}",
-        "REPLY": "{actor} 回复了你的评论：{snippet}",
-        "LIKE": "{actors}赞了你的{what}",
-        "FOLLOW": "{actor} 关注了你",
-        "ANSWER": "{actor} 回答了你的问题：{snippet}",
-        "ANSWER_ACCEPTED": "你的回答被采纳了",
-        "REVIEW_APPROVED": "你的内容已通过审核：{snippet}",
-        "REVIEW_REJECTED": "你的内容未通过审核：{snippet}",
-        "FEATURED": "你的帖子被选为精选",
-        "BADGE": "你获得了新徽章：{snippet}",
-        "EVENT_REMINDER": "你报名的活动即将开始：{snippet}",
-        "FEEDBACK_REPLY": "你的反馈有了回复：{snippet}",
-    },
-    "en": {
-        "COMMENT": "{actor} commented on your post: {snippet}",
-        "REPLY": "{actor} replied to your comment: {snippet}",
-        "LIKE": "{actors}liked your {what}",
-        "FOLLOW": "{actor} followed you",
-        "ANSWER": "{actor} answered your question: {snippet}",
-        "ANSWER_ACCEPTED": "Your answer was accepted",
-        "REVIEW_APPROVED": "Your content passed review: {snippet}",
-        "REVIEW_REJECTED": "Your content did not pass review: {snippet}",
-        "FEATURED": "Your post was featured",
-        "BADGE": "You earned a badge: {snippet}",
-        "EVENT_REMINDER": "Your event starts soon: {snippet}",
-        "FEEDBACK_REPLY": "Your feedback has a reply: {snippet}",
-    },
-}
-
-
-def _actors(locale: str, nickname: str, count: int) -> str:
-    if count <= 1:
-        return f"{nickname} "
-    if locale == "en":
-        return f"{nickname} and {count - 1} others "
-    return f"{nickname} 等 {count} 人"
-
 
 @strawberry.type(description="Something that happened to the viewer's content or account.")
 class Notification(Node):
@@ -109,17 +70,14 @@ class Notification(Node):
 
     @strawberry.field(description="Ready to show, in the client's language.")
     async def text(self, info: Info[Context, None]) -> str:
-        locale = info.context.locale if info.context.locale in _TEXT else "zh"
         actor = await self._actor(info)
-        nickname = actor.nickname if actor else ""
-        what = "评论" if self.model.comment_id else "帖子"
-        if locale == "en":
-            what = "comment" if self.model.comment_id else "post"
-        return _TEXT[locale][self.model.kind].format(
-            actor=nickname,
-            actors=_actors(locale, nickname, self.actor_count),
+        return notify.render_notification(
+            self.model.kind,
+            info.context.locale,
+            actor=actor.nickname if actor else "",
+            actor_count=self.actor_count,
             snippet=self.model.snippet,
-            what=what,
+            on_comment=self.model.comment_id is not None,
         )
 
     @classmethod

@@ -21,7 +21,7 @@ class ErrorCode(StrEnum):
 
 
 class QuanziError(Exception):
-    """An expected failure. `message_key` names a message in domain/messages.py."""
+    """An expected failure. `message_key` names a text in domain/texts/errors.py."""
 
     code: ErrorCode = ErrorCode.BAD_USER_INPUT
     default_key: str = "bad_input"

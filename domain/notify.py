@@ -16,6 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from adapters import sql
 from adapters.redis import Store
 from domain.models import Notification, NotificationKind
+from domain.texts import TEXTS, render
 
 log = logging.getLogger("quanzi.notify")
 
@@ -127,6 +128,30 @@ async def notify(
     if pending is not None:
         pending.append(notification_id)
     return notification_id
+
+
+def render_notification(
+    kind: str, locale: str, *, actor: str, actor_count: int, snippet: str, on_comment: bool
+) -> str:
+    """What the inbox says about a notification, in `locale`: `actor` is the latest actor's
+    nickname, `actor_count` how many it gathers, `on_comment` whether it is about a comment."""
+    if kind == NotificationKind.BADGE and f"badge.{snippet}.name" in TEXTS:
+        # A badge notification keeps the badge's code (rows before that, its Chinese name).
+        snippet = render(f"badge.{snippet}.name", locale)
+    if actor_count <= 1:
+        actors = render("notification.actors_one", locale, nickname=actor)
+    else:
+        actors = render(
+            "notification.actors_many",
+            locale,
+            nickname=actor,
+            count=actor_count,
+            others=actor_count - 1,
+        )
+    what = render("notification.what_comment" if on_comment else "notification.what_post", locale)
+    return render(
+        f"notification.{kind}", locale, actor=actor, actors=actors, snippet=snippet, what=what
+    )
 
 
 async def recount_unread(user_ids: list[int]) -> None:

@@ -7,26 +7,20 @@ import logging
 
 from domain import subscribe_messages
 from domain.models import Notification, User
+from domain.texts import TEXTS, render
 from jobs.broker import task
 from jobs.runtime import JobRuntime, Runtime
 
 log = logging.getLogger("quanzi.jobs.messages")
 
-TEXTS = {
-    "COMMENT": "有人评论了你的帖子",
-    "REPLY": "有人回复了你的评论",
-    "LIKE": "有人赞了你的内容",
-    "FOLLOW": "有新朋友关注了你",
-    "ANSWER": "你的问题有了新回答",
-    "ANSWER_ACCEPTED": "你的回答被采纳了",
-    "REVIEW_APPROVED": "你的内容已通过审核",
-    "REVIEW_REJECTED": "你的内容未通过审核",
-    "FEATURED": "你的帖子被选为精选",
-    "BADGE": "你获得了新徽章",
-    "EVENT_REMINDER": "你报名的活动即将开始",
-    "FEEDBACK_REPLY": "你的反馈有了回复",
-}
 ATTEMPTS = 3
+
+
+def _line(kind: str) -> str:
+    """The message's line, in Chinese: the mini-program's language (a member's own is not
+    known outside a request)."""
+    key = f"subscribe.{kind}"
+    return render(key if key in TEXTS else "subscribe.other")
 
 
 @task(task_name="quanzi.send_subscribe_message")
@@ -50,7 +44,7 @@ async def send_subscribe_message(
             runtime.store,
             openid=user.openid,
             template_id=template_id,
-            text=TEXTS.get(notification.kind, "你有一条新消息"),
+            text=_line(notification.kind),
             when=runtime.rules.calendar.local(notification.updated_at),
             page=page,
         )

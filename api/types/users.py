@@ -13,7 +13,7 @@ from api.loaders import Loaders
 from api.relay import Connection, Node
 from api.types.posts import Post, post_connection
 from domain import checkins, feeds, models
-from domain.badges import BADGES
+from domain.badges import badge_description, badge_name
 
 Role = strawberry.enum(
     models.Role,
@@ -30,13 +30,18 @@ class Badge:
     awarded_at: datetime
 
     @classmethod
-    def from_model(cls, badge: models.UserBadge) -> Badge:
-        name, description = BADGES.get(badge.code, (badge.code, ""))
-        return cls(code=badge.code, name=name, description=description, awarded_at=badge.created_at)
+    def from_model(cls, badge: models.UserBadge, locale: str) -> Badge:
+        return cls(
+            code=badge.code,
+            name=badge_name(badge.code, locale),
+            description=badge_description(badge.code, locale),
+            awarded_at=badge.created_at,
+        )
 
 
 async def _badges(info: Info[Context, None], user_id: int) -> list[Badge]:
-    return [Badge.from_model(b) for b in await info.context.loaders.badges_of_user.load(user_id)]
+    badges = await info.context.loaders.badges_of_user.load(user_id)
+    return [Badge.from_model(b, info.context.locale) for b in badges]
 
 
 def _level(root: User | Viewer, info: Info[Context, None]) -> int:

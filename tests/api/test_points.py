@@ -45,6 +45,24 @@ async def test_posts_earn_five_points_each_up_to_five_a_day(api: Api, runtime: R
         (5, "POST", 5),
     ]
     assert [b["code"] for b in viewer["badges"]] == ["FIRST_POST"]
+    assert viewer["badges"][0]["name"] == "初次发帖"
+
+
+async def test_badges_and_their_notification_read_in_the_clients_language(
+    api: Api, runtime: Runtime
+) -> None:
+    token = token_for(runtime, await make_user())
+    await api.op("CreatePost", {"input": {"body": "第一篇"}}, token=token)
+    english = (await api.op("Viewer", token=token, lang="en"))["data"]["viewer"]
+    assert [(b["code"], b["name"], b["description"]) for b in english["badges"]] == [
+        ("FIRST_POST", "First post", "Published a first post")
+    ]
+    inbox = await api.op("Notifications", {"first": 5}, token=token, lang="en")
+    texts = [e["node"]["text"] for e in inbox["data"]["notifications"]["edges"]]
+    assert texts == ["You earned a badge: First post"]
+    chinese = await api.op("Notifications", {"first": 5}, token=token)
+    [edge] = chinese["data"]["notifications"]["edges"]
+    assert edge["node"]["text"] == "你获得了新徽章：初次发帖"
 
 
 async def test_comments_and_answers_share_a_cap_of_ten_a_day(api: Api, runtime: Runtime) -> None:
