@@ -7,7 +7,8 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quanzi.tools.stackexchange_import import rows, tags_of
+from adapters.stackexchange_dump import rows, tags_of
+from domain.topics import TOPIC_NAME_MAX
 from recommend.model import (
     Interactions,
     Metrics,
@@ -47,7 +48,8 @@ def load(directory: Path) -> tuple[list[tuple[str, str, float]], dict[str, list[
             weights[key] = weights.get(key, 0) + 2
     triples = [(f"u{u}", f"q{q}", w) for (u, q), w in weights.items()]
     features = {
-        f"q{q}": [f"tag:{t}" for t in tags_of(p.get("Tags", ""))] for q, p in questions.items()
+        f"q{q}": [f"tag:{t}" for t in tags_of(p.get("Tags", ""), max_length=TOPIC_NAME_MAX)]
+        for q, p in questions.items()
     }
     return triples, features
 

@@ -9,43 +9,19 @@ to go in Quanzi (comments belong to posts) and are left out."""
 from __future__ import annotations
 
 import asyncio
-import html
-import re
-import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from adapters.stackexchange_dump import parse_time, read_dump, tags_of, text_of
 from domain.calendar import Calendar
 from domain.counters import recount_all
 from domain.search import search_document
 from domain.topics import TOPIC_NAME_MAX, ensure_topics
-
-_TAG = re.compile(r"<([^<>]+)>|\|([^|]+)\|")
-_HTML_TAG = re.compile(r"<[^>]+>")
-
-
-def text_of(markup: str) -> str:
-    """Plain text of a post body: tags dropped, entities decoded, whitespace folded."""
-    return " ".join(html.unescape(_HTML_TAG.sub(" ", markup or "")).split())
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def rows(path: Path) -> list[dict[str, str]]:
-    return [dict(el.attrib) for el in ET.parse(path).getroot()]
-
-
-def tags_of(value: str) -> list[str]:
-    names = [a or b for a, b in _TAG.findall(value or "")]
-    return [n for n in names if 1 <= len(n) <= TOPIC_NAME_MAX][:5]
 
 
 @dataclass
@@ -85,23 +61,13 @@ async def _remember(
         )
 
 
-def _read_dump(
-    directory: Path,
-) -> tuple[str, list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
-    return (
-        directory.resolve().name,
-        rows(directory / "Users.xml"),
-        rows(directory / "Posts.xml"),
-        rows(directory / "Comments.xml"),
-    )
-
-
 async def import_stackexchange(
     directory: Path, calendar: Calendar, source: str | None = None
 ) -> ImportReport:
     """Import the dump in `directory` (Users.xml, Posts.xml, Comments.xml); members are
     active on the community `calendar`'s days of their posts."""
-    name, users_xml, posts_xml, comments_xml = await asyncio.to_thread(_read_dump, directory)
+    dump = await asyncio.to_thread(read_dump, directory)
+    name, users_xml, posts_xml, comments_xml = dump.name, dump.users, dump.posts, dump.comments
     source = source or f"stackexchange:{name}"
     report = ImportReport()
     async with in_transaction() as conn:
@@ -159,7 +125,9 @@ async def import_stackexchange(
             questions[q["Id"]] = post_id
             new_questions.append((q["Id"], post_id))
             active.add((owner, calendar.day_of(created_at)))
-            topic_ids = await ensure_topics(tags_of(q.get("Tags", "")), conn)
+            topic_ids = await ensure_topics(
+                tags_of(q.get("Tags", ""), max_length=TOPIC_NAME_MAX), conn
+            )
             for position, topic_id in enumerate(topic_ids):
                 await sql.fetch(
                     "INSERT INTO post_topics (post_id, topic_id, position, post_created_at) "
