@@ -110,8 +110,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "topic_not_found": {"zh": "话题不存在", "en": "The topic does not exist."},
     "not_author": {"zh": "只有作者本人可以这样做", "en": "Only the author can do this."},
     "kind_not_supported": {
-        "zh": "暂不支持这种帖子类型",
-        "en": "This kind of post is not supported yet.",
+        "zh": "只有投票帖可以带投票选项",
+        "en": "Only a poll post takes poll options.",
     },
     "follow_self": {"zh": "不能关注自己", "en": "You cannot follow yourself."},
     "too_many_events": {"zh": "一次最多上报 {max} 条事件", "en": "At most {max} events per call."},

@@ -1,7 +1,7 @@
 """The demo community: a small cast of members with every role, safe to run again and again.
 
-Sign in as any of them with devLogin(openid: ...) when QUANZI_DEV_LOGIN=1. Later features add
-their own demo content here, always keyed so that a second run changes nothing.
+Sign in as any of them with devLogin(openid: ...) when QUANZI_DEV_LOGIN=1. Every piece is
+keyed (an openid, a body, a title), so that a second run changes nothing.
 """
 
 from __future__ import annotations
