@@ -11,6 +11,7 @@ from domain.models import (
     Answer,
     Comment,
     Post,
+    PostStatus,
     Report,
     ReportReason,
     TargetType,
@@ -29,7 +30,7 @@ async def _author_of(target: TargetType, target_id: int) -> int:
             return target_id
         raise NotFound("user_not_found", field="targetId")
     model = {TargetType.POST: Post, TargetType.COMMENT: Comment, TargetType.ANSWER: Answer}[target]
-    row = await model.filter(id=target_id, status="PUBLISHED").values("author_id")
+    row = await model.filter(id=target_id, status=PostStatus.PUBLISHED).values("author_id")
     if not row:
         raise NotFound(field="targetId")
     return int(row[0]["author_id"])
@@ -63,7 +64,7 @@ async def report_content(
             report.task_id = task.id
             await report.save(using_db=conn, update_fields=["task_id"])
             if task.report_count >= hide_at and target is not TargetType.USER:
-                await set_status(target, target_id, "HIDDEN", conn)
+                await set_status(target, target_id, PostStatus.HIDDEN, conn)
     except IntegrityError:
         raise Conflict("already_reported", field="targetId") from None
     return report

@@ -49,12 +49,14 @@ async def open_task(
     stage: ReviewStage = ReviewStage.FIRST,
     appeal: bool = False,
 ) -> ReviewTask:
-    """Open a review task for the target, or add the reasons (and reports) to its open one."""
+    """Open a review task for the target, or add the reasons (and reports) to its open one.
+    (`WHERE status = 'OPEN'` names the partial unique index of migration 0004: PostgreSQL
+    infers it from a constant only, so that one literal stays.)"""
     rows = await sql.fetch(
         """
         INSERT INTO review_tasks (target_type, target_id, stage, status, reasons, report_count,
             appeal, created_at, updated_at)
-        VALUES ($1, $2, $3, 'OPEN', $4::jsonb, $5, $6, now(), now())
+        VALUES ($1, $2, $3, $7, $4::jsonb, $5, $6, now(), now())
         ON CONFLICT (target_type, target_id) WHERE status = 'OPEN' DO UPDATE SET
             reasons = (SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(
                 review_tasks.reasons || EXCLUDED.reasons) r),
@@ -68,6 +70,7 @@ async def open_task(
         json.dumps(reasons, ensure_ascii=False),
         reports,
         appeal,
+        ReviewStatus.OPEN.value,
         conn=conn,
     )
     return await ReviewTask.filter(id=rows[0]["id"]).using_db(conn).get()
@@ -104,14 +107,14 @@ async def decide(actor: User, task_id: int, decision: Decision, note: str = "") 
         _check_may_decide(actor, task)
         target = TargetType(task.target_type)
         if decision == Decision.APPROVE:
-            await set_status(target, task.target_id, PostStatus.PUBLISHED.value, conn)
+            await set_status(target, task.target_id, PostStatus.PUBLISHED, conn)
             await _close(task, ReviewStatus.APPROVED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_APPROVED, conn)
         elif task.stage == ReviewStage.FIRST:
             task.stage = ReviewStage.SECOND
             task.first_reviewer_id = actor.id
         elif decision == Decision.REJECT:
-            await set_status(target, task.target_id, PostStatus.REJECTED.value, conn)
+            await set_status(target, task.target_id, PostStatus.REJECTED, conn)
             await _close(task, ReviewStatus.REJECTED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_REJECTED, conn)
         elif task.stage == ReviewStage.SECOND:

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from api.ids import from_global_id, to_global_id
 from domain import circles, featured
 from domain.content_status import set_status
-from domain.models import Role, TargetType
+from domain.models import PostStatus, Role, TargetType
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import make_user, token_for
@@ -44,7 +44,7 @@ class World:
 
 async def _status(target: TargetType, gid: str, status: str) -> None:
     async with in_transaction() as conn:
-        await set_status(target, _pk(gid), status, conn)
+        await set_status(target, _pk(gid), PostStatus(status), conn)
 
 
 def _pk(gid: str) -> int:
