@@ -10,6 +10,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from adapters import sql
+from domain import access
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
     Answer,
@@ -127,7 +128,7 @@ async def by_author(
 ) -> Page[Post]:
     """A member's posts; the member themself also sees those still in review or rejected."""
     query = Post.filter(author_id=author_id)
-    if viewer is not None and viewer.id == author_id:
+    if access.can_see_own_drafts(viewer, author_id):
         query = query.exclude(status=PostStatus.DELETED)
     else:
         query = query.filter(status=PostStatus.PUBLISHED)

@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
+from domain import access, modlog
 from domain.content_status import set_status
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
@@ -25,7 +25,6 @@ from domain.models import (
     ReviewStage,
     ReviewStatus,
     ReviewTask,
-    Role,
     TargetType,
     User,
 )
@@ -83,9 +82,7 @@ async def queue(stage: ReviewStage, *, first: int | None, after: str | None, cap
 
 
 def _check_may_decide(actor: User, task: ReviewTask) -> None:
-    role = Role(actor.role)
-    needed = Role.OPERATOR if task.stage == ReviewStage.FINAL else Role.MODERATOR
-    if not role.at_least(needed):
+    if not access.can_review(actor, final_stage=task.stage == ReviewStage.FINAL):
         raise Forbidden()
     if task.stage == ReviewStage.SECOND and task.first_reviewer_id == actor.id:  # type: ignore[attr-defined]
         raise Forbidden("same_reviewer")
