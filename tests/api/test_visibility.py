@@ -259,15 +259,14 @@ async def test_removed_comments_and_comments_of_deleted_posts_show_nowhere(
         assert replies["data"]["node"] is None, (viewer, gid)
 
 
-async def test_a_comment_under_a_deleted_post_cannot_be_liked(
+async def test_a_comment_under_a_deleted_post_cannot_be_liked_or_reported(
     api: Api, world: World, runtime: Runtime
 ) -> None:
-    result = await api.op(
-        "LikeComment",
-        {"commentId": world.on_deleted_post},
-        token=token_for(runtime, await make_user()),
-    )
+    token = token_for(runtime, await make_user())
+    result = await api.op("LikeComment", {"commentId": world.on_deleted_post}, token=token)
     assert error_codes(result) == ["NOT_FOUND"]
+    report = {"targetType": "COMMENT", "targetId": world.on_deleted_post, "reason": "SPAM"}
+    assert error_codes(await api.op("ReportContent", report, token=token)) == ["NOT_FOUND"]
 
 
 async def test_notifications_never_show_a_hidden_rejected_or_deleted_comment(
