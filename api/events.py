@@ -235,6 +235,7 @@ class EventsMutation:
                 if input.circle_id
                 else None,
             ),
+            info.context.runtime.screener,
         )
         return EventPayload(event=Event.from_model(event))
 

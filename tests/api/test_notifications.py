@@ -370,6 +370,7 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
             ends_at=now + timedelta(hours=2),
             signup_deadline=now + timedelta(minutes=20),
         ),
+        runtime.screener,
     )
     later = await events.create_event(
         operator,
@@ -379,6 +380,7 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
             starts_at=now + timedelta(days=7),
             ends_at=now + timedelta(days=7, hours=1),
         ),
+        runtime.screener,
     )
     members = [await make_user() for _ in range(3)]
     for member in members:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from domain import answers, comments, feedback, posts, publishing, users
+from domain import answers, comments, events, feedback, posts, publishing, users
 from domain.errors import BadInput, Muted
 from domain.models import PostStatus
 from domain.screening import Scene, Verdict
@@ -58,6 +58,7 @@ async def test_the_explicit_bypass_screens_nothing_and_says_why() -> None:
         posts.edit_post,
         comments.add_comment,
         answers.answer_question,
+        events.create_event,
         feedback.submit,
         users.update_profile,
     ],
