@@ -3,13 +3,13 @@ controlled timestamps."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from api.ids import to_global_id
 from domain import hot, retention, trending
 from domain.counters import recount_all
 from domain.likes import like_post
-from domain.models import MemberActivity, Post, PostLike, PostTopic, Role, Segment, User
+from domain.models import MemberActivity, Post, PostLike, PostTopic, Role, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import make_post, make_user, token_for
@@ -135,24 +135,6 @@ async def test_topic_feed_orders_by_hot_too(api: Api, runtime: Runtime) -> None:
     result = await api.op("TopicFeed", {"name": "话题", "orderBy": "HOT"})
     ids = [e["node"]["id"] for e in result["data"]["topic"]["posts"]["edges"]]
     assert ids == [to_global_id("Post", quiet.id), to_global_id("Post", loud.id)]
-
-
-def test_segments_follow_their_definitions() -> None:
-    on = date(2026, 6, 30)
-    assert retention.score(on - timedelta(days=2), None, 0, 0, 0, on)[0] is Segment.NEW
-    assert retention.score(date(2026, 1, 1), on, 20, 10, 10, on)[0] is Segment.ACTIVE
-    assert (
-        retention.score(date(2026, 1, 1), on - timedelta(days=5), 3, 1, 2, on)[0] is Segment.CASUAL
-    )
-    dormant = retention.score(date(2026, 1, 1), on - timedelta(days=20), 0, 0, 2, on)
-    assert dormant[0] is Segment.DORMANT and dormant[1] > 0.5 and "20 天未活跃" in dormant[2]
-    assert (
-        retention.score(date(2026, 1, 1), on - timedelta(days=90), 0, 0, 0, on)[0]
-        is Segment.CHURNED
-    )
-    steady = retention.score(date(2026, 1, 1), on, 20, 10, 10, on)[1]
-    fading = retention.score(date(2026, 1, 1), on - timedelta(days=6), 5, 1, 6, on)[1]
-    assert fading > steady
 
 
 async def test_at_risk_members_and_segment_sizes(api: Api, runtime: Runtime) -> None:
