@@ -172,19 +172,6 @@ async def test_reconciliation_reports_and_repairs_drift(runtime: Runtime) -> Non
     assert post.like_count == 1
 
 
-def test_the_community_jobs_are_on_the_schedule() -> None:
-    from jobs import community
-
-    for job in (
-        community.refresh_trending,
-        community.refresh_hot,
-        community.record_activity,
-        community.score_retention,
-        community.reconcile_counters,
-    ):
-        assert job.labels["schedule"], job.task_name
-
-
 async def test_the_scheduler_sends_scheduled_jobs_to_the_real_queue(runtime: Runtime) -> None:
     from taskiq import TaskiqScheduler
     from taskiq.brokers.shared_broker import async_shared_broker
