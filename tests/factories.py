@@ -101,7 +101,7 @@ async def _move_to(target: TargetType, target_id: int, status: str) -> None:
     """Move written content to a later status as moderation does, counters following; held
     content gets the open review task that holds it."""
     async with in_transaction() as conn:
-        await set_status(target, target_id, status, conn)
+        await set_status(target, target_id, PostStatus(status), conn)
         if status in _HELD:
             await open_task(target, target_id, [_HELD[status]], conn)
 
@@ -273,6 +273,7 @@ async def make_event(
             circle_id=circle.id if circle else None,
             **draft,  # type: ignore[arg-type]
         ),
+        NO_SCREENING,
     )
     for user in signed_up:
         await sign_up(user, event.id)
