@@ -150,7 +150,7 @@ class TrendsQuery:
     async def trending_topics(
         self, info: Info[Context, None], first: int | None = None
     ) -> list[TrendingTopic]:
-        size = check_first(first, cap=info.context.runtime.settings.page_max)
+        size = check_first(first, cap=info.context.page_cap)
         board = await trending.top(info.context.runtime.store, size)
         return [
             TrendingTopic(rank=t.rank, heat=t.heat, topic=Topic.from_model(t.topic)) for t in board
@@ -161,7 +161,7 @@ class TrendsQuery:
         self, info: Info[Context, None], first: int | None = None
     ) -> list[AtRiskUser]:
         await info.context.require_role(models.Role.OPERATOR)
-        size = check_first(first, cap=info.context.runtime.settings.page_max)
+        size = check_first(first, cap=info.context.page_cap)
         tz = ZoneInfo(points.rules().timezone)
         return [
             AtRiskUser(

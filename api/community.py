@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.ids import pk_of
-from api.relay import Connection, Edge, PageInfo, connection_from_page
+from api.relay import Connection, connection_from_page
 from api.types.posts import (
     VOTE_NUMBERS,
     Answer,
@@ -70,10 +70,6 @@ class PollPayload:
     poll: Poll
 
 
-def _cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
-
-
 def _convert(item: object) -> Post | User | Topic:
     if isinstance(item, models.Post):
         return Post.from_model(item)
@@ -88,7 +84,7 @@ class CommunityQuery:
     async def circles(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Circle]:
-        page = await feeds.circles(first=first, after=after, cap=_cap(info))
+        page = await feeds.circles(first=first, after=after, cap=info.context.page_cap)
         return connection_from_page(page, Circle.from_model)  # type: ignore[arg-type]
 
     @strawberry.field(description="A circle by ID; null when there is none.")
@@ -105,19 +101,9 @@ class CommunityQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[SearchResult]:
-        page = await search.search(query, kind, first=first, after=after, cap=_cap(info))
+        page = await search.search(query, kind, first=first, after=after, cap=info.context.page_cap)
         info.context.loaders.prime_posts([i for i in page.items if isinstance(i, models.Post)])
-        return Connection(
-            edges=[
-                Edge(cursor=c, node=_convert(i))
-                for i, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        return connection_from_page(page, _convert)
 
 
 @strawberry.type

@@ -20,10 +20,6 @@ FeedbackCategory = strawberry.enum(models.FeedbackCategory, name="FeedbackCatego
 FeedbackStatus = strawberry.enum(models.FeedbackStatus, name="FeedbackStatus")
 
 
-def _cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
-
-
 @strawberry.type(description="An online or offline event members sign up for.")
 class Event(Node):
     id: strawberry.ID
@@ -173,7 +169,7 @@ class EventsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Event]:
-        page = await events.list_events(state, first=first, after=after, cap=_cap(info))
+        page = await events.list_events(state, first=first, after=after, cap=info.context.page_cap)
         return connection_from_page(page, Event.from_model)  # type: ignore[arg-type]
 
     @strawberry.field
@@ -196,7 +192,7 @@ class EventsQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Feedback]:
         viewer = await info.context.require_viewer()
-        page = await feedback.mine(viewer, first=first, after=after, cap=_cap(info))
+        page = await feedback.mine(viewer, first=first, after=after, cap=info.context.page_cap)
         return connection_from_page(page, Feedback.from_model)  # type: ignore[arg-type]
 
     @strawberry.field(description="The feedback desk, oldest first (operators).")
@@ -208,7 +204,9 @@ class EventsQuery:
         after: str | None = None,
     ) -> Connection[Feedback]:
         actor = await info.context.require_viewer()
-        page = await feedback.desk(actor, status, first=first, after=after, cap=_cap(info))
+        page = await feedback.desk(
+            actor, status, first=first, after=after, cap=info.context.page_cap
+        )
         return connection_from_page(page, Feedback.from_model)  # type: ignore[arg-type]
 
 

@@ -33,10 +33,6 @@ from domain.pagination import keyset_page
 _TARGET_TYPES = {"POST": "Post", "COMMENT": "Comment", "ANSWER": "Answer", "USER": "User"}
 
 
-def _cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
-
-
 @strawberry.input
 class CreateCollectionInput:
     title: str = strawberry.field(description="1–60 characters.")
@@ -95,7 +91,7 @@ class ModerationQuery:
         after: str | None = None,
     ) -> Connection[ReviewTask]:
         await info.context.require_role(models.Role.MODERATOR)
-        page = await review.queue(stage, first=first, after=after, cap=_cap(info))
+        page = await review.queue(stage, first=first, after=after, cap=info.context.page_cap)
         return connection_from_page(page, ReviewTask.from_model)  # type: ignore[arg-type]
 
     @strawberry.field(description="Every moderation action, newest first (operators).")
@@ -108,7 +104,7 @@ class ModerationQuery:
             first=first,
             after=after,
             order=("-created_at", "-id"),
-            cap=_cap(info),
+            cap=info.context.page_cap,
         )
         return connection_from_page(page, ModerationLogEntry.from_model)  # type: ignore[arg-type]
 
@@ -116,7 +112,7 @@ class ModerationQuery:
     async def collections(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Collection]:
-        page = await featured.collections(first=first, after=after, cap=_cap(info))
+        page = await featured.collections(first=first, after=after, cap=info.context.page_cap)
         return connection_from_page(page, Collection.from_model)  # type: ignore[arg-type]
 
     @strawberry.field

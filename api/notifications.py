@@ -157,7 +157,7 @@ class NotificationsQuery:
             first=first,
             after=after,
             order=("-updated_at", "-id"),
-            cap=info.context.runtime.settings.page_max,
+            cap=info.context.page_cap,
         )
         return connection_from_page(page, Notification.from_model)  # type: ignore[arg-type]
 

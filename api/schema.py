@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from types import GeneratorType
-from typing import Any
-
 import strawberry
-from graphql import GraphQLObjectType, GraphQLResolveInfo
-from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -17,10 +10,7 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
-from strawberry.types.field import StrawberryField
 
 from api.analytics import (
     AnalyticsQuery,
@@ -45,66 +35,10 @@ from api.notifications import (
 from api.points import PointsMutation, PointsQuery
 from api.ratelimit import RateLimits
 from api.social import SocialMutation, SocialQuery
+from api.strawberry_internals import ExecutionContext, lean_resolvers
 from api.types.users import User
 
 CACHE_SIZE = 1024
-
-
-_AWAITABLE_BY_TYPE: dict[type, bool] = {}
-
-
-def is_awaitable(value: object) -> bool:
-    """Strawberry's check, remembered by type: graphql-core asks three times a field, and
-    for every object type, enum and datetime Strawberry's fast path falls through to
-    isinstance and hasattr. (Generators are asked each time: a flag on their code decides.)"""
-    kind = type(value)
-    known = _AWAITABLE_BY_TYPE.get(kind)
-    if known is not None:
-        return known
-    answer = optimized_is_awaitable(value)
-    if kind is not GeneratorType and len(_AWAITABLE_BY_TYPE) < 4096:
-        _AWAITABLE_BY_TYPE[kind] = answer
-    return answer
-
-
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.is_awaitable = is_awaitable  # type: ignore[assignment]
-
-
-def lean_resolvers(schema: strawberry.Schema) -> None:
-    """Call resolvers that take only (self, info) directly.
-
-    Strawberry routes every resolver field through a general chain (arguments converted,
-    field extensions composed with partial(), closures built per call) that costs more than
-    a card field's own work; a feed page has a hundred such fields. Fields with arguments,
-    field extensions or permission classes keep Strawberry's chain."""
-    info_class = schema.config.info_class
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        if graphql_type is schema._schema.subscription_type:
-            continue
-        for graphql_field in graphql_type.fields.values():
-            field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if not isinstance(field, StrawberryField) or field.base_resolver is None:
-                continue
-            if field.extensions or field.arguments:
-                continue
-            function = field.base_resolver.wrapped_func
-            if isinstance(function, staticmethod | classmethod):
-                continue
-            if list(inspect.signature(function).parameters) != ["self", "info"]:
-                continue
-            graphql_field.resolve = _direct(function, field, info_class)
-
-
-def _direct(function: Callable[..., Any], field: object, info_class: type) -> Callable[..., Any]:
-    def resolve(source: object, info: GraphQLResolveInfo) -> Any:
-        return function(source, info_class(_raw_info=info, _field=field))
-
-    return resolve
 
 
 class QuanziSchema(strawberry.Schema):

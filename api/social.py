@@ -116,10 +116,6 @@ class FollowUserPayload:
     user: User
 
 
-def _cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
-
-
 @strawberry.type
 class SocialQuery:
     @strawberry.field(description="A feed of published posts, newest first.")
@@ -134,24 +130,30 @@ class SocialQuery:
             viewer = await info.context.viewer()
             if viewer is None:
                 raise Unauthenticated()
-            page = await feeds.following(viewer, first=first, after=after, cap=_cap(info))
+            page = await feeds.following(
+                viewer, first=first, after=after, cap=info.context.page_cap
+            )
         elif kind is FeedKind.RECOMMENDED and (viewer := await info.context.viewer()):
             page = await serving.recommended_page(
                 info.context.runtime.store,
                 viewer.id,
                 first=first,
                 after=after,
-                cap=_cap(info),
+                cap=info.context.page_cap,
                 explore_share=info.context.runtime.settings.recommender_explore_share,
             )
         elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
             page = await hot.hot_page(
-                info.context.runtime.store, "all", first=first, after=after, cap=_cap(info)
+                info.context.runtime.store,
+                "all",
+                first=first,
+                after=after,
+                cap=info.context.page_cap,
             )
         elif kind is FeedKind.FEATURED:
-            page = await featured.featured_feed(first=first, after=after, cap=_cap(info))
+            page = await featured.featured_feed(first=first, after=after, cap=info.context.page_cap)
         else:
-            page = await feeds.latest(first=first, after=after, cap=_cap(info))
+            page = await feeds.latest(first=first, after=after, cap=info.context.page_cap)
         return await post_connection(info, page)
 
     @strawberry.field(description="A post; null when it does not exist or cannot be seen.")

@@ -153,7 +153,7 @@ class Collection(Node):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Post]:
         page = await featured.collection_posts(
-            self.pk, first=first, after=after, cap=info.context.runtime.settings.page_max
+            self.pk, first=first, after=after, cap=info.context.page_cap
         )
         return await post_connection(info, page)
 

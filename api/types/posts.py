@@ -13,9 +13,10 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.ids import to_global_id
-from api.loaders import Loaders, now_or_later
+from api.loaders import Loaders
 from api.lookahead import node_fields
 from api.relay import Connection, Node, connection_from_page
+from api.strawberry_internals import now_or_later
 from domain import circles, feeds, hot, models, polls
 from domain.errors import NotFound
 from domain.featured import is_pinned
@@ -99,14 +100,14 @@ class Circle(Node):
 
         viewer = await info.context.require_viewer()
         await circles.check_can_admin(viewer, self.pk)
-        size = check_first(first, cap=_page_cap(info))
+        size = check_first(first, cap=info.context.page_cap)
         return [User.from_model(u) for u in await circles.pending_members(self.pk, size)]
 
     @strawberry.field(description="The circle's published posts, newest first.")
     async def posts(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Post]:
-        page = await feeds.in_circle(self.pk, first=first, after=after, cap=_page_cap(info))
+        page = await feeds.in_circle(self.pk, first=first, after=after, cap=info.context.page_cap)
         return await post_connection(info, page)
 
     @classmethod
@@ -240,10 +241,6 @@ def _user(user: models.User | None) -> User:
     return User.from_model(user)
 
 
-def _page_cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
-
-
 @strawberry.type(description="A topic (话题), written as #话题# or chosen explicitly.")
 class Topic(Node):
     id: strawberry.ID
@@ -271,10 +268,12 @@ class Topic(Node):
                 f"topic:{self.pk}",
                 first=first,
                 after=after,
-                cap=_page_cap(info),
+                cap=info.context.page_cap,
             )
         else:
-            page = await feeds.in_topic(self.pk, first=first, after=after, cap=_page_cap(info))
+            page = await feeds.in_topic(
+                self.pk, first=first, after=after, cap=info.context.page_cap
+            )
         return await post_connection(info, page)
 
     @strawberry.field(description="Trending heat (decayed, velocity-gated); 0 when quiet.")
@@ -323,7 +322,7 @@ class Comment(Node):
     async def replies(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Comment]:
-        page = await feeds.replies_to(self.pk, first=first, after=after, cap=_page_cap(info))
+        page = await feeds.replies_to(self.pk, first=first, after=after, cap=info.context.page_cap)
         return await comment_connection(info, page)
 
     @classmethod
@@ -417,7 +416,7 @@ class Post(Node):
             by_votes=order_by is not AnswerOrder.NEWEST,
             first=first,
             after=after,
-            cap=_page_cap(info),
+            cap=info.context.page_cap,
         )
         return connection_from_page(page, Answer.from_model)  # type: ignore[arg-type]
 
@@ -425,7 +424,7 @@ class Post(Node):
     async def comments(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Comment]:
-        page = await feeds.comments_of(self.pk, first=first, after=after, cap=_page_cap(info))
+        page = await feeds.comments_of(self.pk, first=first, after=after, cap=info.context.page_cap)
         return await comment_connection(info, page)
 
     @classmethod

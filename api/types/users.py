@@ -72,7 +72,7 @@ class User(Node):
             await info.context.viewer(),
             first=first,
             after=after,
-            cap=info.context.runtime.settings.page_max,
+            cap=info.context.page_cap,
         )
         return await post_connection(info, page)
 

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 from graphql import FieldNode, OperationDefinitionNode, parse
 
 from api.lookahead import node_fields
-from api.schema import build_schema, is_awaitable
+from api.schema import build_schema
+from api.strawberry_internals import is_awaitable
 from domain.likes import like_post
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
