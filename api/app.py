@@ -29,11 +29,11 @@ from api.errors import backend_unavailable, error_response, format_error
 from api.guards import BodySizeLimit, Limits
 from api.health import healthz
 from api.media import upload_image
-from api.metrics import metrics, observe
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
 from api.strawberry_internals import GraphQLView
+from api.telemetry import metrics, observe
 from domain.errors import ErrorCode, QuanziError
 from domain.messages import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime

@@ -10,12 +10,13 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from api.comments import Comment
 from api.context import Context
 from api.ids import from_global_id, to_global_id
 from api.loaders import Loaders
+from api.posts import Post
 from api.relay import Connection, Node, connection_from_page
-from api.types.posts import Comment, Post
-from api.types.users import User
+from api.users import User
 from domain import models, notify, subscribe_messages
 from domain.errors import BadInput
 from domain.pagination import keyset_page

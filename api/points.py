@@ -10,7 +10,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.ids import to_global_id
 from api.relay import Connection, connection_from_page
-from api.types.users import User, Viewer
+from api.users import User, Viewer
 from domain import checkins, leaderboards, models
 from domain.pagination import check_first, keyset_page
 

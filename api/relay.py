@@ -1,4 +1,5 @@
-"""Node interface and Relay cursor connections over keyset pages."""
+"""Shapes every feature shares: the Node interface, Relay cursor connections over keyset
+pages, and the plain `ok` payload."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ class PageInfo:
     has_previous_page: bool = False
     start_cursor: str | None = None
     end_cursor: str | None = None
+
+
+@strawberry.type
+class OkPayload:
+    ok: bool
 
 
 @strawberry.type

@@ -12,17 +12,17 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from api.analytics import (
-    AnalyticsQuery,
-    RecommenderMutation,
-    RecommenderQuery,
-    TrendsMutation,
-    TrendsQuery,
-)
-from api.auth import AuthMutation, AuthQuery, DevLoginMutation
-from api.community import CommunityMutation, CommunityQuery
+from api.analytics import AnalyticsQuery
+from api.answers import AnswersMutation
+from api.auth import AuthMutation, DevLoginMutation
+from api.circles import CirclesMutation, CirclesQuery
+from api.comments import CommentsMutation
 from api.errors import ErrorFormatter
 from api.events import EventsMutation, EventsQuery
+from api.featured import FeaturedMutation, FeaturedQuery
+from api.feedback import FeedbackMutation, FeedbackQuery
+from api.feeds import FeedsQuery
+from api.follows import FollowsMutation
 from api.guards import Limits, NoNulInLiterals, NoNulInVariables, complexity_rule
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
@@ -33,10 +33,18 @@ from api.notifications import (
     NotificationsSubscription,
 )
 from api.points import PointsMutation, PointsQuery
+from api.polls import PollsMutation
+from api.posts import PostsMutation, PostsQuery
 from api.ratelimit import RateLimits
-from api.social import SocialMutation, SocialQuery
+from api.recommender import RecommenderMutation, RecommenderQuery
+from api.retention import RetentionQuery
+from api.review import ReviewMutation, ReviewQuery
+from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
-from api.types.users import User
+from api.topics import TopicsMutation, TopicsQuery
+from api.tracking import TrackingMutation
+from api.trending import TrendingMutation, TrendingQuery
+from api.users import ProfileMutation, User, UsersQuery
 
 CACHE_SIZE = 1024
 
@@ -59,31 +67,49 @@ def build_schema(
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
     held to `limits` and `max_tokens` before it runs."""
+    # The order of the parts is the order of the root fields in schema.graphql.
     query = merge_types(
         "Query",
         (
             NodeQuery,
-            AuthQuery,
-            SocialQuery,
-            CommunityQuery,
+            UsersQuery,
+            FeedsQuery,
+            PostsQuery,
+            TopicsQuery,
+            CirclesQuery,
+            SearchQuery,
+            ReviewQuery,
             ModerationQuery,
+            FeaturedQuery,
             PointsQuery,
             EventsQuery,
+            FeedbackQuery,
             NotificationsQuery,
             AnalyticsQuery,
-            TrendsQuery,
+            TrendingQuery,
+            RetentionQuery,
             RecommenderQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
         AuthMutation,
-        SocialMutation,
-        CommunityMutation,
+        ProfileMutation,
+        PostsMutation,
+        TrackingMutation,
+        CommentsMutation,
+        FollowsMutation,
+        TopicsMutation,
+        CirclesMutation,
+        AnswersMutation,
+        PollsMutation,
+        ReviewMutation,
         ModerationMutation,
+        FeaturedMutation,
         PointsMutation,
         EventsMutation,
+        FeedbackMutation,
         NotificationsMutation,
-        TrendsMutation,
+        TrendingMutation,
         RecommenderMutation,
     )
     if dev_login:
