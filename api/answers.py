@@ -13,7 +13,7 @@ from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.relay import Node
 from api.users import User, user_of
-from domain import answers, models
+from domain import access, answers, models
 
 if TYPE_CHECKING:
     from api.posts import Post
@@ -66,7 +66,9 @@ class Answer(Node):
         from api.posts import Post
 
         post = await info.context.loaders.post.load(self.question_id)
-        return Post.from_model(post) if post else None
+        if post is None or not access.can_see_question(post, await info.context.viewer()):
+            return None
+        return Post.from_model(post)
 
     @classmethod
     def from_model(cls, answer: models.Answer) -> Answer:

@@ -12,7 +12,7 @@ from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.relay import Connection, Node, connection_from_page
 from api.users import User
-from domain import circles, feeds, models
+from domain import access, circles, feeds, models
 from domain.pagination import check_first
 
 if TYPE_CHECKING:
@@ -42,12 +42,11 @@ class Circle(Node):
     @strawberry.field(description="The viewer may administer it: circle admin or operator.")
     async def viewer_is_admin(self, info: Info[Context, None]) -> bool:
         viewer = await info.context.viewer()
-        if viewer is None:
-            return False
-        if models.Role(viewer.role).at_least(models.Role.OPERATOR):
-            return True
+        if access.can_moderate_circle(viewer, is_circle_admin=False):
+            return True  # operators: no membership to load
         membership = await _membership(info, self.pk)
-        return membership == (models.CircleRole.ADMIN, models.MembershipStatus.ACTIVE)
+        is_admin = membership == (models.CircleRole.ADMIN, models.MembershipStatus.ACTIVE)
+        return access.can_moderate_circle(viewer, is_circle_admin=is_admin)
 
     @strawberry.field(description="Requests waiting for approval (circle admins, operators).")
     async def pending_members(self, info: Info[Context, None], first: int = 50) -> list[User]:

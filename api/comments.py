@@ -17,7 +17,7 @@ from api.lookahead import node_fields
 from api.relay import Connection, Node, OkPayload, connection_from_page
 from api.strawberry_internals import now_or_later
 from api.users import User, user_of
-from domain import comments, feeds, likes, models
+from domain import access, comments, feeds, likes, models
 
 if TYPE_CHECKING:
     from api.posts import Post
@@ -74,7 +74,7 @@ class Comment(Node):
 
 
 def _published_comment(comment: models.Comment | None) -> Comment | None:
-    if comment is None or comment.status != models.CommentStatus.PUBLISHED:
+    if comment is None or not access.can_see_reply(comment):
         return None
     return Comment.from_model(comment)
 

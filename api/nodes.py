@@ -16,8 +16,7 @@ from api.posts import Post
 from api.relay import Node
 from api.topics import Topic
 from api.users import User
-from domain.models import AnswerStatus, CommentStatus
-from domain.posts import can_see_post
+from domain import access
 
 
 async def _user_node(context: Context, pk: int) -> Node | None:
@@ -27,14 +26,17 @@ async def _user_node(context: Context, pk: int) -> Node | None:
 
 async def _post_node(context: Context, pk: int) -> Node | None:
     post = await context.loaders.post.load(pk)
-    if post is None or not can_see_post(post, await context.viewer()):
+    if post is None or not access.can_see_post(post, await context.viewer()):
         return None
     return Post.from_model(post)
 
 
 async def _comment_node(context: Context, pk: int) -> Node | None:
     comment = await context.loaders.comment.load(pk)
-    if comment is None or comment.status != CommentStatus.PUBLISHED:
+    if comment is None:
+        return None
+    post = await context.loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
+    if not access.can_see_comment(comment, post, await context.viewer()):
         return None
     return Comment.from_model(comment)
 
@@ -46,7 +48,10 @@ async def _circle_node(context: Context, pk: int) -> Node | None:
 
 async def _answer_node(context: Context, pk: int) -> Node | None:
     answer = await context.loaders.answer.load(pk)
-    if answer is None or answer.status != AnswerStatus.PUBLISHED:
+    if answer is None:
+        return None
+    question = await context.loaders.post.load(answer.question_id)  # type: ignore[attr-defined]
+    if not access.can_see_answer(answer, question, await context.viewer()):
         return None
     return Answer.from_model(answer)
 

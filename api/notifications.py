@@ -17,10 +17,9 @@ from api.loaders import Loaders
 from api.posts import Post
 from api.relay import Connection, Node, connection_from_page
 from api.users import User
-from domain import models, notify, subscribe_messages
+from domain import access, models, notify, subscribe_messages
 from domain.errors import BadInput
 from domain.pagination import keyset_page
-from domain.posts import can_see_post
 
 NotificationKind = strawberry.enum(models.NotificationKind, name="NotificationKind")
 
@@ -94,14 +93,18 @@ class Notification(Node):
             return None
         post = await self._loaders(info).post.load(self.model.post_id)
         viewer = await info.context.viewer()
-        return Post.from_model(post) if post and can_see_post(post, viewer) else None
+        return Post.from_model(post) if post and access.can_see_post(post, viewer) else None
 
     @strawberry.field
     async def comment(self, info: Info[Context, None]) -> Comment | None:
         if self.model.comment_id is None:
             return None
-        comment = await self._loaders(info).comment.load(self.model.comment_id)
-        if comment is None or comment.status == models.CommentStatus.DELETED:
+        loaders = self._loaders(info)
+        comment = await loaders.comment.load(self.model.comment_id)
+        if comment is None:
+            return None
+        post = await loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
+        if not access.can_see_comment(comment, post, await info.context.viewer()):
             return None
         return Comment.from_model(comment)
 

@@ -22,7 +22,7 @@ from api.relay import Connection, Node, OkPayload, connection_from_page
 from api.strawberry_internals import now_or_later
 from api.topics import Topic
 from api.users import User, user_of
-from domain import feeds, likes, models, posts, shares
+from domain import access, feeds, likes, models, posts, shares
 from domain.featured import is_pinned
 from domain.polls import PollDraft
 
@@ -101,7 +101,7 @@ class Post(Node):
 
     async def _accepted_answer(self, info: Info[Context, None], answer_id: int) -> Answer | None:
         answer = await info.context.loaders.answer.load(answer_id)
-        if answer is None or answer.status != models.AnswerStatus.PUBLISHED:
+        if answer is None or not access.is_published(answer):  # under this post, already seen
             return None
         return Answer.from_model(answer)
 
@@ -236,7 +236,7 @@ class PostsQuery:
     @strawberry.field(description="A post; null when it does not exist or cannot be seen.")
     async def post(self, info: Info[Context, None], id: strawberry.ID) -> Post | None:
         post = await info.context.loaders.post.load(pk_of(id, "Post"))
-        if post is None or not posts.can_see_post(post, await info.context.viewer()):
+        if post is None or not access.can_see_post(post, await info.context.viewer()):
             return None
         return Post.from_model(post)
 

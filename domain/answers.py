@@ -6,27 +6,23 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import rewards
+from domain import access, rewards
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from domain.posts import BODY_MAX
-from domain.review import open_task
-from domain.sanctions import check_can_write
-from domain.screening import Scene, Screener, Verdict, screen
+from domain.publishing import Screening, admit, check_length, screen_texts, settle, status_for
+from domain.screening import Scene
 
 
 async def answer_question(
-    author: User, question_id: int, body: str, screener: Screener | None = None
+    author: User, question_id: int, body: str, screener: Screening
 ) -> tuple[Answer, Post]:
-    """Answer a published question; a member answers a question once (CONFLICT after)."""
-    check_can_write(author)
-    body = body.strip()
-    if not 1 <= len(body) <= BODY_MAX:
-        raise BadInput("body_length", field="body", max=BODY_MAX)
-    verdict = (
-        await screen(screener, author, [("body", body)], Scene.FORUM) if screener else Verdict()
-    )
-    status = AnswerStatus.PENDING_REVIEW if verdict.needs_review else AnswerStatus.PUBLISHED
+    """Answer a published question through the publishing pipeline; a member answers a
+    question once (CONFLICT after)."""
+    admit(author)
+    body = check_length(body, "body", max=BODY_MAX)
+    verdict = await screen_texts(screener, author, [("body", body)], Scene.FORUM)
+    status = AnswerStatus(status_for(verdict))
     try:
         async with in_transaction() as conn:
             question = (
@@ -46,22 +42,21 @@ async def answer_question(
                 status=status,
                 using_db=conn,
             )
-            if status == AnswerStatus.PUBLISHED:
-                await sql.bump("posts", "answer_count", question_id, +1, conn=conn)
-                await rewards.content_published(TargetType.ANSWER, answer.id, conn)
-            else:
-                await open_task(TargetType.ANSWER, answer.id, verdict.review_reasons, conn)
+            await settle(TargetType.ANSWER, answer.id, verdict, conn)
     except IntegrityError:
         raise Conflict("already_answered", field="questionId") from None
     return answer, await Post.get(id=question_id)
 
 
 async def _published_answer(answer_id: int, conn: object, *, lock: bool = False) -> Answer:
+    """An answer one may vote on or accept: published, under a published question."""
     query = Answer.filter(id=answer_id, status=AnswerStatus.PUBLISHED).using_db(conn)  # type: ignore[arg-type]
     answer = await (query.select_for_update(no_key=True) if lock else query).first()
-    if answer is None:
-        raise NotFound("answer_not_found", field="answerId")
-    return answer
+    if answer is not None:
+        question = await Post.filter(id=answer.question_id).using_db(conn).first()  # type: ignore[arg-type,attr-defined]
+        if access.can_vote_answer(answer, question):
+            return answer
+    raise NotFound("answer_not_found", field="answerId")
 
 
 async def vote_answer(user: User, answer_id: int, value: int) -> Answer:

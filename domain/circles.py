@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
+from domain import access, modlog
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     Circle,
@@ -17,7 +17,6 @@ from domain.models import (
     CircleRole,
     JoinPolicy,
     MembershipStatus,
-    Role,
     User,
 )
 
@@ -42,7 +41,7 @@ async def create_circle(
     creator: User, name: str, description: str = "", join_policy: JoinPolicy = JoinPolicy.OPEN
 ) -> Circle:
     """Operators open a circle; its creator becomes its first admin and member."""
-    if not Role(creator.role).at_least(Role.OPERATOR):
+    if not access.can_create_circle(creator):
         raise Forbidden()
     name = " ".join(name.split())
     description = description.strip()
@@ -137,17 +136,21 @@ async def is_active_member(
     return await (query.using_db(conn) if conn else query).exists()
 
 
-async def can_admin(user: User, circle_id: int, conn: BaseDBAsyncClient | None = None) -> bool:
-    """Operators administer every circle; circle admins their own."""
-    if Role(user.role).at_least(Role.OPERATOR):
-        return True
+async def is_circle_admin(
+    user_id: int, circle_id: int, conn: BaseDBAsyncClient | None = None
+) -> bool:
+    """An active admin of this circle (the membership access.can_moderate_circle needs)."""
     query = CircleMember.filter(
-        circle_id=circle_id,
-        user_id=user.id,
-        role=CircleRole.ADMIN,
-        status=MembershipStatus.ACTIVE,
+        circle_id=circle_id, user_id=user_id, role=CircleRole.ADMIN, status=MembershipStatus.ACTIVE
     )
     return await (query.using_db(conn) if conn else query).exists()
+
+
+async def can_admin(user: User, circle_id: int, conn: BaseDBAsyncClient | None = None) -> bool:
+    """access.can_moderate_circle, loading the membership only when the role does not decide."""
+    if access.can_moderate_circle(user, is_circle_admin=False):
+        return True
+    return access.can_moderate_circle(user, await is_circle_admin(user.id, circle_id, conn))
 
 
 async def check_can_admin(

@@ -7,13 +7,11 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain.content_status import count_published
-from domain.errors import BadInput, Forbidden, NotFound
+from domain.errors import Forbidden, NotFound
 from domain.models import Comment, CommentStatus, TargetType, User
 from domain.posts import get_published_post
-from domain.review import open_task
-from domain.sanctions import check_can_write
-from domain.screening import Scene, Screener, Verdict, screen
+from domain.publishing import Screening, admit, check_length, screen_texts, settle, status_for
+from domain.screening import Scene
 
 COMMENT_MAX = 1000
 
@@ -24,18 +22,14 @@ async def add_comment(
     body: str,
     *,
     reply_to_id: int | None = None,
-    screener: Screener | None = None,
+    screener: Screening,
 ) -> Comment:
     """Comment on a published post, or reply: a reply to a reply joins the root's thread and
-    keeps `reply_to` on the comment it answers."""
-    check_can_write(author)
-    body = body.strip()
-    if not 1 <= len(body) <= COMMENT_MAX:
-        raise BadInput("body_length", field="body", max=COMMENT_MAX)
-    verdict = (
-        await screen(screener, author, [("body", body)], Scene.COMMENT) if screener else Verdict()
-    )
-    status = CommentStatus.PENDING_REVIEW if verdict.needs_review else CommentStatus.PUBLISHED
+    keeps `reply_to` on the comment it answers. Written through the publishing pipeline."""
+    admit(author)
+    body = check_length(body, "body", max=COMMENT_MAX)
+    verdict = await screen_texts(screener, author, [("body", body)], Scene.COMMENT)
+    status = CommentStatus(status_for(verdict))
     async with in_transaction() as conn:
         # Lock the post row: a concurrent delete cannot slip between the check and the insert.
         await sql.fetch("SELECT id FROM posts WHERE id = $1 FOR NO KEY UPDATE", post_id, conn=conn)
@@ -61,10 +55,7 @@ async def add_comment(
             status=status,
             using_db=conn,
         )
-        if status == CommentStatus.PUBLISHED:
-            await count_published(TargetType.COMMENT, comment.id, +1, conn)
-        else:
-            await open_task(TargetType.COMMENT, comment.id, verdict.review_reasons, conn)
+        await settle(TargetType.COMMENT, comment.id, verdict, conn)
     return comment
 
 

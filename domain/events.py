@@ -12,8 +12,8 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import badges, modlog
-from domain.circles import can_admin
+from domain import access, badges, modlog
+from domain.circles import is_circle_admin
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     Event,
@@ -21,7 +21,6 @@ from domain.models import (
     EventSignup,
     NotificationKind,
     PointsReason,
-    Role,
     User,
 )
 from domain.notify import notify
@@ -69,11 +68,8 @@ def _utc(moment: datetime) -> datetime:
 
 async def create_event(actor: User, draft: EventDraft) -> Event:
     """Operators create events; circle admins create their circle's."""
-    if draft.circle_id is not None:
-        if not await can_admin(actor, draft.circle_id):
-            raise Forbidden("not_circle_admin")
-    elif not Role(actor.role).at_least(Role.OPERATOR):
-        raise Forbidden()
+    if not await _may_run(actor, draft.circle_id):
+        raise Forbidden("not_circle_admin") if draft.circle_id is not None else Forbidden()
     title = " ".join(draft.title.split())
     if not 1 <= len(title) <= 60:
         raise BadInput("event_title", field="title")
@@ -187,11 +183,15 @@ async def issue_checkin_code(actor: User, event_id: int) -> str:
     return checkin_code(event)
 
 
+async def _may_run(actor: User, circle_id: int | None) -> bool:
+    """access.can_run_event, with the circle membership it needs loaded only when it counts."""
+    if circle_id is None or access.is_operator(actor):
+        return access.can_run_event(actor, circle_id, is_circle_admin=False)
+    return access.can_run_event(actor, circle_id, await is_circle_admin(actor.id, circle_id))
+
+
 async def _check_may_run(actor: User, event: Event) -> None:
-    if Role(actor.role).at_least(Role.OPERATOR):
-        return
-    circle_id = event.circle_id  # type: ignore[attr-defined]
-    if circle_id is None or not await can_admin(actor, circle_id):
+    if not await _may_run(actor, event.circle_id):  # type: ignore[attr-defined]
         raise Forbidden()
 
 

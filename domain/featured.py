@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog, rewards
+from domain import access, modlog, rewards
 from domain.circles import can_admin
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
@@ -17,7 +17,6 @@ from domain.models import (
     CollectionItem,
     Post,
     PostStatus,
-    Role,
     User,
 )
 from domain.pagination import Page, keyset_page
@@ -47,7 +46,7 @@ def is_pinned(post: Post, now: datetime | None = None) -> bool:
 
 
 def _is_operator(user: User) -> bool:
-    return Role(user.role).at_least(Role.OPERATOR)
+    return access.is_operator(user)
 
 
 async def _published(post_id: int) -> Post:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
+from domain import access, modlog
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     Feedback,
@@ -15,12 +15,12 @@ from domain.models import (
     FeedbackStatus,
     MediaUpload,
     NotificationKind,
-    Role,
     User,
 )
 from domain.notify import notify
 from domain.pagination import Page, keyset_page
-from domain.screening import Scene, Screener, screen
+from domain.publishing import Screening, check_length, screen_texts
+from domain.screening import Scene
 
 CONTENT_MAX = 2000
 REPLY_MAX = 2000
@@ -34,13 +34,11 @@ async def submit(
     *,
     contact: str = "",
     image_urls: list[str] | None = None,
-    screener: Screener | None = None,
+    screener: Screening,
 ) -> Feedback:
     """File a ticket. The word filter applies (BLOCK refuses); it is read by operators only,
     so words that would send a post to review do not hold feedback back."""
-    content = content.strip()
-    if not 1 <= len(content) <= CONTENT_MAX:
-        raise BadInput("feedback_content", field="content", max=CONTENT_MAX)
+    content = check_length(content, "content", max=CONTENT_MAX, key="feedback_content")
     contact = contact.strip()
     if len(contact) > 100:
         raise BadInput("bad_input", field="contact")
@@ -52,8 +50,7 @@ async def submit(
     )
     if any(url not in owned for url in urls):
         raise BadInput("foreign_image", field="imageUrls")
-    if screener is not None:
-        await screen(screener, author, [("content", content)], Scene.COMMENT)
+    await screen_texts(screener, author, [("content", content)], Scene.COMMENT)
     return await Feedback.create(
         author=author, category=category, content=content, contact=contact, images=urls
     )
@@ -68,14 +65,14 @@ async def desk(
     actor: User, status: FeedbackStatus | None, *, first: int | None, after: str | None, cap: int
 ) -> Page[Feedback]:
     """Tickets for operators, oldest first: the longest-waiting is answered first."""
-    if not Role(actor.role).at_least(Role.OPERATOR):
+    if not access.can_work_feedback_desk(actor):
         raise Forbidden()
     query = Feedback.filter(status=status) if status else Feedback.all()
     return await keyset_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
 
 
 async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus) -> Feedback:
-    if not Role(actor.role).at_least(Role.OPERATOR):
+    if not access.can_work_feedback_desk(actor):
         raise Forbidden()
     text = text.strip()
     if not 1 <= len(text) <= REPLY_MAX:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from adapters import sql
 from adapters.redis import Store
+from domain import access
 from domain.errors import BadInput
 from domain.models import Post
 from domain.pagination import Page, check_first
@@ -105,7 +106,9 @@ async def hot_page(
     ids = [i for i in ids if i != "-"]
     has_next = len(ids) > size
     ids = ids[:size]
-    posts = {p.id: p for p in await sql.models_by_ids(Post, [int(i) for i in ids])}
+    # Snapshots are minutes old: a post removed since then is dropped here.
+    loaded = await sql.models_by_ids(Post, [int(i) for i in ids])
+    posts = {p.id: p for p in loaded if access.is_published(p)}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(ids) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],

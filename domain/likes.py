@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import rewards
 from domain.errors import NotFound
-from domain.models import Comment, CommentStatus, Post, TargetType, User
+from domain.models import Comment, CommentStatus, Post, PostStatus, TargetType, User
 from domain.posts import get_published_post
 
 
@@ -42,8 +42,8 @@ async def unlike_post(user: User, post_id: int) -> Post:
 async def _comment_author(comment_id: int, conn: BaseDBAsyncClient, *, published: bool) -> int:
     """The comment's author; NOT_FOUND when it does not exist (or is not published)."""
     query = Comment.filter(id=comment_id)
-    if published:
-        query = query.filter(status=CommentStatus.PUBLISHED)
+    if published:  # access.can_see_comment, in SQL: the comment and its post published
+        query = query.filter(status=CommentStatus.PUBLISHED, post__status=PostStatus.PUBLISHED)
     rows = await query.using_db(conn).values("author_id")
     if not rows:
         raise NotFound("comment_not_found", field="commentId")

@@ -1,4 +1,4 @@
-"""Posts: create, edit, soft-delete, and who may see which."""
+"""Posts: create, edit, soft-delete (who may see which: domain.access)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import points, rewards
+from domain import access, points
 from domain.circles import is_active_member
-from domain.content_status import set_status
+from domain.content_status import count_published, set_status
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
     Circle,
@@ -22,14 +22,20 @@ from domain.models import (
     PostKind,
     PostStatus,
     PostTopic,
-    Role,
     TargetType,
     User,
 )
 from domain.polls import PollDraft, clean_poll, create_poll
+from domain.publishing import (
+    Screening,
+    admit,
+    check_length,
+    screen_texts,
+    settle,
+    status_for,
+)
 from domain.review import open_task
-from domain.sanctions import check_can_write
-from domain.screening import Scene, Screener, Verdict, screen
+from domain.screening import Scene, Verdict
 from domain.search import search_document
 from domain.topics import clean_topic_names, ensure_topics
 
@@ -50,19 +56,9 @@ class PostDraft:
     bounty: int = 0
 
 
-def can_see_post(post: Post, viewer: User | None) -> bool:
-    """Published posts are public; the rest (in review, hidden, rejected) only for their
-    author and for reviewers; deleted posts for nobody."""
-    if post.status == PostStatus.PUBLISHED:
-        return True
-    if post.status == PostStatus.DELETED or viewer is None:
-        return False
-    return viewer.id == post.author_id or Role(viewer.role).at_least(Role.MODERATOR)  # type: ignore[attr-defined]
-
-
 async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "id") -> Post:
     post = await Post.get_or_none(id=post_id)
-    if post is None or not can_see_post(post, viewer):
+    if post is None or not access.can_see_post(post, viewer):
         raise NotFound("post_not_found", field=field)
     return post
 
@@ -77,13 +73,8 @@ async def get_published_post(post_id: int, *, field: str = "postId", conn=None) 
 
 
 def _check_text(title: str, body: str) -> tuple[str, str]:
-    title = " ".join(title.split())
-    body = body.strip()
-    if len(title) > TITLE_MAX:
-        raise BadInput("title_length", field="title", max=TITLE_MAX)
-    if not 1 <= len(body) <= BODY_MAX:
-        raise BadInput("body_length", field="body", max=BODY_MAX)
-    return title, body
+    title = check_length(" ".join(title.split()), "title", max=TITLE_MAX, min=0, key="title_length")
+    return title, check_length(body, "body", max=BODY_MAX)
 
 
 async def _check_images(author: User, urls: list[str]) -> list[dict]:
@@ -108,21 +99,19 @@ def _texts(
     return texts
 
 
-async def create_post(author: User, draft: PostDraft, screener: Screener | None = None) -> Post:
-    """Publish a post, question or poll (into a circle the author belongs to, if one is named);
-    its topics are created on first use and every counter moves in the same transaction.
-    Text that needs review is stored PENDING_REVIEW with a review task, counted nowhere."""
-    check_can_write(author)
+async def create_post(author: User, draft: PostDraft, screener: Screening) -> Post:
+    """Publish a post, question or poll (into a circle the author belongs to, if one is named)
+    through the publishing pipeline; its topics are created on first use and every counter
+    moves in the same transaction. Text that needs review is stored PENDING_REVIEW with a
+    review task, counted nowhere."""
+    admit(author)
     title, body = _check_text(draft.title, draft.body)
     poll = _check_kind(draft, title)
     topic_names = clean_topic_names(draft.topics, body)
     images = await _check_images(author, draft.image_urls)
-    verdict = (
-        await screen(screener, author, _texts(title, body, topic_names, poll), Scene.FORUM)
-        if screener
-        else Verdict()
-    )
-    status = PostStatus.PENDING_REVIEW if verdict.needs_review else PostStatus.PUBLISHED
+    texts = _texts(title, body, topic_names, poll)
+    verdict = await screen_texts(screener, author, texts, Scene.FORUM)
+    status = status_for(verdict)
     search_tokens = await asyncio.to_thread(search_document, title, body)
     async with in_transaction() as conn:
         if draft.circle_id is not None:
@@ -140,16 +129,10 @@ async def create_post(author: User, draft: PostDraft, screener: Screener | None 
         )
         if poll is not None:
             await create_poll(post, poll, conn)
-        await _file_under_topics(post, topic_names, conn)
+        await _file_under_topics(post, topic_names, conn, counted=False)
         if draft.bounty:
             await _escrow_bounty(author, post, draft.bounty, conn)
-        if status == PostStatus.PUBLISHED:
-            await sql.bump("users", "post_count", author.id, +1, conn=conn)
-            if draft.circle_id is not None:
-                await sql.bump("circles", "post_count", draft.circle_id, +1, conn=conn)
-            await rewards.content_published(TargetType.POST, post.id, conn)
-        else:
-            await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
+        await settle(TargetType.POST, post.id, verdict, conn)  # counts its topics too
     return post
 
 
@@ -192,7 +175,11 @@ async def _check_circle_member(author: User, circle_id: int, conn: BaseDBAsyncCl
         raise Forbidden("not_circle_member")
 
 
-async def _file_under_topics(post: Post, names: list[str], conn: BaseDBAsyncClient) -> None:
+async def _file_under_topics(
+    post: Post, names: list[str], conn: BaseDBAsyncClient, *, counted: bool = True
+) -> None:
+    """File the post under its topics; `counted`: the topics count it now, when published
+    (count_published counts a new post's topics itself)."""
     topic_ids = await ensure_topics(names, conn)
     if not topic_ids:
         return
@@ -203,15 +190,15 @@ async def _file_under_topics(post: Post, names: list[str], conn: BaseDBAsyncClie
         ],
         using_db=conn,
     )
-    if post.status == PostStatus.PUBLISHED:
+    if counted and access.is_published(post):
         await sql.bump("topics", "post_count", topic_ids, +1, conn=conn)
 
 
-async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> None:
+async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient, *, counted: bool = True) -> None:
     rows = await sql.fetch(
         "DELETE FROM post_topics WHERE post_id = $1 RETURNING topic_id", post.id, conn=conn
     )
-    if rows and post.status == PostStatus.PUBLISHED:
+    if rows and counted and access.is_published(post):
         await sql.bump("topics", "post_count", [r["topic_id"] for r in rows], -1, conn=conn)
 
 
@@ -232,15 +219,15 @@ async def edit_post(
     body: str | None = None,
     image_urls: list[str] | None = None,
     topics: list[str] | None = None,
-    screener: Screener | None = None,
+    screener: Screening,
 ) -> Post:
     """The author changes their post; what is left out stays; `editedAt` records when.
     Changed text is screened again and may send the post back to review."""
-    check_can_write(author)
+    admit(author)
     verdict = Verdict()
-    if screener is not None and (title or body or topics):
+    if title or body or topics:
         texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]
-        verdict = await screen(screener, author, texts, Scene.FORUM)
+        verdict = await screen_texts(screener, author, texts, Scene.FORUM)
     async with in_transaction() as conn:
         post = await _lock_own_post(author, post_id, conn)
         new_title, new_body = _check_text(
@@ -279,8 +266,9 @@ async def delete_post(author: User, post_id: int) -> None:
     """Soft delete by the author: gone from every list and counter at once."""
     async with in_transaction() as conn:
         post = await _lock_own_post(author, post_id, conn)
-        was_published = post.status == PostStatus.PUBLISHED
-        await _unfile_from_topics(post, conn)
+        if access.is_published(post):  # uncounted while its topics still list it
+            await count_published(TargetType.POST, post.id, -1, conn)
+        await _unfile_from_topics(post, conn, counted=False)
         post.status = PostStatus.DELETED
         post.deleted_at = datetime.now(UTC)
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
@@ -293,7 +281,3 @@ async def delete_post(author: User, post_id: int) -> None:
                 conn,
                 target=("POST", post.id),
             )
-        if was_published:
-            await sql.bump("users", "post_count", author.id, -1, conn=conn)
-            if post.circle_id is not None:  # type: ignore[attr-defined]
-                await sql.bump("circles", "post_count", post.circle_id, -1, conn=conn)  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from domain.errors import BadInput, ContentRejected, NotFound
 from domain.models import Role, User
 
 if TYPE_CHECKING:
-    from domain.screening import Screener
+    from domain.publishing import Screening
 
 NICKNAME_MAX = 20
 BIO_MAX = 200
@@ -128,14 +128,14 @@ async def update_profile(
     nickname: str | None = None,
     bio: str | None = None,
     avatar_url: str | None = None,
-    screener: Screener | None = None,
+    screener: Screening,
 ) -> User:
     """Change what the member chose to change; every value is checked before anything is saved.
     A profile is public at once, so text that would need review is refused outright."""
-    from domain.sanctions import check_can_write
-    from domain.screening import Scene, screen
+    from domain.publishing import admit, screen_texts
+    from domain.screening import Scene
 
-    check_can_write(user)
+    admit(user)
     changes: dict[str, str] = {}
     if nickname is not None:
         changes["nickname"] = _clean_nickname(nickname)
@@ -146,9 +146,9 @@ async def update_profile(
         changes["bio"] = bio
     if avatar_url is not None:
         changes["avatar_url"] = _clean_avatar_url(avatar_url) if avatar_url.strip() else ""
-    if screener is not None and (nickname or bio):
+    if nickname or bio:
         texts = [("nickname", changes.get("nickname", "")), ("bio", changes.get("bio", ""))]
-        verdict = await screen(screener, user, texts, Scene.PROFILE)
+        verdict = await screen_texts(screener, user, texts, Scene.PROFILE)
         if verdict.needs_review:
             raise ContentRejected(field="nickname" if nickname else "bio")
     if changes:

@@ -14,7 +14,7 @@ import numpy as np
 
 from adapters import sql
 from adapters.redis import Store
-from domain import hot
+from domain import access, hot
 from domain.errors import BadInput
 from domain.models import Post
 from domain.pagination import Page, check_first
@@ -161,7 +161,9 @@ async def recommended_page(
     window = [p for p in await store.redis.lrange(key, offset, offset + size) if p != "-"]
     has_next = len(window) > size
     window = window[:size]
-    posts = {p.id: p for p in await sql.models_by_ids(Post, [int(i) for i in window])}
+    # Snapshots are minutes old: a post removed since then is dropped here.
+    loaded = await sql.models_by_ids(Post, [int(i) for i in window])
+    posts = {p.id: p for p in loaded if access.is_published(p)}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],

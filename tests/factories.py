@@ -29,5 +29,6 @@ def token_for(runtime: Runtime, user: User) -> str:
 
 async def make_post(author: User, body: str = "今天天气不错", **draft: object) -> Post:
     from domain.posts import PostDraft, create_post
+    from domain.publishing import NO_SCREENING  # a fixture, not a member's text
 
-    return await create_post(author, PostDraft(body=body, **draft))  # type: ignore[arg-type]
+    return await create_post(author, PostDraft(body=body, **draft), NO_SCREENING)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from domain.models import (
 )
 from domain.polls import PollDraft, vote_poll
 from domain.posts import PostDraft, create_post
+from domain.publishing import NO_SCREENING  # demo texts, written here, not by members
 from domain.topics import follow_topic
 from domain.users import find_or_create_member
 
@@ -187,12 +188,20 @@ async def seed_demo_community() -> dict[str, int]:
     for author, title, body, likers, comments in DEMO_POSTS:
         post = await Post.get_or_none(author_id=members[author].id, body=body)
         if post is None:
-            post = await create_post(members[author], PostDraft(body=body, title=title))
+            post = await create_post(
+                members[author], PostDraft(body=body, title=title), NO_SCREENING
+            )
             posts_created += 1
             for commenter, text, replies in comments:
-                root = await add_comment(members[commenter], post.id, text)
+                root = await add_comment(members[commenter], post.id, text, screener=NO_SCREENING)
                 for replier, reply in replies:
-                    await add_comment(members[replier], post.id, reply, reply_to_id=root.id)
+                    await add_comment(
+                        members[replier],
+                        post.id,
+                        reply,
+                        reply_to_id=root.id,
+                        screener=NO_SCREENING,
+                    )
         for liker in likers:
             await like_post(members[liker], post.id)
     for name, description, policy, creator, joiners in DEMO_CIRCLES:
@@ -207,11 +216,11 @@ async def seed_demo_community() -> dict[str, int]:
     question = await Post.get_or_none(author_id=members[asker].id, title=title)
     if question is None:
         question = await create_post(
-            members[asker], PostDraft(body=body, title=title, kind=PostKind.QUESTION)
+            members[asker], PostDraft(body=body, title=title, kind=PostKind.QUESTION), NO_SCREENING
         )
         posts_created += 1
         for answerer, text in replies:
-            answer, _ = await answer_question(members[answerer], question.id, text)
+            answer, _ = await answer_question(members[answerer], question.id, text, NO_SCREENING)
         await accept_answer(members[asker], answer.id)
     author, poll_body, options, voters = DEMO_POLL
     poll_post = await Post.get_or_none(author_id=members[author].id, body=poll_body)
@@ -219,6 +228,7 @@ async def seed_demo_community() -> dict[str, int]:
         poll_post = await create_post(
             members[author],
             PostDraft(body=poll_body, kind=PostKind.POLL, poll=PollDraft(list(options))),
+            NO_SCREENING,
         )
         posts_created += 1
         first_option = (
@@ -257,7 +267,10 @@ async def seed_demo_community() -> dict[str, int]:
             await sign_up(members[member], event.id)
     if not await Feedback.exists():
         await submit_feedback(
-            members["demo-chen"], FeedbackCategory.SUGGESTION, "希望增加夜间模式，晚上看帖子太亮了"
+            members["demo-chen"],
+            FeedbackCategory.SUGGESTION,
+            "希望增加夜间模式，晚上看帖子太亮了",
+            screener=NO_SCREENING,
         )
     for follower, followee in DEMO_FOLLOWS:
         await follow_user(members[follower], members[followee].id)

@@ -7,14 +7,15 @@ from domain.counters import recount_all
 from domain.follows import follow_user
 from domain.likes import like_comment, like_post
 from domain.models import Comment, Post, Topic, User
+from domain.publishing import NO_SCREENING
 from tests.factories import make_post, make_user
 
 
 async def test_recount_restores_counters_that_drifted(runtime: object) -> None:
     author, fan = await make_user(), await make_user()
     post = await make_post(author, "原帖 #话题#")
-    comment = await add_comment(fan, post.id, "评论")
-    await add_comment(author, post.id, "回复", reply_to_id=comment.id)
+    comment = await add_comment(fan, post.id, "评论", screener=NO_SCREENING)
+    await add_comment(author, post.id, "回复", reply_to_id=comment.id, screener=NO_SCREENING)
     await like_post(fan, post.id)
     await like_comment(author, comment.id)
     await follow_user(fan, author.id)

@@ -1,0 +1,140 @@
+"""Who may see and who may do: the one home of every visibility and permission rule for
+posts, questions, comments, answers, circles, events and feedback.
+
+Every function here is pure: it decides over objects the caller already loaded (usually
+batched through the request's loaders), so no rule costs a query per item. Resolvers,
+loaders, feeds, search, notifications and jobs all ask here; none writes its own copy."""
+
+from __future__ import annotations
+
+from domain.models import (
+    Answer,
+    AnswerStatus,
+    Comment,
+    CommentStatus,
+    Feedback,
+    Post,
+    PostStatus,
+    Role,
+    User,
+)
+
+Viewer = User
+_Authored = Post | Comment | Answer
+PUBLISHED = PostStatus.PUBLISHED  # the same word in every status enum
+GONE = frozenset({PostStatus.DELETED, CommentStatus.DELETED, AnswerStatus.DELETED})
+
+
+def _author_id(item: _Authored | Feedback) -> int:
+    return item.author_id  # type: ignore[union-attr]
+
+
+# Roles ---------------------------------------------------------------------------------------
+
+
+def has_role(viewer: Viewer | None, role: Role) -> bool:
+    return viewer is not None and Role(viewer.role).at_least(role)
+
+
+def is_staff(viewer: Viewer | None) -> bool:
+    """Moderators and above: reviewers see what waits for review or was taken down."""
+    return has_role(viewer, Role.MODERATOR)
+
+
+def is_operator(viewer: Viewer | None) -> bool:
+    return has_role(viewer, Role.OPERATOR)
+
+
+def is_author(viewer: Viewer | None, item: _Authored | Feedback) -> bool:
+    return viewer is not None and viewer.id == _author_id(item)
+
+
+# Content ----------------------------------------------------------------------------------
+
+
+def is_published(item: _Authored) -> bool:
+    """Published: seen by everyone, listed, counted, open to interaction."""
+    return item.status == PUBLISHED
+
+
+def _can_see_own_or_review(item: _Authored, viewer: Viewer | None) -> bool:
+    """Published items are public; the rest (in review, hidden, rejected) only for their
+    author and for reviewers; deleted items for nobody."""
+    if item.status == PUBLISHED:
+        return True
+    if item.status in GONE:
+        return False
+    return is_author(viewer, item) or is_staff(viewer)
+
+
+def can_see_post(post: Post, viewer: Viewer | None) -> bool:
+    """A post, question or poll."""
+    return _can_see_own_or_review(post, viewer)
+
+
+def can_see_question(question: Post, viewer: Viewer | None) -> bool:
+    """A question is a post: the same rule."""
+    return can_see_post(question, viewer)
+
+
+def can_see_comment(comment: Comment, post: Post | None, viewer: Viewer | None) -> bool:
+    """Only published comments are shown (to anyone, their author included), and only
+    where their post can be seen: a deleted or unseeable post takes its comments along."""
+    return is_published(comment) and post is not None and can_see_post(post, viewer)
+
+
+def can_see_reply(reply: Comment) -> bool:
+    """A comment shown beside one of the same post (a reply's target): the post was
+    already checked, only the comment's own status remains."""
+    return is_published(reply)
+
+
+def can_see_answer(answer: Answer, question: Post | None, viewer: Viewer | None) -> bool:
+    """Only published answers, and only under a question the viewer may see."""
+    return is_published(answer) and question is not None and can_see_question(question, viewer)
+
+
+def can_interact_with_post(post: Post) -> bool:
+    """Like, comment, share, answer, vote, pin, feature: published posts only."""
+    return is_published(post)
+
+
+def can_vote_answer(answer: Answer, question: Post | None) -> bool:
+    """Voting or accepting needs a published answer under a published question."""
+    return is_published(answer) and question is not None and is_published(question)
+
+
+def can_see_own_drafts(viewer: Viewer | None, author_id: int) -> bool:
+    """A member's own list shows what is still in review or was rejected."""
+    return viewer is not None and viewer.id == author_id
+
+
+# Circles and events -----------------------------------------------------------------------
+
+
+def can_moderate_circle(viewer: Viewer | None, is_circle_admin: bool) -> bool:
+    """Operators administer every circle; an active circle admin their own."""
+    return is_operator(viewer) or (viewer is not None and is_circle_admin)
+
+
+def can_create_circle(viewer: Viewer | None) -> bool:
+    return is_operator(viewer)
+
+
+def can_run_event(viewer: Viewer | None, circle_id: int | None, is_circle_admin: bool) -> bool:
+    """Site events are run by operators; a circle's events also by its admins."""
+    if circle_id is None:
+        return is_operator(viewer)
+    return can_moderate_circle(viewer, is_circle_admin)
+
+
+# Feedback ---------------------------------------------------------------------------------
+
+
+def can_work_feedback_desk(viewer: Viewer | None) -> bool:
+    """Operators read and answer every ticket at the feedback desk."""
+    return is_operator(viewer)
+
+
+def can_see_feedback(ticket: Feedback, viewer: Viewer | None) -> bool:
+    return is_author(viewer, ticket) or can_work_feedback_desk(viewer)
