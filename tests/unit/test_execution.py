@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from graphql import FieldNode, OperationDefinitionNode, parse
 
 from api.lookahead import node_fields
-from api.schema import build_schema, is_awaitable
+from api.schema import build_schema
+from api.strawberry_internals import is_awaitable
 
 
 def _info_for_root_field(document: str) -> SimpleNamespace:
