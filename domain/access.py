@@ -109,6 +109,11 @@ def can_see_own_drafts(viewer: Viewer | None, author_id: int) -> bool:
     return viewer is not None and viewer.id == author_id
 
 
+def can_review(viewer: Viewer | None, *, final_stage: bool) -> bool:
+    """Moderators decide the first two review stages, operators the final one."""
+    return is_operator(viewer) if final_stage else is_staff(viewer)
+
+
 # Circles and events -----------------------------------------------------------------------
 
 

@@ -78,7 +78,12 @@ async def join_circle(user: User, circle_id: int) -> JoinResult:
             if circle.join_policy == JoinPolicy.OPEN
             else MembershipStatus.PENDING
         )
-        row = {"circle_id": circle_id, "user_id": user.id, "role": "MEMBER", "status": status}
+        row = {
+            "circle_id": circle_id,
+            "user_id": user.id,
+            "role": CircleRole.MEMBER,
+            "status": status,
+        }
         if await sql.insert_unique("circle_members", row, conn=conn):
             if status == MembershipStatus.ACTIVE:
                 await sql.bump("circles", "member_count", circle_id, +1, conn=conn)
@@ -114,10 +119,12 @@ async def approve_member(approver: User, circle_id: int, user_id: int) -> Circle
         await _lock_circle(circle_id, conn)
         await check_can_admin(approver, circle_id, conn)
         approved = await sql.execute(
-            "UPDATE circle_members SET status = 'ACTIVE' "
-            "WHERE circle_id = $1 AND user_id = $2 AND status = 'PENDING'",
+            "UPDATE circle_members SET status = $3 "
+            "WHERE circle_id = $1 AND user_id = $2 AND status = $4",
             circle_id,
             user_id,
+            MembershipStatus.ACTIVE.value,
+            MembershipStatus.PENDING.value,
             conn=conn,
         )
         if not approved:

@@ -77,18 +77,21 @@ async def delete_comment(author: User, comment_id: int) -> None:
             raise Forbidden("not_author")
         now = datetime.now(UTC)
         gone = await sql.fetch(
-            "UPDATE comments SET status = 'DELETED', deleted_at = $2 "
-            "WHERE (id = $1 OR root_id = $1) AND status = 'PUBLISHED' RETURNING id",
+            "UPDATE comments SET status = $3, deleted_at = $2 "
+            "WHERE (id = $1 OR root_id = $1) AND status = $4 RETURNING id",
             comment_id,
             now,
+            CommentStatus.DELETED.value,
+            CommentStatus.PUBLISHED.value,
             conn=conn,
         )
         if not gone:
             # It was not published (pending review): nothing was counted.
             await sql.execute(
-                "UPDATE comments SET status = 'DELETED', deleted_at = $2 WHERE id = $1",
+                "UPDATE comments SET status = $3, deleted_at = $2 WHERE id = $1",
                 comment_id,
                 now,
+                CommentStatus.DELETED.value,
                 conn=conn,
             )
             return

@@ -7,14 +7,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters import sql
 from domain.errors import NotFound
-from domain.models import TargetType
+from domain.models import PostStatus, TargetType
 
-PUBLISHED, DELETED = "PUBLISHED", "DELETED"
+# Posts, comments and answers share their status words (PostStatus, CommentStatus, ...).
+PUBLISHED, DELETED = PostStatus.PUBLISHED, PostStatus.DELETED
 TABLES = {TargetType.POST: "posts", TargetType.COMMENT: "comments", TargetType.ANSWER: "answers"}
 
 
 async def set_status(
-    target: TargetType, target_id: int, status: str, conn: BaseDBAsyncClient
+    target: TargetType, target_id: int, status: PostStatus, conn: BaseDBAsyncClient
 ) -> str | None:
     """Set the status of a post, comment or answer; return the old one (None for members).
     Deleted content stays deleted."""
@@ -29,7 +30,9 @@ async def set_status(
     old = rows[0]["status"]
     if old in (status, DELETED):
         return old
-    await sql.execute(f"UPDATE {table} SET status = $2 WHERE id = $1", target_id, status, conn=conn)
+    await sql.execute(
+        f"UPDATE {table} SET status = $2 WHERE id = $1", target_id, status.value, conn=conn
+    )
     delta = (status == PUBLISHED) - (old == PUBLISHED)
     if delta:
         await count_published(target, target_id, delta, conn)

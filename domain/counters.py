@@ -7,6 +7,9 @@ reconciliation job reports how many there were."""
 from __future__ import annotations
 
 from adapters import sql
+from domain.models import MembershipStatus, PostStatus
+
+_PUBLISHED, _DELETED = PostStatus.PUBLISHED.value, PostStatus.DELETED.value
 
 _RECOUNTS: dict[str, str] = {
     "posts": """
@@ -14,14 +17,14 @@ _RECOUNTS: dict[str, str] = {
           SELECT p.id,
             (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id) AS like_count,
             (SELECT count(*) FROM comments c WHERE c.post_id = p.id
-               AND c.status = 'PUBLISHED') AS comment_count,
+               AND c.status = $1) AS comment_count,
             (SELECT count(*) FROM shares s WHERE s.post_id = p.id) AS share_count,
             (SELECT count(*) FROM answers a WHERE a.question_id = p.id
-               AND a.status = 'PUBLISHED') AS answer_count,
+               AND a.status = $1) AS answer_count,
             -- views counted before their rows existed (imports) are kept
             GREATEST(p.view_count,
                      (SELECT count(*) FROM post_views v WHERE v.post_id = p.id)) AS view_count
-          FROM posts p WHERE p.status <> 'DELETED'
+          FROM posts p WHERE p.status <> $2
         )
         UPDATE posts p SET like_count = c.like_count, comment_count = c.comment_count,
           share_count = c.share_count, answer_count = c.answer_count, view_count = c.view_count
@@ -35,8 +38,8 @@ _RECOUNTS: dict[str, str] = {
           SELECT c.id,
             (SELECT count(*) FROM comment_likes l WHERE l.comment_id = c.id) AS like_count,
             (SELECT count(*) FROM comments r WHERE r.root_id = c.id
-               AND r.status = 'PUBLISHED') AS reply_count
-          FROM comments c WHERE c.status <> 'DELETED'
+               AND r.status = $1) AS reply_count
+          FROM comments c WHERE c.status <> $2
         )
         UPDATE comments t SET like_count = c.like_count, reply_count = c.reply_count
         FROM c WHERE t.id = c.id
@@ -46,7 +49,7 @@ _RECOUNTS: dict[str, str] = {
         WITH c AS (
           SELECT u.id,
             (SELECT count(*) FROM posts p WHERE p.author_id = u.id
-               AND p.status = 'PUBLISHED') AS post_count,
+               AND p.status = $1) AS post_count,
             (SELECT count(*) FROM user_follows f WHERE f.followee_id = u.id) AS follower_count,
             (SELECT count(*) FROM user_follows f WHERE f.follower_id = u.id) AS following_count,
             (SELECT count(*) FROM users i WHERE i.invited_by_id = u.id) AS invited_count,
@@ -74,7 +77,7 @@ _RECOUNTS: dict[str, str] = {
         WITH c AS (
           SELECT t.id,
             (SELECT count(*) FROM post_topics pt JOIN posts p ON p.id = pt.post_id
-               WHERE pt.topic_id = t.id AND p.status = 'PUBLISHED') AS post_count,
+               WHERE pt.topic_id = t.id AND p.status = $1) AS post_count,
             (SELECT count(*) FROM topic_follows f WHERE f.topic_id = t.id) AS follower_count
           FROM topics t
         )
@@ -86,9 +89,9 @@ _RECOUNTS: dict[str, str] = {
         WITH c AS (
           SELECT ci.id,
             (SELECT count(*) FROM circle_members m WHERE m.circle_id = ci.id
-               AND m.status = 'ACTIVE') AS member_count,
+               AND m.status = $2) AS member_count,
             (SELECT count(*) FROM posts p WHERE p.circle_id = ci.id
-               AND p.status = 'PUBLISHED') AS post_count
+               AND p.status = $1) AS post_count
           FROM circles ci
         )
         UPDATE circles ci SET member_count = c.member_count, post_count = c.post_count
@@ -98,9 +101,19 @@ _RECOUNTS: dict[str, str] = {
 }
 
 
+# The statuses each recount binds: $1 always "published", $2 what else it needs.
+_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "posts": (_PUBLISHED, _DELETED),
+    "comments": (_PUBLISHED, _DELETED),
+    "users": (_PUBLISHED,),
+    "topics": (_PUBLISHED,),
+    "circles": (_PUBLISHED, MembershipStatus.ACTIVE.value),
+}
+
+
 async def recount_all() -> dict[str, int]:
     """Recount posts, comments, members, topics and circles; return the rows repaired."""
     return {
-        table: len(await sql.fetch(statement + " RETURNING 1"))
+        table: len(await sql.fetch(statement + " RETURNING 1", *_PARAMETERS[table]))
         for table, statement in _RECOUNTS.items()
     }

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import access, badges, modlog
 from domain.circles import is_circle_admin
-from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound
 from domain.models import (
     Event,
     EventKind,
@@ -26,7 +26,9 @@ from domain.models import (
 from domain.notify import notify
 from domain.pagination import Page, keyset_page
 from domain.points import award
+from domain.publishing import Screening, screen_texts
 from domain.rules import CommunityRules
+from domain.screening import Scene
 
 CODE_PERIOD = 300  # seconds a check-in code lasts on the screen
 CODE_DIGITS = 6
@@ -67,13 +69,18 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def create_event(actor: User, draft: EventDraft) -> Event:
-    """Operators create events; circle admins create their circle's."""
+async def create_event(actor: User, draft: EventDraft, screener: Screening) -> Event:
+    """Operators create events; circle admins create their circle's. Its texts are screened
+    like any member's; an event is public at once, so text that would need review is refused."""
     if not await _may_run(actor, draft.circle_id):
         raise Forbidden("not_circle_admin") if draft.circle_id is not None else Forbidden()
     title = " ".join(draft.title.split())
     if not 1 <= len(title) <= 60:
         raise BadInput("event_title", field="title")
+    description, location = draft.description.strip()[:5000], draft.location.strip()[:200]
+    texts = [("title", title), ("description", description), ("location", location)]
+    if (await screen_texts(screener, actor, texts, Scene.FORUM)).needs_review:
+        raise ContentRejected(field="title")
     starts, ends = _utc(draft.starts_at), _utc(draft.ends_at)
     deadline = _utc(draft.signup_deadline) if draft.signup_deadline else starts
     if not (starts < ends and deadline <= ends and ends > datetime.now(UTC)):
@@ -85,9 +92,9 @@ async def create_event(actor: User, draft: EventDraft) -> Event:
     async with in_transaction() as conn:
         event = await Event.create(
             title=title,
-            description=draft.description.strip()[:5000],
+            description=description,
             kind=draft.kind,
-            location=draft.location.strip()[:200],
+            location=location,
             starts_at=starts,
             ends_at=ends,
             signup_deadline=deadline,

@@ -10,6 +10,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from adapters import sql
+from domain import access
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
     Answer,
@@ -68,15 +69,16 @@ async def _with_pins(
 # pages seek past the cursor on posts_status_created_idx. Same order and cursors as
 # _with_pins, which circles use (tests: test_moderation's pins, test_pagination's paging).
 _GLOBAL = PinScope.GLOBAL.value
+# $1 now, $2 page size, $3 the published status, $4 $5 the cursor.
 _PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
-WHERE status = 'PUBLISHED' AND pin_scope = '{_GLOBAL}'
+WHERE status = $3 AND pin_scope = '{_GLOBAL}'
   AND (pinned_until IS NULL OR pinned_until > $1)
 ORDER BY pinned_at DESC, id DESC LIMIT $2"""
 _REGULAR = f"""SELECT {{columns}}, false AS _pinned FROM posts
-WHERE status = 'PUBLISHED'
+WHERE status = $3
   AND (pin_scope IS NULL OR pin_scope <> '{_GLOBAL}' OR pinned_until <= $1) {{seek}}
 ORDER BY created_at DESC, id DESC LIMIT $2 + 1"""
-_SEEK = "AND created_at <= $3 AND (created_at, id) < ($3, $4)"
+_SEEK = "AND created_at <= $4 AND (created_at, id) < ($4, $5)"
 
 
 @cache
@@ -92,7 +94,7 @@ async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post
     """Every published post, newest first, globally pinned posts leading the first page."""
     size = check_first(first, cap=cap)
     seek = after is not None and after != AFTER_PINS  # from the pins: the list from its top
-    values: list[object] = [datetime.now(UTC), size]
+    values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value]
     if seek:
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
     rows = await sql.fetch_records(_latest_statement(after is None, seek), *values)
@@ -126,7 +128,7 @@ async def by_author(
 ) -> Page[Post]:
     """A member's posts; the member themself also sees those still in review or rejected."""
     query = Post.filter(author_id=author_id)
-    if viewer is not None and viewer.id == author_id:
+    if access.can_see_own_drafts(viewer, author_id):
         query = query.exclude(status=PostStatus.DELETED)
     else:
         query = query.filter(status=PostStatus.PUBLISHED)

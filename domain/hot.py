@@ -15,7 +15,7 @@ from adapters import sql
 from adapters.redis import Store
 from domain import access
 from domain.errors import BadInput
-from domain.models import Post
+from domain.models import Post, PostStatus
 from domain.pagination import Page, check_first
 
 WINDOW_DAYS = 7  # older posts no longer move
@@ -23,12 +23,13 @@ SNAPSHOT_SIZE = 1000
 SNAPSHOT_TTL = 3600  # a reader can page through a snapshot for an hour
 FRESH_FOR = 300  # a new snapshot every five minutes (the job), or on demand when older
 
+_PUBLISHED = PostStatus.PUBLISHED.value
 _RANK = """
 SELECT p.id, log(greatest(2, p.like_count + p.comment_count + p.answer_count
                             + 2 * p.share_count + 2))
        / power(extract(epoch FROM ($1::timestamptz - p.created_at)) / 3600.0 + 2, 1.8) AS hot
 FROM posts p {join}
-WHERE p.status = 'PUBLISHED' AND p.created_at > $1::timestamptz - make_interval(days => $2)
+WHERE p.status = $4 AND p.created_at > $1::timestamptz - make_interval(days => $2)
   AND p.created_at <= $1::timestamptz {where}
 ORDER BY hot DESC, p.id DESC LIMIT $3
 """
@@ -48,13 +49,13 @@ async def build_snapshot(store: Store, scope: str = "all", now: datetime | None 
     now = now or datetime.now(UTC)
     if scope == "all":
         query = _RANK.format(join="", where="")
-        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE)
+        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, _PUBLISHED)
     else:
         topic_id = int(scope.split(":", 1)[1])
         query = _RANK.format(
-            join="JOIN post_topics pt ON pt.post_id = p.id", where="AND pt.topic_id = $4"
+            join="JOIN post_topics pt ON pt.post_id = p.id", where="AND pt.topic_id = $5"
         )
-        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, topic_id)
+        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, _PUBLISHED, topic_id)
     snapshot = f"{scope}:{uuid.uuid4().hex[:12]}"
     key = store.key("hot", "snap", snapshot)
     async with store.redis.pipeline(transaction=True) as pipe:

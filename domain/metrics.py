@@ -19,7 +19,7 @@ from adapters import sql
 from adapters.redis import Store
 from domain.calendar import Calendar
 from domain.errors import BadInput
-from domain.models import DailyMetric
+from domain.models import DailyMetric, PostStatus
 
 log = logging.getLogger("quanzi.metrics")
 
@@ -60,9 +60,9 @@ async def compute_day(calendar: Calendar, day: date) -> DayMetrics:
               (SELECT count(*) FROM member_activity WHERE day = $3) AS dau,
               (SELECT count(*) FROM users WHERE created_at >= $1 AND created_at < $2) AS new_users,
               (SELECT count(*) FROM posts WHERE created_at >= $1 AND created_at < $2
-                 AND status <> 'DELETED') AS posts,
+                 AND status <> $4) AS posts,
               (SELECT count(*) FROM comments WHERE created_at >= $1 AND created_at < $2
-                 AND status <> 'DELETED') AS comments,
+                 AND status <> $4) AS comments,
               (SELECT count(*) FROM post_likes WHERE created_at >= $1 AND created_at < $2)
               + (SELECT count(*) FROM comment_likes WHERE created_at >= $1 AND created_at < $2)
                 AS likes,
@@ -72,6 +72,7 @@ async def compute_day(calendar: Calendar, day: date) -> DayMetrics:
             lo,
             hi,
             day,
+            PostStatus.DELETED.value,
         )
     )[0]
     return DayMetrics(date=day, **{k: int(v) for k, v in row.items()})
@@ -159,10 +160,10 @@ async def community_metrics(calendar: Calendar, start: date, end: date) -> Commu
                   UNION ALL SELECT user_id FROM comment_likes
                     WHERE created_at >= $1 AND created_at < $2
                   UNION ALL SELECT author_id FROM comments
-                    WHERE created_at >= $1 AND created_at < $2 AND status <> 'DELETED'
+                    WHERE created_at >= $1 AND created_at < $2 AND status <> $5
                   UNION ALL SELECT user_id FROM shares WHERE created_at >= $1 AND created_at < $2
                   UNION ALL SELECT author_id FROM answers
-                    WHERE created_at >= $1 AND created_at < $2 AND status <> 'DELETED'
+                    WHERE created_at >= $1 AND created_at < $2 AND status <> $5
                   UNION ALL SELECT user_id FROM answer_votes
                     WHERE created_at >= $1 AND created_at < $2
                   UNION ALL SELECT user_id FROM poll_voters
@@ -170,17 +171,17 @@ async def community_metrics(calendar: Calendar, start: date, end: date) -> Commu
               ) i WHERE u IN (SELECT user_id FROM member_activity WHERE day BETWEEN $4 AND $3)
               ) AS interacting,
               (SELECT count(*) FROM posts p WHERE p.created_at >= $1 AND p.created_at < $2
-                 AND p.status <> 'DELETED') AS posts,
+                 AND p.status <> $5) AS posts,
               (SELECT count(*) FROM posts p WHERE p.created_at >= $1 AND p.created_at < $2
-                 AND p.status <> 'DELETED' AND (
+                 AND p.status <> $5 AND (
                    EXISTS (SELECT 1 FROM comments c WHERE c.post_id = p.id
-                     AND c.status <> 'DELETED'
+                     AND c.status <> $5
                      AND c.created_at <= p.created_at + interval '24 hours')
                    OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = p.id
-                     AND a.status <> 'DELETED'
+                     AND a.status <> $5
                      AND a.created_at <= p.created_at + interval '24 hours'))) AS replied,
               (SELECT count(*) FROM comments WHERE created_at >= $1 AND created_at < $2
-                 AND status <> 'DELETED') AS comments,
+                 AND status <> $5) AS comments,
               (SELECT count(*) FROM reports WHERE created_at >= $1 AND created_at < $2)
                 AS reports
             """,
@@ -188,6 +189,7 @@ async def community_metrics(calendar: Calendar, start: date, end: date) -> Commu
             hi,
             end,
             start,
+            PostStatus.DELETED.value,
         )
     )[0]
     mau = int(row["mau"])
@@ -270,10 +272,11 @@ async def share_funnel(calendar: Calendar, start: date, end: date) -> list[Funne
               (SELECT count(*) FROM users u WHERE u.signup_share_token IS NOT NULL
                  AND u.created_at >= $1 AND u.created_at < $2
                  AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id
-                   AND p.status = 'PUBLISHED')) AS first_posts
+                   AND p.status = $3)) AS first_posts
             """,
             lo,
             hi,
+            PostStatus.PUBLISHED.value,
         )
     )[0]
     return [

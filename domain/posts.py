@@ -260,7 +260,7 @@ async def edit_post(
             using_db=conn, update_fields=["title", "body", "images", "search_tokens", "edited_at"]
         )
         if verdict.needs_review:
-            await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW.value, conn)
+            await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW, conn)
             await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
             post.status = PostStatus.PENDING_REVIEW
     return post

@@ -11,6 +11,7 @@ from domain.models import (
     Answer,
     Comment,
     Post,
+    PostStatus,
     Report,
     ReportReason,
     TargetType,
@@ -28,8 +29,18 @@ async def _author_of(target: TargetType, target_id: int) -> int:
         if await User.filter(id=target_id).exists():
             return target_id
         raise NotFound("user_not_found", field="targetId")
-    model = {TargetType.POST: Post, TargetType.COMMENT: Comment, TargetType.ANSWER: Answer}[target]
-    row = await model.filter(id=target_id, status="PUBLISHED").values("author_id")
+    # What everyone may see (access.can_see_*), in SQL: published, under a published post.
+    published = PostStatus.PUBLISHED
+    if target is TargetType.POST:
+        row = await Post.filter(id=target_id, status=published).values("author_id")
+    elif target is TargetType.COMMENT:
+        row = await Comment.filter(id=target_id, status=published, post__status=published).values(
+            "author_id"
+        )
+    else:
+        row = await Answer.filter(
+            id=target_id, status=published, question__status=published
+        ).values("author_id")
     if not row:
         raise NotFound(field="targetId")
     return int(row[0]["author_id"])
@@ -63,7 +74,7 @@ async def report_content(
             report.task_id = task.id
             await report.save(using_db=conn, update_fields=["task_id"])
             if task.report_count >= hide_at and target is not TargetType.USER:
-                await set_status(target, target_id, "HIDDEN", conn)
+                await set_status(target, target_id, PostStatus.HIDDEN, conn)
     except IntegrityError:
         raise Conflict("already_reported", field="targetId") from None
     return report

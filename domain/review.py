@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog, rewards
+from domain import access, modlog, rewards
 from domain.content_status import DELETED, PUBLISHED, set_status
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
@@ -25,7 +25,6 @@ from domain.models import (
     ReviewStage,
     ReviewStatus,
     ReviewTask,
-    Role,
     TargetType,
     User,
 )
@@ -50,12 +49,14 @@ async def open_task(
     stage: ReviewStage = ReviewStage.FIRST,
     appeal: bool = False,
 ) -> ReviewTask:
-    """Open a review task for the target, or add the reasons (and reports) to its open one."""
+    """Open a review task for the target, or add the reasons (and reports) to its open one.
+    (`WHERE status = 'OPEN'` names the partial unique index of migration 0004: PostgreSQL
+    infers it from a constant only, so that one literal stays.)"""
     rows = await sql.fetch(
         """
         INSERT INTO review_tasks (target_type, target_id, stage, status, reasons, report_count,
             appeal, created_at, updated_at)
-        VALUES ($1, $2, $3, 'OPEN', $4::jsonb, $5, $6, now(), now())
+        VALUES ($1, $2, $3, $7, $4::jsonb, $5, $6, now(), now())
         ON CONFLICT (target_type, target_id) WHERE status = 'OPEN' DO UPDATE SET
             reasons = (SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(
                 review_tasks.reasons || EXCLUDED.reasons) r),
@@ -69,6 +70,7 @@ async def open_task(
         json.dumps(reasons, ensure_ascii=False),
         reports,
         appeal,
+        ReviewStatus.OPEN.value,
         conn=conn,
     )
     return await ReviewTask.filter(id=rows[0]["id"]).using_db(conn).get()
@@ -81,9 +83,7 @@ async def queue(stage: ReviewStage, *, first: int | None, after: str | None, cap
 
 
 def _check_may_decide(actor: User, task: ReviewTask) -> None:
-    role = Role(actor.role)
-    needed = Role.OPERATOR if task.stage == ReviewStage.FINAL else Role.MODERATOR
-    if not role.at_least(needed):
+    if not access.can_review(actor, final_stage=task.stage == ReviewStage.FINAL):
         raise Forbidden()
     if task.stage == ReviewStage.SECOND and task.first_reviewer_id == actor.id:  # type: ignore[attr-defined]
         raise Forbidden("same_reviewer")
@@ -107,7 +107,7 @@ async def decide(
         _check_may_decide(actor, task)
         target = TargetType(task.target_type)
         if decision == Decision.APPROVE:
-            old = await set_status(target, task.target_id, PostStatus.PUBLISHED.value, conn)
+            old = await set_status(target, task.target_id, PostStatus.PUBLISHED, conn)
             if old not in (PUBLISHED, DELETED):
                 await rewards.content_published(target, task.target_id, conn, rules=rules)
             await _close(task, ReviewStatus.APPROVED, conn)
@@ -116,7 +116,7 @@ async def decide(
             task.stage = ReviewStage.SECOND
             task.first_reviewer_id = actor.id
         elif decision == Decision.REJECT:
-            await set_status(target, task.target_id, PostStatus.REJECTED.value, conn)
+            await set_status(target, task.target_id, PostStatus.REJECTED, conn)
             await _close(task, ReviewStatus.REJECTED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_REJECTED, conn)
         elif task.stage == ReviewStage.SECOND:

@@ -16,7 +16,9 @@ async def set_user_role(actor: User, user_id: int, role: Role) -> User:
     async with in_transaction() as conn:
         # Lock every admin row: two admins demoting each other at once cannot leave none.
         admins = await sql.fetch(
-            "SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id FOR NO KEY UPDATE", conn=conn
+            "SELECT id FROM users WHERE role = $1 ORDER BY id FOR NO KEY UPDATE",
+            Role.ADMIN.value,
+            conn=conn,
         )
         target = await User.filter(id=user_id).using_db(conn).first()
         if target is None:

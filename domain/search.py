@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 
 from adapters import sql
 from domain.errors import BadInput
-from domain.models import Post, Topic, User
+from domain.models import Post, PostKind, PostStatus, Topic, User
 from domain.pagination import check_first, decode_values, encode_cursor
 
 QUERY_MAX = 50
@@ -85,20 +85,22 @@ async def _search_posts(text: str, kind: SearchKind, size: int, after: str | Non
     if not terms:
         return SearchPage([], [], False)
     # QUESTIONS finds questions; POSTS finds everything else (posts and polls).
-    kinds = ["QUESTION"] if kind is SearchKind.QUESTIONS else ["POST", "POLL"]
+    wanted = [PostKind.QUESTION] if kind is SearchKind.QUESTIONS else [PostKind.POST, PostKind.POLL]
+    kinds = [k.value for k in wanted]
     # Every query term must match; rank by ts_rank, then newest, then id (unique).
-    params: list[object] = [" & ".join(_quote(t) for t in terms), kinds, size + 1]
+    query = " & ".join(_quote(t) for t in terms)
+    params: list[object] = [query, kinds, size + 1, PostStatus.PUBLISHED.value]
     keyset = ""
     if after:
         rank, created_at, post_id = decode_values(after, (float, datetime, int))
         params += [rank, created_at, post_id]
-        keyset = "WHERE (r.rank, r.created_at, r.id) < ($4::real, $5::timestamptz, $6::bigint)"
+        keyset = "WHERE (r.rank, r.created_at, r.id) < ($5::real, $6::timestamptz, $7::bigint)"
     rows = await sql.fetch(
         f"""
         SELECT r.id, r.rank, r.created_at FROM (
             SELECT p.id, p.created_at, ts_rank(p.search_vector, q)::real AS rank
             FROM posts p, to_tsquery('simple', $1) q
-            WHERE p.search_vector @@ q AND p.status = 'PUBLISHED' AND p.kind = ANY($2::text[])
+            WHERE p.search_vector @@ q AND p.status = $4 AND p.kind = ANY($2::text[])
         ) r {keyset}
         ORDER BY r.rank DESC, r.created_at DESC, r.id DESC
         LIMIT $3

@@ -13,7 +13,7 @@ from typing import cast
 
 from adapters import sql
 from adapters.redis import Store
-from domain.models import Topic
+from domain.models import PostStatus, Topic
 
 HALF_LIFE_HOURS = 6.0
 HEAT_WINDOW_HOURS = 48
@@ -26,7 +26,7 @@ _EVENTS = """
 WITH ev AS (
   SELECT pt.topic_id, p.created_at AS at, 5.0 AS w
     FROM post_topics pt JOIN posts p ON p.id = pt.post_id
-    WHERE p.status = 'PUBLISHED' AND p.created_at > $1::timestamptz - interval '8 days'
+    WHERE p.status = $5 AND p.created_at > $1::timestamptz - interval '8 days'
       AND p.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, s.created_at, 4.0 FROM shares s JOIN post_topics pt ON pt.post_id = s.post_id
@@ -34,7 +34,7 @@ WITH ev AS (
   UNION ALL
   SELECT pt.topic_id, c.created_at, 3.0
     FROM comments c JOIN post_topics pt ON pt.post_id = c.post_id
-    WHERE c.status = 'PUBLISHED' AND c.created_at > $1::timestamptz - interval '8 days'
+    WHERE c.status = $5 AND c.created_at > $1::timestamptz - interval '8 days'
       AND c.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, l.created_at, 1.0
@@ -68,7 +68,14 @@ def velocity(recent: float, baseline: float) -> float:
 
 async def compute(now: datetime | None = None) -> list[TopicHeat]:
     now = now or datetime.now(UTC)
-    rows = await sql.fetch(_EVENTS, now, HALF_LIFE_HOURS, HEAT_WINDOW_HOURS, float(BASELINE_DAYS))
+    rows = await sql.fetch(
+        _EVENTS,
+        now,
+        HALF_LIFE_HOURS,
+        HEAT_WINDOW_HOURS,
+        float(BASELINE_DAYS),
+        PostStatus.PUBLISHED.value,  # comments say it the same way
+    )
     heats = [
         TopicHeat(
             r["topic_id"], float(r["heat"]), velocity(float(r["recent"]), float(r["baseline"]))

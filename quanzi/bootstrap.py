@@ -29,6 +29,9 @@ from recommend.registry import RecommenderConfig
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
+# The Redis store as api/ names it: api/ reaches the adapters only through this module.
+RedisStore = Store
+
 
 @dataclass
 class Runtime:

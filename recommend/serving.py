@@ -16,7 +16,7 @@ from adapters import sql
 from adapters.redis import Store
 from domain import access, hot
 from domain.errors import BadInput
-from domain.models import Post
+from domain.models import Post, PostStatus
 from domain.pagination import Page, check_first
 from recommend import dataset, registry
 from recommend.model import Trained
@@ -106,9 +106,10 @@ async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[
     fresh = [
         r["id"]
         for r in await sql.fetch_records(
-            "SELECT id FROM posts WHERE status = 'PUBLISHED' AND created_at > $1 "
+            "SELECT id FROM posts WHERE status = $2 AND created_at > $1 "
             "ORDER BY created_at DESC LIMIT 50",
             datetime.now(UTC) - timedelta(days=1),
+            PostStatus.PUBLISHED.value,
         )
     ]
     ordered: list[int] = []
@@ -121,11 +122,12 @@ async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[
     ordered = list(dict.fromkeys(ordered + fresh))
     # Nothing seen, nothing of one's own, nothing that is no longer published.
     keep = await sql.fetch_records(
-        "SELECT id FROM posts WHERE id = ANY($1::bigint[]) AND status = 'PUBLISHED' "
+        "SELECT id FROM posts WHERE id = ANY($1::bigint[]) AND status = $3 "
         "AND author_id <> $2 AND NOT EXISTS (SELECT 1 FROM post_views v "
         "WHERE v.post_id = posts.id AND v.user_id = $2)",
         ordered,
         user_id,
+        PostStatus.PUBLISHED.value,
     )
     allowed = {r["id"] for r in keep}
     return [p for p in ordered if p in allowed][:FEED_LENGTH]

@@ -273,6 +273,7 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
                 capacity=30,
                 points_reward=10,
             ),
+            NO_SCREENING,
         )
         for member in ("demo-alice", "demo-dong"):
             await sign_up(members[member], event.id)

@@ -20,8 +20,15 @@ from adapters import sql
 from adapters.stackexchange_dump import parse_time, read_dump, tags_of, text_of
 from domain.calendar import Calendar
 from domain.counters import recount_all
+from domain.models import PostKind, PostStatus, Role
+from domain.publishing import NO_SCREENING
 from domain.search import search_document
 from domain.topics import TOPIC_NAME_MAX, ensure_topics
+
+# Imported texts were written and moderated elsewhere: they go in as rows, published, past the
+# publishing pipeline. The bypass is stated the one greppable way.
+SCREENING = NO_SCREENING
+PUBLISHED = PostStatus.PUBLISHED.value  # answers and comments say it the same way
 
 
 @dataclass
@@ -78,13 +85,14 @@ async def import_stackexchange(
                 "INSERT INTO users (openid, nickname, avatar_url, bio, role, invite_code, points, "
                 "follower_count, following_count, post_count, invited_count, likes_received, "
                 "unread_notification_count, checkin_streak, created_at, updated_at) "
-                "VALUES ($1, $2, '', $3, 'MEMBER', $4, 0, 0, 0, 0, 0, 0, 0, 0, $5, $5) "
+                "VALUES ($1, $2, '', $3, $6, $4, 0, 0, 0, 0, 0, 0, 0, 0, $5, $5) "
                 "ON CONFLICT (openid) DO UPDATE SET nickname = EXCLUDED.nickname RETURNING id",
                 f"se:{source}:{u['Id']}"[:64],
                 (u.get("DisplayName") or f"用户{u['Id']}")[:20],
                 text_of(u.get("AboutMe", ""))[:200],
                 f"SE{u['Id'].replace('-', 'N')}X{zlib.crc32(source.encode()) % 1000:03d}"[:16],
                 parse_time(u["CreationDate"]),
+                Role.MEMBER.value,
                 conn=conn,
             )
             users[u["Id"]] = created[0]["id"]
@@ -111,7 +119,7 @@ async def import_stackexchange(
             post = await sql.fetch(
                 "INSERT INTO posts (author_id, kind, status, title, body, images, like_count, "
                 "comment_count, share_count, view_count, answer_count, bounty, search_tokens, "
-                "feature_reason, created_at, updated_at) VALUES ($1, 'QUESTION', 'PUBLISHED', "
+                "feature_reason, created_at, updated_at) VALUES ($1, $7, $8, "
                 "$2, $3, '[]', 0, 0, 0, $4, 0, 0, $5, '', $6, $6) RETURNING id",
                 owner,
                 title,
@@ -119,6 +127,8 @@ async def import_stackexchange(
                 int(q.get("ViewCount") or 0),
                 search_document(title, body),
                 created_at,
+                PostKind.QUESTION.value,
+                PUBLISHED,
                 conn=conn,
             )
             post_id = post[0]["id"]
@@ -155,13 +165,14 @@ async def import_stackexchange(
             created_at = parse_time(a["CreationDate"])
             inserted = await sql.fetch(
                 "INSERT INTO answers (question_id, author_id, body, status, vote_count, "
-                "is_accepted, created_at) VALUES ($1, $2, $3, 'PUBLISHED', $4, false, $5) "
+                "is_accepted, created_at) VALUES ($1, $2, $3, $6, $4, false, $5) "
                 "ON CONFLICT (question_id, author_id) DO NOTHING RETURNING id",
                 question_id,
                 owner,
                 text_of(a.get("Body", ""))[:5000] or "…",
                 int(a.get("Score") or 0),
                 created_at,
+                PUBLISHED,
                 conn=conn,
             )
             active.add((owner, calendar.day_of(created_at)))  # active even if not kept
@@ -201,11 +212,12 @@ async def import_stackexchange(
                 continue
             inserted = await sql.fetch(
                 "INSERT INTO comments (post_id, author_id, body, status, like_count, "
-                "reply_count, created_at) VALUES ($1, $2, $3, 'PUBLISHED', 0, 0, $4) RETURNING id",
+                "reply_count, created_at) VALUES ($1, $2, $3, $5, 0, 0, $4) RETURNING id",
                 post_id,
                 owner,
                 text_of(c.get("Text", ""))[:1000] or "…",
                 created_at,
+                PUBLISHED,
                 conn=conn,
             )
             comments[c["Id"]] = inserted[0]["id"]

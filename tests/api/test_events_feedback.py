@@ -165,6 +165,7 @@ async def test_stale_codes_and_times_outside_the_window_are_refused(runtime: Run
             starts_at=now + timedelta(hours=1),
             ends_at=now + timedelta(hours=3),
         ),
+        runtime.screener,
     )
     member = await make_user()
     await events.sign_up(member, event.id)

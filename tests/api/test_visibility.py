@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from api.ids import from_global_id, to_global_id
 from domain import circles, featured
 from domain.content_status import set_status
-from domain.models import Role, TargetType
+from domain.models import PostStatus, Role, TargetType
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_user, token_for
@@ -44,7 +44,7 @@ class World:
 
 async def _status(target: TargetType, gid: str, status: str) -> None:
     async with in_transaction() as conn:
-        await set_status(target, _pk(gid), status, conn)
+        await set_status(target, _pk(gid), PostStatus(status), conn)
 
 
 def _pk(gid: str) -> int:
@@ -259,15 +259,14 @@ async def test_removed_comments_and_comments_of_deleted_posts_show_nowhere(
         assert replies["data"]["node"] is None, (viewer, gid)
 
 
-async def test_a_comment_under_a_deleted_post_cannot_be_liked(
+async def test_a_comment_under_a_deleted_post_cannot_be_liked_or_reported(
     api: Api, world: World, runtime: Runtime
 ) -> None:
-    result = await api.op(
-        "LikeComment",
-        {"commentId": world.on_deleted_post},
-        token=token_for(runtime, await make_user()),
-    )
+    token = token_for(runtime, await make_user())
+    result = await api.op("LikeComment", {"commentId": world.on_deleted_post}, token=token)
     assert error_codes(result) == ["NOT_FOUND"]
+    report = {"targetType": "COMMENT", "targetId": world.on_deleted_post, "reason": "SPAM"}
+    assert error_codes(await api.op("ReportContent", report, token=token)) == ["NOT_FOUND"]
 
 
 async def test_notifications_never_show_a_hidden_rejected_or_deleted_comment(

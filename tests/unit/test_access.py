@@ -149,3 +149,12 @@ def test_a_member_sees_their_own_drafts_and_nobody_elses() -> None:
     assert not access.can_see_own_drafts(VIEWERS["member"], AUTHOR_ID)
     assert not access.can_see_own_drafts(VIEWERS["moderator"], AUTHOR_ID)
     assert not access.can_see_own_drafts(None, AUTHOR_ID)
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+def test_moderators_decide_the_first_review_stages_and_operators_the_final_one(
+    viewer: str,
+) -> None:
+    staff = viewer in ("moderator", "operator", "admin")
+    assert access.can_review(VIEWERS[viewer], final_stage=False) is staff
+    assert access.can_review(VIEWERS[viewer], final_stage=True) is (viewer in ("operator", "admin"))
