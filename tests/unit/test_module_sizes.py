@@ -13,9 +13,7 @@ CEILING = 420
 MEDIAN_CEILING = 150
 
 # Modules over the ceiling today, each due to be split; its line goes once it is.
-OVERSIZED = {
-    "api/types/posts.py",  # removed by the api step
-}
+OVERSIZED: set[str] = set()
 
 
 def module_sizes() -> dict[str, int]:
