@@ -131,7 +131,7 @@ async def make_post(
     async with _delivering():
         post = await create_post(author, PostDraft(body=body, **draft), NO_SCREENING, rules=RULES)  # type: ignore[arg-type]
     if status == PostStatus.DELETED:
-        await delete_post(author, post.id)
+        await delete_post(author, post.id, rules=RULES)
     elif status != PostStatus.PUBLISHED:
         await _move_to(TargetType.POST, post.id, status.value)
     await post.refresh_from_db()
