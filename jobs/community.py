@@ -9,23 +9,23 @@ from datetime import timedelta
 
 from domain import counters, hot, metrics, retention, trending
 from jobs.broker import task
-from jobs.runtime import JobRuntime, Runtime
+from jobs.runtime import FromWorker, JobRuntime
 
 log = logging.getLogger("quanzi.jobs")
 
 
 @task(task_name="quanzi.refresh_trending", schedule=[{"cron": "*/5 * * * *"}])
-async def refresh_trending(runtime: JobRuntime = Runtime) -> int:
+async def refresh_trending(runtime: JobRuntime = FromWorker) -> int:
     return await trending.refresh(runtime.store)
 
 
 @task(task_name="quanzi.refresh_hot", schedule=[{"cron": "*/5 * * * *"}])
-async def refresh_hot(runtime: JobRuntime = Runtime) -> str:
+async def refresh_hot(runtime: JobRuntime = FromWorker) -> str:
     return await hot.build_snapshot(runtime.store)
 
 
 @task(task_name="quanzi.record_activity", schedule=[{"cron": "*/5 * * * *"}])
-async def record_activity(runtime: JobRuntime = Runtime) -> int:
+async def record_activity(runtime: JobRuntime = FromWorker) -> int:
     """Flush the day's activity marks from Redis, then keep yesterday's and today's metrics."""
     calendar = runtime.rules.calendar
     written = await metrics.flush_activity(runtime.store, calendar)
@@ -36,7 +36,7 @@ async def record_activity(runtime: JobRuntime = Runtime) -> int:
 
 
 @task(task_name="quanzi.score_retention", schedule=[{"cron": "30 3 * * *"}])
-async def score_retention(runtime: JobRuntime = Runtime) -> dict[str, int]:
+async def score_retention(runtime: JobRuntime = FromWorker) -> dict[str, int]:
     return await retention.score_members(runtime.rules.calendar)
 
 

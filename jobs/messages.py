@@ -9,7 +9,7 @@ from domain import subscribe_messages
 from domain.models import Notification, User
 from domain.texts import TEXTS, render
 from jobs.broker import task
-from jobs.runtime import JobRuntime, Runtime
+from jobs.runtime import FromWorker, JobRuntime
 
 log = logging.getLogger("quanzi.jobs.messages")
 
@@ -25,7 +25,7 @@ def _line(kind: str) -> str:
 
 @task(task_name="quanzi.send_subscribe_message")
 async def send_subscribe_message(
-    notification_id: int, template_id: str, runtime: JobRuntime = Runtime
+    notification_id: int, template_id: str, runtime: JobRuntime = FromWorker
 ) -> bool:
     """Send one notification as a subscribe message; transient WeChat failures are retried
     with backoff here, a crash by the queue's retry middleware."""

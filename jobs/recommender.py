@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from jobs.broker import task
-from jobs.runtime import JobRuntime, Runtime
+from jobs.runtime import FromWorker, JobRuntime
 from recommend import registry, serving
 
 
 @task(task_name="quanzi.retrain_recommender", schedule=[{"cron": "0 2 * * *"}])
-async def retrain_recommender(runtime: JobRuntime = Runtime) -> dict[str, object]:
+async def retrain_recommender(runtime: JobRuntime = FromWorker) -> dict[str, object]:
     """Train, evaluate, publish if better, then precompute with whatever now serves."""
     row = await registry.train_and_register(runtime.recommender)
     written = await precompute_recommendations(runtime)
@@ -16,7 +16,7 @@ async def retrain_recommender(runtime: JobRuntime = Runtime) -> dict[str, object
 
 
 @task(task_name="quanzi.precompute_recommendations", schedule=[{"cron": "15 * * * *"}])
-async def precompute_recommendations(runtime: JobRuntime = Runtime) -> int:
+async def precompute_recommendations(runtime: JobRuntime = FromWorker) -> int:
     loaded = await registry.current()
     if loaded is None:
         return 0

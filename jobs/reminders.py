@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from domain import events, notify
 from jobs.broker import task
-from jobs.runtime import JobRuntime, Runtime
+from jobs.runtime import FromWorker, JobRuntime
 
 
 @task(task_name="quanzi.remind_events", schedule=[{"cron": "*/5 * * * *"}])
-async def remind_events(runtime: JobRuntime = Runtime) -> int:
+async def remind_events(runtime: JobRuntime = FromWorker) -> int:
     with notify.collecting() as ids:
         reminded = await events.send_reminders()
     await notify.deliver(runtime.store, ids, runtime.send_subscribe)

@@ -34,5 +34,5 @@ def job_runtime(state: TaskiqState = TaskiqDepends()) -> JobRuntime:
     return runtime
 
 
-# A job's parameter `runtime: JobRuntime = Runtime` receives it.
-Runtime = TaskiqDepends(job_runtime)
+# A job's parameter `runtime: JobRuntime = FromWorker` receives it.
+FromWorker = TaskiqDepends(job_runtime)
