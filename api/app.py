@@ -20,7 +20,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
@@ -30,10 +29,11 @@ from api.errors import backend_unavailable, error_response, format_error
 from api.guards import BodySizeLimit, Limits
 from api.health import healthz
 from api.media import upload_image
-from api.metrics import metrics, observe
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
+from api.strawberry_internals import GraphQLView
+from api.telemetry import metrics, observe
 from domain.errors import ErrorCode, QuanziError
 from domain.messages import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
@@ -95,7 +95,7 @@ class RequestIdMiddleware:
                         )
 
 
-class QuanziGraphQL(GraphQL[Context, None]):
+class QuanziGraphQL(GraphQLView[Context]):
     # The Starlette app's state (runtime, persisted queries), set by create_app.
     app_state: State | None = None
 
@@ -113,29 +113,21 @@ class QuanziGraphQL(GraphQL[Context, None]):
         except QuanziError:
             raise ConnectionRejectionError() from None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """As strawberry's, but a request that is not GraphQL at all (bad JSON, no query,
-        a batch) is answered in the GraphQL error shape rather than plain text."""
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        request = Request(scope=scope, receive=receive)
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            response = error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
-        except PersistedQueryError as exc:
-            response = error_response(exc.message, exc.code, exc.status)
-        except Exception as exc:
-            # Before the schema runs (signing the caller in): a database that is down or
-            # restarting is a clean 503 to retry, not a crash.
-            if not backend_unavailable(exc):
-                raise
-            access_log.warning("backend unavailable", error=repr(exc))
-            locale = pick_locale(request.headers.get("accept-language"))
-            message = render("service_unavailable", locale)
-            response = error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
-        await response(scope, receive, send)
+    def refused(self, request: Request, exc: Exception) -> Response | None:
+        """A request that is not GraphQL at all (bad JSON, no query, a batch) is answered
+        in the GraphQL error shape rather than plain text."""
+        if isinstance(exc, HTTPException):
+            return error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
+        if isinstance(exc, PersistedQueryError):
+            return error_response(exc.message, exc.code, exc.status)
+        # Before the schema runs (signing the caller in): a database that is down or
+        # restarting is a clean 503 to retry, not a crash.
+        if not backend_unavailable(exc):
+            return None
+        access_log.warning("backend unavailable", error=repr(exc))
+        locale = pick_locale(request.headers.get("accept-language"))
+        message = render("service_unavailable", locale)
+        return error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

@@ -1,4 +1,4 @@
-"""Sign-in, sessions and the viewer's own profile."""
+"""Sign-in and sessions: WeChat sign-in, token refresh, and the development sign-in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.types.users import Viewer
+from api.users import Viewer
 from domain import auth, users
 
 
@@ -31,28 +31,6 @@ class AuthPayload:
             is_new_user=session.is_new_user,
             viewer=Viewer.from_model(session.user),
         )
-
-
-@strawberry.input
-class UpdateProfileInput:
-    nickname: str | None = strawberry.field(default=None, description="1–20 characters.")
-    bio: str | None = strawberry.field(default=None, description="Up to 200 characters.")
-    avatar_url: str | None = strawberry.field(
-        default=None, description="An https URL; empty clears it."
-    )
-
-
-@strawberry.type
-class UpdateProfilePayload:
-    viewer: Viewer
-
-
-@strawberry.type
-class AuthQuery:
-    @strawberry.field(description="The signed-in member; null when anonymous.")
-    async def viewer(self, info: Info[Context, None]) -> Viewer | None:
-        user = await info.context.viewer()
-        return Viewer.from_model(user) if user else None
 
 
 @strawberry.type
@@ -78,20 +56,6 @@ class AuthMutation:
     async def refresh_token(self, info: Info[Context, None], refresh_token: str) -> AuthPayload:
         session = await auth.refresh_session(info.context.runtime.tokens, refresh_token)
         return AuthPayload.from_session(session)
-
-    @strawberry.mutation(description="Change the viewer's nickname, bio or avatar.")
-    async def update_profile(
-        self, info: Info[Context, None], input: UpdateProfileInput
-    ) -> UpdateProfilePayload:
-        user = await info.context.require_viewer()
-        user = await users.update_profile(
-            user,
-            nickname=input.nickname,
-            bio=input.bio,
-            avatar_url=input.avatar_url,
-            screener=info.context.runtime.screener,
-        )
-        return UpdateProfilePayload(viewer=Viewer.from_model(user))
 
 
 @strawberry.type

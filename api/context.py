@@ -9,7 +9,8 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 
-from api.loaders import Loaders, now_or_later
+from api.loaders import Loaders
+from api.strawberry_internals import now_or_later
 from domain import auth, metrics
 from domain.access import has_role
 from domain.errors import Forbidden, QuanziError, Unauthenticated
@@ -48,6 +49,11 @@ class Context:
     # Set by the WebSocket protocol from `connection_init`'s payload.
     connection_params: dict[str, object] | None = None
     _viewer: object = field(default=_UNSET, repr=False)
+
+    @property
+    def page_cap(self) -> int:
+        """The most items one page of any list or connection may hold (`first`'s cap)."""
+        return self.runtime.settings.page_max
 
     async def authenticate(self) -> None:
         """Resolve the bearer token once, up front: every field then reads the same answer

@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 from tortoise.exceptions import DBConnectionError
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
-from api.metrics import observe_operation
+from api.telemetry import observe_operation
 from domain.errors import ErrorCode, QuanziError
 from domain.messages import render
 

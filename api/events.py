@@ -1,4 +1,4 @@
-"""Events (sign-up, rotating-code check-in, stats) and the feedback desk."""
+"""Events: sign-up (never oversold), rotating-code check-in, and attendance stats."""
 
 from __future__ import annotations
 
@@ -7,21 +7,14 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from api.circles import Circle
 from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.relay import Connection, Node, connection_from_page
-from api.types.posts import Circle
-from api.types.users import User
-from domain import events, feedback, models
+from domain import events, models
 
 EventKind = strawberry.enum(models.EventKind, name="EventKind")
 EventState = strawberry.enum(events.EventState, name="EventState")
-FeedbackCategory = strawberry.enum(models.FeedbackCategory, name="FeedbackCategory")
-FeedbackStatus = strawberry.enum(models.FeedbackStatus, name="FeedbackStatus")
-
-
-def _cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
 
 
 @strawberry.type(description="An online or offline event members sign up for.")
@@ -93,40 +86,6 @@ class EventStats:
     attendance_rate: float = strawberry.field(description="Check-ins ÷ sign-ups, 0–1.")
 
 
-@strawberry.type(description="A member's feedback or complaint and the desk's answer.")
-class Feedback(Node):
-    id: strawberry.ID
-    category: FeedbackCategory  # type: ignore[valid-type]
-    content: str
-    contact: str
-    images: list[str]
-    status: FeedbackStatus  # type: ignore[valid-type]
-    reply: str | None
-    rating: int | None
-    created_at: datetime
-    author_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def author(self, info: Info[Context, None]) -> User | None:
-        user = await info.context.loaders.user.load(self.author_id)
-        return User.from_model(user) if user else None
-
-    @classmethod
-    def from_model(cls, ticket: models.Feedback) -> Feedback:
-        return cls(
-            id=strawberry.ID(to_global_id("Feedback", ticket.id)),
-            category=ticket.category,
-            content=ticket.content,
-            contact=ticket.contact,
-            images=list(ticket.images),
-            status=ticket.status,
-            reply=ticket.reply,
-            rating=ticket.rating,
-            created_at=ticket.created_at,
-            author_id=ticket.author_id,  # type: ignore[attr-defined]
-        )
-
-
 @strawberry.input
 class CreateEventInput:
     title: str
@@ -145,22 +104,9 @@ class CreateEventInput:
     )
 
 
-@strawberry.input
-class SubmitFeedbackInput:
-    category: FeedbackCategory  # type: ignore[valid-type]
-    content: str = strawberry.field(description="1–2000 characters.")
-    contact: str = ""
-    image_urls: list[str] | None = None
-
-
 @strawberry.type
 class EventPayload:
     event: Event
-
-
-@strawberry.type
-class FeedbackPayload:
-    feedback: Feedback
 
 
 @strawberry.type
@@ -173,7 +119,7 @@ class EventsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Event]:
-        page = await events.list_events(state, first=first, after=after, cap=_cap(info))
+        page = await events.list_events(state, first=first, after=after, cap=info.context.page_cap)
         return connection_from_page(page, Event.from_model)  # type: ignore[arg-type]
 
     @strawberry.field
@@ -190,26 +136,6 @@ class EventsQuery:
             check_ins=result.check_ins,
             attendance_rate=result.attendance_rate,
         )
-
-    @strawberry.field(description="The viewer's feedback, newest first.")
-    async def my_feedback(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[Feedback]:
-        viewer = await info.context.require_viewer()
-        page = await feedback.mine(viewer, first=first, after=after, cap=_cap(info))
-        return connection_from_page(page, Feedback.from_model)  # type: ignore[arg-type]
-
-    @strawberry.field(description="The feedback desk, oldest first (operators).")
-    async def feedback_tickets(
-        self,
-        info: Info[Context, None],
-        status: FeedbackStatus | None = None,  # type: ignore[valid-type]
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Feedback]:
-        actor = await info.context.require_viewer()
-        page = await feedback.desk(actor, status, first=first, after=after, cap=_cap(info))
-        return connection_from_page(page, Feedback.from_model)  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -267,38 +193,3 @@ class EventsMutation:
     async def event_check_in_code(self, info: Info[Context, None], event_id: strawberry.ID) -> str:
         actor = await info.context.require_viewer()
         return await events.issue_checkin_code(actor, pk_of(event_id, "Event", field="eventId"))
-
-    @strawberry.mutation
-    async def submit_feedback(
-        self, info: Info[Context, None], input: SubmitFeedbackInput
-    ) -> FeedbackPayload:
-        viewer = await info.context.require_viewer()
-        ticket = await feedback.submit(
-            viewer,
-            input.category,
-            input.content,
-            contact=input.contact,
-            image_urls=input.image_urls,
-            screener=info.context.runtime.screener,
-        )
-        return FeedbackPayload(feedback=Feedback.from_model(ticket))
-
-    @strawberry.mutation(description="Answer a ticket and set its status (operators).")
-    async def reply_feedback(
-        self,
-        info: Info[Context, None],
-        id: strawberry.ID,
-        reply: str,
-        status: FeedbackStatus,  # type: ignore[valid-type]
-    ) -> FeedbackPayload:
-        actor = await info.context.require_viewer()
-        ticket = await feedback.reply(actor, pk_of(id, "Feedback"), reply, status)
-        return FeedbackPayload(feedback=Feedback.from_model(ticket))
-
-    @strawberry.mutation(description="The author rates a resolved ticket once, 1–5.")
-    async def rate_feedback(
-        self, info: Info[Context, None], id: strawberry.ID, rating: int
-    ) -> FeedbackPayload:
-        viewer = await info.context.require_viewer()
-        ticket = await feedback.rate(viewer, pk_of(id, "Feedback"), rating)
-        return FeedbackPayload(feedback=Feedback.from_model(ticket))

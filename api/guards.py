@@ -1,9 +1,8 @@
 """Guards run before execution: a query's depth, aliases and cost, and the size of a request
 body. Over a limit the client gets QUERY_TOO_COMPLEX (or 413 for a body) and nothing runs.
 
-Cost: every field costs 1, and a field taking `first` multiplies its children's cost by that
-page size — the literal, or for a variable or the default the page cap, since that is the
-most it can be. The answer depends on the document alone, so the validation cache keeps it."""
+How cost, depth and aliases are counted: `api.selections.measure`. The answer depends on
+the document alone, so the validation cache keeps it."""
 
 from __future__ import annotations
 
@@ -12,15 +11,9 @@ from dataclasses import dataclass
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
-    SelectionSetNode,
     StringValueNode,
-    ValidationContext,
     ValidationRule,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,10 +21,9 @@ from strawberry.extensions import SchemaExtension
 
 from api.context import pick_locale
 from api.errors import error_response
+from api.selections import fragments_of, measure
 from domain.errors import BadInput, ErrorCode
 from domain.messages import render
-
-PAGE_ARGUMENTS = ("first", "last")
 
 
 @dataclass(frozen=True)
@@ -59,12 +51,11 @@ def complexity_rule(limits: Limits) -> type[ValidationRule]:
 
     class QueryComplexity(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
-            measure = _Measure(self.context, limits.page_max)
-            cost, depth = measure.selection_set(node.selection_set, 0, frozenset())
+            size = measure(node.selection_set, fragments_of(self.context.document), limits.page_max)
             for limit, allowed, actual in (
-                ("depth", limits.depth, depth),
-                ("aliases", limits.aliases, measure.aliases),
-                ("cost", limits.cost, cost),
+                ("depth", limits.depth, size.depth),
+                ("aliases", limits.aliases, size.aliases),
+                ("cost", limits.cost, size.cost),
             ):
                 if actual > allowed:
                     self.report_error(too_complex(limit, allowed, actual))
@@ -106,57 +97,6 @@ class NoNulInVariables(SchemaExtension):
         if execution.variables and has_nul(execution.variables):
             execution.result = GraphQLExecutionResult(data=None, errors=[nul_error()])
         yield
-
-
-class _Measure:
-    def __init__(self, context: ValidationContext, page_max: int) -> None:
-        self.context = context
-        self.page_max = page_max
-        self.aliases = 0
-
-    def selection_set(
-        self, selection_set: SelectionSetNode | None, depth: int, fragments: frozenset[str]
-    ) -> tuple[int, int]:
-        """(cost, deepest field level) of a selection set at `depth`."""
-        if selection_set is None:
-            return 0, depth
-        cost, deepest = 0, depth
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
-                    continue  # introspection: off in production, left alone in development
-                if selection.alias is not None:
-                    self.aliases += 1
-                child_cost, child_depth = self.selection_set(
-                    selection.selection_set, depth + 1, fragments
-                )
-                cost += 1 + self._page_size(selection) * child_cost
-                deepest = max(deepest, child_depth)
-                continue
-            if isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.context.get_fragment(name)
-                if fragment is None or name in fragments:
-                    continue  # unknown or cyclic: other rules report those
-                inner, inner_depth = self.selection_set(
-                    fragment.selection_set, depth, fragments | {name}
-                )
-            elif isinstance(selection, InlineFragmentNode):
-                inner, inner_depth = self.selection_set(selection.selection_set, depth, fragments)
-            else:  # pragma: no cover - graphql-core has no other selection kinds
-                continue
-            cost += inner
-            deepest = max(deepest, inner_depth)
-        return cost, deepest
-
-    def _page_size(self, field: FieldNode) -> int:
-        for argument in field.arguments or ():
-            if argument.name.value in PAGE_ARGUMENTS:
-                value = argument.value
-                if isinstance(value, IntValueNode):
-                    return max(1, min(int(value.value), self.page_max))
-                return self.page_max
-        return 1
 
 
 class BodySizeLimit:

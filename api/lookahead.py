@@ -7,16 +7,11 @@ gathers it cost more than the field itself; a feed page has a hundred of them.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    SelectionSetNode,
-)
+from graphql import FieldNode
 from strawberry.types import Info
+
+from api import selections
+from api.strawberry_internals import raw_info
 
 MEMO_SIZE = 1024
 
@@ -26,44 +21,16 @@ MEMO_SIZE = 1024
 _memo: dict[int, tuple[FieldNode, frozenset[str]]] = {}
 
 
-def _fields(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
-) -> Iterator[FieldNode]:
-    """The fields of a selection set, fragments (named and inline) spread out."""
-    if selection_set is None:
-        return
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                yield from _fields(fragment.selection_set, fragments, seen | {name})
-
-
 def node_fields(info: Info) -> frozenset[str]:
     """Names of the fields selected on `edges { node { … } }` of the connection being
     resolved (under any alias, in any fragment; @skip and @include are not evaluated, so
     this may say more than will be read, never less)."""
-    raw = info._raw_info
+    raw = raw_info(info)
     first = raw.field_nodes[0]
     hit = _memo.get(id(first))
     if hit is not None and hit[0] is first:
         return hit[1]
-    names: set[str] = set()
-    for connection in raw.field_nodes:
-        for edges in _fields(connection.selection_set, raw.fragments):
-            if edges.name.value != "edges":
-                continue
-            for node in _fields(edges.selection_set, raw.fragments):
-                if node.name.value == "node":
-                    names.update(f.name.value for f in _fields(node.selection_set, raw.fragments))
-    answer = frozenset(names)
+    answer = selections.node_fields(raw.field_nodes, raw.fragments)
     if len(_memo) >= MEMO_SIZE:
         _memo.clear()
     _memo[id(first)] = (first, answer)

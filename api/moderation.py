@@ -1,4 +1,4 @@
-"""The operator console: review queue, reports, sanctions, words, roles, log, featured content."""
+"""Moderation: reports, sanctions, the word filter, roles, and the moderation log."""
 
 from __future__ import annotations
 
@@ -8,45 +8,87 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.ids import from_global_id, pk_of
+from api.ids import from_global_id, pk_of, to_global_id
 from api.relay import Connection, connection_from_page
-from api.types.moderation import (
-    Collection,
-    ModerationLogEntry,
-    PinScope,
-    Report,
-    ReportReason,
-    ReportTargetType,
-    ReviewDecision,
-    ReviewStage,
-    ReviewTask,
-    Sanction,
-    SanctionKind,
-    WordLevel,
-)
-from api.types.posts import Post
-from api.types.users import Role, User
-from domain import featured, models, reports, review, roles, sanctions, screening
+from api.users import Role, User, load_user
+from domain import models, reports, roles, sanctions, screening
 from domain.errors import BadInput
 from domain.pagination import keyset_page
 
-_TARGET_TYPES = {"POST": "Post", "COMMENT": "Comment", "ANSWER": "Answer", "USER": "User"}
+ReportTargetType = strawberry.enum(models.TargetType, name="ReportTargetType")
+ReportReason = strawberry.enum(models.ReportReason, name="ReportReason")
+ReportStatus = strawberry.enum(models.ReportStatus, name="ReportStatus")
+SanctionKind = strawberry.enum(models.SanctionKind, name="SanctionKind")
+WordLevel = strawberry.enum(models.WordLevel, name="WordLevel")
 
-
-def _cap(info: Info[Context, None]) -> int:
-    return info.context.runtime.settings.page_max
-
-
-@strawberry.input
-class CreateCollectionInput:
-    title: str = strawberry.field(description="1–60 characters.")
-    description: str = ""
-    cover_url: str = strawberry.field(default="", description="An https URL.")
+# Global ID type names of what a report or an action targets.
+_GLOBAL_TYPES = {"POST": "Post", "COMMENT": "Comment", "ANSWER": "Answer", "USER": "User"}
 
 
 @strawberry.type
-class ReviewTaskPayload:
-    task: ReviewTask
+class Report:
+    id: strawberry.ID
+    status: ReportStatus  # type: ignore[valid-type]
+    reason: ReportReason  # type: ignore[valid-type]
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, report: models.Report) -> Report:
+        return cls(
+            id=strawberry.ID(to_global_id("Report", report.id)),
+            status=report.status,
+            reason=report.reason,
+            created_at=report.created_at,
+        )
+
+
+@strawberry.type
+class Sanction:
+    id: strawberry.ID
+    kind: SanctionKind  # type: ignore[valid-type]
+    until: datetime
+    reason: str
+
+    @classmethod
+    def from_model(cls, sanction: models.Sanction) -> Sanction:
+        return cls(
+            id=strawberry.ID(to_global_id("Sanction", sanction.id)),
+            kind=sanction.kind,
+            until=sanction.until,
+            reason=sanction.reason,
+        )
+
+
+@strawberry.type(description="One action of a moderator, operator or admin.")
+class ModerationLogEntry:
+    id: strawberry.ID
+    action: str
+    target_type: str
+    target_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the post, comment, answer or member acted on."
+    )
+    note: str
+    created_at: datetime
+    actor_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def actor(self, info: Info[Context, None]) -> User | None:
+        return await load_user(info, self.actor_id) if self.actor_id else None
+
+    @classmethod
+    def from_model(cls, entry: models.ModerationAction) -> ModerationLogEntry:
+        type_name = _GLOBAL_TYPES.get(entry.target_type, entry.target_type.title())
+        return cls(
+            id=strawberry.ID(to_global_id("ModerationAction", entry.id)),
+            action=entry.action,
+            target_type=entry.target_type,
+            target_id=strawberry.ID(to_global_id(type_name, entry.target_id))
+            if entry.target_id
+            else None,
+            note=entry.note,
+            created_at=entry.created_at,
+            actor_id=entry.actor_id,  # type: ignore[attr-defined]
+        )
 
 
 @strawberry.type
@@ -75,29 +117,7 @@ class UserPayload:
 
 
 @strawberry.type
-class FeaturedPostPayload:
-    post: Post
-
-
-@strawberry.type
-class CollectionPayload:
-    collection: Collection
-
-
-@strawberry.type
 class ModerationQuery:
-    @strawberry.field(description="Open review tasks at a stage, oldest first (moderators).")
-    async def review_queue(
-        self,
-        info: Info[Context, None],
-        stage: ReviewStage,  # type: ignore[valid-type]
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[ReviewTask]:
-        await info.context.require_role(models.Role.MODERATOR)
-        page = await review.queue(stage, first=first, after=after, cap=_cap(info))
-        return connection_from_page(page, ReviewTask.from_model)  # type: ignore[arg-type]
-
     @strawberry.field(description="Every moderation action, newest first (operators).")
     async def moderation_log(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
@@ -108,47 +128,13 @@ class ModerationQuery:
             first=first,
             after=after,
             order=("-created_at", "-id"),
-            cap=_cap(info),
+            cap=info.context.page_cap,
         )
         return connection_from_page(page, ModerationLogEntry.from_model)  # type: ignore[arg-type]
-
-    @strawberry.field(description="Curated collections (专题), newest first.")
-    async def collections(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[Collection]:
-        page = await featured.collections(first=first, after=after, cap=_cap(info))
-        return connection_from_page(page, Collection.from_model)  # type: ignore[arg-type]
-
-    @strawberry.field
-    async def collection(self, info: Info[Context, None], id: strawberry.ID) -> Collection | None:
-        collection = await models.Collection.get_or_none(id=pk_of(id, "Collection"))
-        return Collection.from_model(collection) if collection else None
 
 
 @strawberry.type
 class ModerationMutation:
-    @strawberry.mutation(description="APPROVE, REJECT or ESCALATE a task at its stage.")
-    async def decide_review(
-        self,
-        info: Info[Context, None],
-        task_id: strawberry.ID,
-        decision: ReviewDecision,  # type: ignore[valid-type]
-        note: str | None = None,
-    ) -> ReviewTaskPayload:
-        actor = await info.context.require_role(models.Role.MODERATOR)
-        task = await review.decide(
-            actor, pk_of(task_id, "ReviewTask", field="taskId"), decision, note or ""
-        )
-        return ReviewTaskPayload(task=ReviewTask.from_model(task))
-
-    @strawberry.mutation(description="Appeal a rejected post, once; it goes to final review.")
-    async def appeal_rejection(
-        self, info: Info[Context, None], post_id: strawberry.ID, reason: str
-    ) -> ReviewTaskPayload:
-        author = await info.context.require_viewer()
-        task = await review.appeal_rejection(author, pk_of(post_id, "Post", field="postId"), reason)
-        return ReviewTaskPayload(task=ReviewTask.from_model(task))
-
     @strawberry.mutation(description="Report content or a member; once per target.")
     async def report_content(
         self,
@@ -160,7 +146,7 @@ class ModerationMutation:
     ) -> ReportPayload:
         reporter = await info.context.require_viewer()
         type_name, pk = from_global_id(target_id, field="targetId")
-        if type_name != _TARGET_TYPES[models.TargetType(target_type).value]:
+        if type_name != _GLOBAL_TYPES[models.TargetType(target_type).value]:
             raise BadInput("bad_id", field="targetId")
         report = await reports.report_content(
             reporter,
@@ -224,77 +210,3 @@ class ModerationMutation:
         actor = await info.context.require_role(models.Role.ADMIN)
         user = await roles.set_user_role(actor, pk_of(user_id, "User", field="userId"), role)
         return UserPayload(user=User.from_model(user))
-
-    @strawberry.mutation(
-        description="GLOBAL pins (operators) lead LATEST; CIRCLE pins their circle."
-    )
-    async def pin_post(
-        self,
-        info: Info[Context, None],
-        post_id: strawberry.ID,
-        scope: PinScope,  # type: ignore[valid-type]
-        until: datetime | None = None,
-    ) -> FeaturedPostPayload:
-        actor = await info.context.require_viewer()
-        post = await featured.pin_post(actor, pk_of(post_id, "Post", field="postId"), scope, until)
-        return FeaturedPostPayload(post=Post.from_model(post))
-
-    @strawberry.mutation
-    async def unpin_post(
-        self, info: Info[Context, None], post_id: strawberry.ID
-    ) -> FeaturedPostPayload:
-        actor = await info.context.require_viewer()
-        post = await featured.unpin_post(actor, pk_of(post_id, "Post", field="postId"))
-        return FeaturedPostPayload(post=Post.from_model(post))
-
-    @strawberry.mutation
-    async def feature_post(
-        self, info: Info[Context, None], post_id: strawberry.ID, reason: str | None = None
-    ) -> FeaturedPostPayload:
-        actor = await info.context.require_role(models.Role.OPERATOR)
-        post = await featured.feature_post(
-            actor, pk_of(post_id, "Post", field="postId"), reason or ""
-        )
-        return FeaturedPostPayload(post=Post.from_model(post))
-
-    @strawberry.mutation
-    async def unfeature_post(
-        self, info: Info[Context, None], post_id: strawberry.ID
-    ) -> FeaturedPostPayload:
-        actor = await info.context.require_role(models.Role.OPERATOR)
-        post = await featured.unfeature_post(actor, pk_of(post_id, "Post", field="postId"))
-        return FeaturedPostPayload(post=Post.from_model(post))
-
-    @strawberry.mutation
-    async def create_collection(
-        self, info: Info[Context, None], input: CreateCollectionInput
-    ) -> CollectionPayload:
-        actor = await info.context.require_role(models.Role.OPERATOR)
-        collection = await featured.create_collection(
-            actor, input.title, input.description, input.cover_url
-        )
-        return CollectionPayload(collection=Collection.from_model(collection))
-
-    @strawberry.mutation
-    async def add_to_collection(
-        self, info: Info[Context, None], collection_id: strawberry.ID, post_id: strawberry.ID
-    ) -> CollectionPayload:
-        actor = await info.context.require_role(models.Role.OPERATOR)
-        collection = await featured.add_to_collection(
-            actor,
-            pk_of(collection_id, "Collection", field="collectionId"),
-            pk_of(post_id, "Post", field="postId"),
-        )
-        return CollectionPayload(collection=Collection.from_model(collection))
-
-    @strawberry.mutation
-    async def remove_from_collection(
-        self, info: Info[Context, None], collection_id: strawberry.ID, post_id: strawberry.ID
-    ) -> CollectionPayload:
-        actor = await info.context.require_role(models.Role.OPERATOR)
-        collection = await featured.remove_from_collection(
-            actor,
-            pk_of(collection_id, "Collection", field="collectionId"),
-            pk_of(post_id, "Post", field="postId"),
-        )
-        return CollectionPayload(collection=Collection.from_model(collection))

@@ -7,11 +7,15 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry.types import Info
 
+from api.answers import Answer
+from api.circles import Circle
+from api.comments import Comment
 from api.context import Context
 from api.ids import from_global_id, pk_of
+from api.posts import Post
 from api.relay import Node
-from api.types.posts import Answer, Circle, Comment, Post, Topic
-from api.types.users import User
+from api.topics import Topic
+from api.users import User
 from domain import access
 
 

@@ -10,12 +10,13 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from api.comments import Comment
 from api.context import Context
 from api.ids import from_global_id, to_global_id
 from api.loaders import Loaders
+from api.posts import Post
 from api.relay import Connection, Node, connection_from_page
-from api.types.posts import Comment, Post
-from api.types.users import User
+from api.users import User
 from domain import access, models, notify, subscribe_messages
 from domain.errors import BadInput
 from domain.pagination import keyset_page
@@ -176,7 +177,7 @@ class NotificationsQuery:
             first=first,
             after=after,
             order=("-updated_at", "-id"),
-            cap=info.context.runtime.settings.page_max,
+            cap=info.context.page_cap,
         )
         return connection_from_page(page, Notification.from_model)  # type: ignore[arg-type]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from redis.exceptions import RedisError
 
-from adapters.redis import Store
+from quanzi.bootstrap import RedisStore
 
 log = logging.getLogger("quanzi.persisted")
 
@@ -51,7 +51,7 @@ class PersistedQueries:
     def __init__(self, allow_list: dict[str, str] | None = None) -> None:
         self.allow_list = allow_list
 
-    async def resolve(self, store: Store, query: str | None, extensions: object) -> str | None:
+    async def resolve(self, store: RedisStore, query: str | None, extensions: object) -> str | None:
         """The query text to run, or PersistedQueryError."""
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         if persisted is None:

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.ids import to_global_id
 from api.relay import Connection, connection_from_page
-from api.types.users import User, Viewer
+from api.users import User, Viewer
 from domain import checkins, leaderboards, models
 from domain.pagination import check_first, keyset_page
 
@@ -63,7 +63,7 @@ class PointsQuery:
             first=first,
             after=after,
             order=("-created_at", "-id"),
-            cap=info.context.runtime.settings.page_max,
+            cap=info.context.page_cap,
         )
         return connection_from_page(page, PointsEntry.from_model)  # type: ignore[arg-type]
 
@@ -74,7 +74,7 @@ class PointsQuery:
         period: LeaderboardPeriod,  # type: ignore[valid-type]
         first: int | None = None,
     ) -> list[LeaderboardEntry]:
-        size = check_first(first, cap=info.context.runtime.settings.page_max)
+        size = check_first(first, cap=info.context.page_cap)
         standings = await leaderboards.leaderboard(info.context.runtime.store, period, size)
         return [
             LeaderboardEntry(rank=s.rank, points=s.points, user=User.from_model(s.user))

@@ -7,25 +7,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    SelectionSetNode,
-    get_operation_ast,
-)
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
 from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
 
-from adapters.redis import Store
-from domain.errors import QuanziError, RateLimited
+from api.context import Context
+from api.selections import root_fields
+from domain.errors import RateLimited
+from quanzi.bootstrap import RedisStore
 
 log = logging.getLogger("quanzi.ratelimit")
 
@@ -86,7 +79,7 @@ class Limiter:
         self.trust_forwarded_for = trust_forwarded_for
 
     async def check(
-        self, store: Store, counts: Counter[str], member_id: int | None, ip: str
+        self, store: RedisStore, counts: Counter[str], member_id: int | None, ip: str
     ) -> int | None:
         """Count the request's hits; the seconds to wait when one class is over, else None."""
         script = store.redis.register_script(_HIT)  # a hash of a short text: cheap
@@ -103,31 +96,6 @@ class Limiter:
             if int(used) > limit:
                 wait = max(wait or 0, int(ttl) or 1)
         return wait
-
-
-def root_fields(document: DocumentNode, operation_name: str | None) -> Iterable[str]:
-    """Every root field the operation selects, through fragments, once per occurrence."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return []
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    found: list[str] = []
-
-    def walk(selection_set: SelectionSetNode, seen: frozenset[str]) -> None:
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                found.append(selection.name.value)
-            elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in fragments and name not in seen:
-                    walk(fragments[name].selection_set, seen | {name})
-
-    walk(operation.selection_set, frozenset())
-    return found
 
 
 class RateLimits(SchemaExtension):
@@ -163,8 +131,8 @@ class RateLimits(SchemaExtension):
 
 
 def _member_id(context: object) -> int | None:
-    viewer = getattr(context, "_viewer", None)
-    return getattr(viewer, "id", None) if not isinstance(viewer, QuanziError) else None
+    viewer = context.known_viewer() if isinstance(context, Context) else None
+    return viewer.id if viewer is not None else None
 
 
 def _client_ip(request: HTTPConnection, trust_forwarded_for: bool) -> str:

@@ -1,15 +1,27 @@
-"""Node interface and Relay cursor connections over keyset pages."""
+"""Shapes every feature shares: the Node interface, Relay cursor connections over keyset
+pages, and the plain `ok` payload."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 
-from domain.pagination import Page
-
 T = TypeVar("T")
+
+
+class Page(Protocol):
+    """A keyset page as the domain answers it (`domain.pagination.Page`, search's page)."""
+
+    @property
+    def items(self) -> Sequence[Any]: ...
+
+    @property
+    def cursors(self) -> Sequence[str]: ...
+
+    @property
+    def has_next(self) -> bool: ...
 
 
 @strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
@@ -23,6 +35,11 @@ class PageInfo:
     has_previous_page: bool = False
     start_cursor: str | None = None
     end_cursor: str | None = None
+
+
+@strawberry.type
+class OkPayload:
+    ok: bool
 
 
 @strawberry.type
@@ -48,6 +65,6 @@ def connection_from_page(page: Page, convert: Callable[[object], T]) -> Connecti
         page_info=PageInfo(
             has_next_page=page.has_next,
             start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.end_cursor,
+            end_cursor=page.cursors[-1] if page.cursors else None,
         ),
     )

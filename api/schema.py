@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from types import GeneratorType
-from typing import Any
-
 import strawberry
-from graphql import GraphQLObjectType, GraphQLResolveInfo
-from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -17,22 +10,19 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
-from strawberry.types.field import StrawberryField
 
-from api.analytics import (
-    AnalyticsQuery,
-    RecommenderMutation,
-    RecommenderQuery,
-    TrendsMutation,
-    TrendsQuery,
-)
-from api.auth import AuthMutation, AuthQuery, DevLoginMutation
-from api.community import CommunityMutation, CommunityQuery
+from api.analytics import AnalyticsQuery
+from api.answers import AnswersMutation
+from api.auth import AuthMutation, DevLoginMutation
+from api.circles import CirclesMutation, CirclesQuery
+from api.comments import CommentsMutation
 from api.errors import ErrorFormatter
 from api.events import EventsMutation, EventsQuery
+from api.featured import FeaturedMutation, FeaturedQuery
+from api.feedback import FeedbackMutation, FeedbackQuery
+from api.feeds import FeedsQuery
+from api.follows import FollowsMutation
 from api.guards import Limits, NoNulInLiterals, NoNulInVariables, complexity_rule
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
@@ -43,68 +33,20 @@ from api.notifications import (
     NotificationsSubscription,
 )
 from api.points import PointsMutation, PointsQuery
+from api.polls import PollsMutation
+from api.posts import PostsMutation, PostsQuery
 from api.ratelimit import RateLimits
-from api.social import SocialMutation, SocialQuery
-from api.types.users import User
+from api.recommender import RecommenderMutation, RecommenderQuery
+from api.retention import RetentionQuery
+from api.review import ReviewMutation, ReviewQuery
+from api.search import SearchQuery
+from api.strawberry_internals import ExecutionContext, lean_resolvers
+from api.topics import TopicsMutation, TopicsQuery
+from api.tracking import TrackingMutation
+from api.trending import TrendingMutation, TrendingQuery
+from api.users import ProfileMutation, User, UsersQuery
 
 CACHE_SIZE = 1024
-
-
-_AWAITABLE_BY_TYPE: dict[type, bool] = {}
-
-
-def is_awaitable(value: object) -> bool:
-    """Strawberry's check, remembered by type: graphql-core asks three times a field, and
-    for every object type, enum and datetime Strawberry's fast path falls through to
-    isinstance and hasattr. (Generators are asked each time: a flag on their code decides.)"""
-    kind = type(value)
-    known = _AWAITABLE_BY_TYPE.get(kind)
-    if known is not None:
-        return known
-    answer = optimized_is_awaitable(value)
-    if kind is not GeneratorType and len(_AWAITABLE_BY_TYPE) < 4096:
-        _AWAITABLE_BY_TYPE[kind] = answer
-    return answer
-
-
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.is_awaitable = is_awaitable  # type: ignore[assignment]
-
-
-def lean_resolvers(schema: strawberry.Schema) -> None:
-    """Call resolvers that take only (self, info) directly.
-
-    Strawberry routes every resolver field through a general chain (arguments converted,
-    field extensions composed with partial(), closures built per call) that costs more than
-    a card field's own work; a feed page has a hundred such fields. Fields with arguments,
-    field extensions or permission classes keep Strawberry's chain."""
-    info_class = schema.config.info_class
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        if graphql_type is schema._schema.subscription_type:
-            continue
-        for graphql_field in graphql_type.fields.values():
-            field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if not isinstance(field, StrawberryField) or field.base_resolver is None:
-                continue
-            if field.extensions or field.arguments:
-                continue
-            function = field.base_resolver.wrapped_func
-            if isinstance(function, staticmethod | classmethod):
-                continue
-            if list(inspect.signature(function).parameters) != ["self", "info"]:
-                continue
-            graphql_field.resolve = _direct(function, field, info_class)
-
-
-def _direct(function: Callable[..., Any], field: object, info_class: type) -> Callable[..., Any]:
-    def resolve(source: object, info: GraphQLResolveInfo) -> Any:
-        return function(source, info_class(_raw_info=info, _field=field))
-
-    return resolve
 
 
 class QuanziSchema(strawberry.Schema):
@@ -125,31 +67,49 @@ def build_schema(
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
     held to `limits` and `max_tokens` before it runs."""
+    # The order of the parts is the order of the root fields in schema.graphql.
     query = merge_types(
         "Query",
         (
             NodeQuery,
-            AuthQuery,
-            SocialQuery,
-            CommunityQuery,
+            UsersQuery,
+            FeedsQuery,
+            PostsQuery,
+            TopicsQuery,
+            CirclesQuery,
+            SearchQuery,
+            ReviewQuery,
             ModerationQuery,
+            FeaturedQuery,
             PointsQuery,
             EventsQuery,
+            FeedbackQuery,
             NotificationsQuery,
             AnalyticsQuery,
-            TrendsQuery,
+            TrendingQuery,
+            RetentionQuery,
             RecommenderQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
         AuthMutation,
-        SocialMutation,
-        CommunityMutation,
+        ProfileMutation,
+        PostsMutation,
+        TrackingMutation,
+        CommentsMutation,
+        FollowsMutation,
+        TopicsMutation,
+        CirclesMutation,
+        AnswersMutation,
+        PollsMutation,
+        ReviewMutation,
         ModerationMutation,
+        FeaturedMutation,
         PointsMutation,
         EventsMutation,
+        FeedbackMutation,
         NotificationsMutation,
-        TrendsMutation,
+        TrendingMutation,
         RecommenderMutation,
     )
     if dev_login:

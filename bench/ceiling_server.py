@@ -16,16 +16,15 @@ import argparse
 import bisect
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from tortoise.models import Model
 
-from api import loaders
 from api.app import create_app
-from domain import auth, feeds, models
+from domain import auth, feeds, models, reads
 from domain.errors import Unauthenticated
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.tokens import TokenIssuer
@@ -69,27 +68,24 @@ class Memory:
         cursors = [encode_cursor([p.created_at, p.id]) for p in items]
         return Page(items=items, cursors=cursors, has_next=len(rows) > size)
 
-    def by_id(self, model: type[Model]) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
+    async def by_ids(self, model: type[Model], ids: Sequence[int]) -> list[Any]:
         table = self.rows[model]
-
-        async def load(ids: Sequence[int]) -> list[Any]:
-            return [table.get(i) for i in ids]
-
-        return load
+        return [table.get(i) for i in ids]
 
     async def topics_of_posts(self, post_ids: Sequence[int]) -> list[list[models.Topic]]:
         return [self.topics_of.get(i, []) for i in post_ids]
 
-    def membership(
-        self, model: type[Model], owner_field: str, owner_id: int, target_field: str
-    ) -> Callable[[Sequence[int]], Awaitable[list[bool]]]:
+    async def owned(
+        self,
+        model: type[Model],
+        owner_field: str,
+        owner_id: int,
+        target_field: str,
+        ids: Sequence[int],
+    ) -> list[bool]:
         if model is not models.PostLike:
             raise NotImplementedError(model)  # the feed reads no other relation
-
-        async def load(ids: Sequence[int]) -> list[bool]:
-            return [(owner_id, i) in self.liked for i in ids]
-
-        return load
+        return [(owner_id, i) in self.liked for i in ids]
 
     async def authenticate(self, tokens: TokenIssuer, access_token: str) -> models.User:
         claims = tokens.verify_access(access_token)  # the same signature and expiry check
@@ -111,9 +107,9 @@ def create_ceiling_app(posts: int) -> Starlette:
             await memory.load(posts)
             # From here on the feed, the loaders it uses and the viewer come from memory.
             feeds.latest = memory.latest  # type: ignore[assignment]
-            loaders._by_id = memory.by_id  # type: ignore[assignment]
-            loaders._topics_of_posts = memory.topics_of_posts
-            loaders._membership = memory.membership  # type: ignore[assignment]
+            reads.by_ids = memory.by_ids  # type: ignore[assignment]
+            reads.topics_of_posts = memory.topics_of_posts
+            reads.owned = memory.owned  # type: ignore[assignment]
             auth.authenticate = memory.authenticate  # type: ignore[assignment]
             yield
 

@@ -19,6 +19,9 @@ from domain.screening import Screener
 from domain.tokens import TokenIssuer
 from quanzi.settings import Settings
 
+# The Redis store as api/ names it: api/ reaches the adapters only through this module.
+RedisStore = Store
+
 
 @dataclass
 class Runtime:

@@ -1,88 +1,13 @@
-"""The execution shortcuts of the hot path give the same answers as the long way round:
-look-ahead on a connection's selection, fields answered from a prefetched page, resolvers
-called directly, awaitability remembered by type."""
+"""The execution shortcuts of the hot path give the same answers as the long way round: fields
+answered from a prefetched page (the shortcuts that need no server are in
+tests/unit/test_execution.py)."""
 
 from __future__ import annotations
 
-import types
-from types import SimpleNamespace
-
-from graphql import FieldNode, OperationDefinitionNode, parse
-
-from api.lookahead import node_fields
-from api.schema import build_schema, is_awaitable
 from domain.likes import like_post
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
 from tests.factories import make_post, make_user, token_for
-
-
-def _info_for_root_field(document: str) -> SimpleNamespace:
-    """What node_fields reads of a resolver's info, for the first root field of `document`."""
-    parsed = parse(document)
-    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
-    fragments = {d.name.value: d for d in parsed.definitions if hasattr(d, "type_condition")}
-    root = operation.selection_set.selections[0]
-    assert isinstance(root, FieldNode)
-    return SimpleNamespace(_raw_info=SimpleNamespace(field_nodes=[root], fragments=fragments))
-
-
-def test_look_ahead_sees_fields_through_fragments_aliases_and_inline_fragments() -> None:
-    info = _info_for_root_field(
-        """
-        query {
-          feed(kind: LATEST) {
-            pageInfo { hasNextPage }
-            edges { cursor node { ...Card ... on Post { writer: author { id } } } }
-          }
-        }
-        fragment Card on Post { id topics { name } ...Deeper }
-        fragment Deeper on Post { viewerHasLiked }
-        """
-    )
-    assert node_fields(info) == {"id", "topics", "author", "viewerHasLiked"}  # type: ignore[arg-type]
-
-
-def test_look_ahead_of_a_page_that_reads_no_relations_is_empty_of_them() -> None:
-    info = _info_for_root_field("query { feed(kind: LATEST) { edges { cursor } } }")
-    assert node_fields(info) == frozenset()  # type: ignore[arg-type]
-
-
-def test_look_ahead_survives_a_fragment_that_spreads_itself() -> None:
-    # Invalid (validation refuses the cycle before execution), but never a hang here.
-    info = _info_for_root_field(
-        "query { feed(kind: LATEST) { edges { node { ...A } } } } fragment A on Post { id ...A }"
-    )
-    assert node_fields(info) == {"id"}  # type: ignore[arg-type]
-
-
-def test_remembered_awaitability_still_asks_each_generator() -> None:
-    def plain() -> types.GeneratorType:
-        yield 1
-
-    @types.coroutine
-    def old_style() -> types.GeneratorType:
-        yield None
-
-    async def native() -> None:
-        return None
-
-    assert not is_awaitable(plain())
-    assert is_awaitable(old_style())  # a generator too, but a coroutine by its code's flag
-    coroutine = native()
-    assert is_awaitable(coroutine)
-    coroutine.close()
-    assert not is_awaitable(SimpleNamespace())
-    assert not is_awaitable(SimpleNamespace())  # remembered, same answer
-
-
-def test_direct_resolvers_only_where_strawberry_would_add_nothing() -> None:
-    schema = build_schema(dev_login=False)._schema
-    post = schema.type_map["Post"].fields  # type: ignore[union-attr]
-    direct = post["author"].resolve
-    assert direct is not None and direct.__qualname__.startswith("_direct")
-    # Fields with arguments keep Strawberry's chain, which converts them.
-    assert not post["comments"].resolve.__qualname__.startswith("_direct")  # type: ignore[union-attr]
 
 
 async def test_prefetched_cards_answer_like_cards_loaded_one_by_one(

@@ -6,24 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
-from graphql import validate
 
-from api.guards import complexity_rule
 from api.ids import to_global_id
-from api.schema import DEFAULT_LIMITS, build_schema
 from domain.models import Post, PostLike
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, configured_api, error_codes
-from tests.contract import _definitions, operation_document
 from tests.factories import make_post, make_user, token_for
-
-
-def test_every_contract_operation_fits_within_the_default_limits() -> None:
-    schema = build_schema(dev_login=True)._schema
-    rule = complexity_rule(DEFAULT_LIMITS)
-    operations, _ = _definitions()
-    for name in operations:
-        assert validate(schema, operation_document(name), [rule]) == [], name
 
 
 def _nested_authors(levels: int) -> str:

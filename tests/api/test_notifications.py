@@ -398,9 +398,3 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
     assert sorted(reminders_sent) == sorted((m.id, soon.id, "读书会") for m in members)
     members[0] = await members[0].__class__.get(id=members[0].id)
     assert members[0].unread_notification_count >= 1
-
-
-def test_the_reminder_job_is_on_the_schedule() -> None:
-    from jobs import reminders
-
-    assert reminders.remind_events.labels["schedule"] == [{"cron": "*/5 * * * *"}]

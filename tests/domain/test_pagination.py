@@ -6,7 +6,7 @@ import pytest
 
 from domain.errors import BadInput
 from domain.models import User
-from domain.pagination import check_first, encode_cursor, keyset_page
+from domain.pagination import encode_cursor, keyset_page
 from tests.factories import make_user
 
 ORDER = ("-created_at", "-id")
@@ -56,16 +56,6 @@ async def test_first_zero_reports_whether_anything_is_there(runtime: object) -> 
     await make_user()
     page = await keyset_page(User.all(), first=0, after=None, order=ORDER, cap=50)
     assert (page.items, page.has_next) == ([], True)
-
-
-def test_first_over_the_cap_or_negative_is_bad_input_on_first() -> None:
-    assert check_first(None, cap=50) == 20
-    assert check_first(50, cap=50) == 50
-    for bad in (51, -1, 10_000):
-        with pytest.raises(BadInput) as info:
-            check_first(bad, cap=50)
-        assert info.value.field == "first"
-        assert info.value.params == {"max": 50}
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@ controlled timestamps."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from api.ids import to_global_id
 from domain import hot, retention, trending
 from domain.counters import recount_all
 from domain.likes import like_post
-from domain.models import MemberActivity, Post, PostLike, PostTopic, Role, Segment, User
+from domain.models import MemberActivity, Post, PostLike, PostTopic, Role, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import make_post, make_user, token_for
@@ -137,24 +137,6 @@ async def test_topic_feed_orders_by_hot_too(api: Api, runtime: Runtime) -> None:
     assert ids == [to_global_id("Post", quiet.id), to_global_id("Post", loud.id)]
 
 
-def test_segments_follow_their_definitions() -> None:
-    on = date(2026, 6, 30)
-    assert retention.score(on - timedelta(days=2), None, 0, 0, 0, on)[0] is Segment.NEW
-    assert retention.score(date(2026, 1, 1), on, 20, 10, 10, on)[0] is Segment.ACTIVE
-    assert (
-        retention.score(date(2026, 1, 1), on - timedelta(days=5), 3, 1, 2, on)[0] is Segment.CASUAL
-    )
-    dormant = retention.score(date(2026, 1, 1), on - timedelta(days=20), 0, 0, 2, on)
-    assert dormant[0] is Segment.DORMANT and dormant[1] > 0.5 and "20 天未活跃" in dormant[2]
-    assert (
-        retention.score(date(2026, 1, 1), on - timedelta(days=90), 0, 0, 0, on)[0]
-        is Segment.CHURNED
-    )
-    steady = retention.score(date(2026, 1, 1), on, 20, 10, 10, on)[1]
-    fading = retention.score(date(2026, 1, 1), on - timedelta(days=6), 5, 1, 6, on)[1]
-    assert fading > steady
-
-
 async def test_at_risk_members_and_segment_sizes(api: Api, runtime: Runtime) -> None:
     from domain.points import today
 
@@ -188,19 +170,6 @@ async def test_reconciliation_reports_and_repairs_drift(runtime: Runtime) -> Non
     assert repaired["posts"] == 1 and sum(repaired.values()) == 1
     await post.refresh_from_db()
     assert post.like_count == 1
-
-
-def test_the_community_jobs_are_on_the_schedule() -> None:
-    from jobs import community
-
-    for job in (
-        community.refresh_trending,
-        community.refresh_hot,
-        community.record_activity,
-        community.score_retention,
-        community.reconcile_counters,
-    ):
-        assert job.labels["schedule"], job.task_name
 
 
 async def test_the_scheduler_sends_scheduled_jobs_to_the_real_queue(runtime: Runtime) -> None:

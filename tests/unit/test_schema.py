@@ -146,3 +146,11 @@ def test_vendored_contract_matches_the_shared_one() -> None:
         assert ours.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8"), (
             f"tests/contract/{shared.name} differs from the shared contract: copy it again"
         )
+
+
+def test_dev_login_exists_only_when_the_flag_is_on() -> None:
+    with_flag = build_schema(dev_login=True)
+    without = build_schema(dev_login=False)
+    doc = operation_document("DevLogin")
+    assert validate(with_flag._schema, doc) == []
+    assert validate(without._schema, doc) != []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from quanzi.settings import ConfigError, load_settings
 
@@ -58,3 +59,63 @@ def test_a_nonsense_value_is_a_readable_error(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("QUANZI_ACCESS_TOKEN_TTL", "soon")
     with pytest.raises(ConfigError, match="access_token_ttl"):
         load_settings(jwt_secret="x" * 40)
+
+
+def test_s3_storage_needs_all_four_settings_together(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(var_dir=tmp_path, s3_endpoint="http://127.0.0.1:9000", s3_bucket="b")
+    for name in ("QUANZI_S3_ENDPOINT", "QUANZI_S3_BUCKET", "QUANZI_S3_ACCESS_KEY"):
+        assert name in str(info.value)
+
+
+def test_s3_storage_needs_to_say_where_its_objects_are_public(tmp_path: Path) -> None:
+    s3 = {
+        "s3_endpoint": "http://127.0.0.1:9000",
+        "s3_bucket": "media",
+        "s3_access_key": "key",
+        "s3_secret_key": "secret",
+    }
+    with pytest.raises(ConfigError, match="QUANZI_MEDIA_BASE_URL"):
+        load_settings(var_dir=tmp_path, **s3)
+    configured = load_settings(var_dir=tmp_path, media_base_url="https://cdn.example/", **s3)
+    assert configured.s3_bucket == "media"
+
+
+def test_uploads_live_under_the_var_directory_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("QUANZI_MEDIA_DIR", raising=False)
+    assert load_settings(var_dir=tmp_path).media_root == tmp_path / "media"
+    elsewhere = tmp_path / "uploads"
+    assert load_settings(var_dir=tmp_path, media_dir=elsewhere).media_root == elsewhere
+
+
+def test_dev_login_is_on_only_when_asked_for(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("QUANZI_DEV_LOGIN", raising=False)
+    assert not load_settings(var_dir=tmp_path).dev_login_enabled
+    assert load_settings(var_dir=tmp_path, dev_login=True).dev_login_enabled
+
+
+def test_limits_below_their_floor_are_refused_by_name(tmp_path: Path) -> None:
+    for name, value in (("access_token_ttl", 10), ("page_max", 0), ("query_max_depth", 1)):
+        with pytest.raises(ConfigError, match=name):
+            load_settings(var_dir=tmp_path, **{name: value})
+
+
+def test_rate_limits_and_templates_are_read_as_json(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("QUANZI_RATE_LIMITS", '{"liking": [3, 60]}')
+    monkeypatch.setenv("WECHAT_TEMPLATES", '{"COMMENT": "tpl-1"}')
+    settings = load_settings(var_dir=tmp_path)
+    assert settings.rate_limits == {"liking": (3, 60)}
+    assert settings.wechat_templates == {"COMMENT": "tpl-1"}
+
+
+def test_settings_cannot_change_once_read(tmp_path: Path) -> None:
+    settings = load_settings(var_dir=tmp_path)
+    with pytest.raises(ValidationError):
+        settings.page_max = 5  # type: ignore[misc]
+    assert settings.model_copy(update={"page_max": 5}).page_max == 5

@@ -1,16 +1,17 @@
-"""Access tokens, without any IO."""
+"""Access and refresh tokens, without any IO."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.errors import Unauthenticated
-from domain.levels import level_for_points
-from domain.tokens import TokenIssuer
+from domain.tokens import TokenIssuer, hash_refresh_token
 
 ISSUER = TokenIssuer("s" * 48, timedelta(hours=2), timedelta(days=30))
 
@@ -56,9 +57,54 @@ def test_refresh_tokens_are_long_and_never_repeat() -> None:
     assert min(len(t) for t in tokens) >= 40
 
 
-@pytest.mark.parametrize(
-    ("points", "level"),
-    [(0, 1), (99, 1), (100, 2), (299, 2), (300, 3), (1000, 4), (3000, 5), (10000, 6), (10**9, 6)],
-)
-def test_levels_follow_the_point_thresholds(points: int, level: int) -> None:
-    assert level_for_points(points) == level
+def _signed(payload: dict, secret: str = "s" * 48) -> str:
+    """A token signed the HS256 way, for claims the issuer would never write."""
+
+    def enc(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    header = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    signing_input = f"{header}.{enc(json.dumps(payload).encode())}"
+    digest = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{enc(digest)}"
+
+
+def test_a_well_signed_token_of_another_kind_is_not_an_access_token() -> None:
+    far = int((datetime.now(UTC) + timedelta(days=1)).timestamp())
+    claims = {"sub": "1", "iat": 0, "exp": far}
+    assert ISSUER.verify_access(_signed({**claims, "typ": "access"})).user_id == 1
+    for other in ({**claims, "typ": "refresh"}, claims, {**claims, "typ": "access", "sub": "x"}):
+        with pytest.raises(Unauthenticated) as info:
+            ISSUER.verify_access(_signed(other))
+        assert info.value.message_key == "token_invalid"
+
+
+def test_a_token_signed_with_another_secret_is_refused() -> None:
+    other = TokenIssuer("o" * 48, timedelta(hours=2), timedelta(days=30))
+    token, _ = other.issue_access(1)
+    with pytest.raises(Unauthenticated):
+        ISSUER.verify_access(token)
+
+
+@pytest.mark.parametrize("token", ["", "a.b", "a.b.c.d", "x" * 3000, "a." * 1024 + "b"])
+def test_a_token_of_the_wrong_shape_or_size_is_invalid(token: str) -> None:
+    with pytest.raises(Unauthenticated) as info:
+        ISSUER.verify_access(token)
+    assert info.value.message_key == "token_invalid"
+
+
+def test_the_expiry_is_reported_to_the_second() -> None:
+    now = datetime(2026, 1, 1, 8, 0, 0, 999_999, tzinfo=UTC)
+    token, expires_at = ISSUER.issue_access(3, now=now)
+    assert expires_at == datetime(2026, 1, 1, 10, 0, 0, tzinfo=UTC)
+    claims = ISSUER.verify_access(token, now=now)
+    assert claims.expires_at == expires_at
+    assert claims.issued_at == now.replace(microsecond=0)
+
+
+def test_refresh_tokens_are_stored_as_a_stable_digest() -> None:
+    token = ISSUER.new_refresh_token()
+    digest = hash_refresh_token(token)
+    assert digest == hash_refresh_token(token) == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in digest
+    assert hash_refresh_token(ISSUER.new_refresh_token()) != digest

@@ -125,3 +125,31 @@ def test_skeleton_folds_width_and_case_and_keeps_sentence_breaks() -> None:
 
 def test_an_empty_list_matches_nothing() -> None:
     assert WordFilter.build([]).scan("赌博") == []
+
+
+def test_block_wins_whichever_order_the_list_names_a_word_in() -> None:
+    for listed in (
+        [("刷单", WordLevel.BLOCK), ("刷单", WordLevel.REVIEW)],
+        [("刷单", WordLevel.REVIEW), ("刷单", WordLevel.BLOCK)],
+    ):
+        assert WordFilter.build(listed).scan("刷单")[0].level is WordLevel.BLOCK
+
+
+def test_a_word_made_only_of_disguise_characters_is_left_out() -> None:
+    words = WordFilter.build([("***", WordLevel.BLOCK), (" ", WordLevel.BLOCK)])
+    assert words.scan("*** 星号 ***") == []
+
+
+def test_a_word_split_by_sentence_punctuation_is_two_clauses_not_a_match() -> None:
+    assert FILTER.scan("敏，感") == []
+    assert FILTER.scan("敏\n感") == []
+    assert FILTER.scan("敏、感") == []
+
+
+def test_the_filter_reports_the_word_as_listed_not_as_written() -> None:
+    assert [m.word for m in FILTER.scan("Ｓ-Ｐ-Ａ-Ｍ 来了")] == ["spam"]
+
+
+def test_the_filter_remembers_the_version_of_the_list_it_was_built_from() -> None:
+    assert WordFilter.build(WORDS, version="v7").version == "v7"
+    assert WordFilter.build([]).scan("") == []

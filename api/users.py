@@ -1,8 +1,10 @@
-"""Members as the API shows them: the public User and the signed-in Viewer."""
+"""Members: the public User, the signed-in Viewer with their own profile, and badges."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,10 +13,16 @@ from api.context import Context
 from api.ids import to_global_id
 from api.loaders import Loaders
 from api.relay import Connection, Node
-from api.types.posts import Post, post_connection
-from domain import checkins, feeds, models
+from api.strawberry_internals import now_or_later
+from domain import checkins, feeds, models, users
 from domain.badges import BADGES
+from domain.errors import NotFound
 from domain.levels import level_for_points
+
+if TYPE_CHECKING:
+    from api.posts import Post
+
+PostRef = Annotated["Post", strawberry.lazy("api.posts")]
 
 Role = strawberry.enum(
     models.Role,
@@ -66,13 +74,15 @@ class User(Node):
     @strawberry.field(description="The member's posts, newest first.")
     async def posts(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[Post]:
+    ) -> Connection[PostRef]:
+        from api.posts import post_connection
+
         page = await feeds.by_author(
             self.pk,
             await info.context.viewer(),
             first=first,
             after=after,
-            cap=info.context.runtime.settings.page_max,
+            cap=info.context.page_cap,
         )
         return await post_connection(info, page)
 
@@ -92,6 +102,21 @@ class User(Node):
             created_at=user.created_at,
             pk=user.id,
         )
+
+
+async def load_user(info: Info[Context, None], user_id: int) -> User:
+    return _user(await info.context.loaders.user.load(user_id))
+
+
+def user_of(info: Info[Context, None], user_id: int) -> User | Awaitable[User]:
+    """The member, at once when already loaded (see post_connection)."""
+    return now_or_later(info.context.loaders.user, user_id, _user)
+
+
+def _user(user: models.User | None) -> User:
+    if user is None:  # authors are never deleted while their content exists
+        raise NotFound("user_not_found")
+    return User.from_model(user)
 
 
 @strawberry.type(description="The signed-in member, with what only they may see.")
@@ -144,3 +169,42 @@ class Viewer:
             created_at=user.created_at,
             pk=user.id,
         )
+
+
+@strawberry.input
+class UpdateProfileInput:
+    nickname: str | None = strawberry.field(default=None, description="1–20 characters.")
+    bio: str | None = strawberry.field(default=None, description="Up to 200 characters.")
+    avatar_url: str | None = strawberry.field(
+        default=None, description="An https URL; empty clears it."
+    )
+
+
+@strawberry.type
+class UpdateProfilePayload:
+    viewer: Viewer
+
+
+@strawberry.type
+class UsersQuery:
+    @strawberry.field(description="The signed-in member; null when anonymous.")
+    async def viewer(self, info: Info[Context, None]) -> Viewer | None:
+        user = await info.context.viewer()
+        return Viewer.from_model(user) if user else None
+
+
+@strawberry.type
+class ProfileMutation:
+    @strawberry.mutation(description="Change the viewer's nickname, bio or avatar.")
+    async def update_profile(
+        self, info: Info[Context, None], input: UpdateProfileInput
+    ) -> UpdateProfilePayload:
+        user = await info.context.require_viewer()
+        user = await users.update_profile(
+            user,
+            nickname=input.nickname,
+            bio=input.bio,
+            avatar_url=input.avatar_url,
+            screener=info.context.runtime.screener,
+        )
+        return UpdateProfilePayload(viewer=Viewer.from_model(user))

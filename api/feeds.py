@@ -1,0 +1,65 @@
+"""Feeds: the home page's lists of posts (latest, following, featured, hot, recommended)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.posts import Post, post_connection
+from api.relay import Connection
+from domain import featured, feeds, hot
+from domain.errors import Unauthenticated
+from recommend import serving
+
+
+@strawberry.enum(description="Which posts a feed shows.")
+class FeedKind(Enum):
+    LATEST = "LATEST"
+    FOLLOWING = "FOLLOWING"
+    FEATURED = "FEATURED"
+    HOT = "HOT"
+    RECOMMENDED = "RECOMMENDED"
+
+
+@strawberry.type
+class FeedsQuery:
+    @strawberry.field(description="A feed of published posts, newest first.")
+    async def feed(
+        self,
+        info: Info[Context, None],
+        kind: FeedKind,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Post]:
+        if kind is FeedKind.FOLLOWING:
+            viewer = await info.context.viewer()
+            if viewer is None:
+                raise Unauthenticated()
+            page = await feeds.following(
+                viewer, first=first, after=after, cap=info.context.page_cap
+            )
+        elif kind is FeedKind.RECOMMENDED and (viewer := await info.context.viewer()):
+            page = await serving.recommended_page(
+                info.context.runtime.store,
+                viewer.id,
+                first=first,
+                after=after,
+                cap=info.context.page_cap,
+                explore_share=info.context.runtime.settings.recommender_explore_share,
+            )
+        elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
+            page = await hot.hot_page(
+                info.context.runtime.store,
+                "all",
+                first=first,
+                after=after,
+                cap=info.context.page_cap,
+            )
+        elif kind is FeedKind.FEATURED:
+            page = await featured.featured_feed(first=first, after=after, cap=info.context.page_cap)
+        else:
+            page = await feeds.latest(first=first, after=after, cap=info.context.page_cap)
+        return await post_connection(info, page)

@@ -1,0 +1,58 @@
+"""Retention: members slipping away, and the size of each member segment (operators)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.users import User
+from domain import models, points, retention
+from domain.pagination import check_first
+
+
+@strawberry.type
+class AtRiskUser:
+    risk: float = strawberry.field(description="0–1: how likely the member is to drift away.")
+    last_active_at: datetime | None
+    reason: str
+    segment: str
+    user: User
+
+
+@strawberry.type
+class SegmentSize:
+    name: str
+    count: int
+
+
+@strawberry.type
+class RetentionQuery:
+    @strawberry.field(description="Members slipping away, riskiest first (operators).")
+    async def at_risk_users(
+        self, info: Info[Context, None], first: int | None = None
+    ) -> list[AtRiskUser]:
+        await info.context.require_role(models.Role.OPERATOR)
+        size = check_first(first, cap=info.context.page_cap)
+        tz = ZoneInfo(points.rules().timezone)
+        return [
+            AtRiskUser(
+                risk=s.risk,
+                last_active_at=datetime.combine(s.last_active_day, time(), tz)
+                if s.last_active_day
+                else None,
+                reason=s.reason,
+                segment=s.segment,
+                user=User.from_model(s.user),
+            )
+            for s in await retention.at_risk(size)
+        ]
+
+    @strawberry.field(description="How many members are in each segment (operators).")
+    async def user_segments(self, info: Info[Context, None]) -> list[SegmentSize]:
+        await info.context.require_role(models.Role.OPERATOR)
+        sizes = await retention.segment_sizes()
+        return [SegmentSize(name=name, count=count) for name, count in sizes.items()]

@@ -1,0 +1,148 @@
+"""Every place Quanzi leans on Strawberry's or graphql-core's internals, in one module.
+
+Each entry below uses something neither library documents as public, so an upgrade of
+strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
+
+- `ExecutionContext` replaces graphql-core's `is_awaitable` check with one remembered by
+  type (an attribute of the execution context, set per operation).
+- `lean_resolvers` rewrites the `resolve` of graphql-core fields that Strawberry built,
+  finding its own field through `GraphQLCoreConverter.DEFINITION_BACKREF` and building
+  `Info` with its private constructor arguments (`_raw_info`, `_field`), on the schema's
+  private `_schema`.
+- `raw_info` reads graphql-core's resolve info (field nodes, fragments) off a Strawberry
+  `Info` (`info._raw_info`).
+- `now_or_later` relies on Strawberry's `DataLoader.load` answering an `asyncio.Future`
+  that is already done when the key is cached.
+- `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
+  the schema runs in plain text) around the view's own `run`.
+
+tests/api/test_execution.py checks that these shortcuts answer what the long way does."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from types import GeneratorType
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.dataloader import DataLoader
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import Info
+from strawberry.types.field import StrawberryField
+
+C = TypeVar("C")
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
+
+_AWAITABLE_BY_TYPE: dict[type, bool] = {}
+
+
+def is_awaitable(value: object) -> bool:
+    """Strawberry's check, remembered by type: graphql-core asks three times a field, and
+    for every object type, enum and datetime Strawberry's fast path falls through to
+    isinstance and hasattr. (Generators are asked each time: a flag on their code decides.)"""
+    kind = type(value)
+    known = _AWAITABLE_BY_TYPE.get(kind)
+    if known is not None:
+        return known
+    answer = optimized_is_awaitable(value)
+    if kind is not GeneratorType and len(_AWAITABLE_BY_TYPE) < 4096:
+        _AWAITABLE_BY_TYPE[kind] = answer
+    return answer
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable  # type: ignore[assignment]
+
+
+def core_schema(schema: strawberry.Schema) -> Any:
+    """The graphql-core schema Strawberry built (`GraphQLSchema`)."""
+    return schema._schema
+
+
+def lean_resolvers(schema: strawberry.Schema) -> None:
+    """Call resolvers that take only (self, info) directly.
+
+    Strawberry routes every resolver field through a general chain (arguments converted,
+    field extensions composed with partial(), closures built per call) that costs more than
+    a card field's own work; a feed page has a hundred such fields. Fields with arguments,
+    field extensions or permission classes keep Strawberry's chain."""
+    info_class = schema.config.info_class
+    graphql_schema = core_schema(schema)
+    for graphql_type in graphql_schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        if graphql_type is graphql_schema.subscription_type:
+            continue
+        for graphql_field in graphql_type.fields.values():
+            field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if not isinstance(field, StrawberryField) or field.base_resolver is None:
+                continue
+            if field.extensions or field.arguments:
+                continue
+            function = field.base_resolver.wrapped_func
+            if isinstance(function, staticmethod | classmethod):
+                continue
+            if list(inspect.signature(function).parameters) != ["self", "info"]:
+                continue
+            graphql_field.resolve = _direct(function, field, info_class)
+
+
+def _direct(function: Callable[..., Any], field: object, info_class: type) -> Callable[..., Any]:
+    def resolve(source: object, info: GraphQLResolveInfo) -> Any:
+        return function(source, info_class(_raw_info=info, _field=field))
+
+    return resolve
+
+
+def raw_info(info: Info) -> GraphQLResolveInfo:
+    """graphql-core's resolve info behind a Strawberry `Info`."""
+    return info._raw_info
+
+
+def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """convert(the loaded value) at once when the loader already has it (a connection
+    prefetched its page), else an awaitable of it: no coroutine for what is already here."""
+    future = loader.load(key)
+    if isinstance(future, asyncio.Future) and future.done():
+        return convert(future.result())
+    return _convert_later(future, convert)
+
+
+async def _convert_later(future: Awaitable[V], convert: Callable[[V], R]) -> R:
+    return convert(await future)
+
+
+class GraphQLView(GraphQL[C, None]):
+    """Strawberry's ASGI view, whose HTTP requests may fail before the schema runs (a body
+    that is not GraphQL, a persisted query unknown, a database down while signing the caller
+    in): `refused` answers those, or None to let the error through."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except Exception as exc:
+            answer = self.refused(request, exc)
+            if answer is None:
+                raise
+            response = answer
+        await response(scope, receive, send)
+
+    def refused(self, request: Request, exc: Exception) -> Response | None:
+        return None

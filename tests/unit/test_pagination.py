@@ -1,0 +1,86 @@
+"""Pagination cursors and page sizes, without a database: what a cursor carries, and that a
+forged one is BAD_USER_INPUT on `after`, never a server error."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain.errors import BadInput
+from domain.pagination import Page, check_first, decode_values, encode_cursor
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def test_first_over_the_cap_or_negative_is_bad_input_on_first() -> None:
+    assert check_first(None, cap=50) == 20
+    assert check_first(50, cap=50) == 50
+    for bad in (51, -1, 10_000):
+        with pytest.raises(BadInput) as info:
+            check_first(bad, cap=50)
+        assert info.value.field == "first"
+        assert info.value.params == {"max": 50}
+
+
+def test_without_first_the_page_is_the_default_or_the_cap_when_smaller() -> None:
+    assert check_first(None, cap=5) == 5
+    assert check_first(None, cap=100, default=30) == 30
+    assert check_first(0, cap=50) == 0
+
+
+def test_a_cursor_round_trips_a_timestamp_and_an_id() -> None:
+    at = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+    cursor = encode_cursor([at, 42])
+    assert decode_values(cursor, [datetime, int]) == [at, 42]
+
+
+def test_a_cursor_keeps_the_offset_of_its_timestamp() -> None:
+    shanghai = timezone(timedelta(hours=8))
+    at = datetime(2026, 3, 1, 20, 0, tzinfo=shanghai)
+    (decoded,) = decode_values(encode_cursor([at]), [datetime])
+    assert decoded == at and decoded.utcoffset() == timedelta(hours=8)
+
+
+def test_a_cursor_carries_text_flags_and_scores() -> None:
+    cursor = encode_cursor(["话题", True, 2.5, 7])
+    assert decode_values(cursor, [str, bool, float, int]) == ["话题", True, 2.5, 7]
+
+
+def test_a_whole_number_score_reads_back_as_a_float() -> None:
+    (score,) = decode_values(encode_cursor([3]), [float])
+    assert score == 3.0 and isinstance(score, float)
+
+
+def test_cursors_are_url_safe_without_padding() -> None:
+    cursor = encode_cursor([datetime(2026, 1, 1, tzinfo=UTC), 123456789])
+    assert not set(cursor) & set("=+/")
+
+
+@pytest.mark.parametrize(
+    ("cursor", "types"),
+    [
+        ("not base64!", [int]),
+        ("W10", [datetime, int]),  # []: the wrong number of values
+        ("e30", [int]),  # {}: not a list
+        (encode_cursor(["yesterday", 1]), [datetime, int]),
+        (encode_cursor([1.5, 2]), [datetime, int]),
+        (encode_cursor([True]), [int]),  # a flag where an id belongs
+        (encode_cursor([1]), [bool]),
+        (encode_cursor(["7"]), [int]),
+        (_b64(b"\xff\xfe"), [int]),
+        (_b64(b"[1, 2"), [int, int]),
+    ],
+)
+def test_a_forged_cursor_is_bad_input_on_after(cursor: str, types: list[type]) -> None:
+    with pytest.raises(BadInput) as info:
+        decode_values(cursor, types)
+    assert (info.value.field, info.value.message_key) == ("after", "bad_cursor")
+
+
+def test_a_pages_end_cursor_is_its_last_cursor_or_none_when_empty() -> None:
+    assert Page(items=[], cursors=[], has_next=False).end_cursor is None
+    assert Page(items=[], cursors=["a", "b"], has_next=True).end_cursor == "b"
