@@ -28,7 +28,7 @@ from domain.models import (
 from domain.polls import PollDraft, clean_poll, create_poll
 from domain.publishing import (
     Screening,
-    admit,
+    check_can_publish,
     check_length,
     screen_texts,
     settle,
@@ -107,7 +107,7 @@ async def create_post(
     through the publishing pipeline; its topics are created on first use and every counter
     moves in the same transaction. Text that needs review is stored PENDING_REVIEW with a
     review task, counted nowhere."""
-    admit(author)
+    check_can_publish(author)
     title, body = _check_text(draft.title, draft.body)
     poll = _check_kind(draft, title, rules.bounty_max)
     topic_names = clean_topic_names(draft.topics, body)
@@ -227,7 +227,7 @@ async def edit_post(
 ) -> Post:
     """The author changes their post; what is left out stays; `editedAt` records when.
     Changed text is screened again and may send the post back to review."""
-    admit(author)
+    check_can_publish(author)
     verdict = Verdict()
     if title or body or topics:
         texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]

@@ -41,7 +41,6 @@ async def send_subscribe_message(
     for attempt in range(ATTEMPTS):
         result = await subscribe_messages.send(
             runtime.wechat,
-            runtime.store,
             openid=user.openid,
             template_id=template_id,
             text=_line(notification.kind),

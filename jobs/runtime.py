@@ -18,9 +18,12 @@ from recommend.registry import RecommenderConfig
 
 class JobRuntime(Protocol):
     store: Store
-    wechat: WeChatClient
     rules: CommunityRules
     recommender: RecommenderConfig
+
+    @property
+    def wechat(self) -> WeChatClient:
+        """The WeChat client on the runtime's connections."""
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
         """Queue a notification as a WeChat subscribe message when the member allowed it."""

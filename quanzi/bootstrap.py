@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import ParamSpec, TypeVar
@@ -12,11 +13,13 @@ from redis.asyncio import Redis
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, AsyncTaskiqTask
 
 from adapters.database import close_db, init_db
+from adapters.images import PillowImages
 from adapters.redis import Store
-from adapters.storage import LocalStorage, S3Storage, Storage
+from adapters.storage import LocalStorage, open_s3_storage
 from adapters.wechat import WeChatClient
 from domain import search, subscribe_messages
 from domain.calendar import Calendar
+from domain.ports import ImageInspector, MediaStore
 from domain.rules import CommunityRules
 from domain.screening import Screener
 from domain.tokens import TokenIssuer
@@ -39,13 +42,15 @@ class Runtime:
     store: Store
     http: httpx.AsyncClient
     tokens: TokenIssuer
-    wechat: WeChatClient
-    media: Storage
+    media: MediaStore
     rules: CommunityRules
     recommender: RecommenderConfig
     # The process's one job broker: the API's own, or the worker's (which starts and stops it).
     broker: AsyncBroker
     owns_broker: bool = field(default=True, repr=False)
+    images: ImageInspector = field(default_factory=PillowImages)
+    # What closes with the runtime besides the connections above (the S3 client).
+    resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def enqueue(
         self, job: AsyncTaskiqDecoratedTask[_P, _R], *args: _P.args, **kwargs: _P.kwargs
@@ -67,10 +72,23 @@ class Runtime:
         return self.store.redis
 
     @property
+    def wechat(self) -> WeChatClient:
+        """The WeChat client (sign-in codes, content checks, subscribe messages), on this
+        runtime's connections: its access-token cache follows `store`."""
+        return WeChatClient(
+            http=self.http,
+            store=self.store,
+            api_base=self.settings.wechat_api_base,
+            appid=self.settings.wechat_appid,
+            secret=self.settings.wechat_secret,
+            timeout=self.settings.wechat_timeout,
+        )
+
+    @property
     def screener(self) -> Screener:
         """Screens member text: the word filter, plus WeChat's check when it is configured."""
-        configured = bool(self.settings.wechat_appid and self.settings.wechat_secret)
-        return Screener(self.store, self.wechat if configured else None)
+        wechat = self.wechat
+        return Screener(self.store, wechat if wechat.configured else None)
 
 
 async def start_runtime(settings: Settings, *, broker: AsyncBroker | None = None) -> Runtime:
@@ -96,6 +114,7 @@ async def start_runtime(settings: Settings, *, broker: AsyncBroker | None = None
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         headers={"User-Agent": "quanzi"},
     )
+    resources = AsyncExitStack()
     return Runtime(
         settings=settings,
         store=Store(redis, settings.redis_prefix),
@@ -105,18 +124,13 @@ async def start_runtime(settings: Settings, *, broker: AsyncBroker | None = None
             access_ttl=timedelta(seconds=settings.access_token_ttl),
             refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
         ),
-        wechat=WeChatClient(
-            http=http,
-            api_base=settings.wechat_api_base,
-            appid=settings.wechat_appid,
-            secret=settings.wechat_secret,
-            timeout=settings.wechat_timeout,
-        ),
-        media=_media_storage(settings, http),
+        media=await _media_store(settings, resources),
+        images=PillowImages(),
         rules=community_rules(settings),
         recommender=recommender_config(settings),
         broker=broker or await _start_broker(settings),
         owns_broker=broker is None,
+        resources=resources,
     )
 
 
@@ -126,15 +140,16 @@ async def _start_broker(settings: Settings) -> AsyncBroker:
     return broker
 
 
-def _media_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
+async def _media_store(settings: Settings, resources: AsyncExitStack) -> MediaStore:
     if settings.s3_bucket:
-        return S3Storage(
-            http=http,
-            endpoint=settings.s3_endpoint or "",
-            bucket=settings.s3_bucket,
-            access_key=settings.s3_access_key or "",
-            secret_key=settings.s3_secret_key or "",
-            region=settings.s3_region,
+        return await resources.enter_async_context(
+            open_s3_storage(
+                endpoint=settings.s3_endpoint or "",
+                bucket=settings.s3_bucket,
+                access_key=settings.s3_access_key or "",
+                secret_key=settings.s3_secret_key or "",
+                region=settings.s3_region,
+            )
         )
     return LocalStorage(settings.media_root)
 
@@ -181,6 +196,7 @@ def recommender_config(settings: Settings) -> RecommenderConfig:
 async def stop_runtime(runtime: Runtime) -> None:
     if runtime.owns_broker:
         await runtime.broker.shutdown()
+    await runtime.resources.aclose()
     await runtime.http.aclose()
     await runtime.redis.aclose()
     await close_db()
