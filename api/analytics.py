@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from domain import metrics, models
+from domain import analytics, models
 
 
 @strawberry.type
@@ -74,7 +74,7 @@ class AnalyticsQuery:
         to: date,
     ) -> CommunityMetrics:
         await info.context.require_role(models.Role.OPERATOR)
-        result = await metrics.community_metrics(info.context.runtime.rules.calendar, from_, to)
+        result = await analytics.community_metrics(info.context.runtime.rules.calendar, from_, to)
         return CommunityMetrics(
             days=[DayMetrics(**vars(d)) for d in result.days],
             wau=result.wau,
@@ -94,7 +94,7 @@ class AnalyticsQuery:
         days: list[int],
     ) -> list[RetentionCohort]:
         await info.context.require_role(models.Role.OPERATOR)
-        cohorts = await metrics.retention_cohorts(
+        cohorts = await analytics.retention_cohorts(
             info.context.runtime.rules.calendar, from_, to, days
         )
         return [
@@ -116,5 +116,5 @@ class AnalyticsQuery:
         to: date,
     ) -> list[FunnelStep]:
         await info.context.require_role(models.Role.OPERATOR)
-        steps = await metrics.share_funnel(info.context.runtime.rules.calendar, from_, to)
+        steps = await analytics.share_funnel(info.context.runtime.rules.calendar, from_, to)
         return [FunnelStep(name=s.name, count=s.count) for s in steps]

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from api.loaders import Loaders
 from api.strawberry_internals import now_or_later
-from domain import auth, metrics
+from domain import analytics, auth
 from domain.access import has_role
 from domain.errors import Forbidden, QuanziError, Unauthenticated
 from domain.models import Role, User
@@ -68,7 +68,7 @@ class Context:
         except QuanziError as exc:
             self._viewer = exc
         else:
-            await metrics.mark_active(
+            await analytics.mark_active(
                 self.runtime.store, self.runtime.rules.calendar, self._viewer.id
             )
 

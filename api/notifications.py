@@ -17,7 +17,7 @@ from api.loaders import Loaders
 from api.posts import Post
 from api.relay import Connection, Node, connection_from_page
 from api.users import User
-from domain import access, models, notify, subscribe_messages
+from domain import access, models, notifications, subscribe_messages
 from domain.errors import BadInput
 from domain.pagination import keyset_page
 
@@ -88,7 +88,7 @@ class Notification(Node):
     @strawberry.field(description="Ready to show, in the client's language.")
     async def text(self, info: Info[Context, None]) -> str:
         actor = await self._actor(info)
-        return notify.render_notification(
+        return notifications.render_notification(
             self.model.kind,
             info.context.locale,
             actor=actor.nickname if actor else "",
@@ -156,7 +156,7 @@ class NotificationsMutation:
             if type_name != "Notification":
                 raise BadInput("bad_id", field="ids")
             pks.append(pk)
-        unread = await notify.mark_read(viewer.id, pks, bool(all))
+        unread = await notifications.mark_read(viewer.id, pks, bool(all))
         return MarkReadPayload(unread_count=unread)
 
     @strawberry.mutation(
@@ -184,7 +184,7 @@ class NotificationsSubscription:
         viewer = await info.context.require_viewer()
         store = info.context.runtime.store
         pubsub = store.redis.pubsub()
-        await pubsub.subscribe(notify.channel(store, viewer.id))
+        await pubsub.subscribe(notifications.channel(store, viewer.id))
         try:
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=20)
@@ -205,7 +205,7 @@ class NotificationDelivery(SchemaExtension):
     """Delivers the notifications an operation wrote, once it is done (and committed)."""
 
     def on_execute(self) -> Iterator[None]:
-        self._ids = notify.start_collecting()
+        self._ids = notifications.start_collecting()
         yield
 
     async def on_operation(self) -> AsyncGenerator[None, None]:
@@ -213,4 +213,4 @@ class NotificationDelivery(SchemaExtension):
         ids = getattr(self, "_ids", None)
         context = self.execution_context.context
         if ids and isinstance(context, Context):
-            await notify.deliver(context.runtime.store, ids, context.runtime.send_subscribe)
+            await notifications.deliver(context.runtime.store, ids, context.runtime.send_subscribe)

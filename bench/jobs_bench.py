@@ -18,7 +18,7 @@ import asyncpg
 from common import ROOT, bench_database, bench_settings
 from feed_bench import MEMBERS, load
 
-from domain import counters, hot, metrics, retention, trending
+from domain import analytics, counters, hot, retention, trending
 from quanzi.bootstrap import community_rules, start_runtime, stop_runtime
 from quanzi.tools.stackexchange_import import import_stackexchange
 
@@ -38,11 +38,13 @@ async def run_jobs(env: dict[str, str]) -> None:
         store, calendar = runtime.store, runtime.rules.calendar
         await timed("trending topics (refresh)", lambda: trending.refresh(store))
         await timed("HOT snapshot (all posts)", lambda: hot.build_snapshot(store))
-        await timed("daily metrics (today)", lambda: metrics.store_day(calendar, calendar.today()))
+        await timed(
+            "daily metrics (today)", lambda: analytics.store_day(calendar, calendar.today())
+        )
         end = calendar.today()
         await timed(
             "community metrics (30 days, cold)",
-            lambda: metrics.community_metrics(calendar, end - timedelta(days=29), end),
+            lambda: analytics.community_metrics(calendar, end - timedelta(days=29), end),
         )
         await timed("retention scores (every member)", lambda: retention.score_members(calendar))
         await timed("counter reconciliation (all tables)", counters.recount_all)

@@ -7,7 +7,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters import sql
 from domain.models import NotificationKind
-from domain.notify import notify
+from domain.notifications import notify
 from domain.texts import render
 
 BADGES = (

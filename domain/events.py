@@ -23,7 +23,7 @@ from domain.models import (
     PointsReason,
     User,
 )
-from domain.notify import notify
+from domain.notifications import notify
 from domain.pagination import Page, keyset_page
 from domain.points import award
 from domain.publishing import Screening, screen_texts

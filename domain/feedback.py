@@ -17,7 +17,7 @@ from domain.models import (
     NotificationKind,
     User,
 )
-from domain.notify import notify
+from domain.notifications import notify
 from domain.pagination import Page, keyset_page
 from domain.publishing import Screening, check_length, screen_texts
 from domain.screening import Scene

@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain.errors import BadInput, NotFound
 from domain.models import NotificationKind, User
-from domain.notify import notify
+from domain.notifications import notify
 
 
 async def follow_user(follower: User, followee_id: int) -> User:

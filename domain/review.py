@@ -29,7 +29,7 @@ from domain.models import (
     TargetType,
     User,
 )
-from domain.notify import notify
+from domain.notifications import notify
 from domain.pagination import Page, keyset_page
 from domain.rules import CommunityRules
 

@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from adapters import sql
 from domain import badges
 from domain.models import NotificationKind, PointsReason, TargetType
-from domain.notify import notify
+from domain.notifications import notify
 from domain.points import award, take_back
 from domain.rules import CommunityRules
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from domain import counters, hot, metrics, retention, trending
+from domain import analytics, counters, hot, retention, trending
 from jobs.broker import task
 from jobs.runtime import FromWorker, JobRuntime
 
@@ -28,10 +28,10 @@ async def refresh_hot(runtime: JobRuntime = FromWorker) -> str:
 async def record_activity(runtime: JobRuntime = FromWorker) -> int:
     """Flush the day's activity marks from Redis, then keep yesterday's and today's metrics."""
     calendar = runtime.rules.calendar
-    written = await metrics.flush_activity(runtime.store, calendar)
+    written = await analytics.flush_activity(runtime.store, calendar)
     today = calendar.today()
     for day in (today - timedelta(days=1), today):
-        await metrics.store_day(calendar, day)
+        await analytics.store_day(calendar, day)
     return written
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain import notify
+from domain import notifications
 from domain.answers import answer_question
 from domain.circles import approve_member, create_circle, join_circle
 from domain.comments import add_comment, delete_comment
@@ -113,10 +113,10 @@ async def _move_to(target: TargetType, target_id: int, status: str) -> None:
 async def _delivering() -> AsyncIterator[None]:
     """Notifications written inside are delivered after, as a request's are, short of the live
     push: the recipients' unread counters catch up."""
-    with notify.collecting() as ids:
+    with notifications.collecting() as ids:
         yield
     recipients = await Notification.filter(id__in=ids).values_list("recipient_id", flat=True)
-    await notify.recount_unread(list(recipients))  # type: ignore[arg-type]
+    await notifications.recount_unread(list(recipients))  # type: ignore[arg-type]
 
 
 async def make_post(
@@ -308,7 +308,7 @@ async def make_notification(
     """A notification written and delivered (the recipient's unread count includes it)."""
     actor = actor or await make_user()
     async with _delivering(), in_transaction() as conn:
-        notification_id = await notify.notify(
+        notification_id = await notifications.notify(
             recipient.id,
             kind,
             conn,

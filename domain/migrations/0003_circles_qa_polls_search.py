@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from domain.models.circles import CircleRole, JoinPolicy, MembershipStatus
-from domain.models.qa import AnswerStatus
+from domain.models.answers import AnswerStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

@@ -1,6 +1,7 @@
 """Tortoise models, one module per feature; this package is the Tortoise app `models`."""
 
 from domain.models.analytics import DailyMetric, ImportedRecord, MemberActivity
+from domain.models.answers import Answer, AnswerStatus, AnswerVote
 from domain.models.auth import RefreshToken
 from domain.models.circles import (
     Circle,
@@ -36,8 +37,8 @@ from domain.models.moderation import (
 )
 from domain.models.notifications import Notification, NotificationKind, SubscribeGrant
 from domain.models.points import Checkin, PointsEntry, PointsReason, UserBadge
+from domain.models.polls import Poll, PollOption, PollVoter
 from domain.models.posts import MediaUpload, Post, PostKind, PostStatus, PostTopic, Topic
-from domain.models.qa import Answer, AnswerStatus, AnswerVote, Poll, PollOption, PollVoter
 from domain.models.reactions import (
     ClientEvent,
     ClientEventKind,

@@ -8,7 +8,7 @@ import pytest
 
 from domain.badges import BADGES, badge_description, badge_name
 from domain.models import NotificationKind
-from domain.notify import render_notification
+from domain.notifications import render_notification
 from domain.texts import LOCALES, TEXTS, render
 
 
