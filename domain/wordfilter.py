@@ -112,6 +112,15 @@ def skeleton(text: str) -> str:
     return _fold(text).replace(_CLAUSE, "")
 
 
+def is_blank(text: str) -> bool:
+    """Whether the text shows nothing: spaces, controls, format characters, combining marks and
+    letters that render as nothing (Hangul fillers, the braille blank) only."""
+    return all(
+        char in _INVISIBLE_LETTERS or char == "\u2800" or unicodedata.category(char)[0] in "ZCM"
+        for char in unicodedata.normalize("NFKD", text)
+    )
+
+
 @dataclass(frozen=True)
 class Match:
     word: str
