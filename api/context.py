@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from api.loaders import Loaders
 from api.strawberry_internals import now_or_later
 from domain import auth, metrics
+from domain.access import has_role
 from domain.errors import Forbidden, QuanziError, Unauthenticated
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
@@ -115,6 +116,6 @@ class Context:
 
     async def require_role(self, role: Role) -> User:
         user = await self.require_viewer()
-        if not Role(user.role).at_least(role):
+        if not has_role(user, role):
             raise Forbidden()
         return user

@@ -54,6 +54,7 @@ async def upload_image(request: Request) -> JSONResponse:
             user,
             data,
             runtime.media,
+            runtime.images,
             base_url=settings.media_base_url or str(request.base_url) + "media",
             max_bytes=settings.media_max_bytes,
             max_pixels=settings.media_max_pixels,

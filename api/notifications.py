@@ -95,8 +95,7 @@ class Notification(Node):
         viewer = await info.context.viewer()
         return Post.from_model(post) if post and access.can_see_post(post, viewer) else None
 
-    @strawberry.field
-    async def comment(self, info: Info[Context, None]) -> Comment | None:
+    async def _comment(self, info: Info[Context, None]) -> models.Comment | None:
         if self.model.comment_id is None:
             return None
         loaders = self._loaders(info)
@@ -104,9 +103,26 @@ class Notification(Node):
         if comment is None:
             return None
         post = await loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
-        if not access.can_see_comment(comment, post, await info.context.viewer()):
-            return None
-        return Comment.from_model(comment)
+        return (
+            comment if access.can_see_comment(comment, post, await info.context.viewer()) else None
+        )
+
+    async def _quotes_visible_words(self, info: Info[Context, None]) -> bool:
+        """A comment or answer is quoted only while the recipient may still read it."""
+        if self.model.comment_id is not None:
+            return await self._comment(info) is not None
+        if self.model.kind != models.NotificationKind.ANSWER or self.model.subject_id is None:
+            return True
+        loaders = self._loaders(info)
+        answer = await loaders.answer.load(self.model.subject_id)
+        question = await loaders.post.load(answer.question_id) if answer else None  # type: ignore[attr-defined]
+        viewer = await info.context.viewer()
+        return answer is not None and access.can_see_answer(answer, question, viewer)
+
+    @strawberry.field
+    async def comment(self, info: Info[Context, None]) -> Comment | None:
+        comment = await self._comment(info)
+        return Comment.from_model(comment) if comment else None
 
     @strawberry.field(description="Ready to show, in the client's language.")
     async def text(self, info: Info[Context, None]) -> str:
@@ -119,7 +135,7 @@ class Notification(Node):
         return _TEXT[locale][self.model.kind].format(
             actor=nickname,
             actors=_actors(locale, nickname, self.actor_count),
-            snippet=self.model.snippet,
+            snippet=self.model.snippet if await self._quotes_visible_words(info) else "",
             what=what,
         )
 

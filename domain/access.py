@@ -7,22 +7,12 @@ loaders, feeds, search, notifications and jobs all ask here; none writes its own
 
 from __future__ import annotations
 
-from domain.models import (
-    Answer,
-    AnswerStatus,
-    Comment,
-    CommentStatus,
-    Feedback,
-    Post,
-    PostStatus,
-    Role,
-    User,
-)
+from domain.models import Answer, Comment, Feedback, Post, PostStatus, Role, User
 
 Viewer = User
 _Authored = Post | Comment | Answer
-PUBLISHED = PostStatus.PUBLISHED  # the same word in every status enum
-GONE = frozenset({PostStatus.DELETED, CommentStatus.DELETED, AnswerStatus.DELETED})
+# Posts, comments and answers share their status words (CommentStatus.PUBLISHED == PUBLISHED).
+PUBLISHED, DELETED = PostStatus.PUBLISHED, PostStatus.DELETED
 
 
 def _author_id(item: _Authored | Feedback) -> int:
@@ -62,7 +52,7 @@ def _can_see_own_or_review(item: _Authored, viewer: Viewer | None) -> bool:
     author and for reviewers; deleted items for nobody."""
     if item.status == PUBLISHED:
         return True
-    if item.status in GONE:
+    if item.status == DELETED:
         return False
     return is_author(viewer, item) or is_staff(viewer)
 
@@ -95,7 +85,8 @@ def can_see_answer(answer: Answer, question: Post | None, viewer: Viewer | None)
 
 
 def can_interact_with_post(post: Post) -> bool:
-    """Like, comment, share, answer, vote, pin, feature: published posts only."""
+    """Like, comment, share, answer, vote, pin, feature: published posts only (in SQL:
+    posts.get_published_post)."""
     return is_published(post)
 
 

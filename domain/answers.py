@@ -10,7 +10,14 @@ from domain import access, rewards
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from domain.posts import BODY_MAX
-from domain.publishing import Screening, admit, check_length, screen_texts, settle, status_for
+from domain.publishing import (
+    Screening,
+    check_can_publish,
+    check_length,
+    screen_texts,
+    settle,
+    status_for,
+)
 from domain.screening import Scene
 
 
@@ -19,7 +26,7 @@ async def answer_question(
 ) -> tuple[Answer, Post]:
     """Answer a published question through the publishing pipeline; a member answers a
     question once (CONFLICT after)."""
-    admit(author)
+    check_can_publish(author)
     body = check_length(body, "body", max=BODY_MAX)
     verdict = await screen_texts(screener, author, [("body", body)], Scene.FORUM)
     status = AnswerStatus(status_for(verdict))

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from adapters.wechat import WeChatClient
 from domain.errors import BadInput, Forbidden, Unauthenticated
 from domain.models import RefreshToken, User
+from domain.ports import CodeExchanger
 from domain.tokens import TokenIssuer, hash_refresh_token
 from domain.users import Attribution, find_or_create_member
 
@@ -33,7 +33,7 @@ def check_not_banned(user: User, now: datetime | None = None) -> None:
 
 
 async def sign_in_with_wechat(
-    wechat: WeChatClient,
+    wechat: CodeExchanger,
     tokens: TokenIssuer,
     code: str,
     attribution: Attribution = Attribution(),

@@ -10,7 +10,14 @@ from adapters import sql
 from domain.errors import Forbidden, NotFound
 from domain.models import Comment, CommentStatus, TargetType, User
 from domain.posts import get_published_post
-from domain.publishing import Screening, admit, check_length, screen_texts, settle, status_for
+from domain.publishing import (
+    Screening,
+    check_can_publish,
+    check_length,
+    screen_texts,
+    settle,
+    status_for,
+)
 from domain.screening import Scene
 
 COMMENT_MAX = 1000
@@ -26,7 +33,7 @@ async def add_comment(
 ) -> Comment:
     """Comment on a published post, or reply: a reply to a reply joins the root's thread and
     keeps `reply_to` on the comment it answers. Written through the publishing pipeline."""
-    admit(author)
+    check_can_publish(author)
     body = check_length(body, "body", max=COMMENT_MAX)
     verdict = await screen_texts(screener, author, [("body", body)], Scene.COMMENT)
     status = CommentStatus(status_for(verdict))

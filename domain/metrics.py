@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from adapters import sql
 from adapters.redis import Store
 from domain.errors import BadInput
-from domain.models import DailyMetric, PostStatus
+from domain.models import ClientEventKind, DailyMetric, PostStatus
 from domain.points import rules, today
 
 log = logging.getLogger("quanzi.metrics")
@@ -270,7 +270,7 @@ async def share_funnel(start: date, end: date) -> list[FunnelStep]:
             """
             SELECT
               (SELECT count(*) FROM shares WHERE created_at >= $1 AND created_at < $2) AS shares,
-              (SELECT count(*) FROM client_events WHERE kind = 'SHARE_OPEN'
+              (SELECT count(*) FROM client_events WHERE kind = $4
                  AND occurred_at >= $1 AND occurred_at < $2) AS opens,
               (SELECT count(*) FROM users WHERE signup_share_token IS NOT NULL
                  AND created_at >= $1 AND created_at < $2) AS signups,
@@ -282,6 +282,7 @@ async def share_funnel(start: date, end: date) -> list[FunnelStep]:
             lo,
             hi,
             PostStatus.PUBLISHED.value,
+            ClientEventKind.SHARE_OPEN.value,
         )
     )[0]
     return [

@@ -28,7 +28,7 @@ from domain.models import (
 from domain.polls import PollDraft, clean_poll, create_poll
 from domain.publishing import (
     Screening,
-    admit,
+    check_can_publish,
     check_length,
     screen_texts,
     settle,
@@ -104,7 +104,7 @@ async def create_post(author: User, draft: PostDraft, screener: Screening) -> Po
     through the publishing pipeline; its topics are created on first use and every counter
     moves in the same transaction. Text that needs review is stored PENDING_REVIEW with a
     review task, counted nowhere."""
-    admit(author)
+    check_can_publish(author)
     title, body = _check_text(draft.title, draft.body)
     poll = _check_kind(draft, title)
     topic_names = clean_topic_names(draft.topics, body)
@@ -223,7 +223,7 @@ async def edit_post(
 ) -> Post:
     """The author changes their post; what is left out stays; `editedAt` records when.
     Changed text is screened again and may send the post back to review."""
-    admit(author)
+    check_can_publish(author)
     verdict = Verdict()
     if title or body or topics:
         texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]

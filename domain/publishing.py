@@ -33,7 +33,7 @@ NO_SCREENING: Final = NoScreening("seed and bulk import: content not written by 
 Screening = Screener | NoScreening
 
 
-def admit(author: User) -> None:
+def check_can_publish(author: User) -> None:
     """Step one: a muted member writes nothing."""
     check_can_write(author)
 

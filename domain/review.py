@@ -22,6 +22,7 @@ from domain.models import (
     NotificationKind,
     Post,
     PostStatus,
+    ReportStatus,
     ReviewStage,
     ReviewStatus,
     ReviewTask,
@@ -157,7 +158,10 @@ async def _close(task: ReviewTask, status: ReviewStatus, conn: BaseDBAsyncClient
     task.status = status
     task.closed_at = datetime.now(UTC)
     await sql.execute(
-        "UPDATE reports SET status = 'RESOLVED' WHERE task_id = $1", task.id, conn=conn
+        "UPDATE reports SET status = $2 WHERE task_id = $1",
+        task.id,
+        ReportStatus.RESOLVED.value,
+        conn=conn,
     )
 
 

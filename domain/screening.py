@@ -8,16 +8,15 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from redis.exceptions import RedisError
 
 from adapters import sql
 from adapters.redis import Store
-from adapters.wechat import WeChatClient, msg_sec_check
 from domain import modlog
 from domain.errors import BadInput, ContentRejected
 from domain.models import SensitiveWord, User, WordLevel
+from domain.ports import ContentChecker, Scene, Suggestion
 from domain.wordfilter import WordFilter, skeleton
 
 log = logging.getLogger("quanzi.screening")
@@ -26,20 +25,13 @@ WORD_MAX = 64
 WORDS_PER_CALL_MAX = 1000
 
 
-class Scene(IntEnum):
-    """WeChat's msg_sec_check scenes."""
-
-    PROFILE = 1
-    COMMENT = 2
-    FORUM = 3
-
-
 @dataclass(frozen=True)
 class Screener:
-    """What screening needs: the word list's Redis version key and WeChat."""
+    """What screening needs: the word list's Redis version key and, when one is configured, a
+    second opinion after the word filter (WeChat's content-security check)."""
 
     store: Store
-    wechat: WeChatClient | None = None
+    checker: ContentChecker | None = None
 
 
 @dataclass
@@ -100,15 +92,13 @@ async def screen(
             if match.level == WordLevel.BLOCK:
                 raise ContentRejected(field=field_name)
             verdict.review_reasons.append(f"敏感词：{match.word}")
-    if verdict.needs_review or screener.wechat is None:
+    if verdict.needs_review or screener.checker is None:
         return verdict
     content = "\n".join(text for _, text in texts if text)
-    suggest = await msg_sec_check(
-        screener.wechat, screener.store, openid=author.openid, content=content, scene=scene
-    )
-    if suggest == "risky":
+    suggest = await screener.checker.check_text(openid=author.openid, content=content, scene=scene)
+    if suggest == Suggestion.RISKY:
         raise ContentRejected(field=texts[0][0])
-    if suggest == "review":
+    if suggest == Suggestion.REVIEW:
         verdict.review_reasons.append("微信内容安全：建议人工审核")
     return verdict
 

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from adapters import sql
-from adapters.redis import Store
-from adapters.wechat import WeChatClient, stable_token
 from domain.errors import BadInput
 from domain.models import User
 from domain.points import rules
+from domain.ports import SendResult, SubscribeMessageSender
 
 GRANTS_PER_CALL_MAX = 10
 GRANT_MAX = 50  # grants kept per template; WeChat sends at most one message per grant
@@ -46,15 +44,8 @@ async def take_grant(user_id: int, template_id: str) -> bool:
     return bool(rows)
 
 
-@dataclass(frozen=True)
-class SendResult:
-    sent: bool
-    retry: bool  # a transient failure: the job should try again
-
-
 async def send(
-    wechat: WeChatClient,
-    store: Store,
+    sender: SubscribeMessageSender,
     *,
     openid: str,
     template_id: str,
@@ -62,34 +53,13 @@ async def send(
     when: datetime,
     page: str,
 ) -> SendResult:
-    """POST subscribe/send; the access token is refreshed once when WeChat says it expired."""
+    """Send one notification's subscribe message: its text and its time in the community's
+    time zone (the sender refreshes an expired access token itself)."""
     local = when.astimezone(ZoneInfo(rules().timezone))
-    payload = {
-        "touser": openid,
-        "template_id": template_id,
-        "page": page,
-        "data": {
-            "thing1": {"value": text if len(text) <= THING_MAX else text[: THING_MAX - 1] + "…"},
-            "time2": {"value": local.strftime("%Y-%m-%d %H:%M")},
-        },
-        "miniprogram_state": "formal",
-        "lang": "zh_CN",
+    data = {
+        "thing1": text if len(text) <= THING_MAX else text[: THING_MAX - 1] + "…",
+        "time2": local.strftime("%Y-%m-%d %H:%M"),
     }
-    for attempt in range(2):
-        token = await stable_token(wechat, store, force=attempt > 0)
-        response = await wechat.http.post(
-            wechat.api_base.rstrip("/") + "/cgi-bin/message/subscribe/send",
-            params={"access_token": token},
-            json=payload,
-            timeout=wechat.timeout,
-        )
-        if response.status_code >= 500:
-            return SendResult(False, retry=True)
-        errcode = int(response.json().get("errcode") or 0)
-        if errcode in (40001, 42001) and attempt == 0:
-            continue
-        if errcode == 0:
-            return SendResult(True, retry=False)
-        # -1 is WeChat busy; the rest (43101 refused, 47003 bad data...) will not get better.
-        return SendResult(False, retry=errcode == -1)
-    return SendResult(False, retry=True)
+    return await sender.send_subscribe_message(
+        openid=openid, template_id=template_id, page=page, data=data
+    )

@@ -177,10 +177,10 @@ async def update_profile(
 ) -> User:
     """Change what the member chose to change; every value is checked before anything is saved.
     A profile is public at once, so text that would need review is refused outright."""
-    from domain.publishing import admit, screen_texts
+    from domain.publishing import check_can_publish, screen_texts
     from domain.screening import Scene
 
-    admit(user)
+    check_can_publish(user)
     changes: dict[str, str] = {}
     if nickname is not None:
         changes["nickname"] = _clean_nickname(nickname)

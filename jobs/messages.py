@@ -46,7 +46,6 @@ async def send_subscribe_message(notification_id: int, template_id: str) -> bool
     for attempt in range(ATTEMPTS):
         result = await subscribe_messages.send(
             rt.wechat,
-            rt.store,
             openid=user.openid,
             template_id=template_id,
             text=TEXTS.get(notification.kind, "你有一条新消息"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
@@ -11,10 +12,12 @@ from redis.asyncio import Redis
 from taskiq import AsyncBroker
 
 from adapters.database import close_db, init_db
+from adapters.images import PillowImages
 from adapters.redis import Store
-from adapters.storage import LocalStorage, S3Storage, Storage
+from adapters.storage import LocalStorage, open_s3_storage
 from adapters.wechat import WeChatClient
 from domain import points, search, subscribe_messages
+from domain.ports import ImageInspector, MediaStore
 from domain.screening import Screener
 from domain.tokens import TokenIssuer
 from quanzi.settings import Settings
@@ -29,9 +32,11 @@ class Runtime:
     store: Store
     http: httpx.AsyncClient
     tokens: TokenIssuer
-    wechat: WeChatClient
-    media: Storage
+    media: MediaStore
+    images: ImageInspector = field(default_factory=PillowImages)
     broker: AsyncBroker | None = None
+    # What closes with the runtime besides the connections above (the S3 client).
+    resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
         """Queue a notification as a WeChat subscribe message when its kind has a template
@@ -49,10 +54,23 @@ class Runtime:
         return self.store.redis
 
     @property
+    def wechat(self) -> WeChatClient:
+        """The WeChat client (sign-in codes, content checks, subscribe messages), on this
+        runtime's connections: its access-token cache follows `store`."""
+        return WeChatClient(
+            http=self.http,
+            store=self.store,
+            api_base=self.settings.wechat_api_base,
+            appid=self.settings.wechat_appid,
+            secret=self.settings.wechat_secret,
+            timeout=self.settings.wechat_timeout,
+        )
+
+    @property
     def screener(self) -> Screener:
         """Screens member text: the word filter, plus WeChat's check when it is configured."""
-        configured = bool(self.settings.wechat_appid and self.settings.wechat_secret)
-        return Screener(self.store, self.wechat if configured else None)
+        wechat = self.wechat
+        return Screener(self.store, wechat if wechat.configured else None)
 
 
 async def start_runtime(settings: Settings) -> Runtime:
@@ -77,6 +95,7 @@ async def start_runtime(settings: Settings) -> Runtime:
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         headers={"User-Agent": "quanzi"},
     )
+    resources = AsyncExitStack()
     return Runtime(
         settings=settings,
         store=Store(redis, settings.redis_prefix),
@@ -86,15 +105,10 @@ async def start_runtime(settings: Settings) -> Runtime:
             access_ttl=timedelta(seconds=settings.access_token_ttl),
             refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
         ),
-        wechat=WeChatClient(
-            http=http,
-            api_base=settings.wechat_api_base,
-            appid=settings.wechat_appid,
-            secret=settings.wechat_secret,
-            timeout=settings.wechat_timeout,
-        ),
-        media=_media_storage(settings, http),
+        media=await _media_store(settings, resources),
+        images=PillowImages(),
         broker=await _start_broker(settings),
+        resources=resources,
     )
 
 
@@ -106,15 +120,16 @@ async def _start_broker(settings: Settings) -> AsyncBroker:
     return broker
 
 
-def _media_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
+async def _media_store(settings: Settings, resources: AsyncExitStack) -> MediaStore:
     if settings.s3_bucket:
-        return S3Storage(
-            http=http,
-            endpoint=settings.s3_endpoint or "",
-            bucket=settings.s3_bucket,
-            access_key=settings.s3_access_key or "",
-            secret_key=settings.s3_secret_key or "",
-            region=settings.s3_region,
+        return await resources.enter_async_context(
+            open_s3_storage(
+                endpoint=settings.s3_endpoint or "",
+                bucket=settings.s3_bucket,
+                access_key=settings.s3_access_key or "",
+                secret_key=settings.s3_secret_key or "",
+                region=settings.s3_region,
+            )
         )
     return LocalStorage(settings.media_root)
 
@@ -142,6 +157,7 @@ def points_rules(settings: Settings) -> points.PointsRules:
 async def stop_runtime(runtime: Runtime) -> None:
     if runtime.broker is not None:
         await runtime.broker.shutdown()
+    await runtime.resources.aclose()
     await runtime.http.aclose()
     await runtime.redis.aclose()
     await close_db()

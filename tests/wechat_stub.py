@@ -4,9 +4,12 @@ Codes behave as on WeChat: a registered code answers its openid once and then 40
 code answers 40029. Special codes make WeChat misbehave: "busy" (-1), "limited" (45011),
 "risky" (40226), "slow" (answers after 3 s), "broken" (HTTP 502), "garbage" (not JSON).
 
-It also serves the content-security check: /cgi-bin/stable_token hands out access tokens and
+It also serves the APIs that take an access token: /cgi-bin/stable_token hands out tokens,
 /wxa/msg_sec_check (version 2) answers "risky" for text containing WX-RISKY, "review" for
-WX-REVIEW and "pass" otherwise; a token the test revoked answers 40001.
+WX-REVIEW and "pass" otherwise, and /cgi-bin/message/subscribe/send accepts well-formed
+messages (touser "busy" answers -1, "refused" 43101, "broken" HTTP 502). A token the test
+revoked answers `expired_errcode` (40001 unless the test picks 42001 or 40014); with
+`revoke_every_token` no token works.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ class WeChatStub:
     lock: threading.Lock = field(default_factory=threading.Lock)
     tokens_issued: int = 0
     revoked_tokens: set[str] = field(default_factory=set)
+    revoke_every_token: bool = False
+    expired_errcode: int = 40001
+    token_requests: list[dict[str, object]] = field(default_factory=list)
     checked: list[dict[str, object]] = field(default_factory=list)
     messages: list[dict[str, object]] = field(default_factory=list)
 
@@ -83,13 +89,14 @@ class WeChatStub:
             if body.get("appid") != APPID or body.get("secret") != SECRET:
                 return 200, _json({"errcode": 40013, "errmsg": "invalid appid"})
             with self.lock:
+                self.token_requests.append(body)
                 self.tokens_issued += 1
                 token = f"access-{self.tokens_issued}"
             return 200, _json({"access_token": token, "expires_in": 7200})
         if path == "/wxa/msg_sec_check":
-            token = params.get("access_token", "")
-            if not token.startswith("access-") or token in self.revoked_tokens:
-                return 200, _json({"errcode": 40001, "errmsg": "invalid credential"})
+            refused = self._refuse_token(params.get("access_token", ""))
+            if refused:
+                return refused
             if body.get("version") != 2 or not body.get("openid"):
                 return 200, _json({"errcode": 47001, "errmsg": "data format error"})
             with self.lock:
@@ -102,9 +109,16 @@ class WeChatStub:
                 {"errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": 100}}
             )
         if path == "/cgi-bin/message/subscribe/send":
-            token = params.get("access_token", "")
-            if not token.startswith("access-") or token in self.revoked_tokens:
-                return 200, _json({"errcode": 40001, "errmsg": "invalid credential"})
+            refused = self._refuse_token(params.get("access_token", ""))
+            if refused:
+                return refused
+            special = {
+                "busy": (200, _json({"errcode": -1, "errmsg": "system error"})),
+                "refused": (200, _json({"errcode": 43101, "errmsg": "user refuse to accept"})),
+                "broken": (502, b"<html>Bad Gateway</html>"),
+            }
+            if body.get("touser") in special:
+                return special[str(body["touser"])]
             data = body.get("data") or {}
             valid = (
                 isinstance(body.get("touser"), str)
@@ -118,6 +132,13 @@ class WeChatStub:
                 self.messages.append(body)
             return 200, _json({"errcode": 0, "errmsg": "ok"})
         return 404, b"not found"
+
+    def _refuse_token(self, token: str) -> tuple[int, bytes] | None:
+        if not token.startswith("access-"):
+            return 200, _json({"errcode": 40001, "errmsg": "invalid credential"})
+        if self.revoke_every_token or token in self.revoked_tokens:
+            return 200, _json({"errcode": self.expired_errcode, "errmsg": "token expired"})
+        return None
 
 
 def _json(body: dict[str, object]) -> bytes:

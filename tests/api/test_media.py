@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from collections.abc import Iterator
 
 import httpx
+import pytest
 from PIL import Image
 
+from adapters.storage import open_s3_storage
+from api.app import create_app
 from domain.models import MediaUpload
+from domain.ports import MediaStore
 from quanzi.bootstrap import Runtime
+from tests import s3_stub
 from tests.conftest import Api
 from tests.factories import make_user, token_for
+from tests.s3_stub import S3Stub
+
+
+@pytest.fixture
+def s3() -> Iterator[S3Stub]:
+    stub = s3_stub.start_s3_stub()
+    yield stub
+    stub.server.shutdown()
+    stub.server.server_close()
 
 
 def jpeg_with_gps(width: int = 64, height: int = 48) -> bytes:
@@ -96,50 +112,53 @@ async def test_anonymous_uploads_are_unauthenticated(client: httpx.AsyncClient) 
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+async def _upload_through(runtime: Runtime, storage: MediaStore, base_url: str) -> httpx.Response:
+    """Upload a photo through the app built on this runtime with another media store."""
+    settings = runtime.settings.model_copy(update={"media_base_url": base_url})
+    app = create_app(runtime=dataclasses.replace(runtime, settings=settings, media=storage))
+    member = await make_user()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://q.test"
+    ) as client:
+        return await _upload(client, jpeg_with_gps(), token_for(runtime, member))
+
+
 async def test_with_s3_configured_uploads_land_in_the_bucket_signed(
-    runtime: Runtime, api: Api
+    runtime: Runtime, s3: S3Stub
 ) -> None:
-    import dataclasses
+    public = f"{s3.endpoint}/{s3_stub.BUCKET}"
+    async with open_s3_storage(
+        endpoint=s3.endpoint,
+        bucket=s3_stub.BUCKET,
+        access_key=s3_stub.ACCESS_KEY,
+        secret_key=s3_stub.SECRET_KEY,
+        region=s3_stub.REGION,
+    ) as storage:
+        response = await _upload_through(runtime, storage, public)
+    assert response.status_code == 200, response.text
+    url = response.json()["url"]
+    assert url.startswith(public + "/images/")
+    stored = await runtime.http.get(url)
+    assert stored.status_code == 200
+    assert stored.headers["content-type"] == "image/jpeg"
+    assert b"SecretPhone" not in stored.content
+    assert s3.rejected == []
+    assert await MediaUpload.all().count() == 1
 
-    from adapters.storage import S3Storage
-    from api.app import create_app
-    from tests import s3_stub
 
-    s3 = s3_stub.start_s3_stub()
-    try:
-        public = f"{s3.endpoint}/{s3_stub.BUCKET}"
-        settings = runtime.settings.model_copy(update={"media_base_url": public})
-        storage = S3Storage(
-            http=runtime.http,
-            endpoint=s3.endpoint,
-            bucket=s3_stub.BUCKET,
-            access_key=s3_stub.ACCESS_KEY,
-            secret_key=s3_stub.SECRET_KEY,
-            region=s3_stub.REGION,
-        )
-        app = create_app(runtime=dataclasses.replace(runtime, settings=settings, media=storage))
-        transport = httpx.ASGITransport(app=app)
-        member = await make_user()
-        async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
-            response = await _upload(client, jpeg_with_gps(), token_for(runtime, member))
-        assert response.status_code == 200, response.text
-        url = response.json()["url"]
-        assert url.startswith(public + "/images/")
-        stored = await runtime.http.get(url)
-        assert stored.status_code == 200
-        assert stored.headers["content-type"] == "image/jpeg"
-        assert b"SecretPhone" not in stored.content
-        assert s3.rejected == []
-
-        wrong = dataclasses.replace(storage, secret_key="not-the-secret")
-        app = create_app(runtime=dataclasses.replace(runtime, settings=settings, media=wrong))
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://q.test") as client:
-            refused = await _upload(client, jpeg_with_gps(), token_for(runtime, member))
-        assert refused.status_code == 503
-        assert refused.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
-        assert len(s3.rejected) == 1
-        assert await MediaUpload.all().count() == 1  # the failed upload left no record
-    finally:
-        s3.server.shutdown()
-        s3.server.server_close()
+async def test_an_upload_the_bucket_refuses_is_service_unavailable_and_leaves_no_record(
+    runtime: Runtime, s3: S3Stub
+) -> None:
+    async with open_s3_storage(
+        endpoint=s3.endpoint,
+        bucket=s3_stub.BUCKET,
+        access_key=s3_stub.ACCESS_KEY,
+        secret_key="not-the-secret",
+        region=s3_stub.REGION,
+    ) as storage:
+        refused = await _upload_through(runtime, storage, f"{s3.endpoint}/{s3_stub.BUCKET}")
+    assert refused.status_code == 503
+    assert refused.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert len(s3.rejected) == 1  # a refused signature is not retried
+    assert s3.objects == {}
+    assert await MediaUpload.all().count() == 0

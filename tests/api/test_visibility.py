@@ -269,7 +269,7 @@ async def test_a_comment_under_a_deleted_post_cannot_be_liked_or_reported(
     assert error_codes(await api.op("ReportContent", report, token=token)) == ["NOT_FOUND"]
 
 
-async def test_notifications_never_show_a_hidden_rejected_or_deleted_comment(
+async def test_notifications_never_show_or_quote_a_hidden_rejected_or_deleted_comment_or_answer(
     api: Api, world: World
 ) -> None:
     result = await api.op("Notifications", {"first": 50}, token=world.tokens["author"])
@@ -281,3 +281,7 @@ async def test_notifications_never_show_a_hidden_rejected_or_deleted_comment(
     assert not {c["id"] for c in comments} & set(world.comments.values())
     posts = {e["node"]["post"]["id"] for e in edges if e["node"]["post"]}
     assert not posts & {world.posts["DELETED"], world.questions["DELETED"]}
+    texts = " ".join(e["node"]["text"] for e in edges)
+    assert "留着的评论" in texts  # the words of what is still there are quoted
+    for status in REMOVED:  # never the words of what was removed
+        assert f"评论{status}" not in texts and f"回答{status}" not in texts, texts

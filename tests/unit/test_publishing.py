@@ -21,10 +21,12 @@ def _member(muted_until: datetime | None = None) -> Any:
 
 
 def test_a_muted_member_is_stopped_before_anything_else() -> None:
-    publishing.admit(_member())
-    publishing.admit(_member(datetime.now(UTC) - timedelta(minutes=1)))  # the mute is over
+    publishing.check_can_publish(_member())
+    publishing.check_can_publish(
+        _member(datetime.now(UTC) - timedelta(minutes=1))
+    )  # the mute is over
     with pytest.raises(Muted):
-        publishing.admit(_member(datetime.now(UTC) + timedelta(hours=1)))
+        publishing.check_can_publish(_member(datetime.now(UTC) + timedelta(hours=1)))
 
 
 def test_a_text_is_stripped_and_kept_within_its_bounds() -> None:
