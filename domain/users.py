@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from domain.errors import BadInput, ContentRejected, NotFound
 from domain.models import Role, User
+from domain.wordfilter import is_blank, skeleton
 
 if TYPE_CHECKING:
     from domain.publishing import Screening
@@ -26,6 +28,13 @@ AVATAR_URL_MAX = 512
 _INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 INVITE_CODE_LENGTH = 8
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+# Vietnamese stacks two marks on a letter and Thai or an emoji keycap up to three; zalgo text
+# piles on many more.
+_MARKS_PER_LETTER = 3
+_STAFF = (Role.MODERATOR, Role.OPERATOR, Role.ADMIN)
 
 
 def new_invite_code() -> str:
@@ -94,10 +103,13 @@ async def _create_member(
         inviter = None
         if attribution.invite_code:
             inviter = await User.get_or_none(invite_code=attribution.invite_code)
+        if nickname:
+            nickname = _clean_nickname(nickname)
+            await _refuse_staff_copy(nickname)
         user = await User.create(
             openid=openid,
             unionid=unionid,
-            nickname=_clean_nickname(nickname) if nickname else default_nickname(),
+            nickname=nickname or default_nickname(),
             invite_code=new_invite_code(),
             invited_by=inviter,
             signup_share_token=attribution.share_token,
@@ -111,7 +123,40 @@ def _clean_nickname(nickname: str) -> str:
     cleaned = " ".join(nickname.split())
     if not 1 <= len(cleaned) <= NICKNAME_MAX:
         raise BadInput("nickname_length", field="nickname", max=NICKNAME_MAX)
+    # Direction controls turn a name around in every list it is shown in (`\u202enimda`).
+    if any(char in _BIDI_CONTROLS for char in cleaned):
+        raise BadInput("nickname_bidi", field="nickname")
+    if is_blank(cleaned):
+        raise BadInput("nickname_blank", field="nickname")
+    if _stacks_marks(cleaned):
+        raise BadInput("nickname_stacked_marks", field="nickname")
     return cleaned
+
+
+def _stacks_marks(text: str) -> bool:
+    run = 0
+    for char in unicodedata.normalize("NFD", text):
+        run = run + 1 if unicodedata.category(char).startswith("M") else 0
+        if run > _MARKS_PER_LETTER:
+            return True
+    return False
+
+
+def _nickname_key(nickname: str) -> str:
+    # Names that fold alike (look-alike letters, traditional characters, invisible marks,
+    # punctuation) read alike; a name of symbols only is compared as written.
+    return skeleton(nickname) or unicodedata.normalize("NFKC", nickname).casefold()
+
+
+async def _refuse_staff_copy(nickname: str, user_id: int | None = None) -> None:
+    """A name that reads as a moderator's, operator's or admin's is theirs alone."""
+    key = _nickname_key(nickname)
+    staff = User.filter(role__in=_STAFF)
+    if user_id is not None:
+        staff = staff.exclude(id=user_id)
+    for taken in await staff.values_list("nickname", flat=True):
+        if _nickname_key(str(taken)) == key:
+            raise BadInput("nickname_staff", field="nickname")
 
 
 def _clean_avatar_url(url: str) -> str:
@@ -139,6 +184,7 @@ async def update_profile(
     changes: dict[str, str] = {}
     if nickname is not None:
         changes["nickname"] = _clean_nickname(nickname)
+        await _refuse_staff_copy(changes["nickname"], user.id)
     if bio is not None:
         bio = bio.strip()
         if len(bio) > BIO_MAX:

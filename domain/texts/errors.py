@@ -274,4 +274,20 @@ ERRORS: dict[str, dict[str, str]] = {
         "en": "Feedback can be rated once it is resolved.",
     },
     "already_rated": {"zh": "你已经评过分了", "en": "You already rated this."},
+    "nickname_bidi": {
+        "zh": "昵称不能包含文字方向控制字符",
+        "en": "The nickname cannot contain text direction controls.",
+    },
+    "nickname_blank": {
+        "zh": "昵称不能只有空白或不可见字符",
+        "en": "The nickname cannot be blank or invisible.",
+    },
+    "nickname_stacked_marks": {
+        "zh": "昵称中叠加的附加符号太多",
+        "en": "The nickname stacks too many combining marks.",
+    },
+    "nickname_staff": {
+        "zh": "这个昵称与管理人员的昵称相同或过于相似",
+        "en": "This nickname is, or looks like, a staff member's.",
+    },
 }
