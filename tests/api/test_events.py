@@ -1,4 +1,4 @@
-"""Events: never oversold, check-in by rotating code; the feedback desk."""
+"""Events through the API: states, sign-ups that never oversell, deadlines, check-in codes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from domain import events
 from domain.errors import BadInput, Conflict, Forbidden
-from domain.models import EventSignup, Feedback, PointsEntry, Role
+from domain.models import EventSignup, PointsEntry, Role
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_user, token_for
@@ -192,64 +192,3 @@ async def test_stale_codes_and_times_outside_the_window_are_refused(runtime: Run
     await events.check_in(member, event.id, previous, now=during, rules=RULES)
     with pytest.raises(Forbidden):
         await events.stats(member, event.id)
-
-
-async def test_the_feedback_desk_answers_and_members_rate_once_resolved(
-    api: Api, runtime: Runtime
-) -> None:
-    member = await make_user(nickname="反馈人")
-    token = token_for(runtime, member)
-    submitted = await api.op(
-        "SubmitFeedback",
-        {"input": {"category": "BUG", "content": "图片上传失败", "contact": "微信 abc"}},
-        token=token,
-    )
-    ticket = submitted["data"]["submitFeedback"]["feedback"]
-    assert (ticket["category"], ticket["status"]) == ("BUG", "OPEN")
-    early = await api.op("RateFeedback", {"id": ticket["id"], "rating": 5}, token=token)
-    assert error_codes(early) == ["CONFLICT"]
-    operator = token_for(runtime, await make_user(role=Role.OPERATOR))
-    desk = await api.op("FeedbackTickets", {"status": "OPEN"}, token=operator)
-    node = desk["data"]["feedbackTickets"]["edges"][0]["node"]
-    assert (node["content"], node["author"]["nickname"]) == ("图片上传失败", "反馈人")
-    replied = await api.op(
-        "ReplyFeedback",
-        {"id": ticket["id"], "reply": "已修复，请重试", "status": "RESOLVED"},
-        token=operator,
-    )
-    assert replied["data"]["replyFeedback"]["feedback"] == {
-        "id": ticket["id"],
-        "status": "RESOLVED",
-        "reply": "已修复，请重试",
-    }
-    mine = await api.op("MyFeedback", {}, token=token)
-    assert mine["data"]["myFeedback"]["edges"][0]["node"]["reply"] == "已修复，请重试"
-    bad = await api.op("RateFeedback", {"id": ticket["id"], "rating": 6}, token=token)
-    assert bad["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "rating"}
-    other = await api.op("RateFeedback", {"id": ticket["id"], "rating": 4}, token=operator)
-    assert error_codes(other) == ["NOT_FOUND"]
-    rated = await api.op("RateFeedback", {"id": ticket["id"], "rating": 4}, token=token)
-    assert rated["data"]["rateFeedback"]["feedback"]["rating"] == 4
-    again = await api.op("RateFeedback", {"id": ticket["id"], "rating": 5}, token=token)
-    assert error_codes(again) == ["CONFLICT"]
-
-
-async def test_feedback_with_blocked_words_or_bad_input_is_refused(
-    api: Api, runtime: Runtime
-) -> None:
-    operator = token_for(runtime, await make_user(role=Role.OPERATOR))
-    await api.op("AddSensitiveWords", {"words": ["赌博"], "level": "BLOCK"}, token=operator)
-    token = token_for(runtime, await make_user())
-    cases = [
-        ({"category": "OTHER", "content": "网上赌博"}, "CONTENT_REJECTED", "content"),
-        ({"category": "OTHER", "content": "  "}, "BAD_USER_INPUT", "content"),
-        (
-            {"category": "OTHER", "content": "看图", "imageUrls": ["https://x.com/a.png"]},
-            "BAD_USER_INPUT",
-            "imageUrls",
-        ),
-    ]
-    for feedback_input, code, field in cases:
-        result = await api.op("SubmitFeedback", {"input": feedback_input}, token=token)
-        assert result["errors"][0]["extensions"] == {"code": code, "field": field}
-    assert await Feedback.all().count() == 0
