@@ -32,6 +32,7 @@ from api.media import upload_image
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
+from api.sockets import SocketHandler, TextFrames
 from api.strawberry_internals import GraphQLView
 from api.telemetry import metrics, observe
 from domain.errors import ErrorCode, QuanziError
@@ -98,6 +99,8 @@ class RequestIdMiddleware:
 class QuanziGraphQL(GraphQLView[Context]):
     # The Starlette app's state (runtime, persisted queries), set by create_app.
     app_state: State | None = None
+    graphql_transport_ws_handler_class = SocketHandler
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
 
     async def on_ws_connect(self, context: Context) -> None:
         """A WebSocket signs in once, with the access token in `connection_init`."""
@@ -224,6 +227,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ),
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
+        max_subscriptions_per_connection=None,  # SocketHandler caps, in the usual error shape
     )
     app = Starlette(
         routes=[

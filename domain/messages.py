@@ -349,5 +349,9 @@ MESSAGES.update(
             "en": "Feedback can be rated once it is resolved.",
         },
         "already_rated": {"zh": "你已经评过分了", "en": "You already rated this."},
+        "too_many_subscriptions": {
+            "zh": "同时进行的订阅太多（最多 {max} 个）",
+            "en": "Too many subscriptions at once (at most {max}).",
+        },
     }
 )

@@ -1,0 +1,143 @@
+"""WebSockets as a hostile member uses them: errors in the HTTP shape, text frames. A real
+server (uvicorn, in this process) and the `websockets` client speaking graphql-transport-ws."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+
+from api.app import create_app
+from quanzi.bootstrap import Runtime
+from tests.contract import operation
+from tests.factories import make_user, token_for
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
+    """The app on a real port, with some settings changed; its lifespan runs."""
+    app = create_app(settings=runtime.settings.model_copy(update=settings), runtime=runtime)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "server did not start"
+        await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+class Socket:
+    """A graphql-transport-ws client: every frame must be text JSON."""
+
+    def __init__(self, ws: websockets.ClientConnection) -> None:
+        self.ws = ws
+        self.next_id = 0
+
+    @classmethod
+    async def open(cls, base: str, token: str | None, **payload: object) -> Socket:
+        ws = await websockets.connect(f"ws://{base}/graphql", subprotocols=["graphql-transport-ws"])
+        if token is not None:
+            payload["authorization"] = f"Bearer {token}"
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        return cls(ws)
+
+    async def recv(self, within: float = 5) -> dict[str, Any]:
+        frame = await asyncio.wait_for(self.ws.recv(), within)
+        assert isinstance(frame, str), "a binary frame"
+        return json.loads(frame)  # type: ignore[no-any-return]
+
+    async def acked(self) -> Socket:
+        assert (await self.recv())["type"] == "connection_ack"
+        return self
+
+    async def subscribe(self, name: str, variables: dict[str, object] | None = None) -> str:
+        self.next_id += 1
+        payload = {"query": operation(name), "variables": variables or {}}
+        await self.ws.send(
+            json.dumps({"id": str(self.next_id), "type": "subscribe", "payload": payload})
+        )
+        return str(self.next_id)
+
+    async def run(self, name: str, variables: dict[str, object] | None = None) -> dict:
+        """An operation that ends at once (a query, a mutation, a refused subscription):
+        its `next` frame, or its `error` frame."""
+        op_id = await self.subscribe(name, variables)
+        answer: dict = {}
+        while True:
+            message = await self.recv()
+            if message.get("id") == op_id:
+                answer = message if message["type"] != "complete" else answer
+                if message["type"] in ("complete", "error"):
+                    return answer
+
+    async def closed(self, within: float = 5) -> tuple[int, str]:
+        with pytest.raises(websockets.ConnectionClosed) as info:
+            while True:
+                await self.recv(within)
+        assert info.value.rcvd is not None
+        return info.value.rcvd.code, info.value.rcvd.reason
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+def _codes(errors: list[dict]) -> list[str]:
+    return [e["extensions"]["code"] for e in errors]
+
+
+async def _http(base: str, name: str, variables: dict, token: str) -> dict:
+    async with httpx.AsyncClient(base_url=f"http://{base}") as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": operation(name), "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+
+async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
+    runtime: Runtime,
+) -> None:
+    member = await make_user()
+    token = token_for(runtime, member)
+    async with serving(runtime, rate_limits={"posting": (1, 60)}) as base:
+        english = await (await Socket.open(base, token, locale="en")).acked()
+        refused = await english.run("FeedbackTickets")
+        assert refused["payload"]["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+        assert refused["payload"]["errors"][0]["message"] == "You are not allowed to do this."
+        post = {"input": {"kind": "POST", "title": "", "body": "一条"}}
+        assert "errors" not in (await english.run("CreatePost", post))["payload"]
+        limited = await english.run("CreatePost", post)
+        error = limited["payload"]["errors"][0]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert 0 < error["extensions"]["retryAfter"] <= 60
+        assert error["message"] != "rate_limited"
+        await english.close()
+
+        chinese = await (await Socket.open(base, token)).acked()
+        await chinese.ws.send(
+            json.dumps({"id": "x", "type": "subscribe", "payload": {"query": "{ nope }"}})
+        )
+        message = await chinese.recv()
+        assert (message["id"], message["type"]) == ("x", "error")
+        assert _codes(message["payload"]) == ["BAD_USER_INPUT"]
+        await chinese.close()
