@@ -217,6 +217,7 @@ class NotificationsSubscription:
                 if message is None:
                     await asyncio.sleep(0)
                     continue
+                await info.context.recheck_viewer()  # banned or signed out meanwhile: told nothing
                 row = await models.Notification.get_or_none(
                     id=int(message["data"]), recipient_id=viewer.id
                 )

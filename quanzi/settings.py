@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # classes and defaults); off entirely with rate_limits_enabled false.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
     rate_limits_enabled: bool = True
+    # How often an idle WebSocket's token and member are checked again (a ban or an
+    # expired token closes it).
+    ws_recheck_seconds: float = Field(default=60.0, gt=0)
     # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
     trust_forwarded_for: bool = False
     # Allow-list mode: only the .graphql documents under this directory run, by their

@@ -1,13 +1,17 @@
-"""WebSockets as a hostile member uses them: errors in the HTTP shape, text frames. A real
+"""WebSockets as a hostile member uses them: identity checked per operation, errors in the
+HTTP shape, text frames. A real
 server (uvicorn, in this process) and the `websockets` client speaking graphql-transport-ws."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import socket
+import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +20,8 @@ import uvicorn
 import websockets
 
 from api.app import create_app
+from api.ids import to_global_id
+from domain.models import Role, User
 from quanzi.bootstrap import Runtime
 from tests.contract import operation
 from tests.factories import make_user, token_for
@@ -112,6 +118,82 @@ async def _http(base: str, name: str, variables: dict, token: str) -> dict:
             headers={"Authorization": f"Bearer {token}"},
         )
         return response.json()  # type: ignore[no-any-return]
+
+
+async def test_a_banned_member_and_a_demoted_operator_are_refused_on_their_open_sockets(
+    runtime: Runtime,
+) -> None:
+    member, operator = await make_user(), await make_user(role=Role.OPERATOR)
+    admin = token_for(runtime, await make_user(role=Role.ADMIN))
+    async with serving(runtime) as base:
+        member_socket = await (await Socket.open(base, token_for(runtime, member))).acked()
+        operator_socket = await (await Socket.open(base, token_for(runtime, operator))).acked()
+        live = await member_socket.subscribe("NotificationAdded")
+        post = {"input": {"kind": "POST", "title": "", "body": "封号前发的"}}
+        before = await member_socket.run("CreatePost", post)
+        assert "errors" not in before["payload"], before
+        tickets = await operator_socket.run("FeedbackTickets")
+        assert "errors" not in tickets["payload"], tickets
+
+        banned = await _http(
+            base,
+            "SanctionUser",
+            {"userId": to_global_id("User", member.id), "kind": "BAN", "reason": "刷屏"},
+            admin,
+        )
+        assert "errors" not in banned, banned
+        demoted = await _http(
+            base,
+            "SetUserRole",
+            {"userId": to_global_id("User", operator.id), "role": "MEMBER"},
+            admin,
+        )
+        assert "errors" not in demoted, demoted
+
+        await member_socket.subscribe("CheckIn")
+        assert await member_socket.closed() == (4403, "account_banned")
+        refused = await operator_socket.run("FeedbackTickets")
+        assert refused["type"] == "next" and _codes(refused["payload"]["errors"]) == ["FORBIDDEN"]
+        assert refused["payload"]["errors"][0]["message"] == "没有权限执行此操作"
+        await operator_socket.close()
+    assert live == "1"
+    assert await User.filter(id=member.id, checkin_streak__gt=0).count() == 0
+
+
+async def test_an_idle_socket_is_closed_when_its_token_expires_or_its_member_is_banned(
+    runtime: Runtime,
+) -> None:
+    member, other = await make_user(), await make_user()
+    short = dataclasses.replace(runtime.tokens, access_ttl=timedelta(seconds=2))
+    async with serving(runtime, ws_recheck_seconds=0.5) as base:
+        expiring = await (await Socket.open(base, short.issue_access(member.id)[0])).acked()
+        await expiring.subscribe("NotificationAdded")
+        started = time.monotonic()
+        assert await expiring.closed(within=5) == (4401, "token_expired")
+        assert time.monotonic() - started < 4
+
+        idle = await (await Socket.open(base, token_for(runtime, other))).acked()
+        await idle.subscribe("NotificationAdded")
+        await asyncio.sleep(0.3)  # listening; the ban comes while the socket idles
+        await User.filter(id=other.id).update(banned_until=datetime.now(UTC) + timedelta(days=1))
+        assert await idle.closed(within=3) == (4403, "account_banned")
+
+
+async def test_a_socket_refused_at_connection_init_is_told_why(runtime: Runtime) -> None:
+    expired = dataclasses.replace(runtime.tokens, access_ttl=timedelta(seconds=-5))
+    member = await make_user()
+    async with serving(runtime) as base:
+        for token, reason in (
+            (None, "unauthenticated"),
+            ("not-a-token", "token_invalid"),
+            (expired.issue_access(member.id)[0], "token_expired"),
+        ):
+            refused = await Socket.open(base, token)
+            assert await refused.closed() == (4403, reason)
+        legacy = await websockets.connect(f"ws://{base}/graphql", subprotocols=["graphql-ws"])
+        with pytest.raises(websockets.ConnectionClosed) as info:
+            await asyncio.wait_for(legacy.recv(), 5)
+        assert info.value.rcvd is not None and info.value.rcvd.code == 4406
 
 
 async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
