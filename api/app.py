@@ -30,6 +30,7 @@ from api.errors import backend_unavailable, error_response, format_error
 from api.guards import BodySizeLimit, Limits
 from api.health import healthz
 from api.media import upload_image
+from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
@@ -187,7 +188,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            yield
+            try:
+                yield
+            finally:
+                await app.state.hub.stop()
             return
         configure_logging(settings.log_level, json=settings.log_json)
         effective = settings
@@ -206,6 +210,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         try:
             yield
         finally:
+            await app.state.hub.stop()
             await stop_runtime(app.state.runtime)
             if servers is not None:
                 servers.stop()
@@ -244,6 +249,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.limiter = Limiter(
             settings.rate_limits, trust_forwarded_for=settings.trust_forwarded_for
         )
+    app.state.hub = NotificationHub(
+        per_socket=settings.ws_subscriptions_per_socket,
+        per_member=settings.ws_subscriptions_per_member,
+    )
     app.state.persisted = PersistedQueries(
         load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None
     )

@@ -1,5 +1,5 @@
-"""WebSockets as a hostile member uses them: identity checked per operation, errors in the
-HTTP shape, text frames. A real
+"""WebSockets as a hostile member uses them: identity checked per operation, bounded
+subscriptions on one pub/sub connection, errors in the HTTP shape, text frames. A real
 server (uvicorn, in this process) and the `websockets` client speaking graphql-transport-ws."""
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from api.app import create_app
 from api.ids import to_global_id
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
+from tests.conftest import error_codes
 from tests.contract import operation
-from tests.factories import make_user, token_for
+from tests.factories import make_post, make_user, token_for
 
 
 def _free_port() -> int:
@@ -223,3 +224,71 @@ async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
         assert (message["id"], message["type"]) == ("x", "error")
         assert _codes(message["payload"]) == ["BAD_USER_INPUT"]
         await chinese.close()
+
+
+async def test_three_hundred_subscriptions_from_one_member_leave_redis_and_limits_working(
+    runtime: Runtime,
+) -> None:
+    member = await make_user()
+    token = token_for(runtime, member)
+    async with serving(
+        runtime, ws_subscriptions_per_socket=100, ws_subscriptions_per_member=300
+    ) as base:
+        sockets = [await (await Socket.open(base, token)).acked() for _ in range(3)]
+        for s in sockets:
+            for _ in range(100):
+                await s.subscribe("NotificationAdded")
+        await asyncio.sleep(1)  # every subscription is listening
+        async with httpx.AsyncClient(base_url=f"http://{base}") as client:
+            health = await client.get("/healthz")
+            assert health.status_code == 200, health.text
+        post = {"input": {"kind": "POST", "title": "", "body": "限流还在"}}
+        answers = [await _http(base, "CreatePost", post, token) for _ in range(11)]
+        assert [error_codes(a) for a in answers[:10]] == [[]] * 10
+        assert error_codes(answers[10]) == ["RATE_LIMITED"]
+
+        # Every one of the 300 still hears: one comment reaches all of them.
+        author_post = await make_post(member, "评论我")
+        commenter = token_for(runtime, await make_user())
+        await _http(
+            base,
+            "AddComment",
+            {"postId": to_global_id("Post", author_post.id), "body": "沙发"},
+            commenter,
+        )
+        for s in sockets:
+            kinds = []
+            while len([k for k in kinds if k == "COMMENT"]) < 100:
+                message = await s.recv()
+                kinds.append(message["payload"]["data"]["notificationAdded"]["kind"])
+            await s.close()
+
+
+async def test_subscriptions_past_the_socket_and_member_caps_are_refused_clearly(
+    runtime: Runtime,
+) -> None:
+    member = await make_user()
+    token = token_for(runtime, member)
+    async with serving(
+        runtime, ws_subscriptions_per_socket=2, ws_subscriptions_per_member=3
+    ) as base:
+        first = await (await Socket.open(base, token)).acked()
+        for _ in range(2):
+            await first.subscribe("NotificationAdded")
+        await asyncio.sleep(0.5)  # both are listening (operations run concurrently)
+        third = await first.run("NotificationAdded")
+        assert third["type"] == "next"
+        assert _codes(third["payload"]["errors"]) == ["RATE_LIMITED"]
+        second = await (await Socket.open(base, token)).acked()
+        await second.subscribe("NotificationAdded")
+        await asyncio.sleep(0.5)
+        fourth = await second.run("NotificationAdded")
+        assert _codes(fourth["payload"]["errors"]) == ["RATE_LIMITED"]
+        assert "3" in fourth["payload"]["errors"][0]["message"]
+        await first.close()
+        await asyncio.sleep(0.3)  # the closed socket's subscriptions are released
+        again = await second.subscribe("NotificationAdded")
+        with pytest.raises(TimeoutError):
+            await second.recv(within=0.5)  # listening, no error
+        assert again == "3"
+        await second.close()
