@@ -9,20 +9,25 @@ import contextlib
 import dataclasses
 import json
 import socket
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 import websockets
+from redis.asyncio import Redis
 
+from adapters.redis import Store
 from api.app import create_app
 from api.ids import to_global_id
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
+from quanzi.embedded import _stop_process, start_redis
 from tests.conftest import error_codes
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
@@ -292,3 +297,40 @@ async def test_subscriptions_past_the_socket_and_member_caps_are_refused_clearly
             await second.recv(within=0.5)  # listening, no error
         assert again == "3"
         await second.close()
+
+
+async def test_live_notifications_come_back_by_themselves_after_a_redis_outage(
+    runtime: Runtime,
+) -> None:
+    directory = Path(tempfile.mkdtemp(prefix="qz-hub-"))
+    url, process = start_redis(directory)
+    assert process is not None
+    redis = Redis.from_url(url, decode_responses=True, socket_timeout=1)
+    own = dataclasses.replace(runtime, store=Store(redis, runtime.store.prefix))
+    author = await make_user()
+    post = await make_post(author, "断线重连")
+    commenter = token_for(runtime, await make_user())
+    comment = {"postId": to_global_id("Post", post.id), "body": "来了"}
+    try:
+        async with serving(own) as base:
+            live = await (await Socket.open(base, token_for(runtime, author))).acked()
+            await live.subscribe("NotificationAdded")
+            await asyncio.sleep(0.3)
+            _stop_process(process)  # Redis goes away under the listening hub
+            await asyncio.sleep(0.5)
+            url_again, process = start_redis(directory)
+            assert url_again == url and process is not None
+            for _ in range(50):  # the hub is back within its backoff
+                if await redis.execute_command("PUBSUB", "NUMPAT"):
+                    break
+                await asyncio.sleep(0.1)
+            await _http(base, "AddComment", comment, commenter)
+            kinds = []
+            while "COMMENT" not in kinds:
+                message = await live.recv(within=3)
+                kinds.append(message["payload"]["data"]["notificationAdded"]["kind"])
+            await live.close()
+    finally:
+        await redis.aclose()
+        if process is not None:
+            _stop_process(process)
