@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from graphql import GraphQLError
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
@@ -48,6 +48,8 @@ class TextFrames(ASGIWebSocketAdapter):
     drop binary frames (the view encodes JSON to bytes, which suits HTTP)."""
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        if self.ws.application_state == WebSocketState.DISCONNECTED:
+            return  # closed by us (a ban, an expired token): nothing more goes out
         encoded = self.view.encode_json(message)
         text = encoded.decode() if isinstance(encoded, bytes) else encoded
         try:
