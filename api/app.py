@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
@@ -29,12 +30,14 @@ from api.errors import backend_unavailable, error_response, format_error
 from api.guards import BodySizeLimit, Limits
 from api.health import healthz
 from api.media import upload_image
+from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
+from api.sockets import SocketHandler, TextFrames
 from api.strawberry_internals import GraphQLView
 from api.telemetry import metrics, observe
-from domain.errors import ErrorCode, QuanziError
+from domain.errors import ErrorCode
 from domain.texts import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.embedded import start_embedded
@@ -98,20 +101,18 @@ class RequestIdMiddleware:
 class QuanziGraphQL(GraphQLView[Context]):
     # The Starlette app's state (runtime, persisted queries), set by create_app.
     app_state: State | None = None
+    # How often an idle socket's token and member are checked again (SocketHandler).
+    socket_recheck_seconds: float = 60.0
+
+    # Sockets check the member again before every operation (api/sockets.py); the older
+    # graphql-ws protocol, which would bypass that, is not offered.
+    graphql_transport_ws_handler_class = SocketHandler
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
 
     async def on_ws_connect(self, context: Context) -> None:
-        """A WebSocket signs in once, with the access token in `connection_init`."""
-        params = context.connection_params or {}
-        raw = params.get("authorization") or params.get("Authorization") or params.get("token")
-        if not isinstance(raw, str) or not raw:
+        """SocketHandler has signed the socket in; nothing unsigned is acknowledged."""
+        if context.known_viewer() is None:
             raise ConnectionRejectionError()
-        context.bearer = bearer_token(raw if raw.lower().startswith("bearer ") else f"Bearer {raw}")
-        context.reset_viewer()
-        try:
-            if await context.viewer() is None:
-                raise ConnectionRejectionError()
-        except QuanziError:
-            raise ConnectionRejectionError() from None
 
     def refused(self, request: Request, exc: Exception) -> Response | None:
         """A request that is not GraphQL at all (bad JSON, no query, a batch) is answered
@@ -187,7 +188,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            yield
+            try:
+                yield
+            finally:
+                await app.state.hub.stop()
             return
         configure_logging(settings.log_level, json=settings.log_json)
         effective = settings
@@ -206,6 +210,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         try:
             yield
         finally:
+            await app.state.hub.stop()
             await stop_runtime(app.state.runtime)
             if servers is not None:
                 servers.stop()
@@ -224,6 +229,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ),
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        max_subscriptions_per_connection=None,  # SocketHandler caps, in the usual error shape
     )
     app = Starlette(
         routes=[
@@ -242,10 +249,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.limiter = Limiter(
             settings.rate_limits, trust_forwarded_for=settings.trust_forwarded_for
         )
+    app.state.hub = NotificationHub(
+        per_socket=settings.ws_subscriptions_per_socket,
+        per_member=settings.ws_subscriptions_per_member,
+    )
     app.state.persisted = PersistedQueries(
         load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None
     )
     graphql.app_state = app.state
+    graphql.socket_recheck_seconds = settings.ws_recheck_seconds
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,

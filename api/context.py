@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -48,6 +49,9 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     # Set by the WebSocket protocol from `connection_init`'s payload.
     connection_params: dict[str, object] | None = None
+    # On a WebSocket: the socket's token and member checked again now (api/sockets.py);
+    # closes the socket and raises when they no longer hold.
+    recheck: Callable[[], Awaitable[User]] | None = None
     _viewer: object = field(default=_UNSET, repr=False)
 
     @property
@@ -74,6 +78,15 @@ class Context:
 
     def reset_viewer(self) -> None:
         self._viewer = _UNSET
+
+    def for_operation(self, viewer: User) -> Context:
+        """One operation of a socket: the viewer as just checked, loaders of its own."""
+        return dataclasses.replace(self, loaders=Loaders(), _viewer=viewer)
+
+    async def recheck_viewer(self) -> None:
+        """On a WebSocket, the viewer as of now (a live subscription, between deliveries)."""
+        if self.recheck is not None:
+            self._viewer = await self.recheck()
 
     async def viewer(self) -> User | None:
         """The signed-in member, None when anonymous; a bad token raises UNAUTHENTICATED."""

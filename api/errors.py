@@ -29,20 +29,33 @@ class ErrorFormatter(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
+        self._streamed = False
         yield
         execution = self.execution_context
         result = execution.result
         errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            context = execution.context
-            locale = getattr(context, "locale", "zh")
-            request_id = getattr(context, "request_id", "")
-            result.errors = errors = [format_error(e, locale, request_id) for e in errors]
+        if result is not None and errors and not self._streamed:
+            self._shape(result)
+            errors = result.errors
         observe_operation(
             execution.operation_name,
             time.perf_counter() - started,
             [str((e.extensions or {}).get("code")) for e in errors or ()],
         )
+
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        """Over a WebSocket each result is sent as it comes, before the operation ends."""
+        self._streamed = True
+        if getattr(result, "errors", None):
+            self._shape(result)
+        yield
+
+    def _shape(self, result: object) -> None:
+        context = self.execution_context.context
+        locale = getattr(context, "locale", "zh")
+        request_id = getattr(context, "request_id", "")
+        errors = result.errors  # type: ignore[attr-defined]
+        result.errors = [format_error(e, locale, request_id) for e in errors]  # type: ignore[attr-defined]
 
 
 _UNAVAILABLE: tuple[type[BaseException], ...] = (

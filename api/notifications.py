@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, Iterator
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from api.comments import Comment
 from api.context import Context
 from api.ids import from_global_id, to_global_id
 from api.loaders import Loaders
+from api.notification_hub import NotificationHub
 from api.posts import Post
 from api.relay import Connection, Node, connection_from_page
 from api.users import User
@@ -181,24 +181,19 @@ class NotificationsSubscription:
     async def notification_added(
         self, info: Info[Context, None]
     ) -> AsyncGenerator[Notification, None]:
-        viewer = await info.context.require_viewer()
-        store = info.context.runtime.store
-        pubsub = store.redis.pubsub()
-        await pubsub.subscribe(notifications.channel(store, viewer.id))
-        try:
+        context = info.context
+        viewer = await context.require_viewer()
+        hub: NotificationHub = context.request.app.state.hub
+        # One pub/sub connection per process feeds every subscription (api/notification_hub).
+        async with hub.listen(context.runtime.store, viewer.id, context.request) as queue:
             while True:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=20)
-                if message is None:
-                    await asyncio.sleep(0)
-                    continue
+                notification_id = await queue.get()
+                await context.recheck_viewer()  # banned or signed out meanwhile: told nothing
                 row = await models.Notification.get_or_none(
-                    id=int(message["data"]), recipient_id=viewer.id
+                    id=notification_id, recipient_id=viewer.id
                 )
                 if row is not None:
                     yield Notification.from_model(row, loaders=Loaders())
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
 
 
 class NotificationDelivery(SchemaExtension):

@@ -15,12 +15,16 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   that is already done when the key is cached.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
   the schema runs in plain text) around the view's own `run`.
+- `OperationContextHandler` replaces the graphql-transport-ws handler's `run_operation`
+  (copied from strawberry 0.341, with its private `_send_result_stream` and
+  `_OperationStreamClosed`) so each operation of a socket runs with a context of its own.
 
 tests/api/test_execution.py checks that these shortcuts answer what the long way does."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from types import GeneratorType
@@ -36,8 +40,14 @@ from strawberry.dataloader import DataLoader
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
+from strawberry.utils.aio import aclosing
 
 C = TypeVar("C")
 K = TypeVar("K")
@@ -146,3 +156,37 @@ class GraphQLView(GraphQL[C, None]):
 
     def refused(self, request: Request, exc: Exception) -> Response | None:
         return None
+
+
+class OperationContextHandler(BaseGraphQLTransportWSHandler[C, None]):
+    """graphql-transport-ws, where every operation runs with the context `operation_context`
+    gives it (None: refused, the handler has answered or closed the socket already) instead
+    of the one context the socket was opened with."""
+
+    async def operation_context(self, operation: Operation[C, None]) -> C | None:
+        return self.context
+
+    async def run_operation(self, operation: Operation[C, None]) -> None:
+        try:
+            context = await self.operation_context(operation)
+            if context is None:
+                self.operations.pop(operation.id, None)
+                return
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     # classes and defaults); off entirely with rate_limits_enabled false.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
     rate_limits_enabled: bool = True
+    # WebSockets: live `notificationAdded` subscriptions one socket and one member may hold
+    # (per API process; past them RATE_LIMITED), and how often an idle socket's token and
+    # member are checked again (a ban or an expired token closes it).
+    ws_subscriptions_per_socket: int = Field(default=5, ge=1)
+    ws_subscriptions_per_member: int = Field(default=20, ge=1)
+    ws_recheck_seconds: float = Field(default=60.0, gt=0)
     # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
     trust_forwarded_for: bool = False
     # Allow-list mode: only the .graphql documents under this directory run, by their

@@ -290,4 +290,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "这个昵称与管理人员的昵称相同或过于相似",
         "en": "This nickname is, or looks like, a staff member's.",
     },
+    "too_many_subscriptions": {
+        "zh": "同时进行的订阅太多（最多 {max} 个）",
+        "en": "Too many subscriptions at once (at most {max}).",
+    },
 }
