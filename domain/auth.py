@@ -63,8 +63,9 @@ async def start_session(tokens: TokenIssuer, user: User, *, is_new_user: bool) -
     check_not_banned(user)
     now = datetime.now(UTC)
     await User.filter(id=user.id).update(last_login_at=now)
-    refresh_token = await _issue_refresh(tokens, user.id, uuid.uuid4(), now)
-    access_token, expires_at = tokens.issue_access(user.id, now=now)
+    family = uuid.uuid4()
+    refresh_token = await _issue_refresh(tokens, user.id, family, now)
+    access_token, expires_at = tokens.issue_access(user.id, session=family, now=now)
     return Session(user, access_token, refresh_token, expires_at, is_new_user)
 
 
@@ -86,11 +87,12 @@ async def refresh_session(tokens: TokenIssuer, refresh_token: str) -> Session:
             await row.save(update_fields=["used_at"])
             user = await User.get(id=row.user_id)  # type: ignore[attr-defined]
             check_not_banned(user, now)
-            new_refresh = await _issue_refresh(tokens, user.id, row.family, now)
+            family = row.family
+            new_refresh = await _issue_refresh(tokens, user.id, family, now)
     if reused_family is not None:
         await revoke_family(reused_family)
         raise Unauthenticated("refresh_invalid")
-    access_token, expires_at = tokens.issue_access(user.id, now=now)
+    access_token, expires_at = tokens.issue_access(user.id, session=family, now=now)
     return Session(user, access_token, new_refresh, expires_at, False)
 
 
@@ -108,14 +110,28 @@ async def revoke_all_sessions(user_id: int) -> int:
 
 
 async def authenticate(tokens: TokenIssuer, access_token: str) -> User:
-    """The member an access token belongs to; Unauthenticated when it is bad, expired or stale."""
+    """The member an access token belongs to; Unauthenticated when it is bad, expired or stale,
+    or when its sign-in was revoked (a reused refresh token, a ban): the same single query
+    reads the member and checks the sign-in, so a revoked session ends at once, not when its
+    access token expires."""
     claims = tokens.verify_access(access_token)
-    found = await sql.models_by_ids(User, [claims.user_id])  # every request: no query builder
+    if claims.session is None:  # tokens issued before sign-ins were bound into them
+        found = await sql.models_by_ids(User, [claims.user_id])
+    else:
+        found = await sql.select_models(User, _LIVE_SESSION, claims.user_id, claims.session)
+        if not found and await User.exists(id=claims.user_id):
+            raise Unauthenticated("session_revoked")
     user = found[0] if found else None
     if user is None:
         raise Unauthenticated("token_invalid")
     check_not_banned(user)
     return user
+
+
+_LIVE_SESSION = (
+    "id = $1 AND NOT EXISTS (SELECT 1 FROM refresh_tokens r"
+    " WHERE r.family = $2 AND r.user_id = $1 AND r.revoked_at IS NOT NULL)"
+)
 
 
 async def _issue_refresh(

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ class AccessClaims:
     user_id: int
     issued_at: datetime
     expires_at: datetime
+    session: uuid.UUID | None = None  # the sign-in (refresh-token family) it was issued to
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,10 @@ class TokenIssuer:
     access_ttl: timedelta
     refresh_ttl: timedelta
 
-    def issue_access(self, user_id: int, *, now: datetime | None = None) -> tuple[str, datetime]:
+    def issue_access(
+        self, user_id: int, *, session: uuid.UUID | None = None, now: datetime | None = None
+    ) -> tuple[str, datetime]:
+        """An access token; bound to its sign-in (`sid`) so that revoking the sign-in ends it."""
         now = now or datetime.now(UTC)
         expires_at = now + self.access_ttl
         payload = {
@@ -52,6 +57,8 @@ class TokenIssuer:
             "exp": int(expires_at.timestamp()),
             "typ": "access",
         }
+        if session is not None:
+            payload["sid"] = str(session)
         signing_input = (
             _b64encode(json.dumps(_HEADER, separators=(",", ":")).encode())
             + "."
@@ -75,11 +82,15 @@ class TokenIssuer:
             user_id = int(payload["sub"])
             issued_at = datetime.fromtimestamp(int(payload["iat"]), UTC)
             expires_at = datetime.fromtimestamp(int(payload["exp"]), UTC)
-        except (ValueError, KeyError, TypeError):
+            sid = payload.get("sid")
+            session = uuid.UUID(sid) if sid is not None else None
+        except (ValueError, KeyError, TypeError, OverflowError, OSError, AttributeError):
             raise Unauthenticated("token_invalid") from None
         if expires_at <= (now or datetime.now(UTC)):
             raise Unauthenticated("token_expired")
-        return AccessClaims(user_id=user_id, issued_at=issued_at, expires_at=expires_at)
+        return AccessClaims(
+            user_id=user_id, issued_at=issued_at, expires_at=expires_at, session=session
+        )
 
     def new_refresh_token(self) -> str:
         return secrets.token_urlsafe(32)

@@ -294,4 +294,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "同时进行的订阅太多（最多 {max} 个）",
         "en": "Too many subscriptions at once (at most {max}).",
     },
+    "session_revoked": {
+        "zh": "该登录已失效，请重新登录",
+        "en": "This sign-in has ended; please sign in again.",
+    },
 }

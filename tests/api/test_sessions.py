@@ -41,6 +41,21 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(api: Api) -> Non
     assert error_codes(newer) == ["UNAUTHENTICATED"]
 
 
+async def test_a_revoked_sign_in_ends_its_access_tokens_at_once(api: Api) -> None:
+    session = await _sign_in(api, "o-revoked-access")
+    other_device = await _sign_in(api, "o-revoked-access")
+    first = (await api.op("RefreshToken", {"refreshToken": session["refreshToken"]}))["data"]
+    assert (await api.op("Viewer", token=first["refreshToken"]["token"]))["data"]["viewer"]
+    await api.op("RefreshToken", {"refreshToken": session["refreshToken"]})  # reuse: stolen
+    for token in (session["token"], first["refreshToken"]["token"]):
+        result = await api.op("Viewer", token=token)
+        assert error_codes(result) == ["UNAUTHENTICATED"]
+        assert result["errors"][0]["message"] == "该登录已失效，请重新登录"
+    # The member's other sign-in is untouched.
+    still = await api.op("Viewer", token=other_device["token"])
+    assert still["data"]["viewer"]["id"] == session["viewer"]["id"]
+
+
 async def test_reuse_revokes_only_that_sign_in_not_other_devices(api: Api) -> None:
     phone = await _sign_in(api, "o-two-devices")
     tablet = await _sign_in(api, "o-two-devices")

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,3 +109,19 @@ def test_refresh_tokens_are_stored_as_a_stable_digest() -> None:
     assert digest == hash_refresh_token(token) == hashlib.sha256(token.encode()).hexdigest()
     assert token not in digest
     assert hash_refresh_token(ISSUER.new_refresh_token()) != digest
+
+
+def test_an_access_token_names_the_sign_in_it_was_issued_to() -> None:
+    family = uuid.uuid4()
+    token, _ = ISSUER.issue_access(5, session=family)
+    assert ISSUER.verify_access(token).session == family
+    assert ISSUER.verify_access(ISSUER.issue_access(5)[0]).session is None
+
+
+def test_a_token_with_a_malformed_sign_in_is_invalid() -> None:
+    far = int((datetime.now(UTC) + timedelta(days=1)).timestamp())
+    for sid in ("not-a-uuid", 7, ["x"]):
+        token = _signed({"sub": "1", "iat": 0, "exp": far, "typ": "access", "sid": sid})
+        with pytest.raises(Unauthenticated) as info:
+            ISSUER.verify_access(token)
+        assert info.value.message_key == "token_invalid"
