@@ -67,5 +67,7 @@ class DevLoginMutation:
     async def dev_login(
         self, info: Info[Context, None], openid: str, nickname: str | None = None
     ) -> AuthPayload:
-        session = await auth.dev_sign_in(info.context.runtime.tokens, openid, nickname)
+        session = await auth.dev_sign_in(
+            info.context.runtime.tokens, openid, nickname, screener=info.context.runtime.screener
+        )
         return AuthPayload.from_session(session)

@@ -154,6 +154,7 @@ class ModerationMutation:
             pk,
             reason,
             detail or "",
+            screener=info.context.runtime.screener,
             hide_at=info.context.runtime.settings.report_hide_threshold,
         )
         return ReportPayload(report=Report.from_model(report))

@@ -111,5 +111,10 @@ class ReviewMutation:
         self, info: Info[Context, None], post_id: strawberry.ID, reason: str
     ) -> ReviewTaskPayload:
         author = await info.context.require_viewer()
-        task = await review.appeal_rejection(author, pk_of(post_id, "Post", field="postId"), reason)
+        task = await review.appeal_rejection(
+            author,
+            pk_of(post_id, "Post", field="postId"),
+            reason,
+            screener=info.context.runtime.screener,
+        )
         return ReviewTaskPayload(task=ReviewTask.from_model(task))

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain.errors import BadInput, Forbidden, Unauthenticated
+from domain.errors import BadInput, ContentRejected, Forbidden, Unauthenticated
 from domain.models import RefreshToken, User
-from domain.ports import CodeExchanger
+from domain.ports import CodeExchanger, Scene
+from domain.screening import Screening, screen_texts
 from domain.tokens import TokenIssuer, hash_refresh_token
 from domain.users import Attribution, find_or_create_member
 
@@ -49,11 +50,19 @@ async def sign_in_with_wechat(
     return await start_session(tokens, user, is_new_user=created)
 
 
-async def dev_sign_in(tokens: TokenIssuer, openid: str, nickname: str | None = None) -> Session:
-    """Sign in as any openid without WeChat (development only; the API hides it otherwise)."""
+async def dev_sign_in(
+    tokens: TokenIssuer, openid: str, nickname: str | None = None, *, screener: Screening
+) -> Session:
+    """Sign in as any openid without WeChat (development only; the API hides it otherwise).
+    A nickname given here is screened as a profile's: refused when it would need review."""
     openid = openid.strip()
     if not 1 <= len(openid) <= 64:
         raise BadInput(field="openid")
+    if nickname and nickname.strip():
+        newcomer = User(openid=openid)  # not saved: who is asking, for WeChat's check
+        texts = [("nickname", nickname.strip())]
+        if (await screen_texts(screener, newcomer, texts, Scene.PROFILE)).needs_review:
+            raise ContentRejected(field="nickname")
     user, created = await find_or_create_member(openid, nickname=nickname)
     return await start_session(tokens, user, is_new_user=created)
 
@@ -119,8 +128,11 @@ async def authenticate(tokens: TokenIssuer, access_token: str) -> User:
         found = await sql.models_by_ids(User, [claims.user_id])
     else:
         found = await sql.select_models(User, _LIVE_SESSION, claims.user_id, claims.session)
-        if not found and await User.exists(id=claims.user_id):
-            raise Unauthenticated("session_revoked")
+        if not found:
+            gone = await User.get_or_none(id=claims.user_id)
+            if gone is not None:
+                check_not_banned(gone)  # a ban revokes every sign-in: say it is a ban
+                raise Unauthenticated("session_revoked")
     user = found[0] if found else None
     if user is None:
         raise Unauthenticated("token_invalid")

@@ -7,9 +7,6 @@ or `NO_SCREENING`, the explicit bypass the seed and bulk importers pass (grep fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
-
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from domain import rewards
@@ -19,20 +16,20 @@ from domain.models import PostStatus, TargetType, User
 from domain.review import open_task
 from domain.rules import CommunityRules
 from domain.sanctions import check_can_write
-from domain.screening import Scene, Screener, Verdict, screen
+from domain.screening import NO_SCREENING, NoScreening, Screening, Verdict, screen_texts
 
-
-@dataclass(frozen=True)
-class NoScreening:
-    """Writes that skip the word filter and WeChat's check: demo data and imports of
-    content screened elsewhere. Never for a member's request."""
-
-    reason: str
-
-
-NO_SCREENING: Final = NoScreening("seed and bulk import: content not written by members here")
-
-Screening = Screener | NoScreening
+# The screening step and its explicit bypass live with the screener; they are part of this
+# pipeline's vocabulary, so write paths and tools import them from here.
+__all__ = [
+    "NO_SCREENING",
+    "NoScreening",
+    "Screening",
+    "check_can_publish",
+    "check_length",
+    "screen_texts",
+    "settle",
+    "status_for",
+]
 
 
 def check_can_publish(author: User) -> None:
@@ -46,16 +43,6 @@ def check_length(text: str, field: str, *, max: int, min: int = 1, key: str = "b
     if not min <= len(text) <= max:
         raise BadInput(key, field=field, max=max)
     return text
-
-
-async def screen_texts(
-    screening: Screening, author: User, texts: list[tuple[str, str]], scene: Scene
-) -> Verdict:
-    """Step three: BLOCK words or a risky verdict refuse the write (CONTENT_REJECTED); words
-    that need a look send it to review."""
-    if isinstance(screening, NoScreening):
-        return Verdict()
-    return await screen(screening, author, texts, scene)
 
 
 def status_for(verdict: Verdict) -> PostStatus:

@@ -18,6 +18,7 @@ from domain.models import (
     User,
 )
 from domain.review import open_task
+from domain.screening import Scene, Screening, screen_texts
 
 HIDE_AT_REPORTS = 3
 DETAIL_MAX = 500
@@ -53,13 +54,18 @@ async def report_content(
     reason: ReportReason,
     detail: str = "",
     *,
+    screener: Screening,
     hide_at: int = HIDE_AT_REPORTS,
 ) -> Report:
+    """A member reports content or a member. The detail is read by reviewers only: words that
+    would need review pass, BLOCK words are refused like anywhere else."""
     detail = detail.strip()
     if len(detail) > DETAIL_MAX:
         raise BadInput("bad_input", field="detail")
     if await _author_of(target, target_id) == reporter.id:
         raise Forbidden("report_own")
+    if detail:
+        await screen_texts(screener, reporter, [("detail", detail)], Scene.COMMENT)
     try:
         async with in_transaction() as conn:
             report = await Report.create(

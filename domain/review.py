@@ -32,6 +32,7 @@ from domain.models import (
 from domain.notifications import notify
 from domain.pagination import Page, keyset_page
 from domain.rules import CommunityRules
+from domain.screening import Scene, Screening, screen_texts
 
 
 class Decision(StrEnum):
@@ -170,11 +171,15 @@ async def _close(task: ReviewTask, status: ReviewStatus, conn: BaseDBAsyncClient
     )
 
 
-async def appeal_rejection(author: User, post_id: int, reason: str) -> ReviewTask:
-    """The author appeals a rejected post, once; the appeal goes to FINAL review."""
+async def appeal_rejection(
+    author: User, post_id: int, reason: str, *, screener: Screening
+) -> ReviewTask:
+    """The author appeals a rejected post, once; the appeal goes to FINAL review. The reason is
+    screened: BLOCK words are refused (reviewers read it; review words pass)."""
     reason = reason.strip()
     if not 1 <= len(reason) <= 500:
         raise BadInput("bad_input", field="reason")
+    await screen_texts(screener, author, [("reason", reason)], Scene.COMMENT)
     async with in_transaction() as conn:
         post = await Post.filter(id=post_id).using_db(conn).select_for_update(no_key=True).first()
         if post is None or post.author_id != author.id:  # type: ignore[attr-defined]

@@ -338,7 +338,9 @@ async def make_report(
 ) -> Report:
     """A member's report, and the review task it opens (or joins): `report.task`."""
     reporter = reporter or await make_user()
-    report = await report_content(reporter, _target_of(target), target.id, reason, detail)
+    report = await report_content(
+        reporter, _target_of(target), target.id, reason, detail, screener=NO_SCREENING
+    )
     await report.fetch_related("task")
     return report
 

@@ -9,6 +9,7 @@ from domain.models import (
     Comment,
     ModerationAction,
     Post,
+    PostStatus,
     Report,
     ReportStatus,
     Role,
@@ -63,6 +64,52 @@ async def test_block_words_refuse_every_kind_of_member_text_and_store_nothing(
     assert await Comment.all().count() == 0
     await member.refresh_from_db()
     assert "赌博" not in member.nickname
+
+
+async def test_block_words_refuse_report_details_appeal_reasons_and_dev_nicknames(
+    api: Api, runtime: Runtime
+) -> None:
+    await _words(api, await _operator(runtime), ["赌博"], "BLOCK")
+    member = await make_user()
+    token = token_for(runtime, member)
+    target = await make_post(await make_user(), "正常的帖子")
+    rejected = await make_post(member, "被驳回的帖子", status=PostStatus.REJECTED)
+    attempts = [
+        (
+            "ReportContent",
+            {
+                "targetType": "POST",
+                "targetId": to_global_id("Post", target.id),
+                "reason": "SPAM",
+                "detail": "这里有人组织赌博",
+            },
+            "detail",
+        ),
+        (
+            "AppealRejection",
+            {"postId": to_global_id("Post", rejected.id), "reason": "我只是说赌博不好"},
+            "reason",
+        ),
+        ("DevLogin", {"openid": "o-dev-nickname", "nickname": "赌博王"}, "nickname"),
+    ]
+    for name, variables, field in attempts:
+        result = await api.op(name, variables, token=token)
+        assert result["errors"][0]["extensions"] == {"code": "CONTENT_REJECTED", "field": field}
+    assert await Report.all().count() == 0
+    assert not await User.exists(openid="o-dev-nickname")
+    # Review-level words still pass in texts only reviewers read.
+    await _words(api, await _operator(runtime), ["代购"], "REVIEW")
+    fine = await api.op(
+        "ReportContent",
+        {
+            "targetType": "POST",
+            "targetId": to_global_id("Post", target.id),
+            "reason": "SPAM",
+            "detail": "疑似代购广告",
+        },
+        token=token,
+    )
+    assert "errors" not in fine, fine
 
 
 async def test_a_post_walks_through_review_rejection_appeal_and_final_approval(
