@@ -25,8 +25,8 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.types import ExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
-from api.errors import backend_unavailable, error_response, format_error
-from api.guards import BodySizeLimit, Limits
+from api.errors import INTERNAL, backend_unavailable, error_response, format_error
+from api.guards import BodySizeLimit, Limits, check_storable
 from api.health import healthz
 from api.media import upload_image
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
@@ -120,20 +120,31 @@ class QuanziGraphQL(GraphQLView[Context]):
             return error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
         if isinstance(exc, PersistedQueryError):
             return error_response(exc.message, exc.code, exc.status)
+        locale = pick_locale(request.headers.get("accept-language"))
+        if isinstance(exc, QuanziError):
+            message = render(exc.message_key, locale, **exc.params)
+            return error_response(message, exc.code.value, 400)
         # Before the schema runs (signing the caller in): a database that is down or
         # restarting is a clean 503 to retry, not a crash.
-        if not backend_unavailable(exc):
-            return None
-        access_log.warning("backend unavailable", error=repr(exc))
-        locale = pick_locale(request.headers.get("accept-language"))
-        message = render("service_unavailable", locale)
-        return error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
+        if backend_unavailable(exc):
+            access_log.warning("backend unavailable", error=repr(exc))
+            message = render("service_unavailable", locale)
+            return error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
+        # Anything else is a bug: logged once with the request id, which the answer carries
+        # (in the GraphQL shape, like every other error) for the report.
+        request_id = request.scope.get("state", {}).get("request_id", "")
+        access_log.error("unexpected error", exc_info=exc)
+        message = render("internal", locale)
+        return error_response(message, INTERNAL, 500, requestId=request_id)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         """The request, with a persisted query's text filled in from its hash."""
         data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            # Before anything hashes, looks up or echoes a piece of it.
+            check_storable(data.query, data.operation_name, data.variables, data.extensions)
         state = self.app_state
         if isinstance(data, GraphQLRequestData) and state is not None:
             persisted: PersistedQueries = state.persisted

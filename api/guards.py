@@ -6,6 +6,7 @@ the document alone, so the validation cache keeps it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -65,37 +66,55 @@ def complexity_rule(limits: Limits) -> type[ValidationRule]:
 
 
 NUL = "\x00"
+# A lone UTF-16 surrogate: JSON and GraphQL escapes can name one, but no UTF-8 text (a
+# database column, a Redis key, a response body) can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def nul_error() -> GraphQLError:
-    refused = BadInput("nul_character")
+def unstorable(value: object) -> str | None:
+    """The message key refusing text that PostgreSQL cannot store anywhere in `value`
+    (strings, lists, input objects, their keys), or None when all of it can be stored."""
+    if isinstance(value, str):
+        if NUL in value:
+            return "nul_character"
+        return "surrogate_character" if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        items: list[object] = [*value.keys(), *value.values()]
+        return next(filter(None, map(unstorable, items)), None)
+    if isinstance(value, list):
+        return next(filter(None, map(unstorable, value)), None)
+    return None
+
+
+def check_storable(*values: object) -> None:
+    """BAD_USER_INPUT when any of `values` holds text that cannot be stored."""
+    for value in values:
+        key = unstorable(value)
+        if key is not None:
+            raise BadInput(key)
+
+
+def unstorable_error(key: str) -> GraphQLError:
+    refused = BadInput(key)
     return GraphQLError(str(refused), original_error=refused)
 
 
-class NoNulInLiterals(ValidationRule):
-    """PostgreSQL cannot store U+0000 in text: refuse it up front instead of failing there."""
+class StorableLiterals(ValidationRule):
+    """PostgreSQL cannot store U+0000 or a lone surrogate: refuse them up front instead of
+    failing there."""
 
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-        if NUL in node.value:
-            self.report_error(nul_error())
+        key = unstorable(node.value)
+        if key is not None:
+            self.report_error(unstorable_error(key))
 
 
-def has_nul(value: object) -> bool:
-    """Whether a variable value holds U+0000 anywhere (strings, lists, input objects)."""
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
-
-
-class NoNulInVariables(SchemaExtension):
+class StorableVariables(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
-        if execution.variables and has_nul(execution.variables):
-            execution.result = GraphQLExecutionResult(data=None, errors=[nul_error()])
+        key = unstorable(execution.variables) if execution.variables else None
+        if key is not None:
+            execution.result = GraphQLExecutionResult(data=None, errors=[unstorable_error(key)])
         yield
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -10,6 +12,7 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from api.analytics import AnalyticsQuery
@@ -23,7 +26,7 @@ from api.featured import FeaturedMutation, FeaturedQuery
 from api.feedback import FeedbackMutation, FeedbackQuery
 from api.feeds import FeedsQuery
 from api.follows import FollowsMutation
-from api.guards import Limits, NoNulInLiterals, NoNulInVariables, complexity_rule
+from api.guards import Limits, StorableLiterals, StorableVariables, complexity_rule
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
 from api.notifications import (
@@ -39,6 +42,7 @@ from api.ratelimit import RateLimits
 from api.recommender import RecommenderMutation, RecommenderQuery
 from api.retention import RetentionQuery
 from api.review import ReviewMutation, ReviewQuery
+from api.scalars import DATETIME
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
 from api.topics import TopicsMutation, TopicsQuery
@@ -118,8 +122,8 @@ def build_schema(
     guard = complexity_rule(limits)
     extensions: list = [
         lambda: MaxTokensLimiter(max_tokens),
-        lambda: AddValidationRules([guard, NoNulInLiterals]),
-        NoNulInVariables,
+        lambda: AddValidationRules([guard, StorableLiterals]),
+        StorableVariables,
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         ErrorFormatter,
@@ -135,6 +139,7 @@ def build_schema(
         types=[User],
         extensions=extensions,
         execution_context_class=ExecutionContext,
+        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
     )
     lean_resolvers(schema)
     return schema

@@ -349,5 +349,9 @@ MESSAGES.update(
             "en": "Feedback can be rated once it is resolved.",
         },
         "already_rated": {"zh": "你已经评过分了", "en": "You already rated this."},
+        "surrogate_character": {
+            "zh": "文本中不能包含不成对的代理字符（\\ud800–\\udfff）",
+            "en": "Text may not contain an unpaired surrogate (\\ud800–\\udfff).",
+        },
     }
 )
