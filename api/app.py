@@ -230,6 +230,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 aliases=settings.query_max_aliases,
                 cost=settings.query_max_cost,
                 page_max=settings.page_max,
+                fields=settings.query_max_fields,
+                fields_per_selection=settings.query_max_fields_per_selection,
             ),
             max_tokens=settings.query_max_tokens,
         ),

@@ -10,7 +10,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -26,7 +25,13 @@ from api.featured import FeaturedMutation, FeaturedQuery
 from api.feedback import FeedbackMutation, FeedbackQuery
 from api.feeds import FeedsQuery
 from api.follows import FollowsMutation
-from api.guards import Limits, StorableLiterals, StorableVariables, complexity_rule
+from api.guards import (
+    GuardedValidation,
+    Limits,
+    StorableLiterals,
+    StorableVariables,
+    complexity_rule,
+)
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
 from api.notifications import (
@@ -67,7 +72,7 @@ def build_schema(
     dev_login: bool,
     introspection: bool = True,
     limits: Limits = DEFAULT_LIMITS,
-    max_tokens: int = 5_000,
+    max_tokens: int = 3_000,
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
     held to `limits` and `max_tokens` before it runs."""
@@ -125,7 +130,7 @@ def build_schema(
         lambda: AddValidationRules([guard, StorableLiterals]),
         StorableVariables,
         lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: GuardedValidation(limits, CACHE_SIZE),
         ErrorFormatter,
         RateLimits,
         NotificationDelivery,

@@ -13,6 +13,8 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   `Info` (`info._raw_info`).
 - `now_or_later` relies on Strawberry's `DataLoader.load` answering an `asyncio.Future`
   that is already done when the key is cached.
+- `validate_document` is Strawberry's validation (graphql-core's rules plus its own), which
+  `api.guards.GuardedValidation` runs behind its breadth guard instead of ValidationCache.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
   the schema runs in plain text) around the view's own `run`.
 
@@ -35,6 +37,7 @@ from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import validate_document as validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField

@@ -71,7 +71,11 @@ class Settings(BaseSettings):
     query_max_depth: int = Field(default=12, ge=2)
     query_max_aliases: int = Field(default=30, ge=0)
     query_max_cost: int = Field(default=10_000, ge=10)
-    query_max_tokens: int = Field(default=5_000, ge=100)
+    query_max_tokens: int = Field(default=3_000, ge=100)
+    # Checked before validation (which compares repeated fields pairwise): fields in an
+    # operation, fragments spread, and in one selection set. The contract needs 79 and 28.
+    query_max_fields: int = Field(default=200, ge=10)
+    query_max_fields_per_selection: int = Field(default=50, ge=10)
     graphql_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
     # classes and defaults); off entirely with rate_limits_enabled false.
