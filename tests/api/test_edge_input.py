@@ -135,3 +135,20 @@ async def test_datetimes_at_the_ends_of_the_calendar_are_bad_input_whatever_thei
         token=token,
     )
     assert fine == {"data": {"trackEvents": {"accepted": 1}}}, fine
+
+
+async def test_an_id_spelled_any_other_way_than_the_servers_does_not_resolve(
+    api: Api, runtime: Runtime
+) -> None:
+    member = await make_user()
+    post = await make_post(member, "唯一的编号")
+    token = token_for(runtime, member)
+    query = "query N($id: ID!) { node(id: $id) { id } }"
+    canonical = to_global_id("Post", post.id)
+    assert (await api.execute(query, {"id": canonical}, token=token))["data"]["node"] == {
+        "id": canonical
+    }
+    for raw in (f"Post: {post.id} ", f"Post:+{post.id}", f"Post:0{post.id}", "Post:١"):
+        forged = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        result = await api.execute(query, {"id": forged}, token=token)
+        assert error_codes(result) == ["BAD_USER_INPUT"], (raw, result)
