@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
     trust_forwarded_for: bool = False
+    # The proxies in front, comma-separated addresses or networks: uvicorn believes their
+    # X-Forwarded-For and -Proto, nobody else's. Unset: no proxy headers are read at all.
+    trusted_proxies: str = ""
+    # /metrics: with a token, served only to `Authorization: Bearer <token>`; without one,
+    # served outside production only.
+    metrics_token: str | None = None
     # Allow-list mode: only the .graphql documents under this directory run, by their
     # sha256 (api/persisted.py). Unset: any query, plus automatic persisted queries.
     persisted_queries_dir: Path | None = None
