@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from functools import partial
 
 import orjson
 import structlog
@@ -26,14 +27,14 @@ from strawberry.types import ExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
-from api.guards import BodySizeLimit, Limits, check_storable
+from api.guards import BodySizeLimit, Limits, check_storable, valid_document
 from api.health import healthz
 from api.media import upload_image
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
-from api.strawberry_internals import GraphQLView
-from api.telemetry import metrics, observe
+from api.strawberry_internals import GraphQLView, starlette_request
+from api.telemetry import metrics_endpoint, observe
 from domain.errors import ErrorCode, QuanziError
 from domain.messages import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
@@ -148,7 +149,13 @@ class QuanziGraphQL(GraphQLView[Context]):
         state = self.app_state
         if isinstance(data, GraphQLRequestData) and state is not None:
             persisted: PersistedQueries = state.persisted
-            data.query = await persisted.resolve(state.runtime.store, data.query, data.extensions)
+            client = starlette_request(request).client
+            data.query = await persisted.resolve(
+                state.runtime.store,
+                data.query,
+                data.extensions,
+                sender=client.host if client is not None else "unknown",
+            )
         return data
 
     async def process_result(
@@ -221,20 +228,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if servers is not None:
                 servers.stop()
 
+    limits = Limits(
+        depth=settings.query_max_depth,
+        aliases=settings.query_max_aliases,
+        cost=settings.query_max_cost,
+        page_max=settings.page_max,
+        fields=settings.query_max_fields,
+        fields_per_selection=settings.query_max_fields_per_selection,
+    )
+    schema = build_schema(
+        dev_login=settings.dev_login_enabled,
+        introspection=not settings.is_production,
+        limits=limits,
+        max_tokens=settings.query_max_tokens,
+    )
     graphql = QuanziGraphQL(
-        build_schema(
-            dev_login=settings.dev_login_enabled,
-            introspection=not settings.is_production,
-            limits=Limits(
-                depth=settings.query_max_depth,
-                aliases=settings.query_max_aliases,
-                cost=settings.query_max_cost,
-                page_max=settings.page_max,
-                fields=settings.query_max_fields,
-                fields_per_selection=settings.query_max_fields_per_selection,
-            ),
-            max_tokens=settings.query_max_tokens,
-        ),
+        schema,
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
     )
@@ -243,7 +252,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
+            Route(
+                "/metrics",
+                metrics_endpoint(
+                    settings.metrics_token, open_without_token=not settings.is_production
+                ),
+                methods=["GET"],
+            ),
             Route("/media/images", upload_image, methods=["POST"]),
             Mount("/media", StaticFiles(directory=settings.media_root, check_dir=False)),
         ],
@@ -256,7 +271,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings.rate_limits, trust_forwarded_for=settings.trust_forwarded_for
         )
     app.state.persisted = PersistedQueries(
-        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None
+        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None,
+        accepts=partial(valid_document, schema, limits, settings.query_max_tokens),
     )
     graphql.app_state = app.state
     app.add_middleware(

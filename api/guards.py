@@ -19,9 +19,12 @@ from graphql import (
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
+    parse,
+    specified_rules,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 
 from api.context import pick_locale
@@ -115,6 +118,19 @@ class GuardedValidation(SchemaExtension):
                 )
             )
         yield
+
+
+def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -> bool:
+    """Whether `text` parses within `max_tokens`, fits the breadth limits and validates
+    against `schema` with the guards' rules: what a kept persisted query must do."""
+    try:
+        document = parse(text, no_location=True, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    if breadth_error(document, limits) is not None:
+        return False
+    rules = (*specified_rules, complexity_rule(limits), StorableLiterals)
+    return not validate_document(core_schema(schema), document, rules)
 
 
 @cache

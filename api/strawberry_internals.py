@@ -15,6 +15,8 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   that is already done when the key is cached.
 - `validate_document` is Strawberry's validation (graphql-core's rules plus its own), which
   `api.guards.GuardedValidation` runs behind its breadth guard instead of ValidationCache.
+- `starlette_request` reads the Starlette request behind cross_web's request adapter
+  (`_request`), which is all a view's `parse_http_body` is given.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
   the schema runs in plain text) around the view's own `run`.
 
@@ -126,6 +128,14 @@ def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) ->
 
 async def _convert_later(future: Awaitable[V], convert: Callable[[V], R]) -> R:
     return convert(await future)
+
+
+def starlette_request(adapter: object) -> Request:
+    """The Starlette request a view's request adapter wraps."""
+    request = getattr(adapter, "_request", None)
+    if not isinstance(request, Request):
+        raise TypeError(f"no Starlette request behind {type(adapter).__name__}")
+    return request
 
 
 class GraphQLView(GraphQL[C, None]):
