@@ -46,10 +46,12 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-# What a cursor's integers and timestamps are compared with: bigint columns, and timestamps
+# What a cursor's numbers and timestamps are compared with: bigint columns, and timestamps
 # PostgreSQL and Python both hold once moved to UTC. A forged value past these would fail in
 # the database (or in Redis for an offset) as an internal error rather than a bad cursor.
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Floats are compared with `real` columns (search ranks): finite, within a real's range.
+FLOAT_MAX = 3.4028234e38
 EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
 LATEST = datetime(9998, 12, 31, tzinfo=UTC)
 
@@ -73,7 +75,8 @@ def _unencodable(text: str) -> bool:
 
 def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
     """The values of a cursor, checked against the types expected and the ranges the
-    database holds (64-bit integers, timestamps with an offset); BAD_USER_INPUT otherwise."""
+    database holds (64-bit integers, finite reals, timestamps with an offset); BAD_USER_INPUT
+    otherwise."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         plain = json.loads(raw)
@@ -88,6 +91,8 @@ def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
                 value = _checked_datetime(value)
             elif kind is float and isinstance(value, (int, float)):
                 value = float(value)
+                if not -FLOAT_MAX <= value <= FLOAT_MAX:  # NaN fails this too
+                    raise ValueError("cursor number")
             elif not isinstance(value, kind):
                 raise ValueError("cursor value")
             elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:

@@ -54,6 +54,14 @@ async def test_cursor_integers_past_a_bigint_are_a_bad_cursor_on_every_feed(
         result = await api.execute(FEED % (kind, cursor), token=token)
         assert error_codes(result) == ["BAD_USER_INPUT"], (kind, _values(cursor), result)
         assert result["errors"][0]["extensions"]["field"] == "after"
+    # A search rank past what a PostgreSQL real holds (found by bench/fuzz_bench.py).
+    search = (
+        'query S($a: String) { search(query: "第一篇", kind: POSTS, after: $a) '
+        "{ edges { cursor } } }"
+    )
+    for rank in (4.86e259, float("inf")):
+        result = await api.execute(search, {"a": _cursor([rank, at, 1])}, token=token)
+        assert error_codes(result) == ["BAD_USER_INPUT"], (rank, result)
 
 
 async def test_a_lone_surrogate_anywhere_in_a_request_is_bad_input_not_a_server_error(
