@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from functools import partial
 
 import orjson
 import structlog
@@ -26,8 +27,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
-from api.errors import backend_unavailable, error_response, format_error
-from api.guards import BodySizeLimit, Limits
+from api.errors import INTERNAL, backend_unavailable, error_response, format_error
+from api.guards import BodySizeLimit, Limits, check_storable, valid_document
 from api.health import healthz
 from api.media import upload_image
 from api.notification_hub import NotificationHub
@@ -35,9 +36,9 @@ from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
 from api.schema import build_schema
 from api.sockets import SocketHandler, TextFrames
-from api.strawberry_internals import GraphQLView
-from api.telemetry import metrics, observe
-from domain.errors import ErrorCode
+from api.strawberry_internals import GraphQLView, starlette_request
+from api.telemetry import metrics_endpoint, observe
+from domain.errors import ErrorCode, QuanziError
 from domain.texts import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.embedded import start_embedded
@@ -121,24 +122,41 @@ class QuanziGraphQL(GraphQLView[Context]):
             return error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
         if isinstance(exc, PersistedQueryError):
             return error_response(exc.message, exc.code, exc.status)
+        locale = pick_locale(request.headers.get("accept-language"))
+        if isinstance(exc, QuanziError):
+            message = render(exc.message_key, locale, **exc.params)
+            return error_response(message, exc.code.value, 400)
         # Before the schema runs (signing the caller in): a database that is down or
         # restarting is a clean 503 to retry, not a crash.
-        if not backend_unavailable(exc):
-            return None
-        access_log.warning("backend unavailable", error=repr(exc))
-        locale = pick_locale(request.headers.get("accept-language"))
-        message = render("service_unavailable", locale)
-        return error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
+        if backend_unavailable(exc):
+            access_log.warning("backend unavailable", error=repr(exc))
+            message = render("service_unavailable", locale)
+            return error_response(message, ErrorCode.SERVICE_UNAVAILABLE, 503)
+        # Anything else is a bug: logged once with the request id, which the answer carries
+        # (in the GraphQL shape, like every other error) for the report.
+        request_id = request.scope.get("state", {}).get("request_id", "")
+        access_log.error("unexpected error", exc_info=exc)
+        message = render("internal", locale)
+        return error_response(message, INTERNAL, 500, requestId=request_id)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         """The request, with a persisted query's text filled in from its hash."""
         data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            # Before anything hashes, looks up or echoes a piece of it.
+            check_storable(data.query, data.operation_name, data.variables, data.extensions)
         state = self.app_state
         if isinstance(data, GraphQLRequestData) and state is not None:
             persisted: PersistedQueries = state.persisted
-            data.query = await persisted.resolve(state.runtime.store, data.query, data.extensions)
+            client = starlette_request(request).client
+            data.query = await persisted.resolve(
+                state.runtime.store,
+                data.query,
+                data.extensions,
+                sender=client.host if client is not None else "unknown",
+            )
         return data
 
     async def process_result(
@@ -215,18 +233,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if servers is not None:
                 servers.stop()
 
+    limits = Limits(
+        depth=settings.query_max_depth,
+        aliases=settings.query_max_aliases,
+        cost=settings.query_max_cost,
+        page_max=settings.page_max,
+        fields=settings.query_max_fields,
+        fields_per_selection=settings.query_max_fields_per_selection,
+    )
+    schema = build_schema(
+        dev_login=settings.dev_login_enabled,
+        introspection=not settings.is_production,
+        limits=limits,
+        max_tokens=settings.query_max_tokens,
+    )
     graphql = QuanziGraphQL(
-        build_schema(
-            dev_login=settings.dev_login_enabled,
-            introspection=not settings.is_production,
-            limits=Limits(
-                depth=settings.query_max_depth,
-                aliases=settings.query_max_aliases,
-                cost=settings.query_max_cost,
-                page_max=settings.page_max,
-            ),
-            max_tokens=settings.query_max_tokens,
-        ),
+        schema,
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -237,7 +259,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
+            Route(
+                "/metrics",
+                metrics_endpoint(
+                    settings.metrics_token, open_without_token=not settings.is_production
+                ),
+                methods=["GET"],
+            ),
             Route("/media/images", upload_image, methods=["POST"]),
             Mount("/media", StaticFiles(directory=settings.media_root, check_dir=False)),
         ],
@@ -254,7 +282,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         per_member=settings.ws_subscriptions_per_member,
     )
     app.state.persisted = PersistedQueries(
-        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None
+        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None,
+        accepts=partial(valid_document, schema, limits, settings.query_max_tokens),
     )
     graphql.app_state = app.state
     graphql.socket_recheck_seconds = settings.ws_recheck_seconds

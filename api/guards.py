@@ -1,27 +1,36 @@
-"""Guards run before execution: a query's depth, aliases and cost, and the size of a request
-body. Over a limit the client gets QUERY_TOO_COMPLEX (or 413 for a body) and nothing runs.
+"""Guards run before execution: a query's breadth (before validation, whose cost grows with
+the square of repeated fields), its depth, aliases and cost, and the size of a request body.
+Over a limit the client gets QUERY_TOO_COMPLEX (or 413 for a body) and nothing runs.
 
-How cost, depth and aliases are counted: `api.selections.measure`. The answer depends on
-the document alone, so the validation cache keeps it."""
+How fields, cost, depth and aliases are counted: `api.selections.breadth` and `measure`.
+Their answers depend on the document alone, so the validation cache keeps the second."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
+    DocumentNode,
+    ExecutableDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
+    parse,
+    specified_rules,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 
 from api.context import pick_locale
 from api.errors import error_response
-from api.selections import fragments_of, measure
+from api.selections import breadth, fragments_of, measure
+from api.strawberry_internals import core_schema, validate_document
 from domain.errors import BadInput, ErrorCode
 from domain.texts import render
 
@@ -32,6 +41,10 @@ class Limits:
     aliases: int
     cost: int
     page_max: int
+    # Checked before validation: fields in an operation or fragment (spread out), and in
+    # one selection set. The contract's largest operation has 79 and 28.
+    fields: int = 200
+    fields_per_selection: int = 50
 
 
 def too_complex(limit: str, allowed: int, actual: int) -> GraphQLError:
@@ -64,38 +77,117 @@ def complexity_rule(limits: Limits) -> type[ValidationRule]:
     return QueryComplexity
 
 
+def breadth_error(document: DocumentNode, limits: Limits) -> GraphQLError | None:
+    """QUERY_TOO_COMPLEX when an operation or fragment of `document` holds more fields than
+    `limits` allow; counted in time linear in the limit, whatever the document (so `actual`
+    is then the limit plus one, not the whole count)."""
+    fragments = fragments_of(document)
+    for definition in document.definitions:
+        if not isinstance(definition, ExecutableDefinitionNode):
+            continue
+        size = breadth(definition.selection_set, fragments, most=limits.fields)
+        for limit, allowed, actual in (
+            ("fields", limits.fields, size.fields),
+            ("fieldsPerSelection", limits.fields_per_selection, size.widest),
+        ):
+            if actual > allowed:
+                return too_complex(limit, allowed, actual)
+    return None
+
+
+class GuardedValidation(SchemaExtension):
+    """Validation, cached by document, behind the breadth guard: graphql-core's check that
+    same-named fields can merge compares them pairwise, so 1,200 copies of one field (13 KB)
+    took 1.5 s of the event loop before any limit was consulted."""
+
+    def __init__(self, limits: Limits, cache_size: int) -> None:
+        super().__init__()
+        self.limits = limits
+        self.validate = _cached_validation(cache_size)
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is not None:
+            refused = breadth_error(document, self.limits)
+            execution.pre_execution_errors = (
+                [refused]
+                if refused is not None
+                else self.validate(
+                    core_schema(execution.schema), document, execution.validation_rules
+                )
+            )
+        yield
+
+
+def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -> bool:
+    """Whether `text` parses within `max_tokens`, fits the breadth limits and validates
+    against `schema` with the guards' rules: what a kept persisted query must do."""
+    try:
+        document = parse(text, no_location=True, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    if breadth_error(document, limits) is not None:
+        return False
+    rules = (*specified_rules, complexity_rule(limits), StorableLiterals)
+    return not validate_document(core_schema(schema), document, rules)
+
+
+@cache
+def _cached_validation(size: int) -> Callable[..., list[GraphQLError]]:
+    return lru_cache(maxsize=size)(validate_document)
+
+
 NUL = "\x00"
+# A lone UTF-16 surrogate: JSON and GraphQL escapes can name one, but no UTF-8 text (a
+# database column, a Redis key, a response body) can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def nul_error() -> GraphQLError:
-    refused = BadInput("nul_character")
+def unstorable(value: object) -> str | None:
+    """The message key refusing text that PostgreSQL cannot store anywhere in `value`
+    (strings, lists, input objects, their keys), or None when all of it can be stored."""
+    if isinstance(value, str):
+        if NUL in value:
+            return "nul_character"
+        return "surrogate_character" if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        items: list[object] = [*value.keys(), *value.values()]
+        return next(filter(None, map(unstorable, items)), None)
+    if isinstance(value, list):
+        return next(filter(None, map(unstorable, value)), None)
+    return None
+
+
+def check_storable(*values: object) -> None:
+    """BAD_USER_INPUT when any of `values` holds text that cannot be stored."""
+    for value in values:
+        key = unstorable(value)
+        if key is not None:
+            raise BadInput(key)
+
+
+def unstorable_error(key: str) -> GraphQLError:
+    refused = BadInput(key)
     return GraphQLError(str(refused), original_error=refused)
 
 
-class NoNulInLiterals(ValidationRule):
-    """PostgreSQL cannot store U+0000 in text: refuse it up front instead of failing there."""
+class StorableLiterals(ValidationRule):
+    """PostgreSQL cannot store U+0000 or a lone surrogate: refuse them up front instead of
+    failing there."""
 
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-        if NUL in node.value:
-            self.report_error(nul_error())
+        key = unstorable(node.value)
+        if key is not None:
+            self.report_error(unstorable_error(key))
 
 
-def has_nul(value: object) -> bool:
-    """Whether a variable value holds U+0000 anywhere (strings, lists, input objects)."""
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
-
-
-class NoNulInVariables(SchemaExtension):
+class StorableVariables(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
-        if execution.variables and has_nul(execution.variables):
-            execution.result = GraphQLExecutionResult(data=None, errors=[nul_error()])
+        key = unstorable(execution.variables) if execution.variables else None
+        if key is not None:
+            execution.result = GraphQLExecutionResult(data=None, errors=[unstorable_error(key)])
         yield
 
 

@@ -3,23 +3,57 @@
 PERSISTED_QUERY_NOT_FOUND and sends text and hash once, which is then kept in Redis. With an
 allow-list (production), only registered documents run: the .graphql files of a directory,
 each known by the sha256 of its text, a client naming its operation in `operationName`.
-The text of a hit goes through the parser and validation caches, so a hit costs neither."""
+The text of a hit goes through the parser and validation caches, so a hit costs neither.
+
+Anyone may register, so storing is bounded: a document is kept only when it is small
+(`MAX_BYTES`), parses and validates against the schema, its sender has registered fewer than
+`REGISTRATIONS_PER_HOUR` documents this hour, and fewer than `MAX_DOCUMENTS` are kept.
+Otherwise it still runs once, as free text would, and is not kept. The operation names of
+kept and allow-listed documents are the ones /metrics gives a series of their own."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from redis.exceptions import RedisError
 
+from api.telemetry import know_operations
 from quanzi.bootstrap import RedisStore
 
 log = logging.getLogger("quanzi.persisted")
 
 APQ_TTL = 30 * 24 * 3600
+# The contract's largest operation, fragments included, is 1.3 KB; its 85 operations would
+# be registered by one fresh client within an hour.
+MAX_BYTES = 8 * 1024
+MAX_DOCUMENTS = 2_000
+REGISTRATIONS_PER_HOUR = 120
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+# Digests whose operation names this process has already made known (bounded).
+_NAMED_MAX = 4 * MAX_DOCUMENTS
+
+# Keep a digest in the index of kept documents unless the index is full; drop expired ones
+# first. KEYS: index, document, registrations of the sender. ARGV: digest, text, now, ttl,
+# max documents, max registrations. Answers 1 when kept.
+_STORE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not known then
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) then return 0 end
+  local n = redis.call('INCR', KEYS[3])
+  if n == 1 then redis.call('EXPIRE', KEYS[3], 3600) end
+  if n > tonumber(ARGV[6]) then return 0 end
+end
+redis.call('ZADD', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]), ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
+return 1
+"""
 
 
 class PersistedQueryError(Exception):
@@ -47,12 +81,38 @@ def load_allow_list(directory: Path) -> dict[str, str]:
     return documents
 
 
-class PersistedQueries:
-    def __init__(self, allow_list: dict[str, str] | None = None) -> None:
-        self.allow_list = allow_list
+def operation_names(text: str) -> list[str]:
+    """The names of the operations a document defines; none when it does not parse."""
+    try:
+        document = parse(text, no_location=True)
+    except GraphQLError:
+        return []
+    return [
+        d.name.value
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode) and d.name is not None
+    ]
 
-    async def resolve(self, store: RedisStore, query: str | None, extensions: object) -> str | None:
-        """The query text to run, or PersistedQueryError."""
+
+class PersistedQueries:
+    def __init__(
+        self,
+        allow_list: dict[str, str] | None = None,
+        *,
+        accepts: Callable[[str], bool] = lambda text: True,
+    ) -> None:
+        """`accepts(text)`: whether a document parses and validates, to be kept."""
+        self.allow_list = allow_list
+        self.accepts = accepts
+        self._named: set[str] = set()
+        for text in (allow_list or {}).values():
+            know_operations(operation_names(text))
+
+    async def resolve(
+        self, store: RedisStore, query: str | None, extensions: object, sender: str = "unknown"
+    ) -> str | None:
+        """The query text to run, or PersistedQueryError. `sender`: the client's address,
+        which registrations are counted by."""
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         if persisted is None:
             if self.allow_list is not None:
@@ -85,10 +145,8 @@ class PersistedQueries:
                 raise PersistedQueryError(
                     "BAD_USER_INPUT", "provided sha does not match query", 400
                 )
-            try:
-                await store.redis.set(key, query, ex=APQ_TTL)
-            except RedisError as exc:  # the query still runs; the next hash-only send misses
-                log.warning("persisted query not stored: %s", exc)
+            if await self._keep(store, digest, query, sender):
+                self._name(digest, query)
             return query
         text: bytes | str | None = None
         try:
@@ -98,4 +156,35 @@ class PersistedQueries:
         if text is None:
             # Apollo clients retry with the full text when they see this message.
             raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
-        return text.decode() if isinstance(text, bytes) else str(text)
+        found = text.decode() if isinstance(text, bytes) else str(text)
+        self._name(digest, found)
+        return found
+
+    async def _keep(self, store: RedisStore, digest: str, text: str, sender: str) -> bool:
+        """Store `text` under its digest if it may be kept (see the module's rules)."""
+        if len(text.encode()) > MAX_BYTES or not self.accepts(text):
+            return False
+        keys = [store.key("apq", "index"), store.key("apq", digest), store.key("apq", "by", sender)]
+        args: list[str | int] = [
+            digest,
+            text,
+            int(time.time()),
+            APQ_TTL,
+            MAX_DOCUMENTS,
+            REGISTRATIONS_PER_HOUR,
+        ]
+        try:
+            kept = await store.redis.register_script(_STORE)(keys=keys, args=args)
+        except RedisError as exc:  # the query still runs; the next hash-only send misses
+            log.warning("persisted query not stored: %s", exc)
+            return False
+        if not kept:
+            log.info("persisted query %s not stored: the store is full or the sender over", digest)
+        return bool(kept)
+
+    def _name(self, digest: str, text: str) -> None:
+        """Make the operation names of a kept document known to /metrics, once per process."""
+        if digest in self._named or len(self._named) >= _NAMED_MAX:
+            return
+        self._named.add(digest)
+        know_operations(operation_names(text))

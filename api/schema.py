@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
-    ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from api.analytics import AnalyticsQuery
@@ -23,7 +25,13 @@ from api.featured import FeaturedMutation, FeaturedQuery
 from api.feedback import FeedbackMutation, FeedbackQuery
 from api.feeds import FeedsQuery
 from api.follows import FollowsMutation
-from api.guards import Limits, NoNulInLiterals, NoNulInVariables, complexity_rule
+from api.guards import (
+    GuardedValidation,
+    Limits,
+    StorableLiterals,
+    StorableVariables,
+    complexity_rule,
+)
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
 from api.notifications import (
@@ -39,6 +47,7 @@ from api.ratelimit import RateLimits
 from api.recommender import RecommenderMutation, RecommenderQuery
 from api.retention import RetentionQuery
 from api.review import ReviewMutation, ReviewQuery
+from api.scalars import DATETIME
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
 from api.topics import TopicsMutation, TopicsQuery
@@ -63,7 +72,7 @@ def build_schema(
     dev_login: bool,
     introspection: bool = True,
     limits: Limits = DEFAULT_LIMITS,
-    max_tokens: int = 5_000,
+    max_tokens: int = 3_000,
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
     held to `limits` and `max_tokens` before it runs."""
@@ -118,10 +127,10 @@ def build_schema(
     guard = complexity_rule(limits)
     extensions: list = [
         lambda: MaxTokensLimiter(max_tokens),
-        lambda: AddValidationRules([guard, NoNulInLiterals]),
-        NoNulInVariables,
+        lambda: AddValidationRules([guard, StorableLiterals]),
+        StorableVariables,
         lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: GuardedValidation(limits, CACHE_SIZE),
         ErrorFormatter,
         RateLimits,
         NotificationDelivery,
@@ -135,6 +144,7 @@ def build_schema(
         types=[User],
         extensions=extensions,
         execution_context_class=ExecutionContext,
+        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
     )
     lean_resolvers(schema)
     return schema

@@ -1,6 +1,6 @@
 """What a GraphQL document selects, read from its syntax tree: the one walker behind the
-guards (depth, aliases, cost), the look-ahead (the fields read on a connection's nodes) and
-the rate limits (the root fields of an operation).
+guards (breadth before validation; depth, aliases, cost during it), the look-ahead (the
+fields read on a connection's nodes) and the rate limits (the root fields of an operation).
 
 Named fragments and inline fragments are spread out, aliases are looked through (a field is
 known by its name), and a fragment is entered once per path, so a cyclic document (which
@@ -82,6 +82,39 @@ def node_fields(connections: Iterable[FieldNode], fragments: Fragments) -> froze
                 if node.name.value == "node":
                     names.update(f.name.value for f in fields(node.selection_set, fragments))
     return frozenset(names)
+
+
+@dataclass(frozen=True)
+class Breadth:
+    """How many fields a definition holds: see `breadth`."""
+
+    fields: int
+    widest: int
+
+
+def breadth(selection_set: SelectionSetNode, fragments: Fragments, *, most: int) -> Breadth:
+    """The fields of a selection set in all, at every level, once per occurrence (fragments
+    spread, introspection included), and the most that one selection set holds. Counting
+    stops a little past `most` fields, so a document that spreads fragments exponentially
+    costs no more to refuse than one at the limit."""
+    counted = 0
+    widest = 0
+
+    def walk(selection_set: SelectionSetNode | None, entered: frozenset[str]) -> None:
+        nonlocal counted, widest
+        width = 0
+        for field, path in spread(selection_set, fragments, entered):
+            counted += 1
+            width += 1
+            widest = max(widest, width)
+            if counted > most:
+                return
+            walk(field.selection_set, path)
+            if counted > most:
+                return
+
+    walk(selection_set, frozenset())
+    return Breadth(fields=counted, widest=widest)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   `Info` (`info._raw_info`).
 - `now_or_later` relies on Strawberry's `DataLoader.load` answering an `asyncio.Future`
   that is already done when the key is cached.
+- `validate_document` is Strawberry's validation (graphql-core's rules plus its own), which
+  `api.guards.GuardedValidation` runs behind its breadth guard instead of ValidationCache.
+- `starlette_request` reads the Starlette request behind cross_web's request adapter
+  (`_request`), which is all a view's `parse_http_body` is given.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
   the schema runs in plain text) around the view's own `run`.
 - `OperationContextHandler` replaces the graphql-transport-ws handler's `run_operation`
@@ -39,6 +43,7 @@ from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import validate_document as validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -133,6 +138,14 @@ def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) ->
 
 async def _convert_later(future: Awaitable[V], convert: Callable[[V], R]) -> R:
     return convert(await future)
+
+
+def starlette_request(adapter: object) -> Request:
+    """The Starlette request a view's request adapter wraps."""
+    request = getattr(adapter, "_request", None)
+    if not isinstance(request, Request):
+        raise TypeError(f"no Starlette request behind {type(adapter).__name__}")
+    return request
 
 
 class GraphQLView(GraphQL[C, None]):

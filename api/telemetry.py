@@ -1,13 +1,18 @@
 """/metrics for Prometheus: request counts and latencies by route and status, GraphQL
 operation latencies and errors by operation and code.
 
-Each API process keeps its own counters; scrape every process (or run one per container)."""
+Each API process keeps its own counters; scrape every process (or run one per container).
+Who may read them: `metrics_endpoint`. Which operation names get a series of their own:
+those of registered documents (the allow-list, kept persisted queries), `know_operations`."""
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Awaitable, Callable, Iterable
+
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 REQUESTS = Counter(
     "quanzi_http_requests_total", "HTTP requests answered", ["method", "path", "status"]
@@ -30,22 +35,26 @@ OPERATION_ERRORS = Counter(
     "GraphQL errors answered, by operation and code",
     ["operation", "code"],
 )
-# Operation names are the client's choice: only this many distinct ones get their own
-# series, the rest share "other", so a client cannot grow the series without bound.
+# Operation names are the client's choice: only those of documents the server registered
+# get their own series (at most this many), the rest share "other", so a client sending free
+# text cannot grow the series, or crowd out the real ones.
 MAX_OPERATIONS = 300
 _operations: set[str] = set()
+
+
+def know_operations(names: Iterable[str]) -> None:
+    """Give these operation names (of a registered document) their own series."""
+    for name in names:
+        if len(_operations) >= MAX_OPERATIONS:
+            return
+        if len(name) <= 64 and name.isascii() and name.replace("_", "").isalnum():
+            _operations.add(name)
 
 
 def operation_label(name: str | None) -> str:
     if not name:
         return "anonymous"
-    if name in _operations:
-        return name
-    if len(name) <= 64 and name.isascii() and name.replace("_", "").isalnum():
-        if len(_operations) < MAX_OPERATIONS:
-            _operations.add(name)
-            return name
-    return "other"
+    return name if name in _operations else "other"
 
 
 def observe_operation(name: str | None, seconds: float, codes: list[str]) -> None:
@@ -62,5 +71,23 @@ def observe(method: str, path: str, status: int, seconds: float) -> None:
     LATENCY.labels(method, label).observe(seconds)
 
 
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics_endpoint(
+    token: str | None, *, open_without_token: bool
+) -> Callable[[Request], Awaitable[Response]]:
+    """/metrics: with a token, only for `Authorization: Bearer <token>`; without one, for
+    anyone where `open_without_token` (development), for nobody otherwise (a 404, as if
+    there were no such page)."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def metrics(request: Request) -> Response:
+        if expected is None and not open_without_token:
+            return PlainTextResponse("Not Found", status_code=404)
+        if expected is not None:
+            sent = request.headers.get("authorization", "").encode("latin-1")
+            if not hmac.compare_digest(sent, expected):
+                return PlainTextResponse(
+                    "Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics

@@ -28,7 +28,8 @@ from domain import auth, feeds, models, reads
 from domain.errors import Unauthenticated
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.tokens import TokenIssuer
-from quanzi.cli import UVICORN_OPTIONS
+from quanzi.cli import uvicorn_options
+from quanzi.settings import load_settings
 
 
 class Memory:
@@ -124,7 +125,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=2000)
     args = parser.parse_args()
     # As `quanzi serve` runs the app, one worker.
-    uvicorn.run(create_ceiling_app(args.posts), host=args.host, port=args.port, **UVICORN_OPTIONS)
+    options = uvicorn_options(load_settings())
+    uvicorn.run(create_ceiling_app(args.posts), host=args.host, port=args.port, **options)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """A longer fuzzing run than CI's: the suite's fuzz tests (tests/api/test_fuzz.py: queries and
-mutations generated from schema.graphql, sent over HTTP by a signed-in operator, no answer
-may be an internal error) with more examples, once per seed.
+mutations generated from schema.graphql, and forged cursors, strings and DateTimes sent as
+variables to the operations that take them, all over HTTP by a signed-in operator; no
+answer may be an internal error or SERVICE_UNAVAILABLE) with more examples, once per seed.
+Strings include lone surrogates, cursors integers past a bigint and timestamps without an
+offset, DateTimes instants at both ends of the calendar with every offset.
 
     .venv/bin/python bench/fuzz_bench.py [--examples 1000] [--seeds 1 2 3]
 
@@ -17,6 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.api.test_fuzz import VARIABLE_PROBES  # noqa: E402
 
 
 def main() -> None:
@@ -48,8 +54,10 @@ def main() -> None:
             text=True,
         )
         outcome = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "no output"
+        variables = args.examples * len(VARIABLE_PROBES)
         print(
-            f"seed {seed}: {args.examples} queries + {args.examples} mutations: {outcome} "
+            f"seed {seed}: {args.examples} queries + {args.examples} mutations + {variables} "
+            f"variable probes = {args.examples * 2 + variables} cases: {outcome} "
             f"({time.perf_counter() - started:.0f}s)",
             flush=True,
         )

@@ -16,7 +16,7 @@ from adapters.redis import Store
 from domain import access
 from domain.errors import BadInput
 from domain.models import Post, PostStatus
-from domain.pagination import Page, check_first
+from domain.pagination import Page, check_first, decode_values
 
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
@@ -81,13 +81,10 @@ def _cursor(snapshot: str, offset: int) -> str:
 
 
 def _decode(cursor: str) -> tuple[str, int]:
-    try:
-        snapshot, offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(snapshot, str) or not isinstance(offset, int) or offset < 0:
-            raise ValueError("cursor")
-        return snapshot, offset
-    except (ValueError, TypeError):
-        raise BadInput("bad_cursor", field="after") from None
+    snapshot, offset = decode_values(cursor, (str, int))
+    if offset < 0:
+        raise BadInput("bad_cursor", field="after")
+    return snapshot, offset
 
 
 async def hot_page(

@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -46,8 +46,37 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+# What a cursor's numbers and timestamps are compared with: bigint columns, and timestamps
+# PostgreSQL and Python both hold once moved to UTC. A forged value past these would fail in
+# the database (or in Redis for an offset) as an internal error rather than a bad cursor.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Floats are compared with `real` columns (search ranks): finite, within a real's range.
+FLOAT_MAX = 3.4028234e38
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+
+
+def _checked_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("cursor value")
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None or not EARLIEST <= at.astimezone(UTC) <= LATEST:
+        raise ValueError("cursor timestamp")
+    return at
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which no database column holds
+        return True
+    return False
+
+
 def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
-    """The values of a cursor, checked against the types expected; BAD_USER_INPUT otherwise."""
+    """The values of a cursor, checked against the types expected and the ranges the
+    database holds (64-bit integers, finite reals, timestamps with an offset); BAD_USER_INPUT
+    otherwise."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         plain = json.loads(raw)
@@ -59,14 +88,20 @@ def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
                 if kind is not bool:
                     raise ValueError("cursor value")
             elif kind is datetime:
-                value = datetime.fromisoformat(value)
+                value = _checked_datetime(value)
             elif kind is float and isinstance(value, (int, float)):
                 value = float(value)
+                if not -FLOAT_MAX <= value <= FLOAT_MAX:  # NaN fails this too
+                    raise ValueError("cursor number")
             elif not isinstance(value, kind):
                 raise ValueError("cursor value")
+            elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+                raise ValueError("cursor integer")
+            elif isinstance(value, str) and ("\x00" in value or _unencodable(value)):
+                raise ValueError("cursor text")
             values.append(value)
         return values
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError):
         raise BadInput("bad_cursor", field="after") from None
 
 

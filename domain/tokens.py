@@ -69,7 +69,9 @@ class TokenIssuer:
     def verify_access(self, token: str, *, now: datetime | None = None) -> AccessClaims:
         """Return the claims of a valid token; raise Unauthenticated otherwise."""
         parts = token.split(".")
-        if len(parts) != 3 or len(token) > 2048:
+        # A token is ASCII: anything else (a header's Latin-1 bytes) cannot be one, and would
+        # fail the comparison below as a TypeError rather than as a bad token.
+        if len(parts) != 3 or len(token) > 2048 or not token.isascii():
             raise Unauthenticated("token_invalid")
         signing_input = f"{parts[0]}.{parts[1]}"
         if not hmac.compare_digest(parts[2], self._sign(signing_input)):

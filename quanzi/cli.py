@@ -31,14 +31,18 @@ def _services(settings: Settings) -> Iterator[Settings]:
         )
 
 
-# How `quanzi serve` runs the app (bench/ceiling_server.py runs its app the same way).
-UVICORN_OPTIONS: dict[str, Any] = {
-    "loop": "uvloop",
-    "http": "httptools",
-    "proxy_headers": True,
-    "log_config": None,
-    "access_log": False,
-}
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `quanzi serve` runs the app (bench/ceiling_server.py runs its app the same way).
+    X-Forwarded-For and -Proto are believed only from QUANZI_TRUSTED_PROXIES: uvicorn's own
+    default believes 127.0.0.1, so anything on the machine could name any client address."""
+    return {
+        "loop": "uvloop",
+        "http": "httptools",
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or "",
+        "log_config": None,
+        "access_log": False,
+    }
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -55,7 +59,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            **UVICORN_OPTIONS,
+            **uvicorn_options(settings),
         )
     return 0
 

@@ -73,7 +73,11 @@ class Settings(BaseSettings):
     query_max_depth: int = Field(default=12, ge=2)
     query_max_aliases: int = Field(default=30, ge=0)
     query_max_cost: int = Field(default=10_000, ge=10)
-    query_max_tokens: int = Field(default=5_000, ge=100)
+    query_max_tokens: int = Field(default=3_000, ge=100)
+    # Checked before validation (which compares repeated fields pairwise): fields in an
+    # operation, fragments spread, and in one selection set. The contract needs 79 and 28.
+    query_max_fields: int = Field(default=200, ge=10)
+    query_max_fields_per_selection: int = Field(default=50, ge=10)
     graphql_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
     # classes and defaults); off entirely with rate_limits_enabled false.
@@ -87,6 +91,12 @@ class Settings(BaseSettings):
     ws_recheck_seconds: float = Field(default=60.0, gt=0)
     # Behind a proxy that appends X-Forwarded-For, take the client's address from it.
     trust_forwarded_for: bool = False
+    # The proxies in front, comma-separated addresses or networks: uvicorn believes their
+    # X-Forwarded-For and -Proto, nobody else's. Unset: no proxy headers are read at all.
+    trusted_proxies: str = ""
+    # /metrics: with a token, served only to `Authorization: Bearer <token>`; without one,
+    # served outside production only.
+    metrics_token: str | None = None
     # Allow-list mode: only the .graphql documents under this directory run, by their
     # sha256 (api/persisted.py). Unset: any query, plus automatic persisted queries.
     persisted_queries_dir: Path | None = None

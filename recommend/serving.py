@@ -17,7 +17,7 @@ from adapters.redis import Store
 from domain import access, hot
 from domain.errors import BadInput
 from domain.models import Post, PostStatus
-from domain.pagination import Page, check_first
+from domain.pagination import Page, check_first, decode_values
 from recommend import dataset, registry
 from recommend.model import Trained
 
@@ -72,13 +72,10 @@ def _cursor(token: str, offset: int) -> str:
 
 
 def _decode(cursor: str) -> tuple[str, int]:
-    try:
-        token, offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(token, str) or not isinstance(offset, int) or offset < 0:
-            raise ValueError
-        return token, offset
-    except (ValueError, TypeError):
-        raise BadInput("bad_cursor", field="after") from None
+    token, offset = decode_values(cursor, (str, int))
+    if offset < 0:
+        raise BadInput("bad_cursor", field="after")
+    return token, offset
 
 
 async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[int]:

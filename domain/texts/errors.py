@@ -298,4 +298,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "该登录已失效，请重新登录",
         "en": "This sign-in has ended; please sign in again.",
     },
+    "surrogate_character": {
+        "zh": "文本中不能包含不成对的代理字符（\\ud800–\\udfff）",
+        "en": "Text may not contain an unpaired surrogate (\\ud800–\\udfff).",
+    },
 }

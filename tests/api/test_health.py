@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from adapters.redis import Store
 from api.app import create_app
+from api.persisted import sha256
 from quanzi.bootstrap import Runtime
 
 
@@ -42,10 +43,13 @@ async def test_metrics_count_requests_by_path_and_status(client: httpx.AsyncClie
 async def test_metrics_time_each_operation_and_count_its_errors_by_code(
     client: httpx.AsyncClient,
 ) -> None:
-    await client.post("/graphql", json={"query": "query MetricsProbe { viewer { id } }"})
+    # A registered (persisted) document's operation gets a series of its own.
+    probe = "query MetricsProbe { viewer { id } }"
+    registered = {"persistedQuery": {"version": 1, "sha256Hash": sha256(probe)}}
+    await client.post("/graphql", json={"query": probe, "extensions": registered})
     await client.post(
         "/graphql",
-        json={"query": "query MetricsProbe { viewer { id } }"},
+        json={"extensions": registered},
         headers={"Authorization": "Bearer not-a-token"},
     )
     await client.post("/graphql", json={"query": "query " + "X" * 100 + " { viewer { id } }"})

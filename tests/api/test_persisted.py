@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
-from api.persisted import sha256
+from api.persisted import MAX_DOCUMENTS, REGISTRATIONS_PER_HOUR, sha256
 from quanzi.bootstrap import Runtime
 from tests.conftest import configured_api
 from tests.contract import CONTRACT_DIR
@@ -71,3 +73,54 @@ async def test_with_an_allow_list_only_registered_documents_run(runtime: Runtime
             headers=headers,
         )
         assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def _register(client: httpx.AsyncClient, text: str) -> httpx.Response:
+    return await client.post(
+        "/graphql", json={"query": text, "extensions": _persisted(sha256(text))}
+    )
+
+
+async def _kept(client: httpx.AsyncClient, text: str) -> bool:
+    hit = await client.post("/graphql", json={"extensions": _persisted(sha256(text))})
+    codes = [e["extensions"]["code"] for e in hit.json().get("errors") or []]
+    return "PERSISTED_QUERY_NOT_FOUND" not in codes
+
+
+async def test_only_small_documents_that_parse_and_validate_are_kept(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    unparsable = "this is not graphql " + "x" * 100
+    unknown_field = "query Nope { viewer { passwordHash } }"
+    oversized = "query Padded { viewer { id } }\n" + "# padding\n" * 1_000  # 10 KB, few tokens
+    too_broad = "{" + " viewer{id}" * 300 + " }"
+    for text in (unparsable, unknown_field, oversized, too_broad):
+        answered = await _register(client, text)
+        assert answered.status_code in (200, 400), text[:40]
+        assert not await _kept(client, text), text[:40]
+    assert [k async for k in runtime.redis.scan_iter(match=runtime.store.key("apq", "*"))] == []
+    assert (await _register(client, VIEWER)).json()["data"] == {"viewer": None}
+    assert await _kept(client, VIEWER)
+
+
+async def test_registrations_are_limited_per_sender_and_in_all(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    documents = [f"query Probe{i} {{ viewer {{ id }} }}" for i in range(REGISTRATIONS_PER_HOUR + 5)]
+    for text in documents:
+        assert (await _register(client, text)).json()["data"] == {"viewer": None}
+    kept = [await _kept(client, text) for text in documents]
+    assert kept == [True] * REGISTRATIONS_PER_HOUR + [False] * 5
+    # Registering a kept document again only refreshes it.
+    assert (await _register(client, documents[0])).status_code == 200 and await _kept(
+        client, documents[0]
+    )
+    # Another sender, with the store full of documents that have not expired: nothing kept.
+    await runtime.redis.delete(runtime.store.key("apq", "by", "127.0.0.1"))
+    index = runtime.store.key("apq", "index")
+    filler = {f"{n:064x}": time.time() + 3600 for n in range(MAX_DOCUMENTS)}
+    await runtime.redis.zadd(index, filler)
+    late = "query Late { viewer { id } }"
+    assert (await _register(client, late)).json()["data"] == {"viewer": None}
+    assert not await _kept(client, late)
+    assert await runtime.redis.zcard(index) <= MAX_DOCUMENTS + REGISTRATIONS_PER_HOUR

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from graphql import validate
+import inspect
+import time
 
-from api.guards import complexity_rule
+from graphql import parse, validate
+
+from api.guards import breadth_error, complexity_rule
 from api.schema import DEFAULT_LIMITS, build_schema
-from tests.contract import _definitions, operation_document
+from tests.contract import CONTRACT_DIR, _definitions, operation_document
 
 
 def test_every_contract_operation_fits_within_the_default_limits() -> None:
@@ -15,3 +18,28 @@ def test_every_contract_operation_fits_within_the_default_limits() -> None:
     operations, _ = _definitions()
     for name in operations:
         assert validate(schema, operation_document(name), [rule]) == [], name
+
+
+def test_every_contract_operation_and_file_fits_the_breadth_and_token_limits() -> None:
+    operations, _ = _definitions()
+    for name in operations:
+        assert breadth_error(operation_document(name), DEFAULT_LIMITS) is None, name
+    for path in sorted(CONTRACT_DIR.glob("*.graphql")):
+        # The allow-list serves whole files: each parses under the default token limit.
+        text = path.read_text(encoding="utf-8")
+        document = parse(
+            text, max_tokens=inspect.signature(build_schema).parameters["max_tokens"].default
+        )
+        assert breadth_error(document, DEFAULT_LIMITS) is None, path.name
+
+
+def test_breadth_stops_counting_past_the_limit_however_fragments_multiply() -> None:
+    fragments = "\n".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(30)
+    )
+    document = parse("{ ...F0 }\n" + fragments + "\nfragment F30 on Query { viewer { id } }")
+    started = time.perf_counter()
+    error = breadth_error(document, DEFAULT_LIMITS)
+    assert time.perf_counter() - started < 0.5
+    assert error is not None and error.extensions["limit"] == "fields"
+    assert error.extensions["allowed"] == DEFAULT_LIMITS.fields

@@ -50,3 +50,18 @@ def test_an_id_of_another_type_is_bad_input_where_one_type_is_expected() -> None
     with pytest.raises(BadInput) as info:
         pk_of(to_global_id("Post", 9), "Comment", field="commentId")
     assert info.value.field == "commentId"
+
+
+@pytest.mark.parametrize("raw", ["Post: 1 ", "Post:+1", "Post:01", "Post:١", "Post:1_0", " Post:1"])
+def test_only_the_canonical_spelling_of_an_id_is_read(raw: str) -> None:
+    with pytest.raises(BadInput):
+        from_global_id(_raw(raw))
+
+
+def test_padding_or_spare_bits_in_the_base64_make_another_id() -> None:
+    gid = to_global_id("Post", 12)  # 7 bytes: the last character carries two spare bits
+    spare = gid[:-1] + chr(ord(gid[-1]) + 1)
+    assert base64.urlsafe_b64decode(spare + "==") == base64.urlsafe_b64decode(gid + "==")
+    for variant in (gid + "=", gid + "==", spare):
+        with pytest.raises(BadInput):
+            from_global_id(variant)

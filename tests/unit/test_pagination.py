@@ -4,6 +4,7 @@ forged one is BAD_USER_INPUT on `after`, never a server error."""
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -84,3 +85,28 @@ def test_a_forged_cursor_is_bad_input_on_after(cursor: str, types: list[type]) -
 def test_a_pages_end_cursor_is_its_last_cursor_or_none_when_empty() -> None:
     assert Page(items=[], cursors=[], has_next=False).end_cursor is None
     assert Page(items=[], cursors=["a", "b"], has_next=True).end_cursor == "b"
+
+
+def test_a_cursor_past_what_the_database_holds_is_bad_input_on_after() -> None:
+    for values, types in (
+        ([2**63], [int]),
+        ([-(2**63) - 1], [int]),
+        (["2026-03-01T08:00:00"], [datetime]),  # no offset: never written by us
+        (["9999-12-31T23:00:00-05:00"], [datetime]),
+        (["0001-01-01T00:00:00+05:00"], [datetime]),
+        (["a\ud800"], [str]),
+        (["a\x00"], [str]),
+        ([10**400], [float]),
+        ([4.86e259], [float]),  # past a PostgreSQL real: found by bench/fuzz_bench.py
+    ):
+        raw = json.dumps(values).encode()
+        with pytest.raises(BadInput) as info:
+            decode_values(_b64(raw), types)
+        assert info.value.field == "after", values
+    assert decode_values(encode_cursor([2**63 - 1]), [int]) == [2**63 - 1]
+
+
+def test_a_cursor_number_that_is_not_finite_is_bad_input() -> None:
+    for raw in (b"[NaN]", b"[Infinity]", b"[-Infinity]"):
+        with pytest.raises(BadInput):
+            decode_values(_b64(raw), [float])
