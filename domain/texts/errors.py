@@ -294,4 +294,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "同时进行的订阅太多（最多 {max} 个）",
         "en": "Too many subscriptions at once (at most {max}).",
     },
+    "image_too_many_frames": {
+        "zh": "动图的帧数或尺寸太大（最多 {max} 帧，所有帧合计不超过单张图片的像素上限）",
+        "en": "The animation has too many frames for its size (at most {max}, and all frames"
+        " together within one image's pixel limit).",
+    },
 }
