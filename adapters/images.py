@@ -106,13 +106,16 @@ class PillowImages:
             fmt = str(image.format)
             animated = getattr(image, "n_frames", 1) > 1
             out = io.BytesIO()
+            # Pillow copies a GIF's comment block from what it read unless told otherwise.
+            blank: dict[str, object] = {"comment": b""} if fmt == "GIF" else {}
             if fmt in ("GIF", "WEBP") and animated:
-                image.save(out, format=fmt, save_all=True)
+                image.save(out, format=fmt, save_all=True, **blank)
             else:
                 if fmt == "JPEG":
                     image = ImageOps.exif_transpose(image)  # keep the orientation, drop EXIF
                 icc = image.info.get("icc_profile")
                 params: dict[str, object] = {"icc_profile": icc} if icc else {}
+                params.update(blank)
                 if fmt == "JPEG":
                     params["quality"] = JPEG_QUALITY
                 image.save(out, format=fmt, **params)

@@ -108,6 +108,13 @@ async def test_huge_files_and_pixel_bombs_are_refused(
     assert "尺寸太大" in response.json()["errors"][0]["message"]
 
 
+def _gif(frames: int, size: tuple[int, int], comment: bytes = b"") -> bytes:
+    images = [Image.new("RGB", size, (i * 60, 0, 0)) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], comment=comment)
+    return out.getvalue()
+
+
 def _gif_bomb(frames: int, size: tuple[int, int]) -> bytes:
     """One plain frame's image block repeated: a few KB a frame, however large the frame."""
     out = io.BytesIO()
@@ -146,6 +153,22 @@ async def test_an_animated_gif_bomb_is_refused_at_once_and_others_are_served_mea
     assert refused_in < 1.0
     assert health.status_code == 200 and health_in < 1.0
     assert await MediaUpload.all().count() == 0
+
+
+async def test_an_animation_within_the_limits_stays_animated_and_loses_its_comment(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    token = token_for(runtime, await make_user())
+    for frames in (1, 3):
+        original = _gif(frames, (40, 30), comment=b"SecretComment")
+        assert b"SecretComment" in original
+        response = await _upload(client, original, token, name="moving.gif")
+        assert response.status_code == 200, response.text
+        stored = await client.get(response.json()["url"].removeprefix("http://quanzi.test"))
+        assert b"SecretComment" not in stored.content
+        image = Image.open(io.BytesIO(stored.content))
+        assert "comment" not in image.info
+        assert getattr(image, "n_frames", 1) == frames
 
 
 async def test_anonymous_uploads_are_unauthenticated(client: httpx.AsyncClient) -> None:
