@@ -228,6 +228,8 @@ async def edit_post(
     """The author changes their post; what is left out stays; `editedAt` records when.
     Changed text is screened again and may send the post back to review."""
     check_can_publish(author)
+    if topics is not None:
+        clean_topic_names(topics, "")  # the sizes, before screening and the transaction
     verdict = Verdict()
     if title or body or topics:
         texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]
