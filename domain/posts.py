@@ -278,7 +278,9 @@ async def delete_post(author: User, post_id: int, *, rules: CommunityRules) -> N
         post.status = PostStatus.DELETED
         post.deleted_at = datetime.now(UTC)
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
-        if post.bounty and post.accepted_answer_id is None:
+        # Only unanswered: answers were given for the bounty, and a refund after them would let
+        # an asker collect answers for free by deleting the question instead of accepting.
+        if post.bounty and post.accepted_answer_id is None and post.answer_count == 0:
             await points.award(
                 author.id,
                 post.bounty,
