@@ -90,11 +90,14 @@ class PillowImages:
 
     def probe(self, data: bytes, *, max_frames: int) -> ImageHeader:
         with _decoding():
+            # A GIF is walked before Pillow opens it: opening reads the blocks before the first
+            # frame one sub-block at a time in Python.
+            gif = _gif_frames(data, max_frames) if data.startswith(b"GIF8") else None
             image = _open(data)
             width, height = image.size
             frames = 1  # PNG and JPEG are re-encoded from their first frame only
-            if image.format == "GIF":
-                frames, width, height = _gif_frames(data, max_frames)
+            if gif is not None and image.format == "GIF":
+                frames, width, height = gif
             elif image.format == "WEBP":
                 frames = getattr(image, "n_frames", 1)  # from libwebp's demuxer, no decoding
             return ImageHeader(FORMATS[str(image.format)][0], width, height, frames)

@@ -15,7 +15,7 @@ from domain.errors import BadInput
 from domain.media import clean_image
 from domain.ports import CleanImage, ImageHeader
 
-LIMITS = {"max_bytes": 2 * 1024 * 1024, "max_pixels": 10_000}
+LIMITS = {"max_bytes": 11 * 1024 * 1024, "max_pixels": 10_000}
 
 
 def _encoded(fmt: str, size: tuple[int, int] = (40, 30), **params: object) -> bytes:
@@ -48,7 +48,7 @@ def test_exif_is_dropped_and_the_orientation_applied() -> None:
 
 
 def test_too_many_bytes_too_many_pixels_and_other_formats_are_refused() -> None:
-    assert _reason(b"\xff\xd8" + b"\0" * (2 * 1024 * 1024)) == "image_too_large"
+    assert _reason(b"\xff\xd8" + b"\0" * (11 * 1024 * 1024)) == "image_too_large"
     assert _reason(_encoded("PNG", (200, 51))) == "image_too_many_pixels"
     assert _reason(_encoded("BMP")) == "image_type"
     assert _reason(_encoded("JPEG")[:200]) == "image_type"  # truncated
@@ -95,3 +95,12 @@ def test_frames_are_counted_only_up_to_the_cap_and_stuffed_gifs_are_refused_quic
     comment = b"!\xfe" + b"\x01a" * 300_000 + b"\0"
     assert _reason(_gif_frames((0, 0, 1, 1), padding=comment)) == "image_type"
     assert time.monotonic() - started < 1
+
+
+def test_a_gif_stuffed_before_its_first_frame_is_refused_before_pillow_reads_it() -> None:
+    plain = _gif_frames((0, 0, 1, 1))
+    comment = b"!\xfe" + b"\x01a" * 5_000_000 + b"\0"  # 10 MB of 1-byte sub-blocks
+    stuffed = plain[:19] + comment + plain[19:]  # after the screen and its colour table
+    started = time.monotonic()
+    assert _reason(stuffed) == "image_type"
+    assert time.monotonic() - started < 0.5  # Pillow alone takes over a second to open it
