@@ -16,6 +16,7 @@ from domain import access, badges, modlog
 from domain.circles import is_circle_admin
 from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound
 from domain.models import (
+    Circle,
     Event,
     EventKind,
     EventSignup,
@@ -72,6 +73,8 @@ def _utc(moment: datetime) -> datetime:
 async def create_event(actor: User, draft: EventDraft, screener: Screening) -> Event:
     """Operators create events; circle admins create their circle's. Its texts are screened
     like any member's; an event is public at once, so text that would need review is refused."""
+    if draft.circle_id is not None and not await Circle.exists(id=draft.circle_id):
+        raise NotFound("circle_not_found", field="circleId")
     if not await _may_run(actor, draft.circle_id):
         raise Forbidden("not_circle_admin") if draft.circle_id is not None else Forbidden()
     title = " ".join(draft.title.split())

@@ -12,21 +12,27 @@ from domain.models import MediaUpload, User
 from domain.ports import CleanImage, ImageInspector, MediaStore, UnreadableImage
 
 ACCEPTED_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+# Re-encoding an animation decodes every frame onto the whole canvas, so the pixel limit
+# bounds frames × width × height; the frame cap bounds the per-frame work of tiny frames.
+MAX_FRAMES = 300
 
 
 def clean_image(
     images: ImageInspector, data: bytes, *, max_bytes: int, max_pixels: int
 ) -> CleanImage:
     """The image re-encoded without its metadata; BAD_USER_INPUT when it is not an image we
-    accept or is too big. The pixel count is checked from the header, before decoding."""
+    accept or is too big. The pixel count, of every frame of an animation, is checked from the
+    headers, before decoding."""
     if len(data) > max_bytes:
         raise BadInput("image_too_large", field="file", max_mb=max_bytes // (1024 * 1024))
     try:
-        header = images.probe(data)
+        header = images.probe(data, max_frames=MAX_FRAMES)
         if header.content_type not in ACCEPTED_TYPES:
             raise BadInput("image_type", field="file")
         if header.width * header.height > max_pixels:
             raise BadInput("image_too_many_pixels", field="file")
+        if header.frames > MAX_FRAMES or header.frames * header.width * header.height > max_pixels:
+            raise BadInput("image_too_many_frames", field="file", max=MAX_FRAMES)
         return images.strip_metadata(data)
     except UnreadableImage:
         raise BadInput("image_type", field="file") from None

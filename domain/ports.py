@@ -82,6 +82,7 @@ class ImageHeader:
     content_type: str
     width: int
     height: int
+    frames: int = 1  # how many frames re-encoding decodes, each of width × height
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ class ImageInspector(Protocol):
     """Decodes uploaded images. Both calls are CPU-bound and synchronous; the domain runs them
     in a worker thread. Both raise UnreadableImage for bytes they cannot decode."""
 
-    def probe(self, data: bytes) -> ImageHeader:
-        """The image's type and size, read from its header without decoding the pixels."""
+    def probe(self, data: bytes, *, max_frames: int) -> ImageHeader:
+        """The image's type, size and frame count, read from its headers without decoding the
+        pixels; frames are counted only until there are more than `max_frames`."""
         ...
 
     def strip_metadata(self, data: bytes) -> CleanImage:

@@ -228,6 +228,8 @@ async def edit_post(
     """The author changes their post; what is left out stays; `editedAt` records when.
     Changed text is screened again and may send the post back to review."""
     check_can_publish(author)
+    if topics is not None:
+        clean_topic_names(topics, "")  # the sizes, before screening and the transaction
     verdict = Verdict()
     if title or body or topics:
         texts = [("title", title or ""), ("body", body or ""), ("topics", " ".join(topics or []))]
@@ -276,7 +278,9 @@ async def delete_post(author: User, post_id: int, *, rules: CommunityRules) -> N
         post.status = PostStatus.DELETED
         post.deleted_at = datetime.now(UTC)
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])
-        if post.bounty and post.accepted_answer_id is None:
+        # Only unanswered: answers were given for the bounty, and a refund after them would let
+        # an asker collect answers for free by deleting the question instead of accepting.
+        if post.bounty and post.accepted_answer_id is None and post.answer_count == 0:
             await points.award(
                 author.id,
                 post.bounty,

@@ -16,8 +16,9 @@ THING_MAX = 20  # WeChat's "thing" fields take at most 20 characters
 
 
 async def record_grants(user: User, template_ids: list[str]) -> int:
-    """Record the templates the member just accepted; each allows one more message."""
-    ids = [t.strip() for t in template_ids if t.strip()]
+    """Record the templates the member just accepted; each allows one more message, however
+    often the call repeats it (one upsert cannot touch a row twice)."""
+    ids = list(dict.fromkeys(t.strip() for t in template_ids if t.strip()))
     if not 1 <= len(ids) <= GRANTS_PER_CALL_MAX or any(len(t) > 64 for t in ids):
         raise BadInput(field="templateIds")
     await sql.fetch(

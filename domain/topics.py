@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
+from itertools import chain
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -22,18 +23,23 @@ def topics_in_text(text: str) -> list[str]:
     return _HASHTAG.findall(text)
 
 
-def clean_topic_names(explicit: Iterable[str], body: str) -> list[str]:
-    """Explicit topics then those written in the body, deduplicated; at most five."""
-    names: list[str] = []
-    for raw in [*explicit, *topics_in_text(body)]:
+def clean_topic_names(explicit: Sequence[str], body: str) -> list[str]:
+    """Explicit topics then those written in the body, deduplicated; at most five. Sizes are
+    checked before any other work, and each name once: a post's text runs to thousands of
+    hashtags and a request to thousands of given names."""
+    if len(explicit) > TOPICS_PER_POST_MAX:
+        raise BadInput("too_many_topics", field="topics", max=TOPICS_PER_POST_MAX)
+    names: dict[str, str] = {}  # casefolded -> as first written
+    for raw in chain(explicit, (m.group(1) for m in _HASHTAG.finditer(body))):
+        if len(raw) > TOPIC_NAME_MAX + 16:  # room for the spaces and hashes stripped below
+            raise BadInput("topic_name", field="topics", max=TOPIC_NAME_MAX)
         name = raw.strip().strip("#").strip()
         if not 1 <= len(name) <= TOPIC_NAME_MAX or "#" in name:
             raise BadInput("topic_name", field="topics", max=TOPIC_NAME_MAX)
-        if name.casefold() not in {n.casefold() for n in names}:
-            names.append(name)
-    if len(names) > TOPICS_PER_POST_MAX:
-        raise BadInput("too_many_topics", field="topics", max=TOPICS_PER_POST_MAX)
-    return names
+        names.setdefault(name.casefold(), name)
+        if len(names) > TOPICS_PER_POST_MAX:
+            raise BadInput("too_many_topics", field="topics", max=TOPICS_PER_POST_MAX)
+    return list(names.values())
 
 
 async def ensure_topics(names: list[str], conn: BaseDBAsyncClient) -> list[int]:

@@ -302,4 +302,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "文本中不能包含不成对的代理字符（\\ud800–\\udfff）",
         "en": "Text may not contain an unpaired surrogate (\\ud800–\\udfff).",
     },
+    "image_too_many_frames": {
+        "zh": "动图的帧数或尺寸太大（最多 {max} 帧，所有帧合计不超过单张图片的像素上限）",
+        "en": "The animation has too many frames for its size (at most {max}, and all frames"
+        " together within one image's pixel limit).",
+    },
 }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Iterator
 
 import httpx
 import pytest
@@ -104,6 +106,69 @@ async def test_huge_files_and_pixel_bombs_are_refused(
     response = await _upload(client, bomb.getvalue(), token, name="bomb.png")
     assert response.status_code == 400
     assert "尺寸太大" in response.json()["errors"][0]["message"]
+
+
+def _gif(frames: int, size: tuple[int, int], comment: bytes = b"") -> bytes:
+    images = [Image.new("RGB", size, (i * 60, 0, 0)) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], comment=comment)
+    return out.getvalue()
+
+
+def _gif_bomb(frames: int, size: tuple[int, int]) -> bytes:
+    """One plain frame's image block repeated: a few KB a frame, however large the frame."""
+    out = io.BytesIO()
+    Image.new("P", size, 0).save(out, format="GIF")
+    single = out.getvalue()
+    blocks = 13 + 3 * 2 ** ((single[10] & 7) + 1)  # header, screen, global colour table
+    return single[:blocks] + single[blocks:-1] * frames + b";"
+
+
+async def _timed(request: Awaitable[httpx.Response]) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = await request
+    return response, time.monotonic() - started
+
+
+async def _health_meanwhile(client: httpx.AsyncClient) -> tuple[httpx.Response, float]:
+    await asyncio.sleep(0.05)  # once the upload is under way
+    return await _timed(client.get("/healthz"))
+
+
+async def test_an_animated_gif_bomb_is_refused_at_once_and_others_are_served_meanwhile(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    token = token_for(runtime, await make_user())
+    bomb = _gif_bomb(20, (4000, 4000))  # 320 megapixels to decode, each frame under 40
+    assert len(bomb) < 300_000 and Image.open(io.BytesIO(bomb)).n_frames == 20
+    await client.get("/healthz")  # warm
+    (refused, refused_in), (health, health_in) = await asyncio.gather(
+        _timed(_upload(client, bomb, token, name="bomb.gif")),
+        _health_meanwhile(client),
+    )
+    assert refused.status_code == 400
+    error = refused.json()["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "file"}
+    assert error["message"].startswith("动图的帧数或尺寸太大")
+    assert refused_in < 1.0
+    assert health.status_code == 200 and health_in < 1.0
+    assert await MediaUpload.all().count() == 0
+
+
+async def test_an_animation_within_the_limits_stays_animated_and_loses_its_comment(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    token = token_for(runtime, await make_user())
+    for frames in (1, 3):
+        original = _gif(frames, (40, 30), comment=b"SecretComment")
+        assert b"SecretComment" in original
+        response = await _upload(client, original, token, name="moving.gif")
+        assert response.status_code == 200, response.text
+        stored = await client.get(response.json()["url"].removeprefix("http://quanzi.test"))
+        assert b"SecretComment" not in stored.content
+        image = Image.open(io.BytesIO(stored.content))
+        assert "comment" not in image.info
+        assert getattr(image, "n_frames", 1) == frames
 
 
 async def test_anonymous_uploads_are_unauthenticated(client: httpx.AsyncClient) -> None:

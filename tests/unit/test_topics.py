@@ -38,3 +38,9 @@ def test_an_empty_overlong_or_hashed_name_is_bad_input_on_topics(name: str) -> N
     with pytest.raises(BadInput) as info:
         clean_topic_names([name], "")
     assert info.value.field == "topics"
+
+
+def test_more_than_five_given_names_are_refused_before_any_name_is_read() -> None:
+    with pytest.raises(BadInput) as info:
+        clean_topic_names(["#" * 100_000] * (TOPICS_PER_POST_MAX + 1), "")
+    assert info.value.message_key == "too_many_topics"
