@@ -100,6 +100,18 @@ def can_see_own_drafts(viewer: Viewer | None, author_id: int) -> bool:
     return viewer is not None and viewer.id == author_id
 
 
+def can_sanction(actor: Viewer | None, target: User, *, ban: bool) -> bool:
+    """Moderators mute, operators also ban, and only members ranked below them; nobody
+    sanctions themselves. Lifting follows the same rule as imposing, against the target's
+    role today: a muted moderator does not unmute themselves, nor a moderator an admin."""
+    if actor is None or actor.id == target.id:
+        return False
+    actor_role = Role(actor.role)
+    if not actor_role.at_least(Role.OPERATOR if ban else Role.MODERATOR):
+        return False
+    return Role(target.role).rank < actor_role.rank
+
+
 def can_review(viewer: Viewer | None, *, final_stage: bool) -> bool:
     """Moderators decide the first two review stages, operators the final one."""
     return is_operator(viewer) if final_stage else is_staff(viewer)

@@ -306,6 +306,38 @@ async def test_nobody_sanctions_their_equals_or_betters(api: Api, runtime: Runti
     assert error_codes(result) == ["FORBIDDEN"]
 
 
+async def test_a_sanction_is_lifted_only_by_someone_ranked_above_its_target_never_by_themselves(
+    api: Api, runtime: Runtime
+) -> None:
+    operator = await _operator(runtime)
+    muted_mod = await make_user(role=Role.MODERATOR)
+    other_mod = token_for(runtime, await make_user(role=Role.MODERATOR))
+    muted = await api.op(
+        "SanctionUser",
+        {"userId": to_global_id("User", muted_mod.id), "kind": "MUTE", "hours": 24, "reason": "x"},
+        token=operator,
+    )
+    sanction = {"sanctionId": muted["data"]["sanctionUser"]["sanction"]["id"]}
+    own = await api.op("LiftSanction", sanction, token=token_for(runtime, muted_mod))
+    assert error_codes(own) == ["FORBIDDEN"]
+    equal = await api.op("LiftSanction", sanction, token=other_mod)
+    assert error_codes(equal) == ["FORBIDDEN"]
+    assert (await api.op("LiftSanction", sanction, token=operator))["data"]["liftSanction"]["ok"]
+
+    # Muted as a member, an admin now: a moderator no longer outranks them.
+    member = await make_user()
+    muted = await api.op(
+        "SanctionUser",
+        {"userId": to_global_id("User", member.id), "kind": "MUTE", "hours": 24, "reason": "x"},
+        token=other_mod,
+    )
+    await User.filter(id=member.id).update(role=Role.ADMIN)
+    sanction = {"sanctionId": muted["data"]["sanctionUser"]["sanction"]["id"]}
+    assert error_codes(await api.op("LiftSanction", sanction, token=other_mod)) == ["FORBIDDEN"]
+    await member.refresh_from_db()
+    assert member.muted_until is not None
+
+
 async def test_only_admins_set_roles_and_the_last_admin_stays(api: Api, runtime: Runtime) -> None:
     admin = await make_user(role=Role.ADMIN)
     member = await make_user()
