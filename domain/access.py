@@ -117,6 +117,17 @@ def can_review(viewer: Viewer | None, *, final_stage: bool) -> bool:
     return is_operator(viewer) if final_stage else is_staff(viewer)
 
 
+def can_decide_review(
+    viewer: Viewer | None, *, final_stage: bool, about_user_id: int | None
+) -> bool:
+    """A reviewer never decides a task about their own content (or a report about
+    themselves): it waits for another reviewer of the stage, an admin's for another
+    operator or admin at the final one."""
+    if viewer is None or viewer.id == about_user_id:
+        return False
+    return can_review(viewer, final_stage=final_stage)
+
+
 # Circles and events -----------------------------------------------------------------------
 
 

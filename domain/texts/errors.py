@@ -294,4 +294,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "同时进行的订阅太多（最多 {max} 个）",
         "en": "Too many subscriptions at once (at most {max}).",
     },
+    "review_own": {
+        "zh": "不能审核自己的内容，需由其他审核员处理",
+        "en": "Your own content is reviewed by someone else.",
+    },
 }

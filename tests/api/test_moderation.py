@@ -166,6 +166,52 @@ async def test_a_post_walks_through_review_rejection_appeal_and_final_approval(
     assert log["data"]["moderationLog"]["edges"][1]["node"]["targetId"] == post["id"]
 
 
+async def test_a_reviewer_never_sees_nor_decides_the_review_of_their_own_content(
+    api: Api, runtime: Runtime
+) -> None:
+    operator = await _operator(runtime)
+    await _words(api, operator, ["代购"], "REVIEW")
+    mod, other_mod = await make_user(role=Role.MODERATOR), await make_user(role=Role.MODERATOR)
+    admin = await make_user(role=Role.ADMIN)
+
+    async def queue(stage: str, user: User) -> list[dict]:
+        result = await api.op("ReviewQueue", {"stage": stage}, token=token_for(runtime, user))
+        return [e["node"] for e in result["data"]["reviewQueue"]["edges"]]
+
+    async def decide(task: dict, user: User, decision: str = "APPROVE") -> dict:
+        variables = {"taskId": task["id"], "decision": decision}
+        return await api.op("DecideReview", variables, token=token_for(runtime, user))
+
+    created = await api.op(
+        "CreatePost", {"input": {"body": "海外代购"}}, token=token_for(runtime, mod)
+    )
+    assert created["data"]["createPost"]["post"]["status"] == "PENDING_REVIEW"
+    assert await queue("FIRST", mod) == []
+    [task] = await queue("FIRST", other_mod)
+    refused = await decide(task, mod)
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert "自己" in refused["errors"][0]["message"]
+    assert (await decide(task, other_mod))["data"]["decideReview"]["task"]["status"] == "APPROVED"
+
+    # An admin's own appeal, at the final stage, waits for another operator or admin.
+    own = await api.op("CreatePost", {"input": {"body": "代购"}}, token=token_for(runtime, admin))
+    post_id = own["data"]["createPost"]["post"]["id"]
+    [task] = await queue("FIRST", mod)
+    assert error_codes(await decide(task, admin, "REJECT")) == ["FORBIDDEN"]
+    await decide(task, mod, "REJECT")
+    await decide(task, other_mod, "REJECT")
+    appeal = await api.op(
+        "AppealRejection", {"postId": post_id, "reason": "误判"}, token=token_for(runtime, admin)
+    )
+    final = appeal["data"]["appealRejection"]["task"]
+    assert await queue("FINAL", admin) == []
+    assert error_codes(await decide(final, admin)) == ["FORBIDDEN"]
+    operator_user = await make_user(role=Role.OPERATOR)
+    assert [t["id"] for t in await queue("FINAL", operator_user)] == [final["id"]]
+    approved = await decide(final, operator_user)
+    assert approved["data"]["decideReview"]["task"]["status"] == "APPROVED"
+
+
 async def test_comments_and_answers_in_review_are_not_counted_until_approved(
     api: Api, runtime: Runtime
 ) -> None:
