@@ -136,6 +136,17 @@ def can_moderate_circle(viewer: Viewer | None, is_circle_admin: bool) -> bool:
     return is_operator(viewer) or (viewer is not None and is_circle_admin)
 
 
+def can_pin(
+    viewer: Viewer | None, *, global_scope: bool, is_circle_admin: bool, operator_pin: bool
+) -> bool:
+    """Operators pin, re-pin and unpin anywhere; a circle admin only inside their circle,
+    and never over a pin an operator set (a GLOBAL one, or a circle pin of theirs): a
+    circle admin neither moves an operator's pin into the circle nor removes it."""
+    if is_operator(viewer):
+        return True
+    return not global_scope and not operator_pin and can_moderate_circle(viewer, is_circle_admin)
+
+
 def can_create_circle(viewer: Viewer | None) -> bool:
     return is_operator(viewer)
 

@@ -463,6 +463,44 @@ async def test_circle_admins_pin_inside_their_circle(api: Api, runtime: Runtime)
     assert latest["data"]["feed"]["edges"][0]["node"]["id"] != gid  # a circle pin stays home
 
 
+async def test_a_circle_admin_neither_overrides_nor_removes_a_pin_an_operator_set(
+    api: Api, runtime: Runtime
+) -> None:
+    from domain.circles import create_circle, join_circle
+    from domain.models import CircleMember, CircleRole
+
+    operator = await make_user(role=Role.OPERATOR)
+    circle = await create_circle(operator, "读书会")
+    circle_admin = await make_user()
+    await join_circle(circle_admin, circle.id)
+    await CircleMember.filter(circle_id=circle.id, user_id=circle_admin.id).update(
+        role=CircleRole.ADMIN
+    )
+    first = await make_post(circle_admin, "置顶公告", circle_id=circle.id)
+    second = await make_post(circle_admin, "圈内通知", circle_id=circle.id)
+    ops, admin = token_for(runtime, operator), token_for(runtime, circle_admin)
+
+    async def pin(post: Post, scope: str, token: str) -> dict:
+        variables = {"postId": to_global_id("Post", post.id), "scope": scope}
+        return await api.op("PinPost", variables, token=token)
+
+    async def unpin(post: Post, token: str) -> dict:
+        return await api.op("UnpinPost", {"postId": to_global_id("Post", post.id)}, token=token)
+
+    assert "errors" not in await pin(first, "GLOBAL", ops)
+    assert error_codes(await pin(first, "CIRCLE", admin)) == ["FORBIDDEN"]
+    assert error_codes(await unpin(first, admin)) == ["FORBIDDEN"]
+    assert (await Post.get(id=first.id)).pin_scope == "GLOBAL"
+
+    assert "errors" not in await pin(second, "CIRCLE", ops)
+    assert error_codes(await pin(second, "CIRCLE", admin)) == ["FORBIDDEN"]
+    assert error_codes(await unpin(second, admin)) == ["FORBIDDEN"]
+    assert "errors" not in await unpin(second, ops)
+    # Their own circle pins stay theirs to change.
+    assert "errors" not in await pin(second, "CIRCLE", admin)
+    assert "errors" not in await unpin(second, admin)
+
+
 async def test_featured_posts_and_collections(api: Api, runtime: Runtime) -> None:
     operator = await _operator(runtime)
     author = await make_user()
