@@ -34,12 +34,13 @@ class FeedsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Post]:
+        closed = await info.context.loaders.closed_circles(await info.context.viewer())
         if kind is FeedKind.FOLLOWING:
             viewer = await info.context.viewer()
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(
-                viewer, first=first, after=after, cap=info.context.page_cap
+                viewer, closed=closed, first=first, after=after, cap=info.context.page_cap
             )
         elif kind is FeedKind.RECOMMENDED and (viewer := await info.context.viewer()):
             page = await serving.recommended_page(
@@ -48,18 +49,24 @@ class FeedsQuery:
                 first=first,
                 after=after,
                 cap=info.context.page_cap,
+                closed=closed,
                 explore_share=info.context.runtime.settings.recommender_explore_share,
             )
         elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
             page = await hot.hot_page(
                 info.context.runtime.store,
                 "all",
+                closed=closed,
                 first=first,
                 after=after,
                 cap=info.context.page_cap,
             )
         elif kind is FeedKind.FEATURED:
-            page = await featured.featured_feed(first=first, after=after, cap=info.context.page_cap)
+            page = await featured.featured_feed(
+                closed=closed, first=first, after=after, cap=info.context.page_cap
+            )
         else:
-            page = await feeds.latest(first=first, after=after, cap=info.context.page_cap)
+            page = await feeds.latest(
+                closed=closed, first=first, after=after, cap=info.context.page_cap
+            )
         return await post_connection(info, page)

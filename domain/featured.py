@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection as Many
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -11,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import access, modlog, rewards
-from domain.circles import can_admin
+from domain.circles import can_admin, outside
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
     Collection,
@@ -170,9 +171,11 @@ async def unfeature_post(actor: User, post_id: int) -> Post:
     return await Post.get(id=post_id)
 
 
-async def featured_feed(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
+async def featured_feed(
+    *, closed: Many[int], first: int | None, after: str | None, cap: int
+) -> Page[Post]:
     """Featured published posts, most recently featured first."""
-    query = Post.filter(featured_at__isnull=False, status=PostStatus.PUBLISHED)
+    query = Post.filter(outside(closed), featured_at__isnull=False, status=PostStatus.PUBLISHED)
     return await keyset_page(
         query, first=first, after=after, order=("-featured_at", "-id"), cap=cap
     )
@@ -245,10 +248,14 @@ async def remove_from_collection(actor: User, collection_id: int, post_id: int) 
 
 
 async def collection_posts(
-    collection_id: int, *, first: int | None, after: str | None, cap: int
+    collection_id: int, *, closed: Many[int], first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
     """A collection's published posts in curated order."""
-    query = CollectionItem.filter(collection_id=collection_id, post__status=PostStatus.PUBLISHED)
+    query = CollectionItem.filter(
+        outside(closed, "post__circle_id"),
+        collection_id=collection_id,
+        post__status=PostStatus.PUBLISHED,
+    )
     links = await keyset_page(query, first=first, after=after, order=("position", "id"), cap=cap)
     ids = [link.post_id for link in links.items]  # type: ignore[attr-defined]
     posts = {p.id: p for p in await Post.filter(id__in=ids)}
