@@ -146,19 +146,31 @@ async def is_active_member(
     return await (query.using_db(conn) if conn else query).exists()
 
 
+def closed_circles_sql(reader: str) -> str:
+    """The circles closed to the reader whose id is the parameter `reader` (NULL: staff, to
+    whom none is; see reader_id): closed_circles in SQL, to put inside a list's query."""
+    return (
+        f"SELECT c.id FROM circles c WHERE {reader}::bigint IS NOT NULL "
+        f"AND c.join_policy = '{JoinPolicy.APPROVAL.value}' AND NOT EXISTS ("
+        f"SELECT 1 FROM circle_members m WHERE m.circle_id = c.id AND m.user_id = {reader} "
+        f"AND m.status = '{MembershipStatus.ACTIVE.value}')"
+    )
+
+
+def reader_id(viewer: User | None) -> int | None:
+    """The parameter of closed_circles_sql: None for staff, 0 for an anonymous reader."""
+    if access.can_read_circle(viewer, by_approval=True, is_member=False):
+        return None
+    return viewer.id if viewer is not None else 0
+
+
 async def closed_circles(viewer: User | None) -> frozenset[int]:
     """The circles whose posts the viewer may not read (access.can_read_circle): APPROVAL
     circles they are no active member of. One query, asked once per request or list."""
-    if access.can_read_circle(viewer, by_approval=True, is_member=False):
+    reader = reader_id(viewer)
+    if reader is None:
         return frozenset()
-    rows = await sql.fetch(
-        "SELECT c.id FROM circles c WHERE c.join_policy = $1 AND NOT EXISTS ("
-        "SELECT 1 FROM circle_members m WHERE m.circle_id = c.id AND m.user_id = $2 "
-        "AND m.status = $3)",
-        JoinPolicy.APPROVAL.value,
-        viewer.id if viewer is not None else 0,
-        MembershipStatus.ACTIVE.value,
-    )
+    rows = await sql.fetch(closed_circles_sql("$1"), reader)
     return frozenset(row["id"] for row in rows)
 
 

@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 
 from adapters import sql
 from domain import access
-from domain.circles import outside
+from domain.circles import closed_circles_sql, outside, reader_id
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
     Answer,
@@ -71,9 +71,9 @@ async def _with_pins(
 # pages seek past the cursor on posts_status_created_idx. Same order and cursors as
 # _with_pins, which circles use (tests: test_moderation's pins, test_pagination's paging).
 _GLOBAL = PinScope.GLOBAL.value
-# $1 now, $2 page size, $3 the published status, $4 the circles closed to the viewer,
-# $5 $6 the cursor.
-_READABLE = "AND (circle_id IS NULL OR circle_id <> ALL($4::bigint[]))"
+# $1 now, $2 page size, $3 the published status, $4 the reader (circles.reader_id: the
+# circles closed to them are looked up inside the statement), $5 $6 the cursor.
+_READABLE = f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$4')}))"
 _PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
 WHERE status = $3 AND pin_scope = '{_GLOBAL}' {_READABLE}
   AND (pinned_until IS NULL OR pinned_until > $1)
@@ -95,13 +95,14 @@ def _latest_statement(with_pins: bool, seek: bool) -> str:
 
 
 async def latest(
-    *, closed: Collection[int], first: int | None, after: str | None, cap: int
+    viewer: User | None, *, first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
     """Every published post the viewer may read, newest first, globally pinned posts leading
-    the first page. `closed`: circles.closed_circles of the viewer."""
+    the first page."""
     size = check_first(first, cap=cap)
     seek = after is not None and after != AFTER_PINS  # from the pins: the list from its top
-    values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value, list(closed)]
+    reader = reader_id(viewer)
+    values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value, reader]
     if seek:
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
     rows = await sql.fetch_records(_latest_statement(after is None, seek), *values)
