@@ -106,10 +106,12 @@ def can_see_answer(
     )
 
 
-def can_interact_with_post(post: Post) -> bool:
-    """Like, comment, share, answer, vote, pin, feature: published posts only (in SQL:
-    posts.get_published_post)."""
-    return is_published(post)
+def can_interact_with_post(
+    post: Post, viewer: Viewer | None, closed_circles: Collection[int]
+) -> bool:
+    """Like, comment, share, answer, vote, pin, feature: published posts only, and only
+    those the viewer may read (posts.get_published_post)."""
+    return is_published(post) and can_see_post(post, viewer, closed_circles)
 
 
 def can_vote_answer(answer: Answer, question: Post | None) -> bool:

@@ -65,11 +65,14 @@ async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "i
     return post
 
 
-async def get_published_post(post_id: int, *, field: str = "postId", conn=None) -> Post:
-    """A post others can interact with (like, comment, share); NOT_FOUND otherwise."""
+async def get_published_post(
+    post_id: int, *, reader: User | None, field: str = "postId", conn=None
+) -> Post:
+    """A post the reader can interact with (like, comment, share); NOT_FOUND otherwise."""
     query = Post.filter(id=post_id, status=PostStatus.PUBLISHED)
     post = await (query.using_db(conn) if conn else query).first()
-    if post is None:
+    closed = await closed_circles(reader) if post is not None and post.circle_id else ()  # type: ignore[attr-defined]
+    if post is None or not access.can_interact_with_post(post, reader, closed):
         raise NotFound("post_not_found", field=field)
     return post
 

@@ -319,3 +319,18 @@ async def test_an_approval_circles_posts_are_read_by_its_members_and_staff_only(
             assert data == {"post": None, "node": None}, viewer
             for name, ids in lists.items():
                 assert post not in ids, (viewer, name)
+
+
+async def test_a_non_member_cannot_like_comment_on_or_share_an_approval_circles_post(
+    api: Api, world: World
+) -> None:
+    post = {"postId": world.members_only}
+    attempts = [
+        ("LikePost", post),
+        ("AddComment", {**post, "body": "路过"}),
+        ("SharePost", {**post, "channel": "COPY_LINK"}),
+    ]
+    for name, variables in attempts:
+        for token in (world.tokens["member"], world.tokens["author"]):
+            assert error_codes(await api.op(name, variables, token=token)) == ["NOT_FOUND"], name
+        assert "errors" not in await api.op(name, variables, token=world.insider), name

@@ -95,7 +95,8 @@ def test_only_a_published_answer_under_a_published_question_takes_votes(
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_only_published_posts_take_likes_comments_and_answers(status: str) -> None:
-    assert access.can_interact_with_post(_item(status)) is (status == "PUBLISHED")
+    published = status == "PUBLISHED"
+    assert access.can_interact_with_post(_item(status), VIEWERS["member"], ()) is published
 
 
 @pytest.mark.parametrize("status", STATUSES)
