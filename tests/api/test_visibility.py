@@ -330,6 +330,22 @@ async def test_a_non_member_cannot_like_comment_on_or_share_an_approval_circles_
         ("AddComment", {**post, "body": "路过"}),
         ("SharePost", {**post, "channel": "COPY_LINK"}),
     ]
+    poll = await api.op(
+        "CreatePost",
+        {
+            "input": {
+                "body": "去哪",
+                "kind": "POLL",
+                "poll": {"options": ["山", "海"]},
+                "circleId": world.members_circle,
+            }
+        },
+        token=world.insider,
+    )
+    poll_post = poll["data"]["createPost"]["post"]
+    options = await api.op("PostDetail", {"id": poll_post["id"]}, token=world.insider)
+    option = options["data"]["post"]["poll"]["options"][0]["id"]
+    attempts.append(("VotePoll", {"postId": poll_post["id"], "optionIds": [option]}))
     for name, variables in attempts:
         for token in (world.tokens["member"], world.tokens["author"]):
             assert error_codes(await api.op(name, variables, token=token)) == ["NOT_FOUND"], name
