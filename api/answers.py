@@ -66,7 +66,9 @@ class Answer(Node):
         from api.posts import Post
 
         post = await info.context.loaders.post.load(self.question_id)
-        if post is None or not access.can_see_question(post, await info.context.viewer()):
+        viewer = await info.context.viewer()
+        closed = await info.context.loaders.closed_circles(viewer)
+        if post is None or not access.can_see_question(post, viewer, closed):
             return None
         return Post.from_model(post)
 

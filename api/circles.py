@@ -61,7 +61,10 @@ class Circle(Node):
     ) -> Connection[PostRef]:
         from api.posts import post_connection
 
-        page = await feeds.in_circle(self.pk, first=first, after=after, cap=info.context.page_cap)
+        closed = await info.context.loaders.closed_circles(await info.context.viewer())
+        page = await feeds.in_circle(
+            self.pk, closed=closed, first=first, after=after, cap=info.context.page_cap
+        )
         return await post_connection(info, page)
 
     @classmethod

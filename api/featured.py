@@ -30,8 +30,9 @@ class Collection(Node):
     async def posts(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Post]:
+        closed = await info.context.loaders.closed_circles(await info.context.viewer())
         page = await featured.collection_posts(
-            self.pk, first=first, after=after, cap=info.context.page_cap
+            self.pk, closed=closed, first=first, after=after, cap=info.context.page_cap
         )
         return await post_connection(info, page)
 

@@ -34,12 +34,41 @@ class FeedsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Post]:
+        viewer = await info.context.viewer()
+        cap = info.context.page_cap
+        if kind is FeedKind.LATEST:  # the most read list: its closed circles in its own query
+            page = await feeds.latest(viewer, first=first, after=after, cap=cap)
+            return await post_connection(info, page)
+        closed = await info.context.loaders.closed_circles(viewer)
+        if kind is FeedKind.FOLLOWING:
+            if viewer is None:
+                raise Unauthenticated()
+            page = await feeds.following(viewer, closed=closed, first=first, after=after, cap=cap)
+        elif kind is FeedKind.RECOMMENDED and viewer is not None:
+            page = await serving.recommended_page(
+                info.context.runtime.store,
+                viewer.id,
+                first=first,
+                after=after,
+                cap=cap,
+                closed=closed,
+                explore_share=info.context.runtime.settings.recommender_explore_share,
+            )
+        elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
+            store = info.context.runtime.store
+            page = await hot.hot_page(
+                store, "all", closed=closed, first=first, after=after, cap=cap
+            )
+        else:
+            page = await featured.featured_feed(closed=closed, first=first, after=after, cap=cap)
+        return await post_connection(info, page)
+        closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:
             viewer = await info.context.viewer()
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(
-                viewer, first=first, after=after, cap=info.context.page_cap
+                viewer, closed=closed, first=first, after=after, cap=info.context.page_cap
             )
         elif kind is FeedKind.RECOMMENDED and (viewer := await info.context.viewer()):
             page = await serving.recommended_page(
@@ -48,18 +77,22 @@ class FeedsQuery:
                 first=first,
                 after=after,
                 cap=info.context.page_cap,
+                closed=closed,
                 explore_share=info.context.runtime.settings.recommender_explore_share,
             )
         elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
             page = await hot.hot_page(
                 info.context.runtime.store,
                 "all",
+                closed=closed,
                 first=first,
                 after=after,
                 cap=info.context.page_cap,
             )
         elif kind is FeedKind.FEATURED:
-            page = await featured.featured_feed(first=first, after=after, cap=info.context.page_cap)
+            page = await featured.featured_feed(
+                closed=closed, first=first, after=after, cap=info.context.page_cap
+            )
         else:
-            page = await feeds.latest(first=first, after=after, cap=info.context.page_cap)
+            raise AssertionError(kind)
         return await post_connection(info, page)

@@ -9,7 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain import reads, trending
+from domain import circles, reads, trending
 from domain.models import (
     Answer,
     AnswerVote,
@@ -128,12 +128,23 @@ class Loaders:
         """(signed up, checked in) of the viewer for each event."""
         return self._keyed("event_signup", viewer_id, partial(reads.signups, viewer_id))
 
+    async def closed_circles(self, viewer: User | None) -> frozenset[int]:
+        """The circles whose posts the viewer may not read, loaded once per request."""
+        key = viewer.id if viewer is not None else 0
+        loader = self._keyed("closed_circles", key, partial(_closed_circles, viewer))
+        closed: frozenset[int] = await loader.load(key)
+        return closed
+
     def topic_heat(self, store: RedisStore) -> DataLoader[int, float]:
         return self._keyed("topic_heat", 0, partial(_heat_of, store))
 
     def prime_posts(self, posts: Sequence[Post]) -> None:
         for post in posts:
             self.post.prime(post.id, post)
+
+
+async def _closed_circles(viewer: User | None, keys: Sequence[int]) -> list[frozenset[int]]:
+    return [await circles.closed_circles(viewer)] * len(keys)
 
 
 async def _heat_of(store: RedisStore, topic_ids: Sequence[int]) -> list[float]:

@@ -26,7 +26,9 @@ async def _user_node(context: Context, pk: int) -> Node | None:
 
 async def _post_node(context: Context, pk: int) -> Node | None:
     post = await context.loaders.post.load(pk)
-    if post is None or not access.can_see_post(post, await context.viewer()):
+    viewer = await context.viewer()
+    closed = await context.loaders.closed_circles(viewer)
+    if post is None or not access.can_see_post(post, viewer, closed):
         return None
     return Post.from_model(post)
 
@@ -36,7 +38,9 @@ async def _comment_node(context: Context, pk: int) -> Node | None:
     if comment is None:
         return None
     post = await context.loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
-    if not access.can_see_comment(comment, post, await context.viewer()):
+    viewer = await context.viewer()
+    closed = await context.loaders.closed_circles(viewer)
+    if not access.can_see_comment(comment, post, viewer, closed):
         return None
     return Comment.from_model(comment)
 
@@ -51,7 +55,9 @@ async def _answer_node(context: Context, pk: int) -> Node | None:
     if answer is None:
         return None
     question = await context.loaders.post.load(answer.question_id)  # type: ignore[attr-defined]
-    if not access.can_see_answer(answer, question, await context.viewer()):
+    viewer = await context.viewer()
+    closed = await context.loaders.closed_circles(viewer)
+    if not access.can_see_answer(answer, question, viewer, closed):
         return None
     return Answer.from_model(answer)
 

@@ -54,7 +54,9 @@ class Notification(Node):
             return None
         post = await self._loaders(info).post.load(self.model.post_id)
         viewer = await info.context.viewer()
-        return Post.from_model(post) if post and access.can_see_post(post, viewer) else None
+        closed = await info.context.loaders.closed_circles(viewer)
+        visible = post is not None and access.can_see_post(post, viewer, closed)
+        return Post.from_model(post) if post and visible else None
 
     async def _comment(self, info: Info[Context, None]) -> models.Comment | None:
         if self.model.comment_id is None:
@@ -64,9 +66,9 @@ class Notification(Node):
         if comment is None:
             return None
         post = await loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
-        return (
-            comment if access.can_see_comment(comment, post, await info.context.viewer()) else None
-        )
+        viewer = await info.context.viewer()
+        closed = await loaders.closed_circles(viewer)
+        return comment if access.can_see_comment(comment, post, viewer, closed) else None
 
     async def _quotes_visible_words(self, info: Info[Context, None]) -> bool:
         """A comment or answer is quoted only while the recipient may still read it."""
@@ -78,7 +80,8 @@ class Notification(Node):
         answer = await loaders.answer.load(self.model.subject_id)
         question = await loaders.post.load(answer.question_id) if answer else None  # type: ignore[attr-defined]
         viewer = await info.context.viewer()
-        return answer is not None and access.can_see_answer(answer, question, viewer)
+        closed = await loaders.closed_circles(viewer)
+        return answer is not None and access.can_see_answer(answer, question, viewer, closed)
 
     @strawberry.field
     async def comment(self, info: Info[Context, None]) -> Comment | None:

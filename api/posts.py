@@ -236,7 +236,9 @@ class PostsQuery:
     @strawberry.field(description="A post; null when it does not exist or cannot be seen.")
     async def post(self, info: Info[Context, None], id: strawberry.ID) -> Post | None:
         post = await info.context.loaders.post.load(pk_of(id, "Post"))
-        if post is None or not access.can_see_post(post, await info.context.viewer()):
+        viewer = await info.context.viewer()
+        closed = await info.context.loaders.closed_circles(viewer)
+        if post is None or not access.can_see_post(post, viewer, closed):
             return None
         return Post.from_model(post)
 

@@ -81,8 +81,10 @@ class ReviewQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ReviewTask]:
-        await info.context.require_role(models.Role.MODERATOR)
-        page = await review.queue(stage, first=first, after=after, cap=info.context.page_cap)
+        viewer = await info.context.require_role(models.Role.MODERATOR)
+        page = await review.queue(
+            viewer, stage, first=first, after=after, cap=info.context.page_cap
+        )
         return connection_from_page(page, ReviewTask.from_model)  # type: ignore[arg-type]
 
 

@@ -37,6 +37,9 @@ class SearchQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[SearchResult]:
-        page = await search.search(query, kind, first=first, after=after, cap=info.context.page_cap)
+        closed = await info.context.loaders.closed_circles(await info.context.viewer())
+        page = await search.search(
+            query, kind, closed=closed, first=first, after=after, cap=info.context.page_cap
+        )
         info.context.loaders.prime_posts([i for i in page.items if isinstance(i, models.Post)])
         return connection_from_page(page, _convert)

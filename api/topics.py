@@ -50,17 +50,19 @@ class Topic(Node):
     ) -> Connection[PostRef]:
         from api.posts import post_connection
 
+        closed = await info.context.loaders.closed_circles(await info.context.viewer())
         if order_by is PostOrder.HOT:
             page = await hot.hot_page(
                 info.context.runtime.store,
                 f"topic:{self.pk}",
+                closed=closed,
                 first=first,
                 after=after,
                 cap=info.context.page_cap,
             )
         else:
             page = await feeds.in_topic(
-                self.pk, first=first, after=after, cap=info.context.page_cap
+                self.pk, closed=closed, first=first, after=after, cap=info.context.page_cap
             )
         return await post_connection(info, page)
 

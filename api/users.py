@@ -85,9 +85,11 @@ class User(Node):
     ) -> Connection[PostRef]:
         from api.posts import post_connection
 
+        viewer = await info.context.viewer()
         page = await feeds.by_author(
             self.pk,
-            await info.context.viewer(),
+            viewer,
+            closed=await info.context.loaders.closed_circles(viewer),
             first=first,
             after=after,
             cap=info.context.page_cap,

@@ -58,7 +58,9 @@ class Memory:
         likes = await models.PostLike.filter(post_id__in=ids).values_list("user_id", "post_id")
         self.liked = {(u, p) for u, p in likes}
 
-    async def latest(self, *, first: int | None, after: str | None, cap: int) -> Page[Any]:
+    async def latest(
+        self, viewer: Any, *, first: int | None, after: str | None, cap: int
+    ) -> Page[Any]:
         size = check_first(first, cap=cap)
         start = 0
         if after:

@@ -7,6 +7,8 @@ loaders, feeds, search, notifications and jobs all ask here; none writes its own
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from domain.models import Answer, Comment, Feedback, Post, PostStatus, Role, User
 
 Viewer = User
@@ -57,20 +59,34 @@ def _can_see_own_or_review(item: _Authored, viewer: Viewer | None) -> bool:
     return is_author(viewer, item) or is_staff(viewer)
 
 
-def can_see_post(post: Post, viewer: Viewer | None) -> bool:
-    """A post, question or poll."""
+def in_readable_circle(post: Post, closed_circles: Collection[int]) -> bool:
+    """Outside every circle closed to the viewer (see can_read_circle; the set is loaded
+    once per request or list, circles.closed_circles)."""
+    circle_id: int | None = post.circle_id  # type: ignore[attr-defined]
+    return circle_id is None or circle_id not in closed_circles
+
+
+def can_see_post(post: Post, viewer: Viewer | None, closed_circles: Collection[int]) -> bool:
+    """A post, question or poll: by its status, and only in a circle the viewer may read
+    (its author always may)."""
+    if not (in_readable_circle(post, closed_circles) or is_author(viewer, post)):
+        return False
     return _can_see_own_or_review(post, viewer)
 
 
-def can_see_question(question: Post, viewer: Viewer | None) -> bool:
+def can_see_question(
+    question: Post, viewer: Viewer | None, closed_circles: Collection[int]
+) -> bool:
     """A question is a post: the same rule."""
-    return can_see_post(question, viewer)
+    return can_see_post(question, viewer, closed_circles)
 
 
-def can_see_comment(comment: Comment, post: Post | None, viewer: Viewer | None) -> bool:
+def can_see_comment(
+    comment: Comment, post: Post | None, viewer: Viewer | None, closed_circles: Collection[int]
+) -> bool:
     """Only published comments are shown (to anyone, their author included), and only
     where their post can be seen: a deleted or unseeable post takes its comments along."""
-    return is_published(comment) and post is not None and can_see_post(post, viewer)
+    return is_published(comment) and post is not None and can_see_post(post, viewer, closed_circles)
 
 
 def can_see_reply(reply: Comment) -> bool:
@@ -79,15 +95,23 @@ def can_see_reply(reply: Comment) -> bool:
     return is_published(reply)
 
 
-def can_see_answer(answer: Answer, question: Post | None, viewer: Viewer | None) -> bool:
+def can_see_answer(
+    answer: Answer, question: Post | None, viewer: Viewer | None, closed_circles: Collection[int]
+) -> bool:
     """Only published answers, and only under a question the viewer may see."""
-    return is_published(answer) and question is not None and can_see_question(question, viewer)
+    return (
+        is_published(answer)
+        and question is not None
+        and can_see_question(question, viewer, closed_circles)
+    )
 
 
-def can_interact_with_post(post: Post) -> bool:
-    """Like, comment, share, answer, vote, pin, feature: published posts only (in SQL:
-    posts.get_published_post)."""
-    return is_published(post)
+def can_interact_with_post(
+    post: Post, viewer: Viewer | None, closed_circles: Collection[int]
+) -> bool:
+    """Like, comment, share, answer, vote, pin, feature: published posts only, and only
+    those the viewer may read (posts.get_published_post)."""
+    return is_published(post) and can_see_post(post, viewer, closed_circles)
 
 
 def can_vote_answer(answer: Answer, question: Post | None) -> bool:
@@ -100,9 +124,32 @@ def can_see_own_drafts(viewer: Viewer | None, author_id: int) -> bool:
     return viewer is not None and viewer.id == author_id
 
 
+def can_sanction(actor: Viewer | None, target: User, *, ban: bool) -> bool:
+    """Moderators mute, operators also ban, and only members ranked below them; nobody
+    sanctions themselves. Lifting follows the same rule as imposing, against the target's
+    role today: a muted moderator does not unmute themselves, nor a moderator an admin."""
+    if actor is None or actor.id == target.id:
+        return False
+    actor_role = Role(actor.role)
+    if not actor_role.at_least(Role.OPERATOR if ban else Role.MODERATOR):
+        return False
+    return Role(target.role).rank < actor_role.rank
+
+
 def can_review(viewer: Viewer | None, *, final_stage: bool) -> bool:
     """Moderators decide the first two review stages, operators the final one."""
     return is_operator(viewer) if final_stage else is_staff(viewer)
+
+
+def can_decide_review(
+    viewer: Viewer | None, *, final_stage: bool, about_user_id: int | None
+) -> bool:
+    """A reviewer never decides a task about their own content (or a report about
+    themselves): it waits for another reviewer of the stage, an admin's for another
+    operator or admin at the final one."""
+    if viewer is None or viewer.id == about_user_id:
+        return False
+    return can_review(viewer, final_stage=final_stage)
 
 
 # Circles and events -----------------------------------------------------------------------
@@ -111,6 +158,28 @@ def can_review(viewer: Viewer | None, *, final_stage: bool) -> bool:
 def can_moderate_circle(viewer: Viewer | None, is_circle_admin: bool) -> bool:
     """Operators administer every circle; an active circle admin their own."""
     return is_operator(viewer) or (viewer is not None and is_circle_admin)
+
+
+def can_read_circle(viewer: Viewer | None, *, by_approval: bool, is_member: bool) -> bool:
+    """ "By approval" promises members-only reading: the posts of an APPROVAL circle are
+    read by its approved members and staff only; an OPEN circle's by everyone."""
+    return not by_approval or is_member or is_staff(viewer)
+
+
+def can_sign_up_for_event(viewer: Viewer | None, circle_id: int | None, is_member: bool) -> bool:
+    """Site events are open to every member; a circle's event to its members only."""
+    return viewer is not None and (circle_id is None or is_member)
+
+
+def can_pin(
+    viewer: Viewer | None, *, global_scope: bool, is_circle_admin: bool, operator_pin: bool
+) -> bool:
+    """Operators pin, re-pin and unpin anywhere; a circle admin only inside their circle,
+    and never over a pin an operator set (a GLOBAL one, or a circle pin of theirs): a
+    circle admin neither moves an operator's pin into the circle nor removes it."""
+    if is_operator(viewer):
+        return True
+    return not global_scope and not operator_pin and can_moderate_circle(viewer, is_circle_admin)
 
 
 def can_create_circle(viewer: Viewer | None) -> bool:

@@ -42,7 +42,7 @@ async def add_comment(
     async with in_transaction() as conn:
         # Lock the post row: a concurrent delete cannot slip between the check and the insert.
         await sql.fetch("SELECT id FROM posts WHERE id = $1 FOR NO KEY UPDATE", post_id, conn=conn)
-        post = await get_published_post(post_id, conn=conn)
+        post = await get_published_post(post_id, reader=author, conn=conn)
         root_id = None
         if reply_to_id is not None:
             target = (

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import access, badges, modlog
-from domain.circles import is_circle_admin
+from domain.circles import is_active_member, is_circle_admin
 from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound
 from domain.models import (
     Circle,
@@ -143,6 +143,10 @@ async def sign_up(user: User, event_id: int) -> Event:
         now = datetime.now(UTC)
         if now >= event.signup_deadline or now >= event.ends_at:
             raise Conflict("signup_closed", field="eventId")
+        circle_id = event.circle_id  # type: ignore[attr-defined]
+        member = circle_id is not None and await is_active_member(user.id, circle_id, conn)
+        if not access.can_sign_up_for_event(user, circle_id, member):
+            raise Forbidden("event_members_only", field="eventId")
         row = {"event_id": event_id, "user_id": user.id}
         if not await sql.insert_unique("event_signups", row, conn=conn):
             return event

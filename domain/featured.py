@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection as Many
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import access, modlog, rewards
-from domain.circles import can_admin
+from domain.circles import can_admin, outside
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
     Collection,
     CollectionItem,
     Post,
     PostStatus,
+    Role,
     User,
 )
 from domain.pagination import Page, keyset_page
@@ -57,28 +60,64 @@ async def _published(post_id: int) -> Post:
     return post
 
 
-async def _check_may_pin(actor: User, post: Post, scope: PinScope) -> None:
-    if scope is PinScope.GLOBAL:
-        if not _is_operator(actor):
-            raise Forbidden()
-        return
-    if post.circle_id is None:  # type: ignore[attr-defined]
+async def _operator_pin(post: Post, conn: BaseDBAsyncClient) -> bool:
+    """Whether the post's active pin was set by an operator: every GLOBAL pin is; of a
+    circle pin, the moderation log knows who set it."""
+    if not is_pinned(post):
+        return False
+    if post.pin_scope == PinScope.GLOBAL.value:
+        return True
+    rows = await sql.fetch(
+        "SELECT u.role FROM moderation_actions m JOIN users u ON u.id = m.actor_id "
+        "WHERE m.target_type = 'POST' AND m.target_id = $1 AND m.action = ANY($2::text[]) "
+        "ORDER BY m.id DESC LIMIT 1",
+        post.id,
+        [f"PIN_{scope.value}" for scope in PinScope],
+        conn=conn,
+    )
+    return bool(rows) and Role(rows[0]["role"]).at_least(Role.OPERATOR)
+
+
+async def _check_may_pin(
+    actor: User, post: Post, scope: PinScope | None, conn: BaseDBAsyncClient
+) -> None:
+    """`scope` is the pin to set, or the one to remove (None: the post is not pinned)."""
+    if scope is PinScope.CIRCLE and post.circle_id is None:  # type: ignore[attr-defined]
         raise BadInput("pin_no_circle", field="scope")
-    if not await can_admin(actor, post.circle_id):  # type: ignore[attr-defined]
-        raise Forbidden("not_circle_admin")
+    circle_id = post.circle_id  # type: ignore[attr-defined]
+    allowed = access.can_pin(
+        actor,
+        global_scope=scope is not PinScope.CIRCLE,
+        is_circle_admin=circle_id is not None and await can_admin(actor, circle_id, conn),
+        operator_pin=await _operator_pin(post, conn),
+    )
+    if not allowed:
+        raise Forbidden() if scope is not PinScope.CIRCLE else Forbidden("not_circle_admin")
+
+
+async def _locked(post_id: int, conn: BaseDBAsyncClient, **status: PostStatus) -> Post:
+    post = (
+        await Post.filter(id=post_id, **status)
+        .using_db(conn)
+        .select_for_update(no_key=True)
+        .first()
+    )
+    if post is None:
+        raise NotFound("post_not_found", field="postId")
+    return post
 
 
 async def pin_post(
     actor: User, post_id: int, scope: PinScope, until: datetime | None = None
 ) -> Post:
     """Operators pin globally; circle admins (and operators) pin inside a circle."""
-    post = await _published(post_id)
-    await _check_may_pin(actor, post, scope)
     if until is not None:
         until = until if until.tzinfo else until.replace(tzinfo=UTC)
         if until <= datetime.now(UTC):
             raise BadInput("pin_until", field="until")
     async with in_transaction() as conn:
+        post = await _locked(post_id, conn, status=PostStatus.PUBLISHED)
+        await _check_may_pin(actor, post, scope, conn)
         await (
             Post.filter(id=post_id)
             .using_db(conn)
@@ -89,14 +128,10 @@ async def pin_post(
 
 
 async def unpin_post(actor: User, post_id: int) -> Post:
-    post = await Post.get_or_none(id=post_id)
-    if post is None:
-        raise NotFound("post_not_found", field="postId")
-    if post.pin_scope is not None:
-        await _check_may_pin(actor, post, PinScope(post.pin_scope))
-    elif not _is_operator(actor):
-        raise Forbidden()
     async with in_transaction() as conn:
+        post = await _locked(post_id, conn)
+        scope = PinScope(post.pin_scope) if post.pin_scope is not None else None
+        await _check_may_pin(actor, post, scope, conn)
         await (
             Post.filter(id=post_id)
             .using_db(conn)
@@ -136,9 +171,11 @@ async def unfeature_post(actor: User, post_id: int) -> Post:
     return await Post.get(id=post_id)
 
 
-async def featured_feed(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
+async def featured_feed(
+    *, closed: Many[int], first: int | None, after: str | None, cap: int
+) -> Page[Post]:
     """Featured published posts, most recently featured first."""
-    query = Post.filter(featured_at__isnull=False, status=PostStatus.PUBLISHED)
+    query = Post.filter(outside(closed), featured_at__isnull=False, status=PostStatus.PUBLISHED)
     return await keyset_page(
         query, first=first, after=after, order=("-featured_at", "-id"), cap=cap
     )
@@ -211,10 +248,14 @@ async def remove_from_collection(actor: User, collection_id: int, post_id: int) 
 
 
 async def collection_posts(
-    collection_id: int, *, first: int | None, after: str | None, cap: int
+    collection_id: int, *, closed: Many[int], first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
     """A collection's published posts in curated order."""
-    query = CollectionItem.filter(collection_id=collection_id, post__status=PostStatus.PUBLISHED)
+    query = CollectionItem.filter(
+        outside(closed, "post__circle_id"),
+        collection_id=collection_id,
+        post__status=PostStatus.PUBLISHED,
+    )
     links = await keyset_page(query, first=first, after=after, order=("position", "id"), cap=cap)
     ids = [link.post_id for link in links.items]  # type: ignore[attr-defined]
     posts = {p.id: p for p in await Post.filter(id__in=ids)}

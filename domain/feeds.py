@@ -3,6 +3,7 @@ order for comments."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from functools import cache
 
@@ -11,6 +12,7 @@ from tortoise.queryset import QuerySet
 
 from adapters import sql
 from domain import access
+from domain.circles import closed_circles_sql, outside, reader_id
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
     Answer,
@@ -69,16 +71,18 @@ async def _with_pins(
 # pages seek past the cursor on posts_status_created_idx. Same order and cursors as
 # _with_pins, which circles use (tests: test_moderation's pins, test_pagination's paging).
 _GLOBAL = PinScope.GLOBAL.value
-# $1 now, $2 page size, $3 the published status, $4 $5 the cursor.
+# $1 now, $2 page size, $3 the published status, $4 the reader (circles.reader_id: the
+# circles closed to them are looked up inside the statement), $5 $6 the cursor.
+_READABLE = f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$4')}))"
 _PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
-WHERE status = $3 AND pin_scope = '{_GLOBAL}'
+WHERE status = $3 AND pin_scope = '{_GLOBAL}' {_READABLE}
   AND (pinned_until IS NULL OR pinned_until > $1)
 ORDER BY pinned_at DESC, id DESC LIMIT $2"""
 _REGULAR = f"""SELECT {{columns}}, false AS _pinned FROM posts
-WHERE status = $3
+WHERE status = $3 {_READABLE}
   AND (pin_scope IS NULL OR pin_scope <> '{_GLOBAL}' OR pinned_until <= $1) {{seek}}
 ORDER BY created_at DESC, id DESC LIMIT $2 + 1"""
-_SEEK = "AND created_at <= $4 AND (created_at, id) < ($4, $5)"
+_SEEK = "AND created_at <= $5 AND (created_at, id) < ($5, $6)"
 
 
 @cache
@@ -90,11 +94,15 @@ def _latest_statement(with_pins: bool, seek: bool) -> str:
     return f"({_PINS.format(columns=columns)}) UNION ALL ({regular})"
 
 
-async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post]:
-    """Every published post, newest first, globally pinned posts leading the first page."""
+async def latest(
+    viewer: User | None, *, first: int | None, after: str | None, cap: int
+) -> Page[Post]:
+    """Every published post the viewer may read, newest first, globally pinned posts leading
+    the first page."""
     size = check_first(first, cap=cap)
     seek = after is not None and after != AFTER_PINS  # from the pins: the list from its top
-    values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value]
+    reader = reader_id(viewer)
+    values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value, reader]
     if seek:
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
     rows = await sql.fetch_records(_latest_statement(after is None, seek), *values)
@@ -110,12 +118,14 @@ async def latest(*, first: int | None, after: str | None, cap: int) -> Page[Post
     )
 
 
-async def following(viewer: User, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
+async def following(
+    viewer: User, *, closed: Collection[int], first: int | None, after: str | None, cap: int
+) -> Page[Post]:
     """Published posts by members the viewer follows, under topics they follow, or their own."""
     followed_authors = UserFollow.filter(follower_id=viewer.id).values("followee_id")
     followed_topics = TopicFollow.filter(user_id=viewer.id).values("topic_id")
     in_followed_topics = PostTopic.filter(topic_id__in=Subquery(followed_topics)).values("post_id")
-    query = Post.filter(status=PostStatus.PUBLISHED).filter(
+    query = Post.filter(outside(closed), status=PostStatus.PUBLISHED).filter(
         Q(author_id=viewer.id)
         | Q(author_id__in=Subquery(followed_authors))
         | Q(id__in=Subquery(in_followed_topics))
@@ -124,20 +134,30 @@ async def following(viewer: User, *, first: int | None, after: str | None, cap: 
 
 
 async def by_author(
-    author_id: int, viewer: User | None, *, first: int | None, after: str | None, cap: int
+    author_id: int,
+    viewer: User | None,
+    *,
+    closed: Collection[int],
+    first: int | None,
+    after: str | None,
+    cap: int,
 ) -> Page[Post]:
     """A member's posts; the member themself also sees those still in review or rejected."""
     query = Post.filter(author_id=author_id)
     if access.can_see_own_drafts(viewer, author_id):
         query = query.exclude(status=PostStatus.DELETED)
     else:
-        query = query.filter(status=PostStatus.PUBLISHED)
+        query = query.filter(outside(closed), status=PostStatus.PUBLISHED)
     return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, cap=cap)
 
 
-async def in_topic(topic_id: int, *, first: int | None, after: str | None, cap: int) -> Page[Post]:
+async def in_topic(
+    topic_id: int, *, closed: Collection[int], first: int | None, after: str | None, cap: int
+) -> Page[Post]:
     """A topic's published posts, newest first, read off the post_topics index."""
-    query = PostTopic.filter(topic_id=topic_id, post__status=PostStatus.PUBLISHED)
+    query = PostTopic.filter(
+        outside(closed, "post__circle_id"), topic_id=topic_id, post__status=PostStatus.PUBLISHED
+    )
     links = await keyset_page(
         query, first=first, after=after, order=("-post_created_at", "-post_id"), cap=cap
     )
@@ -163,9 +183,12 @@ async def replies_to(
 
 
 async def in_circle(
-    circle_id: int, *, first: int | None, after: str | None, cap: int
+    circle_id: int, *, closed: Collection[int], first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
-    """A circle's published posts, newest first, the circle's pinned posts leading."""
+    """A circle's published posts, newest first, the circle's pinned posts leading; none
+    when the circle is closed to the viewer."""
+    if circle_id in closed:
+        return Page(items=[], cursors=[], has_next=False)
     query = Post.filter(circle_id=circle_id, status=PostStatus.PUBLISHED)
     return await _with_pins(query, PinScope.CIRCLE, first=first, after=after, cap=cap)
 

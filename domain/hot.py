@@ -9,6 +9,7 @@ import base64
 import json
 import math
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from adapters import sql
@@ -88,7 +89,13 @@ def _decode(cursor: str) -> tuple[str, int]:
 
 
 async def hot_page(
-    store: Store, scope: str, *, first: int | None, after: str | None, cap: int
+    store: Store,
+    scope: str,
+    *,
+    closed: Collection[int],
+    first: int | None,
+    after: str | None,
+    cap: int,
 ) -> Page[Post]:
     size = check_first(first, cap=cap)
     if after:
@@ -106,7 +113,9 @@ async def hot_page(
     ids = ids[:size]
     # Snapshots are minutes old: a post removed since then is dropped here.
     loaded = await sql.models_by_ids(Post, [int(i) for i in ids])
-    posts = {p.id: p for p in loaded if access.is_published(p)}
+    posts = {
+        p.id: p for p in loaded if access.is_published(p) and access.in_readable_circle(p, closed)
+    }
     kept = [(int(i), offset + n + 1) for n, i in enumerate(ids) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],

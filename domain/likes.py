@@ -17,7 +17,7 @@ from domain.rules import CommunityRules
 async def like_post(user: User, post_id: int, *, rules: CommunityRules) -> Post:
     """Like a published post; liking again changes nothing."""
     async with in_transaction() as conn:
-        post = await get_published_post(post_id, conn=conn)
+        post = await get_published_post(post_id, reader=user, conn=conn)
         row = {"user_id": user.id, "post_id": post_id}
         if await sql.insert_unique("post_likes", row, conn=conn):
             await sql.bump("posts", "like_count", post_id, +1, conn=conn)

@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from domain.circles import closed_circles, outside
 from domain.errors import BadInput, Conflict, NotFound
 from domain.models import Poll, PollOption, PollVoter, Post, PostStatus, User
 
@@ -58,7 +59,8 @@ def is_closed(poll: Poll, now: datetime | None = None) -> bool:
 async def vote_poll(user: User, post_id: int, option_ids: list[int]) -> Poll:
     """Vote once: exactly one option in a single-choice poll, one or more distinct options in a
     multiple-choice poll. Voting again, or after the poll closed, is a CONFLICT."""
-    poll = await Poll.filter(post_id=post_id, post__status=PostStatus.PUBLISHED).first()
+    readable = outside(await closed_circles(user), "post__circle_id")
+    poll = await Poll.filter(readable, post_id=post_id, post__status=PostStatus.PUBLISHED).first()
     if poll is None:
         raise NotFound("poll_not_found", field="postId")
     if is_closed(poll):

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import access, points
-from domain.circles import is_active_member
+from domain.circles import closed_circles, is_active_member
 from domain.content_status import count_published, set_status
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
@@ -59,16 +59,20 @@ class PostDraft:
 
 async def get_visible_post(post_id: int, viewer: User | None, *, field: str = "id") -> Post:
     post = await Post.get_or_none(id=post_id)
-    if post is None or not access.can_see_post(post, viewer):
+    closed = await closed_circles(viewer) if post is not None and post.circle_id else ()  # type: ignore[attr-defined]
+    if post is None or not access.can_see_post(post, viewer, closed):
         raise NotFound("post_not_found", field=field)
     return post
 
 
-async def get_published_post(post_id: int, *, field: str = "postId", conn=None) -> Post:
-    """A post others can interact with (like, comment, share); NOT_FOUND otherwise."""
+async def get_published_post(
+    post_id: int, *, reader: User | None, field: str = "postId", conn=None
+) -> Post:
+    """A post the reader can interact with (like, comment, share); NOT_FOUND otherwise."""
     query = Post.filter(id=post_id, status=PostStatus.PUBLISHED)
     post = await (query.using_db(conn) if conn else query).first()
-    if post is None:
+    closed = await closed_circles(reader) if post is not None and post.circle_id else ()  # type: ignore[attr-defined]
+    if post is None or not access.can_interact_with_post(post, reader, closed):
         raise NotFound("post_not_found", field=field)
     return post
 

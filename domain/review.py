@@ -78,15 +78,42 @@ async def open_task(
     return await ReviewTask.filter(id=rows[0]["id"]).using_db(conn).get()
 
 
-async def queue(stage: ReviewStage, *, first: int | None, after: str | None, cap: int) -> Page:
-    """Open tasks at a stage, oldest first."""
+# Open tasks with the member each is about: the author of the post, comment or answer, or
+# the reported member.
+_TASKS_ABOUT = """
+    SELECT t.id, COALESCE(p.author_id, c.author_id, a.author_id,
+        CASE WHEN t.target_type = 'USER' THEN t.target_id END) AS about
+    FROM review_tasks t
+    LEFT JOIN posts p ON t.target_type = 'POST' AND p.id = t.target_id
+    LEFT JOIN comments c ON t.target_type = 'COMMENT' AND c.id = t.target_id
+    LEFT JOIN answers a ON t.target_type = 'ANSWER' AND a.id = t.target_id
+"""
+
+
+async def queue(
+    viewer: User, stage: ReviewStage, *, first: int | None, after: str | None, cap: int
+) -> Page:
+    """Open tasks at a stage, oldest first; the viewer's own content waits for others."""
+    open_at_stage = f"{_TASKS_ABOUT} WHERE t.status = $2 AND t.stage = $3"
+    own = await sql.fetch(
+        f"SELECT id FROM ({open_at_stage}) o WHERE about = $1",
+        viewer.id,
+        ReviewStatus.OPEN.value,
+        stage.value,
+    )
     query = ReviewTask.filter(stage=stage, status=ReviewStatus.OPEN)
+    if own:
+        query = query.exclude(id__in=[row["id"] for row in own])
     return await keyset_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
 
 
-def _check_may_decide(actor: User, task: ReviewTask) -> None:
-    if not access.can_review(actor, final_stage=task.stage == ReviewStage.FINAL):
+async def _check_may_decide(actor: User, task: ReviewTask, conn: BaseDBAsyncClient) -> None:
+    final_stage = task.stage == ReviewStage.FINAL
+    if not access.can_review(actor, final_stage=final_stage):
         raise Forbidden()
+    [row] = await sql.fetch(f"{_TASKS_ABOUT} WHERE t.id = $1", task.id, conn=conn)
+    if not access.can_decide_review(actor, final_stage=final_stage, about_user_id=row["about"]):
+        raise Forbidden("review_own")
     if task.stage == ReviewStage.SECOND and task.first_reviewer_id == actor.id:  # type: ignore[attr-defined]
         raise Forbidden("same_reviewer")
 
@@ -106,7 +133,7 @@ async def decide(
             raise NotFound("task_not_found", field="taskId")
         if task.status != ReviewStatus.OPEN:
             raise Conflict("task_closed", field="taskId")
-        _check_may_decide(actor, task)
+        await _check_may_decide(actor, task, conn)
         target = TargetType(task.target_type)
         if decision == Decision.APPROVE:
             old = await set_status(target, task.target_id, PostStatus.PUBLISHED, conn)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import modlog
+from domain import access, modlog
 from domain.auth import revoke_all_sessions
 from domain.errors import BadInput, Forbidden, Muted, NotFound
 from domain.models import Role, Sanction, SanctionKind, User
@@ -74,8 +74,9 @@ async def lift_sanction(actor: User, sanction_id: int) -> None:
         )
         if sanction is None or sanction.lifted_at is not None:
             raise NotFound("sanction_not_found", field="sanctionId")
-        if sanction.kind == SanctionKind.BAN and not Role(actor.role).at_least(Role.OPERATOR):
-            raise Forbidden()
+        target = await User.filter(id=sanction.user_id).using_db(conn).get()  # type: ignore[attr-defined]
+        if not access.can_sanction(actor, target, ban=sanction.kind == SanctionKind.BAN):
+            raise Forbidden("sanction_rank")
         sanction.lifted_at = datetime.now(UTC)
         await sanction.save(using_db=conn, update_fields=["lifted_at"])
         column = _COLUMN[SanctionKind(sanction.kind)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -69,18 +70,26 @@ def _check_query(query: str) -> str:
 
 
 async def search(
-    query: str, kind: SearchKind, *, first: int | None, after: str | None, cap: int
+    query: str,
+    kind: SearchKind,
+    *,
+    closed: Collection[int],
+    first: int | None,
+    after: str | None,
+    cap: int,
 ) -> SearchPage:
     """One page of results: posts and questions by relevance then recency; members and topics
     by popularity. Only published content is found."""
     text = _check_query(query)
     size = check_first(first, cap=cap)
     if kind in (SearchKind.POSTS, SearchKind.QUESTIONS):
-        return await _search_posts(text, kind, size, after)
+        return await _search_posts(text, kind, size, after, closed)
     return await _search_names(text, kind, size, after)
 
 
-async def _search_posts(text: str, kind: SearchKind, size: int, after: str | None) -> SearchPage:
+async def _search_posts(
+    text: str, kind: SearchKind, size: int, after: str | None, closed: Collection[int]
+) -> SearchPage:
     terms = sorted(set(tokens(text)))
     if not terms:
         return SearchPage([], [], False)
@@ -89,18 +98,19 @@ async def _search_posts(text: str, kind: SearchKind, size: int, after: str | Non
     kinds = [k.value for k in wanted]
     # Every query term must match; rank by ts_rank, then newest, then id (unique).
     query = " & ".join(_quote(t) for t in terms)
-    params: list[object] = [query, kinds, size + 1, PostStatus.PUBLISHED.value]
+    params: list[object] = [query, kinds, size + 1, PostStatus.PUBLISHED.value, list(closed)]
     keyset = ""
     if after:
         rank, created_at, post_id = decode_values(after, (float, datetime, int))
         params += [rank, created_at, post_id]
-        keyset = "WHERE (r.rank, r.created_at, r.id) < ($5::real, $6::timestamptz, $7::bigint)"
+        keyset = "WHERE (r.rank, r.created_at, r.id) < ($6::real, $7::timestamptz, $8::bigint)"
     rows = await sql.fetch(
         f"""
         SELECT r.id, r.rank, r.created_at FROM (
             SELECT p.id, p.created_at, ts_rank(p.search_vector, q)::real AS rank
             FROM posts p, to_tsquery('simple', $1) q
             WHERE p.search_vector @@ q AND p.status = $4 AND p.kind = ANY($2::text[])
+              AND (p.circle_id IS NULL OR p.circle_id <> ALL($5::bigint[]))
         ) r {keyset}
         ORDER BY r.rank DESC, r.created_at DESC, r.id DESC
         LIMIT $3

@@ -17,7 +17,7 @@ def new_share_token() -> str:
 
 async def share_post(user: User, post_id: int, channel: ShareChannel) -> tuple[Share, Post]:
     async with in_transaction() as conn:
-        await get_published_post(post_id, conn=conn)
+        await get_published_post(post_id, reader=user, conn=conn)
         share = await Share.create(
             user_id=user.id,
             post_id=post_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -141,6 +142,7 @@ async def recommended_page(
     first: int | None,
     after: str | None,
     cap: int,
+    closed: Collection[int],
     explore_share: float = 0.1,
 ) -> Page[Post]:
     size = check_first(first, cap=cap)
@@ -162,7 +164,9 @@ async def recommended_page(
     window = window[:size]
     # Snapshots are minutes old: a post removed since then is dropped here.
     loaded = await sql.models_by_ids(Post, [int(i) for i in window])
-    posts = {p.id: p for p in loaded if access.is_published(p)}
+    posts = {
+        p.id: p for p in loaded if access.is_published(p) and access.in_readable_circle(p, closed)
+    }
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],

@@ -307,4 +307,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "en": "The animation has too many frames for its size (at most {max}, and all frames"
         " together within one image's pixel limit).",
     },
+    "review_own": {
+        "zh": "不能审核自己的内容，需由其他审核员处理",
+        "en": "Your own content is reviewed by someone else.",
+    },
+    "event_members_only": {
+        "zh": "加入圈子后才能报名圈内活动",
+        "en": "Join the circle to sign up for its events.",
+    },
 }

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.ids import to_global_id
 from domain import events
+from domain.circles import approve_member, create_circle, join_circle
 from domain.errors import BadInput, Conflict, Forbidden
-from domain.models import EventSignup, PointsEntry, Role
+from domain.models import EventSignup, JoinPolicy, PointsEntry, Role
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_user, token_for
@@ -97,6 +99,31 @@ async def test_signing_up_twice_is_harmless_and_cancelling_frees_the_seat(
     cancelled = await api.op("CancelEventSignup", {"eventId": event["id"]}, token=first)
     assert cancelled["data"]["cancelEventSignup"]["event"]["remaining"] == 1
     assert "errors" not in await api.op("SignUpEvent", {"eventId": event["id"]}, token=second)
+
+
+async def test_only_members_of_its_circle_sign_up_for_a_circles_event(
+    api: Api, runtime: Runtime
+) -> None:
+    operator = await make_user(role=Role.OPERATOR)
+    circle = await create_circle(operator, "摄影圈", join_policy=JoinPolicy.APPROVAL)
+    created = await api.op(
+        "CreateEvent",
+        _event_input(circleId=to_global_id("Circle", circle.id)),
+        token=token_for(runtime, operator),
+    )
+    event = {"eventId": created["data"]["createEvent"]["event"]["id"]}
+    applicant = await make_user()
+    await join_circle(applicant, circle.id)  # pending until approved
+    for user in (await make_user(), applicant):
+        refused = await api.op("SignUpEvent", event, token=token_for(runtime, user))
+        assert error_codes(refused) == ["FORBIDDEN"]
+        assert "加入圈子" in refused["errors"][0]["message"]
+    assert await EventSignup.all().count() == 0
+    member = await make_user()
+    await join_circle(member, circle.id)
+    await approve_member(operator, circle.id, member.id)
+    signed = await api.op("SignUpEvent", event, token=token_for(runtime, member))
+    assert signed["data"]["signUpEvent"]["event"]["viewerSignedUp"] is True
 
 
 async def test_sign_up_closes_at_the_deadline(api: Api, runtime: Runtime) -> None:

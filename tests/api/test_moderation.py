@@ -213,6 +213,52 @@ async def test_a_post_walks_through_review_rejection_appeal_and_final_approval(
     assert log["data"]["moderationLog"]["edges"][1]["node"]["targetId"] == post["id"]
 
 
+async def test_a_reviewer_never_sees_nor_decides_the_review_of_their_own_content(
+    api: Api, runtime: Runtime
+) -> None:
+    operator = await _operator(runtime)
+    await _words(api, operator, ["代购"], "REVIEW")
+    mod, other_mod = await make_user(role=Role.MODERATOR), await make_user(role=Role.MODERATOR)
+    admin = await make_user(role=Role.ADMIN)
+
+    async def queue(stage: str, user: User) -> list[dict]:
+        result = await api.op("ReviewQueue", {"stage": stage}, token=token_for(runtime, user))
+        return [e["node"] for e in result["data"]["reviewQueue"]["edges"]]
+
+    async def decide(task: dict, user: User, decision: str = "APPROVE") -> dict:
+        variables = {"taskId": task["id"], "decision": decision}
+        return await api.op("DecideReview", variables, token=token_for(runtime, user))
+
+    created = await api.op(
+        "CreatePost", {"input": {"body": "海外代购"}}, token=token_for(runtime, mod)
+    )
+    assert created["data"]["createPost"]["post"]["status"] == "PENDING_REVIEW"
+    assert await queue("FIRST", mod) == []
+    [task] = await queue("FIRST", other_mod)
+    refused = await decide(task, mod)
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert "自己" in refused["errors"][0]["message"]
+    assert (await decide(task, other_mod))["data"]["decideReview"]["task"]["status"] == "APPROVED"
+
+    # An admin's own appeal, at the final stage, waits for another operator or admin.
+    own = await api.op("CreatePost", {"input": {"body": "代购"}}, token=token_for(runtime, admin))
+    post_id = own["data"]["createPost"]["post"]["id"]
+    [task] = await queue("FIRST", mod)
+    assert error_codes(await decide(task, admin, "REJECT")) == ["FORBIDDEN"]
+    await decide(task, mod, "REJECT")
+    await decide(task, other_mod, "REJECT")
+    appeal = await api.op(
+        "AppealRejection", {"postId": post_id, "reason": "误判"}, token=token_for(runtime, admin)
+    )
+    final = appeal["data"]["appealRejection"]["task"]
+    assert await queue("FINAL", admin) == []
+    assert error_codes(await decide(final, admin)) == ["FORBIDDEN"]
+    operator_user = await make_user(role=Role.OPERATOR)
+    assert [t["id"] for t in await queue("FINAL", operator_user)] == [final["id"]]
+    approved = await decide(final, operator_user)
+    assert approved["data"]["decideReview"]["task"]["status"] == "APPROVED"
+
+
 async def test_comments_and_answers_in_review_are_not_counted_until_approved(
     api: Api, runtime: Runtime
 ) -> None:
@@ -353,6 +399,38 @@ async def test_nobody_sanctions_their_equals_or_betters(api: Api, runtime: Runti
     assert error_codes(result) == ["FORBIDDEN"]
 
 
+async def test_a_sanction_is_lifted_only_by_someone_ranked_above_its_target_never_by_themselves(
+    api: Api, runtime: Runtime
+) -> None:
+    operator = await _operator(runtime)
+    muted_mod = await make_user(role=Role.MODERATOR)
+    other_mod = token_for(runtime, await make_user(role=Role.MODERATOR))
+    muted = await api.op(
+        "SanctionUser",
+        {"userId": to_global_id("User", muted_mod.id), "kind": "MUTE", "hours": 24, "reason": "x"},
+        token=operator,
+    )
+    sanction = {"sanctionId": muted["data"]["sanctionUser"]["sanction"]["id"]}
+    own = await api.op("LiftSanction", sanction, token=token_for(runtime, muted_mod))
+    assert error_codes(own) == ["FORBIDDEN"]
+    equal = await api.op("LiftSanction", sanction, token=other_mod)
+    assert error_codes(equal) == ["FORBIDDEN"]
+    assert (await api.op("LiftSanction", sanction, token=operator))["data"]["liftSanction"]["ok"]
+
+    # Muted as a member, an admin now: a moderator no longer outranks them.
+    member = await make_user()
+    muted = await api.op(
+        "SanctionUser",
+        {"userId": to_global_id("User", member.id), "kind": "MUTE", "hours": 24, "reason": "x"},
+        token=other_mod,
+    )
+    await User.filter(id=member.id).update(role=Role.ADMIN)
+    sanction = {"sanctionId": muted["data"]["sanctionUser"]["sanction"]["id"]}
+    assert error_codes(await api.op("LiftSanction", sanction, token=other_mod)) == ["FORBIDDEN"]
+    await member.refresh_from_db()
+    assert member.muted_until is not None
+
+
 async def test_only_admins_set_roles_and_the_last_admin_stays(api: Api, runtime: Runtime) -> None:
     admin = await make_user(role=Role.ADMIN)
     member = await make_user()
@@ -430,6 +508,44 @@ async def test_circle_admins_pin_inside_their_circle(api: Api, runtime: Runtime)
     assert feed["data"]["circle"]["posts"]["edges"][0]["node"]["id"] == gid
     latest = await api.op("Feed", {"kind": "LATEST"})
     assert latest["data"]["feed"]["edges"][0]["node"]["id"] != gid  # a circle pin stays home
+
+
+async def test_a_circle_admin_neither_overrides_nor_removes_a_pin_an_operator_set(
+    api: Api, runtime: Runtime
+) -> None:
+    from domain.circles import create_circle, join_circle
+    from domain.models import CircleMember, CircleRole
+
+    operator = await make_user(role=Role.OPERATOR)
+    circle = await create_circle(operator, "读书会")
+    circle_admin = await make_user()
+    await join_circle(circle_admin, circle.id)
+    await CircleMember.filter(circle_id=circle.id, user_id=circle_admin.id).update(
+        role=CircleRole.ADMIN
+    )
+    first = await make_post(circle_admin, "置顶公告", circle_id=circle.id)
+    second = await make_post(circle_admin, "圈内通知", circle_id=circle.id)
+    ops, admin = token_for(runtime, operator), token_for(runtime, circle_admin)
+
+    async def pin(post: Post, scope: str, token: str) -> dict:
+        variables = {"postId": to_global_id("Post", post.id), "scope": scope}
+        return await api.op("PinPost", variables, token=token)
+
+    async def unpin(post: Post, token: str) -> dict:
+        return await api.op("UnpinPost", {"postId": to_global_id("Post", post.id)}, token=token)
+
+    assert "errors" not in await pin(first, "GLOBAL", ops)
+    assert error_codes(await pin(first, "CIRCLE", admin)) == ["FORBIDDEN"]
+    assert error_codes(await unpin(first, admin)) == ["FORBIDDEN"]
+    assert (await Post.get(id=first.id)).pin_scope == "GLOBAL"
+
+    assert "errors" not in await pin(second, "CIRCLE", ops)
+    assert error_codes(await pin(second, "CIRCLE", admin)) == ["FORBIDDEN"]
+    assert error_codes(await unpin(second, admin)) == ["FORBIDDEN"]
+    assert "errors" not in await unpin(second, ops)
+    # Their own circle pins stay theirs to change.
+    assert "errors" not in await pin(second, "CIRCLE", admin)
+    assert "errors" not in await unpin(second, admin)
 
 
 async def test_featured_posts_and_collections(api: Api, runtime: Runtime) -> None:

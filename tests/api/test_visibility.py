@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from api.ids import from_global_id, to_global_id
 from domain import circles, featured
 from domain.content_status import set_status
-from domain.models import PostStatus, Role, TargetType
+from domain.models import JoinPolicy, PostStatus, Role, TargetType
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_user, token_for
@@ -37,6 +37,9 @@ class World:
     on_deleted_post: str = ""  # a published comment under a deleted post
     circle: str = ""
     collection: str = ""
+    members_only: str = ""  # a published post of an APPROVAL circle
+    insider: str = ""  # the token of an approved member of that circle
+    members_circle: str = ""
 
     def all_removed_posts(self) -> set[str]:
         return set(self.posts.values()) | set(self.questions.values())
@@ -110,7 +113,14 @@ async def world(api: Api, runtime: Runtime) -> World:
         "AddComment", {"postId": w.posts["DELETED"], "body": "删帖下的评论"}, token=t_other
     )
     w.on_deleted_post = added["data"]["addComment"]["comment"]["id"]
-    for gid in [w.shown, *w.posts.values(), *w.questions.values()]:
+    closed = await circles.create_circle(operator, "审核圈", join_policy=JoinPolicy.APPROVAL)
+    insider = await make_user(nickname="圈内人")
+    await circles.join_circle(insider, closed.id)
+    await circles.approve_member(operator, closed.id, insider.id)
+    w.insider = token_for(runtime, insider)
+    closed_gid = w.members_circle = to_global_id("Circle", closed.id)
+    w.members_only = await _create(api, w.insider, body=body, circleId=closed_gid)
+    for gid in [w.shown, w.members_only, *w.posts.values(), *w.questions.values()]:
         await featured.feature_post(operator, _pk(gid), rules=RULES)
         await featured.add_to_collection(operator, collection.id, _pk(gid))
     # Snapshots (HOT, topic HOT) taken while everything was still published.
@@ -135,7 +145,9 @@ def _ids(connection: dict[str, Any]) -> set[str]:
     return {edge["node"]["id"] for edge in connection["edges"] if "id" in edge["node"]}
 
 
-async def _listed_posts(api: Api, w: World, token: str | None) -> dict[str, set[str]]:
+async def _listed_posts(
+    api: Api, w: World, token: str | None, circle: str = ""
+) -> dict[str, set[str]]:
     """Every list of posts, by name."""
     lists: dict[str, set[str]] = {}
     for kind in ("LATEST", "HOT", "RECOMMENDED", "FEATURED", "FOLLOWING"):
@@ -143,9 +155,10 @@ async def _listed_posts(api: Api, w: World, token: str | None) -> dict[str, set[
         if result.get("data"):  # FOLLOWING asks for a member
             lists[f"feed {kind}"] = _ids(result["data"]["feed"])
     for order in ("LATEST", "HOT"):
-        result = await api.op("TopicFeed", {"name": TOPIC, "orderBy": order, "first": 50})
+        variables = {"name": TOPIC, "orderBy": order, "first": 50}
+        result = await api.op("TopicFeed", variables, token=token)
         lists[f"topic {order}"] = _ids(result["data"]["topic"]["posts"])
-    result = await api.op("CircleFeed", {"id": w.circle, "first": 50}, token=token)
+    result = await api.op("CircleFeed", {"id": circle or w.circle, "first": 50}, token=token)
     lists["circle"] = _ids(result["data"]["circle"]["posts"])
     result = await api.op("CollectionPosts", {"id": w.collection, "first": 50}, token=token)
     lists["collection"] = _ids(result["data"]["collection"]["posts"])
@@ -285,3 +298,55 @@ async def test_notifications_never_show_or_quote_a_hidden_rejected_or_deleted_co
     assert "留着的评论" in texts  # the words of what is still there are quoted
     for status in REMOVED:  # never the words of what was removed
         assert f"评论{status}" not in texts and f"回答{status}" not in texts, texts
+
+
+async def test_an_approval_circles_posts_are_read_by_its_members_and_staff_only(
+    api: Api, world: World
+) -> None:
+    post = world.members_only
+    circle_gid = world.members_circle
+    readers = {"insider": world.insider, "moderator": world.tokens["moderator"]}
+    outsiders = {k: world.tokens[k] for k in ("anonymous", "member", "author")}
+    for viewer, token in {**readers, **outsiders}.items():
+        lists = await _listed_posts(api, world, token, circle_gid)
+        data = (await api.execute(POST_BY_ID, {"id": post}, token=token))["data"]
+        if viewer in readers:
+            assert data == {"post": {"id": post}, "node": {"id": post}}, viewer
+            for name in ("feed LATEST", "feed HOT", "topic LATEST", "topic HOT", "circle"):
+                assert post in lists[name], (viewer, name)
+            assert post in lists["search POSTS"] and post in lists["collection"], viewer
+        else:
+            assert data == {"post": None, "node": None}, viewer
+            for name, ids in lists.items():
+                assert post not in ids, (viewer, name)
+
+
+async def test_a_non_member_cannot_like_comment_on_or_share_an_approval_circles_post(
+    api: Api, world: World
+) -> None:
+    post = {"postId": world.members_only}
+    attempts = [
+        ("LikePost", post),
+        ("AddComment", {**post, "body": "路过"}),
+        ("SharePost", {**post, "channel": "COPY_LINK"}),
+    ]
+    poll = await api.op(
+        "CreatePost",
+        {
+            "input": {
+                "body": "去哪",
+                "kind": "POLL",
+                "poll": {"options": ["山", "海"]},
+                "circleId": world.members_circle,
+            }
+        },
+        token=world.insider,
+    )
+    poll_post = poll["data"]["createPost"]["post"]
+    options = await api.op("PostDetail", {"id": poll_post["id"]}, token=world.insider)
+    option = options["data"]["post"]["poll"]["options"][0]["id"]
+    attempts.append(("VotePoll", {"postId": poll_post["id"], "optionIds": [option]}))
+    for name, variables in attempts:
+        for token in (world.tokens["member"], world.tokens["author"]):
+            assert error_codes(await api.op(name, variables, token=token)) == ["NOT_FOUND"], name
+        assert "errors" not in await api.op(name, variables, token=world.insider), name

@@ -93,7 +93,7 @@ async def test_a_young_post_with_few_likes_beats_an_old_one_with_a_few_more(
     for _ in range(3):
         await like_post(await make_user(), young.id, rules=RULES)
     assert hot.hot_rank(3, 1) > hot.hot_rank(6, 20)
-    page = await hot.hot_page(runtime.store, "all", first=10, after=None, cap=50)
+    page = await hot.hot_page(runtime.store, "all", closed=(), first=10, after=None, cap=50)
     assert [p.id for p in page.items] == [young.id, old.id]
 
 

@@ -19,7 +19,7 @@ def _user(user_id: int, role: Role = Role.MEMBER) -> Any:
 
 
 def _item(status: str, author_id: int = AUTHOR_ID) -> Any:
-    return SimpleNamespace(status=status, author_id=author_id)
+    return SimpleNamespace(status=status, author_id=author_id, circle_id=None)
 
 
 VIEWERS: dict[str, Any] = {
@@ -48,8 +48,8 @@ def test_a_post_is_public_when_published_else_for_author_and_staff_and_gone_once
     status: str, viewer: str
 ) -> None:
     expected = viewer in POST_SEEN_BY[status]
-    assert access.can_see_post(_item(status), VIEWERS[viewer]) is expected
-    assert access.can_see_question(_item(status), VIEWERS[viewer]) is expected
+    assert access.can_see_post(_item(status), VIEWERS[viewer], ()) is expected
+    assert access.can_see_question(_item(status), VIEWERS[viewer], ()) is expected
 
 
 @pytest.mark.parametrize("post_status", STATUSES)
@@ -60,9 +60,9 @@ def test_a_comment_is_seen_only_when_published_and_under_a_post_its_reader_may_s
 ) -> None:
     comment, post = _item(status, author_id=7), _item(post_status)
     expected = status == "PUBLISHED" and viewer in POST_SEEN_BY[post_status]
-    assert access.can_see_comment(comment, post, VIEWERS[viewer]) is expected
+    assert access.can_see_comment(comment, post, VIEWERS[viewer], ()) is expected
     own = _item(status, author_id=AUTHOR_ID)  # its own author included
-    assert access.can_see_comment(own, post, VIEWERS[viewer]) is expected
+    assert access.can_see_comment(own, post, VIEWERS[viewer], ()) is expected
 
 
 @pytest.mark.parametrize("question_status", STATUSES)
@@ -73,14 +73,14 @@ def test_an_answer_is_seen_only_when_published_and_under_a_question_its_reader_m
 ) -> None:
     answer, question = _item(status, author_id=7), _item(question_status)
     expected = status == "PUBLISHED" and viewer in POST_SEEN_BY[question_status]
-    assert access.can_see_answer(answer, question, VIEWERS[viewer]) is expected
+    assert access.can_see_answer(answer, question, VIEWERS[viewer], ()) is expected
 
 
 def test_nothing_is_seen_under_a_missing_post_or_question() -> None:
     published = _item("PUBLISHED")
     for viewer in VIEWERS.values():
-        assert not access.can_see_comment(published, None, viewer)
-        assert not access.can_see_answer(published, None, viewer)
+        assert not access.can_see_comment(published, None, viewer, ())
+        assert not access.can_see_answer(published, None, viewer, ())
 
 
 @pytest.mark.parametrize("question_status", STATUSES)
@@ -95,7 +95,8 @@ def test_only_a_published_answer_under_a_published_question_takes_votes(
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_only_published_posts_take_likes_comments_and_answers(status: str) -> None:
-    assert access.can_interact_with_post(_item(status)) is (status == "PUBLISHED")
+    published = status == "PUBLISHED"
+    assert access.can_interact_with_post(_item(status), VIEWERS["member"], ()) is published
 
 
 @pytest.mark.parametrize("status", STATUSES)
