@@ -191,6 +191,7 @@ class EventsMutation:
             pk_of(event_id, "Event", field="eventId"),
             code,
             rules=info.context.runtime.rules,
+            store=info.context.runtime.store,
         )
         return EventPayload(event=Event.from_model(event))
 

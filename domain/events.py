@@ -12,9 +12,10 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from adapters.redis import Store
 from domain import access, badges, modlog
 from domain.circles import is_circle_admin
-from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound
+from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound, RateLimited
 from domain.models import (
     Event,
     EventKind,
@@ -34,6 +35,10 @@ CODE_PERIOD = 300  # seconds a check-in code lasts on the screen
 CODE_DIGITS = 6
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 REWARD_MAX = 1000
+# A million codes, two valid at a time: ten wrong ones per member and event, then a pause
+# until the window that started with the first wrong one ends, make guessing hopeless.
+WRONG_CODES_MAX = 10
+WRONG_CODES_WINDOW = 900  # seconds
 
 
 class EventState(StrEnum):
@@ -210,17 +215,16 @@ async def check_in(
     now: datetime | None = None,
     *,
     rules: CommunityRules,
+    store: Store,
 ) -> Event:
     """A signed-up member checks in with the code on the screen, during the event, once;
-    the event's reward is paid with it."""
+    the event's reward is paid with it. Too many wrong codes lock the member out of the
+    event's check-in for a while (RATE_LIMITED with the seconds left)."""
     now = now or datetime.now(UTC)
     event = await get_event(event_id)
     if not event.starts_at - CHECKIN_OPENS_BEFORE <= now <= event.ends_at:
         raise Conflict("checkin_window", field="eventId")
-    code = code.strip()
-    # The code on the screen now, or the one it just replaced (someone was mid-typing).
-    if not any(hmac.compare_digest(code, checkin_code(event, now, step=step)) for step in (0, -1)):
-        raise BadInput("checkin_code", field="code")
+    await _check_code(store, event, user.id, code.strip(), now)
     async with in_transaction() as conn:
         rows = await sql.fetch(
             "UPDATE event_signups SET checked_in_at = $3 "
@@ -250,6 +254,25 @@ async def check_in(
             )
         await badges.grant(user.id, "EVENT_ATTENDEE", conn)
     return await Event.get(id=event_id)
+
+
+# Count a wrong code; the first one starts the window (atomically: no key without an end).
+_WRONG = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
+async def _check_code(store: Store, event: Event, user_id: int, code: str, now: datetime) -> None:
+    key = store.key("checkin", "wrong", event.id, user_id)
+    wrong = await store.redis.get(key)
+    if wrong is not None and int(wrong) >= WRONG_CODES_MAX:
+        raise RateLimited(retry_after=max(1, int(await store.redis.ttl(key))))
+    # The code on the screen now, or the one it just replaced (someone was mid-typing).
+    if not any(hmac.compare_digest(code, checkin_code(event, now, step=step)) for step in (0, -1)):
+        await store.redis.register_script(_WRONG)(keys=[key], args=[WRONG_CODES_WINDOW])
+        raise BadInput("checkin_code", field="code")
 
 
 REMIND_BEFORE = timedelta(hours=1)
