@@ -162,6 +162,7 @@ class EventsMutation:
                 else None,
             ),
             info.context.runtime.screener,
+            rules=info.context.runtime.rules,
         )
         return EventPayload(event=Event.from_model(event))
 

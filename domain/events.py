@@ -74,9 +74,12 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def create_event(actor: User, draft: EventDraft, screener: Screening) -> Event:
-    """Operators create events; circle admins create their circle's. Its texts are screened
-    like any member's; an event is public at once, so text that would need review is refused."""
+async def create_event(
+    actor: User, draft: EventDraft, screener: Screening, *, rules: CommunityRules
+) -> Event:
+    """Operators create events; circle admins create their circle's, with a reward of at most
+    the rules' circle-event ceiling (more needs an operator). Its texts are screened like any
+    member's; an event is public at once, so text that would need review is refused."""
     if not await _may_run(actor, draft.circle_id):
         raise Forbidden("not_circle_admin") if draft.circle_id is not None else Forbidden()
     title = " ".join(draft.title.split())
@@ -92,8 +95,9 @@ async def create_event(actor: User, draft: EventDraft, screener: Screening) -> E
         raise BadInput("event_times", field="endsAt")
     if draft.capacity is not None and not 1 <= draft.capacity <= 100_000:
         raise BadInput("event_capacity", field="capacity")
-    if not 0 <= draft.points_reward <= REWARD_MAX:
-        raise BadInput("event_reward", field="pointsReward", max=REWARD_MAX)
+    reward_max = REWARD_MAX if access.is_operator(actor) else rules.circle_event_reward_max
+    if not 0 <= draft.points_reward <= reward_max:
+        raise BadInput("event_reward", field="pointsReward", max=reward_max)
     async with in_transaction() as conn:
         event = await Event.create(
             title=title,
@@ -203,6 +207,14 @@ async def _may_run(actor: User, circle_id: int | None) -> bool:
     return access.can_run_event(actor, circle_id, await is_circle_admin(actor.id, circle_id))
 
 
+async def _organises(user: User, event: Event) -> bool:
+    """Its creator, or an admin of its circle: they hold the code, so the reward is not theirs."""
+    if user.id == event.created_by_id:  # type: ignore[attr-defined]
+        return True
+    circle_id = event.circle_id  # type: ignore[attr-defined]
+    return circle_id is not None and await is_circle_admin(user.id, circle_id)
+
+
 async def _check_may_run(actor: User, event: Event) -> None:
     if not await _may_run(actor, event.circle_id):  # type: ignore[attr-defined]
         raise Forbidden()
@@ -242,7 +254,7 @@ async def check_in(
                 raise Conflict("already_checked_in_event", field="eventId")
             raise Forbidden("not_signed_up")
         await sql.bump("events", "checkin_count", event_id, +1, conn=conn)
-        if event.points_reward:
+        if event.points_reward and not await _organises(user, event):
             await award(
                 user.id,
                 event.points_reward,

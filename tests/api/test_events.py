@@ -166,6 +166,7 @@ async def test_stale_codes_and_times_outside_the_window_are_refused(runtime: Run
             ends_at=now + timedelta(hours=3),
         ),
         runtime.screener,
+        rules=RULES,
     )
     member = await make_user()
     await events.sign_up(member, event.id)
