@@ -162,6 +162,7 @@ class EventsMutation:
                 else None,
             ),
             info.context.runtime.screener,
+            rules=info.context.runtime.rules,
         )
         return EventPayload(event=Event.from_model(event))
 
@@ -191,6 +192,7 @@ class EventsMutation:
             pk_of(event_id, "Event", field="eventId"),
             code,
             rules=info.context.runtime.rules,
+            store=info.context.runtime.store,
         )
         return EventPayload(event=Event.from_model(event))
 

@@ -320,5 +320,7 @@ class PostsMutation:
         channel: ShareChannel,  # type: ignore[valid-type]
     ) -> SharePostPayload:
         user = await info.context.require_viewer()
-        share, post = await shares.share_post(user, pk_of(post_id, "Post", field="postId"), channel)
+        share, post = await shares.share_post(
+            user, pk_of(post_id, "Post", field="postId"), channel, rules=info.context.runtime.rules
+        )
         return SharePostPayload(share_token=share.token, post=Post.from_model(post))

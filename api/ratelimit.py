@@ -44,6 +44,8 @@ CLASSES: dict[str, frozenset[str]] = {
     ),
     "reporting": frozenset({"reportContent", "appealRejection"}),
     "tracking": frozenset({"trackEvents"}),
+    # Event check-in codes are six digits: guesses are what this class slows down.
+    "checkin": frozenset({"checkInEvent"}),
 }
 FIELD_CLASS = {field: name for name, fields in CLASSES.items() for field in fields}
 PER_IP = frozenset({"signin"})
@@ -56,6 +58,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "liking": (120, 60),
     "reporting": (10, 3600),
     "tracking": (60, 60),
+    "checkin": (10, 60),
 }
 
 # INCRBY and start the window on the first hit; answer the count and the seconds left.

@@ -110,7 +110,9 @@ async def vote_answer(user: User, answer_id: int, value: int) -> Answer:
 async def accept_answer(
     user: User, answer_id: int, *, rules: CommunityRules
 ) -> tuple[Answer, Post]:
-    """The asker accepts one answer; accepting it again changes nothing, another is CONFLICT."""
+    """The asker accepts one answer; accepting it again changes nothing, another is CONFLICT.
+    The asker may accept their own answer, which earns nothing and pays no bounty: otherwise
+    answering and accepting oneself would print points and take a bounty back."""
     async with in_transaction() as conn:
         answer = await _published_answer(answer_id, conn)
         question = (
@@ -135,12 +137,15 @@ async def accept_answer(
             await sql.execute(
                 "UPDATE answers SET is_accepted = true WHERE id = $1", answer.id, conn=conn
             )
-            await rewards.answer_accepted(
-                answer.id,
-                answer.author_id,  # type: ignore[attr-defined]
-                question.id,
-                question.bounty,
-                conn,
-                rules=rules,
-            )
+            # Accepting one's own answer marks the question solved for readers and pays
+            # nothing (Stack Exchange's rule): no award, and the bounty stays spent.
+            if answer.author_id != user.id:  # type: ignore[attr-defined]
+                await rewards.answer_accepted(
+                    answer.id,
+                    answer.author_id,  # type: ignore[attr-defined]
+                    question.id,
+                    question.bounty,
+                    conn,
+                    rules=rules,
+                )
     return await Answer.get(id=answer_id), await Post.get(id=question.id)

@@ -18,7 +18,7 @@ _RECOUNTS: dict[str, str] = {
             (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id) AS like_count,
             (SELECT count(*) FROM comments c WHERE c.post_id = p.id
                AND c.status = $1) AS comment_count,
-            (SELECT count(*) FROM shares s WHERE s.post_id = p.id) AS share_count,
+            (SELECT count(*) FROM shares s WHERE s.post_id = p.id AND s.counted) AS share_count,
             (SELECT count(*) FROM answers a WHERE a.question_id = p.id
                AND a.status = $1) AS answer_count,
             -- views counted before their rows existed (imports) are kept

@@ -12,9 +12,10 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from adapters.redis import Store
 from domain import access, badges, modlog
 from domain.circles import is_active_member, is_circle_admin
-from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound
+from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound, RateLimited
 from domain.models import (
     Circle,
     Event,
@@ -35,6 +36,10 @@ CODE_PERIOD = 300  # seconds a check-in code lasts on the screen
 CODE_DIGITS = 6
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 REWARD_MAX = 1000
+# A million codes, two valid at a time: ten wrong ones per member and event, then a pause
+# until the window that started with the first wrong one ends, make guessing hopeless.
+WRONG_CODES_MAX = 10
+WRONG_CODES_WINDOW = 900  # seconds
 
 
 class EventState(StrEnum):
@@ -70,9 +75,12 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def create_event(actor: User, draft: EventDraft, screener: Screening) -> Event:
-    """Operators create events; circle admins create their circle's. Its texts are screened
-    like any member's; an event is public at once, so text that would need review is refused."""
+async def create_event(
+    actor: User, draft: EventDraft, screener: Screening, *, rules: CommunityRules
+) -> Event:
+    """Operators create events; circle admins create their circle's, with a reward of at most
+    the rules' circle-event ceiling (more needs an operator). Its texts are screened like any
+    member's; an event is public at once, so text that would need review is refused."""
     if draft.circle_id is not None and not await Circle.exists(id=draft.circle_id):
         raise NotFound("circle_not_found", field="circleId")
     if not await _may_run(actor, draft.circle_id):
@@ -90,8 +98,9 @@ async def create_event(actor: User, draft: EventDraft, screener: Screening) -> E
         raise BadInput("event_times", field="endsAt")
     if draft.capacity is not None and not 1 <= draft.capacity <= 100_000:
         raise BadInput("event_capacity", field="capacity")
-    if not 0 <= draft.points_reward <= REWARD_MAX:
-        raise BadInput("event_reward", field="pointsReward", max=REWARD_MAX)
+    reward_max = REWARD_MAX if access.is_operator(actor) else rules.circle_event_reward_max
+    if not 0 <= draft.points_reward <= reward_max:
+        raise BadInput("event_reward", field="pointsReward", max=reward_max)
     async with in_transaction() as conn:
         event = await Event.create(
             title=title,
@@ -205,6 +214,14 @@ async def _may_run(actor: User, circle_id: int | None) -> bool:
     return access.can_run_event(actor, circle_id, await is_circle_admin(actor.id, circle_id))
 
 
+async def _organises(user: User, event: Event) -> bool:
+    """Its creator, or an admin of its circle: they hold the code, so the reward is not theirs."""
+    if user.id == event.created_by_id:  # type: ignore[attr-defined]
+        return True
+    circle_id = event.circle_id  # type: ignore[attr-defined]
+    return circle_id is not None and await is_circle_admin(user.id, circle_id)
+
+
 async def _check_may_run(actor: User, event: Event) -> None:
     if not await _may_run(actor, event.circle_id):  # type: ignore[attr-defined]
         raise Forbidden()
@@ -217,17 +234,16 @@ async def check_in(
     now: datetime | None = None,
     *,
     rules: CommunityRules,
+    store: Store,
 ) -> Event:
     """A signed-up member checks in with the code on the screen, during the event, once;
-    the event's reward is paid with it."""
+    the event's reward is paid with it. Too many wrong codes lock the member out of the
+    event's check-in for a while (RATE_LIMITED with the seconds left)."""
     now = now or datetime.now(UTC)
     event = await get_event(event_id)
     if not event.starts_at - CHECKIN_OPENS_BEFORE <= now <= event.ends_at:
         raise Conflict("checkin_window", field="eventId")
-    code = code.strip()
-    # The code on the screen now, or the one it just replaced (someone was mid-typing).
-    if not any(hmac.compare_digest(code, checkin_code(event, now, step=step)) for step in (0, -1)):
-        raise BadInput("checkin_code", field="code")
+    await _check_code(store, event, user.id, code.strip(), now)
     async with in_transaction() as conn:
         rows = await sql.fetch(
             "UPDATE event_signups SET checked_in_at = $3 "
@@ -245,7 +261,7 @@ async def check_in(
                 raise Conflict("already_checked_in_event", field="eventId")
             raise Forbidden("not_signed_up")
         await sql.bump("events", "checkin_count", event_id, +1, conn=conn)
-        if event.points_reward:
+        if event.points_reward and not await _organises(user, event):
             await award(
                 user.id,
                 event.points_reward,
@@ -257,6 +273,25 @@ async def check_in(
             )
         await badges.grant(user.id, "EVENT_ATTENDEE", conn)
     return await Event.get(id=event_id)
+
+
+# Count a wrong code; the first one starts the window (atomically: no key without an end).
+_WRONG = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
+async def _check_code(store: Store, event: Event, user_id: int, code: str, now: datetime) -> None:
+    key = store.key("checkin", "wrong", event.id, user_id)
+    wrong = await store.redis.get(key)
+    if wrong is not None and int(wrong) >= WRONG_CODES_MAX:
+        raise RateLimited(retry_after=max(1, int(await store.redis.ttl(key))))
+    # The code on the screen now, or the one it just replaced (someone was mid-typing).
+    if not any(hmac.compare_digest(code, checkin_code(event, now, step=step)) for step in (0, -1)):
+        await store.redis.register_script(_WRONG)(keys=[key], args=[WRONG_CODES_WINDOW])
+        raise BadInput("checkin_code", field="code")
 
 
 REMIND_BEFORE = timedelta(hours=1)

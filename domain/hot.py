@@ -1,7 +1,8 @@
 """The HOT ranking: recent posts by engagement against age, in Lemmy's manner,
 hot = log10(max(2, score + 2)) / (hours + 2)^1.8 with score = likes + comments + answers +
-2 × shares. Ranks are computed into numbered snapshots in Redis; a reader pages through one
-snapshot, so a post never shows twice or goes missing while ranks move underneath."""
+2 × shares (shareCount: one share per member, post and channel a day, see domain/shares.py).
+Ranks are computed into numbered snapshots in Redis; a reader pages through one snapshot, so
+a post never shows twice or goes missing while ranks move underneath."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The community's rules: what each action earns in points and how often a day, the levels,
-the bounty ceiling, and the calendar they all count days by. One frozen object, built from
-settings by each process's composition root and handed to the functions that apply it."""
+the bounty and circle-event reward ceilings, and the calendar they all count days by. One
+frozen object, built from settings by each process's composition root and handed to the
+functions that apply it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class CommunityRules:
     checkin_streak_days: int
     invite: int
     bounty_max: int
+    circle_event_reward_max: int
     level_thresholds: tuple[int, ...]
 
     def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:

@@ -11,6 +11,7 @@ from domain import access, modlog
 from domain.auth import revoke_all_sessions
 from domain.errors import BadInput, Forbidden, Muted, NotFound
 from domain.models import Role, Sanction, SanctionKind, User
+from domain.roles import end_circle_admin_rights
 
 HOURS_MAX = 24 * 365 * 10
 PERMANENT = timedelta(hours=HOURS_MAX)
@@ -57,6 +58,8 @@ async def sanction_user(
             conn=conn,
         )
         await modlog.record(actor, kind.value, "USER", user_id, reason, conn=conn)
+        if kind == SanctionKind.BAN:  # lifting the ban does not give the circles back
+            await end_circle_admin_rights(user_id, conn)
     if kind == SanctionKind.BAN:
         await revoke_all_sessions(user_id)
     return sanction

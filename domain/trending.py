@@ -1,7 +1,8 @@
 """Trending topics: a time-decayed heat, gated by velocity, kept in a Redis sorted set.
 
-Heat: every post (5), share (4), comment (3) and like (1) in a topic over the last 48 hours,
-each weighted by 0.5^(age / half-life). Velocity: the weight of the last 24 hours against the
+Heat: every post (5), share (4; one per member, post and channel a day, as shareCount counts
+them), comment (3) and like (1) in a topic over the last 48 hours, each weighted by
+0.5^(age / half-life). Velocity: the weight of the last 24 hours against the
 topic's daily average over the 7 days before, smoothed and capped (×0.5 to ×3). A topic that
 is always big keeps a factor near 1; one that is suddenly talked about gets up to 3."""
 
@@ -30,7 +31,8 @@ WITH ev AS (
       AND p.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, s.created_at, 4.0 FROM shares s JOIN post_topics pt ON pt.post_id = s.post_id
-    WHERE s.created_at > $1::timestamptz - interval '8 days' AND s.created_at <= $1::timestamptz
+    WHERE s.counted
+      AND s.created_at > $1::timestamptz - interval '8 days' AND s.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, c.created_at, 3.0
     FROM comments c JOIN post_topics pt ON pt.post_id = c.post_id

@@ -171,6 +171,7 @@ def community_rules(settings: Settings) -> CommunityRules:
         checkin_streak_days=settings.points_checkin_streak_days,
         invite=settings.points_invite,
         bounty_max=settings.bounty_max,
+        circle_event_reward_max=settings.circle_event_reward_max,
         level_thresholds=tuple(settings.level_thresholds),
     )
 

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     points_checkin_streak_days: int = 7
     points_invite: int = 20
     bounty_max: int = 10_000
+    # The largest reward a circle admin may put on their circle's event; more needs an
+    # operator (circle events paid out by their own admins were a way to print points).
+    circle_event_reward_max: int = Field(default=20, ge=0)
     level_thresholds: list[int] = [0, 100, 300, 1000, 3000, 10000]
     # The recommender (LightFM). Interactions of the last `recommender_days` days train it.
     recommender_days: int = 90

@@ -278,6 +278,7 @@ async def make_event(
             **draft,  # type: ignore[arg-type]
         ),
         NO_SCREENING,
+        rules=RULES,
     )
     for user in signed_up:
         await sign_up(user, event.id)

@@ -62,6 +62,9 @@ class Share(Model):
     )
     channel = fields.CharEnumField(ShareChannel, max_length=16)
     token = fields.CharField(max_length=32, unique=True)
+    # Counted in shareCount and the rankings: the member's first share of the post on this
+    # channel that community day. Every row still feeds the share funnel.
+    counted = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

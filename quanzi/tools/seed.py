@@ -274,6 +274,7 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
                 points_reward=10,
             ),
             NO_SCREENING,
+            rules=rules,
         )
         for member in ("demo-alice", "demo-dong"):
             await sign_up(members[member], event.id)

@@ -193,6 +193,7 @@ async def test_stale_codes_and_times_outside_the_window_are_refused(runtime: Run
             ends_at=now + timedelta(hours=3),
         ),
         runtime.screener,
+        rules=RULES,
     )
     member = await make_user()
     await events.sign_up(member, event.id)
@@ -203,19 +204,31 @@ async def test_stale_codes_and_times_outside_the_window_are_refused(runtime: Run
         events.checkin_code(event, during, step=-1),
     }:
         with pytest.raises(BadInput):
-            await events.check_in(member, event.id, stale, now=during, rules=RULES)
+            await events.check_in(
+                member, event.id, stale, now=during, rules=RULES, store=runtime.store
+            )
     early = now  # an hour before the start, before check-in opens
     with pytest.raises(Conflict):
         await events.check_in(
-            member, event.id, events.checkin_code(event, early), now=early, rules=RULES
+            member,
+            event.id,
+            events.checkin_code(event, early),
+            now=early,
+            rules=RULES,
+            store=runtime.store,
         )
     late = now + timedelta(hours=4)
     with pytest.raises(Conflict):
         await events.check_in(
-            member, event.id, events.checkin_code(event, late), now=late, rules=RULES
+            member,
+            event.id,
+            events.checkin_code(event, late),
+            now=late,
+            rules=RULES,
+            store=runtime.store,
         )
     # The code that was on the screen a moment ago still works (someone was typing it).
     previous = events.checkin_code(event, during, step=-1)
-    await events.check_in(member, event.id, previous, now=during, rules=RULES)
+    await events.check_in(member, event.id, previous, now=during, rules=RULES, store=runtime.store)
     with pytest.raises(Forbidden):
         await events.stats(member, event.id)

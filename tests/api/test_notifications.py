@@ -373,6 +373,7 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
             signup_deadline=now + timedelta(minutes=20),
         ),
         runtime.screener,
+        rules=runtime.rules,
     )
     later = await events.create_event(
         operator,
@@ -383,6 +384,7 @@ async def test_members_of_an_event_starting_within_the_hour_are_reminded_once(
             ends_at=now + timedelta(days=7, hours=1),
         ),
         runtime.screener,
+        rules=runtime.rules,
     )
     members = [await make_user() for _ in range(3)]
     for member in members:
@@ -417,6 +419,7 @@ async def test_quanzi_worker_runs_queued_jobs_with_the_runtime_its_start_up_buil
             ends_at=now + timedelta(hours=1),
         ),
         runtime.screener,
+        rules=runtime.rules,
     )
     await events.sign_up(member, event.id)
     env = {
