@@ -114,9 +114,17 @@ def can_interact_with_post(
     return is_published(post) and can_see_post(post, viewer, closed_circles)
 
 
-def can_vote_answer(answer: Answer, question: Post | None) -> bool:
-    """Voting or accepting needs a published answer under a published question."""
-    return is_published(answer) and question is not None and is_published(question)
+def can_vote_answer(
+    answer: Answer, question: Post | None, closed_circles: Collection[int] = ()
+) -> bool:
+    """Voting or accepting needs a published answer under a published question, in a circle
+    the voter may read."""
+    return (
+        is_published(answer)
+        and question is not None
+        and is_published(question)
+        and in_readable_circle(question, closed_circles)
+    )
 
 
 def can_see_own_drafts(viewer: Viewer | None, author_id: int) -> bool:

@@ -6,7 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, rewards
+from domain import access, circles, rewards
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from domain.posts import BODY_MAX
@@ -31,6 +31,7 @@ async def answer_question(
     body = check_length(body, "body", max=BODY_MAX)
     verdict = await screen_texts(screener, author, [("body", body)], Scene.FORUM)
     status = AnswerStatus(status_for(verdict))
+    closed = await circles.closed_circles(author)
     try:
         async with in_transaction() as conn:
             question = (
@@ -39,7 +40,7 @@ async def answer_question(
                 .select_for_update(no_key=True)
                 .first()
             )
-            if question is None:
+            if question is None or not access.in_readable_circle(question, closed):
                 raise NotFound("post_not_found", field="questionId")
             if question.kind != PostKind.QUESTION:
                 raise BadInput("not_a_question", field="questionId")
@@ -56,13 +57,16 @@ async def answer_question(
     return answer, await Post.get(id=question_id)
 
 
-async def _published_answer(answer_id: int, conn: object, *, lock: bool = False) -> Answer:
-    """An answer one may vote on or accept: published, under a published question."""
+async def _published_answer(
+    answer_id: int, conn: object, *, lock: bool = False, closed: frozenset[int] = frozenset()
+) -> Answer:
+    """An answer one may vote on or accept: published, under a published question in a circle
+    the member may read (`closed`: circles.closed_circles of the member)."""
     query = Answer.filter(id=answer_id, status=AnswerStatus.PUBLISHED).using_db(conn)  # type: ignore[arg-type]
     answer = await (query.select_for_update(no_key=True) if lock else query).first()
     if answer is not None:
         question = await Post.filter(id=answer.question_id).using_db(conn).first()  # type: ignore[arg-type,attr-defined]
-        if access.can_vote_answer(answer, question):
+        if access.can_vote_answer(answer, question, closed):
             return answer
     raise NotFound("answer_not_found", field="answerId")
 
@@ -71,9 +75,10 @@ async def vote_answer(user: User, answer_id: int, value: int) -> Answer:
     """Vote +1, -1, or 0 to take the vote back; voting the same again changes nothing."""
     if value not in (-1, 0, 1):
         raise BadInput(field="value")
+    closed = await circles.closed_circles(user)
     async with in_transaction() as conn:
         # The answer row lock puts one member's votes (and the counter) in a line.
-        answer = await _published_answer(answer_id, conn, lock=True)
+        answer = await _published_answer(answer_id, conn, lock=True, closed=closed)
         if answer.author_id == user.id:  # type: ignore[attr-defined]
             raise Forbidden("vote_own_answer")
         rows = await sql.fetch(

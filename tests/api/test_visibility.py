@@ -350,3 +350,24 @@ async def test_a_non_member_cannot_like_comment_on_or_share_an_approval_circles_
         for token in (world.tokens["member"], world.tokens["author"]):
             assert error_codes(await api.op(name, variables, token=token)) == ["NOT_FOUND"], name
         assert "errors" not in await api.op(name, variables, token=world.insider), name
+
+
+async def test_a_non_member_neither_answers_nor_votes_in_an_approval_circles_question(
+    api: Api, world: World
+) -> None:
+    question = await _create(
+        api,
+        world.insider,
+        kind="QUESTION",
+        title="圈内提问",
+        body="只给圈内人看",
+        circleId=world.members_circle,
+    )
+    outsider, other = world.tokens["member"], world.tokens["author"]
+    answer = {"questionId": question, "body": "我来答"}
+    assert error_codes(await api.op("AnswerQuestion", answer, token=outsider)) == ["NOT_FOUND"]
+    inside = await api.op("AnswerQuestion", answer, token=world.insider)
+    answer_id = inside["data"]["answerQuestion"]["answer"]["id"]
+    vote = {"answerId": answer_id, "value": "UP"}
+    for token in (outsider, other):
+        assert error_codes(await api.op("VoteAnswer", vote, token=token)) == ["NOT_FOUND"]
