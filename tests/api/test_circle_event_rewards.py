@@ -9,7 +9,14 @@ from api.ids import to_global_id
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import RULES, make_circle, make_circle_admin, make_user, token_for
+from tests.factories import (
+    RULES,
+    make_circle,
+    make_circle_admin,
+    make_circle_member,
+    make_user,
+    token_for,
+)
 
 
 def _event(circle_id: str, reward: int) -> dict:
@@ -56,6 +63,7 @@ async def test_organisers_check_in_to_their_own_event_without_earning_its_reward
     creator, co_admin, guest = await make_user(), await make_user(), await make_user()
     for admin in (creator, co_admin):
         await make_circle_admin(circle, admin)
+    await make_circle_member(circle, guest)  # a circle's events take its members only
     reward = RULES.circle_event_reward_max
     created = await api.op(
         "CreateEvent",
