@@ -19,8 +19,11 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
     url = "postgres" + database_url[len(scheme) :]
     sep = "&" if "?" in url else "?"
     url += f"{sep}maxsize={pool_max}"
+    # asyncpg's own reset runs when a pooled connection is released. It costs a round trip,
+    # but it also finishes the protocol of a query whose task was cancelled mid-flight (a
+    # GraphQL field abandoned when a sibling field failed): without it, such a connection went
+    # back to the pool with its statement half-done and its locks held.
     connection = expand_db_url(url)
-    connection["credentials"]["reset"] = _keep_session
     return {
         "connections": {"default": connection},
         "apps": {
@@ -33,14 +36,6 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
-
-
-async def _keep_session(connection: object) -> None:
-    """What a pooled connection goes through on release, beyond asyncpg's own rollback of an
-    open transaction. asyncpg's default runs `SELECT pg_advisory_unlock_all(); CLOSE ALL;
-    UNLISTEN *; RESET ALL` — a round trip after every query; Quanzi leaves no session state
-    behind (its advisory locks are transaction-scoped, it never LISTENs, SETs or keeps a
-    cursor past a transaction), so there is nothing to reset."""
 
 
 async def init_db(database_url: str, *, pool_max: int = 20) -> None:
