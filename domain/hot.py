@@ -6,8 +6,6 @@ a post never shows twice or goes missing while ranks move underneath."""
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 import uuid
 from collections.abc import Collection
@@ -18,7 +16,7 @@ from adapters.redis import Store
 from domain import access
 from domain.errors import BadInput
 from domain.models import Post, PostStatus
-from domain.pagination import Page, check_first, decode_values
+from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
 
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
@@ -77,18 +75,6 @@ async def current_snapshot(store: Store, scope: str) -> str:
     return str(current) if current else await build_snapshot(store, scope)
 
 
-def _cursor(snapshot: str, offset: int) -> str:
-    raw = json.dumps([snapshot, offset]).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _decode(cursor: str) -> tuple[str, int]:
-    snapshot, offset = decode_values(cursor, (str, int))
-    if offset < 0:
-        raise BadInput("bad_cursor", field="after")
-    return snapshot, offset
-
-
 async def hot_page(
     store: Store,
     scope: str,
@@ -100,7 +86,7 @@ async def hot_page(
 ) -> Page[Post]:
     size = check_first(first, cap=cap)
     if after:
-        snapshot, offset = _decode(after)
+        snapshot, offset = decode_offset_cursor(after)
         if not snapshot.startswith(scope + ":"):
             raise BadInput("bad_cursor", field="after")
     else:
@@ -120,6 +106,6 @@ async def hot_page(
     kept = [(int(i), offset + n + 1) for n, i in enumerate(ids) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
-        cursors=[_cursor(snapshot, position) for _, position in kept],
+        cursors=[encode_cursor([snapshot, position]) for _, position in kept],
         has_next=has_next,
     )

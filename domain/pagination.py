@@ -105,6 +105,15 @@ def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
         raise BadInput("bad_cursor", field="after") from None
 
 
+def decode_offset_cursor(cursor: str) -> tuple[str, int]:
+    """A cursor into a precomputed list (a HOT snapshot, a member's ranked list): the list's
+    token and a position in it, written by `encode_cursor([token, offset])`."""
+    token, offset = decode_values(cursor, (str, int))
+    if offset < 0:
+        raise BadInput("bad_cursor", field="after")
+    return token, offset
+
+
 def _field_type(model: type[Model], name: str) -> type:
     field = model._meta.fields_map[name]
     if isinstance(field, DatetimeField):

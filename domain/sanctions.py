@@ -30,9 +30,8 @@ async def sanction_user(
     actor: User, user_id: int, kind: SanctionKind, hours: int | None, reason: str
 ) -> Sanction:
     """Moderators mute; operators also ban. Nobody sanctions their equals or betters."""
-    actor_role = Role(actor.role)
-    if not actor_role.at_least(Role.OPERATOR if kind == SanctionKind.BAN else Role.MODERATOR):
-        raise Forbidden()
+    if not access.has_role(actor, Role.OPERATOR if kind == SanctionKind.BAN else Role.MODERATOR):
+        raise Forbidden()  # before any input is looked at; the rank rule follows below
     reason = reason.strip()
     if not 1 <= len(reason) <= 500:
         raise BadInput("bad_input", field="reason")
@@ -43,7 +42,7 @@ async def sanction_user(
     target = await User.get_or_none(id=user_id)
     if target is None:
         raise NotFound("user_not_found", field="userId")
-    if Role(target.role).at_least(actor_role):
+    if not access.can_sanction(actor, target, ban=kind == SanctionKind.BAN):
         raise Forbidden("sanction_rank")
     until = datetime.now(UTC) + (timedelta(hours=hours) if hours else PERMANENT)
     async with in_transaction() as conn:

@@ -5,8 +5,6 @@ are scored from their followed topics and circles (a dot product, no training) a
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
@@ -18,7 +16,7 @@ from adapters.redis import Store
 from domain import access, hot
 from domain.errors import BadInput
 from domain.models import Post, PostStatus
-from domain.pagination import Page, check_first, decode_values
+from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
 
@@ -66,17 +64,6 @@ async def precompute(
             await pipe.execute()
         written += len(batch)
     return written
-
-
-def _cursor(token: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([token, offset]).encode()).rstrip(b"=").decode()
-
-
-def _decode(cursor: str) -> tuple[str, int]:
-    token, offset = decode_values(cursor, (str, int))
-    if offset < 0:
-        raise BadInput("bad_cursor", field="after")
-    return token, offset
 
 
 async def _ranked_ids(store: Store, user_id: int, explore_share: float) -> list[int]:
@@ -147,7 +134,7 @@ async def recommended_page(
 ) -> Page[Post]:
     size = check_first(first, cap=cap)
     if after:
-        token, offset = _decode(after)
+        token, offset = decode_offset_cursor(after)
         key = store.key("recfeed", user_id, token)
         if not await store.redis.exists(key):
             raise BadInput("bad_cursor", field="after")
@@ -170,6 +157,6 @@ async def recommended_page(
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
-        cursors=[_cursor(token, position) for _, position in kept],
+        cursors=[encode_cursor([token, position]) for _, position in kept],
         has_next=has_next,
     )
