@@ -21,6 +21,7 @@ from domain.models import (
     PollVoter,
     Post,
     PostLike,
+    ReviewDecision,
     Topic,
     TopicFollow,
     User,
@@ -81,6 +82,14 @@ class Loaders:
     @cached_property
     def badges_of_user(self) -> DataLoader[int, list[UserBadge]]:
         return DataLoader(load_fn=reads.badges_of_users)
+
+    @cached_property
+    def report_reasons_of_task(self) -> DataLoader[int, list[str]]:
+        return DataLoader(load_fn=reads.report_reasons_of_tasks)
+
+    @cached_property
+    def decisions_of_task(self) -> DataLoader[int, list[ReviewDecision]]:
+        return DataLoader(load_fn=reads.decisions_of_tasks)
 
     def _keyed(
         self, name: str, key: int, load: Callable[[Sequence[int]], Awaitable[list[Any]]]

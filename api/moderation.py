@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from api.context import Context
 from api.ids import from_global_id, pk_of, to_global_id
-from api.relay import Connection, connection_from_page
+from api.relay import CountedConnection, counted_connection
 from api.users import Role, User, load_user
-from domain import models, reports, roles, sanctions, screening
+from domain import models, modlog, reports, roles, sanctions, screening
 from domain.errors import BadInput
-from domain.pagination import keyset_page
 
 ReportTargetType = strawberry.enum(models.TargetType, name="ReportTargetType")
 ReportReason = strawberry.enum(models.ReportReason, name="ReportReason")
@@ -48,6 +48,18 @@ class Sanction:
     kind: SanctionKind  # type: ignore[valid-type]
     until: datetime
     reason: str
+    created_at: datetime
+    lifted_at: datetime | None
+    user_id: strawberry.Private[int]
+    actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The member sanctioned.")
+    async def user(self, info: Info[Context, None]) -> User:
+        return await load_user(info, self.user_id)
+
+    @strawberry.field(description="Who imposed it.")
+    async def actor(self, info: Info[Context, None]) -> User | None:
+        return await load_user(info, self.actor_id) if self.actor_id else None
 
     @classmethod
     def from_model(cls, sanction: models.Sanction) -> Sanction:
@@ -56,6 +68,10 @@ class Sanction:
             kind=sanction.kind,
             until=sanction.until,
             reason=sanction.reason,
+            created_at=sanction.created_at,
+            lifted_at=sanction.lifted_at,
+            user_id=sanction.user_id,  # type: ignore[attr-defined]
+            actor_id=sanction.actor_id,  # type: ignore[attr-defined]
         )
 
 
@@ -116,21 +132,54 @@ class UserPayload:
     user: User
 
 
+@strawberry.type(name="ModerationLogEntryConnection")
+class ModerationLogEntryConnection(CountedConnection[ModerationLogEntry]):
+    pass
+
+
+@strawberry.input(description="Narrows the log; a criterion left out (or empty) does not.")
+class ModerationLogFilter:
+    actor_id: strawberry.ID | None = None
+    actions: list[str] | None = strawberry.field(
+        default=None, description="Any of these actions (the README lists them)."
+    )
+    target_type: str | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from", description="Inclusive.")
+    to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_domain(self) -> modlog.LogFilter:
+        return modlog.LogFilter(
+            actor_id=pk_of(self.actor_id, "User", field="filter.actorId")
+            if self.actor_id
+            else None,
+            actions=tuple(self.actions or ()),
+            target_type=self.target_type,
+            since=self.from_,
+            until=self.to,
+        )
+
+
 @strawberry.type
 class ModerationQuery:
-    @strawberry.field(description="Every moderation action, newest first (operators).")
+    @strawberry.field(description="Moderation actions, newest first (operators).")
     async def moderation_log(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[ModerationLogEntry]:
-        await info.context.require_role(models.Role.OPERATOR)
-        page = await keyset_page(
-            models.ModerationAction.all(),
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter_: Annotated[ModerationLogFilter | None, strawberry.argument(name="filter")] = None,
+    ) -> ModerationLogEntryConnection:
+        viewer = await info.context.require_viewer()
+        counted = await modlog.log_page(
+            viewer,
+            filter_.to_domain() if filter_ else None,
             first=first,
             after=after,
-            order=("-created_at", "-id"),
             cap=info.context.page_cap,
         )
-        return connection_from_page(page, ModerationLogEntry.from_model)  # type: ignore[arg-type]
+        return counted_connection(
+            ModerationLogEntryConnection, counted.page, counted.count, ModerationLogEntry.from_model
+        )
 
 
 @strawberry.type

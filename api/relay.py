@@ -3,7 +3,7 @@ pages, and the plain `ok` payload."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
@@ -68,3 +68,26 @@ def connection_from_page(page: Page, convert: Callable[[object], T]) -> Connecti
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
     )
+
+
+@strawberry.type
+class CountedConnection(Connection[T], Generic[T]):
+    """A connection that also says how many rows match its arguments (all pages): one COUNT
+    query, run only when `totalCount` is asked for. Name each one with a subclass."""
+
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many rows match the arguments, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+C = TypeVar("C", bound=CountedConnection[Any])
+
+
+def counted_connection(
+    cls: type[C], page: Page, count: Callable[[], Awaitable[int]], convert: Callable[[Any], Any]
+) -> C:
+    """A domain page and its count as the connection type `cls`."""
+    plain = connection_from_page(page, convert)
+    return cls(edges=plain.edges, page_info=plain.page_info, count=count)

@@ -19,6 +19,7 @@ from api.answers import AnswersMutation
 from api.auth import AuthMutation, DevLoginMutation
 from api.circles import CirclesMutation, CirclesQuery
 from api.comments import CommentsMutation
+from api.console_login import ConsoleLoginMutation, ConsoleLoginQuery
 from api.errors import ErrorFormatter
 from api.events import EventsMutation, EventsQuery
 from api.featured import FeaturedMutation, FeaturedQuery
@@ -32,6 +33,7 @@ from api.guards import (
     StorableVariables,
     complexity_rule,
 )
+from api.members import MembersMutation, MembersQuery
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
 from api.notifications import (
@@ -47,6 +49,7 @@ from api.ratelimit import RateLimits
 from api.recommender import RecommenderMutation, RecommenderQuery
 from api.retention import RetentionQuery
 from api.review import ReviewMutation, ReviewQuery
+from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
 from api.scalars import DATETIME
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
@@ -54,6 +57,7 @@ from api.topics import TopicsMutation, TopicsQuery
 from api.tracking import TrackingMutation
 from api.trending import TrendingMutation, TrendingQuery
 from api.users import ProfileMutation, User, UsersQuery
+from api.words import WordsQuery
 
 CACHE_SIZE = 1024
 
@@ -88,7 +92,11 @@ def build_schema(
             CirclesQuery,
             SearchQuery,
             ReviewQuery,
+            ReviewDeskQuery,
             ModerationQuery,
+            MembersQuery,
+            WordsQuery,
+            ConsoleLoginQuery,
             FeaturedQuery,
             PointsQuery,
             EventsQuery,
@@ -112,7 +120,10 @@ def build_schema(
         AnswersMutation,
         PollsMutation,
         ReviewMutation,
+        ReviewDeskMutation,
         ModerationMutation,
+        MembersMutation,
+        ConsoleLoginMutation,
         FeaturedMutation,
         PointsMutation,
         EventsMutation,

@@ -1,5 +1,5 @@
 """Who may see and who may do: the one home of every visibility and permission rule for
-posts, questions, comments, answers, circles, events and feedback.
+posts, questions, comments, answers, circles, events, feedback and the operator console.
 
 Every function here is pure: it decides over objects the caller already loaded (usually
 batched through the request's loaders), so no rule costs a query per item. Resolvers,
@@ -158,6 +158,35 @@ def can_decide_review(
     if viewer is None or viewer.id == about_user_id:
         return False
     return can_review(viewer, final_stage=final_stage)
+
+
+# The operator console ---------------------------------------------------------------------
+
+
+def can_use_console(viewer: Viewer | None) -> bool:
+    """The console's work (sign-in approval, the day's overview, the review workbench and
+    claims, sanctions, member records, hiding a member's content, the word list and its
+    check): moderators and above."""
+    return is_staff(viewer)
+
+
+def can_read_moderation_log(viewer: Viewer | None) -> bool:
+    return is_operator(viewer)
+
+
+def can_read_review_metrics(viewer: Viewer | None) -> bool:
+    """How fast and how the reviewers decide: operators, who lead them."""
+    return is_operator(viewer)
+
+
+def can_release_review_claim(viewer: Viewer | None, holder_id: int) -> bool:
+    """A claim is released by its holder, or by an operator for a reviewer who went away."""
+    return viewer is not None and (viewer.id == holder_id or is_operator(viewer))
+
+
+def can_hide_member_content(actor: Viewer | None, target: User) -> bool:
+    """Hiding a member's recent content (a spam wave) follows the rule of muting them."""
+    return can_sanction(actor, target, ban=False)
 
 
 # Circles and events -----------------------------------------------------------------------

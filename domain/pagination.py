@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -29,6 +29,15 @@ class Page(Generic[M]):
     @property
     def end_cursor(self) -> str | None:
         return self.cursors[-1] if self.cursors else None
+
+
+@dataclass(frozen=True)
+class Counted(Generic[M]):
+    """A page, and how to count every row the list holds (all pages): one COUNT query, run
+    only when the client asks for the total."""
+
+    page: Page[M]
+    count: Callable[[], Awaitable[int]]
 
 
 def check_first(first: int | None, *, cap: int, default: int = 20) -> int:
@@ -169,3 +178,16 @@ async def keyset_page(
     if size == 0:
         has_next = await queryset.exists()
     return Page(items=items, cursors=cursors, has_next=has_next)
+
+
+async def counted_page(
+    queryset: QuerySet[M],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str],
+    cap: int,
+) -> Counted[M]:
+    """`keyset_page`, with the count of every row of `queryset`."""
+    page = await keyset_page(queryset, first=first, after=after, order=order, cap=cap)
+    return Counted(page=page, count=queryset.count)

@@ -267,7 +267,9 @@ async def edit_post(
         )
         if verdict.needs_review:
             await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW, conn)
-            await open_task(TargetType.POST, post.id, verdict.review_reasons, conn)
+            await open_task(
+                TargetType.POST, post.id, verdict.review_reasons, conn, source=verdict.source
+            )
             post.status = PostStatus.PENDING_REVIEW
     return post
 

@@ -61,7 +61,7 @@ async def settle(
     """Step six, after the row exists: counters and the author's rewards when it is
     published, a review task when it waits (counted nowhere until approved)."""
     if verdict.needs_review:
-        await open_task(target, target_id, verdict.review_reasons, conn)
+        await open_task(target, target_id, verdict.review_reasons, conn, source=verdict.source)
     else:
         await count_published(target, target_id, +1, conn)
         await rewards.content_published(target, target_id, conn, rules=rules)

@@ -10,7 +10,15 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 
 from adapters import sql
-from domain.models import CircleMember, EventSignup, Poll, PollOption, Topic, UserBadge
+from domain.models import (
+    CircleMember,
+    EventSignup,
+    Poll,
+    PollOption,
+    ReviewDecision,
+    Topic,
+    UserBadge,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -99,3 +107,24 @@ async def signups(user_id: int, event_ids: Sequence[int]) -> list[tuple[bool, bo
     )
     found = {r["event_id"]: r["checked_in_at"] is not None for r in rows}
     return [(i in found, found.get(i, False)) for i in event_ids]
+
+
+async def report_reasons_of_tasks(task_ids: Sequence[int]) -> list[list[str]]:
+    """The distinct reasons of the reports behind each review task, in a fixed order."""
+    rows = await sql.fetch_records(
+        "SELECT DISTINCT task_id, reason FROM reports WHERE task_id = ANY($1::bigint[]) "
+        "ORDER BY task_id, reason",
+        list(task_ids),
+    )
+    by_task: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        by_task[row["task_id"]].append(row["reason"])
+    return [by_task.get(i, []) for i in task_ids]
+
+
+async def decisions_of_tasks(task_ids: Sequence[int]) -> list[list[ReviewDecision]]:
+    """Each review task's decisions, oldest first."""
+    by_task: dict[int, list[ReviewDecision]] = defaultdict(list)
+    for decision in await ReviewDecision.filter(task_id__in=list(task_ids)).order_by("id"):
+        by_task[decision.task_id].append(decision)  # type: ignore[attr-defined]
+    return [by_task.get(i, []) for i in task_ids]

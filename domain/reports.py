@@ -14,6 +14,7 @@ from domain.models import (
     PostStatus,
     Report,
     ReportReason,
+    ReviewSource,
     TargetType,
     User,
 )
@@ -76,7 +77,14 @@ async def report_content(
                 detail=detail,
                 using_db=conn,
             )
-            task = await open_task(target, target_id, [f"举报：{reason.value}"], conn, reports=1)
+            task = await open_task(
+                target,
+                target_id,
+                [f"举报：{reason.value}"],
+                conn,
+                reports=1,
+                source=ReviewSource.REPORT,
+            )
             report.task_id = task.id
             await report.save(using_db=conn, update_fields=["task_id"])
             if task.report_count >= hide_at and target is not TargetType.USER:

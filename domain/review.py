@@ -3,11 +3,15 @@
 FIRST (moderators): APPROVE publishes; REJECT or ESCALATE sends it to SECOND.
 SECOND (a moderator other than the first reviewer): APPROVE publishes, REJECT rejects,
 ESCALATE sends it to FINAL. FINAL (operators): APPROVE or REJECT, final. An author may appeal
-a rejection once: the appeal goes straight to FINAL."""
+a rejection once: the appeal goes straight to FINAL. While a reviewer's claim on a task holds
+(review_claims.py), nobody else decides it; every decision is kept in the task's history with
+the violation type (违规类型) given."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -17,12 +21,15 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import access, modlog, rewards
 from domain.content_status import DELETED, PUBLISHED, set_status
-from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.errors import BadInput, Conflict, Forbidden, NotFound, QuanziError
 from domain.models import (
     NotificationKind,
     Post,
     PostStatus,
+    ReportReason,
     ReportStatus,
+    ReviewDecision,
+    ReviewSource,
     ReviewStage,
     ReviewStatus,
     ReviewTask,
@@ -30,7 +37,6 @@ from domain.models import (
     User,
 )
 from domain.notifications import notify
-from domain.pagination import Page, keyset_page
 from domain.rules import CommunityRules
 from domain.screening import Scene, Screening, screen_texts
 
@@ -50,15 +56,17 @@ async def open_task(
     reports: int = 0,
     stage: ReviewStage = ReviewStage.FIRST,
     appeal: bool = False,
+    source: ReviewSource = ReviewSource.WORD,
 ) -> ReviewTask:
-    """Open a review task for the target, or add the reasons (and reports) to its open one.
-    (`WHERE status = 'OPEN'` names the partial unique index of migration 0004: PostgreSQL
-    infers it from a constant only, so that one literal stays.)"""
+    """Open a review task for the target, or add the reasons (and reports) to its open one
+    (which keeps its source and its place in the queue). (`WHERE status = 'OPEN'` names the
+    partial unique index of migration 0004: PostgreSQL infers it from a constant only, so that
+    one literal stays.)"""
     rows = await sql.fetch(
         """
         INSERT INTO review_tasks (target_type, target_id, stage, status, reasons, report_count,
-            appeal, created_at, updated_at)
-        VALUES ($1, $2, $3, $7, $4::jsonb, $5, $6, now(), now())
+            appeal, source, created_at, updated_at, stage_entered_at)
+        VALUES ($1, $2, $3, $7, $4::jsonb, $5, $6, $8, now(), now(), now())
         ON CONFLICT (target_type, target_id) WHERE status = 'OPEN' DO UPDATE SET
             reasons = (SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(
                 review_tasks.reasons || EXCLUDED.reasons) r),
@@ -73,6 +81,7 @@ async def open_task(
         reports,
         appeal,
         ReviewStatus.OPEN.value,
+        source.value,
         conn=conn,
     )
     return await ReviewTask.filter(id=rows[0]["id"]).using_db(conn).get()
@@ -80,7 +89,7 @@ async def open_task(
 
 # Open tasks with the member each is about: the author of the post, comment or answer, or
 # the reported member.
-_TASKS_ABOUT = """
+TASKS_ABOUT = """
     SELECT t.id, COALESCE(p.author_id, c.author_id, a.author_id,
         CASE WHEN t.target_type = 'USER' THEN t.target_id END) AS about
     FROM review_tasks t
@@ -90,38 +99,54 @@ _TASKS_ABOUT = """
 """
 
 
-async def queue(
-    viewer: User, stage: ReviewStage, *, first: int | None, after: str | None, cap: int
-) -> Page:
-    """Open tasks at a stage, oldest first; the viewer's own content waits for others."""
-    open_at_stage = f"{_TASKS_ABOUT} WHERE t.status = $2 AND t.stage = $3"
-    own = await sql.fetch(
-        f"SELECT id FROM ({open_at_stage}) o WHERE about = $1",
-        viewer.id,
-        ReviewStatus.OPEN.value,
-        stage.value,
-    )
-    query = ReviewTask.filter(stage=stage, status=ReviewStatus.OPEN)
-    if own:
-        query = query.exclude(id__in=[row["id"] for row in own])
-    return await keyset_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
-
-
-async def _check_may_decide(actor: User, task: ReviewTask, conn: BaseDBAsyncClient) -> None:
+async def check_may_decide(actor: User, task: ReviewTask, conn: BaseDBAsyncClient) -> None:
+    """The stage's role, never one's own content, and a second reviewer who was not the
+    first (FORBIDDEN otherwise)."""
     final_stage = task.stage == ReviewStage.FINAL
     if not access.can_review(actor, final_stage=final_stage):
         raise Forbidden()
-    [row] = await sql.fetch(f"{_TASKS_ABOUT} WHERE t.id = $1", task.id, conn=conn)
+    [row] = await sql.fetch(f"{TASKS_ABOUT} WHERE t.id = $1", task.id, conn=conn)
     if not access.can_decide_review(actor, final_stage=final_stage, about_user_id=row["about"]):
         raise Forbidden("review_own")
     if task.stage == ReviewStage.SECOND and task.first_reviewer_id == actor.id:  # type: ignore[attr-defined]
         raise Forbidden("same_reviewer")
 
 
+def claim_holder(task: ReviewTask, now: datetime) -> int | None:
+    """The reviewer whose claim on the task holds now, None when nobody's does."""
+    holder: int | None = task.claimed_by_id  # type: ignore[attr-defined]
+    if holder is None or task.claim_expires_at is None or task.claim_expires_at <= now:
+        return None
+    return holder
+
+
+async def check_not_claimed_by_other(
+    actor: User, task: ReviewTask, now: datetime, conn: BaseDBAsyncClient
+) -> None:
+    """CONFLICT naming the holder while another reviewer's claim on the task holds."""
+    holder = claim_holder(task, now)
+    if holder is not None and holder != actor.id:
+        nickname = await User.filter(id=holder).using_db(conn).values_list("nickname", flat=True)
+        raise Conflict("task_claimed", field="taskId", holder=nickname[0] if nickname else "?")
+
+
+def _check_violation(decision: Decision, violation: ReportReason | None) -> None:
+    if violation is not None and decision == Decision.APPROVE:
+        raise BadInput("approve_with_violation", field="violation")
+
+
 async def decide(
-    actor: User, task_id: int, decision: Decision, note: str = "", *, rules: CommunityRules
+    actor: User,
+    task_id: int,
+    decision: Decision,
+    note: str = "",
+    *,
+    rules: CommunityRules,
+    violation: ReportReason | None = None,
 ) -> ReviewTask:
-    """Apply a reviewer's decision at the task's stage."""
+    """Apply a reviewer's decision at the task's stage, and keep it in the task's history."""
+    _check_violation(decision, violation)
+    note = note[:500]
     async with in_transaction() as conn:
         task = (
             await ReviewTask.filter(id=task_id)
@@ -133,7 +158,10 @@ async def decide(
             raise NotFound("task_not_found", field="taskId")
         if task.status != ReviewStatus.OPEN:
             raise Conflict("task_closed", field="taskId")
-        await _check_may_decide(actor, task, conn)
+        await check_may_decide(actor, task, conn)
+        now = datetime.now(UTC)
+        await check_not_claimed_by_other(actor, task, now, conn)
+        stage, entered_at = ReviewStage(task.stage), task.stage_entered_at
         target = TargetType(task.target_type)
         if decision == Decision.APPROVE:
             old = await set_status(target, task.target_id, PostStatus.PUBLISHED, conn)
@@ -142,21 +170,80 @@ async def decide(
             await _close(task, ReviewStatus.APPROVED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_APPROVED, conn)
         elif task.stage == ReviewStage.FIRST:
-            task.stage = ReviewStage.SECOND
+            task.stage, task.stage_entered_at = ReviewStage.SECOND, now
             task.first_reviewer_id = actor.id
         elif decision == Decision.REJECT:
             await set_status(target, task.target_id, PostStatus.REJECTED, conn)
             await _close(task, ReviewStatus.REJECTED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_REJECTED, conn)
         elif task.stage == ReviewStage.SECOND:
-            task.stage = ReviewStage.FINAL
+            task.stage, task.stage_entered_at = ReviewStage.FINAL, now
         else:
             raise BadInput("final_no_escalate", field="decision")
+        task.claimed_by_id, task.claim_expires_at = None, None  # deciding ends the claim
         await task.save(using_db=conn)
+        await ReviewDecision.create(
+            task_id=task.id,
+            stage=stage,
+            decision=decision.value,
+            violation=violation,
+            note=note,
+            actor=actor,
+            stage_entered_at=entered_at,
+            using_db=conn,
+        )
         await modlog.record(
             actor, f"REVIEW_{decision.value}", target.value, task.target_id, note, conn=conn
         )
     return task
+
+
+DECIDE_MANY_MAX = 50
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One task's result in a bulk decision: the task as decided, or the error refusing it."""
+
+    task_id: int | None
+    task: ReviewTask | None = None
+    error: QuanziError | None = None
+
+
+async def decide_many(
+    actor: User,
+    task_ids: Sequence[int | None],
+    decision: Decision,
+    note: str = "",
+    *,
+    rules: CommunityRules,
+    violation: ReportReason | None = None,
+) -> list[Outcome]:
+    """The same decision on several tasks (None: an ID that could not be read), each on its
+    own under every rule of `decide` (stage roles, the second reviewer, claims): one refusal
+    does not stop the others. One outcome per ID given, in order."""
+    if not access.is_staff(actor):
+        raise Forbidden()
+    if not 1 <= len(task_ids) <= DECIDE_MANY_MAX:
+        raise BadInput("bad_input", field="taskIds", max=DECIDE_MANY_MAX)
+    _check_violation(decision, violation)
+    done: dict[int, Outcome] = {}
+    outcomes = []
+    for task_id in task_ids:
+        if task_id is None:
+            outcomes.append(Outcome(None, error=BadInput("bad_id", field="taskIds")))
+            continue
+        if task_id not in done:
+            try:
+                task = await decide(
+                    actor, task_id, decision, note, rules=rules, violation=violation
+                )
+            except QuanziError as exc:
+                done[task_id] = Outcome(task_id, error=exc)
+            else:
+                done[task_id] = Outcome(task_id, task=task)
+        outcomes.append(done[task_id])
+    return outcomes
 
 
 async def _tell_author(
@@ -227,4 +314,5 @@ async def appeal_rejection(
             conn,
             stage=ReviewStage.FINAL,
             appeal=True,
+            source=ReviewSource.APPEAL,
         )

@@ -1,15 +1,18 @@
 """The community's rules: what each action earns in points and how often a day, the levels,
-the bounty and circle-event reward ceilings, and the calendar they all count days by. One
-frozen object, built from settings by each process's composition root and handed to the
-functions that apply it."""
+the bounty and circle-event reward ceilings, the review stages' SLAs and claim lease, and the
+calendar they all count days by. One frozen object, built from settings by each process's
+composition root and handed to the functions that apply it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from domain.calendar import Calendar
 from domain.levels import level_for_points
-from domain.models import PointsReason
+from domain.models import PointsReason, ReviewStage
+
+_STAGES = (ReviewStage.FIRST, ReviewStage.SECOND, ReviewStage.FINAL)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class CommunityRules:
     bounty_max: int
     circle_event_reward_max: int
     level_thresholds: tuple[int, ...]
+    # Hours from reaching a review stage (FIRST, SECOND, FINAL) to a decision, and how long a
+    # reviewer's claim on a task holds.
+    review_sla_hours: tuple[float, float, float] = (2.0, 8.0, 24.0)
+    review_claim_minutes: int = 10
 
     def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:
         """(awards allowed a day, reasons sharing that cap) for a reason, None when uncapped.
@@ -44,3 +51,14 @@ class CommunityRules:
 
     def level_for(self, points: int) -> int:
         return level_for_points(points, self.level_thresholds)
+
+    def review_sla(self, stage: ReviewStage) -> timedelta:
+        return timedelta(hours=self.review_sla_hours[_STAGES.index(ReviewStage(stage))])
+
+    def review_due(self, stage: ReviewStage, entered_at: datetime) -> datetime:
+        """When a task that reached `stage` at `entered_at` is overdue."""
+        return entered_at + self.review_sla(stage)
+
+    @property
+    def review_claim(self) -> timedelta:
+        return timedelta(minutes=self.review_claim_minutes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from adapters import sql
@@ -11,6 +12,7 @@ from domain import access, modlog
 from domain.auth import revoke_all_sessions
 from domain.errors import BadInput, Forbidden, Muted, NotFound
 from domain.models import Role, Sanction, SanctionKind, User
+from domain.pagination import Counted, counted_page
 from domain.roles import end_circle_admin_rights
 
 HOURS_MAX = 24 * 365 * 10
@@ -99,3 +101,29 @@ async def lift_sanction(actor: User, sanction_id: int) -> None:
             "",
             conn=conn,
         )
+
+
+async def list_sanctions(
+    actor: User,
+    *,
+    active: bool | None,
+    user_id: int | None,
+    first: int | None,
+    after: str | None,
+    cap: int,
+) -> Counted[Sanction]:
+    """Sanctions, newest first: in force now (`active`), lifted or expired (not `active`), or
+    all; of one member when `user_id` is given."""
+    if not access.can_use_console(actor):
+        raise Forbidden()
+    sanctions = Sanction.all()
+    if user_id is not None:
+        sanctions = sanctions.filter(user_id=user_id)
+    now = datetime.now(UTC)
+    if active is True:
+        sanctions = sanctions.filter(lifted_at__isnull=True, until__gt=now)
+    elif active is False:
+        sanctions = sanctions.filter(Q(lifted_at__isnull=False) | Q(until__lte=now))
+    return await counted_page(
+        sanctions, first=first, after=after, order=("-created_at", "-id"), cap=cap
+    )

@@ -16,8 +16,9 @@ from adapters import sql
 from adapters.redis import Store
 from domain import modlog
 from domain.errors import BadInput, ContentRejected
-from domain.models import SensitiveWord, User, WordLevel
+from domain.models import ReviewSource, SensitiveWord, User, WordLevel
 from domain.ports import ContentChecker, Scene, Suggestion
+from domain.word_hits import record_hits
 from domain.wordfilter import WordFilter, skeleton
 
 log = logging.getLogger("quanzi.screening")
@@ -38,6 +39,8 @@ class Screener:
 @dataclass
 class Verdict:
     review_reasons: list[str] = field(default_factory=list)
+    # What asked for the review: the word filter, or (when no word did) WeChat's check.
+    source: ReviewSource = ReviewSource.WORD
 
     @property
     def needs_review(self) -> bool:
@@ -89,7 +92,10 @@ async def screen(
     word_filter = await current_filter(screener.store)
     verdict = Verdict()
     for field_name, text in texts:
-        for match in word_filter.scan(text):
+        matches = word_filter.scan(text)
+        if matches:
+            await record_hits(screener.store, [m.word for m in matches])
+        for match in matches:
             if match.level == WordLevel.BLOCK:
                 raise ContentRejected(field=field_name)
             verdict.review_reasons.append(f"敏感词：{match.word}")
@@ -101,6 +107,7 @@ async def screen(
         raise ContentRejected(field=texts[0][0])
     if suggest == Suggestion.REVIEW:
         verdict.review_reasons.append("微信内容安全：建议人工审核")
+        verdict.source = ReviewSource.WECHAT
     return verdict
 
 

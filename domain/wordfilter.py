@@ -128,6 +128,17 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Located:
+    """One occurrence of a listed word: where it stands in the text as given, in UTF-16 code
+    units (what JavaScript counts), `end` exclusive, disguising characters inside included."""
+
+    word: str
+    level: WordLevel
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class _Clauses:
     """Where each clause of a folded text starts once the clause marks are taken out."""
 
@@ -202,3 +213,31 @@ class WordFilter:
             (Match(w, lv) for w, lv in found.items()),
             key=lambda m: (m.level != WordLevel.BLOCK, m.word),
         )
+
+    def locate(self, text: str) -> list[Located]:
+        """Every occurrence of a listed word, in text order, with the level `scan` would give
+        it there: the text is folded one character at a time (the same fold as a whole, see
+        `_fold`), remembering which character each folded one came from."""
+        if self._automaton is None or not text:
+            return []
+        folded: list[str] = []
+        origin: list[int] = []  # the index in `text` of each folded character
+        units = [0]  # UTF-16 offset of each character of `text`, and of its end
+        for index, char in enumerate(text):
+            units.append(units[-1] + (2 if ord(char) > 0xFFFF else 1))
+            for piece in _fold(char):
+                folded.append(piece)
+                origin.append(index)
+        pieces = "".join(folded).split(_CLAUSE)
+        clauses = _Clauses.of(pieces) if len(pieces) > 1 else None
+        kept = [(c, i) for c, i in zip(folded, origin, strict=True) if c != _CLAUSE]
+        skeleton_text = "".join(c for c, _ in kept)
+        found = []
+        for end, (word, level, length) in self._automaton.iter(skeleton_text):
+            start = end - length + 1
+            if clauses is not None and level == WordLevel.BLOCK:
+                if clauses.split_into_whole_clauses(start, end) is False:
+                    level = WordLevel.REVIEW
+            first, last = kept[start][1], kept[end][1]
+            found.append(Located(word, level, units[first], units[last + 1]))
+        return sorted(found, key=lambda m: (m.start, m.end, m.word))

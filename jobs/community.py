@@ -1,5 +1,5 @@
 """The community's scheduled jobs: trending topics, HOT snapshots, activity and metrics,
-retention signals and counter reconciliation. Each re-reads the state it works on, with the
+retention signals, sensitive-word hits and counter reconciliation. Each re-reads the state it works on, with the
 worker's runtime."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from domain import analytics, counters, hot, retention, trending
+from domain import analytics, counters, hot, retention, trending, word_hits
 from jobs.broker import task
 from jobs.runtime import FromWorker, JobRuntime
 
@@ -33,6 +33,12 @@ async def record_activity(runtime: JobRuntime = FromWorker) -> int:
     for day in (today - timedelta(days=1), today):
         await analytics.store_day(calendar, day)
     return written
+
+
+@task(task_name="quanzi.flush_word_hits", schedule=[{"cron": "* * * * *"}])
+async def flush_word_hits(runtime: JobRuntime = FromWorker) -> int:
+    """Move the sensitive words' hits counted in Redis into the word list."""
+    return await word_hits.flush_hits(runtime.store)
 
 
 @task(task_name="quanzi.score_retention", schedule=[{"cron": "30 3 * * *"}])

@@ -173,6 +173,12 @@ def community_rules(settings: Settings) -> CommunityRules:
         bounty_max=settings.bounty_max,
         circle_event_reward_max=settings.circle_event_reward_max,
         level_thresholds=tuple(settings.level_thresholds),
+        review_sla_hours=(
+            settings.review_sla_first_hours,
+            settings.review_sla_second_hours,
+            settings.review_sla_final_hours,
+        ),
+        review_claim_minutes=settings.review_claim_minutes,
     )
 
 

@@ -134,6 +134,15 @@ class Settings(BaseSettings):
     recommender_explore_share: float = 0.1
     # Distinct reporters that hide content until it is reviewed.
     report_hide_threshold: int = Field(default=3, ge=1)
+    # Review stages' SLAs: hours from a task reaching the stage to a decision (dueAt), and how
+    # long a reviewer's claim on a task keeps others from deciding it.
+    review_sla_first_hours: float = Field(default=2, gt=0)
+    review_sla_second_hours: float = Field(default=8, gt=0)
+    review_sla_final_hours: float = Field(default=24, gt=0)
+    review_claim_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Where members and staff reach this service from outside (links it prints or sends,
+    # e.g. `quanzi console-link`), without a trailing slash.
+    public_url: str = "http://127.0.0.1:8000"
 
     # Uploaded images: stored under media_dir and served at /media/ unless media_base_url
     # points somewhere else (a CDN in front of the same files).

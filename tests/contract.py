@@ -29,13 +29,20 @@ class _Spreads(Visitor):
         self.names.add(node.name.value)
 
 
+def contract_files() -> list[Path]:
+    """The contract (app.graphql, console.graphql) and the wave files vendored so far."""
+    return sorted(CONTRACT_DIR.glob("*.graphql")) + sorted(CONTRACT_DIR.glob("wave*/*.graphql"))
+
+
 @cache
 def _definitions() -> tuple[dict[str, OperationDefinitionNode], dict[str, FragmentDefinitionNode]]:
     operations: dict[str, OperationDefinitionNode] = {}
     fragments: dict[str, FragmentDefinitionNode] = {}
-    for path in sorted(CONTRACT_DIR.glob("*.graphql")):
+    for path in contract_files():
         for d in parse(path.read_text(encoding="utf-8")).definitions:
             if isinstance(d, OperationDefinitionNode) and d.name:
+                if d.name.value in operations:
+                    raise ValueError(f"operation {d.name.value} is defined twice ({path.name})")
                 operations[d.name.value] = d
             elif isinstance(d, FragmentDefinitionNode):
                 fragments[d.name.value] = d

@@ -45,6 +45,7 @@ class Answer(Model):
                 name="answers_votes_idx",
             ),
             Index(fields=("question_id", "status", "created_at", "id"), name="answers_new_idx"),
+            Index(fields=("author_id", "status", "created_at"), name="answers_author_idx"),
         )
 
 

@@ -50,4 +50,5 @@ class Comment(Model):
                 name="comments_post_idx",
             ),
             Index(fields=("root_id", "status", "created_at", "id"), name="comments_thread_idx"),
+            Index(fields=("author_id", "status", "created_at"), name="comments_author_idx"),
         )

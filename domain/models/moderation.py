@@ -20,9 +20,17 @@ class SensitiveWord(Model):
     word = fields.CharField(max_length=64, unique=True)  # stored normalized
     level = fields.CharEnumField(WordLevel, max_length=8)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Writes the word matched (a check by staff is not one), flushed from Redis by a job;
+    # domain/word_hits.py adds what is not flushed yet when they are read.
+    hit_count = fields.IntField(default=0)
+    last_hit_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "sensitive_words"
+        indexes = (
+            Index(fields=("created_at", "id"), name="sensitive_words_list_idx"),
+            Index(fields=("level", "created_at", "id"), name="sensitive_words_level_idx"),
+        )
 
 
 class TargetType(StrEnum):
@@ -30,6 +38,16 @@ class TargetType(StrEnum):
     COMMENT = "COMMENT"
     ANSWER = "ANSWER"
     USER = "USER"
+
+
+class ReportReason(StrEnum):
+    SPAM = "SPAM"
+    ABUSE = "ABUSE"
+    PORN = "PORN"
+    POLITICS = "POLITICS"
+    ILLEGAL = "ILLEGAL"
+    FRAUD = "FRAUD"
+    OTHER = "OTHER"
 
 
 class ReviewStage(StrEnum):
@@ -42,6 +60,16 @@ class ReviewStatus(StrEnum):
     OPEN = "OPEN"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
+
+
+class ReviewSource(StrEnum):
+    """What opened a review task."""
+
+    WORD = "WORD"  # a sensitive word at REVIEW level
+    WECHAT = "WECHAT"  # WeChat's content-security check advised a look
+    REPORT = "REPORT"  # members' reports
+    APPEAL = "APPEAL"  # the author appealed a rejection
+    MANUAL = "MANUAL"  # hidden by staff (hideMemberContent)
 
 
 class ReviewTask(Model):
@@ -58,26 +86,56 @@ class ReviewTask(Model):
         "models.User", related_name="first_reviews", null=True, on_delete=fields.SET_NULL
     )
     appeal = fields.BooleanField(default=False)
+    source = fields.CharEnumField(ReviewSource, max_length=8, default=ReviewSource.WORD)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     closed_at = fields.DatetimeField(null=True)
+    # When the task reached its current stage: its SLA clock (CommunityRules.review_due).
+    stage_entered_at = fields.DatetimeField(auto_now_add=True)
+    # A reviewer's lease: others cannot decide the task until it expires (review_claims.py).
+    claimed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="review_claims", null=True, on_delete=fields.SET_NULL
+    )
+    claim_expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "review_tasks"
         indexes = (
-            Index(fields=("status", "stage", "created_at", "id"), name="review_tasks_queue_idx"),
+            Index(
+                fields=("status", "stage", "stage_entered_at", "id"),
+                name="review_tasks_stage_queue_idx",
+            ),
             Index(fields=("target_type", "target_id"), name="review_tasks_target_idx"),
+            Index(fields=("created_at", "id"), name="review_tasks_created_idx"),
+            Index(fields=("closed_at",), name="review_tasks_closed_idx"),
         )
 
 
-class ReportReason(StrEnum):
-    SPAM = "SPAM"
-    ABUSE = "ABUSE"
-    PORN = "PORN"
-    POLITICS = "POLITICS"
-    ILLEGAL = "ILLEGAL"
-    FRAUD = "FRAUD"
-    OTHER = "OTHER"
+class ReviewDecision(Model):
+    """One decision taken on a review task, at the stage it was taken: the task's history and
+    what review metrics count. Append-only."""
+
+    id = fields.BigIntField(primary_key=True)
+    task: fields.ForeignKeyRelation[ReviewTask] = fields.ForeignKeyField(
+        "models.ReviewTask", related_name="decisions", on_delete=fields.CASCADE
+    )
+    stage = fields.CharEnumField(ReviewStage, max_length=8)
+    decision = fields.CharField(max_length=8)  # APPROVE, REJECT or ESCALATE
+    violation = fields.CharEnumField(ReportReason, max_length=16, null=True)
+    note = fields.CharField(max_length=500, default="")
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="review_decisions", null=True, on_delete=fields.SET_NULL
+    )
+    # When the task had reached the stage decided: time to decision is decided_at minus this.
+    stage_entered_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "review_decisions"
+        indexes = (
+            Index(fields=("task_id", "id"), name="review_decisions_task_idx"),
+            Index(fields=("decided_at", "id"), name="review_decisions_time_idx"),
+        )
 
 
 class ReportStatus(StrEnum):
@@ -103,7 +161,11 @@ class Report(Model):
     class Meta:
         table = "reports"
         unique_together = (("reporter", "target_type", "target_id"),)
-        indexes = (Index(fields=("created_at",), name="reports_created_idx"),)
+        indexes = (
+            Index(fields=("created_at",), name="reports_created_idx"),
+            Index(fields=("task_id", "reason"), name="reports_task_idx"),
+            Index(fields=("target_type", "target_id"), name="reports_target_idx"),
+        )
 
 
 class SanctionKind(StrEnum):
@@ -127,7 +189,10 @@ class Sanction(Model):
 
     class Meta:
         table = "sanctions"
-        indexes = (Index(fields=("user_id", "kind"), name="sanctions_user_idx"),)
+        indexes = (
+            Index(fields=("user_id", "kind"), name="sanctions_user_idx"),
+            Index(fields=("created_at", "id"), name="sanctions_time_idx"),
+        )
 
 
 class ModerationAction(Model):
@@ -145,7 +210,15 @@ class ModerationAction(Model):
 
     class Meta:
         table = "moderation_actions"
-        indexes = (Index(fields=("created_at", "id"), name="moderation_actions_time_idx"),)
+        indexes = (
+            Index(fields=("created_at", "id"), name="moderation_actions_time_idx"),
+            Index(fields=("actor_id", "created_at", "id"), name="moderation_actions_actor_idx"),
+            Index(fields=("action", "created_at", "id"), name="moderation_actions_action_idx"),
+            Index(
+                fields=("target_type", "target_id", "created_at"),
+                name="moderation_actions_target_idx",
+            ),
+        )
 
 
 class Collection(Model):

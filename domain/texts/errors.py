@@ -315,4 +315,28 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "加入圈子后才能报名圈内活动",
         "en": "Join the circle to sign up for its events.",
     },
+    "task_claimed": {
+        "zh": "该审核任务已由 {holder} 领取处理中，请稍后再试",
+        "en": "{holder} has claimed this review task; try again later.",
+    },
+    "claim_not_yours": {
+        "zh": "只能释放自己领取的审核任务",
+        "en": "You can release only your own claim on a review task.",
+    },
+    "approve_with_violation": {
+        "zh": "通过时不能填写违规类型",
+        "en": "An approval has no violation type.",
+    },
+    "console_login_not_found": {
+        "zh": "登录二维码已过期或已使用，请在电脑上刷新后重新扫码",
+        "en": "This sign-in code expired or was used; refresh it in the browser and scan again.",
+    },
+    "console_login_taken": {
+        "zh": "该登录请求已由其他管理人员确认",
+        "en": "Another staff member already approved this sign-in.",
+    },
+    "console_link_not_found": {
+        "zh": "登录链接已过期或已使用，请重新生成",
+        "en": "This sign-in link expired or was used; make a new one.",
+    },
 }

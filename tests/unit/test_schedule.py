@@ -12,6 +12,7 @@ def test_the_community_jobs_are_on_the_schedule() -> None:
         community.record_activity,
         community.score_retention,
         community.reconcile_counters,
+        community.flush_word_hits,
     ):
         assert job.labels["schedule"], job.task_name
 
