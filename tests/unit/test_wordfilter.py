@@ -252,3 +252,45 @@ def test_the_fold_table_stops_growing_on_a_text_of_every_character() -> None:
 
     FILTER.scan("".join(chr(c) for c in range(0x4E00, 0x4E00 + wordfilter._TABLE_MAX + 10)))
     assert len(wordfilter._TABLE) <= wordfilter._TABLE_MAX
+
+
+def _js_slice(text: str, start: int, end: int) -> str:
+    """`text.slice(start, end)` as JavaScript counts (UTF-16 code units)."""
+    return text.encode("utf-16-le")[start * 2 : end * 2].decode("utf-16-le")
+
+
+LOCATED = [
+    "这里有敏感内容",
+    "敏😀感",
+    "😀👍🏽 ＳＰＡＭ!",
+    "𠀀𠀁 代 开 发 票，还有刷单",
+    "Crème brûlée, 賭\u200b博",
+    "去赌，博物馆",
+    "赌博赌博，顺便代购",
+]
+
+
+@pytest.mark.parametrize("text", LOCATED + ORDINARY[:40])
+def test_located_words_are_the_scanned_ones_and_their_offsets_cover_the_disguise(
+    text: str,
+) -> None:
+    located = FILTER.locate(text)
+    best: dict[str, WordLevel] = {}
+    for found in located:
+        if best.get(found.word) != WordLevel.BLOCK:
+            best[found.word] = found.level
+        # The slice a browser highlights folds to the word itself, and starts and ends on it.
+        shown = _js_slice(text, found.start, found.end)
+        assert skeleton(shown) == skeleton(found.word), (text, found)
+        assert skeleton(shown[:1]) and skeleton(shown[-1:])
+    assert sorted(best.items()) == sorted((m.word, m.level) for m in FILTER.scan(text))
+
+
+def test_locate_counts_utf16_units_and_weighs_each_occurrence() -> None:
+    assert [(m.word, m.start, m.end) for m in FILTER.locate("😀👍🏽敏*感")] == [("敏感", 6, 9)]
+    assert [(m.word, m.level, m.start) for m in FILTER.locate("去赌，博。和赌博")] == [
+        ("赌博", WordLevel.REVIEW, 1),  # straddling two clauses: maybe innocent
+        ("赌博", WordLevel.BLOCK, 6),
+    ]
+    assert FILTER.locate("赌，博")[0].level is WordLevel.BLOCK  # whole clauses: an evasion
+    assert FILTER.locate("") == [] and WordFilter.build([]).locate("敏感") == []
