@@ -282,6 +282,44 @@ def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_console_link(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a one-time URL (valid 10 minutes) that signs a staff member in to the console."""
+    from urllib.parse import urlencode
+
+    from redis.asyncio import Redis
+
+    from adapters.database import close_db, init_db
+    from adapters.redis import Store
+    from domain.console_login import create_login_link
+    from domain.errors import Forbidden, NotFound
+    from domain.models import User
+
+    async def run(s: Settings) -> str:
+        assert s.database_url and s.redis_url
+        await init_db(s.database_url, pool_max=2)
+        redis = Redis.from_url(s.redis_url, decode_responses=True)
+        try:
+            user = await User.get_or_none(openid=args.openid)
+            if user is None:
+                raise NotFound()
+            token = await create_login_link(Store(redis, s.redis_prefix), user)
+        finally:
+            await redis.aclose()
+            await close_db()
+        return f"{s.public_url.rstrip('/')}/console/login/link?{urlencode({'token': token})}"
+
+    with _services(settings) as s:
+        try:
+            print(asyncio.run(run(s)))
+        except NotFound:
+            print("no such member: they must sign in once first", file=sys.stderr)
+            return 1
+        except Forbidden:
+            print("not staff: give them a role first (quanzi set-role)", file=sys.stderr)
+            return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quanzi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -338,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--user-id", type=int)
     role.add_argument("role", choices=["MEMBER", "MODERATOR", "OPERATOR", "ADMIN"])
     role.set_defaults(func=cmd_set_role)
+
+    link = sub.add_parser(
+        "console-link", help="print a one-time console sign-in URL for a staff member"
+    )
+    link.add_argument("--openid", required=True)
+    link.set_defaults(func=cmd_console_link)
     return parser
 
 

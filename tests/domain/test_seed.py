@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from domain.models import Post, Role, User
+from collections import Counter
+from datetime import UTC, datetime
+
+from domain.models import Post, ReviewSource, ReviewStage, ReviewStatus, ReviewTask, Role, User
 from quanzi.tools.seed import DEMO_MEMBERS, DEMO_POSTS, seed_demo_community
 from tests.factories import RULES
 
@@ -18,3 +21,28 @@ async def test_seeding_twice_creates_the_demo_members_once(runtime: object) -> N
     assert await User.all().count() == len(DEMO_MEMBERS)
     admin = await User.get(openid="demo-admin")
     assert (admin.role, admin.nickname) == (Role.ADMIN, "圈主小王")
+
+
+async def test_the_demo_review_desk_has_work_at_every_stage_an_appeal_and_an_overdue_item(
+    runtime: object,
+) -> None:
+    first = await seed_demo_community(RULES)
+    assert first["review tasks opened"] == 6
+    assert (await seed_demo_community(RULES))["review tasks opened"] == 0
+    open_tasks = await ReviewTask.filter(status=ReviewStatus.OPEN)
+    stages = Counter(task.stage for task in open_tasks)
+    assert stages == {ReviewStage.FIRST: 3, ReviewStage.SECOND: 1, ReviewStage.FINAL: 2}
+    assert [t.source for t in open_tasks if t.appeal] == [ReviewSource.APPEAL]
+    assert {t.source for t in open_tasks} == {
+        ReviewSource.WORD,
+        ReviewSource.REPORT,
+        ReviewSource.APPEAL,
+    }
+    overdue = datetime.now(UTC) - RULES.review_sla(ReviewStage.FIRST)
+    assert [t.stage for t in open_tasks if t.stage_entered_at < overdue] == [ReviewStage.FIRST]
+    # The demo moderator has something to decide at FIRST and at SECOND.
+    moderator = await User.get(openid="demo-moderator")
+    assert moderator.role == Role.MODERATOR
+    [second] = [t for t in open_tasks if t.stage == ReviewStage.SECOND]
+    assert second.first_reviewer_id != moderator.id  # type: ignore[attr-defined]
+    assert (await User.get(openid="demo-operator")).role == Role.OPERATOR
