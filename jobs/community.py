@@ -1,6 +1,6 @@
 """The community's scheduled jobs: trending topics, HOT snapshots, activity and metrics,
-retention signals, sensitive-word hits and counter reconciliation. Each re-reads the state it works on, with the
-worker's runtime."""
+retention signals, sensitive-word hits and counter reconciliation. Each re-reads the state it
+works on, with the worker's runtime."""
 
 from __future__ import annotations
 

@@ -108,6 +108,12 @@ class Migration(migrations.Migration):
             ),
         ),
         ops.AddIndex(
+            model_name="ModerationAction",
+            index=Index(
+                fields=["target_type", "created_at", "id"], name="moderation_actions_type_idx"
+            ),
+        ),
+        ops.AddIndex(
             model_name="Report",
             index=Index(fields=["task_id", "reason"], name="reports_task_idx"),
         ),

@@ -218,6 +218,7 @@ class ModerationAction(Model):
                 fields=("target_type", "target_id", "created_at"),
                 name="moderation_actions_target_idx",
             ),
+            Index(fields=("target_type", "created_at", "id"), name="moderation_actions_type_idx"),
         )
 
 

@@ -154,8 +154,12 @@ async def test_reports_over_dates_at_the_ends_of_the_calendar_answer_cleanly(
     """Found by bench/fuzz_bench.py: the first and last days a GraphQL Date can name fell off
     the calendar when turned into community time (OverflowError, an internal error)."""
     token = token_for(runtime, await make_user(role=Role.OPERATOR))
-    for field in ("communityMetrics", "shareFunnel"):
-        selection = "{ wau }" if field == "communityMetrics" else "{ name count }"
+    selections = {
+        "communityMetrics": "{ wau }",
+        "shareFunnel": "{ name count }",
+        "reviewMetrics": "{ appealsOverturned }",
+    }
+    for field, selection in selections.items():
         for start, end, blamed in (
             ("0001-01-01", "0001-01-02", "from"),
             ("9999-12-30", "9999-12-31", "to"),
@@ -182,6 +186,15 @@ VARIABLE_PROBES = (
         "a",
     ),
     ("query T($n: String!) { topic(name: $n) { name } }", "n"),
+    *(
+        (f"query C($a: String) {{ {field}(first: 2, after: $a) {{ totalCount }} }}", "a")
+        for field in ("sanctions", "sensitiveWords", "moderationLog")
+    ),
+    ("query Q($a: String) { reviewQueue(stage: FIRST, first: 2, after: $a) { totalCount } }", "a"),
+    ("query L($d: DateTime) { moderationLog(filter: {from: $d}) { totalCount } }", "d"),
+    ("query W($n: String) { sensitiveWords(query: $n) { totalCount } }", "n"),
+    ("query K($n: String!) { checkText(text: $n) { verdict matches { start end } } }", "n"),
+    ("query N($n: String!) { consoleLoginRequest(nonce: $n) { ip } }", "n"),
     (
         'mutation P($d: DateTime) { pinPost(postId: "UG9zdDox", scope: GLOBAL, until: $d) '
         "{ post { id } } }",
