@@ -42,8 +42,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "internal": {"zh": "服务器开小差了，请稍后重试", "en": "Unexpected error; try again later."},
     # pagination
     "first_out_of_range": {
-        "zh": "first 必须在 0 到 {max} 之间",
-        "en": "first must be between 0 and {max}.",
+        "zh": "first 不能为负数（每页最多 {max} 条）",
+        "en": "first must not be negative (a page holds at most {max}).",
     },
     "bad_cursor": {"zh": "分页游标不正确", "en": "The cursor is not valid."},
     # sign-in
