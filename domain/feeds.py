@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from adapters import sql
 from domain import access
 from domain.circles import closed_circles_sql, outside, reader_id
+from domain.errors import BadInput
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
     Answer,
@@ -27,7 +28,6 @@ from domain.models import (
     User,
     UserFollow,
 )
-from domain.errors import BadInput
 from domain.pagination import (
     Page,
     check_first,

@@ -72,7 +72,7 @@ async def test_pages_of_two_show_three_pins_and_every_post_once(
 
 async def test_a_cursor_from_before_unique_pin_cursors_still_pages_on(api: Api) -> None:
     """The cursor every pinned edge had ("pinned") goes on with the regular list."""
-    pins, others, _ = await _pinned_world(PinScope.GLOBAL)
+    _, others, _ = await _pinned_world(PinScope.GLOBAL)
     result = await api.op("Feed", {"kind": "LATEST", "first": 10, "after": "pinned"})
     ids = [e["node"]["id"] for e in result["data"]["feed"]["edges"]]
     assert ids == [to_global_id("Post", p.id) for p in others]
