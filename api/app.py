@@ -28,11 +28,19 @@ from strawberry.types import ExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
-from api.guards import BodySizeLimit, Limits, check_storable, valid_document
+from api.graphql_get import (
+    check_hashed,
+    check_query,
+    document_id,
+    set_cache_headers,
+    wants_graphiql,
+)
+from api.guards import BodySizeLimit, Limits, check_storable, document_problems, valid_document
 from api.health import healthz
 from api.media import upload_image
 from api.notification_hub import NotificationHub
-from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
+from api.persisted import PersistedQueries, PersistedQueryError, requested_id
+from api.persisted_documents import load_documents
 from api.ratelimit import Limiter
 from api.schema import build_schema
 from api.sockets import SocketHandler, TextFrames
@@ -104,6 +112,8 @@ class QuanziGraphQL(GraphQLView[Context]):
     app_state: State | None = None
     # How often an idle socket's token and member are checked again (SocketHandler).
     socket_recheck_seconds: float = 60.0
+    # How long a public GET answer may be cached (api/graphql_get.py).
+    public_cache_seconds: int = 30
 
     # Sockets check the member again before every operation (api/sockets.py); the older
     # graphql-ws protocol, which would bypass that, is not offered.
@@ -120,9 +130,12 @@ class QuanziGraphQL(GraphQLView[Context]):
         in the GraphQL error shape rather than plain text."""
         if isinstance(exc, HTTPException):
             return error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
-        if isinstance(exc, PersistedQueryError):
-            return error_response(exc.message, exc.code, exc.status)
         locale = pick_locale(request.headers.get("accept-language"))
+        if isinstance(exc, PersistedQueryError):
+            message = render(exc.key, locale) if exc.key else exc.message
+            answer = error_response(message, exc.code, exc.status)
+            answer.headers.update(exc.headers)
+            return answer
         if isinstance(exc, QuanziError):
             message = render(exc.message_key, locale, **exc.params)
             return error_response(message, exc.code.value, 400)
@@ -139,24 +152,39 @@ class QuanziGraphQL(GraphQLView[Context]):
         message = render("internal", locale)
         return error_response(message, INTERNAL, 500, requestId=request_id)
 
+    def should_render_graphql_ide(self, request: object) -> bool:
+        return self.graphql_ide is not None and wants_graphiql(starlette_request(request))
+
+    def answered(self, request: Request, response: Response) -> None:
+        set_cache_headers(request, response, self.public_cache_seconds)
+
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """The request, with a persisted query's text filled in from its hash."""
+        """The request, with a persisted query's text filled in from its hash; over GET only
+        a persisted query (api/graphql_get.py)."""
         data = await super().parse_http_body(request)
-        if isinstance(data, GraphQLRequestData):
-            # Before anything hashes, looks up or echoes a piece of it.
-            check_storable(data.query, data.operation_name, data.variables, data.extensions)
         state = self.app_state
-        if isinstance(data, GraphQLRequestData) and state is not None:
-            persisted: PersistedQueries = state.persisted
-            client = starlette_request(request).client
-            data.query = await persisted.resolve(
-                state.runtime.store,
-                data.query,
-                data.extensions,
-                sender=client.host if client is not None else "unknown",
-            )
+        if not isinstance(data, GraphQLRequestData) or state is None:
+            return data
+        starlette = starlette_request(request)
+        named = await document_id(starlette)
+        # Before anything hashes, looks up or echoes a piece of it.
+        check_storable(data.query, data.operation_name, data.variables, data.extensions, named)
+        is_get = request.method == "GET"
+        if is_get:
+            check_hashed(data.query, requested_id(data.extensions, named) is not None)
+        persisted: PersistedQueries = state.persisted
+        client = starlette.client
+        data.query = await persisted.resolve(
+            state.runtime.store,
+            data.query,
+            data.extensions,
+            sender=client.host if client is not None else "unknown",
+            document_id=named,
+        )
+        if is_get:
+            check_query(data.query, data.operation_name)
         return data
 
     async def process_result(
@@ -171,6 +199,7 @@ class QuanziGraphQL(GraphQLView[Context]):
                 e if (e.extensions or {}).get("code") else format_error(e, locale, request_id)
                 for e in result.errors
             ]
+        request.state.graphql_errors = bool(result.errors)
         return process_result(result)
 
     def encode_json(self, data: object) -> str | bytes:
@@ -250,7 +279,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     graphql = QuanziGraphQL(
         schema,
         graphql_ide=None if settings.is_production else "graphiql",
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # persisted queries only: parse_http_body
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         max_subscriptions_per_connection=None,  # SocketHandler caps, in the usual error shape
     )
@@ -282,15 +311,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         per_member=settings.ws_subscriptions_per_member,
     )
     app.state.persisted = PersistedQueries(
-        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None,
+        load_documents(
+            settings.persisted_queries_dir,
+            partial(document_problems, schema, limits, settings.query_max_tokens),
+        )
+        if settings.persisted_queries_dir
+        else None,
         accepts=partial(valid_document, schema, limits, settings.query_max_tokens),
     )
     graphql.app_state = app.state
     graphql.socket_recheck_seconds = settings.ws_recheck_seconds
+    graphql.public_cache_seconds = settings.public_cache_seconds
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,
         paths=lambda path: path == "/graphql",
+        max_query_bytes=settings.graphql_max_query_string_bytes,
     )
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -18,7 +18,8 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
 - `starlette_request` reads the Starlette request behind cross_web's request adapter
   (`_request`), which is all a view's `parse_http_body` is given.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
-  the schema runs in plain text) around the view's own `run`.
+  the schema runs in plain text) around the view's own `run`, and gives every HTTP answer
+  to one hook before it is sent.
 - `OperationContextHandler` replaces the graphql-transport-ws handler's `run_operation`
   (copied from strawberry 0.341, with its private `_send_result_stream` and
   `_OperationStreamClosed`) so each operation of a socket runs with a context of its own.
@@ -165,10 +166,14 @@ class GraphQLView(GraphQL[C, None]):
             if answer is None:
                 raise
             response = answer
+        self.answered(request, response)
         await response(scope, receive, send)
 
     def refused(self, request: Request, exc: Exception) -> Response | None:
         return None
+
+    def answered(self, request: Request, response: Response) -> None:
+        """Called with every HTTP answer, refusals included, before it is sent."""
 
 
 class OperationContextHandler(BaseGraphQLTransportWSHandler[C, None]):

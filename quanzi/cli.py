@@ -251,6 +251,27 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_persisted_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.tools.persisted_manifest import build_manifest, graphql_files
+
+    files = graphql_files([Path(f) for f in args.files] or [Path(args.contract_dir)])
+    if not files:
+        print("no .graphql files to read", file=sys.stderr)
+        return 1
+    try:
+        manifest = build_manifest(files)
+    except (ValueError, OSError) as exc:  # graphql's syntax errors are ValueErrors too
+        print(exc, file=sys.stderr)
+        return 1
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(manifest['operations'])} operations to {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.database import close_db, init_db
     from domain.errors import NotFound
@@ -331,6 +352,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", "-o", default="schema.graphql")
     export.set_defaults(func=cmd_export_schema)
+
+    manifest = sub.add_parser(
+        "persisted-manifest",
+        help="write Apollo's persisted query manifest for .graphql documents (the allow-list)",
+    )
+    manifest.add_argument("files", nargs="*", help=".graphql files or directories")
+    manifest.add_argument(
+        "--contract-dir",
+        default="tests/contract",
+        help="read this directory's .graphql files when no files are given",
+    )
+    manifest.add_argument("--out", "-o", default="-", help="the file to write (default stdout)")
+    manifest.set_defaults(func=cmd_persisted_manifest)
 
     role = sub.add_parser("set-role", help="give a member a role (make the first ADMIN)")
     who = role.add_mutually_exclusive_group(required=True)

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     query_max_fields: int = Field(default=200, ge=10)
     query_max_fields_per_selection: int = Field(default=50, ge=10)
     graphql_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # GET /graphql (persisted queries only): the longest query string taken, and how long a
+    # successful answer to a request without Authorization may be cached publicly (0: never).
+    graphql_max_query_string_bytes: int = Field(default=8 * 1024, ge=1024)
+    public_cache_seconds: int = Field(default=30, ge=0)
     # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
     # classes and defaults); off entirely with rate_limits_enabled false.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
@@ -97,8 +101,10 @@ class Settings(BaseSettings):
     # /metrics: with a token, served only to `Authorization: Bearer <token>`; without one,
     # served outside production only.
     metrics_token: str | None = None
-    # Allow-list mode: only the .graphql documents under this directory run, by their
-    # sha256 (api/persisted.py). Unset: any query, plus automatic persisted queries.
+    # Allow-list mode: only the documents under this directory run: .graphql files by the
+    # sha256 of each, and the operations of Apollo's and graphql-codegen's .json manifests
+    # by their ids (api/persisted_documents.py). Unset: any query, plus automatic persisted
+    # queries.
     persisted_queries_dir: Path | None = None
     # `quanzi worker` serves its job metrics (Prometheus) on this port when set.
     worker_metrics_port: int | None = None

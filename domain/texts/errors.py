@@ -315,4 +315,18 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "加入圈子后才能报名圈内活动",
         "en": "Join the circle to sign up for its events.",
     },
+    "get_persisted_only": {
+        "zh": "GET 请求只能执行已登记的查询（extensions.persistedQuery 或 documentId，"
+        "不带查询文本）；其他请求请用 POST",
+        "en": "GET runs only persisted queries (extensions.persistedQuery or documentId, no query"
+        " text); send anything else by POST.",
+    },
+    "get_queries_only": {
+        "zh": "GET 请求只能执行查询，变更和订阅请用 POST",
+        "en": "Only queries run over GET; send mutations and subscriptions by POST.",
+    },
+    "query_string_too_long": {
+        "zh": "请求地址的参数过长（最多 {max_kb} KB），请改用 POST",
+        "en": "The request's query string is too long (at most {max_kb} KB); send it by POST.",
+    },
 }
