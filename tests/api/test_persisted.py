@@ -211,14 +211,16 @@ async def test_codegen_persisted_documents_by_document_id_or_hash(
     (GraphQL over HTTP's proposal, `sha256:` prefixed or not) or the APQ extension."""
     member = await make_user(nickname="小codegen")
     headers = {"Authorization": f"Bearer {token_for(runtime, member)}"}
-    body = operation("Viewer")
+    # As the client preset writes it: keys prefixed, bodies printed on one line.
+    body = " ".join(operation("Viewer").split())
     digest = sha256(body)
-    _manifest(tmp_path, {digest: body}, "persisted-documents.json")
+    _manifest(tmp_path, {f"sha256:{digest}": body}, "persisted-documents.json")
     async with configured_api(runtime, persisted_queries_dir=tmp_path) as (_, client):
         for request in (
             {"documentId": f"sha256:{digest}"},
             {"documentId": digest, "operationName": "Viewer"},
             {"extensions": _persisted(digest)},
+            {"extensions": _persisted(f"sha256:{digest}")},  # codegen's __meta__.hash
             {"documentId": digest, "extensions": _persisted(digest)},
         ):
             answer = await client.post("/graphql", json=request, headers=headers)
