@@ -18,7 +18,10 @@ DOCUMENTS = {
     "frags.graphql": """fragment Chip on User { id nickname }
 fragment Card on Post { id body author { ...Chip } likes: likeCount }
 """,
-    "mut.graphql": """mutation Like($postId: ID!) { likePost(postId: $postId) { post { id likeCount } } }
+    # Laid out differently from Apollo's input: both print the document anew.
+    "mut.graphql": """mutation Like($postId: ID!) {
+  likePost(postId: $postId) { post { id likeCount } }
+}
 """,
 }
 # Written by @apollo/generate-persisted-query-manifest 1.x from the three files above.
