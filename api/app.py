@@ -246,6 +246,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         introspection=not settings.is_production,
         limits=limits,
         max_tokens=settings.query_max_tokens,
+        timezone=settings.community_timezone,
     )
     graphql = QuanziGraphQL(
         schema,

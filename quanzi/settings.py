@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.calendar import DEFAULT_TIMEZONE
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -104,7 +106,7 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = None
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
     # in the community's time zone; comments and answers share one cap.
-    community_timezone: str = "Asia/Shanghai"
+    community_timezone: str = DEFAULT_TIMEZONE
     points_post: int = 5
     points_post_daily: int = 5
     points_reply: int = 2

@@ -315,4 +315,15 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "加入圈子后才能报名圈内活动",
         "en": "Join the circle to sign up for its events.",
     },
+    "datetime_format": {
+        "zh": "时间格式不正确，应为 RFC 3339 格式，如 2026-12-01T20:00:00+08:00"
+        "（不带时区时按社区所在时区理解），年份在 {earliest} 到 {latest} 之间；收到：{value}",
+        "en": "The date and time must be in RFC 3339 format, such as 2026-12-01T20:00:00+08:00"
+        " (without an offset it is read in the community's time zone), in the years {earliest}"
+        " to {latest}; found: {value}.",
+    },
+    "date_format": {
+        "zh": "日期格式不正确，应为 YYYY-MM-DD，如 2026-12-01；收到：{value}",
+        "en": "The date must be written YYYY-MM-DD, such as 2026-12-01; found: {value}.",
+    },
 }
