@@ -18,7 +18,6 @@ from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,7 +29,7 @@ from api.context import Context, bearer_token, pick_locale
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
 from api.guards import BodySizeLimit, Limits, check_storable, valid_document
 from api.health import healthz
-from api.media import upload_image
+from api.media import MediaFiles, upload_image
 from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
 from api.ratelimit import Limiter
@@ -268,7 +267,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 methods=["GET"],
             ),
             Route("/media/images", upload_image, methods=["POST"]),
-            Mount("/media", StaticFiles(directory=settings.media_root, check_dir=False)),
+            Mount("/media", MediaFiles(directory=settings.media_root, check_dir=False)),
         ],
         lifespan=lifespan,
     )

@@ -326,4 +326,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "日期格式不正确，应为 YYYY-MM-DD，如 2026-12-01；收到：{value}",
         "en": "The date must be written YYYY-MM-DD, such as 2026-12-01; found: {value}.",
     },
+    "content_length_required": {
+        "zh": "上传需要 Content-Length 请求头（不接受分块传输）",
+        "en": "An upload needs a Content-Length header (chunked uploads are not accepted).",
+    },
 }
