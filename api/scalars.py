@@ -27,7 +27,7 @@ _DATE = r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
 # date pickers send: seconds left out, and no offset at all.
 _DATETIME = re.compile(
     _DATE + r"[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,30}))?)?"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
     r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?",
     re.ASCII,
 )
