@@ -18,7 +18,6 @@ from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -37,7 +36,7 @@ from api.graphql_get import (
 )
 from api.guards import BodySizeLimit, Limits, check_storable, document_problems, valid_document
 from api.health import healthz
-from api.media import upload_image
+from api.media import MediaFiles, upload_image
 from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, requested_id
 from api.persisted_documents import load_documents
@@ -275,6 +274,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         introspection=not settings.is_production,
         limits=limits,
         max_tokens=settings.query_max_tokens,
+        timezone=settings.community_timezone,
     )
     graphql = QuanziGraphQL(
         schema,
@@ -296,7 +296,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 methods=["GET"],
             ),
             Route("/media/images", upload_image, methods=["POST"]),
-            Mount("/media", StaticFiles(directory=settings.media_root, check_dir=False)),
+            Mount("/media", MediaFiles(directory=settings.media_root, check_dir=False)),
         ],
         lifespan=lifespan,
     )

@@ -3,6 +3,7 @@ the offending `field`; anything unexpected is masked and logged with the request
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -88,13 +89,36 @@ def backend_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
+# How graphql-core prefixes a variable's refused value: `Variable '$input' has invalid value
+# at .startsAt: ...`; the last name in it is the input field the client filled.
+_VARIABLE = re.compile(r"Variable '\$(\w+)' has invalid value(?: at ([^:]*))?:")
+
+
+def _cause(error: GraphQLError) -> BaseException | None:
+    """What went wrong, through the GraphQLErrors that wrap it: a variable's error wraps the
+    scalar's, which carries the BadInput of a DateTime or Date in the wrong format."""
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
+
+
+def _input_field(error: GraphQLError) -> str | None:
+    found = _VARIABLE.match(error.message)
+    if found is None:
+        return None
+    names = re.findall(r"[A-Za-z_]\w*", found[2] or "")
+    return names[-1] if names else found[1]
+
+
 def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
     """The client's shape of one error: a stable code, a message in the caller's language."""
-    original = error.original_error
+    original = _cause(error)
     if isinstance(original, QuanziError):
         extensions: dict[str, object] = {"code": original.code.value}
-        if original.field:
-            extensions["field"] = original.field
+        field = original.field or _input_field(error)
+        if field:
+            extensions["field"] = field
         if original.code is ErrorCode.RATE_LIMITED and "retry_after" in original.params:
             extensions["retryAfter"] = original.params["retry_after"]
         message = render(original.message_key, locale, **original.params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
@@ -28,6 +28,8 @@ from domain.models import (
     UserFollow,
 )
 from quanzi.bootstrap import RedisStore
+
+M = TypeVar("M", bound=Model)
 
 
 def _by_id(model: type[Model]) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
@@ -81,6 +83,11 @@ class Loaders:
     @cached_property
     def badges_of_user(self) -> DataLoader[int, list[UserBadge]]:
         return DataLoader(load_fn=reads.badges_of_users)
+
+    def row(self, model: type[M]) -> DataLoader[int, M | None]:
+        """Rows of any `model` by id, one query per model a request (node(id:)'s rarer kinds:
+        polls, reports, notifications...)."""
+        return self._keyed("row:" + model.__name__, 0, _by_id(model))
 
     def _keyed(
         self, name: str, key: int, load: Callable[[Sequence[int]], Awaitable[list[Any]]]

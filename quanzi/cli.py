@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from quanzi.settings import ConfigError, Settings, load_settings
+from quanzi.settings import (
+    SERVE_HOST,
+    SERVE_PORT,
+    ConfigError,
+    Settings,
+    load_settings,
+    local_media_url,
+)
 
 
 @contextlib.contextmanager
@@ -51,8 +58,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.logs import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
+    if not settings.media_base_url:  # production refused to start without it
+        os.environ["QUANZI_MEDIA_BASE_URL"] = local_media_url(args.host, args.port)
     with _services(settings):
-        # The factory re-reads the environment in each worker; embedded URLs were exported.
+        # The factory re-reads the environment in each worker; embedded URLs were exported,
+        # and so was the media URL.
         uvicorn.run(
             "api.app:create_app",
             factory=True,
@@ -308,14 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the API (applies nothing to the schema)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default=SERVE_HOST)
+    serve.add_argument("--port", type=int, default=SERVE_PORT)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
     dev = sub.add_parser("dev", help="API + worker + scheduler together (make run)")
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--host", default=SERVE_HOST)
+    dev.add_argument("--port", type=int, default=SERVE_PORT)
     dev.add_argument("--workers", type=int, default=1)
     dev.set_defaults(func=cmd_dev)
 

@@ -6,10 +6,25 @@ import itertools
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.calendar import DEFAULT_TIMEZONE
+
+# Where `quanzi serve` and `quanzi dev` listen unless told otherwise (and so where, outside
+# production, uploaded images are said to be: see Settings.public_media_url).
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+
+
+def local_media_url(host: str, port: int) -> str:
+    """The API's own /media on the address it serves (a wildcard address reads as loopback)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/media"
 
 
 class Environment(StrEnum):
@@ -110,7 +125,7 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = None
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
     # in the community's time zone; comments and answers share one cap.
-    community_timezone: str = "Asia/Shanghai"
+    community_timezone: str = DEFAULT_TIMEZONE
     points_post: int = 5
     points_post_daily: int = 5
     points_reply: int = 2
@@ -141,8 +156,10 @@ class Settings(BaseSettings):
     # Distinct reporters that hide content until it is reviewed.
     report_hide_threshold: int = Field(default=3, ge=1)
 
-    # Uploaded images: stored under media_dir and served at /media/ unless media_base_url
-    # points somewhere else (a CDN in front of the same files).
+    # Uploaded images: stored under media_dir and served at /media/. Their public URLs are
+    # built from media_base_url alone (the CDN or bucket in front of the files, or the API's
+    # own /media), never from a request's Host or X-Forwarded-* headers. Required in
+    # production; elsewhere `quanzi serve` sets it to its own address.
     media_dir: Path | None = None
     media_base_url: str | None = None
     media_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
@@ -169,6 +186,7 @@ class Settings(BaseSettings):
                 ("REDIS_URL", self.redis_url),
                 ("WECHAT_APPID", self.wechat_appid),
                 ("WECHAT_SECRET", self.wechat_secret),
+                ("QUANZI_MEDIA_BASE_URL", self.media_base_url),
             )
             if not value
         ]
@@ -190,6 +208,27 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (an IANA name, e.g. Asia/Shanghai)"
             ) from None
         return value
+
+    @field_validator("media_base_url")
+    @classmethod
+    def _absolute_media_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or parts.password is not None
+            or parts.query
+            or parts.fragment
+            or "\\" in value
+        ):
+            raise ValueError(
+                f"QUANZI_MEDIA_BASE_URL must be an absolute http(s) URL without credentials, "
+                f"query or fragment, e.g. https://cdn.example.com/media; found {value!r}"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("level_thresholds")
     @classmethod
@@ -213,6 +252,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def public_media_url(self) -> str:
+        """Where uploaded images are public: QUANZI_MEDIA_BASE_URL, else (outside production)
+        the API's own /media on the default address."""
+        return self.media_base_url or local_media_url(SERVE_HOST, SERVE_PORT)
 
     @property
     def media_root(self) -> Path:

@@ -329,4 +329,19 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "请求地址的参数过长（最多 {max_kb} KB），请改用 POST",
         "en": "The request's query string is too long (at most {max_kb} KB); send it by POST.",
     },
+    "datetime_format": {
+        "zh": "时间格式不正确，应为 RFC 3339 格式，如 2026-12-01T20:00:00+08:00"
+        "（不带时区时按社区所在时区理解），年份在 {earliest} 到 {latest} 之间；收到：{value}",
+        "en": "The date and time must be in RFC 3339 format, such as 2026-12-01T20:00:00+08:00"
+        " (without an offset it is read in the community's time zone), in the years {earliest}"
+        " to {latest}; found: {value}.",
+    },
+    "date_format": {
+        "zh": "日期格式不正确，应为 YYYY-MM-DD，如 2026-12-01；收到：{value}",
+        "en": "The date must be written YYYY-MM-DD, such as 2026-12-01; found: {value}.",
+    },
+    "content_length_required": {
+        "zh": "上传需要 Content-Length 请求头（不接受分块传输）",
+        "en": "An upload needs a Content-Length header (chunked uploads are not accepted).",
+    },
 }
