@@ -31,7 +31,7 @@ from api.context import Context, bearer_token, pick_locale
 from api.errors import format_error
 from api.strawberry_internals import Operation, OperationContextHandler
 from domain import auth
-from domain.errors import ErrorCode, QuanziError, RateLimited, Unauthenticated
+from domain.errors import BadInput, ErrorCode, QuanziError, RateLimited, Unauthenticated
 from domain.models import User
 
 log = logging.getLogger("quanzi.sockets")
@@ -111,6 +111,17 @@ class SocketHandler(OperationContextHandler[Context]):
         except Exception as exc:  # the database is down: this operation fails, not the socket
             await self._send_error(operation.id, exc)
             return None
+        # A document that does not parse is the client's error frame (GRAPHQL_PARSE_FAILED),
+        # where Strawberry's stream would raise and log it as the server's.
+        parse = getattr(self.view, "parse", None)
+        try:
+            if not isinstance(operation.query, str):
+                raise BadInput(field="query")
+            if parse is not None:
+                parse(operation.query)
+        except (GraphQLError, BadInput) as exc:
+            await self._send_error(operation.id, exc)
+            return None
         return self.context.for_operation(viewer)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
@@ -127,7 +138,9 @@ class SocketHandler(OperationContextHandler[Context]):
 
     async def _send_error(self, operation_id: str, exc: Exception) -> None:
         error = format_error(
-            GraphQLError(str(exc), original_error=exc), self.context.locale, self.context.request_id
+            exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc),
+            self.context.locale,
+            self.context.request_id,
         )
         self.operations.pop(operation_id, None)
         with contextlib.suppress(WebSocketDisconnected):

@@ -315,4 +315,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "加入圈子后才能报名圈内活动",
         "en": "Join the circle to sign up for its events.",
     },
+    "token_missing": {
+        "zh": "请先登录：连接时请携带访问令牌",
+        "en": "Please sign in first: send an access token when connecting.",
+    },
+    "subscription_needs_websocket": {
+        "zh": "订阅请通过 WebSocket（graphql-transport-ws 协议）连接 /graphql",
+        "en": "Subscriptions need a WebSocket: connect to /graphql with graphql-transport-ws.",
+    },
 }

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import logging
 import socket
 import tempfile
 import time
@@ -203,7 +204,7 @@ async def test_a_socket_refused_at_connection_init_is_told_why(runtime: Runtime)
 
 
 async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
-    runtime: Runtime,
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     member = await make_user()
     token = token_for(runtime, member)
@@ -222,13 +223,21 @@ async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
         await english.close()
 
         chinese = await (await Socket.open(base, token)).acked()
-        await chinese.ws.send(
-            json.dumps({"id": "x", "type": "subscribe", "payload": {"query": "{ nope }"}})
-        )
-        message = await chinese.recv()
-        assert (message["id"], message["type"]) == ("x", "error")
-        assert _codes(message["payload"]) == ["BAD_USER_INPUT"]
+        for query, code in (
+            ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+            ("subscription { notificationAdded { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+            ("{ viewer { id ", "GRAPHQL_PARSE_FAILED"),
+            ("{" + " viewer { id }" * 800 + " }", "QUERY_TOO_COMPLEX"),
+        ):
+            await chinese.ws.send(
+                json.dumps({"id": query, "type": "subscribe", "payload": {"query": query}})
+            )
+            message = await chinese.recv()
+            assert (message["id"], message["type"]) == (query, "error"), query
+            assert _codes(message["payload"]) == [code], query
         await chinese.close()
+    # The client's mistakes are not logged as the server's.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_three_hundred_subscriptions_from_one_member_leave_redis_and_limits_working(
