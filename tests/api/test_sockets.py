@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from adapters.redis import Store
 from api.app import create_app
 from api.ids import to_global_id
+from domain import auth
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
 from quanzi.embedded import _stop_process, start_redis
@@ -66,8 +67,16 @@ class Socket:
         self.next_id = 0
 
     @classmethod
-    async def open(cls, base: str, token: str | None, **payload: object) -> Socket:
-        ws = await websockets.connect(f"ws://{base}/graphql", subprotocols=["graphql-transport-ws"])
+    async def open(
+        cls, base: str, token: str | None, *, header: str | None = None, **payload: object
+    ) -> Socket:
+        """A socket sending `token` in `connection_init` and `header` (a token) as the
+        upgrade request's Authorization, as `wx.connectSocket({header})` does."""
+        ws = await websockets.connect(
+            f"ws://{base}/graphql",
+            subprotocols=["graphql-transport-ws"],
+            additional_headers={"Authorization": f"Bearer {header}"} if header else None,
+        )
         if token is not None:
             payload["authorization"] = f"Bearer {token}"
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
@@ -187,20 +196,78 @@ async def test_an_idle_socket_is_closed_when_its_token_expires_or_its_member_is_
 
 
 async def test_a_socket_refused_at_connection_init_is_told_why(runtime: Runtime) -> None:
+    """4401 with the token's reason (graphql-ws reports it at once instead of retrying),
+    4403 for a ban: the reason is the machine string the client branches on."""
     expired = dataclasses.replace(runtime.tokens, access_ttl=timedelta(seconds=-5))
-    member = await make_user()
+    member, banned, signed_out = await make_user(), await make_user(), await make_user()
+    await User.filter(id=banned.id).update(banned_until=datetime.now(UTC) + timedelta(days=1))
+    ended = await auth.start_session(runtime.tokens, signed_out, is_new_user=False)
+    await auth.revoke_all_sessions(signed_out.id)
     async with serving(runtime) as base:
-        for token, reason in (
-            (None, "unauthenticated"),
-            ("not-a-token", "token_invalid"),
-            (expired.issue_access(member.id)[0], "token_expired"),
+        for token, closed in (
+            (None, (4401, "token_missing")),
+            ("", (4401, "token_missing")),
+            ("not-a-token", (4401, "token_invalid")),
+            ("tökén.ä.ö", (4401, "token_invalid")),
+            (expired.issue_access(member.id)[0], (4401, "token_expired")),
+            (ended.access_token, (4401, "session_revoked")),
+            (token_for(runtime, banned), (4403, "account_banned")),
         ):
-            refused = await Socket.open(base, token)
-            assert await refused.closed() == (4403, reason)
+            payload = {} if token is None else {"authorization": token}
+            refused = await Socket.open(base, None, **payload)
+            assert await refused.closed() == closed, token
         legacy = await websockets.connect(f"ws://{base}/graphql", subprotocols=["graphql-ws"])
         with pytest.raises(websockets.ConnectionClosed) as info:
             await asyncio.wait_for(legacy.recv(), 5)
         assert info.value.rcvd is not None and info.value.rcvd.code == 4406
+
+
+async def test_a_socket_signs_in_with_the_upgrade_requests_authorization_header(
+    runtime: Runtime,
+) -> None:
+    header_member, payload_member = await make_user(), await make_user()
+    by_header = token_for(runtime, header_member)
+    async with serving(runtime) as base:
+        for payload in ({}, None):  # no token in connection_init: the header's
+            ws = await websockets.connect(
+                f"ws://{base}/graphql",
+                subprotocols=["graphql-transport-ws"],
+                additional_headers={"Authorization": f"Bearer {by_header}"},
+            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            socket = await Socket(ws).acked()
+            viewer = await socket.run("Viewer")
+            assert viewer["payload"]["data"]["viewer"]["id"] == to_global_id(
+                "User", header_member.id
+            )
+            await socket.close()
+
+        # Both: connection_init's token wins, whatever the header holds.
+        for header in (by_header, "not-a-token"):
+            both = await (
+                await Socket.open(base, token_for(runtime, payload_member), header=header)
+            ).acked()
+            viewer = await both.run("Viewer")
+            assert viewer["payload"]["data"]["viewer"]["id"] == to_global_id(
+                "User", payload_member.id
+            )
+            await both.close()
+
+        bad_header = await Socket.open(base, None, header="not-a-token")
+        assert await bad_header.closed() == (4401, "token_invalid")
+
+
+async def test_a_session_signed_out_elsewhere_closes_the_open_socket_as_revoked(
+    runtime: Runtime,
+) -> None:
+    member = await make_user()
+    session = await auth.start_session(runtime.tokens, member, is_new_user=False)
+    async with serving(runtime) as base:
+        socket = await (await Socket.open(base, session.access_token)).acked()
+        assert "errors" not in (await socket.run("Viewer"))["payload"]
+        await auth.revoke_all_sessions(member.id)
+        await socket.subscribe("Viewer")
+        assert await socket.closed() == (4401, "session_revoked")
 
 
 async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
