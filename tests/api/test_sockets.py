@@ -5,26 +5,21 @@ server (uvicorn, in this process) and the `websockets` client speaking graphql-t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import logging
-import socket
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 from redis.asyncio import Redis
 
 from adapters.redis import Store
-from api.app import create_app
 from api.ids import to_global_id
 from domain import auth
 from domain.models import Role, User
@@ -33,30 +28,7 @@ from quanzi.embedded import _stop_process, start_redis
 from tests.conftest import error_codes
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
-    """The app on a real port, with some settings changed; its lifespan runs."""
-    app = create_app(settings=runtime.settings.model_copy(update=settings), runtime=runtime)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "server did not start"
-        await asyncio.sleep(0.02)
-    try:
-        yield f"127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        await task
+from tests.serving import serving
 
 
 class Socket:
