@@ -7,12 +7,13 @@ import gc
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 import orjson
 import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import DocumentNode
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.requests import Request
@@ -23,9 +24,10 @@ from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
+from api.edge import Refused, check_request
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
 from api.graphql_get import (
     check_hashed,
@@ -41,9 +43,9 @@ from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, requested_id
 from api.persisted_documents import load_documents
 from api.ratelimit import Limiter
-from api.schema import build_schema
+from api.schema import CACHE_SIZE, build_schema
 from api.sockets import SocketHandler, TextFrames
-from api.strawberry_internals import GraphQLView, starlette_request
+from api.strawberry_internals import GraphQLView, shared_parse, starlette_request
 from api.telemetry import metrics_endpoint, observe
 from domain.errors import ErrorCode, QuanziError
 from domain.texts import render
@@ -113,6 +115,8 @@ class QuanziGraphQL(GraphQLView[Context]):
     socket_recheck_seconds: float = 60.0
     # How long a public GET answer may be cached (api/graphql_get.py).
     public_cache_seconds: int = 30
+    # The schema's own (cached) parse, for what the edge decides before it runs.
+    parse: Callable[[str], DocumentNode] | None = None
 
     # Sockets check the member again before every operation (api/sockets.py); the older
     # graphql-ws protocol, which would bypass that, is not offered.
@@ -135,6 +139,8 @@ class QuanziGraphQL(GraphQLView[Context]):
             answer = error_response(message, exc.code, exc.status)
             answer.headers.update(exc.headers)
             return answer
+        if isinstance(exc, Refused):
+            return exc.response(locale, request.scope.get("state", {}).get("request_id", ""))
         if isinstance(exc, QuanziError):
             message = render(exc.message_key, locale, **exc.params)
             return error_response(message, exc.code.value, 400)
@@ -186,6 +192,28 @@ class QuanziGraphQL(GraphQLView[Context]):
             check_query(data.query, data.operation_name)
         return data
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Refuses at the edge (api/edge.py), before anything runs, a subscription and a
+        bearer token that does not hold."""
+        if isinstance(request_data, GraphQLRequestData) and self.parse is not None:
+            check_request(self.parse, request_data.query, request_data.operation_name, context)
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -220,7 +248,8 @@ class QuanziGraphQL(GraphQLView[Context]):
             request_id=request.scope.get("state", {}).get("request_id", ""),
             bearer=bearer_token(request.headers.get("authorization")),
         )
-        await context.authenticate()
+        if not isinstance(request, WebSocket):  # a socket signs in at connection_init
+            await context.authenticate()
         return context
 
 
@@ -322,6 +351,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     graphql.app_state = app.state
     graphql.socket_recheck_seconds = settings.ws_recheck_seconds
     graphql.public_cache_seconds = settings.public_cache_seconds
+    graphql.parse = shared_parse(CACHE_SIZE, settings.query_max_tokens)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import asyncpg
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from redis.exceptions import RedisError
 from starlette.responses import JSONResponse
 from strawberry.extensions import SchemaExtension
@@ -23,6 +23,11 @@ from domain.texts import render
 log = structlog.get_logger("quanzi.api")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+# A client's bug, not its user's: the document does not parse, or does not validate against
+# the schema (Apollo's codes). Their message is graphql-core's English text, whatever the
+# Accept-Language, for the developer; an app shows its user a generic message instead.
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
 
 class ErrorFormatter(SchemaExtension):
@@ -131,9 +136,13 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
             extensions = {**(error.extensions or {}), "code": ErrorCode.QUERY_TOO_COMPLEX.value}
             message = f"{render('query_too_complex', locale)} ({error.message})"
             return _copy(error, message, extensions)
-        # Parse, validation and variable errors: the query itself is wrong.
-        extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
-        return _copy(error, error.message, extensions)
+        if code not in (VALIDATION_FAILED, PARSE_FAILED):
+            parsing = isinstance(error, GraphQLSyntaxError) or isinstance(
+                original, GraphQLSyntaxError
+            )
+            # Otherwise a variable's value that its type refuses: the input is wrong.
+            code = PARSE_FAILED if parsing else ErrorCode.BAD_USER_INPUT.value
+        return _copy(error, error.message, {**(error.extensions or {}), "code": code})
     if backend_unavailable(original):
         # PostgreSQL or Redis is down or restarting: what needed it cannot answer now; the
         # pools reconnect by themselves once it is back.
@@ -157,6 +166,14 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
         exc_info=(type(original), original, original.__traceback__),
     )
     return _copy(error, render("internal", locale), {"code": INTERNAL, "requestId": request_id})
+
+
+def validation_failed(error: GraphQLError) -> GraphQLError:
+    """A validation error marked GRAPHQL_VALIDATION_FAILED, unless it has a code of its own
+    (QUERY_TOO_COMPLEX) or is a domain refusal (text that cannot be stored: BAD_USER_INPUT)."""
+    if (error.extensions or {}).get("code") or isinstance(error.original_error, QuanziError):
+        return error
+    return _copy(error, error.message, {**(error.extensions or {}), "code": VALIDATION_FAILED})
 
 
 def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -28,7 +28,7 @@ from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 
 from api.context import pick_locale
-from api.errors import error_response
+from api.errors import error_response, validation_failed
 from api.selections import breadth, fragments_of, measure
 from api.strawberry_internals import core_schema, validate_document
 from domain.errors import BadInput, ErrorCode
@@ -113,9 +113,12 @@ class GuardedValidation(SchemaExtension):
             execution.pre_execution_errors = (
                 [refused]
                 if refused is not None
-                else self.validate(
-                    core_schema(execution.schema), document, execution.validation_rules
-                )
+                else [
+                    validation_failed(error)
+                    for error in self.validate(
+                        core_schema(execution.schema), document, execution.validation_rules
+                    )
+                ]
             )
         yield
 

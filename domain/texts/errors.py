@@ -344,4 +344,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "上传需要 Content-Length 请求头（不接受分块传输）",
         "en": "An upload needs a Content-Length header (chunked uploads are not accepted).",
     },
+    "token_missing": {
+        "zh": "请先登录：连接时请携带访问令牌",
+        "en": "Please sign in first: send an access token when connecting.",
+    },
+    "subscription_needs_websocket": {
+        "zh": "订阅请通过 WebSocket（graphql-transport-ws 协议）连接 /graphql",
+        "en": "Subscriptions need a WebSocket: connect to /graphql with graphql-transport-ws.",
+    },
 }
