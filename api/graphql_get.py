@@ -2,9 +2,10 @@
 `useGETForHashedQueries`): `GET /graphql?operationName=…&variables=<json>&extensions=<json>`
 (or `documentId=…`) runs a persisted query, automatic or registered, and only a query.
 
-- GET never carries query text: `query=`, no hash at all, or a mutation or subscription
-  behind a hash answer 405 with `Allow: POST` and code METHOD_NOT_ALLOWED (a miss answers
-  PERSISTED_QUERY_NOT_FOUND, and Apollo then POSTs the text). Outside production a browser's
+- GET never carries query text: `query=`, no hash at all, or a mutation behind a hash
+  answer 405 with `Allow: POST` and code METHOD_NOT_ALLOWED (a miss answers
+  PERSISTED_QUERY_NOT_FOUND, and Apollo then POSTs the text). A subscription behind a hash
+  answers 400 SUBSCRIPTION_NEEDS_WEBSOCKET, as it would over POST. Outside production a browser's
   bare `GET /graphql` (no parameters, Accept text/html) still gets GraphiQL.
 - The query string is bounded like a body (guards.BodySizeLimit: 414 past
   QUANZI_GRAPHQL_MAX_QUERY_STRING_BYTES), and its values pass the same checks.
@@ -23,6 +24,7 @@ from graphql import GraphQLError, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.edge import SUBSCRIPTION_NEEDS_WEBSOCKET, Refused
 from api.persisted import PersistedQueryError
 
 METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
@@ -63,8 +65,17 @@ def check_hashed(query: str | None, digest_sent: bool) -> None:
 
 
 def check_query(text: str | None, operation_name: str | None) -> None:
-    """Over GET, the operation to run must be a query."""
-    if text is not None and _operation_type(text, operation_name) not in (None, "query"):
+    """Over GET, the operation to run must be a query; a subscription is told, as over
+    POST, that it needs the WebSocket."""
+    kind = _operation_type(text, operation_name) if text is not None else None
+    if kind == "subscription":
+        raise Refused(
+            400,
+            SUBSCRIPTION_NEEDS_WEBSOCKET,
+            "subscription_needs_websocket",
+            operation_name=operation_name,
+        )
+    if kind not in (None, "query"):
         raise only_post("get_queries_only")
 
 
