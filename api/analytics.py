@@ -61,7 +61,10 @@ class FunnelStep:
 
 @strawberry.type(description="A queued background job.")
 class JobHandle:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The queue's job id (32 hex digits), not a global ID: jobs are not nodes, "
+        "and node(id:) does not fetch them."
+    )
 
 
 @strawberry.type

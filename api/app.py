@@ -7,36 +7,45 @@ import gc
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 import orjson
 import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import DocumentNode
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
+from api.edge import Refused, check_request
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
-from api.guards import BodySizeLimit, Limits, check_storable, valid_document
+from api.graphql_get import (
+    check_hashed,
+    check_query,
+    document_id,
+    set_cache_headers,
+    wants_graphiql,
+)
+from api.guards import BodySizeLimit, Limits, check_storable, document_problems, valid_document
 from api.health import healthz
-from api.media import upload_image
+from api.media import MediaFiles, upload_image
 from api.notification_hub import NotificationHub
-from api.persisted import PersistedQueries, PersistedQueryError, load_allow_list
+from api.persisted import PersistedQueries, PersistedQueryError, requested_id
+from api.persisted_documents import load_documents
 from api.ratelimit import Limiter
-from api.schema import build_schema
+from api.schema import CACHE_SIZE, build_schema
 from api.sockets import SocketHandler, TextFrames
-from api.strawberry_internals import GraphQLView, starlette_request
+from api.strawberry_internals import GraphQLView, shared_parse, starlette_request
 from api.telemetry import metrics_endpoint, observe
 from domain.errors import ErrorCode, QuanziError
 from domain.texts import render
@@ -104,6 +113,10 @@ class QuanziGraphQL(GraphQLView[Context]):
     app_state: State | None = None
     # How often an idle socket's token and member are checked again (SocketHandler).
     socket_recheck_seconds: float = 60.0
+    # How long a public GET answer may be cached (api/graphql_get.py).
+    public_cache_seconds: int = 30
+    # The schema's own (cached) parse, for what the edge decides before it runs.
+    parse: Callable[[str], DocumentNode] | None = None
 
     # Sockets check the member again before every operation (api/sockets.py); the older
     # graphql-ws protocol, which would bypass that, is not offered.
@@ -120,9 +133,14 @@ class QuanziGraphQL(GraphQLView[Context]):
         in the GraphQL error shape rather than plain text."""
         if isinstance(exc, HTTPException):
             return error_response(exc.reason, ErrorCode.BAD_USER_INPUT, exc.status_code)
-        if isinstance(exc, PersistedQueryError):
-            return error_response(exc.message, exc.code, exc.status)
         locale = pick_locale(request.headers.get("accept-language"))
+        if isinstance(exc, PersistedQueryError):
+            message = render(exc.key, locale) if exc.key else exc.message
+            answer = error_response(message, exc.code, exc.status)
+            answer.headers.update(exc.headers)
+            return answer
+        if isinstance(exc, Refused):
+            return exc.response(locale, request.scope.get("state", {}).get("request_id", ""))
         if isinstance(exc, QuanziError):
             message = render(exc.message_key, locale, **exc.params)
             return error_response(message, exc.code.value, 400)
@@ -139,25 +157,62 @@ class QuanziGraphQL(GraphQLView[Context]):
         message = render("internal", locale)
         return error_response(message, INTERNAL, 500, requestId=request_id)
 
+    def should_render_graphql_ide(self, request: object) -> bool:
+        return self.graphql_ide is not None and wants_graphiql(starlette_request(request))
+
+    def answered(self, request: Request, response: Response) -> None:
+        set_cache_headers(request, response, self.public_cache_seconds)
+
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """The request, with a persisted query's text filled in from its hash."""
+        """The request, with a persisted query's text filled in from its hash; over GET only
+        a persisted query (api/graphql_get.py)."""
         data = await super().parse_http_body(request)
-        if isinstance(data, GraphQLRequestData):
-            # Before anything hashes, looks up or echoes a piece of it.
-            check_storable(data.query, data.operation_name, data.variables, data.extensions)
         state = self.app_state
-        if isinstance(data, GraphQLRequestData) and state is not None:
-            persisted: PersistedQueries = state.persisted
-            client = starlette_request(request).client
-            data.query = await persisted.resolve(
-                state.runtime.store,
-                data.query,
-                data.extensions,
-                sender=client.host if client is not None else "unknown",
-            )
+        if not isinstance(data, GraphQLRequestData) or state is None:
+            return data
+        starlette = starlette_request(request)
+        named = await document_id(starlette)
+        # Before anything hashes, looks up or echoes a piece of it.
+        check_storable(data.query, data.operation_name, data.variables, data.extensions, named)
+        is_get = request.method == "GET"
+        if is_get:
+            check_hashed(data.query, requested_id(data.extensions, named) is not None)
+        persisted: PersistedQueries = state.persisted
+        client = starlette.client
+        data.query = await persisted.resolve(
+            state.runtime.store,
+            data.query,
+            data.extensions,
+            sender=client.host if client is not None else "unknown",
+            document_id=named,
+        )
+        if is_get:
+            check_query(data.query, data.operation_name)
         return data
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Refuses at the edge (api/edge.py), before anything runs, a subscription and a
+        bearer token that does not hold."""
+        if isinstance(request_data, GraphQLRequestData) and self.parse is not None:
+            check_request(self.parse, request_data.query, request_data.operation_name, context)
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -171,6 +226,7 @@ class QuanziGraphQL(GraphQLView[Context]):
                 e if (e.extensions or {}).get("code") else format_error(e, locale, request_id)
                 for e in result.errors
             ]
+        request.state.graphql_errors = bool(result.errors)
         return process_result(result)
 
     def encode_json(self, data: object) -> str | bytes:
@@ -192,7 +248,8 @@ class QuanziGraphQL(GraphQLView[Context]):
             request_id=request.scope.get("state", {}).get("request_id", ""),
             bearer=bearer_token(request.headers.get("authorization")),
         )
-        await context.authenticate()
+        if not isinstance(request, WebSocket):  # a socket signs in at connection_init
+            await context.authenticate()
         return context
 
 
@@ -246,11 +303,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         introspection=not settings.is_production,
         limits=limits,
         max_tokens=settings.query_max_tokens,
+        timezone=settings.community_timezone,
     )
     graphql = QuanziGraphQL(
         schema,
         graphql_ide=None if settings.is_production else "graphiql",
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # persisted queries only: parse_http_body
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         max_subscriptions_per_connection=None,  # SocketHandler caps, in the usual error shape
     )
@@ -267,7 +325,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 methods=["GET"],
             ),
             Route("/media/images", upload_image, methods=["POST"]),
-            Mount("/media", StaticFiles(directory=settings.media_root, check_dir=False)),
+            Mount("/media", MediaFiles(directory=settings.media_root, check_dir=False)),
         ],
         lifespan=lifespan,
     )
@@ -282,15 +340,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         per_member=settings.ws_subscriptions_per_member,
     )
     app.state.persisted = PersistedQueries(
-        load_allow_list(settings.persisted_queries_dir) if settings.persisted_queries_dir else None,
+        load_documents(
+            settings.persisted_queries_dir,
+            partial(document_problems, schema, limits, settings.query_max_tokens),
+        )
+        if settings.persisted_queries_dir
+        else None,
         accepts=partial(valid_document, schema, limits, settings.query_max_tokens),
     )
     graphql.app_state = app.state
     graphql.socket_recheck_seconds = settings.ws_recheck_seconds
+    graphql.public_cache_seconds = settings.public_cache_seconds
+    graphql.parse = shared_parse(CACHE_SIZE, settings.query_max_tokens)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,
         paths=lambda path: path == "/graphql",
+        max_query_bytes=settings.graphql_max_query_string_bytes,
     )
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -79,6 +79,16 @@ class Context:
     def reset_viewer(self) -> None:
         self._viewer = _UNSET
 
+    def bearer_refusal(self) -> QuanziError | None:
+        """Why the request's bearer token was refused (authenticate() has run), or None."""
+        viewer = self._viewer
+        return viewer if isinstance(viewer, QuanziError) else None
+
+    def read_anonymously(self) -> None:
+        """Go on as nobody, whatever the bearer said (an operation that only signs in)."""
+        self.bearer = None
+        self._viewer = None
+
     def for_operation(self, viewer: User) -> Context:
         """One operation of a socket: the viewer as just checked, loaders of its own."""
         return dataclasses.replace(self, loaders=Loaders(), _viewer=viewer)

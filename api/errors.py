@@ -3,12 +3,13 @@ the offending `field`; anything unexpected is masked and logged with the request
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
 import asyncpg
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from redis.exceptions import RedisError
 from starlette.responses import JSONResponse
 from strawberry.extensions import SchemaExtension
@@ -22,6 +23,11 @@ from domain.texts import render
 log = structlog.get_logger("quanzi.api")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+# A client's bug, not its user's: the document does not parse, or does not validate against
+# the schema (Apollo's codes). Their message is graphql-core's English text, whatever the
+# Accept-Language, for the developer; an app shows its user a generic message instead.
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
 
 class ErrorFormatter(SchemaExtension):
@@ -88,13 +94,36 @@ def backend_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
+# How graphql-core prefixes a variable's refused value: `Variable '$input' has invalid value
+# at .startsAt: ...`; the last name in it is the input field the client filled.
+_VARIABLE = re.compile(r"Variable '\$(\w+)' has invalid value(?: at ([^:]*))?:")
+
+
+def _cause(error: GraphQLError) -> BaseException | None:
+    """What went wrong, through the GraphQLErrors that wrap it: a variable's error wraps the
+    scalar's, which carries the BadInput of a DateTime or Date in the wrong format."""
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
+
+
+def _input_field(error: GraphQLError) -> str | None:
+    found = _VARIABLE.match(error.message)
+    if found is None:
+        return None
+    names = re.findall(r"[A-Za-z_]\w*", found[2] or "")
+    return names[-1] if names else found[1]
+
+
 def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLError:
     """The client's shape of one error: a stable code, a message in the caller's language."""
-    original = error.original_error
+    original = _cause(error)
     if isinstance(original, QuanziError):
         extensions: dict[str, object] = {"code": original.code.value}
-        if original.field:
-            extensions["field"] = original.field
+        field = original.field or _input_field(error)
+        if field:
+            extensions["field"] = field
         if original.code is ErrorCode.RATE_LIMITED and "retry_after" in original.params:
             extensions["retryAfter"] = original.params["retry_after"]
         message = render(original.message_key, locale, **original.params)
@@ -107,9 +136,13 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
             extensions = {**(error.extensions or {}), "code": ErrorCode.QUERY_TOO_COMPLEX.value}
             message = f"{render('query_too_complex', locale)} ({error.message})"
             return _copy(error, message, extensions)
-        # Parse, validation and variable errors: the query itself is wrong.
-        extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
-        return _copy(error, error.message, extensions)
+        if code not in (VALIDATION_FAILED, PARSE_FAILED):
+            parsing = isinstance(error, GraphQLSyntaxError) or isinstance(
+                original, GraphQLSyntaxError
+            )
+            # Otherwise a variable's value that its type refuses: the input is wrong.
+            code = PARSE_FAILED if parsing else ErrorCode.BAD_USER_INPUT.value
+        return _copy(error, error.message, {**(error.extensions or {}), "code": code})
     if backend_unavailable(original):
         # PostgreSQL or Redis is down or restarting: what needed it cannot answer now; the
         # pools reconnect by themselves once it is back.
@@ -133,6 +166,14 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
         exc_info=(type(original), original, original.__traceback__),
     )
     return _copy(error, render("internal", locale), {"code": INTERNAL, "requestId": request_id})
+
+
+def validation_failed(error: GraphQLError) -> GraphQLError:
+    """A validation error marked GRAPHQL_VALIDATION_FAILED, unless it has a code of its own
+    (QUERY_TOO_COMPLEX) or is a domain refusal (text that cannot be stored: BAD_USER_INPUT)."""
+    if (error.extensions or {}).get("code") or isinstance(error.original_error, QuanziError):
+        return error
+    return _copy(error, error.message, {**(error.extensions or {}), "code": VALIDATION_FAILED})
 
 
 def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -28,7 +28,7 @@ from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 
 from api.context import pick_locale
-from api.errors import error_response
+from api.errors import error_response, validation_failed
 from api.selections import breadth, fragments_of, measure
 from api.strawberry_internals import core_schema, validate_document
 from domain.errors import BadInput, ErrorCode
@@ -113,24 +113,33 @@ class GuardedValidation(SchemaExtension):
             execution.pre_execution_errors = (
                 [refused]
                 if refused is not None
-                else self.validate(
-                    core_schema(execution.schema), document, execution.validation_rules
-                )
+                else [
+                    validation_failed(error)
+                    for error in self.validate(
+                        core_schema(execution.schema), document, execution.validation_rules
+                    )
+                ]
             )
         yield
 
 
-def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -> bool:
-    """Whether `text` parses within `max_tokens`, fits the breadth limits and validates
-    against `schema` with the guards' rules: what a kept persisted query must do."""
+def document_problems(schema: Schema, limits: Limits, max_tokens: int, text: str) -> list[str]:
+    """Why `text` would not run: it does not parse within `max_tokens`, is too broad, or does
+    not validate against `schema` with the guards' rules. Empty when it would."""
     try:
         document = parse(text, no_location=True, max_tokens=max_tokens)
-    except GraphQLError:
-        return False
-    if breadth_error(document, limits) is not None:
-        return False
+    except GraphQLError as exc:
+        return [exc.message]
+    refused = breadth_error(document, limits)
+    if refused is not None:
+        return [refused.message]
     rules = (*specified_rules, complexity_rule(limits), StorableLiterals)
-    return not validate_document(core_schema(schema), document, rules)
+    return [e.message for e in validate_document(core_schema(schema), document, rules)]
+
+
+def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -> bool:
+    """What a kept persisted query must be: see `document_problems`."""
+    return not document_problems(schema, limits, max_tokens, text)
 
 
 @cache
@@ -193,16 +202,28 @@ class StorableVariables(SchemaExtension):
 
 class BodySizeLimit:
     """Refuses a /graphql request body over `max_bytes` with 413, by Content-Length when it is
-    sent and by counting otherwise, before anything parses it."""
+    sent and by counting otherwise, and a query string (a GET's request) over
+    `max_query_bytes` with 414, before anything parses them."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, paths: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        paths: Callable[[str], bool],
+        max_query_bytes: int = 8 * 1024,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.paths = paths
+        self.max_query_bytes = max_query_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.paths(scope["path"]):
             await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query_bytes:
+            key, limit, status = "query_string_too_long", self.max_query_bytes, 414
+            await self._refuse(scope, receive, send, key, limit, status)
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
@@ -230,7 +251,17 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: str = "body_too_large",
+        limit: int | None = None,
+        status: int = 413,
+    ) -> None:
         locale = pick_locale(dict(scope.get("headers") or ()).get(b"accept-language", b"").decode())
-        message = render("body_too_large", locale, max_kb=self.max_bytes // 1024)
-        await error_response(message, ErrorCode.BAD_USER_INPUT, 413)(scope, receive, send)
+        message = render(key, locale, max_kb=(limit or self.max_bytes) // 1024)
+        response = error_response(message, ErrorCode.BAD_USER_INPUT, status)
+        response.headers["Cache-Control"] = "no-store"  # 414 is cacheable unless told
+        await response(scope, receive, send)

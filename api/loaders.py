@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
@@ -29,6 +29,8 @@ from domain.models import (
     UserFollow,
 )
 from quanzi.bootstrap import RedisStore
+
+M = TypeVar("M", bound=Model)
 
 
 def _by_id(model: type[Model]) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
@@ -90,6 +92,11 @@ class Loaders:
     @cached_property
     def decisions_of_task(self) -> DataLoader[int, list[ReviewDecision]]:
         return DataLoader(load_fn=reads.decisions_of_tasks)
+
+    def row(self, model: type[M]) -> DataLoader[int, M | None]:
+        """Rows of any `model` by id, one query per model a request (node(id:)'s rarer kinds:
+        polls, reports, notifications...)."""
+        return self._keyed("row:" + model.__name__, 0, _by_id(model))
 
     def _keyed(
         self, name: str, key: int, load: Callable[[Sequence[int]], Awaitable[list[Any]]]

@@ -1,9 +1,12 @@
-"""POST /media/images: the mini-program's wx.uploadFile target (multipart, field `file`)."""
+"""POST /media/images, the mini-program's wx.uploadFile target (multipart, field `file`), and
+the /media/ files it stores."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from api.context import bearer_token, pick_locale
 from api.errors import error_response
@@ -39,7 +42,8 @@ async def upload_image(request: Request) -> JSONResponse:
         user = await auth.authenticate(runtime.tokens, token)
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
-            return _error(BadInput("image_missing", field="file"), locale, 411)
+            # A chunked upload's size is unknown until it has all arrived: refused first.
+            return _error(BadInput("content_length_required"), locale, 411)
         if int(length) > settings.media_max_bytes + _ENVELOPE:
             too_large = BadInput(
                 "image_too_large", field="file", max_mb=settings.media_max_bytes // (1024 * 1024)
@@ -55,10 +59,22 @@ async def upload_image(request: Request) -> JSONResponse:
             data,
             runtime.media,
             runtime.images,
-            base_url=settings.media_base_url or str(request.base_url) + "media",
+            base_url=settings.public_media_url,  # configuration only, never the Host header
             max_bytes=settings.media_max_bytes,
             max_pixels=settings.media_max_pixels,
         )
     except QuanziError as exc:
         return _error(exc, locale)
     return JSONResponse({"url": record.url, "width": record.width, "height": record.height})
+
+
+class MediaFiles(StaticFiles):
+    """The stored uploads. Each name carries a random token and is never written twice, so a
+    browser or CDN may keep a file for a year; the type is the one sniffed at upload and
+    is not to be sniffed again."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

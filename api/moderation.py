@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.ids import from_global_id, pk_of, to_global_id
-from api.relay import CountedConnection, counted_connection
+from api.relay import CountedConnection, Node, counted_connection
 from api.users import Role, User, load_user
 from domain import models, modlog, reports, roles, sanctions, screening
 from domain.errors import BadInput
@@ -25,8 +25,8 @@ WordLevel = strawberry.enum(models.WordLevel, name="WordLevel")
 _GLOBAL_TYPES = {"POST": "Post", "COMMENT": "Comment", "ANSWER": "Answer", "USER": "User"}
 
 
-@strawberry.type
-class Report:
+@strawberry.type(description="A member's report; node(id:) answers it to its reporter and staff.")
+class Report(Node):
     id: strawberry.ID
     status: ReportStatus  # type: ignore[valid-type]
     reason: ReportReason  # type: ignore[valid-type]
@@ -42,8 +42,8 @@ class Report:
         )
 
 
-@strawberry.type
-class Sanction:
+@strawberry.type(description="A mute or ban; node(id:) answers it to moderators and above.")
+class Sanction(Node):
     id: strawberry.ID
     kind: SanctionKind  # type: ignore[valid-type]
     until: datetime
@@ -75,8 +75,11 @@ class Sanction:
         )
 
 
-@strawberry.type(description="One action of a moderator, operator or admin.")
-class ModerationLogEntry:
+@strawberry.type(
+    description="One action of a moderator, operator or admin; node(id:) answers it to "
+    "operators and admins."
+)
+class ModerationLogEntry(Node):
     id: strawberry.ID
     action: str
     target_type: str
@@ -95,7 +98,7 @@ class ModerationLogEntry:
     def from_model(cls, entry: models.ModerationAction) -> ModerationLogEntry:
         type_name = _GLOBAL_TYPES.get(entry.target_type, entry.target_type.title())
         return cls(
-            id=strawberry.ID(to_global_id("ModerationAction", entry.id)),
+            id=strawberry.ID(to_global_id("ModerationLogEntry", entry.id)),
             action=entry.action,
             target_type=entry.target_type,
             target_id=strawberry.ID(to_global_id(type_name, entry.target_id))

@@ -1,4 +1,8 @@
-"""node(id:) and user(id:): objects fetched by global ID through the request's loaders."""
+"""node(id:) and user(id:): objects fetched by global ID through the request's loaders.
+
+Every type with an `id: ID!` is a Node fetched here, under the rule (domain/access.py) of
+the list or parent it is otherwise read through; only Viewer (whose id is its User's) and
+JobHandle (a queue's job id) are not."""
 
 from __future__ import annotations
 
@@ -11,12 +15,20 @@ from api.answers import Answer
 from api.circles import Circle
 from api.comments import Comment
 from api.context import Context
+from api.events import Event
+from api.featured import Collection
+from api.feedback import Feedback
 from api.ids import from_global_id, pk_of
+from api.moderation import ModerationLogEntry, Report, Sanction
+from api.notifications import Notification
+from api.points import PointsEntry
+from api.polls import Poll, PollOption
 from api.posts import Post
 from api.relay import Node
+from api.review import ReviewTask
 from api.topics import Topic
 from api.users import User
-from domain import access
+from domain import access, models
 
 
 async def _user_node(context: Context, pk: int) -> Node | None:
@@ -24,11 +36,16 @@ async def _user_node(context: Context, pk: int) -> Node | None:
     return User.from_model(user) if user else None
 
 
-async def _post_node(context: Context, pk: int) -> Node | None:
-    post = await context.loaders.post.load(pk)
+async def _can_see_post(context: Context, post_id: int) -> bool:
+    post = await context.loaders.post.load(post_id)
     viewer = await context.viewer()
     closed = await context.loaders.closed_circles(viewer)
-    if post is None or not access.can_see_post(post, viewer, closed):
+    return post is not None and access.can_see_post(post, viewer, closed)
+
+
+async def _post_node(context: Context, pk: int) -> Node | None:
+    post = await context.loaders.post.load(pk)
+    if post is None or not await _can_see_post(context, pk):
         return None
     return Post.from_model(post)
 
@@ -67,7 +84,87 @@ async def _topic_node(context: Context, pk: int) -> Node | None:
     return Topic.from_model(topic) if topic else None
 
 
-# Type name in the global ID -> how to fetch it. Each feature adds its own types here.
+async def _poll_node(context: Context, pk: int) -> Node | None:
+    """A poll where its post can be seen."""
+    poll = await context.loaders.row(models.Poll).load(pk)
+    if poll is None or not await _can_see_post(context, poll.post_id):  # type: ignore[attr-defined]
+        return None
+    return Poll.from_model(poll)
+
+
+async def _poll_option_node(context: Context, pk: int) -> Node | None:
+    option = await context.loaders.row(models.PollOption).load(pk)
+    if option is None:
+        return None
+    poll = await context.loaders.row(models.Poll).load(option.poll_id)  # type: ignore[attr-defined]
+    if poll is None or not await _can_see_post(context, poll.post_id):  # type: ignore[attr-defined]
+        return None
+    return PollOption.from_model(option, poll.total_voters)
+
+
+async def _event_node(context: Context, pk: int) -> Node | None:
+    """Events are listed to everyone (event(id:) alike)."""
+    event = await context.loaders.row(models.Event).load(pk)
+    return Event.from_model(event) if event else None
+
+
+async def _collection_node(context: Context, pk: int) -> Node | None:
+    collection = await context.loaders.row(models.Collection).load(pk)
+    return Collection.from_model(collection) if collection else None
+
+
+async def _feedback_node(context: Context, pk: int) -> Node | None:
+    ticket = await context.loaders.row(models.Feedback).load(pk)
+    if ticket is None or not access.can_see_feedback(ticket, await context.viewer()):
+        return None
+    return Feedback.from_model(ticket)
+
+
+async def _notification_node(context: Context, pk: int) -> Node | None:
+    notification = await context.loaders.row(models.Notification).load(pk)
+    recipient_id = notification.recipient_id if notification else 0  # type: ignore[attr-defined]
+    if notification is None or not access.can_see_own_record(recipient_id, await context.viewer()):
+        return None
+    return Notification.from_model(notification)
+
+
+async def _points_entry_node(context: Context, pk: int) -> Node | None:
+    entry = await context.loaders.row(models.PointsEntry).load(pk)
+    owner_id = entry.user_id if entry else 0  # type: ignore[attr-defined]
+    if entry is None or not access.can_see_own_record(owner_id, await context.viewer()):
+        return None
+    return PointsEntry.from_model(entry)
+
+
+async def _report_node(context: Context, pk: int) -> Node | None:
+    report = await context.loaders.row(models.Report).load(pk)
+    if report is None or not access.can_see_report(report, await context.viewer()):
+        return None
+    return Report.from_model(report)
+
+
+async def _review_task_node(context: Context, pk: int) -> Node | None:
+    if not access.can_see_review_work(await context.viewer()):
+        return None
+    task = await context.loaders.row(models.ReviewTask).load(pk)
+    return ReviewTask.from_model(task) if task else None
+
+
+async def _sanction_node(context: Context, pk: int) -> Node | None:
+    if not access.can_see_review_work(await context.viewer()):
+        return None
+    sanction = await context.loaders.row(models.Sanction).load(pk)
+    return Sanction.from_model(sanction) if sanction else None
+
+
+async def _log_entry_node(context: Context, pk: int) -> Node | None:
+    if not access.can_read_moderation_log(await context.viewer()):
+        return None
+    entry = await context.loaders.row(models.ModerationAction).load(pk)
+    return ModerationLogEntry.from_model(entry) if entry else None
+
+
+# Type name in the global ID (the GraphQL type's) -> how to fetch it under its rule.
 NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "User": _user_node,
     "Post": _post_node,
@@ -75,12 +172,26 @@ NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Topic": _topic_node,
     "Circle": _circle_node,
     "Answer": _answer_node,
+    "Poll": _poll_node,
+    "PollOption": _poll_option_node,
+    "Event": _event_node,
+    "Collection": _collection_node,
+    "Feedback": _feedback_node,
+    "Notification": _notification_node,
+    "PointsEntry": _points_entry_node,
+    "Report": _report_node,
+    "ReviewTask": _review_task_node,
+    "Sanction": _sanction_node,
+    "ModerationLogEntry": _log_entry_node,
 }
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global ID; null when it does not exist.")
+    @strawberry.field(
+        description="Any object by its global ID; null when it does not exist or the viewer "
+        "may not see it."
+    )
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         type_name, pk = from_global_id(id)
         fetch = NODE_FETCHERS.get(type_name)

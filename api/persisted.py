@@ -1,8 +1,10 @@
 """Persisted queries. Automatic (Apollo's protocol): a client sends
 `extensions.persistedQuery.sha256Hash` without the text; on a miss it is told
 PERSISTED_QUERY_NOT_FOUND and sends text and hash once, which is then kept in Redis. With an
-allow-list (production), only registered documents run: the .graphql files of a directory,
-each known by the sha256 of its text, a client naming its operation in `operationName`.
+allow-list (production), only registered documents run (api/persisted_documents.py: whole
+.graphql files, and the per-operation manifests Apollo and graphql-codegen generate). A
+document may also be named by a top-level `documentId` (the GraphQL-over-HTTP persisted
+documents proposal, `sha256:` prefix or not), in either mode.
 The text of a hit goes through the parser and validation caches, so a hit costs neither.
 
 Anyone may register, so storing is bounded: a document is kept only when it is small
@@ -13,16 +15,13 @@ kept and allow-listed documents are the ones /metrics gives a series of their ow
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
 from redis.exceptions import RedisError
 
+from api.persisted_documents import SHA256, normalize_id, operations_of, sha256
 from api.telemetry import know_operations
 from quanzi.bootstrap import RedisStore
 
@@ -34,7 +33,6 @@ APQ_TTL = 30 * 24 * 3600
 MAX_BYTES = 8 * 1024
 MAX_DOCUMENTS = 2_000
 REGISTRATIONS_PER_HOUR = 120
-_HASH = re.compile(r"^[0-9a-f]{64}$")
 # Digests whose operation names this process has already made known (bounded).
 _NAMED_MAX = 4 * MAX_DOCUMENTS
 
@@ -57,41 +55,53 @@ return 1
 
 
 class PersistedQueryError(Exception):
-    """Answered as one GraphQL error with this code and message, HTTP `status`."""
+    """Answered as one GraphQL error with this code and message (or, with `key`, the text of
+    domain/texts in the caller's language), HTTP `status` and `headers`."""
 
-    def __init__(self, code: str, message: str, status: int = 200) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 200,
+        *,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def load_allow_list(directory: Path) -> dict[str, str]:
-    """hash -> text of every .graphql file under `directory`."""
-    documents = {}
-    for path in sorted(directory.rglob("*.graphql")):
-        text = path.read_text(encoding="utf-8")
-        documents[sha256(text)] = text
-    if not documents:
-        raise ValueError(f"no .graphql files under {directory} for the allow-list")
-    return documents
+        self.key = key
+        self.headers = headers or {}
 
 
 def operation_names(text: str) -> list[str]:
     """The names of the operations a document defines; none when it does not parse."""
-    try:
-        document = parse(text, no_location=True)
-    except GraphQLError:
-        return []
-    return [
-        d.name.value
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode) and d.name is not None
-    ]
+    return list(operations_of(text))
+
+
+def requested_id(extensions: object, document_id: object) -> str | None:
+    """The id of the document a request names, by `extensions.persistedQuery` or by
+    `documentId`; None when it names none (free text)."""
+    persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+    if persisted is None and document_id is None:
+        return None
+    named: list[str | None] = []
+    if persisted is not None:
+        digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if not isinstance(persisted, dict) or persisted.get("version") != 1:
+            digest = None
+        named.append(normalize_id(digest))
+    if document_id is not None:
+        named.append(normalize_id(document_id))
+    if None in named or len(set(named)) > 1:
+        raise PersistedQueryError(
+            "BAD_USER_INPUT",
+            "persistedQuery needs version 1 and a sha256Hash (documentId: a document id), and"
+            " the two must agree when both are sent.",
+            400,
+        )
+    return named[0]
 
 
 class PersistedQueries:
@@ -109,29 +119,25 @@ class PersistedQueries:
             know_operations(operation_names(text))
 
     async def resolve(
-        self, store: RedisStore, query: str | None, extensions: object, sender: str = "unknown"
+        self,
+        store: RedisStore,
+        query: str | None,
+        extensions: object,
+        sender: str = "unknown",
+        document_id: object = None,
     ) -> str | None:
         """The query text to run, or PersistedQueryError. `sender`: the client's address,
-        which registrations are counted by."""
-        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
-        if persisted is None:
+        which registrations are counted by; `document_id`: the request's `documentId`."""
+        digest = requested_id(extensions, document_id)
+        if digest is None:
             if self.allow_list is not None:
                 raise PersistedQueryError(
                     "PERSISTED_QUERY_NOT_SUPPORTED",
-                    "Only registered operations run here: send extensions.persistedQuery.",
+                    "Only registered operations run here: send extensions.persistedQuery"
+                    " or documentId.",
                     400,
                 )
             return query
-        digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-        if (
-            not isinstance(persisted, dict)
-            or persisted.get("version") != 1
-            or not isinstance(digest, str)
-            or not _HASH.match(digest)
-        ):
-            raise PersistedQueryError(
-                "BAD_USER_INPUT", "persistedQuery needs version 1 and a sha256Hash.", 400
-            )
         if self.allow_list is not None:
             registered = self.allow_list.get(digest)
             if registered is None:
@@ -139,6 +145,10 @@ class PersistedQueries:
                     "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound: not registered.", 400
                 )
             return registered
+        if not SHA256.match(digest):
+            raise PersistedQueryError(
+                "BAD_USER_INPUT", "An automatic persisted query is named by its sha256.", 400
+            )
         key = store.key("apq", digest)
         if query is not None:
             if sha256(query) != digest:

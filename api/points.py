@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.ids import to_global_id
-from api.relay import Connection, connection_from_page
+from api.relay import Connection, Node, connection_from_page
 from api.users import User, Viewer
 from domain import checkins, leaderboards, models
 from domain.pagination import check_first, keyset_page
@@ -18,8 +18,10 @@ PointsReason = strawberry.enum(models.PointsReason, name="PointsReason")
 LeaderboardPeriod = strawberry.enum(leaderboards.Period, name="LeaderboardPeriod")
 
 
-@strawberry.type(description="One line of the points ledger.")
-class PointsEntry:
+@strawberry.type(
+    description="One line of the points ledger; node(id:) answers it to its member alone."
+)
+class PointsEntry(Node):
     id: strawberry.ID
     amount: int
     reason: PointsReason  # type: ignore[valid-type]

@@ -9,20 +9,34 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.ids import pk_of, to_global_id
+from api.relay import Node
 from domain import models, polls
 from domain.errors import BadInput
 
 
-@strawberry.type
-class PollOption:
+@strawberry.type(
+    description="One option of a poll; node(id:) answers it where its post can be seen."
+)
+class PollOption(Node):
     id: strawberry.ID
     text: str
     vote_count: int
     percent: float = strawberry.field(description="Share of voters who chose it, 0–100.")
 
+    @classmethod
+    def from_model(cls, option: models.PollOption, total_voters: int) -> PollOption:
+        return cls(
+            id=strawberry.ID(to_global_id("PollOption", option.id)),
+            text=option.text,
+            vote_count=option.vote_count,
+            percent=round(100 * option.vote_count / total_voters, 1) if total_voters else 0.0,
+        )
 
-@strawberry.type(description="The poll of a POLL post.")
-class Poll:
+
+@strawberry.type(
+    description="The poll of a POLL post; node(id:) answers it where its post can be seen."
+)
+class Poll(Node):
     id: strawberry.ID
     multiple_choice: bool
     closes_at: datetime | None
@@ -33,16 +47,7 @@ class Poll:
     @strawberry.field
     async def options(self, info: Info[Context, None]) -> list[PollOption]:
         options = await info.context.loaders.options_of_poll.load(self.pk)
-        voters = self.total_voters
-        return [
-            PollOption(
-                id=strawberry.ID(to_global_id("PollOption", o.id)),
-                text=o.text,
-                vote_count=o.vote_count,
-                percent=round(100 * o.vote_count / voters, 1) if voters else 0.0,
-            )
-            for o in options
-        ]
+        return [PollOption.from_model(o, self.total_voters) for o in options]
 
     @strawberry.field(description="What the viewer chose; empty before voting.")
     async def viewer_voted_option_ids(self, info: Info[Context, None]) -> list[strawberry.ID]:

@@ -198,7 +198,10 @@ class CreatePostInput:
     kind: PostKind = models.PostKind.POST  # type: ignore[valid-type]
     title: str | None = strawberry.field(default=None, description="Up to 60 characters.")
     image_urls: list[str] | None = strawberry.field(
-        default=None, description="Up to 9 URLs returned by POST /media/images."
+        default=None,
+        description="Up to 9 URLs returned by POST /media/images, as issued or with a CDN "
+        "processing suffix (`?imageView2/2/w/400`, `?x-oss-process=…`, `!thumb`), kept as "
+        "given; width and height stay the original's.",
     )
     topics: list[str] | None = strawberry.field(
         default=None, description="Topic names; with those in the body at most 5."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 from strawberry.extensions import (
@@ -50,7 +50,7 @@ from api.recommender import RecommenderMutation, RecommenderQuery
 from api.retention import RetentionQuery
 from api.review import ReviewMutation, ReviewQuery
 from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
-from api.scalars import DATETIME
+from api.scalars import DATE, datetime_scalar
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
 from api.topics import TopicsMutation, TopicsQuery
@@ -58,6 +58,7 @@ from api.tracking import TrackingMutation
 from api.trending import TrendingMutation, TrendingQuery
 from api.users import ProfileMutation, User, UsersQuery
 from api.words import WordsQuery
+from domain.calendar import DEFAULT_TIMEZONE
 
 CACHE_SIZE = 1024
 
@@ -77,9 +78,11 @@ def build_schema(
     introspection: bool = True,
     limits: Limits = DEFAULT_LIMITS,
     max_tokens: int = 3_000,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
-    held to `limits` and `max_tokens` before it runs."""
+    held to `limits` and `max_tokens` before it runs; a DateTime given without an offset is
+    read in `timezone`, the community's."""
     # The order of the parts is the order of the root fields in schema.graphql.
     query = merge_types(
         "Query",
@@ -155,7 +158,7 @@ def build_schema(
         types=[User],
         extensions=extensions,
         execution_context_class=ExecutionContext,
-        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+        config=StrawberryConfig(scalar_map={datetime: datetime_scalar(timezone), date: DATE}),
     )
     lean_resolvers(schema)
     return schema

@@ -1,12 +1,15 @@
 """WebSockets (graphql-transport-ws on /graphql): every operation speaks for the member the
 socket's token names now, not at `connection_init`.
 
-A socket signs in once, with `{"authorization": "Bearer …"}` in `connection_init`'s payload
-(refused: close 4403 with the message key as reason, e.g. `token_invalid`). Before each
-operation, before each live delivery, and every `ws_recheck_seconds` (or when the token
-expires, whichever is first) the token and the member are checked again, as HTTP checks
-every request: an expired or unusable token closes the socket with 4401 and the key
-(`token_expired`), a ban with 4403 (`account_banned`); a changed role applies to the next
+A socket signs in once, with `{"authorization": "Bearer …"}` (or `{"token": …}`) in
+`connection_init`'s payload or, failing that, the upgrade request's `Authorization: Bearer`
+header (what `wx.connectSocket({header})` sends). Before each operation, before each live
+delivery, and every `ws_recheck_seconds` (or when the token expires, whichever is first) the
+token and the member are checked again, as HTTP checks every request. A sign-in that does not
+hold closes the socket with a reason the client branches on: 4401 `token_missing`,
+`token_invalid`, `token_expired` (refresh, reconnect) or `session_revoked`; 4403
+`account_banned`; 1013 `service_unavailable` (the database is down: retry). graphql-ws
+gives up at once on 4401 and retries 4403 and 1013. A changed role applies to the next
 operation. Errors have the HTTP shape (`extensions.code`, message in the language of the
 socket's Accept-Language or the payload's `locale`, `retryAfter`); frames are text."""
 
@@ -31,7 +34,7 @@ from api.context import Context, bearer_token, pick_locale
 from api.errors import format_error
 from api.strawberry_internals import Operation, OperationContextHandler
 from domain import auth
-from domain.errors import ErrorCode, QuanziError, RateLimited, Unauthenticated
+from domain.errors import BadInput, ErrorCode, QuanziError, RateLimited, Unauthenticated
 from domain.models import User
 
 log = logging.getLogger("quanzi.sockets")
@@ -39,6 +42,8 @@ log = logging.getLogger("quanzi.sockets")
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN_LATER = 1013
+# Where `connection_init`'s payload may carry the token ("Bearer …" or the bare token).
+TOKEN_KEYS = ("authorization", "Authorization", "token")
 # Operations in flight on one socket (queries, mutations and subscriptions together).
 OPERATIONS_MAX = 100
 
@@ -63,13 +68,15 @@ class SocketHandler(OperationContextHandler[Context]):
     _watchdog: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        payload = message.get("payload", {})
+        if message.get("payload") is None:  # no payload, or null: nothing but a header token
+            message = {**message, "payload": {}}
+        payload = message["payload"]
         if isinstance(payload, dict) and not self.connection_init_received:
             self.context.locale = _locale(payload, self.context.locale)
             try:
                 await self._sign_in(payload)
             except QuanziError as exc:
-                await self.close(CLOSE_FORBIDDEN, exc.message_key)
+                await self.close(*close_for(exc))
                 return
             except Exception as exc:  # the database is down: the client retries later
                 log.warning("socket sign-in failed: %r", exc)
@@ -80,15 +87,20 @@ class SocketHandler(OperationContextHandler[Context]):
             self._watchdog = asyncio.create_task(self._watch())
 
     async def _sign_in(self, payload: dict[str, object]) -> None:
-        raw = payload.get("authorization") or payload.get("Authorization") or payload.get("token")
-        if not isinstance(raw, str) or not raw:
-            raise Unauthenticated()
-        self.context.bearer = bearer_token(
-            raw if raw.lower().startswith("bearer ") else f"Bearer {raw}"
-        )
+        """The token of `connection_init`'s payload, else the upgrade request's
+        `Authorization` header (what `wx.connectSocket({header})` sends)."""
+        raw = next((payload[k] for k in TOKEN_KEYS if payload.get(k)), None)
+        if raw is not None:
+            if not isinstance(raw, str):
+                raise Unauthenticated("token_invalid")
+            self.context.bearer = bearer_token(
+                raw if raw.lower().startswith("bearer ") else f"Bearer {raw}"
+            )
+        if self.context.bearer is None:
+            raise Unauthenticated("token_missing")
         self.context.reset_viewer()
         if await self.context.viewer() is None:
-            raise Unauthenticated()
+            raise Unauthenticated("token_missing")
         self.context.recheck = self.check
 
     async def check(self) -> User:
@@ -97,10 +109,7 @@ class SocketHandler(OperationContextHandler[Context]):
         try:
             return await auth.authenticate(self.context.runtime.tokens, self.context.bearer or "")
         except QuanziError as exc:
-            unauthenticated = exc.code is ErrorCode.UNAUTHENTICATED
-            await self.close(
-                CLOSE_UNAUTHENTICATED if unauthenticated else CLOSE_FORBIDDEN, exc.message_key
-            )
+            await self.close(*close_for(exc))
             raise
 
     async def operation_context(self, operation: Operation[Context, None]) -> Context | None:
@@ -109,6 +118,17 @@ class SocketHandler(OperationContextHandler[Context]):
         except QuanziError:
             return None  # the socket is closing
         except Exception as exc:  # the database is down: this operation fails, not the socket
+            await self._send_error(operation.id, exc)
+            return None
+        # A document that does not parse is the client's error frame (GRAPHQL_PARSE_FAILED),
+        # where Strawberry's stream would raise and log it as the server's.
+        parse = getattr(self.view, "parse", None)
+        try:
+            if not isinstance(operation.query, str):
+                raise BadInput(field="query")
+            if parse is not None:
+                parse(operation.query)
+        except (GraphQLError, BadInput) as exc:
             await self._send_error(operation.id, exc)
             return None
         return self.context.for_operation(viewer)
@@ -127,7 +147,9 @@ class SocketHandler(OperationContextHandler[Context]):
 
     async def _send_error(self, operation_id: str, exc: Exception) -> None:
         error = format_error(
-            GraphQLError(str(exc), original_error=exc), self.context.locale, self.context.request_id
+            exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc),
+            self.context.locale,
+            self.context.request_id,
         )
         self.operations.pop(operation_id, None)
         with contextlib.suppress(WebSocketDisconnected):
@@ -168,6 +190,15 @@ class SocketHandler(OperationContextHandler[Context]):
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
         await super().shutdown()
+
+
+def close_for(error: QuanziError) -> tuple[int, str]:
+    """The close code and reason for a sign-in that does not hold: 4401 and the reason for
+    the token (`token_missing`, `token_invalid`, `token_expired`, `session_revoked`), which
+    graphql-ws reports at once; 4403 `account_banned` for the member."""
+    if error.code is ErrorCode.UNAUTHENTICATED:
+        return CLOSE_UNAUTHENTICATED, error.message_key
+    return CLOSE_FORBIDDEN, error.message_key
 
 
 def _locale(payload: Mapping[str, object], default: str) -> str:

@@ -18,7 +18,11 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
 - `starlette_request` reads the Starlette request behind cross_web's request adapter
   (`_request`), which is all a view's `parse_http_body` is given.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
-  the schema runs in plain text) around the view's own `run`.
+  the schema runs in plain text) around the view's own `run`, and gives every HTTP answer
+  to one hook before it is sent.
+- `shared_parse` is the parse function behind Strawberry's `ParserCache` extension (its
+  private `_get_parse_cache`), called as that extension calls it, so a document the edge
+  parsed (api/edge.py) is not parsed again by the schema.
 - `OperationContextHandler` replaces the graphql-transport-ws handler's `run_operation`
   (copied from strawberry 0.341, with its private `_send_result_stream` and
   `_OperationStreamClosed`) so each operation of a socket runs with a context of its own.
@@ -35,13 +39,14 @@ from types import GeneratorType
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLResolveInfo
+from graphql import DocumentNode, GraphQLObjectType, GraphQLResolveInfo
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema import validate_document as validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -140,6 +145,18 @@ async def _convert_later(future: Awaitable[V], convert: Callable[[V], R]) -> R:
     return convert(await future)
 
 
+def shared_parse(cache_size: int, max_tokens: int) -> Callable[[str], DocumentNode]:
+    """graphql-core's parse, sharing the cache of `ParserCache(maxsize=cache_size)` under
+    `MaxTokensLimiter(max_tokens)`: the same function with the same arguments, hence the
+    same cache key. Syntax errors raise (and are not cached)."""
+    cached = _get_parse_cache(cache_size)
+
+    def parse(query: str) -> DocumentNode:
+        return cached(query, max_tokens=max_tokens)
+
+    return parse
+
+
 def starlette_request(adapter: object) -> Request:
     """The Starlette request a view's request adapter wraps."""
     request = getattr(adapter, "_request", None)
@@ -165,10 +182,14 @@ class GraphQLView(GraphQL[C, None]):
             if answer is None:
                 raise
             response = answer
+        self.answered(request, response)
         await response(scope, receive, send)
 
     def refused(self, request: Request, exc: Exception) -> Response | None:
         return None
+
+    def answered(self, request: Request, response: Response) -> None:
+        """Called with every HTTP answer, refusals included, before it is sent."""
 
 
 class OperationContextHandler(BaseGraphQLTransportWSHandler[C, None]):

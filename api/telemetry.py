@@ -64,6 +64,13 @@ def observe_operation(name: str | None, seconds: float, codes: list[str]) -> Non
         OPERATION_ERRORS.labels(label, code).inc()
 
 
+def count_errors(name: str | None, codes: list[str]) -> None:
+    """Errors of an operation refused before it ran (no latency to record)."""
+    label = operation_label(name)
+    for code in codes:
+        OPERATION_ERRORS.labels(label, code).inc()
+
+
 def observe(method: str, path: str, status: int, seconds: float) -> None:
     # Unknown paths share one label so that scanners cannot grow the series without bound.
     label = path if path in KNOWN_PATHS else "other"

@@ -128,9 +128,14 @@ def _user(user: models.User | None) -> User:
     return User.from_model(user)
 
 
-@strawberry.type(description="The signed-in member, with what only they may see.")
+@strawberry.type(
+    description="The signed-in member, with what only they may see. Not a Node of its own: "
+    "its `id` is the member's User ID, and `user` is the same member as a User."
+)
 class Viewer:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The member's User ID: node(id:) answers it as the User (see `user`)."
+    )
     nickname: str
     avatar_url: str
     bio: str
@@ -161,6 +166,13 @@ class Viewer:
     @strawberry.field(description="Badges earned, newest first.")
     async def badges(self, info: Info[Context, None]) -> list[Badge]:
         return await _badges(info, self.pk)
+
+    @strawberry.field(
+        description="The same member as others see them: the User a normalised cache keeps "
+        "behind their author chips."
+    )
+    def user(self) -> User:
+        return User.from_model(self.member)
 
     @classmethod
     def from_model(cls, user: models.User) -> Viewer:
@@ -196,7 +208,10 @@ class UpdateProfileInput:
 
 @strawberry.type
 class UpdateProfilePayload:
-    viewer: Viewer
+    viewer: Viewer = strawberry.field(description="The member with what only they may see.")
+    user: User = strawberry.field(
+        description="The member as a User, so a normalised cache updates their author chips."
+    )
 
 
 @strawberry.type
@@ -221,4 +236,4 @@ class ProfileMutation:
             avatar_url=input.avatar_url,
             screener=info.context.runtime.screener,
         )
-        return UpdateProfilePayload(viewer=Viewer.from_model(user))
+        return UpdateProfilePayload(viewer=Viewer.from_model(user), user=User.from_model(user))

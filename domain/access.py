@@ -1,5 +1,6 @@
 """Who may see and who may do: the one home of every visibility and permission rule for
-posts, questions, comments, answers, circles, events, feedback and the operator console.
+posts, questions, comments, answers, circles, events, feedback, moderation records and the
+operator console.
 
 Every function here is pure: it decides over objects the caller already loaded (usually
 batched through the request's loaders), so no rule costs a query per item. Resolvers,
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from domain.models import Answer, Comment, Feedback, Post, PostStatus, Role, User
+from domain.models import Answer, Comment, Feedback, Post, PostStatus, Report, Role, User
 
 Viewer = User
 _Authored = Post | Comment | Answer
@@ -170,10 +171,6 @@ def can_use_console(viewer: Viewer | None) -> bool:
     return is_staff(viewer)
 
 
-def can_read_moderation_log(viewer: Viewer | None) -> bool:
-    return is_operator(viewer)
-
-
 def can_read_review_metrics(viewer: Viewer | None) -> bool:
     """How fast and how the reviewers decide: operators, who lead them."""
     return is_operator(viewer)
@@ -240,3 +237,27 @@ def can_work_feedback_desk(viewer: Viewer | None) -> bool:
 
 def can_see_feedback(ticket: Feedback, viewer: Viewer | None) -> bool:
     return is_author(viewer, ticket) or can_work_feedback_desk(viewer)
+
+
+# Records ----------------------------------------------------------------------------------
+
+
+def can_see_own_record(owner_id: int, viewer: Viewer | None) -> bool:
+    """A member's notifications and points ledger: theirs alone."""
+    return viewer is not None and viewer.id == owner_id
+
+
+def can_see_report(report: Report, viewer: Viewer | None) -> bool:
+    """A report: the member who filed it, and the staff who review reports."""
+    reporter_id: int = report.reporter_id  # type: ignore[attr-defined]
+    return can_see_own_record(reporter_id, viewer) or is_staff(viewer)
+
+
+def can_see_review_work(viewer: Viewer | None) -> bool:
+    """Review tasks and sanctions (with their reasons): the staff who work on them."""
+    return is_staff(viewer)
+
+
+def can_read_moderation_log(viewer: Viewer | None) -> bool:
+    """The moderation log: operators and admins."""
+    return is_operator(viewer)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# Where the community lives unless QUANZI_COMMUNITY_TIMEZONE says otherwise.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 @dataclass(frozen=True)
 class Calendar:

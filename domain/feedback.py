@@ -9,11 +9,11 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import access, modlog
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
+from domain.media import issued_images
 from domain.models import (
     Feedback,
     FeedbackCategory,
     FeedbackStatus,
-    MediaUpload,
     NotificationKind,
     User,
 )
@@ -45,11 +45,7 @@ async def submit(
     urls = image_urls or []
     if len(urls) > IMAGES_MAX:
         raise BadInput("too_many_images", field="imageUrls", max=IMAGES_MAX)
-    owned = set(
-        await MediaUpload.filter(url__in=urls, owner_id=author.id).values_list("url", flat=True)
-    )
-    if any(url not in owned for url in urls):
-        raise BadInput("foreign_image", field="imageUrls")
+    await issued_images(author, urls, field="imageUrls")
     await screen_texts(screener, author, [("content", content)], Scene.COMMENT)
     return await Feedback.create(
         author=author, category=category, content=content, contact=contact, images=urls

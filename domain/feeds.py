@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from adapters import sql
 from domain import access
 from domain.circles import closed_circles_sql, outside, reader_id
+from domain.errors import BadInput
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
     Answer,
@@ -31,6 +32,7 @@ from domain.pagination import (
     Page,
     check_first,
     decode_cursor,
+    decode_values,
     encode_cursor,
     keyset_page,
 )
@@ -39,45 +41,90 @@ NEWEST_FIRST = ("-created_at", "-id")
 OLDEST_FIRST = ("created_at", "id")
 
 
-# The cursor of a pinned post: paging on from it starts the regular list from its top.
+# Pinned posts lead a list, newest pin first; each has a cursor of its own (Apollo's
+# relayStylePagination merges pages by cursor, so equal cursors lost pins), and paging on
+# from one continues with the pins after it, then the regular list from its top.
+PIN = "pin"
+# What every pinned edge's cursor was before: the regular list from its top. Still read, so
+# that a reader scrolling across a deploy pages on.
 AFTER_PINS = "pinned"
+
+
+def _pin_cursor(post: Post) -> str:
+    return encode_cursor([PIN, post.pinned_at, post.id])
+
+
+def _after_pin(after: str | None) -> tuple[datetime, int] | None:
+    """(pinned_at, id) of the pin a cursor names; None for any other cursor."""
+    if after is None or after == AFTER_PINS:
+        return None
+    try:
+        tag, pinned_at, pk = decode_values(after, (str, datetime, int))
+    except BadInput:  # a regular cursor (or garbage, which the regular list refuses)
+        return None
+    if tag != PIN:
+        raise BadInput("bad_cursor", field="after")
+    return pinned_at, pk
+
+
+def _pinned_page(
+    pins: list[Post], more_pins: bool, regular: Page[Post] | list[Post], size: int
+) -> Page[Post]:
+    """Up to `size` pins, then regular posts to fill the page (`regular` fetched one past
+    what fits when a list)."""
+    pins = pins[:size]
+    if isinstance(regular, Page):
+        items, cursors, more = regular.items, regular.cursors, regular.has_next
+    else:
+        items = regular[: size - len(pins)]
+        cursors = [encode_cursor([p.created_at, p.id]) for p in items]
+        more = len(regular) > len(items)
+    return Page(
+        items=pins + items,
+        cursors=[_pin_cursor(p) for p in pins] + cursors,
+        has_next=more_pins or more,
+    )
 
 
 async def _with_pins(
     query: QuerySet[Post], scope: PinScope, *, first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
-    """Pinned posts lead the first page (counted in `first`); the rest follow newest first,
+    """Pinned posts lead the list (counted in `first`); the rest follow newest first,
     without the pinned ones."""
     size = check_first(first, cap=cap)
+    from_pin = _after_pin(after)
     pins: list[Post] = []
-    if after is None:
-        pins = await query.filter(active_pin(scope)).order_by("-pinned_at", "-id").limit(size)
+    if after is None or from_pin is not None:
+        pinned = query.filter(active_pin(scope))
+        if from_pin is not None:
+            at, pk = from_pin
+            pinned = pinned.filter(Q(pinned_at__lt=at) | Q(pinned_at=at, id__lt=pk))
+        pins = await pinned.order_by("-pinned_at", "-id").limit(size + 1)
+    shown = min(len(pins), size)
     page = await keyset_page(
         query.filter(not_pinned(scope)),
-        first=size - len(pins),
-        after=None if after == AFTER_PINS else after,
+        first=size - shown,
+        after=None if from_pin is not None or after == AFTER_PINS else after,
         order=NEWEST_FIRST,
         cap=cap,
     )
-    return Page(
-        items=pins + page.items,
-        cursors=[AFTER_PINS] * len(pins) + page.cursors,
-        has_next=page.has_next,
-    )
+    return _pinned_page(pins, len(pins) > size, page, size)
 
 
 # The most read list of all, in one round trip and without the query builder: the first
 # page is the active global pins (newest pin first) followed by the newest other posts; later
 # pages seek past the cursor on posts_status_created_idx. Same order and cursors as
-# _with_pins, which circles use (tests: test_moderation's pins, test_pagination's paging).
+# _with_pins, which circles use (tests: test_moderation's pins, test_paging).
 _GLOBAL = PinScope.GLOBAL.value
 # $1 now, $2 page size, $3 the published status, $4 the reader (circles.reader_id: the
-# circles closed to them are looked up inside the statement), $5 $6 the cursor.
+# circles closed to them are looked up inside the statement), $5 $6 the cursor (of a pin or
+# of a regular post, never both).
 _READABLE = f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$4')}))"
 _PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
 WHERE status = $3 AND pin_scope = '{_GLOBAL}' {_READABLE}
-  AND (pinned_until IS NULL OR pinned_until > $1)
-ORDER BY pinned_at DESC, id DESC LIMIT $2"""
+  AND (pinned_until IS NULL OR pinned_until > $1) {{seek}}
+ORDER BY pinned_at DESC, id DESC LIMIT $2 + 1"""
+_PIN_SEEK = "AND pinned_at <= $5 AND (pinned_at, id) < ($5, $6)"
 _REGULAR = f"""SELECT {{columns}}, false AS _pinned FROM posts
 WHERE status = $3 {_READABLE}
   AND (pin_scope IS NULL OR pin_scope <> '{_GLOBAL}' OR pinned_until <= $1) {{seek}}
@@ -86,36 +133,37 @@ _SEEK = "AND created_at <= $5 AND (created_at, id) < ($5, $6)"
 
 
 @cache
-def _latest_statement(with_pins: bool, seek: bool) -> str:
+def _latest_statement(with_pins: bool, seek: bool, pin_seek: bool) -> str:
     columns = sql.columns(Post)
     regular = _REGULAR.format(columns=columns, seek=_SEEK if seek else "")
     if not with_pins:
         return regular
-    return f"({_PINS.format(columns=columns)}) UNION ALL ({regular})"
+    pins = _PINS.format(columns=columns, seek=_PIN_SEEK if pin_seek else "")
+    return f"({pins}) UNION ALL ({regular})"
 
 
 async def latest(
     viewer: User | None, *, first: int | None, after: str | None, cap: int
 ) -> Page[Post]:
     """Every published post the viewer may read, newest first, globally pinned posts leading
-    the first page."""
+    the list."""
     size = check_first(first, cap=cap)
-    seek = after is not None and after != AFTER_PINS  # from the pins: the list from its top
+    from_pin = _after_pin(after)
+    with_pins = after is None or from_pin is not None
+    seek = not with_pins and after != AFTER_PINS  # after a pin: the list from its top
     reader = reader_id(viewer)
     values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value, reader]
-    if seek:
+    if from_pin is not None:
+        values += from_pin
+    elif seek:
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
-    rows = await sql.fetch_records(_latest_statement(after is None, seek), *values)
+    statement = _latest_statement(with_pins, seek, from_pin is not None)
+    rows = await sql.fetch_records(statement, *values)
     pins: list[Post] = []
     regular: list[Post] = []
     for row in rows:
         (pins if row["_pinned"] else regular).append(sql.build(Post, row))
-    items = regular[: size - len(pins)]
-    return Page(
-        items=pins + items,
-        cursors=[AFTER_PINS] * len(pins) + [encode_cursor([p.created_at, p.id]) for p in items],
-        has_next=len(regular) > len(items),
-    )
+    return _pinned_page(pins, len(pins) > size, regular, size)
 
 
 async def following(

@@ -41,12 +41,14 @@ class Counted(Generic[M]):
 
 
 def check_first(first: int | None, *, cap: int, default: int = 20) -> int:
-    """The page size to use; BAD_USER_INPUT when `first` is negative or over the cap."""
+    """The page size to use: `first` capped at `cap` (a client asking for more gets a full
+    page and pages on); BAD_USER_INPUT when it is negative. Zero is a page of no items that
+    still tells whether there are any (Relay's rule: only a negative `first` is an error)."""
     if first is None:
         return min(default, cap)
-    if not 0 <= first <= cap:
+    if first < 0:
         raise BadInput("first_out_of_range", field="first", max=cap)
-    return first
+    return min(first, cap)
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

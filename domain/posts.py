@@ -14,9 +14,9 @@ from domain import access, points
 from domain.circles import closed_circles, is_active_member
 from domain.content_status import count_published, set_status
 from domain.errors import BadInput, Forbidden, NotFound
+from domain.media import issued_images
 from domain.models import (
     Circle,
-    MediaUpload,
     PointsReason,
     Post,
     PostKind,
@@ -87,11 +87,10 @@ async def _check_images(author: User, urls: list[str]) -> list[dict]:
         raise BadInput("too_many_images", field="imageUrls", max=IMAGES_MAX)
     if not urls:
         return []
-    uploads = {u.url: u for u in await MediaUpload.filter(url__in=urls, owner_id=author.id)}
-    if any(url not in uploads for url in urls):
-        raise BadInput("foreign_image", field="imageUrls")
+    uploads = await issued_images(author, urls, field="imageUrls")
     return [
-        {"url": url, "width": uploads[url].width, "height": uploads[url].height} for url in urls
+        {"url": url, "width": upload.width, "height": upload.height}
+        for url, upload in zip(urls, uploads, strict=True)
     ]
 
 

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from quanzi.settings import ConfigError, Settings, load_settings
+from quanzi.settings import (
+    SERVE_HOST,
+    SERVE_PORT,
+    ConfigError,
+    Settings,
+    load_settings,
+    local_media_url,
+)
 
 
 @contextlib.contextmanager
@@ -51,8 +58,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from quanzi.logs import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
+    if not settings.media_base_url:  # production refused to start without it
+        os.environ["QUANZI_MEDIA_BASE_URL"] = local_media_url(args.host, args.port)
     with _services(settings):
-        # The factory re-reads the environment in each worker; embedded URLs were exported.
+        # The factory re-reads the environment in each worker; embedded URLs were exported,
+        # and so was the media URL.
         uvicorn.run(
             "api.app:create_app",
             factory=True,
@@ -251,6 +261,27 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_persisted_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from quanzi.tools.persisted_manifest import build_manifest, graphql_files
+
+    files = graphql_files([Path(f) for f in args.files] or [Path(args.contract_dir)])
+    if not files:
+        print("no .graphql files to read", file=sys.stderr)
+        return 1
+    try:
+        manifest = build_manifest(files)
+    except (ValueError, OSError) as exc:  # graphql's syntax errors are ValueErrors too
+        print(exc, file=sys.stderr)
+        return 1
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(manifest['operations'])} operations to {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.database import close_db, init_db
     from domain.errors import NotFound
@@ -284,33 +315,12 @@ def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_console_link(settings: Settings, args: argparse.Namespace) -> int:
     """Print a one-time URL (valid 10 minutes) that signs a staff member in to the console."""
-    from urllib.parse import urlencode
-
-    from redis.asyncio import Redis
-
-    from adapters.database import close_db, init_db
-    from adapters.redis import Store
-    from domain.console_login import create_login_link
     from domain.errors import Forbidden, NotFound
-    from domain.models import User
-
-    async def run(s: Settings) -> str:
-        assert s.database_url and s.redis_url
-        await init_db(s.database_url, pool_max=2)
-        redis = Redis.from_url(s.redis_url, decode_responses=True)
-        try:
-            user = await User.get_or_none(openid=args.openid)
-            if user is None:
-                raise NotFound()
-            token = await create_login_link(Store(redis, s.redis_prefix), user)
-        finally:
-            await redis.aclose()
-            await close_db()
-        return f"{s.public_url.rstrip('/')}/console/login/link?{urlencode({'token': token})}"
+    from quanzi.console_link import console_link
 
     with _services(settings) as s:
         try:
-            print(asyncio.run(run(s)))
+            print(asyncio.run(console_link(s, args.openid)))
         except NotFound:
             print("no such member: they must sign in once first", file=sys.stderr)
             return 1
@@ -325,14 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the API (applies nothing to the schema)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default=SERVE_HOST)
+    serve.add_argument("--port", type=int, default=SERVE_PORT)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
     dev = sub.add_parser("dev", help="API + worker + scheduler together (make run)")
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--host", default=SERVE_HOST)
+    dev.add_argument("--port", type=int, default=SERVE_PORT)
     dev.add_argument("--workers", type=int, default=1)
     dev.set_defaults(func=cmd_dev)
 
@@ -369,6 +379,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", "-o", default="schema.graphql")
     export.set_defaults(func=cmd_export_schema)
+
+    manifest = sub.add_parser(
+        "persisted-manifest",
+        help="write Apollo's persisted query manifest for .graphql documents (the allow-list)",
+    )
+    manifest.add_argument("files", nargs="*", help=".graphql files or directories")
+    manifest.add_argument(
+        "--contract-dir",
+        default="tests/contract",
+        help="read this directory's .graphql files when no files are given",
+    )
+    manifest.add_argument("--out", "-o", default="-", help="the file to write (default stdout)")
+    manifest.set_defaults(func=cmd_persisted_manifest)
 
     role = sub.add_parser("set-role", help="give a member a role (make the first ADMIN)")
     who = role.add_mutually_exclusive_group(required=True)

@@ -6,10 +6,25 @@ import itertools
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.calendar import DEFAULT_TIMEZONE
+
+# Where `quanzi serve` and `quanzi dev` listen unless told otherwise (and so where, outside
+# production, uploaded images are said to be: see Settings.public_media_url).
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+
+
+def local_media_url(host: str, port: int) -> str:
+    """The API's own /media on the address it serves (a wildcard address reads as loopback)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/media"
 
 
 class Environment(StrEnum):
@@ -79,6 +94,10 @@ class Settings(BaseSettings):
     query_max_fields: int = Field(default=200, ge=10)
     query_max_fields_per_selection: int = Field(default=50, ge=10)
     graphql_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # GET /graphql (persisted queries only): the longest query string taken, and how long a
+    # successful answer to a request without Authorization may be cached publicly (0: never).
+    graphql_max_query_string_bytes: int = Field(default=8 * 1024, ge=1024)
+    public_cache_seconds: int = Field(default=30, ge=0)
     # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
     # classes and defaults); off entirely with rate_limits_enabled false.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
@@ -97,14 +116,16 @@ class Settings(BaseSettings):
     # /metrics: with a token, served only to `Authorization: Bearer <token>`; without one,
     # served outside production only.
     metrics_token: str | None = None
-    # Allow-list mode: only the .graphql documents under this directory run, by their
-    # sha256 (api/persisted.py). Unset: any query, plus automatic persisted queries.
+    # Allow-list mode: only the documents under this directory run: .graphql files by the
+    # sha256 of each, and the operations of Apollo's and graphql-codegen's .json manifests
+    # by their ids (api/persisted_documents.py). Unset: any query, plus automatic persisted
+    # queries.
     persisted_queries_dir: Path | None = None
     # `quanzi worker` serves its job metrics (Prometheus) on this port when set.
     worker_metrics_port: int | None = None
     # The points economy (DESIGN.md defaults). Caps count awarded actions per calendar day
     # in the community's time zone; comments and answers share one cap.
-    community_timezone: str = "Asia/Shanghai"
+    community_timezone: str = DEFAULT_TIMEZONE
     points_post: int = 5
     points_post_daily: int = 5
     points_reply: int = 2
@@ -144,8 +165,10 @@ class Settings(BaseSettings):
     # e.g. `quanzi console-link`), without a trailing slash.
     public_url: str = "http://127.0.0.1:8000"
 
-    # Uploaded images: stored under media_dir and served at /media/ unless media_base_url
-    # points somewhere else (a CDN in front of the same files).
+    # Uploaded images: stored under media_dir and served at /media/. Their public URLs are
+    # built from media_base_url alone (the CDN or bucket in front of the files, or the API's
+    # own /media), never from a request's Host or X-Forwarded-* headers. Required in
+    # production; elsewhere `quanzi serve` sets it to its own address.
     media_dir: Path | None = None
     media_base_url: str | None = None
     media_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
@@ -172,6 +195,7 @@ class Settings(BaseSettings):
                 ("REDIS_URL", self.redis_url),
                 ("WECHAT_APPID", self.wechat_appid),
                 ("WECHAT_SECRET", self.wechat_secret),
+                ("QUANZI_MEDIA_BASE_URL", self.media_base_url),
             )
             if not value
         ]
@@ -193,6 +217,27 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (an IANA name, e.g. Asia/Shanghai)"
             ) from None
         return value
+
+    @field_validator("media_base_url")
+    @classmethod
+    def _absolute_media_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or parts.password is not None
+            or parts.query
+            or parts.fragment
+            or "\\" in value
+        ):
+            raise ValueError(
+                f"QUANZI_MEDIA_BASE_URL must be an absolute http(s) URL without credentials, "
+                f"query or fragment, e.g. https://cdn.example.com/media; found {value!r}"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("level_thresholds")
     @classmethod
@@ -216,6 +261,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def public_media_url(self) -> str:
+        """Where uploaded images are public: QUANZI_MEDIA_BASE_URL, else (outside production)
+        the API's own /media on the default address."""
+        return self.media_base_url or local_media_url(SERVE_HOST, SERVE_PORT)
 
     @property
     def media_root(self) -> Path:

@@ -42,8 +42,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "internal": {"zh": "服务器开小差了，请稍后重试", "en": "Unexpected error; try again later."},
     # pagination
     "first_out_of_range": {
-        "zh": "first 必须在 0 到 {max} 之间",
-        "en": "first must be between 0 and {max}.",
+        "zh": "first 不能为负数（每页最多 {max} 条）",
+        "en": "first must not be negative (a page holds at most {max}).",
     },
     "bad_cursor": {"zh": "分页游标不正确", "en": "The cursor is not valid."},
     # sign-in
@@ -314,6 +314,43 @@ ERRORS: dict[str, dict[str, str]] = {
     "event_members_only": {
         "zh": "加入圈子后才能报名圈内活动",
         "en": "Join the circle to sign up for its events.",
+    },
+    "get_persisted_only": {
+        "zh": "GET 请求只能执行已登记的查询（extensions.persistedQuery 或 documentId，"
+        "不带查询文本）；其他请求请用 POST",
+        "en": "GET runs only persisted queries (extensions.persistedQuery or documentId, no query"
+        " text); send anything else by POST.",
+    },
+    "get_queries_only": {
+        "zh": "GET 请求只能执行查询，变更和订阅请用 POST",
+        "en": "Only queries run over GET; send mutations and subscriptions by POST.",
+    },
+    "query_string_too_long": {
+        "zh": "请求地址的参数过长（最多 {max_kb} KB），请改用 POST",
+        "en": "The request's query string is too long (at most {max_kb} KB); send it by POST.",
+    },
+    "datetime_format": {
+        "zh": "时间格式不正确，应为 RFC 3339 格式，如 2026-12-01T20:00:00+08:00"
+        "（不带时区时按社区所在时区理解），年份在 {earliest} 到 {latest} 之间；收到：{value}",
+        "en": "The date and time must be in RFC 3339 format, such as 2026-12-01T20:00:00+08:00"
+        " (without an offset it is read in the community's time zone), in the years {earliest}"
+        " to {latest}; found: {value}.",
+    },
+    "date_format": {
+        "zh": "日期格式不正确，应为 YYYY-MM-DD，如 2026-12-01；收到：{value}",
+        "en": "The date must be written YYYY-MM-DD, such as 2026-12-01; found: {value}.",
+    },
+    "content_length_required": {
+        "zh": "上传需要 Content-Length 请求头（不接受分块传输）",
+        "en": "An upload needs a Content-Length header (chunked uploads are not accepted).",
+    },
+    "token_missing": {
+        "zh": "请先登录：连接时请携带访问令牌",
+        "en": "Please sign in first: send an access token when connecting.",
+    },
+    "subscription_needs_websocket": {
+        "zh": "订阅请通过 WebSocket（graphql-transport-ws 协议）连接 /graphql",
+        "en": "Subscriptions need a WebSocket: connect to /graphql with graphql-transport-ws.",
     },
     "task_claimed": {
         "zh": "该审核任务已由 {holder} 领取处理中，请稍后再试",

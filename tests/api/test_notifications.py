@@ -286,11 +286,12 @@ async def test_a_comment_arrives_live_on_an_open_subscription_within_a_second(
 
 
 async def test_a_websocket_without_a_valid_token_is_refused(running_server: str) -> None:
-    for token in (None, "not-a-token"):
+    for token, reason in ((None, "token_missing"), ("not-a-token", "token_invalid")):
         ws = await _subscribe(running_server, token)
         with pytest.raises(websockets.ConnectionClosed) as info:
             await asyncio.wait_for(ws.recv(), 5)
-        assert info.value.rcvd is not None and info.value.rcvd.code == 4403
+        assert info.value.rcvd is not None
+        assert (info.value.rcvd.code, info.value.rcvd.reason) == (4401, reason)
 
 
 async def test_granted_notifications_go_out_as_wechat_subscribe_messages_from_a_worker(

@@ -178,9 +178,22 @@ async def test_user_profile_lists_their_posts(api: Api, runtime: Runtime) -> Non
     assert [e["node"]["body"] for e in more["data"]["user"]["posts"]["edges"]] == ["帖子0"]
 
 
-async def test_first_over_the_cap_is_bad_input(api: Api) -> None:
-    result = await api.op("Feed", {"kind": "LATEST", "first": 51})
-    assert result["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+async def test_first_over_the_cap_is_capped_and_a_negative_one_is_bad_input(api: Api) -> None:
+    author = await make_user()
+    for i in range(52):
+        await make_post(author, f"帖子{i}")
+    capped = await api.op("Feed", {"kind": "LATEST", "first": 51})
+    assert "errors" not in capped
+    feed = capped["data"]["feed"]
+    assert [e["node"]["body"] for e in feed["edges"]] == [f"帖子{i}" for i in range(51, 1, -1)]
+    assert feed["pageInfo"]["hasNextPage"] is True
+    after = feed["pageInfo"]["endCursor"]
+    rest = await api.op("Feed", {"kind": "LATEST", "first": 1000, "after": after})
+    assert [e["node"]["body"] for e in rest["data"]["feed"]["edges"]] == ["帖子1", "帖子0"]
+    negative = await api.op("Feed", {"kind": "LATEST", "first": -1}, lang="en")
+    error = negative["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+    assert error["message"] == "first must not be negative (a page holds at most 50)."
 
 
 async def test_paging_the_feed_never_skips_or_repeats_while_posts_arrive(

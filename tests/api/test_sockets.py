@@ -5,56 +5,30 @@ server (uvicorn, in this process) and the `websockets` client speaking graphql-t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
-import socket
+import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 from redis.asyncio import Redis
 
 from adapters.redis import Store
-from api.app import create_app
 from api.ids import to_global_id
+from domain import auth
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
 from quanzi.embedded import _stop_process, start_redis
 from tests.conftest import error_codes
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
-    """The app on a real port, with some settings changed; its lifespan runs."""
-    app = create_app(settings=runtime.settings.model_copy(update=settings), runtime=runtime)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "server did not start"
-        await asyncio.sleep(0.02)
-    try:
-        yield f"127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        await task
+from tests.serving import serving
 
 
 class Socket:
@@ -65,8 +39,16 @@ class Socket:
         self.next_id = 0
 
     @classmethod
-    async def open(cls, base: str, token: str | None, **payload: object) -> Socket:
-        ws = await websockets.connect(f"ws://{base}/graphql", subprotocols=["graphql-transport-ws"])
+    async def open(
+        cls, base: str, token: str | None, *, header: str | None = None, **payload: object
+    ) -> Socket:
+        """A socket sending `token` in `connection_init` and `header` (a token) as the
+        upgrade request's Authorization, as `wx.connectSocket({header})` does."""
+        ws = await websockets.connect(
+            f"ws://{base}/graphql",
+            subprotocols=["graphql-transport-ws"],
+            additional_headers={"Authorization": f"Bearer {header}"} if header else None,
+        )
         if token is not None:
             payload["authorization"] = f"Bearer {token}"
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
@@ -186,24 +168,82 @@ async def test_an_idle_socket_is_closed_when_its_token_expires_or_its_member_is_
 
 
 async def test_a_socket_refused_at_connection_init_is_told_why(runtime: Runtime) -> None:
+    """4401 with the token's reason (graphql-ws reports it at once instead of retrying),
+    4403 for a ban: the reason is the machine string the client branches on."""
     expired = dataclasses.replace(runtime.tokens, access_ttl=timedelta(seconds=-5))
-    member = await make_user()
+    member, banned, signed_out = await make_user(), await make_user(), await make_user()
+    await User.filter(id=banned.id).update(banned_until=datetime.now(UTC) + timedelta(days=1))
+    ended = await auth.start_session(runtime.tokens, signed_out, is_new_user=False)
+    await auth.revoke_all_sessions(signed_out.id)
     async with serving(runtime) as base:
-        for token, reason in (
-            (None, "unauthenticated"),
-            ("not-a-token", "token_invalid"),
-            (expired.issue_access(member.id)[0], "token_expired"),
+        for token, closed in (
+            (None, (4401, "token_missing")),
+            ("", (4401, "token_missing")),
+            ("not-a-token", (4401, "token_invalid")),
+            ("tökén.ä.ö", (4401, "token_invalid")),
+            (expired.issue_access(member.id)[0], (4401, "token_expired")),
+            (ended.access_token, (4401, "session_revoked")),
+            (token_for(runtime, banned), (4403, "account_banned")),
         ):
-            refused = await Socket.open(base, token)
-            assert await refused.closed() == (4403, reason)
+            payload = {} if token is None else {"authorization": token}
+            refused = await Socket.open(base, None, **payload)
+            assert await refused.closed() == closed, token
         legacy = await websockets.connect(f"ws://{base}/graphql", subprotocols=["graphql-ws"])
         with pytest.raises(websockets.ConnectionClosed) as info:
             await asyncio.wait_for(legacy.recv(), 5)
         assert info.value.rcvd is not None and info.value.rcvd.code == 4406
 
 
-async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
+async def test_a_socket_signs_in_with_the_upgrade_requests_authorization_header(
     runtime: Runtime,
+) -> None:
+    header_member, payload_member = await make_user(), await make_user()
+    by_header = token_for(runtime, header_member)
+    async with serving(runtime) as base:
+        for payload in ({}, None):  # no token in connection_init: the header's
+            ws = await websockets.connect(
+                f"ws://{base}/graphql",
+                subprotocols=["graphql-transport-ws"],
+                additional_headers={"Authorization": f"Bearer {by_header}"},
+            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            socket = await Socket(ws).acked()
+            viewer = await socket.run("Viewer")
+            assert viewer["payload"]["data"]["viewer"]["id"] == to_global_id(
+                "User", header_member.id
+            )
+            await socket.close()
+
+        # Both: connection_init's token wins, whatever the header holds.
+        for header in (by_header, "not-a-token"):
+            both = await (
+                await Socket.open(base, token_for(runtime, payload_member), header=header)
+            ).acked()
+            viewer = await both.run("Viewer")
+            assert viewer["payload"]["data"]["viewer"]["id"] == to_global_id(
+                "User", payload_member.id
+            )
+            await both.close()
+
+        bad_header = await Socket.open(base, None, header="not-a-token")
+        assert await bad_header.closed() == (4401, "token_invalid")
+
+
+async def test_a_session_signed_out_elsewhere_closes_the_open_socket_as_revoked(
+    runtime: Runtime,
+) -> None:
+    member = await make_user()
+    session = await auth.start_session(runtime.tokens, member, is_new_user=False)
+    async with serving(runtime) as base:
+        socket = await (await Socket.open(base, session.access_token)).acked()
+        assert "errors" not in (await socket.run("Viewer"))["payload"]
+        await auth.revoke_all_sessions(member.id)
+        await socket.subscribe("Viewer")
+        assert await socket.closed() == (4401, "session_revoked")
+
+
+async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     member = await make_user()
     token = token_for(runtime, member)
@@ -222,13 +262,21 @@ async def test_socket_errors_carry_the_http_shape_in_the_sockets_language(
         await english.close()
 
         chinese = await (await Socket.open(base, token)).acked()
-        await chinese.ws.send(
-            json.dumps({"id": "x", "type": "subscribe", "payload": {"query": "{ nope }"}})
-        )
-        message = await chinese.recv()
-        assert (message["id"], message["type"]) == ("x", "error")
-        assert _codes(message["payload"]) == ["BAD_USER_INPUT"]
+        for query, code in (
+            ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+            ("subscription { notificationAdded { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+            ("{ viewer { id ", "GRAPHQL_PARSE_FAILED"),
+            ("{" + " viewer { id }" * 800 + " }", "QUERY_TOO_COMPLEX"),
+        ):
+            await chinese.ws.send(
+                json.dumps({"id": query, "type": "subscribe", "payload": {"query": query}})
+            )
+            message = await chinese.recv()
+            assert (message["id"], message["type"]) == (query, "error"), query
+            assert _codes(message["payload"]) == [code], query
         await chinese.close()
+    # The client's mistakes are not logged as the server's.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_three_hundred_subscriptions_from_one_member_leave_redis_and_limits_working(

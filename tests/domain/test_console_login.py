@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -10,7 +14,10 @@ from domain import console_login
 from domain.errors import Forbidden, NotFound
 from domain.models import Role, User
 from quanzi.bootstrap import Runtime
+from quanzi.settings import Settings
 from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_an_approved_nonce_is_redeemed_once_for_the_approver(runtime: Runtime) -> None:
@@ -70,3 +77,49 @@ async def test_a_sign_in_link_works_once_for_ten_minutes_and_only_for_staff(
         await console_login.redeem_login_link(store, demoted)
     with pytest.raises(NotFound):
         await console_login.redeem_login_link(store, "no-such-token")
+
+
+async def _console_link(settings: Settings, openid: str, var_dir: Path) -> tuple[int, str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "QUANZI_REDIS_PREFIX": settings.redis_prefix,
+        "QUANZI_PUBLIC_URL": "https://quanzi.example.com/",
+        "QUANZI_VAR_DIR": str(var_dir),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "quanzi",
+        "console-link",
+        "--openid",
+        openid,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    return process.returncode or 0, out.decode().strip(), err.decode()
+
+
+async def test_quanzi_console_link_prints_a_url_whose_token_signs_the_member_in_once(
+    runtime: Runtime, settings: Settings, tmp_path: Path
+) -> None:
+    moderator = await make_user(role=Role.MODERATOR, openid="cli-moderator")
+    await make_user(openid="cli-member")
+    code, url, _ = await _console_link(settings, "cli-moderator", tmp_path)
+    assert code == 0
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "quanzi.example.com",
+        "/console/login/link",
+    )
+    [token] = parse_qs(parts.query)["token"]
+    assert (await console_login.redeem_login_link(runtime.store, token)).id == moderator.id
+    with pytest.raises(NotFound):
+        await console_login.redeem_login_link(runtime.store, token)
+    code, _, err = await _console_link(settings, "cli-member", tmp_path)
+    assert code == 1 and "not staff" in err

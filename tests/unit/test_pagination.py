@@ -17,10 +17,12 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def test_first_over_the_cap_or_negative_is_bad_input_on_first() -> None:
+def test_first_over_the_cap_is_capped_and_a_negative_one_is_bad_input_on_first() -> None:
     assert check_first(None, cap=50) == 20
     assert check_first(50, cap=50) == 50
-    for bad in (51, -1, 10_000):
+    assert check_first(51, cap=50) == check_first(10_000, cap=50) == 50
+    assert check_first(0, cap=50) == 0
+    for bad in (-1, -10_000):
         with pytest.raises(BadInput) as info:
             check_first(bad, cap=50)
         assert info.value.field == "first"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from quanzi.settings import ConfigError, load_settings
+from quanzi.settings import ConfigError, load_settings, local_media_url
 
 PRODUCTION_OK = {
     "env": "production",
@@ -16,6 +16,7 @@ PRODUCTION_OK = {
     "redis_url": "redis://cache:6379/0",
     "wechat_appid": "wx1",
     "wechat_secret": "sec",
+    "media_base_url": "https://cdn.example.com/media",
 }
 
 
@@ -23,7 +24,13 @@ def test_production_names_every_missing_secret() -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(env="production", database_url=None, redis_url=None, jwt_secret=None)
     message = str(info.value)
-    for name in ("QUANZI_JWT_SECRET", "DATABASE_URL", "REDIS_URL", "WECHAT_APPID"):
+    for name in (
+        "QUANZI_JWT_SECRET",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "WECHAT_APPID",
+        "QUANZI_MEDIA_BASE_URL",
+    ):
         assert name in message
 
 
@@ -119,3 +126,24 @@ def test_settings_cannot_change_once_read(tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         settings.page_max = 5  # type: ignore[misc]
     assert settings.model_copy(update={"page_max": 5}).page_max == 5
+
+
+def test_image_urls_come_from_configuration_required_in_production(tmp_path: Path) -> None:
+    without = {k: v for k, v in PRODUCTION_OK.items() if k != "media_base_url"}
+    with pytest.raises(ConfigError, match="QUANZI_MEDIA_BASE_URL"):
+        load_settings(**without)
+    configured = load_settings(**{**PRODUCTION_OK, "media_base_url": "https://cdn.example/m/"})
+    assert configured.public_media_url == "https://cdn.example/m"
+    for wrong in (
+        "cdn.example.com/media",
+        "ftp://cdn.example.com/media",
+        "https://user:pw@cdn.example.com/media",
+        "https://cdn.example.com/media?x=1",
+        "https://cdn.example.com/media#top",
+    ):
+        with pytest.raises(ConfigError, match="QUANZI_MEDIA_BASE_URL must be an absolute"):
+            load_settings(var_dir=tmp_path, media_base_url=wrong)
+    # Outside production: the API's own /media where `quanzi serve` listens by default.
+    assert load_settings(var_dir=tmp_path).public_media_url == "http://127.0.0.1:8000/media"
+    assert local_media_url("0.0.0.0", 8080) == "http://127.0.0.1:8080/media"
+    assert local_media_url("::1", 8000) == "http://[::1]:8000/media"

@@ -1,0 +1,39 @@
+"""The app on a real port, for clients that speak to a server (WebSockets, Python `gql`):
+uvicorn in the test's own event loop, on the test's runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+
+import uvicorn
+
+from api.app import create_app
+from quanzi.bootstrap import Runtime
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
+    """The app on a real port (its `host:port`), with some settings changed; its lifespan
+    runs."""
+    app = create_app(settings=runtime.settings.model_copy(update=settings), runtime=runtime)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "server did not start"
+        await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        await task
