@@ -27,7 +27,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from api.context import Context, bearer_token, pick_locale
-from api.edge import Refused, check_request
+from api.edge import Refused, check_request, negotiate_media_type
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
 from api.graphql_get import (
     check_hashed,
@@ -162,6 +162,7 @@ class QuanziGraphQL(GraphQLView[Context]):
 
     def answered(self, request: Request, response: Response) -> None:
         set_cache_headers(request, response, self.public_cache_seconds)
+        negotiate_media_type(request.headers.get("accept"), response)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

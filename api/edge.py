@@ -24,7 +24,7 @@ from graphql import (
     OperationType,
     get_operation_ast,
 )
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from api.context import Context
 from api.errors import error_response
@@ -136,3 +136,37 @@ def _selected(
     except GraphQLError:
         return None
     return get_operation_ast(document, operation_name)
+
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def negotiate_media_type(accept: str | None, response: Response) -> None:
+    """GraphQL over HTTP's own media type for a client that asks for it (Apollo Client 4,
+    urql and graphql-http send `Accept: application/graphql-response+json, application/json`):
+    such a client reads the body of a 4xx answer as GraphQL errors, so a refresh link sees
+    the 401's `UNAUTHENTICATED` as a GraphQL error rather than a network failure. Everyone
+    else (`wx.request`, `*/*`) keeps `application/json`."""
+    if response.media_type != "application/json" and not (
+        response.headers.get("content-type", "").startswith("application/json")
+    ):
+        return
+    if accept is None or not _accepts_graphql_response(accept):
+        return
+    response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+
+
+def _accepts_graphql_response(accept: str) -> bool:
+    for part in accept.split(","):
+        media, _, parameters = part.partition(";")
+        if media.strip().lower() != GRAPHQL_RESPONSE_JSON:
+            continue
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False

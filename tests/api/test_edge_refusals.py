@@ -191,3 +191,31 @@ async def test_without_a_token_public_reads_work_and_member_fields_say_sign_in(
     assert await api.op("Viewer") == {"data": {"viewer": None}}
     checked_in = await api.op("CheckIn")
     assert error_codes(checked_in) == ["UNAUTHENTICATED"]
+
+
+async def test_a_client_that_asks_for_graphql_response_json_gets_it_on_every_answer(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Apollo Client 4 reads a 4xx body as GraphQL errors only under GraphQL over HTTP's own
+    media type: its refresh-on-UNAUTHENTICATED recipe then fires on the 401."""
+    await make_post(await make_user(), "公开的帖子")
+    feed = {"query": operation("Feed"), "variables": FEED}
+    apollo = {"Accept": "application/graphql-response+json,application/json;q=0.9"}
+    expired = (await _bad_tokens(runtime))["token_expired"]
+    refused = await client.post(
+        "/graphql", json=feed, headers={**apollo, "Authorization": f"Bearer {expired}"}
+    )
+    read = await client.post("/graphql", json=feed, headers=apollo)
+    plain = await client.post("/graphql", json=feed, headers={"Accept": "*/*"})
+    declined = await client.post(
+        "/graphql",
+        json=feed,
+        headers={"Accept": "application/graphql-response+json;q=0, application/json"},
+    )
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    for answer in (refused, read):
+        assert answer.headers["content-type"].startswith("application/graphql-response+json")
+    for answer in (plain, declined):
+        assert answer.headers["content-type"].startswith("application/json")
+    assert read.json()["data"]["feed"]["edges"]
