@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["quanzi", "api", "domain", "adapters", "recommend", "jobs"]
+PACKAGES = ["quanzi", "api", "console", "domain", "adapters", "recommend", "jobs"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
