@@ -14,7 +14,17 @@ from strawberry import Schema
 from console.cookies import ConsoleCookies
 from console.desk import Console
 from console.headers import ConsoleHeaders
-from console.pages import home, log, login, members, review, roles, sanctions, words
+from console.pages import (
+    home,
+    log,
+    login,
+    members,
+    review,
+    review_actions,
+    roles,
+    sanctions,
+    words,
+)
 from console.templating import STATIC_DIR, build_environment
 from domain.console_login import NONCE_TTL
 from domain.models import Role
@@ -33,6 +43,7 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         idle=timedelta(minutes=settings.console_idle_minutes),
         login_page=settings.console_login_page,
         page_max=settings.page_max,
+        undo_seconds=settings.console_undo_seconds,
     )
     signing_in = login.Login(console)
     page = console.page
@@ -48,9 +59,9 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         Route("/review", page(review.show)),
         Route("/review/rows", page(review.rows)),
         Route("/review/tasks/{task_id}", page(review.detail)),
-        Route("/review/claim", page(review.claim), methods=["POST"]),
-        Route("/review/release", page(review.release), methods=["POST"]),
-        Route("/review/decide", page(review.decide), methods=["POST"]),
+        Route("/review/claim", page(review_actions.claim), methods=["POST"]),
+        Route("/review/release", page(review_actions.release), methods=["POST"]),
+        Route("/review/decide", page(review_actions.decide), methods=["POST"]),
         Route("/sanctions", page(sanctions.show)),
         Route("/sanctions/lift", page(sanctions.lift), methods=["POST"]),
         Route("/members", page(members.lookup)),

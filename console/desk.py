@@ -51,6 +51,7 @@ class Console:
     idle: timedelta
     login_page: str
     page_max: int
+    undo_seconds: float = 5
 
     def runtime(self, request: Request) -> Runtime:
         runtime: Runtime = request.app.state.runtime
@@ -131,6 +132,11 @@ class Desk:
         return self.session.user
 
     @property
+    def viewer_id(self) -> str:
+        """The signed-in staff member's global ID, as the API's answers name members."""
+        return to_global_id("User", self.user.id)
+
+    @property
     def locale(self) -> str:
         return pick_locale(self.request.headers.get("accept-language"))
 
@@ -163,7 +169,7 @@ class Desk:
         user = self.user
         return {
             "user": {
-                "id": to_global_id("User", user.id),
+                "id": self.viewer_id,
                 "nickname": user.nickname,
                 "role": Role(user.role).value,
             },

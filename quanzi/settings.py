@@ -187,6 +187,8 @@ class Settings(BaseSettings):
     # mini-program page path with `scene=<nonce>` (the page that shows who asks and approves).
     console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     console_login_page: str = "pages/console-login/index"
+    # The review workbench holds a decision this long, with an undo toast, before sending it.
+    console_undo_seconds: float = Field(default=5, ge=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
