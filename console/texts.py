@@ -65,7 +65,7 @@ _T: dict[str, tuple[str, str]] = {
     "not_found": ("找不到该页面", "No such page"),
     # home
     "home.title": ("今日待办", "Today's work"),
-    "home.stage": ("{stage} 审核", "{stage} review"),
+    "home.stage": ("{stage}队列", "{stage} review"),
     "home.open": ("待处理", "open"),
     "home.overdue": ("超时", "overdue"),
     "home.oldest": ("最久等待", "oldest waiting"),
@@ -152,6 +152,7 @@ _T: dict[str, tuple[str, str]] = {
     "log.action": ("动作", "Action"),
     "log.target_type": ("对象类型", "Target type"),
     "log.target": ("对象", "Target"),
+    "log.open_member": ("查看成员", "Open member"),
     "log.note": ("备注", "Note"),
     "log.time": ("时间", "Time"),
     "log.from": ("起始日期", "From"),

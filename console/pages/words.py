@@ -8,6 +8,7 @@ import re
 from starlette.responses import Response
 
 from console.desk import Desk
+from console.gql import GraphQLProblem
 from console.pages.common import after, csv_download, export_pages, highlight, utf16_slice
 from domain.models import Role
 
@@ -64,12 +65,8 @@ async def add(desk: Desk) -> Response:
     level = str(form.get("level", "REVIEW"))
     outcome = await desk.run("AddSensitiveWords", words=words, level=level)
     done = (outcome.data or {}).get("addSensitiveWords")
-    return desk.render(
-        "action_result.html",
-        status=200 if outcome.ok else 400,
-        message=desk.t("words.added_n", n=done["count"]) if done else None,
-        problems=outcome.problems,
-    )
+    message = desk.t("words.added_n", n=done["count"]) if done else None
+    return await _changed(desk, outcome.ok, message, outcome.problems)
 
 
 async def remove(desk: Desk) -> Response:
@@ -77,11 +74,22 @@ async def remove(desk: Desk) -> Response:
     words = [str(w) for w in form.getlist("word") if str(w).strip()]
     outcome = await desk.run("RemoveSensitiveWords", words=words)
     done = (outcome.data or {}).get("removeSensitiveWords")
+    message = desk.t("words.removed_n", n=done["count"]) if done else None
+    return await _changed(desk, outcome.ok, message, outcome.problems)
+
+
+async def _changed(
+    desk: Desk, ok: bool, message: str | None, problems: list[GraphQLProblem]
+) -> Response:
+    """What a change did, and the list as it is now (swapped in out of band)."""
+    listed = await desk.run("SensitiveWords", first=desk.console.page_max)
     return desk.render(
-        "action_result.html",
-        status=200 if outcome.ok else 400,
-        message=desk.t("words.removed_n", n=done["count"]) if done else None,
-        problems=outcome.problems,
+        "words_changed.html",
+        status=200 if ok else 400,
+        message=message,
+        problems=problems,
+        page=(listed.data or {}).get("sensitiveWords"),
+        may_edit=desk.allows(Role.OPERATOR),
     )
 
 

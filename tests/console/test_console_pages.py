@@ -19,7 +19,7 @@ async def test_today_lists_the_open_work_with_links_to_each_list(sign_in: SignIn
     page = await client.get("/console/")
 
     assert page.status_code == 200
-    assert "今日待办" in page.text and "初审 审核" in page.text
+    assert "今日待办" in page.text and "初审队列" in page.text
     assert 'href="/console/review?stage=FIRST"' in page.text
     assert "待处理申诉" in page.text and "未处理反馈" in page.text
 
@@ -119,6 +119,7 @@ async def test_the_word_list_checks_a_text_by_utf16_offsets_and_exports_csv(
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     assert "刷单,REVIEW,0" in exported.text
     assert removed.status_code == 200 and "已删除 1 个词" in removed.text
+    assert 'id="word-table" hx-swap-oob="true"' in removed.text and "代购" not in removed.text
     assert "加微信" in read_only.text and "版主只能查看词表" in read_only.text
     assert "/console/words/remove" not in read_only.text
 
