@@ -246,9 +246,10 @@ async def test_undo_sends_nothing(desk: tuple[Desk, list[str]]) -> None:
     task = await make_review_task(await make_post(await make_user(), "差点被误删"))
     page = await signed_in(await make_user(role=Role.MODERATOR))
     await page.goto(page.url + "review")
-    await page.locator(".row").first.click()
 
-    await page.locator("#detail").get_by_role("button", name="驳回").click()
+    await page.keyboard.press("j")  # the first task, by keys alone
+    await expect(page.locator("#detail .task")).to_be_visible()
+    await page.keyboard.press("r")
     await page.locator(".toast").get_by_role("button", name="撤销").click()
     await expect(page.get_by_text("已撤销，未提交")).to_be_visible()
     await shot(page, "13-undo")

@@ -103,3 +103,37 @@ async def test_a_bulk_decision_reports_each_task_and_one_refusal_stops_nothing(
     assert decided.text.count('data-ok="true"') == 2
     assert decided.text.count('data-ok="false"') == 1
     assert f'data-task-id="{ids[2]}" data-ok="false"' in decided.text
+
+
+async def test_a_rejection_can_sanction_the_author_in_the_same_step(sign_in: SignIn) -> None:
+    author = await make_user(nickname="惯犯")
+    task = await make_review_task(await make_post(author, "又来发广告"))
+    client = await sign_in(await make_user(role=Role.MODERATOR))
+
+    decided = await client.post(
+        "/console/review/decide",
+        data={
+            "task_id": to_global_id("ReviewTask", task.id),
+            "decision": "REJECT",
+            "violation": "SPAM",
+            "sanction": "1",
+            "sanction_kind": "MUTE",
+            "sanction_hours": "12",
+            "sanction_reason": "屡次广告",
+        },
+        headers={"X-CSRF-Token": csrf_of(await client.get("/console/review"))},
+    )
+    sanctions = await client.get("/console/sanctions")
+
+    assert 'data-ok="true"' in decided.text and "惯犯: 已处罚" in decided.text
+    assert "惯犯" in sanctions.text and "屡次广告" in sanctions.text
+
+
+async def test_the_workbench_speaks_english_to_an_english_browser(sign_in: SignIn) -> None:
+    await make_review_task(await make_post(await make_user(), "something odd"))
+    client = await sign_in(await make_user(role=Role.MODERATOR))
+
+    page = await client.get("/console/review", headers={"Accept-Language": "en-US,en;q=0.8"})
+
+    assert 'lang="en"' in page.text and "Review" in page.text and "First" in page.text
+    assert "审核工作台" not in page.text
