@@ -4,9 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-SOURCES := quanzi api domain adapters recommend jobs tests bench
+SOURCES := quanzi api console domain adapters recommend jobs tests bench
 
-.PHONY: install run serve migrate seed test lint typecheck schema contract clean
+.PHONY: install run serve migrate seed test lint typecheck schema contract console-vendor clean
 
 $(BIN)/quanzi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,23 @@ schema: install
 
 contract: install
 	$(BIN)/python ../shared/tools/check_contract.py schema.graphql
+
+## console-vendor: the console's browser libraries (htmx, Apache ECharts) from npm at the versions
+## console/vendor-src/package-lock.json pins, copied with their licences into console/static/vendor/
+## (committed: nothing is fetched at run time, and no Node is needed to run the console)
+VENDOR_SRC := console/vendor-src/node_modules
+VENDOR := console/static/vendor
+console-vendor:
+	cd console/vendor-src && npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(VENDOR)
+	cp $(VENDOR_SRC)/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp $(VENDOR_SRC)/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
+	cp $(VENDOR_SRC)/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp $(VENDOR_SRC)/echarts/LICENSE $(VENDOR)/echarts.LICENSE
+	cp $(VENDOR_SRC)/echarts/NOTICE $(VENDOR)/echarts.NOTICE
+	cp $(VENDOR_SRC)/echarts/licenses/LICENSE-d3 $(VENDOR)/echarts.LICENSE-d3
+	cp $(VENDOR_SRC)/zrender/LICENSE $(VENDOR)/zrender.LICENSE
+	cp $(VENDOR_SRC)/tslib/LICENSE.txt $(VENDOR)/tslib.LICENSE
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

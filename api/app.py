@@ -1,4 +1,5 @@
-"""The Starlette application factory: /graphql, /healthz, /metrics, request ids, access logs."""
+"""The Starlette application factory: /graphql, /healthz, /metrics, the operator console at
+/console, request ids, access logs."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ from api.schema import CACHE_SIZE, build_schema
 from api.sockets import SocketHandler, TextFrames
 from api.strawberry_internals import GraphQLView, shared_parse, starlette_request
 from api.telemetry import metrics_endpoint, observe
+from console.app import console_mount
 from domain.errors import ErrorCode, QuanziError
 from domain.texts import render
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
@@ -327,6 +329,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             ),
             Route("/media/images", upload_image, methods=["POST"]),
             Mount("/media", MediaFiles(directory=settings.media_root, check_dir=False)),
+            console_mount(schema, settings),
         ],
         lifespan=lifespan,
     )

@@ -182,6 +182,13 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     log_level: str = "INFO"
     log_json: bool = True
+    # The operator console (/console): a signed-in browser's session ends after this many
+    # minutes without a request (each request slides it); the sign-in QR code carries this
+    # mini-program page path with `scene=<nonce>` (the page that shows who asks and approves).
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    console_login_page: str = "pages/console-login/index"
+    # The review workbench holds a decision this long, with an undo toast, before sending it.
+    console_undo_seconds: float = Field(default=5, ge=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

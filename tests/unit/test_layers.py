@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["quanzi", "api", "domain", "adapters", "recommend", "jobs"]
+PACKAGES = ["quanzi", "api", "console", "domain", "adapters", "recommend", "jobs"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
@@ -79,3 +79,20 @@ def test_the_api_importing_an_adapter_breaks_the_check(tmp_path: Path) -> None:
     assert result.returncode != 0, report
     assert "The API reaches adapters only through the composition root" in report
     assert "api.ids -> adapters.sql" in report
+
+
+def test_anything_but_the_app_factory_importing_the_console_breaks_the_check(
+    tmp_path: Path,
+) -> None:
+    root = _copy_of_the_packages(tmp_path)
+    _append(root / "api" / "ids.py", "from console import texts")
+    _append(root / "console" / "texts.py", "from adapters import sql")
+
+    result = lint_imports(root)
+
+    report = result.stdout + result.stderr
+    assert result.returncode != 0, report
+    assert "Only the app factory imports the console" in report
+    assert "api.ids -> console.texts" in report
+    assert "The console is a client of the schema" in report
+    assert "console.texts -> adapters.sql" in report

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["quanzi", "api", "domain", "adapters", "recommend", "jobs"]
+PACKAGES = ["quanzi", "api", "console", "domain", "adapters", "recommend", "jobs"]
 CEILING = 420
 MEDIAN_CEILING = 150
 

@@ -1,0 +1,85 @@
+"""The operator console, mounted at /console by the API's app factory: its routes, static
+files and headers. A Mount (not an app of its own), so a request's `app` is the API's, with
+its runtime, limiter and notification hub."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from strawberry import Schema
+
+from console.cookies import ConsoleCookies
+from console.desk import Console
+from console.headers import ConsoleHeaders
+from console.pages import (
+    home,
+    log,
+    login,
+    members,
+    review,
+    review_actions,
+    roles,
+    sanctions,
+    words,
+)
+from console.templating import STATIC_DIR, build_environment
+from domain.console_login import NONCE_TTL
+from domain.models import Role
+from quanzi.settings import Settings
+
+
+def console_mount(schema: Schema, settings: Settings) -> Mount:
+    """The console's routes under /console, executing `schema` (the app's own)."""
+    assert settings.jwt_secret, "load_settings() gives every runnable Settings a secret"
+    console = Console(
+        schema=schema,
+        env=build_environment(settings.community_timezone),
+        cookies=ConsoleCookies(
+            settings.jwt_secret, secure=settings.is_production, login_ttl=NONCE_TTL
+        ),
+        idle=timedelta(minutes=settings.console_idle_minutes),
+        login_page=settings.console_login_page,
+        page_max=settings.page_max,
+        undo_seconds=settings.console_undo_seconds,
+    )
+    signing_in = login.Login(console)
+    page = console.page
+    operator = Role.OPERATOR
+
+    routes = [
+        Route("/", page(home.show)),
+        Route("/login", signing_in.page),
+        Route("/login/poll", signing_in.poll),
+        Route("/login/link", signing_in.link),
+        Route("/logout", page(login.sign_out), methods=["POST"]),
+        Route("/feedback", page(home.feedback)),
+        Route("/review", page(review.show)),
+        Route("/review/rows", page(review.rows)),
+        Route("/review/tasks/{task_id}", page(review.detail)),
+        Route("/review/claim", page(review_actions.claim), methods=["POST"]),
+        Route("/review/release", page(review_actions.release), methods=["POST"]),
+        Route("/review/decide", page(review_actions.decide), methods=["POST"]),
+        Route("/sanctions", page(sanctions.show)),
+        Route("/sanctions/lift", page(sanctions.lift), methods=["POST"]),
+        Route("/members", page(members.lookup)),
+        Route("/members/{user_id}", page(members.show)),
+        Route("/members/{user_id}/sanction", page(members.sanction), methods=["POST"]),
+        Route("/members/{user_id}/hide", page(members.hide), methods=["POST"]),
+        Route("/words", page(words.show)),
+        Route("/words/check", page(words.check), methods=["POST"]),
+        Route("/words/add", page(words.add, operator), methods=["POST"]),
+        Route("/words/remove", page(words.remove, operator), methods=["POST"]),
+        Route("/words.csv", page(words.export, operator)),
+        Route("/log", page(log.show, operator)),
+        Route("/log.csv", page(log.export, operator)),
+        Route("/roles", page(roles.show, Role.ADMIN), methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static"),
+    ]
+    return Mount(
+        "/console",
+        routes=routes,
+        middleware=[Middleware(ConsoleHeaders)],
+    )
