@@ -95,11 +95,13 @@ async def test_the_word_list_checks_a_text_by_utf16_offsets_and_exports_csv(
 ) -> None:
     operator = await sign_in(await make_user(role=Role.OPERATOR))
     csrf = csrf_of(await operator.get("/console/words"))
-    await operator.post(
+    added = await operator.post(
         "/console/words/add",
         data={"words": "刷单\n代购，加微信", "level": "REVIEW"},
         headers={"X-CSRF-Token": csrf},
     )
+    # The list swapped in after adding counts what it shows.
+    assert "共 3 条" in added.text and 'hx-swap-oob="true"' in added.text
 
     checked = await operator.post(
         "/console/words/check",
