@@ -64,7 +64,9 @@ async def _dau_drop(
     rule: RuleSetting, rules: CommunityRules, now: datetime, conn: BaseDBAsyncClient
 ) -> Finding | None:
     """Yesterday (the last closed community day) and the same weekday of the 4 weeks before,
-    counted on member_activity_day_idx."""
+    counted on member_activity_day_idx. Activity marks reach the table every 5 minutes
+    (record_activity): a run just after midnight may miss yesterday's last few minutes of
+    newly active members, too few to trip a 30% drop."""
     day = rules.calendar.today(now) - timedelta(days=1)
     days = [day - timedelta(weeks=w) for w in range(DAU_WEEKS + 1)]
     rows = await sql.fetch(
