@@ -9,7 +9,15 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.moderation import ReportReason
+from api.posts import ShareChannel
 from domain import analytics, models
+
+
+@strawberry.type
+class ReasonCount:
+    reason: ReportReason  # type: ignore[valid-type]
+    count: int
 
 
 @strawberry.type
@@ -22,6 +30,14 @@ class DayMetrics:
     likes: int
     shares: int
     reports: int
+
+    @strawberry.field(
+        description="The day's reports per reason (reasons with none left out); every day "
+        "of the range in one query."
+    )
+    async def reports_by_reason(self, info: Info[Context, None]) -> list[ReasonCount]:
+        loader = info.context.loaders.reports_by_reason(info.context.runtime.rules.calendar)
+        return [ReasonCount(reason=c.reason, count=c.count) for c in await loader.load(self.date)]
 
 
 @strawberry.type(description="Community health over a range of days (community calendar).")
@@ -117,7 +133,16 @@ class AnalyticsQuery:
         info: Info[Context, None],
         from_: Annotated[date, strawberry.argument(name="from")],
         to: date,
+        channel: Annotated[
+            ShareChannel | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Only this channel's shares and the opens and sign-ups their "
+                "links brought; null: every channel."
+            ),
+        ] = None,
     ) -> list[FunnelStep]:
         await info.context.require_role(models.Role.OPERATOR)
-        steps = await analytics.share_funnel(info.context.runtime.rules.calendar, from_, to)
+        steps = await analytics.share_funnel(
+            info.context.runtime.rules.calendar, from_, to, channel
+        )
         return [FunnelStep(name=s.name, count=s.count) for s in steps]

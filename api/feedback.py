@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from api.context import Context
 from api.ids import pk_of, to_global_id
-from api.relay import Connection, Node, connection_from_page
+from api.relay import Connection, CountedConnection, Node, connection_from_page, counted_connection
 from api.users import User
-from domain import feedback, models
+from domain import feedback, feedback_metrics, models
 
 FeedbackCategory = strawberry.enum(models.FeedbackCategory, name="FeedbackCategory")
 FeedbackStatus = strawberry.enum(models.FeedbackStatus, name="FeedbackStatus")
@@ -28,7 +29,20 @@ class Feedback(Node):
     reply: str | None
     rating: int | None
     created_at: datetime
+    first_replied_at: datetime | None = strawberry.field(
+        description="The desk's first reply (the SLA clock stops); null until then."
+    )
+    resolved_at: datetime | None = strawberry.field(
+        description="When it was resolved or closed; null while open (or reopened)."
+    )
     author_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="When the first reply is due: createdAt + the first-reply SLA "
+        "(QUANZI_FEEDBACK_SLA_HOURS, 24 h by default)."
+    )
+    def due_at(self, info: Info[Context, None]) -> datetime:
+        return info.context.runtime.rules.feedback_due(self.created_at)
 
     @strawberry.field
     async def author(self, info: Info[Context, None]) -> User | None:
@@ -47,8 +61,41 @@ class Feedback(Node):
             reply=ticket.reply,
             rating=ticket.rating,
             created_at=ticket.created_at,
+            first_replied_at=ticket.first_replied_at,
+            resolved_at=ticket.resolved_at,
             author_id=ticket.author_id,  # type: ignore[attr-defined]
         )
+
+
+@strawberry.type(name="FeedbackDeskConnection")
+class FeedbackDeskConnection(CountedConnection[Feedback]):
+    pass
+
+
+@strawberry.type
+class FeedbackCategoryCount:
+    category: FeedbackCategory  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type(
+    description="How the feedback desk kept up with the tickets received over a range of "
+    "community days."
+)
+class FeedbackMetrics:
+    received: int
+    resolved: int = strawberry.field(description="Of those received, resolved or closed now.")
+    median_first_reply_seconds: float | None = strawberry.field(
+        description="From a ticket to its first reply, over those answered; null when none."
+    )
+    within_sla_rate: float | None = strawberry.field(
+        description="Answered within the SLA ÷ (answered + unanswered past due); null when "
+        "none is due yet."
+    )
+    average_rating: float | None = strawberry.field(description="Over those rated (1–5).")
+    by_category: list[FeedbackCategoryCount] = strawberry.field(
+        description="Received per category, every category listed."
+    )
 
 
 @strawberry.input
@@ -79,14 +126,39 @@ class FeedbackQuery:
         self,
         info: Info[Context, None],
         status: FeedbackStatus | None = None,  # type: ignore[valid-type]
+        category: FeedbackCategory | None = None,  # type: ignore[valid-type]
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Feedback]:
+    ) -> FeedbackDeskConnection:
         actor = await info.context.require_viewer()
-        page = await feedback.desk(
-            actor, status, first=first, after=after, cap=info.context.page_cap
+        counted = await feedback.desk(
+            actor, status, category, first=first, after=after, cap=info.context.page_cap
         )
-        return connection_from_page(page, Feedback.from_model)  # type: ignore[arg-type]
+        return counted_connection(
+            FeedbackDeskConnection, counted.page, counted.count, Feedback.from_model
+        )
+
+    @strawberry.field(description="The feedback desk's figures over community days (operators).")
+    async def feedback_metrics(
+        self,
+        info: Info[Context, None],
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+    ) -> FeedbackMetrics:
+        viewer = await info.context.require_viewer()
+        found = await feedback_metrics.feedback_metrics(
+            viewer, from_, to, rules=info.context.runtime.rules
+        )
+        return FeedbackMetrics(
+            received=found.received,
+            resolved=found.resolved,
+            median_first_reply_seconds=found.median_first_reply_seconds,
+            within_sla_rate=found.within_sla_rate,
+            average_rating=found.average_rating,
+            by_category=[
+                FeedbackCategoryCount(category=c.category, count=c.count) for c in found.by_category
+            ],
+        )
 
 
 @strawberry.type

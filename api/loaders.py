@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain import circles, reads, trending
+from domain import breakdowns, circles, reads, trending
+from domain.calendar import Calendar
 from domain.models import (
     Answer,
     AnswerVote,
@@ -44,6 +46,7 @@ class Loaders:
 
     def __init__(self) -> None:
         self._per_viewer: dict[tuple[str, int], DataLoader[int, Any]] = {}
+        self._reports_by_reason: DataLoader[date, list[breakdowns.ReasonCount]] | None = None
 
     @cached_property
     def user(self) -> DataLoader[int, User | None]:
@@ -153,6 +156,16 @@ class Loaders:
 
     def topic_heat(self, store: RedisStore) -> DataLoader[int, float]:
         return self._keyed("topic_heat", 0, partial(_heat_of, store))
+
+    def reports_by_reason(
+        self, calendar: Calendar
+    ) -> DataLoader[date, list[breakdowns.ReasonCount]]:
+        """Reports per reason of community days: the days a response lists, in one query."""
+        if self._reports_by_reason is None:
+            self._reports_by_reason = DataLoader(
+                load_fn=partial(breakdowns.reports_by_reason, calendar)
+            )
+        return self._reports_by_reason
 
     def prime_posts(self, posts: Sequence[Post]) -> None:
         for post in posts:

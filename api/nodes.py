@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry.types import Info
 
+from api.alerts import Alert
 from api.answers import Answer
 from api.circles import Circle
 from api.comments import Comment
@@ -164,6 +165,13 @@ async def _log_entry_node(context: Context, pk: int) -> Node | None:
     return ModerationLogEntry.from_model(entry) if entry else None
 
 
+async def _alert_node(context: Context, pk: int) -> Node | None:
+    if not access.can_watch_alerts(await context.viewer()):
+        return None
+    alert = await context.loaders.row(models.Alert).load(pk)
+    return Alert.from_model(alert) if alert else None
+
+
 # Type name in the global ID (the GraphQL type's) -> how to fetch it under its rule.
 NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "User": _user_node,
@@ -183,6 +191,7 @@ NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "ReviewTask": _review_task_node,
     "Sanction": _sanction_node,
     "ModerationLogEntry": _log_entry_node,
+    "Alert": _alert_node,
 }
 
 

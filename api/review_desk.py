@@ -14,7 +14,7 @@ from api.ids import pk_of
 from api.moderation import ReportReason
 from api.review import ReviewDecision, ReviewStage, ReviewTask, ReviewTaskPayload
 from api.users import User, load_user
-from domain import review, review_claims, review_metrics, review_queue
+from domain import alerts, feedback_metrics, review, review_claims, review_metrics, review_queue
 from domain.errors import BadInput
 
 
@@ -36,6 +36,21 @@ class ConsoleOverview:
     open_appeals: int = strawberry.field(description="The open appeals, counted on their own.")
     open_feedback: int = strawberry.field(description="Feedback not resolved or closed.")
     pending_circle_members: int = strawberry.field(description="Members waiting to join.")
+
+    @strawberry.field(
+        description="Tickets with no reply yet past their dueAt (operators; null with "
+        "FORBIDDEN for moderators)."
+    )
+    async def overdue_feedback(self, info: Info[Context, None]) -> int | None:
+        viewer = await info.context.require_viewer()
+        return await feedback_metrics.overdue_count(viewer, rules=info.context.runtime.rules)
+
+    @strawberry.field(
+        description="Alerts not resolved (OPEN or ACKNOWLEDGED) (operators; null with "
+        "FORBIDDEN for moderators)."
+    )
+    async def open_alerts(self, info: Info[Context, None]) -> int | None:
+        return await alerts.open_count(await info.context.require_viewer())
 
 
 @strawberry.type(description="One task's result in a bulk decision.")

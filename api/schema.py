@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from api.alerts import AlertsMutation, AlertsQuery
 from api.analytics import AnalyticsQuery
 from api.answers import AnswersMutation
 from api.auth import AuthMutation, DevLoginMutation
@@ -109,6 +110,7 @@ def build_schema(
             TrendingQuery,
             RetentionQuery,
             RecommenderQuery,
+            AlertsQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -134,6 +136,7 @@ def build_schema(
         NotificationsMutation,
         TrendingMutation,
         RecommenderMutation,
+        AlertsMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

@@ -176,6 +176,11 @@ def can_read_review_metrics(viewer: Viewer | None) -> bool:
     return is_operator(viewer)
 
 
+def can_watch_alerts(viewer: Viewer | None) -> bool:
+    """Alerts, their rules and running the detectors: operators, who act on them."""
+    return is_operator(viewer)
+
+
 def can_release_review_claim(viewer: Viewer | None, holder_id: int) -> bool:
     """A claim is released by its holder, or by an operator for a reviewer who went away."""
     return viewer is not None and (viewer.id == holder_id or is_operator(viewer))

@@ -19,7 +19,7 @@ from adapters import sql
 from adapters.redis import Store
 from domain.calendar import Calendar
 from domain.errors import BadInput
-from domain.models import ClientEventKind, DailyMetric, PostStatus
+from domain.models import ClientEventKind, DailyMetric, PostStatus, ShareChannel
 
 log = logging.getLogger("quanzi.metrics")
 
@@ -256,21 +256,34 @@ class FunnelStep:
     count: int
 
 
-async def share_funnel(calendar: Calendar, start: date, end: date) -> list[FunnelStep]:
-    """Shares → opens of shared links → sign-ups through a share → those who then posted."""
+async def share_funnel(
+    calendar: Calendar, start: date, end: date, channel: ShareChannel | None = None
+) -> list[FunnelStep]:
+    """Shares → opens of shared links → sign-ups through a share → those who then posted.
+    With a channel, only that channel's shares and the opens and sign-ups their tokens
+    brought (shares.token is unique: one probe per open or sign-up)."""
     check_range(start, end)
     lo, hi = calendar.bounds(start, end)
+    # $5 NULL: every channel (opens and sign-ups counted whatever token they carry).
+    through = (
+        "($5::text IS NULL OR EXISTS (SELECT 1 FROM shares s WHERE s.token = {} "
+        "AND s.channel = $5))"
+    )
     row = (
         await sql.fetch(
-            """
+            f"""
             SELECT
-              (SELECT count(*) FROM shares WHERE created_at >= $1 AND created_at < $2) AS shares,
-              (SELECT count(*) FROM client_events WHERE kind = $4
-                 AND occurred_at >= $1 AND occurred_at < $2) AS opens,
-              (SELECT count(*) FROM users WHERE signup_share_token IS NOT NULL
-                 AND created_at >= $1 AND created_at < $2) AS signups,
+              (SELECT count(*) FROM shares WHERE created_at >= $1 AND created_at < $2
+                 AND ($5::text IS NULL OR channel = $5)) AS shares,
+              (SELECT count(*) FROM client_events e WHERE kind = $4
+                 AND occurred_at >= $1 AND occurred_at < $2
+                 AND {through.format("e.share_token")}) AS opens,
+              (SELECT count(*) FROM users u WHERE signup_share_token IS NOT NULL
+                 AND created_at >= $1 AND created_at < $2
+                 AND {through.format("u.signup_share_token")}) AS signups,
               (SELECT count(*) FROM users u WHERE u.signup_share_token IS NOT NULL
                  AND u.created_at >= $1 AND u.created_at < $2
+                 AND {through.format("u.signup_share_token")}
                  AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id
                    AND p.status = $3)) AS first_posts
             """,
@@ -278,6 +291,7 @@ async def share_funnel(calendar: Calendar, start: date, end: date) -> list[Funne
             hi,
             PostStatus.PUBLISHED.value,
             ClientEventKind.SHARE_OPEN.value,
+            channel.value if channel else None,
         )
     )[0]
     return [

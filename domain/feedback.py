@@ -18,7 +18,7 @@ from domain.models import (
     User,
 )
 from domain.notifications import notify
-from domain.pagination import Page, keyset_page
+from domain.pagination import Counted, Page, counted_page, keyset_page
 from domain.publishing import Screening, check_length, screen_texts
 from domain.screening import Scene
 
@@ -58,13 +58,24 @@ async def mine(author: User, *, first: int | None, after: str | None, cap: int) 
 
 
 async def desk(
-    actor: User, status: FeedbackStatus | None, *, first: int | None, after: str | None, cap: int
-) -> Page[Feedback]:
-    """Tickets for operators, oldest first: the longest-waiting is answered first."""
+    actor: User,
+    status: FeedbackStatus | None,
+    category: FeedbackCategory | None = None,
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+) -> Counted[Feedback]:
+    """Tickets for operators, oldest first (the longest-waiting is answered first), by status
+    and category when given."""
     if not access.can_work_feedback_desk(actor):
         raise Forbidden()
-    query = Feedback.filter(status=status) if status else Feedback.all()
-    return await keyset_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
+    query = Feedback.all()
+    if status:
+        query = query.filter(status=status)
+    if category:
+        query = query.filter(category=category)
+    return await counted_page(query, first=first, after=after, order=("created_at", "id"), cap=cap)
 
 
 async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus) -> Feedback:
@@ -74,9 +85,14 @@ async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus
     if not 1 <= len(text) <= REPLY_MAX:
         raise BadInput("feedback_content", field="reply", max=REPLY_MAX)
     async with in_transaction() as conn:
+        # The first answer stops the SLA clock for good; resolving (or closing) is timed
+        # once, and reopening clears it.
         updated = await sql.execute(
-            "UPDATE feedback SET reply = $2, status = $3, replied_by_id = $4, replied_at = $5, "
-            "updated_at = $5 WHERE id = $1",
+            "UPDATE feedback SET reply = $2, status = $3::varchar, replied_by_id = $4, "
+            "replied_at = $5, updated_at = $5, "
+            "first_replied_at = COALESCE(first_replied_at, $5), "
+            "resolved_at = CASE WHEN $3::varchar IN ('RESOLVED', 'CLOSED') "
+            "THEN COALESCE(resolved_at, $5) END WHERE id = $1",
             feedback_id,
             text,
             status.value,

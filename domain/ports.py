@@ -65,6 +65,15 @@ class SubscribeMessageSender(Protocol):
         ...
 
 
+class AlertPusher(Protocol):
+    """Announces a new alert to the operations team's chat (a WeCom group robot)."""
+
+    async def push_markdown(self, content: str) -> bool:
+        """True when the chat took the message; an outage or a refusal is logged and answers
+        False, never raises."""
+        ...
+
+
 class MediaStore(Protocol):
     """Where uploaded files go (a local directory or an S3-compatible bucket)."""
 

@@ -1,7 +1,7 @@
 """The community's rules: what each action earns in points and how often a day, the levels,
-the bounty and circle-event reward ceilings, the review stages' SLAs and claim lease, and the
-calendar they all count days by. One frozen object, built from settings by each process's
-composition root and handed to the functions that apply it."""
+the bounty and circle-event reward ceilings, the review stages' SLAs and claim lease, the
+feedback desk's SLA, and the calendar they all count days by. One frozen object, built from
+settings by each process's composition root and handed to the functions that apply it."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class CommunityRules:
     # reviewer's claim on a task holds.
     review_sla_hours: tuple[float, float, float] = (2.0, 8.0, 24.0)
     review_claim_minutes: int = 10
+    # Hours from a feedback ticket's creation to its first reply.
+    feedback_sla_hours: float = 24.0
 
     def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:
         """(awards allowed a day, reasons sharing that cap) for a reason, None when uncapped.
@@ -62,3 +64,11 @@ class CommunityRules:
     @property
     def review_claim(self) -> timedelta:
         return timedelta(minutes=self.review_claim_minutes)
+
+    @property
+    def feedback_sla(self) -> timedelta:
+        return timedelta(hours=self.feedback_sla_hours)
+
+    def feedback_due(self, created_at: datetime) -> datetime:
+        """When a ticket filed at `created_at` should have had its first reply."""
+        return created_at + self.feedback_sla

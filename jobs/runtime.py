@@ -12,6 +12,7 @@ from taskiq import TaskiqDepends, TaskiqState
 
 from adapters.redis import Store
 from adapters.wechat import WeChatClient
+from domain.ports import AlertPusher
 from domain.rules import CommunityRules
 from recommend.registry import RecommenderConfig
 
@@ -24,6 +25,10 @@ class JobRuntime(Protocol):
     @property
     def wechat(self) -> WeChatClient:
         """The WeChat client on the runtime's connections."""
+
+    @property
+    def alert_pusher(self) -> AlertPusher | None:
+        """Where new alerts are announced (the WeCom group robot), None when nowhere."""
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
         """Queue a notification as a WeChat subscribe message when the member allowed it."""

@@ -16,10 +16,11 @@ from adapters.database import close_db, init_db
 from adapters.images import PillowImages
 from adapters.redis import Store
 from adapters.storage import LocalStorage, open_s3_storage
+from adapters.webhooks import WeComRobot
 from adapters.wechat import WeChatClient
 from domain import search, subscribe_messages
 from domain.calendar import Calendar
-from domain.ports import ImageInspector, MediaStore
+from domain.ports import AlertPusher, ImageInspector, MediaStore
 from domain.rules import CommunityRules
 from domain.screening import Screener
 from domain.tokens import TokenIssuer
@@ -83,6 +84,12 @@ class Runtime:
             secret=self.settings.wechat_secret,
             timeout=self.settings.wechat_timeout,
         )
+
+    @property
+    def alert_pusher(self) -> AlertPusher | None:
+        """The WeCom group robot new alerts are announced to (QUANZI_ALERT_WEBHOOK), if any."""
+        url = self.settings.alert_webhook
+        return WeComRobot(self.http, url, self.settings.wechat_timeout) if url else None
 
     @property
     def screener(self) -> Screener:
@@ -179,6 +186,7 @@ def community_rules(settings: Settings) -> CommunityRules:
             settings.review_sla_final_hours,
         ),
         review_claim_minutes=settings.review_claim_minutes,
+        feedback_sla_hours=settings.feedback_sla_hours,
     )
 
 

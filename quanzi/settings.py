@@ -161,6 +161,11 @@ class Settings(BaseSettings):
     review_sla_second_hours: float = Field(default=8, gt=0)
     review_sla_final_hours: float = Field(default=24, gt=0)
     review_claim_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # The feedback desk's SLA: hours from a ticket's creation to its first reply (dueAt).
+    feedback_sla_hours: float = Field(default=24, gt=0, le=24 * 90)
+    # A WeCom (企业微信) group robot's webhook (https://qyapi.weixin.qq.com/cgi-bin/webhook/
+    # send?key=...): each new alert is posted there by the job that opened it. Unset: none.
+    alert_webhook: str | None = None
     # Where members and staff reach this service from outside (links it prints or sends,
     # e.g. `quanzi console-link`), without a trailing slash.
     public_url: str = "http://127.0.0.1:8000"
@@ -245,6 +250,19 @@ class Settings(BaseSettings):
                 f"query or fragment, e.g. https://cdn.example.com/media; found {value!r}"
             )
         return value.strip().rstrip("/")
+
+    @field_validator("alert_webhook")
+    @classmethod
+    def _absolute_webhook(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "QUANZI_ALERT_WEBHOOK must be an absolute http(s) URL, e.g. "
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=..."
+            )
+        return value.strip()
 
     @field_validator("level_thresholds")
     @classmethod

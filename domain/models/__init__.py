@@ -1,5 +1,6 @@
 """Tortoise models, one module per feature; this package is the Tortoise app `models`."""
 
+from domain.models.alerts import Alert, AlertKind, AlertRule, AlertSeverity, AlertStatus
 from domain.models.analytics import DailyMetric, ImportedRecord, MemberActivity
 from domain.models.answers import Answer, AnswerStatus, AnswerVote
 from domain.models.auth import RefreshToken
@@ -57,6 +58,11 @@ from domain.models.retention import MemberSignal, Segment
 from domain.models.users import Role, User
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "AlertRule",
+    "AlertSeverity",
+    "AlertStatus",
     "Answer",
     "AnswerStatus",
     "AnswerVote",

@@ -96,13 +96,25 @@ class Feedback(Model):
         "models.User", related_name="feedback_replies", null=True, on_delete=fields.SET_NULL
     )
     replied_at = fields.DatetimeField(null=True)
+    # The desk's timings: the first answer (the SLA's clock stops) and when it was last
+    # resolved or closed (null while open or reopened).
+    first_replied_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
     rating = fields.SmallIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "feedback"
+        # Also feedback_unanswered_idx (created_at) WHERE first_replied_at IS NULL: the
+        # overdue tickets (migration 0015).
         indexes = (
             Index(fields=("author_id", "created_at", "id"), name="feedback_author_idx"),
             Index(fields=("status", "created_at", "id"), name="feedback_desk_idx"),
+            Index(fields=("category", "created_at", "id"), name="feedback_category_idx"),
+            Index(
+                fields=("status", "category", "created_at", "id"),
+                name="feedback_desk_category_idx",
+            ),
+            Index(fields=("created_at", "id"), name="feedback_created_idx"),
         )

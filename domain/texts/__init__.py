@@ -2,12 +2,13 @@
 
 A text is a key with one template per language; templates take format fields
 (`{max}`, `{snippet}`...). Errors (by `QuanziError.message_key`), notifications, subscribe
-messages and badges each keep their keys in a module of this package."""
+messages, badges and alerts each keep their keys in a module of this package."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain.texts.alerts import ALERT_TEXTS
 from domain.texts.badges import BADGE_TEXTS
 from domain.texts.errors import ERRORS
 from domain.texts.notifications import NOTIFICATIONS, SUBSCRIBE_MESSAGES
@@ -20,6 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **NOTIFICATIONS,
     **SUBSCRIBE_MESSAGES,
     **BADGE_TEXTS,
+    **ALERT_TEXTS,
 }
 
 

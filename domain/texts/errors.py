@@ -376,4 +376,25 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "登录链接已过期或已使用，请重新生成",
         "en": "This sign-in link expired or was used; make a new one.",
     },
+    "alert_not_found": {"zh": "告警不存在", "en": "No such alert."},
+    "alert_resolved": {
+        "zh": "该告警已解除，无需确认",
+        "en": "This alert is resolved already; there is nothing to acknowledge.",
+    },
+    "alert_threshold_range": {
+        "zh": "该规则的阈值须大于 {min} 且不超过 {max}",
+        "en": "This rule's threshold must be above {min} and at most {max}.",
+    },
+    "alert_threshold_range_inclusive": {
+        "zh": "该规则的阈值须在 {min} 到 {max} 之间",
+        "en": "This rule's threshold must be from {min} to {max}.",
+    },
+    "alert_no_threshold": {
+        "zh": "该规则没有阈值，只能设置最小数量",
+        "en": "This rule has no threshold; set its minimum only.",
+    },
+    "alert_minimum_range": {
+        "zh": "最小数量须在 1 到 {max} 之间",
+        "en": "The minimum must be from 1 to {max}.",
+    },
 }

@@ -1,5 +1,7 @@
 """The demo community: a small cast of members with every role, safe to run again and again.
-Its review desk (tasks at every stage, an appeal, an overdue item) is seed_review.py's.
+Its review desk (tasks at every stage, an appeal, an overdue item) is seed_review.py's, its
+past four weeks (members joining, their activity and content) seed_history.py's, its feedback
+desk and alerts seed_watch.py's.
 
 Sign in as any of them with devLogin(openid: ...) when QUANZI_DEV_LOGIN=1. Every piece is
 keyed (an openid, a body, a title), so that a second run changes nothing.
@@ -41,7 +43,9 @@ from domain.publishing import NO_SCREENING  # demo texts, written here, not by m
 from domain.rules import CommunityRules
 from domain.topics import follow_topic
 from domain.users import find_or_create_member
+from quanzi.tools.seed_history import seed_history
 from quanzi.tools.seed_review import seed_review_desk
+from quanzi.tools.seed_watch import seed_desk_and_alerts
 
 DEMO_MEMBERS: tuple[tuple[str, str, str, Role], ...] = (
     ("demo-admin", "圈主小王", "社区管理员，负责整体运营。", Role.ADMIN),
@@ -292,8 +296,12 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
     for follower, name in DEMO_TOPIC_FOLLOWS:
         topic = await Topic.get(name=name)
         await follow_topic(members[follower], topic.id)
+    history = await seed_history(members, rules)
     review_tasks = await seed_review_desk(members, rules)
+    watch = await seed_desk_and_alerts(rules)
     return {
+        **history,
+        **watch,
         "members": len(DEMO_MEMBERS),
         "created": created,
         "posts": await Post.all().count(),

@@ -158,6 +158,7 @@ async def test_reports_over_dates_at_the_ends_of_the_calendar_answer_cleanly(
         "communityMetrics": "{ wau }",
         "shareFunnel": "{ name count }",
         "reviewMetrics": "{ appealsOverturned }",
+        "feedbackMetrics": "{ received }",
     }
     for field, selection in selections.items():
         for start, end, blamed in (
@@ -188,7 +189,7 @@ VARIABLE_PROBES = (
     ("query T($n: String!) { topic(name: $n) { name } }", "n"),
     *(
         (f"query C($a: String) {{ {field}(first: 2, after: $a) {{ totalCount }} }}", "a")
-        for field in ("sanctions", "sensitiveWords", "moderationLog")
+        for field in ("sanctions", "sensitiveWords", "moderationLog", "alerts", "feedbackTickets")
     ),
     ("query Q($a: String) { reviewQueue(stage: FIRST, first: 2, after: $a) { totalCount } }", "a"),
     ("query L($d: DateTime) { moderationLog(filter: {from: $d}) { totalCount } }", "d"),

@@ -11,6 +11,9 @@ from graphql import GraphQLNonNull, GraphQLObjectType, build_schema
 from api.ids import to_global_id
 from api.nodes import NODE_FETCHERS
 from domain.models import (
+    Alert,
+    AlertKind,
+    AlertSeverity,
     JoinPolicy,
     ModerationAction,
     PointsEntry,
@@ -101,6 +104,7 @@ async def test_node_id_round_trips_every_type_under_the_rule_of_its_parent(
     sanction = await sanction_user(moderator, outsider.id, SanctionKind.MUTE, 1, "刷屏")
     log_entry = await ModerationAction.filter(target_id=outsider.id).first()
     assert log_entry is not None
+    alert = await Alert.create(kind=AlertKind.DAU_DROP, severity=AlertSeverity.WARNING, value=3)
     cases = [
         Case("User", outsider.id, None, None),
         Case("Topic", (await make_topic()).id, None, None),
@@ -121,6 +125,7 @@ async def test_node_id_round_trips_every_type_under_the_rule_of_its_parent(
         Case("ReviewTask", report.task.id, moderator, insider),  # type: ignore[union-attr]
         Case("Sanction", sanction.id, moderator, outsider),
         Case("ModerationLogEntry", log_entry.id, operator, moderator),
+        Case("Alert", alert.id, operator, moderator),
     ]
     assert {c.type_name for c in cases} == set(NODE_FETCHERS)
     for case in cases:

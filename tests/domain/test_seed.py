@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from domain.models import Post, ReviewSource, ReviewStage, ReviewStatus, ReviewTask, Role, User
 from quanzi.tools.seed import DEMO_MEMBERS, DEMO_POSTS, seed_demo_community
+from quanzi.tools.seed_history import HISTORY_MEMBERS
 from tests.factories import RULES
 
 
@@ -18,7 +19,7 @@ async def test_seeding_twice_creates_the_demo_members_once(runtime: object) -> N
     assert (again["posts"], again["comments"]) == (first["posts"], first["comments"])
     reading = await Post.get(title="本月读书会：《百年孤独》")
     assert (reading.like_count, reading.comment_count) == (3, 5)
-    assert await User.all().count() == len(DEMO_MEMBERS)
+    assert await User.all().count() == len(DEMO_MEMBERS) + len(HISTORY_MEMBERS)
     admin = await User.get(openid="demo-admin")
     assert (admin.role, admin.nickname) == (Role.ADMIN, "圈主小王")
 

@@ -21,3 +21,11 @@ def test_the_reminder_job_is_on_the_schedule() -> None:
     from jobs import reminders
 
     assert reminders.remind_events.labels["schedule"] == [{"cron": "*/5 * * * *"}]
+
+
+def test_the_alert_detectors_run_every_five_minutes_in_the_worker() -> None:
+    from jobs import alerts
+    from quanzi.worker import JOB_MODULES
+
+    assert alerts.run_alert_checks.labels["schedule"] == [{"cron": "*/5 * * * *"}]
+    assert alerts in JOB_MODULES

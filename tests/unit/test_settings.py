@@ -147,3 +147,18 @@ def test_image_urls_come_from_configuration_required_in_production(tmp_path: Pat
     assert load_settings(var_dir=tmp_path).public_media_url == "http://127.0.0.1:8000/media"
     assert local_media_url("0.0.0.0", 8080) == "http://127.0.0.1:8080/media"
     assert local_media_url("::1", 8000) == "http://[::1]:8000/media"
+
+
+def test_the_alert_webhook_and_the_feedback_sla_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    monkeypatch.setenv("QUANZI_ALERT_WEBHOOK", url)
+    monkeypatch.setenv("QUANZI_FEEDBACK_SLA_HOURS", "8")
+    settings = load_settings(var_dir=tmp_path)
+    assert (settings.alert_webhook, settings.feedback_sla_hours) == (url, 8)
+    assert load_settings(var_dir=tmp_path, alert_webhook=" ").alert_webhook is None
+    with pytest.raises(ConfigError, match="QUANZI_ALERT_WEBHOOK must be an absolute"):
+        load_settings(var_dir=tmp_path, alert_webhook="qyapi.weixin.qq.com/webhook")
+    with pytest.raises(ConfigError, match="feedback_sla_hours"):
+        load_settings(var_dir=tmp_path, feedback_sla_hours=0)
