@@ -13,6 +13,7 @@ from taskiq import TaskiqDepends, TaskiqState
 from adapters.redis import Store
 from adapters.wechat import WeChatClient
 from domain.rules import CommunityRules
+from domain.screening import Screener
 from recommend.registry import RecommenderConfig
 
 
@@ -24,6 +25,10 @@ class JobRuntime(Protocol):
     @property
     def wechat(self) -> WeChatClient:
         """The WeChat client on the runtime's connections."""
+
+    @property
+    def screener(self) -> Screener:
+        """Screens text as a request does (the word list, WeChat's check when configured)."""
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
         """Queue a notification as a WeChat subscribe message when the member allowed it."""

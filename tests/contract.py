@@ -17,6 +17,23 @@ from graphql import (
 from graphql.language import Visitor
 
 CONTRACT_DIR = Path(__file__).parent / "contract"
+# Operations of a vendored wave file that another branch builds (issue 19's other half,
+# `i19-watch`: the feedback desk's timings, alerts, the dashboard's extras): not checked
+# against the schema here until it lands. Empty this set when both halves are merged.
+PENDING_OPERATIONS = frozenset(
+    {
+        "FeedbackDesk",
+        "FeedbackMetrics",
+        "Alerts",
+        "AcknowledgeAlert",
+        "AlertRules",
+        "SetAlertRule",
+        "RunAlertChecks",
+        "ConsoleOverviewOperations",
+        "ReportsByReason",
+        "ShareFunnelByChannel",
+    }
+)
 SHARED_CONTRACT_DIR = Path(__file__).resolve().parents[2] / "shared" / "contract"
 
 

@@ -363,7 +363,9 @@ async def make_collection(
 ) -> Collection:
     """A curated collection an operator made, holding `posts` in order."""
     by = by or await make_operator()
-    collection = await create_collection(by, title or f"专题{next(_counter)}", description)
+    collection = await create_collection(
+        by, title or f"专题{next(_counter)}", description, screener=NO_SCREENING
+    )
     for post in posts:
         await add_to_collection(by, collection.id, post.id)
     return collection

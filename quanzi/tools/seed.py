@@ -254,7 +254,9 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
     title, description, post_titles = DEMO_COLLECTION
     collection = await Collection.get_or_none(title=title)
     if collection is None:
-        collection = await create_collection(members["demo-operator"], title, description)
+        collection = await create_collection(
+            members["demo-operator"], title, description, screener=NO_SCREENING
+        )
         for post_title in post_titles:
             post = await Post.get(title=post_title)
             await add_to_collection(members["demo-operator"], collection.id, post.id)
