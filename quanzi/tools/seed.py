@@ -1,5 +1,6 @@
 """The demo community: a small cast of members with every role, safe to run again and again.
-Its review desk (tasks at every stage, an appeal, an overdue item) is seed_review.py's.
+Its review desk (tasks at every stage, an appeal, an overdue item) is seed_review.py's, its
+content calendar (scheduled posts, pins, events) seed_content.py's.
 
 Sign in as any of them with devLogin(openid: ...) when QUANZI_DEV_LOGIN=1. Every piece is
 keyed (an openid, a body, a title), so that a second run changes nothing.
@@ -41,6 +42,7 @@ from domain.publishing import NO_SCREENING  # demo texts, written here, not by m
 from domain.rules import CommunityRules
 from domain.topics import follow_topic
 from domain.users import find_or_create_member
+from quanzi.tools.seed_content import seed_content_calendar
 from quanzi.tools.seed_review import seed_review_desk
 
 DEMO_MEMBERS: tuple[tuple[str, str, str, Role], ...] = (
@@ -295,6 +297,7 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
         topic = await Topic.get(name=name)
         await follow_topic(members[follower], topic.id)
     review_tasks = await seed_review_desk(members, rules)
+    calendar_items = await seed_content_calendar(members, rules)
     return {
         "members": len(DEMO_MEMBERS),
         "created": created,
@@ -302,4 +305,5 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
         "posts created": posts_created,
         "comments": await Comment.all().count(),
         "review tasks opened": review_tasks,
+        "calendar items created": calendar_items,
     }
