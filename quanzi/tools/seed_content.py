@@ -63,9 +63,9 @@ async def seed_content_calendar(members: dict[str, User], rules: CommunityRules)
     if not await Collection.exists(title=title):
         collection = await create_collection(operator, title, description, screener=NO_SCREENING)
         for post_title in post_titles:
-            post = await Post.get_or_none(title=post_title)
-            if post is not None:
-                await add_to_collection(operator, collection.id, post.id)
+            listed = await Post.get_or_none(title=post_title)
+            if listed is not None:
+                await add_to_collection(operator, collection.id, listed.id)
         created += 1
     created += await _events(members, rules)
     return created
