@@ -51,6 +51,27 @@ def contract_files() -> list[Path]:
     return sorted(CONTRACT_DIR.glob("*.graphql")) + sorted(CONTRACT_DIR.glob("wave*/*.graphql"))
 
 
+def served_contract_dir(target: Path) -> Path:
+    """A copy of the contract directory under `target` without the wave files that hold
+    PENDING_OPERATIONS (an allow-list must validate whole): the directory itself once none
+    is pending."""
+    if not PENDING_OPERATIONS:
+        return CONTRACT_DIR
+    for path in contract_files():
+        text = path.read_text(encoding="utf-8")
+        names = {
+            d.name.value
+            for d in parse(text).definitions
+            if isinstance(d, OperationDefinitionNode) and d.name
+        }
+        if names & PENDING_OPERATIONS:
+            continue
+        copy = target / path.relative_to(CONTRACT_DIR)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text, encoding="utf-8")
+    return target
+
+
 @cache
 def _definitions() -> tuple[dict[str, OperationDefinitionNode], dict[str, FragmentDefinitionNode]]:
     operations: dict[str, OperationDefinitionNode] = {}

@@ -17,7 +17,7 @@ from quanzi.bootstrap import Runtime
 from quanzi.settings import ConfigError
 from quanzi.tools.persisted_manifest import build_manifest, graphql_files
 from tests.conftest import configured_api
-from tests.contract import CONTRACT_DIR, operation
+from tests.contract import CONTRACT_DIR, operation, served_contract_dir
 from tests.factories import make_post, make_user, token_for
 
 VIEWER = "query Probe { viewer { id nickname } }"
@@ -59,11 +59,14 @@ async def test_a_hash_alone_misses_once_then_runs_from_redis(
     assert malformed.status_code == 400
 
 
-async def test_with_an_allow_list_only_registered_documents_run(runtime: Runtime) -> None:
+async def test_with_an_allow_list_only_registered_documents_run(
+    runtime: Runtime, tmp_path: Path
+) -> None:
     member = await make_user(nickname="小红")
     headers = {"Authorization": f"Bearer {token_for(runtime, member)}"}
     app_document = (CONTRACT_DIR / "app.graphql").read_text(encoding="utf-8")
-    async with configured_api(runtime, persisted_queries_dir=CONTRACT_DIR) as (_, client):
+    allowed = served_contract_dir(tmp_path / "contract")
+    async with configured_api(runtime, persisted_queries_dir=allowed) as (_, client):
         ok = await client.post(
             "/graphql",
             json={"operationName": "Viewer", "extensions": _persisted(sha256(app_document))},
@@ -151,11 +154,13 @@ async def test_an_apollo_manifest_runs_each_operation_with_its_fragments(
 ) -> None:
     """What Apollo's createPersistedQueryLink sends with generatePersistedQueryIdsFromManifest:
     the operation's id from the manifest, its name and variables, and no text."""
-    manifest = build_manifest(graphql_files([CONTRACT_DIR]))
+    manifest = build_manifest(graphql_files([served_contract_dir(tmp_path / "contract")]))
     ids = _apollo_ids(manifest)
     author = await make_user(nickname="阿明")
     post = await make_post(author, "一篇有片段的帖子")
-    async with configured_api(runtime, persisted_queries_dir=_manifest(tmp_path, manifest)) as (
+    (tmp_path / "allowed").mkdir()
+    allowed = _manifest(tmp_path / "allowed", manifest)
+    async with configured_api(runtime, persisted_queries_dir=allowed) as (
         _,
         client,
     ):
