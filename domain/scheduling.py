@@ -34,7 +34,8 @@ AHEAD_MIN = timedelta(minutes=1)
 AHEAD_MAX = timedelta(days=90)
 # A request takes a moment to arrive: "a minute from now" as the client computed it.
 GRACE = timedelta(seconds=5)
-PUBLISH_BATCH = 200  # posts one run of the job publishes at most (the next run goes on)
+PUBLISH_BATCH = 200  # posts read at a time
+PUBLISH_ROUNDS = 50  # batches one run goes through at most (the next run goes on)
 SCHEDULED = PostStatus.SCHEDULED
 
 
@@ -176,14 +177,20 @@ async def publish(post_id: int, screener: Screening, *, rules: CommunityRules) -
 async def publish_due(
     screener: Screening, *, rules: CommunityRules, now: datetime | None = None
 ) -> list[int]:
-    """Publish every scheduled post whose time has come (oldest first, up to a batch);
+    """Publish every scheduled post whose time has come, oldest first, a batch at a time;
     return the ids this run published."""
-    # The status written out: the partial index posts_scheduled_idx is used only for a
-    # constant (a statement's parameter does not prove its predicate).
-    due = await sql.fetch(
-        f"SELECT id FROM posts WHERE status = '{SCHEDULED.value}' AND publish_at <= $1 "
-        "ORDER BY publish_at, id LIMIT $2",
-        now or datetime.now(UTC),
-        PUBLISH_BATCH,
-    )
-    return [row["id"] for row in due if await publish(row["id"], screener, rules=rules)]
+    now = now or datetime.now(UTC)
+    published: list[int] = []
+    for _ in range(PUBLISH_ROUNDS):
+        # The status written out: the partial index posts_scheduled_idx is used only for a
+        # constant (a statement's parameter does not prove its predicate).
+        due = await sql.fetch(
+            f"SELECT id FROM posts WHERE status = '{SCHEDULED.value}' AND publish_at <= $1 "
+            "ORDER BY publish_at, id LIMIT $2",
+            now,
+            PUBLISH_BATCH,
+        )
+        published += [row["id"] for row in due if await publish(row["id"], screener, rules=rules)]
+        if len(due) < PUBLISH_BATCH:
+            break
+    return published

@@ -244,7 +244,8 @@ async def make_circle_member(
 
 
 async def make_circle_admin(circle: Circle, user: User | None = None) -> CircleMember:
-    """An active member made an admin of the circle (no service grants it yet)."""
+    """An active member made an admin of the circle, directly (setCircleAdmin would need an
+    operator in the test)."""
     membership = await make_circle_member(circle, user)
     await CircleMember.filter(id=membership.id).update(role=CircleRole.ADMIN)
     await membership.refresh_from_db()
