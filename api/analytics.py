@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from api.context import Context
 from api.moderation import ReportReason
 from api.posts import ShareChannel
 from domain import analytics, models
+from domain.cohorts import weekly_cohorts
 
 
 @strawberry.type
@@ -75,6 +77,15 @@ class FunnelStep:
     count: int
 
 
+@strawberry.enum(
+    description="DAY: cohorts of one day, points N days later; WEEK: cohorts "
+    "of a calendar week (cohortDate its Monday), points in the Nth week after."
+)
+class CohortPeriod(Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+
+
 @strawberry.type(description="A queued background job.")
 class JobHandle:
     id: strawberry.ID = strawberry.field(
@@ -104,18 +115,24 @@ class AnalyticsQuery:
             report_rate=result.report_rate,
         )
 
-    @strawberry.field(description="N-day retention of each day's new members (operators).")
+    @strawberry.field(
+        description="Retention of each day's (or week's) new members: active exactly N days "
+        "later (with WEEK: at least once in the Nth week after) (operators)."
+    )
     async def retention_cohorts(
         self,
         info: Info[Context, None],
         from_: Annotated[date, strawberry.argument(name="from")],
         to: date,
         days: list[int],
+        period: CohortPeriod = CohortPeriod.DAY,
     ) -> list[RetentionCohort]:
         await info.context.require_role(models.Role.OPERATOR)
-        cohorts = await analytics.retention_cohorts(
-            info.context.runtime.rules.calendar, from_, to, days
-        )
+        calendar = info.context.runtime.rules.calendar
+        if period is CohortPeriod.WEEK:
+            cohorts = await weekly_cohorts(calendar, from_, to, days)
+        else:
+            cohorts = await analytics.retention_cohorts(calendar, from_, to, days)
         return [
             RetentionCohort(
                 cohort_date=c.cohort_date,

@@ -48,6 +48,12 @@ class Circle(Node):
         is_admin = membership == (models.CircleRole.ADMIN, models.MembershipStatus.ACTIVE)
         return access.can_moderate_circle(viewer, is_circle_admin=is_admin)
 
+    @strawberry.field(description="Its admins (active members who run it), longest-serving first.")
+    async def admins(self, info: Info[Context, None]) -> list[User]:
+        return [
+            User.from_model(u) for u in await info.context.loaders.admins_of_circle.load(self.pk)
+        ]
+
     @strawberry.field(description="Requests waiting for approval (circle admins, operators).")
     async def pending_members(self, info: Info[Context, None], first: int = 50) -> list[User]:
         viewer = await info.context.require_viewer()
@@ -158,5 +164,37 @@ class CirclesMutation:
             viewer,
             pk_of(circle_id, "Circle", field="circleId"),
             pk_of(user_id, "User", field="userId"),
+        )
+        return CirclePayload(circle=Circle.from_model(circle))
+
+    @strawberry.mutation(description="A circle admin or an operator turns a pending request down.")
+    async def reject_circle_member(
+        self, info: Info[Context, None], circle_id: strawberry.ID, user_id: strawberry.ID
+    ) -> CirclePayload:
+        viewer = await info.context.require_viewer()
+        circle = await circles.reject_member(
+            viewer,
+            pk_of(circle_id, "Circle", field="circleId"),
+            pk_of(user_id, "User", field="userId"),
+        )
+        return CirclePayload(circle=Circle.from_model(circle))
+
+    @strawberry.mutation(
+        description="Operators make an active member one of the circle's admins (admin: true) "
+        "or an ordinary member again (false)."
+    )
+    async def set_circle_admin(
+        self,
+        info: Info[Context, None],
+        circle_id: strawberry.ID,
+        user_id: strawberry.ID,
+        admin: bool,
+    ) -> CirclePayload:
+        viewer = await info.context.require_viewer()
+        circle = await circles.set_circle_admin(
+            viewer,
+            pk_of(circle_id, "Circle", field="circleId"),
+            pk_of(user_id, "User", field="userId"),
+            admin,
         )
         return CirclePayload(circle=Circle.from_model(circle))

@@ -144,3 +144,11 @@ class Context:
         if not has_role(user, role):
             raise Forbidden()
         return user
+
+    async def require(self, rule: Callable[[User], bool]) -> User:
+        """The signed-in member when the access rule (domain/access.py) allows them;
+        UNAUTHENTICATED when anonymous, FORBIDDEN otherwise."""
+        user = await self.require_viewer()
+        if not rule(user):
+            raise Forbidden()
+        return user

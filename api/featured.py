@@ -7,11 +7,12 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from api.circles import Circle
 from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.posts import Post, post_connection
-from api.relay import Connection, Node, connection_from_page
-from domain import featured, models
+from api.relay import Connection, Node, OkPayload, connection_from_page
+from domain import collections, featured, models
 from domain.featured import PinScope as DomainPinScope
 
 PinScope = strawberry.enum(DomainPinScope, name="PinScope")
@@ -55,6 +56,29 @@ class CreateCollectionInput:
     cover_url: str = strawberry.field(default="", description="An https URL.")
 
 
+@strawberry.input(description="Fields left out (or null) stay as they are.")
+class UpdateCollectionInput:
+    title: str | None = strawberry.field(default=None, description="1–60 characters.")
+    description: str | None = strawberry.field(default=None, description="Up to 500.")
+    cover_url: str | None = strawberry.field(default=None, description='An https URL, or "".')
+
+
+@strawberry.type(description="A pin in force.")
+class PinnedPost:
+    scope: PinScope  # type: ignore[valid-type]
+    pinned_at: datetime
+    until: datetime | None = strawberry.field(description="Null: pinned until unpinned.")
+    post: Post
+    circle_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The circle a CIRCLE pin leads (null for GLOBAL).")
+    async def circle(self, info: Info[Context, None]) -> Circle | None:
+        if self.scope != DomainPinScope.CIRCLE or self.circle_id is None:
+            return None
+        circle = await info.context.loaders.circle.load(self.circle_id)
+        return Circle.from_model(circle) if circle else None
+
+
 @strawberry.type
 class FeaturedPostPayload:
     post: Post
@@ -78,6 +102,28 @@ class FeaturedQuery:
     async def collection(self, info: Info[Context, None], id: strawberry.ID) -> Collection | None:
         collection = await models.Collection.get_or_none(id=pk_of(id, "Collection"))
         return Collection.from_model(collection) if collection else None
+
+    @strawberry.field(
+        description="The pins in force, of a scope or both, most recently pinned first (operators)."
+    )
+    async def pinned_posts(
+        self,
+        info: Info[Context, None],
+        scope: PinScope | None = None,  # type: ignore[valid-type]
+    ) -> list[PinnedPost]:
+        actor = await info.context.require_viewer()
+        pinned = await featured.pinned_posts(actor, scope)
+        info.context.loaders.prime_posts(pinned)
+        return [
+            PinnedPost(
+                scope=DomainPinScope(p.pin_scope or DomainPinScope.GLOBAL),
+                pinned_at=p.pinned_at,  # type: ignore[arg-type]
+                until=p.pinned_until,
+                post=Post.from_model(p),
+                circle_id=p.circle_id,  # type: ignore[attr-defined]
+            )
+            for p in pinned
+        ]
 
 
 @strawberry.type
@@ -131,9 +177,54 @@ class FeaturedMutation:
     ) -> CollectionPayload:
         actor = await info.context.require_role(models.Role.OPERATOR)
         collection = await featured.create_collection(
-            actor, input.title, input.description, input.cover_url
+            actor,
+            input.title,
+            input.description,
+            input.cover_url,
+            screener=info.context.runtime.screener,
         )
         return CollectionPayload(collection=Collection.from_model(collection))
+
+    @strawberry.mutation(description="Change a collection's texts or cover (operators).")
+    async def update_collection(
+        self, info: Info[Context, None], id: strawberry.ID, input: UpdateCollectionInput
+    ) -> CollectionPayload:
+        actor = await info.context.require_viewer()
+        collection = await collections.update_collection(
+            actor,
+            pk_of(id, "Collection"),
+            title=input.title,
+            description=input.description,
+            cover_url=input.cover_url,
+            screener=info.context.runtime.screener,
+        )
+        return CollectionPayload(collection=Collection.from_model(collection))
+
+    @strawberry.mutation(
+        description="Put a post at `position` (0-based) among the collection's posts; past "
+        "the end it goes last (operators)."
+    )
+    async def move_in_collection(
+        self,
+        info: Info[Context, None],
+        collection_id: strawberry.ID,
+        post_id: strawberry.ID,
+        position: int,
+    ) -> CollectionPayload:
+        actor = await info.context.require_viewer()
+        collection = await collections.move_in_collection(
+            actor,
+            pk_of(collection_id, "Collection", field="collectionId"),
+            pk_of(post_id, "Post", field="postId"),
+            position,
+        )
+        return CollectionPayload(collection=Collection.from_model(collection))
+
+    @strawberry.mutation(description="Delete a collection; its posts stay (operators).")
+    async def delete_collection(self, info: Info[Context, None], id: strawberry.ID) -> OkPayload:
+        actor = await info.context.require_viewer()
+        await collections.delete_collection(actor, pk_of(id, "Collection"))
+        return OkPayload(ok=True)
 
     @strawberry.mutation
     async def add_to_collection(

@@ -73,6 +73,10 @@ class Loaders:
         return DataLoader(load_fn=_by_id(Circle))
 
     @cached_property
+    def admins_of_circle(self) -> DataLoader[int, list[User]]:
+        return DataLoader(load_fn=reads.admins_of_circles)
+
+    @cached_property
     def answer(self) -> DataLoader[int, Answer | None]:
         return DataLoader(load_fn=_by_id(Answer))
 

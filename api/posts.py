@@ -30,7 +30,8 @@ PostKind = strawberry.enum(models.PostKind, name="PostKind")
 PostStatus = strawberry.enum(
     models.PostStatus,
     name="PostStatus",
-    description="Only PUBLISHED posts are seen by others; the author sees the rest too.",
+    description="Only PUBLISHED posts are seen by others; the author sees the rest too "
+    "(and staff all but DELETED). SCHEDULED: waiting for its publishAt (schedulePost).",
 )
 ShareChannel = strawberry.enum(models.ShareChannel, name="ShareChannel")
 
@@ -50,8 +51,13 @@ class Post(Node):
     title: str
     body: str
     images: list[Image]
-    created_at: datetime
+    created_at: datetime = strawberry.field(
+        description="When it went out (a scheduled post: when the job published it)."
+    )
     edited_at: datetime | None
+    publish_at: datetime | None = strawberry.field(
+        description="When a scheduled post goes (or went) out; null for a post never scheduled."
+    )
     like_count: int
     comment_count: int
     share_count: int
@@ -140,6 +146,7 @@ class Post(Node):
             images=[Image(url=i["url"], width=i["width"], height=i["height"]) for i in post.images],
             created_at=post.created_at,
             edited_at=post.edited_at,
+            publish_at=post.publish_at,
             like_count=post.like_count,
             comment_count=post.comment_count,
             share_count=post.share_count,
@@ -215,6 +222,26 @@ class CreatePostInput:
     )
 
 
+def draft_of(input: CreatePostInput) -> posts.PostDraft:
+    """The domain's draft of a post as the client wrote it."""
+    return posts.PostDraft(
+        body=input.body,
+        title=input.title or "",
+        image_urls=input.image_urls or [],
+        topics=input.topics or [],
+        kind=input.kind,
+        circle_id=pk_of(input.circle_id, "Circle", field="circleId") if input.circle_id else None,
+        poll=PollDraft(
+            options=input.poll.options,
+            multiple_choice=input.poll.multiple_choice,
+            closes_at=input.poll.closes_at,
+        )
+        if input.poll
+        else None,
+        bounty=input.bounty,
+    )
+
+
 @strawberry.input(description="Fields left out stay as they are.")
 class EditPostInput:
     title: str | None = None
@@ -252,27 +279,7 @@ class PostsMutation:
     async def create_post(self, info: Info[Context, None], input: CreatePostInput) -> PostPayload:
         author = await info.context.require_viewer()
         post = await posts.create_post(
-            author,
-            posts.PostDraft(
-                body=input.body,
-                title=input.title or "",
-                image_urls=input.image_urls or [],
-                topics=input.topics or [],
-                kind=input.kind,
-                circle_id=pk_of(input.circle_id, "Circle", field="circleId")
-                if input.circle_id
-                else None,
-                poll=PollDraft(
-                    options=input.poll.options,
-                    multiple_choice=input.poll.multiple_choice,
-                    closes_at=input.poll.closes_at,
-                )
-                if input.poll
-                else None,
-                bounty=input.bounty,
-            ),
-            info.context.runtime.screener,
-            rules=info.context.runtime.rules,
+            author, draft_of(input), info.context.runtime.screener, rules=info.context.runtime.rules
         )
         return PostPayload(post=Post.from_model(post))
 

@@ -25,7 +25,7 @@ log = logging.getLogger("quanzi.ratelimit")
 # Root fields by class. Anything not listed is not rate limited here.
 CLASSES: dict[str, frozenset[str]] = {
     "signin": frozenset({"wechatLogin", "devLogin", "refreshToken"}),
-    "posting": frozenset({"createPost", "editPost", "createEvent", "createCircle"}),
+    "posting": frozenset({"createPost", "schedulePost", "editPost", "createEvent", "createCircle"}),
     "commenting": frozenset({"addComment", "answerQuestion", "submitFeedback"}),
     "liking": frozenset(
         {

@@ -9,7 +9,8 @@ from strawberry.types import Info
 
 from api.analytics import JobHandle
 from api.context import Context
-from domain import models
+from domain import access, models
+from domain.pagination import check_first
 
 
 @strawberry.type
@@ -33,8 +34,60 @@ class RecommenderStatus:
     published: bool
 
 
+@strawberry.type(description="One trained model, published or not.")
+class RecommenderModel:
+    version: str
+    trained_at: datetime
+    published: bool = strawberry.field(description="It beat the baseline (or was forced).")
+    serving: bool = strawberry.field(description="It is the model serving RECOMMENDED now.")
+    interactions: int
+    users: int
+    items: int
+    training_seconds: float
+    metrics: RecommenderMetrics | None = strawberry.field(
+        description="Its held-out figures beside the popularity baseline's; null if none."
+    )
+
+    @classmethod
+    def from_model(cls, row: models.RecommenderModel) -> RecommenderModel:
+        return cls(
+            version=row.version,
+            trained_at=row.trained_at,
+            published=row.published,
+            serving=row.current,
+            interactions=row.interactions,
+            users=row.users,
+            items=row.items,
+            training_seconds=row.seconds,
+            metrics=_metrics(row),
+        )
+
+
+def _metrics(row: models.RecommenderModel) -> RecommenderMetrics | None:
+    m, b = row.metrics, row.baseline
+    if not m:
+        return None
+    return RecommenderMetrics(
+        precision_at_10=m.get("precision_at_10", 0.0),
+        recall_at_10=m.get("recall_at_10", 0.0),
+        auc=m.get("auc", 0.0),
+        baseline_precision_at_10=b.get("precision_at_10", 0.0),
+        baseline_recall_at_10=b.get("recall_at_10", 0.0),
+        baseline_auc=b.get("auc", 0.0),
+    )
+
+
 @strawberry.type
 class RecommenderQuery:
+    @strawberry.field(description="The models trained so far, newest first (operators).")
+    async def recommender_models(
+        self, info: Info[Context, None], first: int | None = None
+    ) -> list[RecommenderModel]:
+        await info.context.require(access.can_read_operations)
+        size = check_first(first, cap=info.context.page_cap)
+        rows = await models.RecommenderModel.all().order_by("-id").limit(size)
+        return [RecommenderModel.from_model(row) for row in rows]
+
     @strawberry.field(description="The serving model (or, before any, the latest trained).")
     async def recommender_status(self, info: Info[Context, None]) -> RecommenderStatus:
         await info.context.require_role(models.Role.OPERATOR)
@@ -50,23 +103,13 @@ class RecommenderQuery:
                 metrics=None,
                 published=False,
             )
-        m, b = row.metrics, row.baseline
         return RecommenderStatus(
             model_version=row.version,
             trained_at=row.trained_at,
             interactions=row.interactions,
             users=row.users,
             items=row.items,
-            metrics=RecommenderMetrics(
-                precision_at_10=m.get("precision_at_10", 0.0),
-                recall_at_10=m.get("recall_at_10", 0.0),
-                auc=m.get("auc", 0.0),
-                baseline_precision_at_10=b.get("precision_at_10", 0.0),
-                baseline_recall_at_10=b.get("recall_at_10", 0.0),
-                baseline_auc=b.get("auc", 0.0),
-            )
-            if m
-            else None,
+            metrics=_metrics(row),
             published=row.published,
         )
 

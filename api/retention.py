@@ -7,9 +7,10 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from api.analytics import JobHandle
 from api.context import Context
 from api.users import User
-from domain import models, retention
+from domain import access, models, retention
 from domain.pagination import check_first
 
 
@@ -48,8 +49,27 @@ class RetentionQuery:
             for s in await retention.at_risk(size)
         ]
 
+    @strawberry.field(description="When the segments and risks were last scored (operators).")
+    async def segments_scored_at(self, info: Info[Context, None]) -> datetime | None:
+        await info.context.require(access.can_read_operations)
+        return await retention.scored_at()
+
     @strawberry.field(description="How many members are in each segment (operators).")
     async def user_segments(self, info: Info[Context, None]) -> list[SegmentSize]:
         await info.context.require_role(models.Role.OPERATOR)
         sizes = await retention.segment_sizes()
         return [SegmentSize(name=name, count=count) for name, count in sizes.items()]
+
+
+@strawberry.type
+class RetentionMutation:
+    @strawberry.mutation(
+        description="Score every member's churn risk and segment now, in the background "
+        "(operators; it also runs nightly and after an import)."
+    )
+    async def refresh_retention_signals(self, info: Info[Context, None]) -> JobHandle:
+        await info.context.require(access.can_read_operations)
+        from jobs.community import score_retention
+
+        job = await info.context.runtime.enqueue(score_retention)
+        return JobHandle(id=strawberry.ID(job.task_id))

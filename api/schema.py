@@ -22,6 +22,7 @@ from api.circles import CirclesMutation, CirclesQuery
 from api.comments import CommentsMutation
 from api.console_login import ConsoleLoginMutation, ConsoleLoginQuery
 from api.errors import ErrorFormatter
+from api.event_admin import EventAdminMutation, EventAdminQuery
 from api.events import EventsMutation, EventsQuery
 from api.featured import FeaturedMutation, FeaturedQuery
 from api.feedback import FeedbackMutation, FeedbackQuery
@@ -34,6 +35,7 @@ from api.guards import (
     StorableVariables,
     complexity_rule,
 )
+from api.job_runs import JobRunsQuery
 from api.members import MembersMutation, MembersQuery
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
@@ -48,10 +50,11 @@ from api.polls import PollsMutation
 from api.posts import PostsMutation, PostsQuery
 from api.ratelimit import RateLimits
 from api.recommender import RecommenderMutation, RecommenderQuery
-from api.retention import RetentionQuery
+from api.retention import RetentionMutation, RetentionQuery
 from api.review import ReviewMutation, ReviewQuery
 from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
 from api.scalars import DATE, datetime_scalar
+from api.scheduling import SchedulingMutation, SchedulingQuery
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
 from api.topics import TopicsMutation, TopicsQuery
@@ -102,8 +105,10 @@ def build_schema(
             WordsQuery,
             ConsoleLoginQuery,
             FeaturedQuery,
+            SchedulingQuery,
             PointsQuery,
             EventsQuery,
+            EventAdminQuery,
             FeedbackQuery,
             NotificationsQuery,
             AnalyticsQuery,
@@ -111,6 +116,7 @@ def build_schema(
             RetentionQuery,
             RecommenderQuery,
             AlertsQuery,
+            JobRunsQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -130,11 +136,14 @@ def build_schema(
         MembersMutation,
         ConsoleLoginMutation,
         FeaturedMutation,
+        SchedulingMutation,
         PointsMutation,
         EventsMutation,
+        EventAdminMutation,
         FeedbackMutation,
         NotificationsMutation,
         TrendingMutation,
+        RetentionMutation,
         RecommenderMutation,
         AlertsMutation,
     )

@@ -16,6 +16,10 @@ from domain.pagination import check_first
 class TrendingTopic:
     rank: int
     heat: float
+    rank_change: int | None = strawberry.field(
+        description="Rank at the end of yesterday − rank now (3: up three places); null when "
+        "it was not on yesterday's board."
+    )
     topic: Topic
 
 
@@ -26,9 +30,16 @@ class TrendingQuery:
         self, info: Info[Context, None], first: int | None = None
     ) -> list[TrendingTopic]:
         size = check_first(first, cap=info.context.page_cap)
-        board = await trending.top(info.context.runtime.store, size)
+        runtime = info.context.runtime
+        board = await trending.top(runtime.store, size, calendar=runtime.rules.calendar)
         return [
-            TrendingTopic(rank=t.rank, heat=t.heat, topic=Topic.from_model(t.topic)) for t in board
+            TrendingTopic(
+                rank=t.rank,
+                heat=t.heat,
+                rank_change=t.rank_change,
+                topic=Topic.from_model(t.topic),
+            )
+            for t in board
         ]
 
 

@@ -16,6 +16,7 @@ Viewer = User
 _Authored = Post | Comment | Answer
 # Posts, comments and answers share their status words (CommentStatus.PUBLISHED == PUBLISHED).
 PUBLISHED, DELETED = PostStatus.PUBLISHED, PostStatus.DELETED
+SCHEDULED = PostStatus.SCHEDULED
 
 
 def _author_id(item: _Authored | Feedback) -> int:
@@ -57,7 +58,15 @@ def _can_see_own_or_review(item: _Authored, viewer: Viewer | None) -> bool:
         return True
     if item.status == DELETED:
         return False
+    if item.status == SCHEDULED:
+        return can_see_scheduled_post(item, viewer)  # type: ignore[arg-type]
     return is_author(viewer, item) or is_staff(viewer)
+
+
+def can_see_scheduled_post(post: Post, viewer: Viewer | None) -> bool:
+    """A post waiting for its publishAt: its author and staff only, until the job publishes
+    it (every list shows only published posts, so it is in none of them before)."""
+    return is_author(viewer, post) or is_staff(viewer)
 
 
 def in_readable_circle(post: Post, closed_circles: Collection[int]) -> bool:
@@ -189,6 +198,36 @@ def can_release_review_claim(viewer: Viewer | None, holder_id: int) -> bool:
 def can_hide_member_content(actor: Viewer | None, target: User) -> bool:
     """Hiding a member's recent content (a spam wave) follows the rule of muting them."""
     return can_sanction(actor, target, ban=False)
+
+
+# Operations: scheduling, curation, the community's numbers ---------------------------------
+
+
+def can_schedule_posts(viewer: Viewer | None) -> bool:
+    """Operators write posts to appear later, and move or cancel any scheduled post (the
+    content calendar is shared)."""
+    return is_operator(viewer)
+
+
+def can_plan_content(viewer: Viewer | None) -> bool:
+    """The content calendar and the list of pins in force: operators."""
+    return is_operator(viewer)
+
+
+def can_curate(viewer: Viewer | None) -> bool:
+    """Featuring and the collections (专题): create, fill, edit, reorder, delete."""
+    return is_operator(viewer)
+
+
+def can_appoint_circle_admins(viewer: Viewer | None) -> bool:
+    """Who runs a circle is the operators' decision (they open circles)."""
+    return is_operator(viewer)
+
+
+def can_read_operations(viewer: Viewer | None) -> bool:
+    """The community's numbers and machinery (metrics, segments, the recommender's models,
+    the scheduled jobs' runs) and starting those jobs: operators."""
+    return is_operator(viewer)
 
 
 # Circles and events -----------------------------------------------------------------------

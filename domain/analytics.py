@@ -5,7 +5,8 @@ on the last day asked. Stickiness: the average DAU of those 30 days ÷ MAU. Inte
 members who liked, commented, shared, answered or voted ÷ members active, over the range.
 Reply rate: posts with a comment or an answer within 24 hours ÷ posts, over the range. Report
 rate: reports ÷ (posts + comments), over the range. N-day retention: the share of a day's new
-members active exactly N days later."""
+members active exactly N days later. Posts count from when they went out: a scheduled one not
+before it is published."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ async def compute_day(calendar: Calendar, day: date) -> DayMetrics:
               (SELECT count(*) FROM member_activity WHERE day = $3) AS dau,
               (SELECT count(*) FROM users WHERE created_at >= $1 AND created_at < $2) AS new_users,
               (SELECT count(*) FROM posts WHERE created_at >= $1 AND created_at < $2
-                 AND status <> $4) AS posts,
+                 AND status <> $4 AND status <> 'SCHEDULED') AS posts,
               (SELECT count(*) FROM comments WHERE created_at >= $1 AND created_at < $2
                  AND status <> $4) AS comments,
               (SELECT count(*) FROM post_likes WHERE created_at >= $1 AND created_at < $2)
@@ -171,9 +172,9 @@ async def community_metrics(calendar: Calendar, start: date, end: date) -> Commu
               ) i WHERE u IN (SELECT user_id FROM member_activity WHERE day BETWEEN $4 AND $3)
               ) AS interacting,
               (SELECT count(*) FROM posts p WHERE p.created_at >= $1 AND p.created_at < $2
-                 AND p.status <> $5) AS posts,
+                 AND p.status <> $5 AND p.status <> 'SCHEDULED') AS posts,
               (SELECT count(*) FROM posts p WHERE p.created_at >= $1 AND p.created_at < $2
-                 AND p.status <> $5 AND (
+                 AND p.status <> $5 AND p.status <> 'SCHEDULED' AND (
                    EXISTS (SELECT 1 FROM comments c WHERE c.post_id = p.id
                      AND c.status <> $5
                      AND c.created_at <= p.created_at + interval '24 hours')

@@ -222,3 +222,56 @@ async def _lock_circle(circle_id: int, conn: BaseDBAsyncClient) -> Circle:
     if circle is None:
         raise NotFound("circle_not_found", field="circleId")
     return circle
+
+
+async def reject_member(rejecter: User, circle_id: int, user_id: int) -> Circle:
+    """A circle admin (or an operator) turns a pending request down; the member may ask
+    again later."""
+    async with in_transaction() as conn:
+        await _lock_circle(circle_id, conn)
+        await check_can_admin(rejecter, circle_id, conn)
+        rejected = await sql.execute(
+            "DELETE FROM circle_members WHERE circle_id = $1 AND user_id = $2 AND status = $3",
+            circle_id,
+            user_id,
+            MembershipStatus.PENDING.value,
+            conn=conn,
+        )
+        if not rejected:
+            raise NotFound("no_pending_request", field="userId")
+        await modlog.record(rejecter, "REJECT_MEMBER", "USER", user_id, "", conn=conn)
+    return await Circle.get(id=circle_id)
+
+
+async def set_circle_admin(actor: User, circle_id: int, user_id: int, admin: bool) -> Circle:
+    """Operators make an active member of a circle one of its admins, or an ordinary member
+    again; a banned member runs no circle. Setting what already holds changes nothing."""
+    if not access.can_appoint_circle_admins(actor):
+        raise Forbidden()
+    async with in_transaction() as conn:
+        await _lock_circle(circle_id, conn)
+        membership = (
+            await CircleMember.filter(
+                circle_id=circle_id, user_id=user_id, status=MembershipStatus.ACTIVE
+            )
+            .using_db(conn)
+            .first()
+        )
+        if membership is None:
+            raise NotFound("not_an_active_member", field="userId")
+        if admin and await is_banned(user_id, conn):
+            raise Conflict("member_banned", field="userId")
+        role = CircleRole.ADMIN if admin else CircleRole.MEMBER
+        if membership.role != role:
+            membership.role = role
+            await membership.save(using_db=conn, update_fields=["role"])
+            action = "SET_CIRCLE_ADMIN" if admin else "UNSET_CIRCLE_ADMIN"
+            await modlog.record(actor, action, "USER", user_id, str(circle_id), conn=conn)
+    return await Circle.get(id=circle_id)
+
+
+async def is_banned(user_id: int, conn: BaseDBAsyncClient | None = None) -> bool:
+    rows = await sql.fetch(
+        "SELECT 1 FROM users WHERE id = $1 AND banned_until > now()", user_id, conn=conn
+    )
+    return bool(rows)

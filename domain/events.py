@@ -46,9 +46,12 @@ class EventState(StrEnum):
     UPCOMING = "UPCOMING"
     ONGOING = "ONGOING"
     ENDED = "ENDED"
+    CANCELLED = "CANCELLED"  # whatever the clock says (event_changes.cancel_event)
 
 
 def state_of(event: Event, now: datetime | None = None) -> EventState:
+    if event.cancelled_at is not None:
+        return EventState.CANCELLED
     now = now or datetime.now(UTC)
     if now < event.starts_at:
         return EventState.UPCOMING
@@ -121,23 +124,28 @@ async def create_event(
     return event
 
 
-async def get_event(event_id: int) -> Event:
+async def get_event(event_id: int, *, field: str = "eventId") -> Event:
     event = await Event.get_or_none(id=event_id)
     if event is None:
-        raise NotFound("event_not_found", field="eventId")
+        raise NotFound("event_not_found", field=field)
     return event
 
 
 async def list_events(
     state: EventState | None, *, first: int | None, after: str | None, cap: int
 ) -> Page[Event]:
+    """Events in a state; a cancelled one only under CANCELLED (most recently called off
+    first) and in the unfiltered list."""
     now = datetime.now(UTC)
+    held = Event.filter(cancelled_at__isnull=True)
     if state is EventState.UPCOMING:
-        query, order = Event.filter(starts_at__gt=now), ("starts_at", "id")
+        query, order = held.filter(starts_at__gt=now), ("starts_at", "id")
     elif state is EventState.ONGOING:
-        query, order = Event.filter(starts_at__lte=now, ends_at__gt=now), ("ends_at", "id")
+        query, order = held.filter(starts_at__lte=now, ends_at__gt=now), ("ends_at", "id")
     elif state is EventState.ENDED:
-        query, order = Event.filter(ends_at__lte=now), ("-ends_at", "-id")
+        query, order = held.filter(ends_at__lte=now), ("-ends_at", "-id")
+    elif state is EventState.CANCELLED:
+        query, order = Event.filter(cancelled_at__isnull=False), ("-cancelled_at", "-id")
     else:
         query, order = Event.all(), ("-starts_at", "-id")
     return await keyset_page(query, first=first, after=after, order=order, cap=cap)
@@ -150,6 +158,8 @@ async def sign_up(user: User, event_id: int) -> Event:
         if event is None:
             raise NotFound("event_not_found", field="eventId")
         now = datetime.now(UTC)
+        if event.cancelled_at is not None:
+            raise Conflict("event_cancelled", field="eventId")
         if now >= event.signup_deadline or now >= event.ends_at:
             raise Conflict("signup_closed", field="eventId")
         circle_id = event.circle_id  # type: ignore[attr-defined]
@@ -160,15 +170,18 @@ async def sign_up(user: User, event_id: int) -> Event:
         if not await sql.insert_unique("event_signups", row, conn=conn):
             return event
         # The seat and the counter in one conditional update: it is the row lock on the
-        # event that keeps a crowd from overselling it.
+        # event that keeps a crowd from overselling it (or signing up as it is called off).
         taken = await sql.fetch(
             "UPDATE events SET signup_count = signup_count + 1 WHERE id = $1 "
-            "AND (capacity IS NULL OR signup_count < capacity) RETURNING signup_count",
+            "AND cancelled_at IS NULL AND (capacity IS NULL OR signup_count < capacity) "
+            "RETURNING signup_count",
             event_id,
             conn=conn,
         )
         if not taken:
-            raise Conflict("event_full", field="eventId")
+            called_off = Event.filter(id=event_id, cancelled_at__isnull=False).using_db(conn)
+            cancelled = await called_off.exists()
+            raise Conflict("event_cancelled" if cancelled else "event_full", field="eventId")
     return await Event.get(id=event_id)
 
 
@@ -203,7 +216,7 @@ def checkin_code(event: Event, now: datetime | None = None, *, step: int = 0) ->
 
 async def issue_checkin_code(actor: User, event_id: int) -> str:
     event = await get_event(event_id)
-    await _check_may_run(actor, event)
+    await check_may_run(actor, event)
     return checkin_code(event)
 
 
@@ -222,7 +235,7 @@ async def _organises(user: User, event: Event) -> bool:
     return circle_id is not None and await is_circle_admin(user.id, circle_id)
 
 
-async def _check_may_run(actor: User, event: Event) -> None:
+async def check_may_run(actor: User, event: Event) -> None:
     if not await _may_run(actor, event.circle_id):  # type: ignore[attr-defined]
         raise Forbidden()
 
@@ -241,6 +254,8 @@ async def check_in(
     event's check-in for a while (RATE_LIMITED with the seconds left)."""
     now = now or datetime.now(UTC)
     event = await get_event(event_id)
+    if event.cancelled_at is not None:  # nothing is paid for a cancelled event
+        raise Conflict("event_cancelled", field="eventId")
     if not event.starts_at - CHECKIN_OPENS_BEFORE <= now <= event.ends_at:
         raise Conflict("checkin_window", field="eventId")
     await _check_code(store, event, user.id, code.strip(), now)
@@ -260,7 +275,16 @@ async def check_in(
             if signed:
                 raise Conflict("already_checked_in_event", field="eventId")
             raise Forbidden("not_signed_up")
-        await sql.bump("events", "checkin_count", event_id, +1, conn=conn)
+        # Conditional, on the event's row: a check-in racing its cancellation waits for it and
+        # is then refused (and pays nothing).
+        counted = await sql.fetch(
+            "UPDATE events SET checkin_count = checkin_count + 1 "
+            "WHERE id = $1 AND cancelled_at IS NULL RETURNING id",
+            event_id,
+            conn=conn,
+        )
+        if not counted:
+            raise Conflict("event_cancelled", field="eventId")
         if event.points_reward and not await _organises(user, event):
             await award(
                 user.id,
@@ -304,7 +328,7 @@ async def send_reminders(now: datetime | None = None) -> int:
     reminded = 0
     async with in_transaction() as conn:
         due = await sql.fetch(
-            "SELECT id, title FROM events WHERE reminded_at IS NULL "
+            "SELECT id, title FROM events WHERE reminded_at IS NULL AND cancelled_at IS NULL "
             "AND starts_at > $1 AND starts_at <= $2 FOR UPDATE SKIP LOCKED",
             now,
             now + REMIND_BEFORE,
@@ -338,6 +362,6 @@ class EventStats:
 
 async def stats(actor: User, event_id: int) -> EventStats:
     event = await get_event(event_id)
-    await _check_may_run(actor, event)
+    await check_may_run(actor, event)
     rate = event.checkin_count / event.signup_count if event.signup_count else 0.0
     return EventStats(event.signup_count, event.checkin_count, round(rate, 4))

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import access, modlog, rewards
 from domain.circles import can_admin, outside
+from domain.collections import clean_texts, screen_collection
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
     Collection,
@@ -23,9 +24,10 @@ from domain.models import (
     User,
 )
 from domain.pagination import Page, keyset_page
+from domain.publishing import Screening
 from domain.rules import CommunityRules
 
-COLLECTION_TITLE_MAX = 60
+PINS_MAX = 200  # pins listed at once (they are a handful)
 
 
 class PinScope(StrEnum):
@@ -50,7 +52,7 @@ def is_pinned(post: Post, now: datetime | None = None) -> bool:
 
 
 def _is_operator(user: User) -> bool:
-    return access.is_operator(user)
+    return access.can_curate(user)
 
 
 async def _published(post_id: int) -> Post:
@@ -182,26 +184,23 @@ async def featured_feed(
 
 
 async def create_collection(
-    actor: User, title: str, description: str = "", cover_url: str = ""
+    actor: User, title: str, description: str = "", cover_url: str = "", *, screener: Screening
 ) -> Collection:
+    """Operators make a collection; its texts are screened (collections.screen_collection)."""
     if not _is_operator(actor):
         raise Forbidden()
-    title = " ".join(title.split())
-    if not 1 <= len(title) <= COLLECTION_TITLE_MAX:
-        raise BadInput("collection_title", field="title", max=COLLECTION_TITLE_MAX)
-    cover_url = cover_url.strip()
-    if cover_url and not cover_url.startswith("https://"):
-        raise BadInput("avatar_url", field="coverUrl")
+    texts = clean_texts(title, description, cover_url)
+    await screen_collection(actor, texts, screener)
     async with in_transaction() as conn:
         collection = await Collection.create(
-            title=title,
-            description=description.strip()[:500],
-            cover_url=cover_url,
+            title=texts.title,
+            description=texts.description,
+            cover_url=texts.cover_url,
             created_by=actor,
             using_db=conn,
         )
         await modlog.record(
-            actor, "CREATE_COLLECTION", "COLLECTION", collection.id, title, conn=conn
+            actor, "CREATE_COLLECTION", "COLLECTION", collection.id, texts.title, conn=conn
         )
     return collection
 
@@ -266,3 +265,17 @@ async def collections(*, first: int | None, after: str | None, cap: int) -> Page
     return await keyset_page(
         Collection.all(), first=first, after=after, order=("-created_at", "-id"), cap=cap
     )
+
+
+async def pinned_posts(actor: User, scope: PinScope | None) -> list[Post]:
+    """The pins in force (of one scope, or both), most recently pinned first (operators)."""
+    if not access.can_plan_content(actor):
+        raise Forbidden()
+    now = datetime.now(UTC)
+    pinned = (
+        active_pin(scope, now)
+        if scope is not None
+        else Q(pin_scope__isnull=False) & (Q(pinned_until__isnull=True) | Q(pinned_until__gt=now))
+    )
+    query = Post.filter(pinned, status=PostStatus.PUBLISHED)
+    return await query.order_by("-pinned_at", "-id").limit(PINS_MAX)

@@ -130,6 +130,36 @@ async def notify(
     return notification_id
 
 
+async def notify_each(
+    recipient_ids: list[int],
+    kind: NotificationKind,
+    conn: BaseDBAsyncClient,
+    *,
+    subject_id: int | None = None,
+    snippet: str = "",
+) -> list[int]:
+    """The same notification, from nobody in particular, for many members in one statement
+    (everyone signed up for an event that was called off)."""
+    if not recipient_ids:
+        return []
+    rows = await sql.fetch(
+        "INSERT INTO notifications (recipient_id, kind, actor_id, actor_ids, post_id, "
+        "comment_id, subject_id, snippet, read, created_at, updated_at) "
+        "SELECT r, $2, NULL, '[]'::jsonb, NULL, NULL, $3, $4, false, now(), now() "
+        "FROM unnest($1::bigint[]) AS r RETURNING id",
+        sorted(set(recipient_ids)),
+        kind.value,
+        subject_id,
+        _snippet(snippet),
+        conn=conn,
+    )
+    ids = [int(row["id"]) for row in rows]
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(ids)
+    return ids
+
+
 def render_notification(
     kind: str, locale: str, *, actor: str, actor_count: int, snippet: str, on_comment: bool
 ) -> str:

@@ -10,10 +10,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, points
+from domain import access, modlog, points
 from domain.circles import closed_circles, is_active_member
 from domain.content_status import count_published, set_status
-from domain.errors import BadInput, Forbidden, NotFound
+from domain.errors import BadInput, ContentRejected, Forbidden, NotFound
 from domain.media import issued_images
 from domain.models import (
     Circle,
@@ -104,20 +104,30 @@ def _texts(
 
 
 async def create_post(
-    author: User, draft: PostDraft, screener: Screening, *, rules: CommunityRules
+    author: User,
+    draft: PostDraft,
+    screener: Screening,
+    *,
+    rules: CommunityRules,
+    publish_at: datetime | None = None,
 ) -> Post:
     """Publish a post, question or poll (into a circle the author belongs to, if one is named)
     through the publishing pipeline; its topics are created on first use and every counter
     moves in the same transaction. Text that needs review is stored PENDING_REVIEW with a
-    review task, counted nowhere."""
+    review task, counted nowhere. With `publish_at` (scheduling.schedule_post checks who and
+    when) it is stored SCHEDULED instead: screened now, text that would need review refused
+    (nobody is there to wait for it), a bounty escrowed now, counted and rewarded when the
+    job publishes it (scheduling.publish_due)."""
     check_can_publish(author)
     title, body = _check_text(draft.title, draft.body)
-    poll = _check_kind(draft, title, rules.bounty_max)
+    poll = _check_kind(draft, title, rules.bounty_max, publish_at)
     topic_names = clean_topic_names(draft.topics, body)
     images = await _check_images(author, draft.image_urls)
     texts = _texts(title, body, topic_names, poll)
     verdict = await screen_texts(screener, author, texts, Scene.FORUM)
-    status = status_for(verdict)
+    if publish_at is not None and verdict.needs_review:
+        raise ContentRejected("scheduled_needs_review", field="body")
+    status = status_for(verdict) if publish_at is None else PostStatus.SCHEDULED
     search_tokens = await asyncio.to_thread(search_document, title, body)
     async with in_transaction() as conn:
         if draft.circle_id is not None:
@@ -131,6 +141,7 @@ async def create_post(
             circle_id=draft.circle_id,
             search_tokens=search_tokens,
             status=status,
+            publish_at=publish_at,
             using_db=conn,
         )
         if poll is not None:
@@ -138,7 +149,11 @@ async def create_post(
         await _file_under_topics(post, topic_names, conn, counted=False)
         if draft.bounty:
             await _escrow_bounty(author, post, draft.bounty, conn, rules)
-        await settle(TargetType.POST, post.id, verdict, conn, rules=rules)  # counts topics too
+        if publish_at is None:
+            await settle(TargetType.POST, post.id, verdict, conn, rules=rules)  # counts topics
+        else:
+            note = publish_at.isoformat()
+            await modlog.record(author, "SCHEDULE_POST", "POST", post.id, note, conn=conn)
     return post
 
 
@@ -161,7 +176,10 @@ async def _escrow_bounty(
     post.bounty = bounty
 
 
-def _check_kind(draft: PostDraft, title: str, bounty_max: int) -> PollDraft | None:
+def _check_kind(
+    draft: PostDraft, title: str, bounty_max: int, publish_at: datetime | None = None
+) -> PollDraft | None:
+    """The kind's own rules; a scheduled poll must still be open when it is published."""
     if draft.kind == PostKind.QUESTION and not title:
         raise BadInput("question_title", field="title")
     if draft.bounty and (draft.kind != PostKind.QUESTION or not 0 < draft.bounty <= bounty_max):
@@ -169,7 +187,7 @@ def _check_kind(draft: PostDraft, title: str, bounty_max: int) -> PollDraft | No
     if draft.kind == PostKind.POLL:
         if draft.poll is None:
             raise BadInput("poll_required", field="poll")
-        return clean_poll(draft.poll)
+        return clean_poll(draft.poll, now=publish_at)
     if draft.poll is not None:
         raise BadInput("kind_not_supported", field="poll")
     return None
@@ -229,7 +247,8 @@ async def edit_post(
     screener: Screening,
 ) -> Post:
     """The author changes their post; what is left out stays; `editedAt` records when.
-    Changed text is screened again and may send the post back to review."""
+    Changed text is screened again and may send the post back to review (a scheduled post's
+    is refused instead)."""
     check_can_publish(author)
     if topics is not None:
         clean_topic_names(topics, "")  # the sizes, before screening and the transaction
@@ -264,6 +283,10 @@ async def edit_post(
         await post.save(
             using_db=conn, update_fields=["title", "body", "images", "search_tokens", "edited_at"]
         )
+        if verdict.needs_review and post.status == PostStatus.SCHEDULED:
+            # It goes out unattended: text that would need review is refused, as when it was
+            # scheduled.
+            raise ContentRejected("scheduled_needs_review", field="body")
         if verdict.needs_review:
             await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW, conn)
             await open_task(

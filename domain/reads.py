@@ -17,6 +17,7 @@ from domain.models import (
     PollOption,
     ReviewDecision,
     Topic,
+    User,
     UserBadge,
 )
 
@@ -98,6 +99,20 @@ async def memberships(user_id: int, circle_ids: Sequence[int]) -> list[tuple[str
     )
     found = {r["circle_id"]: (r["role"], r["status"]) for r in rows}
     return [found.get(i) for i in circle_ids]
+
+
+async def admins_of_circles(circle_ids: Sequence[int]) -> list[list[User]]:
+    """Each circle's active admins, longest-serving first."""
+    rows = await sql.fetch_records(
+        f"SELECT m.circle_id AS _circle_id, {sql.columns(User, 'u')} FROM circle_members m "
+        "JOIN users u ON u.id = m.user_id WHERE m.circle_id = ANY($1::bigint[]) "
+        "AND m.role = 'ADMIN' AND m.status = 'ACTIVE' ORDER BY m.circle_id, m.created_at, m.id",
+        list(circle_ids),
+    )
+    by_circle: dict[int, list[User]] = defaultdict(list)
+    for row in rows:
+        by_circle[row["_circle_id"]].append(sql.build(User, row))
+    return [by_circle.get(i, []) for i in circle_ids]
 
 
 async def signups(user_id: int, event_ids: Sequence[int]) -> list[tuple[bool, bool]]:

@@ -14,7 +14,7 @@ short of the 14 before). New members are not scored (0); churned members are 1."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from adapters import sql
 from domain.calendar import Calendar
@@ -120,6 +120,13 @@ async def at_risk(first: int) -> list[MemberSignal]:
         .limit(first)
         .select_related("user")
     )
+
+
+async def scored_at() -> datetime | None:
+    """When the members were last scored (None: never)."""
+    rows = await sql.fetch("SELECT max(computed_at) AS at FROM member_signals")
+    at: datetime | None = rows[0]["at"]
+    return at
 
 
 async def segment_sizes() -> dict[str, int]:

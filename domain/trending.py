@@ -9,11 +9,12 @@ is always big keeps a factor near 1; one that is suddenly talked about gets up t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 from adapters import sql
 from adapters.redis import Store
+from domain.calendar import DEFAULT_TIMEZONE, Calendar
 from domain.models import PostStatus, Topic
 
 HALF_LIFE_HOURS = 6.0
@@ -22,6 +23,7 @@ BASELINE_DAYS = 7
 SMOOTHING = 5.0
 VELOCITY_MIN, VELOCITY_MAX = 0.5, 3.0
 KEEP = 200  # topics kept in the board
+DEFAULT_CALENDAR = Calendar(DEFAULT_TIMEZONE)
 
 _EVENTS = """
 WITH ev AS (
@@ -92,17 +94,35 @@ def _key(store: Store) -> str:
     return store.key("trending", "topics")
 
 
-async def refresh(store: Store, now: datetime | None = None) -> int:
-    """Recompute the board and swap it in atomically; return how many topics are on it."""
+def _ranks_key(store: Store, day: date) -> str:
+    """Each topic's rank on the board as a day's last refresh left it (topic id → rank)."""
+    return store.key("trending", "ranks", day.isoformat())
+
+
+RANKS_KEPT = 3 * 24 * 3600  # seconds: yesterday's ranks are read all day today
+
+
+async def refresh(
+    store: Store, now: datetime | None = None, *, calendar: Calendar = DEFAULT_CALENDAR
+) -> int:
+    """Recompute the board and swap it in atomically, and keep its ranks as the day's (the
+    community's calendar): tomorrow's rank changes count from the day's last board. Return
+    how many topics are on it."""
+    now = now or datetime.now(UTC)
     heats = await compute(now)
     staging = _key(store) + ":next"
+    ranks = _ranks_key(store, calendar.today(now))
     async with store.redis.pipeline(transaction=True) as pipe:
         pipe.delete(staging)
+        pipe.delete(ranks)
         if heats:
             pipe.zadd(staging, {str(h.topic_id): h.score for h in heats})
             pipe.rename(staging, _key(store))
+            pipe.hset(ranks, mapping={str(h.topic_id): i + 1 for i, h in enumerate(heats)})
         else:
             pipe.delete(_key(store))
+            pipe.hset(ranks, "-", 0)  # the day had a board, with nothing on it
+        pipe.expire(ranks, RANKS_KEPT)
         await pipe.execute()
     return len(heats)
 
@@ -112,11 +132,14 @@ class Trending:
     rank: int
     heat: float
     topic: Topic
+    rank_change: int | None = None  # rank yesterday − rank now; None: not on it yesterday
 
 
-async def top(store: Store, first: int) -> list[Trending]:
+async def top(store: Store, first: int, *, calendar: Calendar = DEFAULT_CALENDAR) -> list[Trending]:
+    """The board's first topics, each with how many places it rose since yesterday's last
+    board (negative: fell)."""
     if not await store.redis.exists(_key(store)):
-        await refresh(store)
+        await refresh(store, calendar=calendar)
     board = cast(
         list[tuple[str, float]],
         await store.redis.zrevrange(_key(store), 0, first - 1, withscores=True),
@@ -124,7 +147,21 @@ async def top(store: Store, first: int) -> list[Trending]:
     ids = [int(member) for member, _ in board]
     topics = {t.id: t for t in await Topic.filter(id__in=ids)}
     ranked = [(topics[int(m)], float(s)) for m, s in board if int(m) in topics]
-    return [Trending(rank=i + 1, heat=s, topic=t) for i, (t, s) in enumerate(ranked)]
+    yesterday = calendar.today() - timedelta(days=1)
+    before = (
+        await store.redis.hmget(_ranks_key(store, yesterday), [str(t.id) for t, _ in ranked])
+        if ranked
+        else []
+    )
+    return [
+        Trending(
+            rank=i + 1,
+            heat=s,
+            topic=t,
+            rank_change=int(old) - (i + 1) if old is not None else None,
+        )
+        for i, ((t, s), old) in enumerate(zip(ranked, before, strict=True))
+    ]
 
 
 async def heat_of(store: Store, topic_ids: list[int]) -> list[float]:

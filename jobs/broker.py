@@ -9,8 +9,11 @@ backoff and jitter: the retry waits in a Redis schedule source that the schedule
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
+from asyncpg import PostgresError
 from prometheus_client import Counter, Histogram
 from taskiq import (
     AsyncBroker,
@@ -23,7 +26,11 @@ from taskiq import (
 )
 from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq_redis import ListQueueBroker, ListRedisScheduleSource
+from tortoise.exceptions import BaseORMException
 
+from domain import job_runs
+
+log = logging.getLogger("quanzi.jobs")
 task = async_shared_broker.task
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -45,6 +52,26 @@ class JobMetrics(TaskiqMiddleware):
         JOB_RUNS.labels(message.task_name, "error" if result.is_err else "ok").inc()
 
 
+class JobRunLog(TaskiqMiddleware):
+    """Each run of a scheduled job (one with a schedule label, whoever queued it) is kept as
+    its last run: start, duration, outcome (domain/job_runs.py). Wired here, every scheduled
+    job records itself, and a new one cannot be forgotten."""
+
+    async def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
+        job = self.broker.find_task(message.task_name)
+        if job is None or not job.labels.get("schedule"):
+            return
+        seconds = float(result.execution_time)
+        started = datetime.now(UTC) - timedelta(seconds=seconds)
+        outcome = job_runs.JobOutcome.ERROR if result.is_err else job_runs.JobOutcome.OK
+        error = repr(result.error) if result.is_err else ""
+        try:
+            await job_runs.record(message.task_name, started, seconds, outcome, error)
+        except (OSError, BaseORMException, PostgresError) as exc:
+            # The job ran; only its line on the console is stale.
+            log.warning("the run of %s was not recorded: %s", message.task_name, exc)
+
+
 def retry_source(redis_url: str, prefix: str) -> ListRedisScheduleSource:
     return ListRedisScheduleSource(redis_url, prefix=prefix + "retries")
 
@@ -58,6 +85,7 @@ def make_broker(redis_url: str, prefix: str) -> ListQueueBroker:
         socket_timeout=None,
     ).with_middlewares(
         JobMetrics(),
+        JobRunLog(),
         SmartRetryMiddleware(
             default_retry_count=3,
             default_retry_label=True,

@@ -16,7 +16,7 @@ log = logging.getLogger("quanzi.jobs")
 
 @task(task_name="quanzi.refresh_trending", schedule=[{"cron": "*/5 * * * *"}])
 async def refresh_trending(runtime: JobRuntime = FromWorker) -> int:
-    return await trending.refresh(runtime.store)
+    return await trending.refresh(runtime.store, calendar=runtime.rules.calendar)
 
 
 @task(task_name="quanzi.refresh_hot", schedule=[{"cron": "*/5 * * * *"}])
@@ -43,6 +43,7 @@ async def flush_word_hits(runtime: JobRuntime = FromWorker) -> int:
 
 @task(task_name="quanzi.score_retention", schedule=[{"cron": "30 3 * * *"}])
 async def score_retention(runtime: JobRuntime = FromWorker) -> dict[str, int]:
+    """Score every member's churn risk and segment (also queued by refreshRetentionSignals)."""
     return await retention.score_members(runtime.rules.calendar)
 
 

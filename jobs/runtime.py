@@ -14,6 +14,7 @@ from adapters.redis import Store
 from adapters.wechat import WeChatClient
 from domain.ports import AlertPusher
 from domain.rules import CommunityRules
+from domain.screening import Screener
 from recommend.registry import RecommenderConfig
 
 
@@ -29,6 +30,10 @@ class JobRuntime(Protocol):
     @property
     def alert_pusher(self) -> AlertPusher | None:
         """Where new alerts are announced (the WeCom group robot), None when nowhere."""
+
+    @property
+    def screener(self) -> Screener:
+        """Screens text as a request does (the word list, WeChat's check when configured)."""
 
     async def send_subscribe(self, notification_id: int, kind: str, recipient_id: int) -> None:
         """Queue a notification as a WeChat subscribe message when the member allowed it."""

@@ -194,11 +194,7 @@ def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> in
             report = await import_stackexchange(Path(args.directory), calendar)
         finally:
             await close_db()
-        skipped = ", ".join(f"{k}: {v}" for k, v in report.skipped.items()) or "nothing"
-        return (
-            f"imported {report.users} members, {report.questions} questions, "
-            f"{report.answers} answers, {report.comments} comments (skipped {skipped})"
-        )
+        return report.summary()
 
     with _services(settings) as s:
         assert s.database_url

@@ -15,13 +15,13 @@ from taskiq.api import run_receiver_task, run_scheduler_task
 from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq.schedule_sources import LabelScheduleSource
 
-from jobs import alerts, community, messages, recommender, reminders
 from jobs.broker import make_broker, retry_source
+from jobs.registry import JOB_MODULES
 from quanzi.bootstrap import start_runtime, stop_runtime
 from quanzi.settings import Settings
 
 # Imported so that taskiq knows every job by name (and the scheduler their schedules).
-JOB_MODULES = (alerts, community, messages, recommender, reminders)
+__all__ = ["JOB_MODULES", "run_scheduler", "run_worker"]
 
 
 async def run_scheduler(settings: Settings) -> None:

@@ -18,33 +18,6 @@ from graphql.language import Visitor
 
 CONTRACT_DIR = Path(__file__).parent / "contract"
 SHARED_CONTRACT_DIR = Path(__file__).resolve().parents[2] / "shared" / "contract"
-# Operations of a vendored wave file that another branch of the same issue serves (issue 19's
-# scheduling, calendar, curation, circles, events, trending rank, weekly cohorts, recommender
-# models, job runs and retention refresh). Until both are merged they are not validated and
-# the allow-list tests leave them out; empty it once every vendored operation is served.
-SERVED_ELSEWHERE: frozenset[str] = frozenset(
-    {
-        "SchedulePost",
-        "ReschedulePost",
-        "CancelScheduledPost",
-        "ContentCalendar",
-        "PinnedPosts",
-        "UpdateCollection",
-        "MoveInCollection",
-        "DeleteCollection",
-        "RejectCircleMember",
-        "SetCircleAdmin",
-        "UpdateEvent",
-        "CancelEvent",
-        "EventRoster",
-        "WeeklyCohorts",
-        "TrendingWithRank",
-        "RecommenderModels",
-        "JobRuns",
-        "RefreshRetentionSignals",
-        "SegmentsWithTime",
-    }
-)
 
 
 class _Spreads(Visitor):
@@ -74,29 +47,6 @@ def _definitions() -> tuple[dict[str, OperationDefinitionNode], dict[str, Fragme
             elif isinstance(d, FragmentDefinitionNode):
                 fragments[d.name.value] = d
     return operations, fragments
-
-
-def served_contract_dir(target: Path) -> Path:
-    """The contract directory copied under `target`, the operations SERVED_ELSEWHERE left
-    out of the wave files (the contract files themselves copied byte for byte)."""
-    for path in contract_files():
-        copy = target / path.relative_to(CONTRACT_DIR)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        text = path.read_text(encoding="utf-8")
-        if path.parent != CONTRACT_DIR:
-            document = parse(text)
-            kept = tuple(
-                d
-                for d in document.definitions
-                if not (
-                    isinstance(d, OperationDefinitionNode)
-                    and d.name
-                    and d.name.value in SERVED_ELSEWHERE
-                )
-            )
-            text = print_ast(DocumentNode(definitions=kept))
-        copy.write_text(text, encoding="utf-8")
-    return target
 
 
 def operation_names() -> list[str]:

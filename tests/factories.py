@@ -244,7 +244,8 @@ async def make_circle_member(
 
 
 async def make_circle_admin(circle: Circle, user: User | None = None) -> CircleMember:
-    """An active member made an admin of the circle (no service grants it yet)."""
+    """An active member made an admin of the circle, directly (setCircleAdmin would need an
+    operator in the test)."""
     membership = await make_circle_member(circle, user)
     await CircleMember.filter(id=membership.id).update(role=CircleRole.ADMIN)
     await membership.refresh_from_db()
@@ -363,7 +364,9 @@ async def make_collection(
 ) -> Collection:
     """A curated collection an operator made, holding `posts` in order."""
     by = by or await make_operator()
-    collection = await create_collection(by, title or f"专题{next(_counter)}", description)
+    collection = await create_collection(
+        by, title or f"专题{next(_counter)}", description, screener=NO_SCREENING
+    )
     for post in posts:
         await add_to_collection(by, collection.id, post.id)
     return collection

@@ -12,7 +12,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0013_console_moderation")]
+    dependencies = [("models", "0014_content_operations")]
 
     initial = False
 

@@ -1,7 +1,7 @@
 """Tortoise models, one module per feature; this package is the Tortoise app `models`."""
 
 from domain.models.alerts import Alert, AlertKind, AlertRule, AlertSeverity, AlertStatus
-from domain.models.analytics import DailyMetric, ImportedRecord, MemberActivity
+from domain.models.analytics import DailyMetric, ImportedRecord, JobRun, MemberActivity
 from domain.models.answers import Answer, AnswerStatus, AnswerVote
 from domain.models.auth import RefreshToken
 from domain.models.circles import (
@@ -85,6 +85,7 @@ __all__ = [
     "FeedbackCategory",
     "FeedbackStatus",
     "ImportedRecord",
+    "JobRun",
     "JoinPolicy",
     "MediaUpload",
     "MemberActivity",

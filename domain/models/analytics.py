@@ -50,3 +50,18 @@ class ImportedRecord(Model):
     class Meta:
         table = "imported_records"
         unique_together = (("source", "kind", "external_id"),)
+
+
+class JobRun(Model):
+    """The last run of a scheduled job, written by the worker as each run ends: one row per
+    job, what the console's job list reads."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    last_run_at = fields.DatetimeField()  # when the run started
+    duration_seconds = fields.FloatField()
+    outcome = fields.CharField(max_length=8)  # OK or ERROR
+    error = fields.CharField(max_length=500, default="")
+    run_count = fields.IntField(default=0)
+
+    class Meta:
+        table = "job_runs"

@@ -38,6 +38,9 @@ class Event(Model):
     # Seeds the rotating check-in code; never leaves the server.
     checkin_secret = fields.CharField(max_length=64)
     reminded_at = fields.DatetimeField(null=True)  # signed-up members were reminded
+    # Called off by its organisers: sign-ups and check-in closed, nothing paid.
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_reason = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +65,7 @@ class EventSignup(Model):
     class Meta:
         table = "event_signups"
         unique_together = (("event", "user"),)
+        indexes = (Index(fields=("event_id", "created_at", "id"), name="event_signups_roster_idx"),)
 
 
 class FeedbackCategory(StrEnum):

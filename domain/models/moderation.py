@@ -236,6 +236,7 @@ class Collection(Model):
 
     class Meta:
         table = "collections"
+        indexes = (Index(fields=("created_at", "id"), name="collections_created_idx"),)
 
 
 class CollectionItem(Model):

@@ -23,6 +23,7 @@ class NotificationKind(StrEnum):
     BADGE = "BADGE"
     EVENT_REMINDER = "EVENT_REMINDER"
     FEEDBACK_REPLY = "FEEDBACK_REPLY"
+    EVENT_CANCELLED = "EVENT_CANCELLED"  # an event you signed up for was called off
 
 
 class Notification(Model):

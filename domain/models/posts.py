@@ -23,6 +23,9 @@ class PostStatus(StrEnum):
     HIDDEN = "HIDDEN"  # reported past the threshold, waiting for review
     REJECTED = "REJECTED"
     DELETED = "DELETED"
+    # Written by staff to appear at publish_at: seen by staff and its author only until the
+    # job publishes it (domain/scheduling.py), counted nowhere before.
+    SCHEDULED = "SCHEDULED"
 
 
 class Topic(Model):
@@ -67,6 +70,8 @@ class Post(Model):
     pinned_at = fields.DatetimeField(null=True)
     pinned_until = fields.DatetimeField(null=True)
     featured_at = fields.DatetimeField(null=True)
+    # When a SCHEDULED post goes out (kept once published: when it was meant to).
+    publish_at = fields.DatetimeField(null=True)
     feature_reason = fields.CharField(max_length=200, default="")
     # jieba tokens of title and body; a generated tsvector column and its GIN index sit on it.
     search_tokens = fields.TextField(default="")

@@ -32,4 +32,8 @@ class MemberSignal(Model):
 
     class Meta:
         table = "member_signals"
-        indexes = (Index(fields=("segment", "risk"), name="member_signals_risk_idx"),)
+        indexes = (
+            Index(fields=("segment", "risk"), name="member_signals_risk_idx"),
+            # segmentsScoredAt: the latest score, read off the index.
+            Index(fields=("computed_at",), name="member_signals_computed_idx"),
+        )

@@ -12,12 +12,14 @@ from domain.texts.alerts import ALERT_TEXTS
 from domain.texts.badges import BADGE_TEXTS
 from domain.texts.errors import ERRORS
 from domain.texts.notifications import NOTIFICATIONS, SUBSCRIBE_MESSAGES
+from domain.texts.operations import OPERATIONS_ERRORS
 
 DEFAULT_LOCALE = "zh"
 LOCALES = ("zh", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     **ERRORS,
+    **OPERATIONS_ERRORS,
     **NOTIFICATIONS,
     **SUBSCRIBE_MESSAGES,
     **BADGE_TEXTS,

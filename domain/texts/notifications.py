@@ -42,6 +42,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "zh": "你的反馈有了回复：{snippet}",
         "en": "Your feedback has a reply: {snippet}",
     },
+    "notification.EVENT_CANCELLED": {
+        "zh": "你报名的活动「{snippet}」已取消",
+        "en": "The event you signed up for was cancelled: {snippet}",
+    },
     # {actors}: one member, or several
     "notification.actors_one": {"zh": "{nickname} ", "en": "{nickname} "},
     "notification.actors_many": {
@@ -66,5 +70,6 @@ SUBSCRIBE_MESSAGES: dict[str, dict[str, str]] = {
     "subscribe.BADGE": {"zh": "你获得了新徽章", "en": "You earned a badge"},
     "subscribe.EVENT_REMINDER": {"zh": "你报名的活动即将开始", "en": "Your event starts soon"},
     "subscribe.FEEDBACK_REPLY": {"zh": "你的反馈有了回复", "en": "Your feedback has a reply"},
+    "subscribe.EVENT_CANCELLED": {"zh": "你报名的活动已取消", "en": "Your event was cancelled"},
     "subscribe.other": {"zh": "你有一条新消息", "en": "You have a new message"},
 }

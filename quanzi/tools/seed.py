@@ -1,7 +1,8 @@
 """The demo community: a small cast of members with every role, safe to run again and again.
 Its review desk (tasks at every stage, an appeal, an overdue item) is seed_review.py's, its
 past four weeks (members joining, their activity and content) seed_history.py's, its feedback
-desk and alerts seed_watch.py's.
+desk and alerts seed_watch.py's, its content calendar (scheduled posts, pins, events)
+seed_content.py's.
 
 Sign in as any of them with devLogin(openid: ...) when QUANZI_DEV_LOGIN=1. Every piece is
 keyed (an openid, a body, a title), so that a second run changes nothing.
@@ -43,6 +44,7 @@ from domain.publishing import NO_SCREENING  # demo texts, written here, not by m
 from domain.rules import CommunityRules
 from domain.topics import follow_topic
 from domain.users import find_or_create_member
+from quanzi.tools.seed_content import seed_content_calendar
 from quanzi.tools.seed_history import seed_history
 from quanzi.tools.seed_review import seed_review_desk
 from quanzi.tools.seed_watch import seed_desk_and_alerts
@@ -258,7 +260,9 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
     title, description, post_titles = DEMO_COLLECTION
     collection = await Collection.get_or_none(title=title)
     if collection is None:
-        collection = await create_collection(members["demo-operator"], title, description)
+        collection = await create_collection(
+            members["demo-operator"], title, description, screener=NO_SCREENING
+        )
         for post_title in post_titles:
             post = await Post.get(title=post_title)
             await add_to_collection(members["demo-operator"], collection.id, post.id)
@@ -299,6 +303,7 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
     history = await seed_history(members, rules)
     review_tasks = await seed_review_desk(members, rules)
     watch = await seed_desk_and_alerts(rules)
+    calendar_items = await seed_content_calendar(members, rules)
     return {
         **history,
         **watch,
@@ -308,4 +313,5 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
         "posts created": posts_created,
         "comments": await Comment.all().count(),
         "review tasks opened": review_tasks,
+        "calendar items created": calendar_items,
     }

@@ -3,7 +3,8 @@ their scores and accepted answers, comments on questions) with the original time
 
 Idempotent: every row created is recorded against the dump's id, and a second import of the
 same dump creates nothing. Imported content earns no points and notifies no one; members are
-marked active on the days they wrote something (kept or not). Comments on answers have nowhere
+marked active on the days they wrote something (kept or not), and every member is scored
+for retention at the end (segments, churn risk). Comments on answers have nowhere
 to go in Quanzi (comments belong to posts) and are left out."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from domain.calendar import Calendar
 from domain.counters import recount_all
 from domain.models import PostKind, PostStatus, Role
 from domain.publishing import NO_SCREENING
+from domain.retention import score_members
 from domain.search import search_document
 from domain.topics import TOPIC_NAME_MAX, ensure_topics
 
@@ -38,9 +40,18 @@ class ImportReport:
     answers: int = 0
     comments: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    segments: dict[str, int] = field(default_factory=dict)  # members scored, by segment
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def summary(self) -> str:
+        skipped = ", ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "nothing"
+        segments = ", ".join(f"{k} {v}" for k, v in self.segments.items())
+        return (
+            f"imported {self.users} members, {self.questions} questions, {self.answers} "
+            f"answers, {self.comments} comments (skipped {skipped}); segments: {segments}"
+        )
 
 
 async def _known(source: str, kind: str, conn: BaseDBAsyncClient) -> dict[str, int]:
@@ -234,4 +245,7 @@ async def import_stackexchange(
                 conn=conn,
             )
     await recount_all()
+    # The members' segments and risks, now rather than at the nightly scoring: the console's
+    # retention pages show the imported community at once.
+    report.segments = await score_members(calendar)
     return report

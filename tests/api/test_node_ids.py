@@ -42,8 +42,9 @@ from tests.factories import (
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema.graphql"
 # Ids that are not a Node's, on purpose: the Viewer's is its User's (node(id:) answers the
-# User), a JobHandle's is the queue's job id.
-NOT_NODES = {"Viewer", "JobHandle"}
+# User), a JobHandle's is the queue's job id, a CalendarItem's the post's, event's or
+# collection's behind it.
+NOT_NODES = {"Viewer", "JobHandle", "CalendarItem"}
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 
 
@@ -68,6 +69,7 @@ def test_every_type_with_an_id_is_a_node_that_node_id_can_fetch() -> None:
     schema = SCHEMA.read_text(encoding="utf-8")
     assert "not a global ID" in schema  # JobHandle.id says so
     assert "The member's User ID: node(id:) answers it as the User" in schema
+    assert "The global ID of the post, event or collection behind the item" in schema
 
 
 @dataclass

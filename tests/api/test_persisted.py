@@ -17,7 +17,7 @@ from quanzi.bootstrap import Runtime
 from quanzi.settings import ConfigError
 from quanzi.tools.persisted_manifest import build_manifest, graphql_files
 from tests.conftest import configured_api
-from tests.contract import CONTRACT_DIR, SERVED_ELSEWHERE, operation, served_contract_dir
+from tests.contract import CONTRACT_DIR, operation
 from tests.factories import make_post, make_user, token_for
 
 VIEWER = "query Probe { viewer { id nickname } }"
@@ -65,8 +65,7 @@ async def test_with_an_allow_list_only_registered_documents_run(
     member = await make_user(nickname="小红")
     headers = {"Authorization": f"Bearer {token_for(runtime, member)}"}
     app_document = (CONTRACT_DIR / "app.graphql").read_text(encoding="utf-8")
-    contract = served_contract_dir(tmp_path)
-    async with configured_api(runtime, persisted_queries_dir=contract) as (_, client):
+    async with configured_api(runtime, persisted_queries_dir=CONTRACT_DIR) as (_, client):
         ok = await client.post(
             "/graphql",
             json={"operationName": "Viewer", "extensions": _persisted(sha256(app_document))},
@@ -155,13 +154,12 @@ async def test_an_apollo_manifest_runs_each_operation_with_its_fragments(
     """What Apollo's createPersistedQueryLink sends with generatePersistedQueryIdsFromManifest:
     the operation's id from the manifest, its name and variables, and no text."""
     manifest = build_manifest(graphql_files([CONTRACT_DIR]))
-    manifest["operations"] = [
-        o for o in manifest["operations"] if o["name"] not in SERVED_ELSEWHERE
-    ]
     ids = _apollo_ids(manifest)
     author = await make_user(nickname="阿明")
     post = await make_post(author, "一篇有片段的帖子")
-    async with configured_api(runtime, persisted_queries_dir=_manifest(tmp_path, manifest)) as (
+    (tmp_path / "allowed").mkdir()
+    allowed = _manifest(tmp_path / "allowed", manifest)
+    async with configured_api(runtime, persisted_queries_dir=allowed) as (
         _,
         client,
     ):

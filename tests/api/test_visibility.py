@@ -14,6 +14,7 @@ from api.ids import from_global_id, to_global_id
 from domain import circles, featured
 from domain.content_status import set_status
 from domain.models import JoinPolicy, PostStatus, Role, TargetType
+from domain.publishing import NO_SCREENING
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_user, token_for
@@ -69,7 +70,7 @@ async def world(api: Api, runtime: Runtime) -> World:
     circle = await circles.create_circle(operator, "可见性圈")
     await circles.join_circle(author, circle.id)
     await circles.join_circle(other, circle.id)
-    collection = await featured.create_collection(operator, "可见性专题")
+    collection = await featured.create_collection(operator, "可见性专题", screener=NO_SCREENING)
     body = f"{WORD} 今天的帖子 #{TOPIC}#"
     circle_gid = to_global_id("Circle", circle.id)
     w = World(

@@ -217,3 +217,15 @@ async def test_analytics_on_the_cardano_dump_match_an_independent_count_of_the_x
         for point in cohort["points"]:
             kept = members & active[day + timedelta(days=point["day"])]
             assert point["retained"] == len(kept), (day, point)
+
+
+async def test_an_import_scores_every_member_at_once(
+    api: Api, runtime: Runtime, tiny_dump: Path
+) -> None:
+    report = await import_stackexchange(tiny_dump, RULES.calendar)
+    assert report.segments == {"NEW": 0, "ACTIVE": 0, "CASUAL": 0, "DORMANT": 0, "CHURNED": 3}
+    operator = token_for(runtime, await make_user(role=Role.OPERATOR))
+    result = (await api.op("SegmentsWithTime", token=operator))["data"]
+    assert {s["name"]: s["count"] for s in result["userSegments"]}["CHURNED"] == 3
+    scored = datetime.fromisoformat(result["segmentsScoredAt"])
+    assert timedelta(0) <= datetime.now(scored.tzinfo) - scored < timedelta(minutes=1)

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from domain.models import Post, ReviewSource, ReviewStage, ReviewStatus, ReviewTask, Role, User
+from domain import events
+from domain.content_calendar import CalendarKind, content_calendar
+from domain.models import (
+    Event,
+    Post,
+    ReviewSource,
+    ReviewStage,
+    ReviewStatus,
+    ReviewTask,
+    Role,
+    User,
+)
 from quanzi.tools.seed import DEMO_MEMBERS, DEMO_POSTS, seed_demo_community
 from quanzi.tools.seed_history import HISTORY_MEMBERS
 from tests.factories import RULES
@@ -47,3 +58,23 @@ async def test_the_demo_review_desk_has_work_at_every_stage_an_appeal_and_an_ove
     [second] = [t for t in open_tasks if t.stage == ReviewStage.SECOND]
     assert second.first_reviewer_id != moderator.id  # type: ignore[attr-defined]
     assert (await User.get(openid="demo-operator")).role == Role.OPERATOR
+
+
+async def test_the_demo_calendar_shows_a_month_of_work_and_is_seeded_once(
+    runtime: object,
+) -> None:
+    first = await seed_demo_community(RULES)
+    assert first["calendar items created"] == 8
+    assert (await seed_demo_community(RULES))["calendar items created"] == 0
+    operator = await User.get(openid="demo-operator")
+    now = datetime.now(UTC)
+    items = await content_calendar(operator, now - timedelta(days=1), now + timedelta(days=30))
+    kinds = Counter(item.kind for item in items)
+    assert kinds[CalendarKind.SCHEDULED_POST] == 3
+    assert kinds[CalendarKind.PIN] == 2 and kinds[CalendarKind.FEATURE] == 2
+    assert kinds[CalendarKind.EVENT] == 3 and kinds[CalendarKind.COLLECTION] == 2
+    assert kinds[CalendarKind.PUBLISHED_POST] >= 1
+    states = {item.title: events.state_of(item.event) for item in items if item.event}
+    assert states["雨天露营"] == events.EventState.CANCELLED
+    online = await Event.get(title="线上读书分享会")
+    assert online.signup_count == 3

@@ -39,6 +39,8 @@ POST_SEEN_BY = {
     "HIDDEN": {"author", "moderator", "operator", "admin"},
     "REJECTED": {"author", "moderator", "operator", "admin"},
     "DELETED": set(),
+    # Written by an operator for later: its author and staff only, until it goes out.
+    "SCHEDULED": {"author", "moderator", "operator", "admin"},
 }
 
 
@@ -121,6 +123,16 @@ def test_role_gates_follow_the_role_order(viewer: str, staff: bool, operator: bo
     assert access.is_operator(VIEWERS[viewer]) is operator
     assert access.can_create_circle(VIEWERS[viewer]) is operator
     assert access.can_work_feedback_desk(VIEWERS[viewer]) is operator
+    # The operations side of the console: scheduling, the calendar, curation, who runs a
+    # circle, the community's numbers.
+    for rule in (
+        access.can_schedule_posts,
+        access.can_plan_content,
+        access.can_curate,
+        access.can_appoint_circle_admins,
+        access.can_read_operations,
+    ):
+        assert rule(VIEWERS[viewer]) is operator, rule.__name__
 
 
 @pytest.mark.parametrize("viewer", list(VIEWERS))
