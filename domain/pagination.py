@@ -116,11 +116,16 @@ def decode_values(cursor: str, types: Sequence[type]) -> list[Any]:
         raise BadInput("bad_cursor", field="after") from None
 
 
+# Far past the longest precomputed list; an offset near 2**63 would overflow Redis's range
+# arithmetic (offset + page) and answer as if Redis were down.
+MAX_LIST_OFFSET = 10_000_000
+
+
 def decode_offset_cursor(cursor: str) -> tuple[str, int]:
     """A cursor into a precomputed list (a HOT snapshot, a member's ranked list): the list's
     token and a position in it, written by `encode_cursor([token, offset])`."""
     token, offset = decode_values(cursor, (str, int))
-    if offset < 0:
+    if not 0 <= offset <= MAX_LIST_OFFSET:
         raise BadInput("bad_cursor", field="after")
     return token, offset
 

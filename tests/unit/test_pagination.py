@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from domain.errors import BadInput
-from domain.pagination import Page, check_first, decode_values, encode_cursor
+from domain.pagination import (
+    MAX_LIST_OFFSET,
+    Page,
+    check_first,
+    decode_offset_cursor,
+    decode_values,
+    encode_cursor,
+)
 
 
 def _b64(raw: bytes) -> str:
@@ -112,3 +119,13 @@ def test_a_cursor_number_that_is_not_finite_is_bad_input() -> None:
     for raw in (b"[NaN]", b"[Infinity]", b"[-Infinity]"):
         with pytest.raises(BadInput):
             decode_values(_b64(raw), [float])
+
+
+def test_an_offset_into_a_precomputed_list_is_bounded() -> None:
+    """Found by fuzzing HOT (seed 7): an offset near 2**63 overflowed Redis's range and the
+    page answered SERVICE_UNAVAILABLE instead of a bad cursor."""
+    assert decode_offset_cursor(encode_cursor(["all:", 40])) == ("all:", 40)
+    for offset in (-1, MAX_LIST_OFFSET + 1, 2**63 - 2):
+        with pytest.raises(BadInput) as refused:
+            decode_offset_cursor(encode_cursor(["all:", offset]))
+        assert refused.value.field == "after"
