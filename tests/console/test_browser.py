@@ -298,6 +298,15 @@ async def test_the_numbers_pages_draw_every_chart_on_a_few_weeks_of_history(
     await expect(page.locator("#numbers [data-chart]:not(:has(canvas))")).to_have_count(0)
     await page.wait_for_timeout(300)
     await shot(page, "20-dashboard")
+    drawn = await page.evaluate(
+        """() => [...document.querySelectorAll('#numbers [data-chart]')].map((el) => {
+          const option = echarts.getInstanceByDom(el).getOption();
+          const save = (option.toolbox || [])[0];
+          return [el.dataset.chart, option.animation, Boolean(save && save.feature.saveAsImage)];
+        })"""
+    )
+    assert {animation for _, animation, _ in drawn} == {False}  # reduced motion: still
+    assert all(png for kind, _, png in drawn if kind != "spark")  # each chart saves a PNG
 
     await page.get_by_role("link", name="增长与留存").click()
     await expect(page.locator("#numbers [data-chart]")).to_have_count(3)

@@ -94,6 +94,11 @@ async def test_the_dashboard_data_follows_the_range_and_the_period_before(sign_i
     assert custom["range"] == {"from": str(start), "to": str(today), "key": "custom"}
     assert len(custom["series"]["dates"]) == 14
     assert too_long["range"]["key"] == "30"  # past the custom limit: the default range
+    english = await client.get(
+        "/console/dashboard/data.json?range=7", headers={"Accept-Language": "en"}
+    )
+    assert english.json()["labels"]["dau"] == "DAU"
+    assert english.json()["moderation"]["stages"][0]["label"] == "First"
 
 
 async def test_the_daily_csv_has_a_bom_a_row_a_day_and_text_safe_cells(sign_in: SignIn) -> None:
