@@ -96,7 +96,7 @@
         animation: !still, textStyle: { fontFamily: font },
         toolbox: { right: 4, top: 0, feature: { saveAsImage: { title: l.save_png, name: "dau-calendar", pixelRatio: 2, backgroundColor: "#fff" } } },
         tooltip: { formatter: function (p) { return p.value[0] + "<br>" + l.dau + " " + p.value[1]; } },
-        visualMap: { min: 0, max: top, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, calculable: false, inRange: { color: ["#eef3fd", "#2f6fed"] } },
+        visualMap: { min: 0, max: top, text: [String(top), "0"], orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, calculable: false, inRange: { color: ["#eef3fd", "#2f6fed"] } },
         calendar: {
           range: [d.range.from, d.range.to], top: 44, left: 40, right: 16, bottom: 44, cellSize: ["auto", "auto"],
           dayLabel: { firstDay: 1, nameMap: english ? "EN" : "ZH" }, monthLabel: { nameMap: english ? "EN" : "ZH" },
