@@ -15,6 +15,8 @@ from console.cookies import ConsoleCookies
 from console.desk import Console
 from console.headers import ConsoleHeaders
 from console.pages import (
+    dashboard,
+    growth,
     home,
     log,
     login,
@@ -73,6 +75,14 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         Route("/words/add", page(words.add, operator), methods=["POST"]),
         Route("/words/remove", page(words.remove, operator), methods=["POST"]),
         Route("/words.csv", page(words.export, operator)),
+        Route("/dashboard", page(dashboard.show, operator)),
+        Route("/dashboard/data.json", page(dashboard.data, operator)),
+        Route("/dashboard.csv", page(dashboard.export, operator)),
+        Route("/dashboard/moderation.csv", page(dashboard.export_moderation, operator)),
+        Route("/growth", page(growth.show, operator)),
+        Route("/growth/data.json", page(growth.data, operator)),
+        Route("/growth/retention.csv", page(growth.export_cohorts, operator)),
+        Route("/growth/at-risk.csv", page(growth.export_at_risk, operator)),
         Route("/log", page(log.show, operator)),
         Route("/log.csv", page(log.export, operator)),
         Route("/roles", page(roles.show, Role.ADMIN), methods=["GET", "POST"]),

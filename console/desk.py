@@ -36,6 +36,8 @@ NAV: tuple[tuple[str, str, Role], ...] = (
     ("nav.review", "/console/review", Role.MODERATOR),
     ("nav.sanctions", "/console/sanctions", Role.MODERATOR),
     ("nav.words", "/console/words", Role.MODERATOR),
+    ("nav.dashboard", "/console/dashboard", Role.OPERATOR),
+    ("nav.growth", "/console/growth", Role.OPERATOR),
     ("nav.log", "/console/log", Role.OPERATOR),
     ("nav.roles", "/console/roles", Role.ADMIN),
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.texts_numbers import NUMBERS
+
 _T: dict[str, tuple[str, str]] = {
     # frame
     "console": ("圈子运营台", "Quanzi console"),
@@ -15,6 +17,8 @@ _T: dict[str, tuple[str, str]] = {
     "nav.words": ("敏感词", "Words"),
     "nav.log": ("操作日志", "Log"),
     "nav.roles": ("角色", "Roles"),
+    "nav.dashboard": ("数据看板", "Dashboard"),
+    "nav.growth": ("增长与留存", "Growth"),
     "signout": ("退出", "Sign out"),
     "role.MEMBER": ("成员", "member"),
     "role.MODERATOR": ("版主", "moderator"),
@@ -248,6 +252,10 @@ _T: dict[str, tuple[str, str]] = {
     "reason.FRAUD": ("诈骗", "Fraud"),
     "reason.OTHER": ("其他", "Other"),
 }
+
+
+# The numbers pages' words (数据看板, 增长与留存), kept in a module of their own.
+_T.update(NUMBERS)
 
 
 def text(key: str, locale: str, **params: Any) -> str:

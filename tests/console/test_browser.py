@@ -15,6 +15,7 @@ from domain.console_login import create_login_link
 from domain.models import Post, PostStatus, ReviewStage, ReviewStatus, ReviewTask, Role, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
+from tests.console.numbers import seed_history
 from tests.factories import make_post, make_report, make_review_task, make_user, token_for
 from tests.serving import serving
 
@@ -280,3 +281,38 @@ async def test_a_member_is_refused_at_the_console(
     await expect(page.get_by_text("运营台仅对版主、运营和管理员开放")).to_be_visible()
     await shot(page, "14-member-refused")
     assert await Post.all().count() == 0
+
+
+async def test_the_numbers_pages_draw_every_chart_on_a_few_weeks_of_history(
+    server: str, desk: tuple[Desk, list[str]]
+) -> None:
+    signed_in, errors = desk
+    await seed_history()
+    page = await signed_in(await make_user(role=Role.OPERATOR, nickname="运营小林"))
+
+    await page.get_by_role("link", name="数据看板").click()
+    await expect(page.get_by_role("heading", name="数据看板")).to_be_visible()
+    charts = page.locator("#numbers [data-chart]")
+    await expect(charts).to_have_count(15)  # 8 sparklines, 6 charts, moderation
+    await expect(page.locator("#numbers [data-chart] canvas").first).to_be_visible()
+    await expect(page.locator("#numbers [data-chart]:not(:has(canvas))")).to_have_count(0)
+    await page.wait_for_timeout(300)
+    await shot(page, "20-dashboard")
+    drawn = await page.evaluate(
+        """() => [...document.querySelectorAll('#numbers [data-chart]')].map((el) => {
+          const option = echarts.getInstanceByDom(el).getOption();
+          const save = (option.toolbox || [])[0];
+          return [el.dataset.chart, option.animation, Boolean(save && save.feature.saveAsImage)];
+        })"""
+    )
+    assert {animation for _, animation, _ in drawn} == {False}  # reduced motion: still
+    assert all(png for kind, _, png in drawn if kind != "spark")  # each chart saves a PNG
+
+    await page.get_by_role("link", name="增长与留存").click()
+    await expect(page.locator("#numbers [data-chart]")).to_have_count(3)
+    await expect(page.locator("#numbers [data-chart] canvas").first).to_be_visible()
+    await expect(page.locator("#numbers [data-chart]:not(:has(canvas))")).to_have_count(0)
+    await expect(page.locator("#at-risk a").first).to_be_visible()
+    await page.wait_for_timeout(300)
+    await shot(page, "21-growth")
+    assert errors == []
