@@ -38,6 +38,10 @@ NAV: tuple[tuple[str, str, Role], ...] = (
     ("nav.words", "/console/words", Role.MODERATOR),
     ("nav.dashboard", "/console/dashboard", Role.OPERATOR),
     ("nav.growth", "/console/growth", Role.OPERATOR),
+    ("nav.events", "/console/events", Role.OPERATOR),
+    ("nav.feedback", "/console/feedback", Role.OPERATOR),
+    ("nav.alerts", "/console/alerts", Role.OPERATOR),
+    ("nav.system", "/console/system", Role.OPERATOR),
     ("nav.log", "/console/log", Role.OPERATOR),
     ("nav.roles", "/console/roles", Role.ADMIN),
 )

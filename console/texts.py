@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.texts_desk import DESK
 from console.texts_numbers import NUMBERS
 
 _T: dict[str, tuple[str, str]] = {
@@ -256,6 +257,8 @@ _T: dict[str, tuple[str, str]] = {
 
 # The numbers pages' words (数据看板, 增长与留存), kept in a module of their own.
 _T.update(NUMBERS)
+# The operations desk's words (活动, 反馈工单, 风险监测, 推荐与任务), likewise.
+_T.update(DESK)
 
 
 def text(key: str, locale: str, **params: Any) -> str:

@@ -11,8 +11,6 @@ from console.desk import Desk
 from console.templating import age_text, parse_time, sla_colour
 from domain.models import ReviewStage, Role
 
-_FEEDBACK_STATUSES = ("OPEN", "IN_PROGRESS")
-
 
 def _stage_line(desk: Desk, load: dict[str, Any], now: datetime) -> dict[str, Any]:
     stage = ReviewStage(load["stage"])
@@ -37,24 +35,14 @@ async def show(desk: Desk) -> Response:
     overview = (outcome.data or {}).get("consoleOverview")
     now = datetime.now(UTC)
     stages = [_stage_line(desk, load, now) for load in overview["reviewStages"]] if overview else []
-    return desk.render("home.html", overview=overview, stages=stages, problems=outcome.problems)
-
-
-async def feedback(desk: Desk) -> Response:
-    status = desk.request.query_params.get("status", "OPEN")
-    if status not in _FEEDBACK_STATUSES:
-        status = "OPEN"
-    outcome = await desk.run(
-        "FeedbackTickets",
-        status=status,
-        first=desk.console.page_max,
-        after=desk.request.query_params.get("after") or None,
-    )
-    page = (outcome.data or {}).get("feedbackTickets")
+    operators: dict[str, Any] | None = None
+    if desk.allows(Role.OPERATOR):  # overdue tickets and open alerts: FORBIDDEN below that
+        extra = await desk.run("ConsoleOverviewOperators")
+        operators = (extra.data or {}).get("consoleOverview")
     return desk.render(
-        "feedback.html",
-        page=page,
-        current=status,
-        statuses=_FEEDBACK_STATUSES,
+        "home.html",
+        overview=overview,
+        stages=stages,
+        operators=operators,
         problems=outcome.problems,
     )
