@@ -174,4 +174,4 @@ async def test_an_admin_gives_a_role_and_others_do_not_see_the_roles_page(
 async def test_open_feedback_is_listed_for_operators(sign_in: SignIn) -> None:
     client = await sign_in(await make_user(role=Role.OPERATOR))
     page = await client.get("/console/feedback?status=OPEN")
-    assert page.status_code == 200 and "未处理反馈" in page.text
+    assert page.status_code == 200 and "反馈工单" in page.text
