@@ -14,6 +14,7 @@ DESK: dict[str, tuple[str, str]] = {
     # 活动
     "events.all": ("全部", "All"),
     "events.title": ("活动", "Event"),
+    "events.name": ("活动名称", "Title"),
     "events.when": ("时间", "When"),
     "events.state": ("状态", "State"),
     "events.kind": ("形式", "Kind"),
@@ -133,7 +134,6 @@ DESK: dict[str, tuple[str, str]] = {
     "alerts.threshold": ("阈值", "Threshold"),
     "alerts.minimum": ("最小量", "Minimum"),
     "alerts.window": ("统计窗口", "Window"),
-    "alerts.minutes": ("{n} 分钟", "{n} min"),
     "alerts.now": ("当前积压", "the queue now"),
     "alerts.rule_saved": ("已保存：{kind}", "Saved: {kind}"),
     "alerts.badge": ("{n} 条告警待处理", "{n} open alerts"),

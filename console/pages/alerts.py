@@ -14,9 +14,21 @@ from console.pages.common import after
 STATUSES = ("OPEN", "ACKNOWLEDGED", "RESOLVED")
 
 
+def window_text(desk: Desk, minutes: int | None) -> str:
+    """A rule's window as people say it: 60 分钟, 1 天; the queue as it is when there is none."""
+    if not minutes:
+        return desk.t("alerts.now")
+    if minutes % 1440 == 0:
+        return desk.t("ago.d", n=minutes // 1440)
+    if minutes % 60 == 0 and minutes > 60:
+        return desk.t("ago.h", n=minutes // 60)
+    return desk.t("ago.m", n=minutes)
+
+
 async def _rules(desk: Desk) -> tuple[list[dict[str, Any]], list[Any]]:
     outcome = await desk.run("ConsoleAlertRules")
-    return (outcome.data or {}).get("alertRules") or [], outcome.problems
+    rules = (outcome.data or {}).get("alertRules") or []
+    return [{**r, "window": window_text(desk, r["windowMinutes"])} for r in rules], outcome.problems
 
 
 async def show(desk: Desk) -> Response:
