@@ -65,7 +65,9 @@ def _form_values(desk: Desk, event: dict[str, Any] | None) -> dict[str, str]:
     if not event:
         return {}
     zone = _zone(desk)
-    values = {k: str(event.get(k) or "") for k in (*_TEXTS, "kind", "pointsReward")}
+    values = {
+        k: "" if event.get(k) is None else str(event[k]) for k in (*_TEXTS, "kind", "pointsReward")
+    }
     for key in _TIMES:
         moment = datetime.fromisoformat(event[key].replace("Z", "+00:00"))
         values[key] = moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
@@ -149,7 +151,8 @@ async def update(desk: Desk) -> Response:
     event_id = desk.request.path_params["event_id"]
     form = await desk.request.form()
     draft = _draft(desk, form)
-    if form.get("removeCapacity") and "capacity" not in draft:
+    if form.get("removeCapacity"):  # wins over the capacity the form was filled with
+        draft.pop("capacity", None)
         draft["removeCapacity"] = True
     outcome = await desk.run("ConsoleUpdateEvent", id=event_id, input=draft)
     if outcome.ok:

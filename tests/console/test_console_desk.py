@@ -98,10 +98,16 @@ async def test_an_operator_creates_edits_and_cancels_an_event_and_exports_its_ro
     assert saved.status_code == 200 and "已保存" in saved.text
     assert (await Event.get(id=event.id)).capacity == 20
     assert "报名者0" in detail.text and "大屏签到" in detail.text
+    assert 'name="pointsReward" value="0"' in detail.text
+    lifted = await client.post(
+        f"/console/events/{event_id}/update",
+        data={"capacity": "20", "removeCapacity": "1", "_csrf": csrf},
+    )
+    assert lifted.status_code == 200 and (await Event.get(id=event.id)).capacity is None
     rows = _rows(roster.content)
     assert rows[0] == ["member_id", "nickname", "signed_up_at", "checked_in_at"]
     assert [r[1] for r in rows[1:]] == ["报名者0", "报名者1"]
-    assert "周末徒步（改期）" in listed.text and "18" in listed.text  # seats left
+    assert "周末徒步（改期）" in listed.text and ">18<" in listed.text  # seats left
 
     no_reason = await client.post(f"/console/events/{event_id}/cancel", data={"_csrf": csrf})
     cancelled = await client.post(
