@@ -103,7 +103,9 @@ async def test_a_session_idle_past_its_timeout_is_over_and_signing_out_ends_it(
 ) -> None:
     client = await sign_in(await make_user(role=Role.MODERATOR))
     assert (await client.get("/console/")).status_code == 200
-    [key] = [k async for k in runtime.redis.scan_iter(match="*console_session*")]
+    # Only this test's own keys: other test runs may share the Redis database.
+    mine = runtime.store.key("console_session", "*")
+    [key] = [k async for k in runtime.redis.scan_iter(match=mine)]
     ttl = await runtime.redis.pttl(key)
     assert 29 * 60_000 < ttl <= 30 * 60_000  # slid forward by the request
     await runtime.redis.pexpire(key, 1)  # thirty idle minutes later
