@@ -16,6 +16,8 @@ from console.desk import Console
 from console.headers import ConsoleHeaders
 from console.pages import (
     alerts,
+    calendar,
+    curation,
     dashboard,
     events,
     feedback,
@@ -106,6 +108,37 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         Route("/log", page(log.show, operator)),
         Route("/log.csv", page(log.export, operator)),
         Route("/roles", page(roles.show, Role.ADMIN), methods=["GET", "POST"]),
+        Route("/calendar", page(calendar.show, operator)),
+        Route("/calendar/schedule", page(calendar.schedule, operator), methods=["POST"]),
+        Route("/calendar/reschedule", page(calendar.reschedule, operator), methods=["POST"]),
+        Route("/calendar/cancel", page(calendar.cancel, operator), methods=["POST"]),
+        Route("/curation", page(curation.show, operator)),
+        Route("/curation/unpin", page(curation.unpin, operator), methods=["POST"]),
+        Route("/curation/unfeature", page(curation.unfeature, operator), methods=["POST"]),
+        Route(
+            "/curation/collections", page(curation.create_collection, operator), methods=["POST"]
+        ),
+        Route(
+            "/curation/collections/update",
+            page(curation.update_collection, operator),
+            methods=["POST"],
+        ),
+        Route(
+            "/curation/collections/add",
+            page(curation.add_to_collection, operator),
+            methods=["POST"],
+        ),
+        Route("/curation/collections/move", page(curation.move, operator), methods=["POST"]),
+        Route(
+            "/curation/collections/delete",
+            page(curation.delete_collection, operator),
+            methods=["POST"],
+        ),
+        Route(
+            "/curation/trending/refresh",
+            page(curation.refresh_trending, operator),
+            methods=["POST"],
+        ),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static"),
     ]
     return Mount(

@@ -38,6 +38,8 @@ NAV: tuple[tuple[str, str, Role], ...] = (
     ("nav.words", "/console/words", Role.MODERATOR),
     ("nav.dashboard", "/console/dashboard", Role.OPERATOR),
     ("nav.growth", "/console/growth", Role.OPERATOR),
+    ("nav.calendar", "/console/calendar", Role.OPERATOR),
+    ("nav.curation", "/console/curation", Role.OPERATOR),
     ("nav.events", "/console/events", Role.OPERATOR),
     ("nav.feedback", "/console/feedback", Role.OPERATOR),
     ("nav.alerts", "/console/alerts", Role.OPERATOR),

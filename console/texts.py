@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.texts_curation import CURATION
 from console.texts_desk import DESK
 from console.texts_numbers import NUMBERS
 
@@ -259,6 +260,8 @@ _T: dict[str, tuple[str, str]] = {
 _T.update(NUMBERS)
 # The operations desk's words (活动, 反馈工单, 风险监测, 推荐与任务), likewise.
 _T.update(DESK)
+# 内容日历 and 内容运营's words.
+_T.update(CURATION)
 
 
 def text(key: str, locale: str, **params: Any) -> str:
