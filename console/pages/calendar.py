@@ -98,7 +98,7 @@ def lay_out(
         shown = {
             **item,
             "time": starts.strftime("%H:%M"),
-            "overlap": item["id"] in flagged,
+            "overlap": item["kind"] == "PIN" and item["id"] in flagged,
             "spans": item["kind"] in ("PIN", "EVENT"),
         }
         day = max(starts.date(), first)
