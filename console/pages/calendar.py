@@ -35,7 +35,8 @@ def _calendar(desk: Desk) -> Calendar:
 
 def _anchor(desk: Desk, today: date) -> tuple[str, date]:
     params = desk.request.query_params
-    view = params.get("view") if params.get("view") in VIEWS else "month"
+    view = params.get("view", "")
+    view = view if view in VIEWS else "month"
     try:
         anchor = date.fromisoformat(params.get("d", ""))
     except ValueError:
