@@ -74,6 +74,8 @@ async def test_an_operator_schedules_reschedules_and_calls_off_a_post(sign_in: S
         hour=20, minute=30, second=0, microsecond=0
     )
     assert page.status_code == 200 and "写帖并排期" in page.text and "Asia/Shanghai" in page.text
+    english = await client.get("/console/calendar", headers={"Accept-Language": "en"})
+    assert "Write and schedule" in english.text and ">Mon<" in english.text
 
     too_soon = await client.post(
         "/console/calendar/schedule",
