@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from api.answers import Answer
 from api.circles import Circle
-from api.comments import Comment
+from api.comments import Comment, comment_visible
 from api.context import Context
 from api.events import Event
 from api.featured import Collection
@@ -54,10 +54,7 @@ async def _comment_node(context: Context, pk: int) -> Node | None:
     comment = await context.loaders.comment.load(pk)
     if comment is None:
         return None
-    post = await context.loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
-    viewer = await context.viewer()
-    closed = await context.loaders.closed_circles(viewer)
-    if not access.can_see_comment(comment, post, viewer, closed):
+    if not await comment_visible(context.loaders, await context.viewer(), comment):
         return None
     return Comment.from_model(comment)
 

@@ -90,6 +90,22 @@ def can_see_comment(
     return is_published(comment) and post is not None and can_see_post(post, viewer, closed_circles)
 
 
+def can_see_answer_comment(
+    comment: Comment,
+    answer: Answer | None,
+    question: Post | None,
+    viewer: Viewer | None,
+    closed_circles: Collection[int],
+) -> bool:
+    """A comment on an answer follows its answer and the answer's question: only published,
+    under a published answer the viewer may see."""
+    return (
+        is_published(comment)
+        and answer is not None
+        and can_see_answer(answer, question, viewer, closed_circles)
+    )
+
+
 def can_see_reply(reply: Comment) -> bool:
     """A comment shown beside one of the same post (a reply's target): the post was
     already checked, only the comment's own status remains."""
@@ -118,8 +134,8 @@ def can_interact_with_post(
 def can_vote_answer(
     answer: Answer, question: Post | None, closed_circles: Collection[int] = ()
 ) -> bool:
-    """Voting or accepting needs a published answer under a published question, in a circle
-    the voter may read."""
+    """Voting, accepting or commenting needs a published answer under a published question,
+    in a circle the member may read."""
     return (
         is_published(answer)
         and question is not None

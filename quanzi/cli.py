@@ -197,7 +197,8 @@ def cmd_import_stackexchange(settings: Settings, args: argparse.Namespace) -> in
         skipped = ", ".join(f"{k}: {v}" for k, v in report.skipped.items()) or "nothing"
         return (
             f"imported {report.users} members, {report.questions} questions, "
-            f"{report.answers} answers, {report.comments} comments (skipped {skipped})"
+            f"{report.answers} answers, {report.comments} comments "
+            f"({report.answer_comments} on answers; skipped {skipped})"
         )
 
     with _services(settings) as s:

@@ -23,6 +23,7 @@ class NotificationKind(StrEnum):
     BADGE = "BADGE"
     EVENT_REMINDER = "EVENT_REMINDER"
     FEEDBACK_REPLY = "FEEDBACK_REPLY"
+    ANSWER_COMMENT = "ANSWER_COMMENT"  # someone commented on your answer
 
 
 class Notification(Model):

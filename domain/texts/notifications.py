@@ -42,6 +42,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "zh": "你的反馈有了回复：{snippet}",
         "en": "Your feedback has a reply: {snippet}",
     },
+    "notification.ANSWER_COMMENT": {
+        "zh": "{actor} 评论了你的回答：{snippet}",
+        "en": "{actor} commented on your answer: {snippet}",
+    },
     # {actors}: one member, or several
     "notification.actors_one": {"zh": "{nickname} ", "en": "{nickname} "},
     "notification.actors_many": {
@@ -66,5 +70,6 @@ SUBSCRIBE_MESSAGES: dict[str, dict[str, str]] = {
     "subscribe.BADGE": {"zh": "你获得了新徽章", "en": "You earned a badge"},
     "subscribe.EVENT_REMINDER": {"zh": "你报名的活动即将开始", "en": "Your event starts soon"},
     "subscribe.FEEDBACK_REPLY": {"zh": "你的反馈有了回复", "en": "Your feedback has a reply"},
+    "subscribe.ANSWER_COMMENT": {"zh": "有人评论了你的回答", "en": "New comment on your answer"},
     "subscribe.other": {"zh": "你有一条新消息", "en": "You have a new message"},
 }
