@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain import circles, reads, trending
+from domain import circles, mall, reads, trending
 from domain.models import (
     Answer,
     AnswerVote,
     Circle,
     Comment,
     CommentLike,
+    MallItem,
     Poll,
     PollOption,
     PollVoter,
@@ -56,6 +57,10 @@ class Loaders:
     @cached_property
     def comment(self) -> DataLoader[int, Comment | None]:
         return DataLoader(load_fn=_by_id(Comment))
+
+    @cached_property
+    def mall_item(self) -> DataLoader[int, MallItem | None]:
+        return DataLoader(load_fn=_by_id(MallItem))
 
     @cached_property
     def topic(self) -> DataLoader[int, Topic | None]:
@@ -136,6 +141,10 @@ class Loaders:
     def poll_choice(self, viewer_id: int) -> DataLoader[int, list[int] | None]:
         return self._values("poll", viewer_id, PollVoter, "user_id", "poll_id", "option_ids")
 
+    def redeemed_count(self, viewer_id: int) -> DataLoader[int, int]:
+        """How many of each mall item the viewer redeemed (cancelled ones aside)."""
+        return self._keyed("redeemed", viewer_id, partial(_redeemed, viewer_id))
+
     def membership(self, viewer_id: int) -> DataLoader[int, tuple[str, str] | None]:
         """(role, status) of the viewer in each circle, None when not a member."""
         return self._keyed("membership", viewer_id, partial(reads.memberships, viewer_id))
@@ -161,6 +170,10 @@ class Loaders:
 
 async def _closed_circles(viewer: User | None, keys: Sequence[int]) -> list[frozenset[int]]:
     return [await circles.closed_circles(viewer)] * len(keys)
+
+
+async def _redeemed(viewer_id: int, item_ids: Sequence[int]) -> list[int]:
+    return await mall.redeemed_counts(viewer_id, list(item_ids))
 
 
 async def _heat_of(store: RedisStore, topic_ids: Sequence[int]) -> list[float]:

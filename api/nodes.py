@@ -19,6 +19,7 @@ from api.events import Event
 from api.featured import Collection
 from api.feedback import Feedback
 from api.ids import from_global_id, pk_of
+from api.mall import MallItem, Redemption
 from api.moderation import ModerationLogEntry, Report, Sanction
 from api.notifications import Notification
 from api.points import PointsEntry
@@ -161,6 +162,21 @@ async def _log_entry_node(context: Context, pk: int) -> Node | None:
     return ModerationLogEntry.from_model(entry) if entry else None
 
 
+async def _mall_item_node(context: Context, pk: int) -> Node | None:
+    item = await context.loaders.mall_item.load(pk)
+    if item is None or not access.can_see_mall_item(item.active, await context.viewer()):
+        return None
+    return MallItem.from_model(item)
+
+
+async def _redemption_node(context: Context, pk: int) -> Node | None:
+    redemption = await context.loaders.row(models.Redemption).load(pk)
+    owner_id = redemption.user_id if redemption else 0  # type: ignore[attr-defined]
+    if redemption is None or not access.can_see_redemption(owner_id, await context.viewer()):
+        return None
+    return Redemption.from_model(redemption)
+
+
 # Type name in the global ID (the GraphQL type's) -> how to fetch it under its rule.
 NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "User": _user_node,
@@ -180,6 +196,8 @@ NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "ReviewTask": _review_task_node,
     "Sanction": _sanction_node,
     "ModerationLogEntry": _log_entry_node,
+    "MallItem": _mall_item_node,
+    "Redemption": _redemption_node,
 }
 
 

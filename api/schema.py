@@ -33,6 +33,7 @@ from api.guards import (
     StorableVariables,
     complexity_rule,
 )
+from api.mall import MallMutation, MallQuery
 from api.members import MembersMutation, MembersQuery
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
@@ -109,6 +110,7 @@ def build_schema(
             TrendingQuery,
             RetentionQuery,
             RecommenderQuery,
+            MallQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -134,6 +136,7 @@ def build_schema(
         NotificationsMutation,
         TrendingMutation,
         RecommenderMutation,
+        MallMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

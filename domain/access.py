@@ -277,3 +277,40 @@ def can_see_review_work(viewer: Viewer | None) -> bool:
 def can_read_moderation_log(viewer: Viewer | None) -> bool:
     """The moderation log: operators and admins."""
     return is_operator(viewer)
+
+
+def can_run_mall(viewer: Viewer | None) -> bool:
+    """The points mall's back office (items, coupon codes, the redemption queue) and surveys
+    are the operators' (and admins')."""
+    return is_operator(viewer)
+
+
+def can_see_mall_item(active: bool, viewer: Viewer | None) -> bool:
+    """Items on offer are shown to everyone; those switched off to the back office only."""
+    return active or can_run_mall(viewer)
+
+
+def can_see_redemption(owner_id: int, viewer: Viewer | None) -> bool:
+    """A redemption is its member's, and the operators' who handle it."""
+    return can_see_own_record(owner_id, viewer) or can_run_mall(viewer)
+
+
+def can_redeem(
+    viewer_points: int,
+    viewer_level: int,
+    item_active: bool,
+    min_level: int | None,
+    price: int,
+    left: int | None,
+    redeemed: int,
+    limit: int | None,
+) -> bool:
+    """A member may redeem an item that is on the shelf and not sold out, within their level,
+    points and the item's per-member limit."""
+    return (
+        item_active
+        and (left is None or left > 0)
+        and (min_level is None or viewer_level >= min_level)
+        and viewer_points >= price
+        and (limit is None or redeemed < limit)
+    )

@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from domain.models.mall import CouponStatus, MallItemKind, RedemptionStatus
+from domain.models.points import PointsReason
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -60,5 +62,70 @@ class Migration(migrations.Migration):
                 enum_type=NotificationKind,
                 max_length=16,
             ),
+        ),
+
+        ops.CreateModel(
+            name='MallItem',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('title', fields.CharField(max_length=60)),
+                ('description', fields.CharField(default='', max_length=500)),
+                ('image_url', fields.CharField(default='', max_length=512)),
+                ('kind', fields.CharEnumField(description='VIRTUAL: VIRTUAL\nCOUPON: COUPON\nPHYSICAL: PHYSICAL', enum_type=MallItemKind, max_length=8)),
+                ('price_points', fields.IntField()),
+                ('stock', fields.IntField(null=True)),
+                ('remaining', fields.IntField(null=True)),
+                ('per_member_limit', fields.IntField(null=True)),
+                ('min_level', fields.IntField(null=True)),
+                ('active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'mall_items', 'app': 'models', 'indexes': [Index(fields=['active', 'id'], name='mall_items_shelf_idx')], 'pk_attr': 'id', 'table_description': '`stock` is how many were put up and `remaining` how many are left (both null for'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CouponCode',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('item', fields.ForeignKeyField('models.MallItem', source_field='item_id', db_constraint=True, to_field='id', related_name='codes', on_delete=OnDelete.CASCADE)),
+                ('code', fields.CharField(max_length=64)),
+                ('status', fields.CharEnumField(default=CouponStatus.FREE, description='FREE: FREE\nISSUED: ISSUED\nVOID: VOID', enum_type=CouponStatus, max_length=8)),
+                ('redemption_id', fields.BigIntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'coupon_codes', 'app': 'models', 'unique_together': (('item', 'code'),), 'indexes': [Index(fields=['item_id', 'status', 'id'], name='coupon_codes_pool_idx')], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Redemption',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='redemptions', on_delete=OnDelete.CASCADE)),
+                ('item', fields.ForeignKeyField('models.MallItem', source_field='item_id', db_constraint=True, to_field='id', related_name='redemptions', on_delete=OnDelete.CASCADE)),
+                ('quantity', fields.IntField()),
+                ('points_spent', fields.IntField()),
+                ('status', fields.CharEnumField(description='PENDING: PENDING\nFULFILLED: FULFILLED\nCANCELLED: CANCELLED', enum_type=RedemptionStatus, max_length=10)),
+                ('idempotency_key', fields.CharField(max_length=64)),
+                ('coupon_code', fields.CharField(null=True, max_length=64)),
+                ('shipping_name', fields.CharField(null=True, max_length=40)),
+                ('shipping_phone', fields.CharField(null=True, max_length=32)),
+                ('shipping_address', fields.CharField(null=True, max_length=200)),
+                ('tracking_number', fields.CharField(null=True, max_length=64)),
+                ('cancel_reason', fields.CharField(null=True, max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'redemptions', 'app': 'models', 'unique_together': (('user', 'idempotency_key'),), 'indexes': [Index(fields=['user_id', 'created_at', 'id'], name='redemptions_member_idx'), Index(fields=['user_id', 'item_id', 'status'], name='redemptions_limit_idx'), Index(fields=['status', 'created_at', 'id'], name='redemptions_queue_idx'), Index(fields=['created_at', 'id'], name='redemptions_all_idx')], 'pk_attr': 'id', 'table_description': "One member's redemption, exactly once per (member, idempotency key)."},
+            bases=['Model'],
+        ),
+        ops.AlterModelOptions(
+            name='Comment',
+            options={'table': 'comments', 'app': 'models', 'indexes': [Index(fields=['post_id', 'root_id', 'status', 'created_at', 'id'], name='comments_post_idx'), Index(fields=['root_id', 'status', 'created_at', 'id'], name='comments_thread_idx'), Index(fields=['answer_id', 'root_id', 'status', 'created_at', 'id'], name='comments_answer_idx'), Index(fields=['author_id', 'status', 'created_at'], name='comments_author_idx')], 'pk_attr': 'id', 'table_description': 'A comment on a post, or on an answer (`answer` set, `post` its question). Replies hang'},
+        ),
+        ops.AlterField(
+            model_name='PointsEntry',
+            name='reason',
+            field=fields.CharEnumField(description='POST: POST\nCOMMENT: COMMENT\nANSWER: ANSWER\nLIKE_RECEIVED: LIKE_RECEIVED\nLIKE_WITHDRAWN: LIKE_WITHDRAWN\nACCEPTED_ANSWER: ACCEPTED_ANSWER\nFEATURED: FEATURED\nCHECKIN: CHECKIN\nCHECKIN_STREAK: CHECKIN_STREAK\nEVENT_CHECKIN: EVENT_CHECKIN\nINVITE: INVITE\nBOUNTY_ESCROW: BOUNTY_ESCROW\nBOUNTY_PAID: BOUNTY_PAID\nBOUNTY_REFUND: BOUNTY_REFUND\nMALL_REDEMPTION: MALL_REDEMPTION\nMALL_REFUND: MALL_REFUND\nTASK_REWARD: TASK_REWARD\nSURVEY_REWARD: SURVEY_REWARD', enum_type=PointsReason, max_length=16),
         ),
     ]

@@ -19,6 +19,14 @@ from domain.models.events import (
     FeedbackCategory,
     FeedbackStatus,
 )
+from domain.models.mall import (
+    CouponCode,
+    CouponStatus,
+    MallItem,
+    MallItemKind,
+    Redemption,
+    RedemptionStatus,
+)
 from domain.models.moderation import (
     Collection,
     CollectionItem,
@@ -71,6 +79,8 @@ __all__ = [
     "Comment",
     "CommentLike",
     "CommentStatus",
+    "CouponCode",
+    "CouponStatus",
     "DailyMetric",
     "Event",
     "EventKind",
@@ -80,6 +90,8 @@ __all__ = [
     "FeedbackStatus",
     "ImportedRecord",
     "JoinPolicy",
+    "MallItem",
+    "MallItemKind",
     "MediaUpload",
     "MemberActivity",
     "MemberSignal",
@@ -99,6 +111,8 @@ __all__ = [
     "PostTopic",
     "PostView",
     "RecommenderModel",
+    "Redemption",
+    "RedemptionStatus",
     "RefreshToken",
     "Report",
     "ReportReason",

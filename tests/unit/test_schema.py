@@ -130,23 +130,27 @@ CONSOLE_MODERATION_OPERATIONS = [
 ]
 
 # Wave 2, the member's loop (wave2/member-loop.graphql).
-MEMBER_LOOP_OPERATIONS = ["AddAnswerComment", "AnswerComments", "NotificationsAboutAnswers"]
-# Vendored with the wave but not served yet: each is listed until it lands (and must not validate).
-MEMBER_LOOP_PENDING = [
+MEMBER_LOOP_OPERATIONS = [
+    "AddAnswerComment",
+    "AnswerComments",
+    "NotificationsAboutAnswers",
     "MallItems",
     "RedeemItem",
     "MyRedemptions",
-    "Tasks",
-    "ClaimTaskReward",
-    "Surveys",
-    "SurveyDetail",
-    "SubmitSurveyResponse",
     "CreateMallItem",
     "UpdateMallItem",
     "AddCouponCodes",
     "Redemptions",
     "FulfilRedemption",
     "CancelRedemption",
+]
+# Vendored with the wave but not served yet: each is listed until it lands (and must not validate).
+MEMBER_LOOP_PENDING = [
+    "Tasks",
+    "ClaimTaskReward",
+    "Surveys",
+    "SurveyDetail",
+    "SubmitSurveyResponse",
     "CreateSurvey",
     "CloseSurvey",
     "SurveyResults",
