@@ -54,6 +54,7 @@ from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
 from api.scalars import DATE, datetime_scalar
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
+from api.tasks import TasksMutation, TasksQuery
 from api.topics import TopicsMutation, TopicsQuery
 from api.tracking import TrackingMutation
 from api.trending import TrendingMutation, TrendingQuery
@@ -111,6 +112,7 @@ def build_schema(
             RetentionQuery,
             RecommenderQuery,
             MallQuery,
+            TasksQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -137,6 +139,7 @@ def build_schema(
         TrendingMutation,
         RecommenderMutation,
         MallMutation,
+        TasksMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

@@ -37,6 +37,9 @@ class CommunityRules:
     # reviewer's claim on a task holds.
     review_sla_hours: tuple[float, float, float] = (2.0, 8.0, 24.0)
     review_claim_minutes: int = 10
+    # The task centre: (code, reward) pairs, and the days onboarding tasks are offered.
+    task_rewards: tuple[tuple[str, int], ...] = ()
+    onboarding_days: int = 30
 
     def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:
         """(awards allowed a day, reasons sharing that cap) for a reason, None when uncapped.

@@ -179,6 +179,8 @@ def community_rules(settings: Settings) -> CommunityRules:
             settings.review_sla_final_hours,
         ),
         review_claim_minutes=settings.review_claim_minutes,
+        task_rewards=tuple(sorted(settings.task_rewards.items())),
+        onboarding_days=settings.task_onboarding_days,
     )
 
 

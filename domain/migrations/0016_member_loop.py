@@ -128,4 +128,25 @@ class Migration(migrations.Migration):
             name='reason',
             field=fields.CharEnumField(description='POST: POST\nCOMMENT: COMMENT\nANSWER: ANSWER\nLIKE_RECEIVED: LIKE_RECEIVED\nLIKE_WITHDRAWN: LIKE_WITHDRAWN\nACCEPTED_ANSWER: ACCEPTED_ANSWER\nFEATURED: FEATURED\nCHECKIN: CHECKIN\nCHECKIN_STREAK: CHECKIN_STREAK\nEVENT_CHECKIN: EVENT_CHECKIN\nINVITE: INVITE\nBOUNTY_ESCROW: BOUNTY_ESCROW\nBOUNTY_PAID: BOUNTY_PAID\nBOUNTY_REFUND: BOUNTY_REFUND\nMALL_REDEMPTION: MALL_REDEMPTION\nMALL_REFUND: MALL_REFUND\nTASK_REWARD: TASK_REWARD\nSURVEY_REWARD: SURVEY_REWARD', enum_type=PointsReason, max_length=16),
         ),
+
+        ops.CreateModel(
+            name='MemberTask',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='tasks', on_delete=OnDelete.CASCADE)),
+                ('code', fields.CharField(max_length=24)),
+                ('period', fields.CharField(default='', max_length=10)),
+                ('notified_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('claimed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('points', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'member_tasks', 'app': 'models', 'unique_together': (('user', 'code', 'period'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='Notification',
+            name='kind',
+            field=fields.CharEnumField(description='COMMENT: COMMENT\nREPLY: REPLY\nLIKE: LIKE\nFOLLOW: FOLLOW\nANSWER: ANSWER\nANSWER_ACCEPTED: ANSWER_ACCEPTED\nREVIEW_APPROVED: REVIEW_APPROVED\nREVIEW_REJECTED: REVIEW_REJECTED\nFEATURED: FEATURED\nBADGE: BADGE\nEVENT_REMINDER: EVENT_REMINDER\nFEEDBACK_REPLY: FEEDBACK_REPLY\nANSWER_COMMENT: ANSWER_COMMENT\nTASK_DONE: TASK_DONE', enum_type=NotificationKind, max_length=16),
+        ),
     ]

@@ -62,6 +62,7 @@ from domain.models.reactions import (
 )
 from domain.models.recommender import RecommenderModel
 from domain.models.retention import MemberSignal, Segment
+from domain.models.tasks import MemberTask
 from domain.models.users import Role, User
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "MediaUpload",
     "MemberActivity",
     "MemberSignal",
+    "MemberTask",
     "MembershipStatus",
     "ModerationAction",
     "Notification",

@@ -24,6 +24,7 @@ class NotificationKind(StrEnum):
     EVENT_REMINDER = "EVENT_REMINDER"
     FEEDBACK_REPLY = "FEEDBACK_REPLY"
     ANSWER_COMMENT = "ANSWER_COMMENT"  # someone commented on your answer
+    TASK_DONE = "TASK_DONE"  # an onboarding task completed (its code in the snippet)
 
 
 class Notification(Model):

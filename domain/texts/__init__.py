@@ -11,6 +11,7 @@ from typing import Any
 from domain.texts.badges import BADGE_TEXTS
 from domain.texts.errors import ERRORS
 from domain.texts.notifications import NOTIFICATIONS, SUBSCRIBE_MESSAGES
+from domain.texts.tasks import TASK_TEXTS
 
 DEFAULT_LOCALE = "zh"
 LOCALES = ("zh", "en")
@@ -20,6 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **NOTIFICATIONS,
     **SUBSCRIBE_MESSAGES,
     **BADGE_TEXTS,
+    **TASK_TEXTS,
 }
 
 

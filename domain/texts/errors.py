@@ -409,4 +409,10 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "mall_not_coupon": {"zh": "只有券码商品可以上传券码", "en": "Only COUPON items take codes."},
     "mall_number": {"zh": "数值需在 0 到 {max} 之间", "en": "The number is 0 to {max}."},
+    "member_task_not_found": {"zh": "没有这个任务", "en": "There is no such task."},
+    "task_not_done": {"zh": "任务还没有完成", "en": "This task is not completed yet."},
+    "task_claimed_already": {
+        "zh": "该任务的奖励已经领取过了",
+        "en": "This task's reward was already claimed.",
+    },
 }
