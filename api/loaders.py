@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain import circles, mall, reads, trending
+from domain import circles, mall, reads, surveys, trending
 from domain.models import (
     Answer,
     AnswerVote,
@@ -23,6 +23,7 @@ from domain.models import (
     Post,
     PostLike,
     ReviewDecision,
+    SurveyResponse,
     Topic,
     TopicFollow,
     User,
@@ -145,6 +146,13 @@ class Loaders:
         """How many of each mall item the viewer redeemed (cancelled ones aside)."""
         return self._keyed("redeemed", viewer_id, partial(_redeemed, viewer_id))
 
+    def responded(self, viewer_id: int) -> DataLoader[int, bool]:
+        return self._owned("responded", viewer_id, SurveyResponse, "user_id", "survey_id")
+
+    def survey_texts(self, first: int) -> DataLoader[int, list[str]]:
+        """The latest `first` free-text answers of each survey question."""
+        return self._keyed("survey_texts", first, partial(_survey_texts, first))
+
     def membership(self, viewer_id: int) -> DataLoader[int, tuple[str, str] | None]:
         """(role, status) of the viewer in each circle, None when not a member."""
         return self._keyed("membership", viewer_id, partial(reads.memberships, viewer_id))
@@ -174,6 +182,10 @@ async def _closed_circles(viewer: User | None, keys: Sequence[int]) -> list[froz
 
 async def _redeemed(viewer_id: int, item_ids: Sequence[int]) -> list[int]:
     return await mall.redeemed_counts(viewer_id, list(item_ids))
+
+
+async def _survey_texts(first: int, question_ids: Sequence[int]) -> list[list[str]]:
+    return await surveys.latest_texts(list(question_ids), first)
 
 
 async def _heat_of(store: RedisStore, topic_ids: Sequence[int]) -> list[float]:

@@ -54,6 +54,7 @@ from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
 from api.scalars import DATE, datetime_scalar
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
+from api.surveys import SurveysMutation, SurveysQuery
 from api.tasks import TasksMutation, TasksQuery
 from api.topics import TopicsMutation, TopicsQuery
 from api.tracking import TrackingMutation
@@ -113,6 +114,7 @@ def build_schema(
             RecommenderQuery,
             MallQuery,
             TasksQuery,
+            SurveysQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -140,6 +142,7 @@ def build_schema(
         RecommenderMutation,
         MallMutation,
         TasksMutation,
+        SurveysMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

@@ -314,3 +314,8 @@ def can_redeem(
         and viewer_points >= price
         and (limit is None or redeemed < limit)
     )
+
+
+def can_run_surveys(viewer: Viewer | None) -> bool:
+    """Creating and closing surveys and reading their results: operators (and admins)."""
+    return is_operator(viewer)

@@ -1,5 +1,8 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from domain.models.surveys import SurveyQuestionKind
+from orjson import loads
+from tortoise.fields.data import JSON_DUMPS
 from domain.models.mall import CouponStatus, MallItemKind, RedemptionStatus
 from domain.models.points import PointsReason
 from tortoise.fields.base import OnDelete
@@ -148,5 +151,72 @@ class Migration(migrations.Migration):
             model_name='Notification',
             name='kind',
             field=fields.CharEnumField(description='COMMENT: COMMENT\nREPLY: REPLY\nLIKE: LIKE\nFOLLOW: FOLLOW\nANSWER: ANSWER\nANSWER_ACCEPTED: ANSWER_ACCEPTED\nREVIEW_APPROVED: REVIEW_APPROVED\nREVIEW_REJECTED: REVIEW_REJECTED\nFEATURED: FEATURED\nBADGE: BADGE\nEVENT_REMINDER: EVENT_REMINDER\nFEEDBACK_REPLY: FEEDBACK_REPLY\nANSWER_COMMENT: ANSWER_COMMENT\nTASK_DONE: TASK_DONE', enum_type=NotificationKind, max_length=16),
+        ),
+
+        ops.CreateModel(
+            name='Survey',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('title', fields.CharField(max_length=60)),
+                ('description', fields.CharField(default='', max_length=500)),
+                ('closes_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('points_reward', fields.IntField(default=0)),
+                ('question_count', fields.IntField(default=0)),
+                ('response_count', fields.IntField(default=0)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='surveys', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'surveys', 'app': 'models', 'indexes': [Index(fields=['created_at', 'id'], name='surveys_list_idx')], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyQuestion',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('survey', fields.ForeignKeyField('models.Survey', source_field='survey_id', db_constraint=True, to_field='id', related_name='questions', on_delete=OnDelete.CASCADE)),
+                ('position', fields.IntField()),
+                ('kind', fields.CharEnumField(description='SINGLE: SINGLE\nMULTIPLE: MULTIPLE\nTEXT: TEXT\nRATING: RATING\nNPS: NPS', enum_type=SurveyQuestionKind, max_length=8)),
+                ('title', fields.CharField(max_length=200)),
+                ('required', fields.BooleanField(default=True)),
+            ],
+            options={'table': 'survey_questions', 'app': 'models', 'indexes': [Index(fields=['survey_id', 'position'], name='survey_questions_order_idx')], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyOption',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('question', fields.ForeignKeyField('models.SurveyQuestion', source_field='question_id', db_constraint=True, to_field='id', related_name='options', on_delete=OnDelete.CASCADE)),
+                ('position', fields.IntField()),
+                ('text', fields.CharField(max_length=100)),
+            ],
+            options={'table': 'survey_options', 'app': 'models', 'indexes': [Index(fields=['question_id', 'position'], name='survey_options_order_idx')], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyResponse',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('survey', fields.ForeignKeyField('models.Survey', source_field='survey_id', db_constraint=True, to_field='id', related_name='responses', on_delete=OnDelete.CASCADE)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='survey_responses', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'survey_responses', 'app': 'models', 'unique_together': (('survey', 'user'),), 'indexes': [Index(fields=['user_id', 'survey_id'], name='survey_responses_member_idx')], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyAnswer',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('response', fields.ForeignKeyField('models.SurveyResponse', source_field='response_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
+                ('question', fields.ForeignKeyField('models.SurveyQuestion', source_field='question_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
+                ('option_ids', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                ('text', fields.CharField(null=True, max_length=1000)),
+                ('text_held', fields.BooleanField(default=False)),
+                ('score', fields.SmallIntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'survey_answers', 'app': 'models', 'indexes': [Index(fields=['question_id', 'created_at', 'id'], name='survey_answers_question_idx')], 'pk_attr': 'id'},
+            bases=['Model'],
         ),
     ]

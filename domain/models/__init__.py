@@ -62,6 +62,14 @@ from domain.models.reactions import (
 )
 from domain.models.recommender import RecommenderModel
 from domain.models.retention import MemberSignal, Segment
+from domain.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    SurveyResponse,
+)
 from domain.models.tasks import MemberTask
 from domain.models.users import Role, User
 
@@ -132,6 +140,12 @@ __all__ = [
     "Share",
     "ShareChannel",
     "SubscribeGrant",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyQuestion",
+    "SurveyQuestionKind",
+    "SurveyResponse",
     "TargetType",
     "Topic",
     "TopicFollow",

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.texts.badges import BADGE_TEXTS
 from domain.texts.errors import ERRORS
+from domain.texts.loop_errors import LOOP_ERRORS
 from domain.texts.notifications import NOTIFICATIONS, SUBSCRIBE_MESSAGES
 from domain.texts.tasks import TASK_TEXTS
 
@@ -18,6 +19,7 @@ LOCALES = ("zh", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     **ERRORS,
+    **LOOP_ERRORS,
     **NOTIFICATIONS,
     **SUBSCRIBE_MESSAGES,
     **BADGE_TEXTS,
