@@ -41,6 +41,7 @@ from domain.publishing import NO_SCREENING  # demo texts, written here, not by m
 from domain.rules import CommunityRules
 from domain.topics import follow_topic
 from domain.users import find_or_create_member
+from quanzi.tools.seed_loop import seed_member_loop
 from quanzi.tools.seed_review import seed_review_desk
 
 DEMO_MEMBERS: tuple[tuple[str, str, str, Role], ...] = (
@@ -293,7 +294,9 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
         topic = await Topic.get(name=name)
         await follow_topic(members[follower], topic.id)
     review_tasks = await seed_review_desk(members, rules)
+    loop = await seed_member_loop(members, rules)
     return {
+        **loop,
         "members": len(DEMO_MEMBERS),
         "created": created,
         "posts": await Post.all().count(),

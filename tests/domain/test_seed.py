@@ -46,3 +46,29 @@ async def test_the_demo_review_desk_has_work_at_every_stage_an_appeal_and_an_ove
     [second] = [t for t in open_tasks if t.stage == ReviewStage.SECOND]
     assert second.first_reviewer_id != moderator.id  # type: ignore[attr-defined]
     assert (await User.get(openid="demo-operator")).role == Role.OPERATOR
+
+
+async def test_the_demo_member_loop_has_mall_items_tasks_under_way_and_an_open_survey(
+    runtime: object,
+) -> None:
+    from domain import tasks
+    from domain.models import CouponCode, MallItem, MemberTask, Survey
+
+    first = await seed_demo_community(RULES)
+    assert (first["mall items created"], first["surveys opened"], first["answer comments"]) == (
+        3,
+        1,
+        1,
+    )
+    again = await seed_demo_community(RULES)
+    assert (again["mall items created"], again["surveys opened"], again["answer comments"]) == (
+        0,
+        0,
+        0,
+    )
+    assert await MallItem.all().count() == 3 and await CouponCode.all().count() == 5
+    assert await Survey.all().count() == 1
+    alice = await User.get(openid="demo-alice")
+    assert await MemberTask.filter(user_id=alice.id, claimed_at__isnull=False).count() == 1
+    under_way = await tasks.tasks_of(alice, rules=RULES)
+    assert any(t.completed for t in under_way) and not all(t.completed for t in under_way)
