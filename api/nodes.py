@@ -27,6 +27,7 @@ from api.polls import Poll, PollOption
 from api.posts import Post
 from api.relay import Node
 from api.review import ReviewTask
+from api.surveys import Survey, SurveyOption, SurveyQuestion
 from api.topics import Topic
 from api.users import User
 from domain import access, models
@@ -177,6 +178,25 @@ async def _redemption_node(context: Context, pk: int) -> Node | None:
     return Redemption.from_model(redemption)
 
 
+async def _survey_node(context: Context, pk: int) -> Node | None:
+    """Surveys, their questions and options are open to everyone (survey(id:) alike)."""
+    survey = await context.loaders.row(models.Survey).load(pk)
+    return Survey.from_model(survey) if survey else None
+
+
+async def _survey_question_node(context: Context, pk: int) -> Node | None:
+    question = await context.loaders.row(models.SurveyQuestion).load(pk)
+    if question is None:
+        return None
+    options = await models.SurveyOption.filter(question_id=pk).order_by("position")
+    return SurveyQuestion.from_model(question, options)
+
+
+async def _survey_option_node(context: Context, pk: int) -> Node | None:
+    option = await context.loaders.row(models.SurveyOption).load(pk)
+    return SurveyOption.from_model(option) if option else None
+
+
 # Type name in the global ID (the GraphQL type's) -> how to fetch it under its rule.
 NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "User": _user_node,
@@ -198,6 +218,9 @@ NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "ModerationLogEntry": _log_entry_node,
     "MallItem": _mall_item_node,
     "Redemption": _redemption_node,
+    "Survey": _survey_node,
+    "SurveyQuestion": _survey_question_node,
+    "SurveyOption": _survey_option_node,
 }
 
 

@@ -17,7 +17,7 @@ SurveyQuestionKind = strawberry.enum(models.SurveyQuestionKind, name="SurveyQues
 
 
 @strawberry.type
-class SurveyOption:
+class SurveyOption(Node):
     id: strawberry.ID
     text: str
 
@@ -27,7 +27,7 @@ class SurveyOption:
 
 
 @strawberry.type
-class SurveyQuestion:
+class SurveyQuestion(Node):
     id: strawberry.ID
     kind: SurveyQuestionKind  # type: ignore[valid-type]
     title: str

@@ -112,7 +112,7 @@ async def update_item(actor: User, item_id: int, draft: ItemDraft) -> MallItem:
             stock = values.pop("stock")
             if item.kind is MallItemKind.COUPON:
                 raise BadInput("mall_not_coupon", field="stock")
-            taken = (item.stock - item.remaining) if item.stock is not None else 0  # type: ignore[operator]
+            taken = await _taken(item, conn)
             if stock < taken:
                 raise BadInput("mall_number", field="stock", max=NUMBER_MAX)
             item.stock, item.remaining = stock, stock - taken
@@ -120,6 +120,20 @@ async def update_item(actor: User, item_id: int, draft: ItemDraft) -> MallItem:
             setattr(item, name, value)
         await item.save(using_db=conn)
     return item
+
+
+async def _taken(item: MallItem, conn: Any) -> int:
+    """How many of an item are out (redeemed and not cancelled)."""
+    if item.stock is not None and item.remaining is not None:
+        return item.stock - item.remaining
+    rows = await sql.fetch(
+        "SELECT COALESCE(sum(quantity), 0) AS n FROM redemptions "
+        "WHERE item_id = $1 AND status <> $2",
+        item.id,
+        RedemptionStatus.CANCELLED.value,
+        conn=conn,
+    )
+    return int(rows[0]["n"])
 
 
 async def add_codes(actor: User, item_id: int, codes: list[str]) -> MallItem:
