@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from api.comments import Comment, comment_connection
 from api.context import Context
 from api.ids import pk_of, to_global_id
-from api.relay import Node
+from api.relay import Connection, Node
 from api.users import User, user_of
-from domain import access, answers, models
+from domain import access, answers, comments, feeds, models
 
 if TYPE_CHECKING:
     from api.posts import Post
@@ -45,6 +46,7 @@ class Answer(Node):
     created_at: datetime
     vote_count: int
     is_accepted: bool
+    comment_count: int = strawberry.field(description="Published comments and replies.")
     pk: strawberry.Private[int]
     author_id: strawberry.Private[int]
     question_id: strawberry.Private[int]
@@ -72,6 +74,15 @@ class Answer(Node):
             return None
         return Post.from_model(post)
 
+    @strawberry.field(description="Top-level comments, oldest first.")
+    async def comments(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Comment]:
+        page = await feeds.comments_of_answer(
+            self.pk, first=first, after=after, cap=info.context.page_cap
+        )
+        return await comment_connection(info, page)
+
     @classmethod
     def from_model(cls, answer: models.Answer) -> Answer:
         return cls(
@@ -80,6 +91,7 @@ class Answer(Node):
             created_at=answer.created_at,
             vote_count=answer.vote_count,
             is_accepted=answer.is_accepted,
+            comment_count=answer.comment_count,
             pk=answer.id,
             author_id=answer.author_id,  # type: ignore[attr-defined]
             question_id=answer.question_id,  # type: ignore[attr-defined]
@@ -98,7 +110,35 @@ class AnswerPayload:
 
 
 @strawberry.type
+class AddAnswerCommentPayload:
+    comment: Comment
+    answer: Answer
+
+
+@strawberry.type
 class AnswersMutation:
+    @strawberry.mutation(description="Comment on an answer, or reply in one of its threads.")
+    async def add_answer_comment(
+        self,
+        info: Info[Context, None],
+        answer_id: strawberry.ID,
+        body: str,
+        reply_to_id: strawberry.ID | None = None,
+    ) -> AddAnswerCommentPayload:
+        author = await info.context.require_viewer()
+        comment = await comments.add_answer_comment(
+            author,
+            pk_of(answer_id, "Answer", field="answerId"),
+            body,
+            reply_to_id=pk_of(reply_to_id, "Comment", field="replyToId") if reply_to_id else None,
+            screener=info.context.runtime.screener,
+            rules=info.context.runtime.rules,
+        )
+        answer = await models.Answer.get(id=comment.answer_id)  # type: ignore[attr-defined]
+        return AddAnswerCommentPayload(
+            comment=Comment.from_model(comment), answer=Answer.from_model(answer)
+        )
+
     @strawberry.mutation(description="One answer per member per question.")
     async def answer_question(
         self, info: Info[Context, None], question_id: strawberry.ID, body: str

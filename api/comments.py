@@ -79,6 +79,20 @@ def _published_comment(comment: models.Comment | None) -> Comment | None:
     return Comment.from_model(comment)
 
 
+async def comment_visible(
+    loaders: Loaders, viewer: models.User | None, comment: models.Comment
+) -> bool:
+    """Whether the viewer may see a comment: through its post, or through its answer and the
+    answer's question for a comment on an answer."""
+    post = await loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
+    closed = await loaders.closed_circles(viewer)
+    answer_id = comment.answer_id  # type: ignore[attr-defined]
+    if answer_id is None:
+        return access.can_see_comment(comment, post, viewer, closed)
+    answer = await loaders.answer.load(answer_id)
+    return access.can_see_answer_comment(comment, answer, post, viewer, closed)
+
+
 async def comment_connection(info: Info[Context, None], page: feeds.Page) -> Connection[Comment]:
     """A page of comments whose authors, reply targets and likes are loaded up front."""
     loaders = info.context.loaders

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain import breakdowns, circles, reads, trending
+from domain import breakdowns, circles, mall, reads, surveys, trending
 from domain.calendar import Calendar
 from domain.models import (
     Answer,
@@ -18,12 +18,14 @@ from domain.models import (
     Circle,
     Comment,
     CommentLike,
+    MallItem,
     Poll,
     PollOption,
     PollVoter,
     Post,
     PostLike,
     ReviewDecision,
+    SurveyResponse,
     Topic,
     TopicFollow,
     User,
@@ -59,6 +61,10 @@ class Loaders:
     @cached_property
     def comment(self) -> DataLoader[int, Comment | None]:
         return DataLoader(load_fn=_by_id(Comment))
+
+    @cached_property
+    def mall_item(self) -> DataLoader[int, MallItem | None]:
+        return DataLoader(load_fn=_by_id(MallItem))
 
     @cached_property
     def topic(self) -> DataLoader[int, Topic | None]:
@@ -143,6 +149,17 @@ class Loaders:
     def poll_choice(self, viewer_id: int) -> DataLoader[int, list[int] | None]:
         return self._values("poll", viewer_id, PollVoter, "user_id", "poll_id", "option_ids")
 
+    def redeemed_count(self, viewer_id: int) -> DataLoader[int, int]:
+        """How many of each mall item the viewer redeemed (cancelled ones aside)."""
+        return self._keyed("redeemed", viewer_id, partial(_redeemed, viewer_id))
+
+    def responded(self, viewer_id: int) -> DataLoader[int, bool]:
+        return self._owned("responded", viewer_id, SurveyResponse, "user_id", "survey_id")
+
+    def survey_texts(self, first: int) -> DataLoader[int, list[str]]:
+        """The latest `first` free-text answers of each survey question."""
+        return self._keyed("survey_texts", first, partial(_survey_texts, first))
+
     def membership(self, viewer_id: int) -> DataLoader[int, tuple[str, str] | None]:
         """(role, status) of the viewer in each circle, None when not a member."""
         return self._keyed("membership", viewer_id, partial(reads.memberships, viewer_id))
@@ -178,6 +195,14 @@ class Loaders:
 
 async def _closed_circles(viewer: User | None, keys: Sequence[int]) -> list[frozenset[int]]:
     return [await circles.closed_circles(viewer)] * len(keys)
+
+
+async def _redeemed(viewer_id: int, item_ids: Sequence[int]) -> list[int]:
+    return await mall.redeemed_counts(viewer_id, list(item_ids))
+
+
+async def _survey_texts(first: int, question_ids: Sequence[int]) -> list[list[str]]:
+    return await surveys.latest_texts(list(question_ids), first)
 
 
 async def _heat_of(store: RedisStore, topic_ids: Sequence[int]) -> list[float]:

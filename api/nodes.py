@@ -14,12 +14,13 @@ from strawberry.types import Info
 from api.alerts import Alert
 from api.answers import Answer
 from api.circles import Circle
-from api.comments import Comment
+from api.comments import Comment, comment_visible
 from api.context import Context
 from api.events import Event
 from api.featured import Collection
 from api.feedback import Feedback
 from api.ids import from_global_id, pk_of
+from api.mall import MallItem, Redemption
 from api.moderation import ModerationLogEntry, Report, Sanction
 from api.notifications import Notification
 from api.points import PointsEntry
@@ -27,6 +28,7 @@ from api.polls import Poll, PollOption
 from api.posts import Post
 from api.relay import Node
 from api.review import ReviewTask
+from api.surveys import Survey, SurveyOption, SurveyQuestion
 from api.topics import Topic
 from api.users import User
 from domain import access, models
@@ -55,10 +57,7 @@ async def _comment_node(context: Context, pk: int) -> Node | None:
     comment = await context.loaders.comment.load(pk)
     if comment is None:
         return None
-    post = await context.loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
-    viewer = await context.viewer()
-    closed = await context.loaders.closed_circles(viewer)
-    if not access.can_see_comment(comment, post, viewer, closed):
+    if not await comment_visible(context.loaders, await context.viewer(), comment):
         return None
     return Comment.from_model(comment)
 
@@ -172,6 +171,40 @@ async def _alert_node(context: Context, pk: int) -> Node | None:
     return Alert.from_model(alert) if alert else None
 
 
+async def _mall_item_node(context: Context, pk: int) -> Node | None:
+    item = await context.loaders.mall_item.load(pk)
+    if item is None or not access.can_see_mall_item(item.active, await context.viewer()):
+        return None
+    return MallItem.from_model(item)
+
+
+async def _redemption_node(context: Context, pk: int) -> Node | None:
+    redemption = await context.loaders.row(models.Redemption).load(pk)
+    owner_id = redemption.user_id if redemption else 0  # type: ignore[attr-defined]
+    if redemption is None or not access.can_see_redemption(owner_id, await context.viewer()):
+        return None
+    return Redemption.from_model(redemption)
+
+
+async def _survey_node(context: Context, pk: int) -> Node | None:
+    """Surveys, their questions and options are open to everyone (survey(id:) alike)."""
+    survey = await context.loaders.row(models.Survey).load(pk)
+    return Survey.from_model(survey) if survey else None
+
+
+async def _survey_question_node(context: Context, pk: int) -> Node | None:
+    question = await context.loaders.row(models.SurveyQuestion).load(pk)
+    if question is None:
+        return None
+    options = await models.SurveyOption.filter(question_id=pk).order_by("position")
+    return SurveyQuestion.from_model(question, options)
+
+
+async def _survey_option_node(context: Context, pk: int) -> Node | None:
+    option = await context.loaders.row(models.SurveyOption).load(pk)
+    return SurveyOption.from_model(option) if option else None
+
+
 # Type name in the global ID (the GraphQL type's) -> how to fetch it under its rule.
 NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "User": _user_node,
@@ -192,6 +225,11 @@ NODE_FETCHERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Sanction": _sanction_node,
     "ModerationLogEntry": _log_entry_node,
     "Alert": _alert_node,
+    "MallItem": _mall_item_node,
+    "Redemption": _redemption_node,
+    "Survey": _survey_node,
+    "SurveyQuestion": _survey_question_node,
+    "SurveyOption": _survey_option_node,
 }
 
 

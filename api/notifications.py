@@ -9,7 +9,8 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-from api.comments import Comment
+from api.answers import Answer
+from api.comments import Comment, comment_visible
 from api.context import Context
 from api.ids import from_global_id, to_global_id
 from api.loaders import Loaders
@@ -22,6 +23,9 @@ from domain.errors import BadInput
 from domain.pagination import keyset_page
 
 NotificationKind = strawberry.enum(models.NotificationKind, name="NotificationKind")
+# Kinds whose subject is an answer; a comment or reply on an answer names it too.
+_K = models.NotificationKind
+_ABOUT_ANSWERS = {_K.ANSWER, _K.ANSWER_ACCEPTED, _K.ANSWER_COMMENT, _K.COMMENT, _K.REPLY}
 
 
 @strawberry.type(description="Something that happened to the viewer's content or account.")
@@ -65,10 +69,8 @@ class Notification(Node):
         comment = await loaders.comment.load(self.model.comment_id)
         if comment is None:
             return None
-        post = await loaders.post.load(comment.post_id)  # type: ignore[attr-defined]
-        viewer = await info.context.viewer()
-        closed = await loaders.closed_circles(viewer)
-        return comment if access.can_see_comment(comment, post, viewer, closed) else None
+        visible = await comment_visible(loaders, await info.context.viewer(), comment)
+        return comment if visible else None
 
     async def _quotes_visible_words(self, info: Info[Context, None]) -> bool:
         """A comment or answer is quoted only while the recipient may still read it."""
@@ -76,12 +78,24 @@ class Notification(Node):
             return await self._comment(info) is not None
         if self.model.kind != models.NotificationKind.ANSWER or self.model.subject_id is None:
             return True
+        return await self._answer(info) is not None
+
+    async def _answer(self, info: Info[Context, None]) -> models.Answer | None:
+        kind, answer_id = self.model.kind, self.model.subject_id
+        if kind not in _ABOUT_ANSWERS or answer_id is None:
+            return None
         loaders = self._loaders(info)
-        answer = await loaders.answer.load(self.model.subject_id)
+        answer = await loaders.answer.load(answer_id)
         question = await loaders.post.load(answer.question_id) if answer else None  # type: ignore[attr-defined]
         viewer = await info.context.viewer()
         closed = await loaders.closed_circles(viewer)
-        return answer is not None and access.can_see_answer(answer, question, viewer, closed)
+        visible = answer is not None and access.can_see_answer(answer, question, viewer, closed)
+        return answer if visible else None
+
+    @strawberry.field(description="The answer it is about: answered, accepted, commented on.")
+    async def answer(self, info: Info[Context, None]) -> Answer | None:
+        answer = await self._answer(info)
+        return Answer.from_model(answer) if answer else None
 
     @strawberry.field
     async def comment(self, info: Info[Context, None]) -> Comment | None:

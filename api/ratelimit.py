@@ -26,7 +26,15 @@ log = logging.getLogger("quanzi.ratelimit")
 CLASSES: dict[str, frozenset[str]] = {
     "signin": frozenset({"wechatLogin", "devLogin", "refreshToken"}),
     "posting": frozenset({"createPost", "schedulePost", "editPost", "createEvent", "createCircle"}),
-    "commenting": frozenset({"addComment", "answerQuestion", "submitFeedback"}),
+    "commenting": frozenset(
+        {
+            "addComment",
+            "addAnswerComment",
+            "answerQuestion",
+            "submitFeedback",
+            "submitSurveyResponse",
+        }
+    ),
     "liking": frozenset(
         {
             "likePost",
@@ -40,6 +48,8 @@ CLASSES: dict[str, frozenset[str]] = {
             "followTopic",
             "unfollowTopic",
             "sharePost",
+            "redeemItem",
+            "claimTaskReward",
         }
     ),
     "reporting": frozenset({"reportContent", "appealRejection"}),

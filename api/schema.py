@@ -36,6 +36,7 @@ from api.guards import (
     complexity_rule,
 )
 from api.job_runs import JobRunsQuery
+from api.mall import MallMutation, MallQuery
 from api.members import MembersMutation, MembersQuery
 from api.moderation import ModerationMutation, ModerationQuery
 from api.nodes import NodeQuery
@@ -57,6 +58,8 @@ from api.scalars import DATE, datetime_scalar
 from api.scheduling import SchedulingMutation, SchedulingQuery
 from api.search import SearchQuery
 from api.strawberry_internals import ExecutionContext, lean_resolvers
+from api.surveys import SurveysMutation, SurveysQuery
+from api.tasks import TasksMutation, TasksQuery
 from api.topics import TopicsMutation, TopicsQuery
 from api.tracking import TrackingMutation
 from api.trending import TrendingMutation, TrendingQuery
@@ -117,6 +120,9 @@ def build_schema(
             RecommenderQuery,
             AlertsQuery,
             JobRunsQuery,
+            MallQuery,
+            TasksQuery,
+            SurveysQuery,
         ),
     )
     mutation_parts: tuple[type, ...] = (
@@ -146,6 +152,9 @@ def build_schema(
         RetentionMutation,
         RecommenderMutation,
         AlertsMutation,
+        MallMutation,
+        TasksMutation,
+        SurveysMutation,
     )
     if dev_login:
         mutation_parts += (DevLoginMutation,)

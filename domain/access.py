@@ -99,6 +99,22 @@ def can_see_comment(
     return is_published(comment) and post is not None and can_see_post(post, viewer, closed_circles)
 
 
+def can_see_answer_comment(
+    comment: Comment,
+    answer: Answer | None,
+    question: Post | None,
+    viewer: Viewer | None,
+    closed_circles: Collection[int],
+) -> bool:
+    """A comment on an answer follows its answer and the answer's question: only published,
+    under a published answer the viewer may see."""
+    return (
+        is_published(comment)
+        and answer is not None
+        and can_see_answer(answer, question, viewer, closed_circles)
+    )
+
+
 def can_see_reply(reply: Comment) -> bool:
     """A comment shown beside one of the same post (a reply's target): the post was
     already checked, only the comment's own status remains."""
@@ -127,8 +143,8 @@ def can_interact_with_post(
 def can_vote_answer(
     answer: Answer, question: Post | None, closed_circles: Collection[int] = ()
 ) -> bool:
-    """Voting or accepting needs a published answer under a published question, in a circle
-    the voter may read."""
+    """Voting, accepting or commenting needs a published answer under a published question,
+    in a circle the member may read."""
     return (
         is_published(answer)
         and question is not None
@@ -304,4 +320,46 @@ def can_see_review_work(viewer: Viewer | None) -> bool:
 
 def can_read_moderation_log(viewer: Viewer | None) -> bool:
     """The moderation log: operators and admins."""
+    return is_operator(viewer)
+
+
+def can_run_mall(viewer: Viewer | None) -> bool:
+    """The points mall's back office (items, coupon codes, the redemption queue) and surveys
+    are the operators' (and admins')."""
+    return is_operator(viewer)
+
+
+def can_see_mall_item(active: bool, viewer: Viewer | None) -> bool:
+    """Items on offer are shown to everyone; those switched off to the back office only."""
+    return active or can_run_mall(viewer)
+
+
+def can_see_redemption(owner_id: int, viewer: Viewer | None) -> bool:
+    """A redemption is its member's, and the operators' who handle it."""
+    return can_see_own_record(owner_id, viewer) or can_run_mall(viewer)
+
+
+def can_redeem(
+    viewer_points: int,
+    viewer_level: int,
+    item_active: bool,
+    min_level: int | None,
+    price: int,
+    left: int | None,
+    redeemed: int,
+    limit: int | None,
+) -> bool:
+    """A member may redeem an item that is on the shelf and not sold out, within their level,
+    points and the item's per-member limit."""
+    return (
+        item_active
+        and (left is None or left > 0)
+        and (min_level is None or viewer_level >= min_level)
+        and viewer_points >= price
+        and (limit is None or redeemed < limit)
+    )
+
+
+def can_run_surveys(viewer: Viewer | None) -> bool:
+    """Creating and closing surveys and reading their results: operators (and admins)."""
     return is_operator(viewer)

@@ -176,7 +176,7 @@ async def community_metrics(calendar: Calendar, start: date, end: date) -> Commu
               (SELECT count(*) FROM posts p WHERE p.created_at >= $1 AND p.created_at < $2
                  AND p.status <> $5 AND p.status <> 'SCHEDULED' AND (
                    EXISTS (SELECT 1 FROM comments c WHERE c.post_id = p.id
-                     AND c.status <> $5
+                     AND c.answer_id IS NULL AND c.status <> $5
                      AND c.created_at <= p.created_at + interval '24 hours')
                    OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = p.id
                      AND a.status <> $5

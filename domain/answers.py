@@ -57,11 +57,11 @@ async def answer_question(
     return answer, await Post.get(id=question_id)
 
 
-async def _published_answer(
+async def published_answer(
     answer_id: int, conn: object, *, lock: bool = False, closed: frozenset[int] = frozenset()
 ) -> Answer:
-    """An answer one may vote on or accept: published, under a published question in a circle
-    the member may read (`closed`: circles.closed_circles of the member)."""
+    """An answer one may vote on, accept or comment on: published, under a published question
+    in a circle the member may read (`closed`: circles.closed_circles of the member)."""
     query = Answer.filter(id=answer_id, status=AnswerStatus.PUBLISHED).using_db(conn)  # type: ignore[arg-type]
     answer = await (query.select_for_update(no_key=True) if lock else query).first()
     if answer is not None:
@@ -78,7 +78,7 @@ async def vote_answer(user: User, answer_id: int, value: int) -> Answer:
     closed = await circles.closed_circles(user)
     async with in_transaction() as conn:
         # The answer row lock puts one member's votes (and the counter) in a line.
-        answer = await _published_answer(answer_id, conn, lock=True, closed=closed)
+        answer = await published_answer(answer_id, conn, lock=True, closed=closed)
         if answer.author_id == user.id:  # type: ignore[attr-defined]
             raise Forbidden("vote_own_answer")
         rows = await sql.fetch(
@@ -119,7 +119,7 @@ async def accept_answer(
     The asker may accept their own answer, which earns nothing and pays no bounty: otherwise
     answering and accepting oneself would print points and take a bounty back."""
     async with in_transaction() as conn:
-        answer = await _published_answer(answer_id, conn)
+        answer = await published_answer(answer_id, conn)
         question = (
             await Post.filter(id=answer.question_id)  # type: ignore[attr-defined]
             .using_db(conn)

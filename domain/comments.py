@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from domain import answers, circles
 from domain.errors import Forbidden, NotFound
 from domain.models import Comment, CommentStatus, TargetType, User
 from domain.posts import get_published_post
@@ -47,7 +48,7 @@ async def add_comment(
         if reply_to_id is not None:
             target = (
                 await Comment.filter(
-                    id=reply_to_id, post_id=post.id, status=CommentStatus.PUBLISHED
+                    id=reply_to_id, post_id=post.id, answer_id=None, status=CommentStatus.PUBLISHED
                 )
                 .using_db(conn)
                 .first()
@@ -68,11 +69,56 @@ async def add_comment(
     return comment
 
 
+async def add_answer_comment(
+    author: User,
+    answer_id: int,
+    body: str,
+    *,
+    reply_to_id: int | None = None,
+    screener: Screening,
+    rules: CommunityRules,
+) -> Comment:
+    """Comment on a published answer, or reply in one of its threads, exactly as on a post:
+    the comment's post is the answer's question, and it counts on the answer."""
+    check_can_publish(author)
+    body = check_length(body, "body", max=COMMENT_MAX)
+    verdict = await screen_texts(screener, author, [("body", body)], Scene.COMMENT)
+    status = CommentStatus(status_for(verdict))
+    closed = await circles.closed_circles(author)
+    async with in_transaction() as conn:
+        # The answer row lock: a concurrent hide or delete cannot slip in before the insert.
+        answer = await answers.published_answer(answer_id, conn, lock=True, closed=closed)
+        root_id = None
+        if reply_to_id is not None:
+            target = (
+                await Comment.filter(
+                    id=reply_to_id, answer_id=answer.id, status=CommentStatus.PUBLISHED
+                )
+                .using_db(conn)
+                .first()
+            )
+            if target is None:
+                raise NotFound("comment_not_found", field="replyToId")
+            root_id = target.root_id or target.id  # type: ignore[attr-defined]
+        comment = await Comment.create(
+            post_id=answer.question_id,  # type: ignore[attr-defined]
+            answer_id=answer.id,
+            author_id=author.id,
+            root_id=root_id,
+            reply_to_id=reply_to_id,
+            body=body,
+            status=status,
+            using_db=conn,
+        )
+        await settle(TargetType.COMMENT, comment.id, verdict, conn, rules=rules)
+    return comment
+
+
 async def delete_comment(author: User, comment_id: int) -> None:
     """Soft delete by the author. Deleting a root comment takes its thread with it."""
     async with in_transaction() as conn:
         rows = await sql.fetch(
-            "SELECT id, author_id, post_id, root_id, status FROM comments WHERE id = $1 "
+            "SELECT id, author_id, post_id, answer_id, root_id, status FROM comments WHERE id = $1 "
             "FOR NO KEY UPDATE",
             comment_id,
             conn=conn,
@@ -102,6 +148,9 @@ async def delete_comment(author: User, comment_id: int) -> None:
                 conn=conn,
             )
             return
-        await sql.bump("posts", "comment_count", row["post_id"], -len(gone), conn=conn)
+        if row["answer_id"] is not None:
+            await sql.bump("answers", "comment_count", row["answer_id"], -len(gone), conn=conn)
+        else:
+            await sql.bump("posts", "comment_count", row["post_id"], -len(gone), conn=conn)
         if row["root_id"] is not None:
             await sql.bump("comments", "reply_count", row["root_id"], -1, conn=conn)

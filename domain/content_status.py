@@ -63,10 +63,15 @@ async def count_published(
     elif target is TargetType.COMMENT:
         row = (
             await sql.fetch(
-                "SELECT post_id, root_id FROM comments WHERE id = $1", target_id, conn=conn
+                "SELECT post_id, answer_id, root_id FROM comments WHERE id = $1",
+                target_id,
+                conn=conn,
             )
         )[0]
-        await sql.bump("posts", "comment_count", row["post_id"], delta, conn=conn)
+        if row["answer_id"] is not None:  # a comment on an answer counts on the answer
+            await sql.bump("answers", "comment_count", row["answer_id"], delta, conn=conn)
+        else:
+            await sql.bump("posts", "comment_count", row["post_id"], delta, conn=conn)
         if row["root_id"] is not None:
             await sql.bump("comments", "reply_count", row["root_id"], delta, conn=conn)
     elif target is TargetType.ANSWER:

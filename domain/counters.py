@@ -16,7 +16,7 @@ _RECOUNTS: dict[str, str] = {
         WITH c AS (
           SELECT p.id,
             (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id) AS like_count,
-            (SELECT count(*) FROM comments c WHERE c.post_id = p.id
+            (SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.answer_id IS NULL
                AND c.status = $1) AS comment_count,
             (SELECT count(*) FROM shares s WHERE s.post_id = p.id AND s.counted) AS share_count,
             (SELECT count(*) FROM answers a WHERE a.question_id = p.id
@@ -44,6 +44,16 @@ _RECOUNTS: dict[str, str] = {
         UPDATE comments t SET like_count = c.like_count, reply_count = c.reply_count
         FROM c WHERE t.id = c.id
           AND (t.like_count, t.reply_count) IS DISTINCT FROM (c.like_count, c.reply_count)
+    """,
+    "answers": """
+        WITH c AS (
+          SELECT a.id,
+            (SELECT count(*) FROM comments c WHERE c.answer_id = a.id
+               AND c.status = $1) AS comment_count
+          FROM answers a WHERE a.status <> $2
+        )
+        UPDATE answers a SET comment_count = c.comment_count
+        FROM c WHERE a.id = c.id AND a.comment_count <> c.comment_count
     """,
     "users": """
         WITH c AS (
@@ -105,6 +115,7 @@ _RECOUNTS: dict[str, str] = {
 _PARAMETERS: dict[str, tuple[str, ...]] = {
     "posts": (_PUBLISHED, _DELETED),
     "comments": (_PUBLISHED, _DELETED),
+    "answers": (_PUBLISHED, _DELETED),
     "users": (_PUBLISHED,),
     "topics": (_PUBLISHED,),
     "circles": (_PUBLISHED, MembershipStatus.ACTIVE.value),
@@ -112,7 +123,7 @@ _PARAMETERS: dict[str, tuple[str, ...]] = {
 
 
 async def recount_all() -> dict[str, int]:
-    """Recount posts, comments, members, topics and circles; return the rows repaired."""
+    """Recount posts, comments, answers, members, topics and circles; return the rows repaired."""
     return {
         table: len(await sql.fetch(statement + " RETURNING 1", *_PARAMETERS[table]))
         for table, statement in _RECOUNTS.items()

@@ -218,7 +218,17 @@ async def comments_of(
     post_id: int, *, first: int | None, after: str | None, cap: int
 ) -> Page[Comment]:
     """Top-level comments of a post, oldest first."""
-    query = Comment.filter(post_id=post_id, root_id=None, status=CommentStatus.PUBLISHED)
+    query = Comment.filter(
+        post_id=post_id, answer_id=None, root_id=None, status=CommentStatus.PUBLISHED
+    )
+    return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)
+
+
+async def comments_of_answer(
+    answer_id: int, *, first: int | None, after: str | None, cap: int
+) -> Page[Comment]:
+    """Top-level comments of an answer, oldest first."""
+    query = Comment.filter(answer_id=answer_id, root_id=None, status=CommentStatus.PUBLISHED)
     return await keyset_page(query, first=first, after=after, order=OLDEST_FIRST, cap=cap)
 
 

@@ -4,6 +4,7 @@ author earns a point for a like (and loses it when the like is withdrawn the sam
 from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from adapters import sql
@@ -47,8 +48,12 @@ async def unlike_post(user: User, post_id: int, *, rules: CommunityRules) -> Pos
 async def _comment_author(comment_id: int, conn: BaseDBAsyncClient, *, published: bool) -> int:
     """The comment's author; NOT_FOUND when it does not exist (or is not published)."""
     query = Comment.filter(id=comment_id)
-    if published:  # access.can_see_comment, in SQL: the comment and its post published
-        query = query.filter(status=CommentStatus.PUBLISHED, post__status=PostStatus.PUBLISHED)
+    if published:  # access.can_see_comment, in SQL: the comment, its post (and answer) published
+        query = query.filter(
+            Q(answer_id=None) | Q(answer__status=PostStatus.PUBLISHED),
+            status=CommentStatus.PUBLISHED,
+            post__status=PostStatus.PUBLISHED,
+        )
     rows = await query.using_db(conn).values("author_id")
     if not rows:
         raise NotFound("comment_not_found", field="commentId")

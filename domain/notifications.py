@@ -168,6 +168,8 @@ def render_notification(
     if kind == NotificationKind.BADGE and f"badge.{snippet}.name" in TEXTS:
         # A badge notification keeps the badge's code (rows before that, its Chinese name).
         snippet = render(f"badge.{snippet}.name", locale)
+    if kind == NotificationKind.TASK_DONE and f"task.{snippet}.title" in TEXTS:
+        snippet = render(f"task.{snippet}.title", locale)  # the task's code, in the reader's words
     if actor_count <= 1:
         actors = render("notification.actors_one", locale, nickname=actor)
     else:

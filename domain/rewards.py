@@ -72,21 +72,29 @@ async def _tell_about_new_content(
     if target is TargetType.COMMENT:
         row = (
             await sql.fetch(
-                "SELECT c.post_id, c.body, c.reply_to_id, p.author_id AS post_author, "
+                "SELECT c.post_id, c.answer_id, c.body, c.reply_to_id, "
+                "COALESCE(a.author_id, p.author_id) AS owner, "
                 "r.author_id AS replied_author FROM comments c JOIN posts p ON p.id = c.post_id "
+                "LEFT JOIN answers a ON a.id = c.answer_id "
                 "LEFT JOIN comments r ON r.id = c.reply_to_id WHERE c.id = $1",
                 target_id,
                 conn=conn,
             )
         )[0]
-        common = {"actor_id": author_id, "post_id": row["post_id"], "comment_id": target_id}
+        # On an answer, the answer's author hears of it and the notification names the answer.
+        on_answer = row["answer_id"] is not None
+        common = {
+            "actor_id": author_id,
+            "post_id": row["post_id"],
+            "comment_id": target_id,
+            "subject_id": row["answer_id"],
+        }
         replied = row["replied_author"]
         if replied is not None:
             await notify(replied, NotificationKind.REPLY, conn, snippet=row["body"], **common)
-        if row["post_author"] != replied:
-            await notify(
-                row["post_author"], NotificationKind.COMMENT, conn, snippet=row["body"], **common
-            )
+        if row["owner"] != replied:
+            kind = NotificationKind.ANSWER_COMMENT if on_answer else NotificationKind.COMMENT
+            await notify(row["owner"], kind, conn, snippet=row["body"], **common)
     elif target is TargetType.ANSWER:
         row = (
             await sql.fetch(

@@ -39,6 +39,9 @@ class CommunityRules:
     review_claim_minutes: int = 10
     # Hours from a feedback ticket's creation to its first reply.
     feedback_sla_hours: float = 24.0
+    # The task centre: (code, reward) pairs, and the days onboarding tasks are offered.
+    task_rewards: tuple[tuple[str, int], ...] = ()
+    onboarding_days: int = 30
 
     def daily_cap(self, reason: PointsReason) -> tuple[int, tuple[PointsReason, ...]] | None:
         """(awards allowed a day, reasons sharing that cap) for a reason, None when uncapped.

@@ -187,6 +187,8 @@ def community_rules(settings: Settings) -> CommunityRules:
         ),
         review_claim_minutes=settings.review_claim_minutes,
         feedback_sla_hours=settings.feedback_sla_hours,
+        task_rewards=tuple(sorted(settings.task_rewards.items())),
+        onboarding_days=settings.task_onboarding_days,
     )
 
 

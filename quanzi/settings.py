@@ -143,6 +143,21 @@ class Settings(BaseSettings):
     # operator (circle events paid out by their own admins were a way to print points).
     circle_event_reward_max: int = Field(default=20, ge=0)
     level_thresholds: list[int] = [0, 100, 300, 1000, 3000, 10000]
+    # The task centre: each task's reward (QUANZI_TASK_REWARDS as JSON, e.g.
+    # {"FIRST_POST": 20}; codes left out keep these), and how long onboarding is offered.
+    task_rewards: dict[str, int] = {
+        "COMPLETE_PROFILE": 10,
+        "FOLLOW_TOPICS": 5,
+        "JOIN_CIRCLE": 5,
+        "FIRST_POST": 10,
+        "FIRST_COMMENT": 5,
+        "FIRST_CHECK_IN": 5,
+        "DAILY_CHECK_IN": 2,
+        "DAILY_LIKE": 2,
+        "DAILY_COMMENT": 2,
+        "DAILY_SHARE": 2,
+    }
+    task_onboarding_days: int = Field(default=30, ge=1)
     # The recommender (LightFM). Interactions of the last `recommender_days` days train it.
     recommender_days: int = 90
     recommender_components: int = 32

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from domain import notifications
 from domain.answers import answer_question
 from domain.circles import approve_member, create_circle, join_circle
-from domain.comments import add_comment, delete_comment
+from domain.comments import add_answer_comment, add_comment, delete_comment
 from domain.content_status import set_status
 from domain.events import EventDraft, create_event, sign_up
 from domain.featured import add_to_collection, create_collection
@@ -187,6 +187,28 @@ async def make_comment(
         await delete_comment(author, comment.id)
     elif status != CommentStatus.PUBLISHED:
         await _move_to(TargetType.COMMENT, comment.id, status.value)
+    await comment.refresh_from_db()
+    return comment
+
+
+async def make_answer_comment(
+    answer: Answer,
+    author: User | None = None,
+    body: str = "好回答",
+    *,
+    reply_to: Comment | None = None,
+) -> Comment:
+    """A comment on an answer (or a reply in its thread) that tells the answer's author."""
+    author = author or await make_user()
+    async with _delivering():
+        comment = await add_answer_comment(
+            author,
+            answer.id,
+            body,
+            reply_to_id=reply_to.id if reply_to else None,
+            screener=NO_SCREENING,
+            rules=RULES,
+        )
     await comment.refresh_from_db()
     return comment
 

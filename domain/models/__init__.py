@@ -20,6 +20,14 @@ from domain.models.events import (
     FeedbackCategory,
     FeedbackStatus,
 )
+from domain.models.mall import (
+    CouponCode,
+    CouponStatus,
+    MallItem,
+    MallItemKind,
+    Redemption,
+    RedemptionStatus,
+)
 from domain.models.moderation import (
     Collection,
     CollectionItem,
@@ -55,6 +63,15 @@ from domain.models.reactions import (
 )
 from domain.models.recommender import RecommenderModel
 from domain.models.retention import MemberSignal, Segment
+from domain.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    SurveyResponse,
+)
+from domain.models.tasks import MemberTask
 from domain.models.users import Role, User
 
 __all__ = [
@@ -77,6 +94,8 @@ __all__ = [
     "Comment",
     "CommentLike",
     "CommentStatus",
+    "CouponCode",
+    "CouponStatus",
     "DailyMetric",
     "Event",
     "EventKind",
@@ -87,9 +106,12 @@ __all__ = [
     "ImportedRecord",
     "JobRun",
     "JoinPolicy",
+    "MallItem",
+    "MallItemKind",
     "MediaUpload",
     "MemberActivity",
     "MemberSignal",
+    "MemberTask",
     "MembershipStatus",
     "ModerationAction",
     "Notification",
@@ -106,6 +128,8 @@ __all__ = [
     "PostTopic",
     "PostView",
     "RecommenderModel",
+    "Redemption",
+    "RedemptionStatus",
     "RefreshToken",
     "Report",
     "ReportReason",
@@ -123,6 +147,12 @@ __all__ = [
     "Share",
     "ShareChannel",
     "SubscribeGrant",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyQuestion",
+    "SurveyQuestionKind",
+    "SurveyResponse",
     "TargetType",
     "Topic",
     "TopicFollow",

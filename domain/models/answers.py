@@ -34,6 +34,7 @@ class Answer(Model):
     status = fields.CharEnumField(AnswerStatus, max_length=16, default=AnswerStatus.PUBLISHED)
     vote_count = fields.IntField(default=0)
     is_accepted = fields.BooleanField(default=False)
+    comment_count = fields.IntField(default=0)  # published comments and replies
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from domain.models.answers import Answer
 from domain.models.posts import Post
 from domain.models.users import User
 
@@ -19,8 +20,9 @@ class CommentStatus(StrEnum):
 
 
 class Comment(Model):
-    """A comment on a post. Replies hang off a root comment (one level of threading);
-    `reply_to` keeps the comment actually answered."""
+    """A comment on a post, or on an answer (`answer` set, `post` its question). Replies hang
+    off a root comment (one level of threading); `reply_to` keeps the comment actually
+    answered."""
 
     id = fields.BigIntField(primary_key=True)
     post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
@@ -28,6 +30,9 @@ class Comment(Model):
     )
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="comments", on_delete=fields.CASCADE
+    )
+    answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
+        "models.Answer", related_name="comments", null=True, on_delete=fields.CASCADE
     )
     root: fields.ForeignKeyNullableRelation[Comment] = fields.ForeignKeyField(
         "models.Comment", related_name="thread", null=True, on_delete=fields.CASCADE
@@ -50,5 +55,9 @@ class Comment(Model):
                 name="comments_post_idx",
             ),
             Index(fields=("root_id", "status", "created_at", "id"), name="comments_thread_idx"),
+            Index(
+                fields=("answer_id", "root_id", "status", "created_at", "id"),
+                name="comments_answer_idx",
+            ),
             Index(fields=("author_id", "status", "created_at"), name="comments_author_idx"),
         )

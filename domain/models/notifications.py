@@ -24,6 +24,8 @@ class NotificationKind(StrEnum):
     EVENT_REMINDER = "EVENT_REMINDER"
     FEEDBACK_REPLY = "FEEDBACK_REPLY"
     EVENT_CANCELLED = "EVENT_CANCELLED"  # an event you signed up for was called off
+    ANSWER_COMMENT = "ANSWER_COMMENT"  # someone commented on your answer
+    TASK_DONE = "TASK_DONE"  # an onboarding task completed (its code in the snippet)
 
 
 class Notification(Model):

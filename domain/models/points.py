@@ -24,6 +24,10 @@ class PointsReason(StrEnum):
     BOUNTY_ESCROW = "BOUNTY_ESCROW"
     BOUNTY_PAID = "BOUNTY_PAID"
     BOUNTY_REFUND = "BOUNTY_REFUND"
+    MALL_REDEMPTION = "MALL_REDEMPTION"  # points spent in the mall
+    MALL_REFUND = "MALL_REFUND"  # a cancelled redemption's points back
+    TASK_REWARD = "TASK_REWARD"
+    SURVEY_REWARD = "SURVEY_REWARD"
 
 
 class PointsEntry(Model):

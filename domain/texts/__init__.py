@@ -11,8 +11,10 @@ from typing import Any
 from domain.texts.alerts import ALERT_TEXTS
 from domain.texts.badges import BADGE_TEXTS
 from domain.texts.errors import ERRORS
+from domain.texts.loop_errors import LOOP_ERRORS
 from domain.texts.notifications import NOTIFICATIONS, SUBSCRIBE_MESSAGES
 from domain.texts.operations import OPERATIONS_ERRORS
+from domain.texts.tasks import TASK_TEXTS
 
 DEFAULT_LOCALE = "zh"
 LOCALES = ("zh", "en")
@@ -20,10 +22,12 @@ LOCALES = ("zh", "en")
 TEXTS: dict[str, dict[str, str]] = {
     **ERRORS,
     **OPERATIONS_ERRORS,
+    **LOOP_ERRORS,
     **NOTIFICATIONS,
     **SUBSCRIBE_MESSAGES,
     **BADGE_TEXTS,
     **ALERT_TEXTS,
+    **TASK_TEXTS,
 }
 
 

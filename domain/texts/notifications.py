@@ -46,6 +46,14 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "zh": "你报名的活动「{snippet}」已取消",
         "en": "The event you signed up for was cancelled: {snippet}",
     },
+    "notification.ANSWER_COMMENT": {
+        "zh": "{actor} 评论了你的回答：{snippet}",
+        "en": "{actor} commented on your answer: {snippet}",
+    },
+    "notification.TASK_DONE": {
+        "zh": "你完成了新手任务「{snippet}」，快去任务中心领取奖励",
+        "en": "You completed the task “{snippet}”: claim its reward in the task centre",
+    },
     # {actors}: one member, or several
     "notification.actors_one": {"zh": "{nickname} ", "en": "{nickname} "},
     "notification.actors_many": {
@@ -71,5 +79,7 @@ SUBSCRIBE_MESSAGES: dict[str, dict[str, str]] = {
     "subscribe.EVENT_REMINDER": {"zh": "你报名的活动即将开始", "en": "Your event starts soon"},
     "subscribe.FEEDBACK_REPLY": {"zh": "你的反馈有了回复", "en": "Your feedback has a reply"},
     "subscribe.EVENT_CANCELLED": {"zh": "你报名的活动已取消", "en": "Your event was cancelled"},
+    "subscribe.ANSWER_COMMENT": {"zh": "有人评论了你的回答", "en": "New comment on your answer"},
+    "subscribe.TASK_DONE": {"zh": "你完成了一个新手任务", "en": "You completed a task"},
     "subscribe.other": {"zh": "你有一条新消息", "en": "You have a new message"},
 }

@@ -46,6 +46,7 @@ from domain.topics import follow_topic
 from domain.users import find_or_create_member
 from quanzi.tools.seed_content import seed_content_calendar
 from quanzi.tools.seed_history import seed_history
+from quanzi.tools.seed_loop import seed_member_loop
 from quanzi.tools.seed_review import seed_review_desk
 from quanzi.tools.seed_watch import seed_desk_and_alerts
 
@@ -304,7 +305,9 @@ async def seed_demo_community(rules: CommunityRules) -> dict[str, int]:
     review_tasks = await seed_review_desk(members, rules)
     watch = await seed_desk_and_alerts(rules)
     calendar_items = await seed_content_calendar(members, rules)
+    loop = await seed_member_loop(members, rules)
     return {
+        **loop,
         **history,
         **watch,
         "members": len(DEMO_MEMBERS),

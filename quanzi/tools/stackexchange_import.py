@@ -1,11 +1,12 @@
 """Importing a Stack Exchange dump (users, questions with their tags as topics, answers with
-their scores and accepted answers, comments on questions) with the original timestamps.
+their scores and accepted answers, comments on questions and on answers) with the original
+timestamps.
 
 Idempotent: every row created is recorded against the dump's id, and a second import of the
 same dump creates nothing. Imported content earns no points and notifies no one; members are
 marked active on the days they wrote something (kept or not), and every member is scored
-for retention at the end (segments, churn risk). Comments on answers have nowhere
-to go in Quanzi (comments belong to posts) and are left out."""
+for retention at the end (segments, churn risk). A comment on an answer that was not kept (a
+member's second answer to a question) is left out."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class ImportReport:
     users: int = 0
     questions: int = 0
     answers: int = 0
-    comments: int = 0
+    comments: int = 0  # on questions and on answers
+    answer_comments: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     segments: dict[str, int] = field(default_factory=dict)  # members scored, by segment
 
@@ -50,7 +52,8 @@ class ImportReport:
         segments = ", ".join(f"{k} {v}" for k, v in self.segments.items())
         return (
             f"imported {self.users} members, {self.questions} questions, {self.answers} "
-            f"answers, {self.comments} comments (skipped {skipped}); segments: {segments}"
+            f"answers, {self.comments} comments ({self.answer_comments} on answers; skipped "
+            f"{skipped}); segments: {segments}"
         )
 
 
@@ -208,29 +211,46 @@ async def import_stackexchange(
                 )
 
         comments = await _known(source, "comment", conn)
+        answer_of_question = {
+            r["id"]: r["question_id"]
+            for r in await sql.fetch(
+                "SELECT id, question_id FROM answers WHERE id = ANY($1::bigint[])",
+                list(answers.values()),
+                conn=conn,
+            )
+        }
         new_comments = []
         for c in comments_xml:
             if c["Id"] in comments:
                 continue
-            post_id, owner = questions.get(c.get("PostId", "")), author(c)
+            on = c.get("PostId", "")
+            post_id, answer_id, owner = questions.get(on), answers.get(on), author(c)
             if owner is None:
                 report.skip("comment without author")
                 continue
             created_at = parse_time(c["CreationDate"])
             active.add((owner, calendar.day_of(created_at)))  # active even if not kept
-            if post_id is None:
-                report.skip("comment on an answer")
+            if not c.get("UserId"):  # written by no one (the dump's day stays counted)
+                report.skip("comment without author")
+                continue
+            if answer_id is not None:
+                post_id = answer_of_question[answer_id]
+            elif post_id is None:
+                report.skip("comment on an answer or question not kept")
                 continue
             inserted = await sql.fetch(
-                "INSERT INTO comments (post_id, author_id, body, status, like_count, "
-                "reply_count, created_at) VALUES ($1, $2, $3, $5, 0, 0, $4) RETURNING id",
+                "INSERT INTO comments (post_id, answer_id, author_id, body, status, like_count, "
+                "reply_count, created_at) VALUES ($1, $6, $2, $3, $5, 0, 0, $4) RETURNING id",
                 post_id,
                 owner,
                 text_of(c.get("Text", ""))[:1000] or "…",
                 created_at,
                 PUBLISHED,
+                answer_id,
                 conn=conn,
             )
+            if answer_id is not None:
+                report.answer_comments += 1
             comments[c["Id"]] = inserted[0]["id"]
             new_comments.append((c["Id"], inserted[0]["id"]))
         await _remember(source, "comment", new_comments, conn)

@@ -10,20 +10,24 @@ from graphql import GraphQLNonNull, GraphQLObjectType, build_schema
 
 from api.ids import to_global_id
 from api.nodes import NODE_FETCHERS
+from domain import mall, surveys
 from domain.models import (
     Alert,
     AlertKind,
     AlertSeverity,
     JoinPolicy,
+    MallItemKind,
     ModerationAction,
     PointsEntry,
     Role,
     SanctionKind,
+    SurveyQuestionKind,
 )
 from domain.sanctions import sanction_user
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
 from tests.factories import (
+    RULES,
     make_answer,
     make_circle,
     make_collection,
@@ -107,8 +111,31 @@ async def test_node_id_round_trips_every_type_under_the_rule_of_its_parent(
     log_entry = await ModerationAction.filter(target_id=outsider.id).first()
     assert log_entry is not None
     alert = await Alert.create(kind=AlertKind.DAU_DROP, severity=AlertSeverity.WARNING, value=3)
+    shelf_off = await mall.create_item(
+        operator,
+        mall.ItemDraft(title="下架", kind=MallItemKind.VIRTUAL, price_points=1, active=False),
+    )
+    on_shelf = await mall.create_item(
+        operator, mall.ItemDraft(title="在售", kind=MallItemKind.VIRTUAL, price_points=1)
+    )
+    redemption = await mall.redeem(insider, on_shelf.id, 1, "node", None, rules=RULES)
+    survey = await surveys.create(
+        operator,
+        "问卷",
+        None,
+        None,
+        None,
+        [surveys.QuestionDraft(SurveyQuestionKind.SINGLE, "选哪个？", options=["甲", "乙"])],
+    )
+    [(survey_question, survey_options)] = await surveys.questions_of(survey.id)
     cases = [
         Case("User", outsider.id, None, None),
+        Case("MallItem", shelf_off.id, operator, insider),
+        Case("Redemption", redemption.id, insider, outsider),
+        Case("Redemption", redemption.id, operator, outsider),
+        Case("Survey", survey.id, None, None),
+        Case("SurveyQuestion", survey_question.id, None, None),
+        Case("SurveyOption", survey_options[0].id, None, None),
         Case("Topic", (await make_topic()).id, None, None),
         Case("Circle", closed.id, None, None),
         Case("Event", (await make_event(operator)).id, None, None),

@@ -23,6 +23,7 @@ from domain.models import (
 from quanzi.bootstrap import Runtime
 from tests.factories import (
     make_answer,
+    make_answer_comment,
     make_circle,
     make_circle_admin,
     make_circle_member,
@@ -43,7 +44,7 @@ from tests.factories import (
 
 async def assert_counters_in_step() -> None:
     assert await recount_all() == {
-        t: 0 for t in ("posts", "comments", "users", "topics", "circles")
+        t: 0 for t in ("posts", "comments", "answers", "users", "topics", "circles")
     }
 
 
@@ -100,6 +101,11 @@ async def test_questions_answers_and_polls(runtime: Runtime) -> None:
     await question.refresh_from_db()
     assert question.kind == PostKind.QUESTION and question.title
     assert (answer.question_id, question.answer_count) == (question.id, 1)  # type: ignore[attr-defined]
+    root = await make_answer_comment(answer)
+    await make_answer_comment(answer, body="同意", reply_to=root)
+    await answer.refresh_from_db()
+    await question.refresh_from_db()
+    assert (answer.comment_count, question.comment_count) == (2, 0)
     poll = await make_poll(options=["甲", "乙", "丙"], multiple_choice=True)
     assert poll.post.kind == PostKind.POLL
     assert [o.text for o in sorted(poll.options, key=lambda o: o.position)] == ["甲", "乙", "丙"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -16,7 +17,10 @@ from quanzi.tools.stackexchange_import import import_stackexchange
 from tests.conftest import Api
 from tests.factories import RULES, make_user, token_for
 
-DUMP = Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-cardano"
+DUMP = Path(
+    os.environ.get("QUANZI_SE_DUMP")  # a worktree elsewhere names the shared dump
+    or Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-cardano"
+)
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -101,6 +105,13 @@ def tiny_dump(tmp_path: Path) -> Path:
                 "UserId": "1",
                 "Text": "On an answer",
             },
+            {
+                "Id": "32",
+                "PostId": "21",
+                "CreationDate": "2021-05-08T06:00:00.000",
+                "UserId": "3",
+                "Text": "On the answer that was not kept",
+            },
         ],
     )
     return tmp_path
@@ -110,8 +121,12 @@ async def test_importing_a_dump_keeps_its_shape_and_twice_changes_nothing(
     runtime: Runtime, tiny_dump: Path
 ) -> None:
     first = await import_stackexchange(tiny_dump, RULES.calendar)
-    assert (first.users, first.questions, first.answers, first.comments) == (3, 2, 1, 1)
-    assert first.skipped == {"second answer by the same member": 1, "comment on an answer": 1}
+    assert (first.users, first.questions, first.answers, first.comments) == (3, 2, 1, 2)
+    assert first.answer_comments == 1
+    assert first.skipped == {
+        "second answer by the same member": 1,
+        "comment on an answer or question not kept": 1,
+    }
     again = await import_stackexchange(tiny_dump, RULES.calendar)
     assert (again.users, again.questions, again.answers, again.comments) == (0, 0, 0, 0)
     assert await Post.all().count() == 2 and await User.all().count() == 3
@@ -122,7 +137,11 @@ async def test_importing_a_dump_keeps_its_shape_and_twice_changes_nothing(
     answer = await Answer.get(question_id=question.id)
     assert (answer.is_accepted, answer.vote_count) == (True, 3)
     assert question.accepted_answer_id == answer.id
-    assert await Comment.all().count() == 1
+    assert await Comment.all().count() == 2
+    on_answer = await Comment.get(answer_id=answer.id)
+    assert on_answer.post_id == question.id and answer.comment_count == 1  # type: ignore[attr-defined]
+    assert on_answer.created_at == datetime.fromisoformat("2021-05-08T05:00:00+00:00")
+    assert question.comment_count == 0  # the question's own comments only
 
 
 async def test_analytics_on_a_tiny_dump_are_the_hand_computed_numbers(
@@ -136,8 +155,9 @@ async def test_analytics_on_a_tiny_dump_are_the_hand_computed_numbers(
     data = result["data"]["communityMetrics"]
     dau = [d["dau"] for d in data["days"]]
     # 05-01: Ada asks, Bo answers; 05-02: Cy asks; 05-03: Bo answers again (not kept, but active);
-    # 05-04: Ada comments; 05-08: Ada comments on an answer.
-    assert dau == [2, 1, 1, 1, 0, 0, 0, 1]
+    # 05-04: Ada comments; 05-08: Ada comments on an answer, Cy on the one not kept.
+    assert dau == [2, 1, 1, 1, 0, 0, 0, 2]
+    assert [d["comments"] for d in data["days"]][-1] == 1  # the answer's comment counts
     assert [d["newUsers"] for d in data["days"]][:3] == [2, 1, 0]
     assert [d["posts"] for d in data["days"]][:2] == [1, 1]
     assert (data["wau"], data["mau"]) == (3, 3)  # 05-02..05-08: Cy, Bo, Ada
@@ -161,7 +181,10 @@ async def test_analytics_on_a_tiny_dump_are_the_hand_computed_numbers(
 async def test_analytics_on_the_cardano_dump_match_an_independent_count_of_the_xml(
     api: Api, runtime: Runtime
 ) -> None:
-    await import_stackexchange(DUMP, RULES.calendar)
+    report = await import_stackexchange(DUMP, RULES.calendar)
+    # Every comment with an author on a kept question or answer: 613 + 1,213 of 1,829.
+    assert (report.comments, report.answer_comments) == (1826, 1213)
+    assert await Comment.filter(answer_id=None).count() == 613
     posts = [dict(r.attrib) for r in ET.parse(DUMP / "Posts.xml").getroot()]
     comments = [dict(r.attrib) for r in ET.parse(DUMP / "Comments.xml").getroot()]
     users = [dict(r.attrib) for r in ET.parse(DUMP / "Users.xml").getroot()]

@@ -78,3 +78,29 @@ async def test_the_demo_calendar_shows_a_month_of_work_and_is_seeded_once(
     assert states["雨天露营"] == events.EventState.CANCELLED
     online = await Event.get(title="线上读书分享会")
     assert online.signup_count == 3
+
+
+async def test_the_demo_member_loop_has_mall_items_tasks_under_way_and_an_open_survey(
+    runtime: object,
+) -> None:
+    from domain import tasks
+    from domain.models import CouponCode, MallItem, MemberTask, Survey
+
+    first = await seed_demo_community(RULES)
+    assert (first["mall items created"], first["surveys opened"], first["answer comments"]) == (
+        3,
+        1,
+        1,
+    )
+    again = await seed_demo_community(RULES)
+    assert (again["mall items created"], again["surveys opened"], again["answer comments"]) == (
+        0,
+        0,
+        0,
+    )
+    assert await MallItem.all().count() == 3 and await CouponCode.all().count() == 5
+    assert await Survey.all().count() == 1
+    alice = await User.get(openid="demo-alice")
+    assert await MemberTask.filter(user_id=alice.id, claimed_at__isnull=False).count() == 1
+    under_way = await tasks.tasks_of(alice, rules=RULES)
+    assert any(t.completed for t in under_way) and not all(t.completed for t in under_way)

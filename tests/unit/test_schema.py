@@ -172,6 +172,30 @@ CONSOLE_OPERATIONS = [
     "SegmentsWithTime",
 ]
 
+# Wave 2, the member's loop (wave2/member-loop.graphql).
+MEMBER_LOOP_OPERATIONS = [
+    "AddAnswerComment",
+    "AnswerComments",
+    "NotificationsAboutAnswers",
+    "MallItems",
+    "RedeemItem",
+    "MyRedemptions",
+    "CreateMallItem",
+    "UpdateMallItem",
+    "AddCouponCodes",
+    "Redemptions",
+    "FulfilRedemption",
+    "CancelRedemption",
+    "Tasks",
+    "ClaimTaskReward",
+    "Surveys",
+    "SurveyDetail",
+    "SubmitSurveyResponse",
+    "CreateSurvey",
+    "CloseSurvey",
+    "SurveyResults",
+]
+
 
 ALL_OPERATIONS = (
     PLATFORM_OPERATIONS
@@ -186,6 +210,7 @@ ALL_OPERATIONS = (
     + CONSOLE_MODERATION_OPERATIONS
     + CONSOLE_WATCH_OPERATIONS
     + CONSOLE_OPERATIONS
+    + MEMBER_LOOP_OPERATIONS
 )
 
 
