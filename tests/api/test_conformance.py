@@ -114,6 +114,7 @@ async def run_node(suite: Path, name: str, **given: object) -> None:
     report = output.decode()
     if process.returncode != 0:
         pytest.fail(f"{name} failed in node:\n{report}", pytrace=False)
+    print(report)  # node's diagnostics, for -s or -rP
 
 
 def gid(kind: str, row: object) -> str:
