@@ -21,8 +21,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
+from gql import Client, GraphQLRequest
+from gql.transport.httpx import HTTPXAsyncTransport
+from gql.transport.websockets import WebsocketsTransport
 from PIL import Image
 
 from api.app import create_app
@@ -32,6 +36,7 @@ from domain.featured import PinScope, pin_post
 from domain.models import Role, User
 from domain.tokens import TokenIssuer
 from quanzi.bootstrap import Runtime
+from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
 from tests.wechat_stub import WeChatStub
 
@@ -118,7 +123,7 @@ async def run_node(suite: Path, name: str, **given: object) -> None:
 
 
 def gid(kind: str, row: object) -> str:
-    return to_global_id(kind, row.id)  # type: ignore[attr-defined]
+    return to_global_id(kind, row.id)
 
 
 async def stale_tokens(runtime: Runtime, member: User) -> tuple[str, str]:
@@ -277,7 +282,7 @@ async def test_update_profile_refreshes_cached_author_chips(runtime: Runtime, bu
             url=url,
             token=token_for(runtime, member),
             memberId=gid("User", member),
-            postIds=[gid("Post", p) for p in posts if p.author_id == member.id],  # type: ignore[attr-defined]
+            postIds=[gid("Post", p) for p in posts if p.author_id == member.id],
         )
 
 
@@ -315,3 +320,36 @@ async def test_client_mistakes_get_codes_of_their_own(runtime: Runtime, built: P
     member = await make_user()
     async with serving(runtime) as url:
         await run_node(built, "errors", url=url, token=token_for(runtime, member))
+
+
+async def test_python_gql_reads_the_feed_and_hears_a_notification(runtime: Runtime) -> None:
+    """Python's `gql` (HTTPX for the query, graphql-transport-ws for the subscription)."""
+    author, commenter = await make_user(), await make_user()
+    post = await make_post(author, "给 Python 客户端看的帖子")
+    async with serving(runtime) as url:
+        feed = GraphQLRequest(operation("Feed"), variable_values={"kind": "LATEST", "first": 2})
+        async with Client(transport=HTTPXAsyncTransport(url=f"{url}/graphql")) as http:
+            page = await http.execute(feed)
+        assert [e["node"]["id"] for e in page["feed"]["edges"]] == [gid("Post", post)]
+
+        socket = WebsocketsTransport(
+            url=url.replace("http", "ws", 1) + "/graphql",
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            init_payload={"Authorization": f"Bearer {token_for(runtime, author)}"},
+        )
+        async with Client(transport=socket) as live:
+            notifications = live.subscribe(GraphQLRequest(operation("NotificationAdded")))
+            first = asyncio.create_task(anext(notifications))
+            await asyncio.sleep(0.5)  # listening
+            comment = {"postId": gid("Post", post), "body": "Python 也收到了"}
+            async with httpx.AsyncClient(base_url=url) as client:
+                added = await client.post(
+                    "/graphql",
+                    json={"query": operation("AddComment"), "variables": comment},
+                    headers={"Authorization": f"Bearer {token_for(runtime, commenter)}"},
+                )
+            assert "errors" not in added.json(), added.text
+            heard = await asyncio.wait_for(first, 3)
+            await notifications.aclose()
+        assert heard["notificationAdded"]["kind"] == "COMMENT"
+        assert heard["notificationAdded"]["actor"]["id"] == gid("User", commenter)
