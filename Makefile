@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES := quanzi api console domain adapters recommend jobs tests bench
+CONFORMANCE := clients/conformance
 
-.PHONY: install run serve migrate seed test lint typecheck schema contract console-vendor clean
+.PHONY: install run serve migrate seed test conformance conformance-deps lint typecheck schema \
+	contract console-vendor clean
 
 $(BIN)/quanzi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +34,29 @@ migrate: install
 seed: install
 	$(BIN)/quanzi seed
 
-## test: install, then lint, type-check and run the whole suite
-test: install
+## conformance-deps: the Node packages of the client conformance suite, from its lockfile
+## (again only when the lockfile changed)
+conformance-deps: $(CONFORMANCE)/node_modules/.installed
+
+$(CONFORMANCE)/node_modules/.installed: $(CONFORMANCE)/package-lock.json $(CONFORMANCE)/package.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+		2>/dev/null && command -v npm >/dev/null || { echo "The client conformance suite \
+	($(CONFORMANCE)) needs Node.js 20 or newer with npm on the PATH (Debian: apt-get install \
+	nodejs npm); install them and run make again." >&2; exit 1; }
+	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## test: install, then lint, type-check and run the whole suite (the client conformance
+## suite included)
+test: install conformance-deps
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## conformance: only the client conformance suite (Apollo Client, graphql-ws and
+## graphql-codegen against a server the test starts)
+conformance: install conformance-deps
+	$(BIN)/pytest tests/api/test_conformance.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check $(SOURCES)
@@ -70,3 +90,5 @@ console-vendor:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(CONFORMANCE)/node_modules $(CONFORMANCE)/dist $(CONFORMANCE)/src/gql \
+		$(CONFORMANCE)/persisted-query-manifest.json
