@@ -61,5 +61,8 @@ test("every object type with an id: ID! implements Node", async () => {
     )
     .filter((t) => !(t.interfaces ?? []).some((i) => i.name === "Node"))
     .map((t) => t.name);
-  assert.deepEqual(withoutNode, []);
+  // The three that are not a Node name one on purpose: Viewer.id is the member's User id
+  // (node(id:) answers the User), a CalendarItem's id is its post's, event's or
+  // collection's, and a JobHandle's is a queue id that looks like no global id.
+  assert.deepEqual(withoutNode.sort(), ["CalendarItem", "JobHandle", "Viewer"]);
 });

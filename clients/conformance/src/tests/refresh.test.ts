@@ -114,4 +114,7 @@ test("Apollo's ErrorLink refreshes the token once on UNAUTHENTICATED and retries
     "the stale request, then the retry",
   );
   t.diagnostic(`Apollo surfaced the stale token as: ${surfaced.join(", ")}`);
+  // Apollo 4 asks for application/graphql-response+json and gets it, so the 401's body reaches
+  // the error link as GraphQL errors: the documented refresh-on-UNAUTHENTICATED recipe fires.
+  assert.deepEqual(surfaced, ["CombinedGraphQLErrors (token_expired)"]);
 });
