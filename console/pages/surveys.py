@@ -97,7 +97,7 @@ async def close(desk: Desk) -> Response:
 
 
 def _nps_split(scores: list[dict[str, int]]) -> dict[str, int]:
-    split = {"promoters": 0, "passives": 0, "detractors": 0}
+    split = {"detractors": 0, "passives": 0, "promoters": 0}  # the chart's order, low to high
     for s in scores:
         band = (
             "promoters"

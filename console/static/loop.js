@@ -64,7 +64,7 @@
     return {
       animation: !still,
       textStyle: { fontFamily: font },
-      grid: { left: 8, right: 64, top: 8, bottom: 4, containLabel: true },
+      grid: { left: 8, right: horizontal ? 72 : 8, top: horizontal ? 8 : 26, bottom: 4, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
