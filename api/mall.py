@@ -201,11 +201,18 @@ class RedemptionPayload:
 
 @strawberry.type
 class MallQuery:
-    @strawberry.field(description="The items on offer, newest first.")
+    @strawberry.field(
+        description="The items on offer, newest first; includeInactive (operators): all."
+    )
     async def mall_items(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
     ) -> Connection[MallItem]:
-        page = await mall.shelf(first=first, after=after, cap=info.context.page_cap)
+        actor = await info.context.require_viewer() if include_inactive else None
+        page = await mall.shelf(first=first, after=after, cap=info.context.page_cap, actor=actor)
         return connection_from_page(page, MallItem.from_model)  # type: ignore[arg-type]
 
     @strawberry.field(description="The viewer's redemptions, newest first.")

@@ -89,12 +89,21 @@ class OptionResult:
 
 
 @strawberry.type
+class ScoreCount:
+    score: int
+    count: int
+
+
+@strawberry.type
 class QuestionResult:
     question: SurveyQuestion
     answered: int
     average_score: float | None
     nps: float | None = strawberry.field(description="% promoters (9-10) − % detractors (0-6).")
     options: list[OptionResult]
+    score_counts: list[ScoreCount] = strawberry.field(
+        description="RATING and NPS: how many gave each score, lowest first."
+    )
     pk: strawberry.Private[int]
 
     @strawberry.field(description="The latest free-text answers, newest first (at most 50).")
@@ -157,17 +166,28 @@ def _result(r: surveys.QuestionResult) -> QuestionResult:
             OptionResult(option=SurveyOption.from_model(o), count=c, percent=p)
             for o, c, p in r.options
         ],
+        score_counts=[ScoreCount(score=s, count=c) for s, c in r.scores.items()],
         pk=r.question.id,
     )
 
 
 @strawberry.type
 class SurveysQuery:
-    @strawberry.field(description="The surveys still taking answers, newest first.")
+    @strawberry.field(
+        description="The surveys still taking answers, newest first; includeClosed "
+        "(operators): all."
+    )
     async def surveys(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        include_closed: bool = False,
     ) -> Connection[Survey]:
-        page = await surveys.open_surveys(first=first, after=after, cap=info.context.page_cap)
+        actor = await info.context.require_viewer() if include_closed else None
+        page = await surveys.open_surveys(
+            first=first, after=after, cap=info.context.page_cap, actor=actor
+        )
         return connection_from_page(page, Survey.from_model)  # type: ignore[arg-type]
 
     @strawberry.field

@@ -46,6 +46,8 @@ NAV: tuple[tuple[str, str, Role], ...] = (
     ("nav.system", "/console/system", Role.OPERATOR),
     ("nav.log", "/console/log", Role.OPERATOR),
     ("nav.roles", "/console/roles", Role.ADMIN),
+    ("nav.mall", "/console/mall", Role.OPERATOR),
+    ("nav.surveys", "/console/surveys", Role.OPERATOR),
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from console.texts_curation import CURATION
 from console.texts_desk import DESK
+from console.texts_loop import LOOP
 from console.texts_numbers import NUMBERS
 
 _T: dict[str, tuple[str, str]] = {
@@ -262,6 +263,8 @@ _T.update(NUMBERS)
 _T.update(DESK)
 # 内容日历 and 内容运营's words.
 _T.update(CURATION)
+# 积分商城 and 问卷's words.
+_T.update(LOOP)
 
 
 def text(key: str, locale: str, **params: Any) -> str:

@@ -121,11 +121,20 @@ def is_open(survey: Survey) -> bool:
     return survey.closes_at is None or survey.closes_at > datetime.now(UTC)
 
 
-async def open_surveys(*, first: int | None, after: str | None, cap: int) -> Page[Survey]:
-    """The surveys still taking answers, newest first."""
+async def open_surveys(
+    *, first: int | None, after: str | None, cap: int, actor: User | None = None
+) -> Page[Survey]:
+    """The surveys still taking answers, newest first; with an operator as `actor`, closed
+    ones too."""
     from tortoise.expressions import Q
 
-    query = Survey.filter(Q(closes_at=None) | Q(closes_at__gt=datetime.now(UTC)))
+    if actor is not None and not access.can_run_surveys(actor):
+        raise Forbidden()
+    query = (
+        Survey.all()
+        if actor is not None
+        else Survey.filter(Q(closes_at=None) | Q(closes_at__gt=datetime.now(UTC)))
+    )
     return await keyset_page(query, first=first, after=after, order=("-created_at", "-id"), cap=cap)
 
 
@@ -228,6 +237,7 @@ class QuestionResult:
     answered: int = 0
     average_score: float | None = None
     nps: float | None = None
+    scores: dict[int, int] = field(default_factory=dict)  # score → answers (RATING, NPS)
 
 
 def _one_decimal(value: float) -> float:
@@ -278,8 +288,8 @@ async def results(actor: User, survey_id: int) -> tuple[int, list[QuestionResult
             )
             for o in opts
         ]
-        result = QuestionResult(q, shares, n)
         counts = scores.get(q.id, {})
+        result = QuestionResult(q, shares, n, scores=dict(sorted(counts.items())))
         total = sum(counts.values())
         if q.kind in SCORES and total:
             result.average_score = round(sum(s * c for s, c in counts.items()) / total, 2)
