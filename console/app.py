@@ -90,6 +90,7 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         Route("/growth/data.json", page(growth.data, operator)),
         Route("/growth/retention.csv", page(growth.export_cohorts, operator)),
         Route("/growth/at-risk.csv", page(growth.export_at_risk, operator)),
+        Route("/growth/refresh", page(growth.refresh, operator), methods=["POST"]),
         Route("/events", page(events.show, operator)),
         Route("/events/create", page(events.create, operator), methods=["POST"]),
         Route("/events/{event_id}", page(events.detail, operator)),

@@ -30,6 +30,7 @@ async def show(desk: Desk) -> Response:
     span = span_of(desk)
     now, before, problems = await numbers.period_metrics(desk, span)
     health = await desk.run("DashboardModeration", **{"from": str(span.start), "to": str(span.end)})
+    handled = await desk.run("DashboardFeedback", **{"from": str(span.start), "to": str(span.end)})
     return desk.render(
         "dashboard.html",
         span=span,
@@ -37,7 +38,8 @@ async def show(desk: Desk) -> Response:
         custom_max=CUSTOM_MAX_DAYS,
         tiles=numbers.tiles(now, before) if now and before else [],
         health=numbers.moderation(health.data, lambda s: desk.t("stage." + s)),
-        problems=problems + health.problems,
+        feedback=numbers.feedback(handled.data),
+        problems=problems + health.problems + handled.problems,
     )
 
 
@@ -48,12 +50,16 @@ async def _payload(desk: Desk) -> tuple[dict[str, Any] | None, list[Any]]:
         return None, problems
     rates = await numbers.day_rates(desk, span)
     health = await desk.run("DashboardModeration", **{"from": str(span.start), "to": str(span.end)})
+    handled = await desk.run("DashboardFeedback", **{"from": str(span.start), "to": str(span.end)})
+    series = numbers.series(now, before, rates)
+    series["reportReasons"] = numbers.report_reasons(now, lambda r: desk.t("reason." + r))
     return {
         "range": {"from": str(span.start), "to": str(span.end), "key": span.key},
-        "series": numbers.series(now, before, rates),
+        "series": series,
+        "feedback": numbers.feedback(handled.data),
         "moderation": numbers.moderation(health.data, lambda s: desk.t("stage." + s)),
         "labels": chart_labels(desk, CHART_LABELS),
-    }, problems + health.problems
+    }, problems + health.problems + handled.problems
 
 
 async def data(desk: Desk) -> Response:

@@ -162,3 +162,35 @@ def series(
         for d, r in zip(days, rates, strict=True)
     ]
     return found
+
+
+REASONS = ("SPAM", "ABUSE", "PORN", "POLITICS", "ILLEGAL", "FRAUD", "OTHER")
+
+
+def report_reasons(now: dict[str, Any], reason_text: Any) -> list[dict[str, Any]]:
+    """Each report reason seen in the range with its count per day (0 on days without),
+    the stacks of the reports chart."""
+    per_day = [
+        {r["reason"]: r["count"] for r in d.get("reportsByReason") or []} for d in now["days"]
+    ]
+    seen = {reason for day in per_day for reason, count in day.items() if count}
+    return [
+        {"reason": r, "label": reason_text(r), "counts": [day.get(r, 0) for day in per_day]}
+        for r in (*REASONS, *sorted(seen - set(REASONS)))
+        if r in seen
+    ]
+
+
+def feedback(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """feedbackMetrics over the range for its tiles: counts, the median first reply in
+    hours, the within-SLA share and the average rating (None where there is none)."""
+    found = (data or {}).get("feedbackMetrics")
+    if not found:
+        return None
+    return {
+        "received": found["received"],
+        "resolved": found["resolved"],
+        "medianReplyHours": _hours(found["medianFirstReplySeconds"]),
+        "withinSla": found["withinSlaRate"],
+        "averageRating": found["averageRating"],
+    }

@@ -1,6 +1,7 @@
-"""增长与留存: the day-cohort retention heatmap with an average row, the share funnel, the
-segment sizes (their data from /console/growth/data.json, drawn by static/charts.js), and
-the members at risk of drifting away, each linked to their record and exportable."""
+"""增长与留存: the day- or week-cohort retention heatmap with an average row, the share
+funnel, the segment sizes with when they were scored and a button to re-score them (their
+data from /console/growth/data.json, drawn by static/charts.js), and the members at risk of
+drifting away, each linked to their record and exportable."""
 
 from __future__ import annotations
 
@@ -14,44 +15,60 @@ from console.pages.common import csv_download
 from console.pages.dashboard import chart_labels
 from console.pages.ranges import CUSTOM_MAX_DAYS, PRESETS, Span, span_of
 
-# The columns of the heatmap: retention N days after joining.
+# The columns of the heatmap: retention N days (?period=WEEK: N weeks) after joining.
 RETENTION_DAYS = (1, 2, 3, 4, 5, 6, 7, 14, 30)
+RETENTION_WEEKS = (1, 2, 3, 4, 5, 6, 7, 8)
+PERIODS = ("DAY", "WEEK")
 AT_RISK_ROWS = 100
 SEGMENTS = ("NEW", "ACTIVE", "CASUAL", "DORMANT", "CHURNED")
 FUNNEL = ("shares", "opens", "signups", "first_posts")
 CHART_LABELS = (
-    "growth.cohort", "growth.day_n", "growth.average", "growth.size", "growth.rate",
-    "dash.save_png", "dash.no_data",
+    "growth.cohort", "growth.day_n", "growth.week_n", "growth.average", "growth.size",
+    "growth.rate", "dash.save_png", "dash.no_data",
 )  # fmt: skip
 
 
-def cohort_table(cohorts: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    """Rows of rates per cohort (None where day N has not come yet) and the average row:
-    retained ÷ size over the cohorts old enough for that day."""
+def period_of(desk: Desk) -> str:
+    """The cohorts' period from ?period=DAY|WEEK; anything else is DAY."""
+    period = desk.request.query_params.get("period", "DAY").upper()
+    return period if period in PERIODS else "DAY"
+
+
+def _columns(period: str) -> tuple[int, ...]:
+    return RETENTION_WEEKS if period == "WEEK" else RETENTION_DAYS
+
+
+def cohort_table(cohorts: list[dict[str, Any]], today: date, period: str = "DAY") -> dict[str, Any]:
+    """Rows of rates per cohort (None where day or week N has not begun yet) and the average
+    row: retained ÷ size over the cohorts old enough for that column."""
+    columns = _columns(period)
+    step = 7 if period == "WEEK" else 1
     rows = []
-    kept = {n: 0 for n in RETENTION_DAYS}
-    sizes = {n: 0 for n in RETENTION_DAYS}
+    kept = {n: 0 for n in columns}
+    sizes = {n: 0 for n in columns}
     for cohort in cohorts:
         joined = date.fromisoformat(cohort["cohortDate"])
         points = {p["day"]: p for p in cohort["points"]}
         rates: list[float | None] = []
-        for n in RETENTION_DAYS:
+        for n in columns:
             point = points.get(n)
-            if point is None or joined + timedelta(days=n) > today:
+            if point is None or joined + timedelta(days=n * step) > today:
                 rates.append(None)
                 continue
             rates.append(point["rate"])
             kept[n] += point["retained"]
             sizes[n] += cohort["size"]
         rows.append({"date": cohort["cohortDate"], "size": cohort["size"], "rates": rates})
-    average = [round(kept[n] / sizes[n], 4) if sizes[n] else None for n in RETENTION_DAYS]
-    return {"days": list(RETENTION_DAYS), "rows": rows, "average": average}
+    average = [round(kept[n] / sizes[n], 4) if sizes[n] else None for n in columns]
+    return {"period": period, "days": list(columns), "rows": rows, "average": average}
 
 
 async def _numbers(desk: Desk, span: Span) -> tuple[dict[str, Any], list[Any]]:
+    period = period_of(desk)
     outcome = await desk.run(
         "GrowthNumbers",
-        days=list(RETENTION_DAYS),
+        days=list(_columns(period)),
+        period=period,
         **{"from": str(span.start), "to": str(span.end)},
     )
     found = outcome.data or {}
@@ -60,7 +77,7 @@ async def _numbers(desk: Desk, span: Span) -> tuple[dict[str, Any], list[Any]]:
     segments = {s["name"]: s["count"] for s in found.get("userSegments") or []}
     return {
         "range": {"from": str(span.start), "to": str(span.end), "key": span.key},
-        "cohorts": cohort_table(found.get("retentionCohorts") or [], today),
+        "cohorts": cohort_table(found.get("retentionCohorts") or [], today, period),
         "funnel": [
             {"name": desk.t("funnel." + n), "count": funnel[n]} for n in FUNNEL if n in funnel
         ],
@@ -69,6 +86,7 @@ async def _numbers(desk: Desk, span: Span) -> tuple[dict[str, Any], list[Any]]:
             for n in SEGMENTS
             if n in segments
         ],
+        "segmentsScoredAt": found.get("segmentsScoredAt"),
         "labels": chart_labels(desk, CHART_LABELS),
     }, outcome.problems
 
@@ -89,6 +107,9 @@ async def show(desk: Desk) -> Response:
         custom_max=CUSTOM_MAX_DAYS,
         funnel=numbers["funnel"],
         segments=numbers["segments"],
+        scored_at=numbers["segmentsScoredAt"],
+        period=numbers["cohorts"]["period"],
+        periods=PERIODS,
         at_risk=at_risk,
         problems=problems + refused,
     )
@@ -108,10 +129,22 @@ async def export_cohorts(desk: Desk) -> Response:
     span = span_of(desk)
     numbers, _ = await _numbers(desk, span)
     table = numbers["cohorts"]
-    header = ["cohort", "size", *(f"day_{n}" for n in RETENTION_DAYS)]
+    unit = "week" if table["period"] == "WEEK" else "day"
+    header = ["cohort", "size", *(f"{unit}_{n}" for n in table["days"])]
     rows = [[r["date"], r["size"], *r["rates"]] for r in table["rows"]]
     rows.append(["average", sum(r["size"] for r in table["rows"]), *table["average"]])
     return csv_download(f"retention-{span.start}-{span.end}.csv", header, rows)
+
+
+async def refresh(desk: Desk) -> Response:
+    """Queue refreshRetentionSignals: the segments and risks are scored again shortly."""
+    outcome = await desk.run("ConsoleRefreshRetentionSignals")
+    return desk.render(
+        "action_result.html",
+        status=200 if outcome.ok else 400,
+        message=desk.t("growth.queued") if outcome.ok else None,
+        problems=outcome.problems,
+    )
 
 
 async def export_at_risk(desk: Desk) -> Response:

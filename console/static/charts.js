@@ -83,10 +83,11 @@
       return frame(l, "reports", {
         xAxis: dateAxis(s.dates),
         yAxis: [{ type: "value", minInterval: 1 }, Object.assign({ splitLine: { show: false } }, rateAxis)],
-        series: [
-          { name: l.reports, type: "bar", data: s.reports, barMaxWidth: 18, itemStyle: { color: colours[4] } },
+        series: (s.reportReasons && s.reportReasons.length ? s.reportReasons.map(function (r) {
+          return { name: r.label, type: "bar", stack: "reports", data: r.counts, barMaxWidth: 18 };
+        }) : [{ name: l.reports, type: "bar", data: s.reports, barMaxWidth: 18, itemStyle: { color: colours[4] } }]).concat([
           line(l.report_rate, s.reportRate, { yAxisIndex: 1, tooltip: rateTip, itemStyle: { color: colours[2] } })
-        ]
+        ])
       });
     },
     calendar: function (d, l) {
@@ -119,6 +120,7 @@
     },
     cohorts: function (d, l) {
       var c = d.cohorts;
+      var unit = c.period === "WEEK" ? l.week_n : l.day_n;
       var names = c.rows.map(function (r) { return r.date + " (" + r.size + ")"; }).concat([l.average]);
       var cells = [];
       c.rows.concat([{ rates: c.average }]).forEach(function (row, y) {
@@ -129,9 +131,9 @@
       return {
         animation: !still, textStyle: { fontFamily: font },
         toolbox: { right: 4, top: 0, feature: { saveAsImage: { title: l.save_png, name: "retention", pixelRatio: 2, backgroundColor: "#fff" } } },
-        tooltip: { formatter: function (p) { return names[p.value[1]] + "<br>" + l.day_n.replace("N", c.days[p.value[0]]) + "：" + p.value[2] + "%"; } },
+        tooltip: { formatter: function (p) { return names[p.value[1]] + "<br>" + unit.replace("N", c.days[p.value[0]]) + "：" + p.value[2] + "%"; } },
         grid: { left: 8, right: 16, top: 30, bottom: 50, containLabel: true },
-        xAxis: { type: "category", position: "top", data: c.days.map(function (n) { return l.day_n.replace("N", n); }), splitArea: { show: true } },
+        xAxis: { type: "category", position: "top", data: c.days.map(function (n) { return unit.replace("N", n); }), splitArea: { show: true } },
         yAxis: { type: "category", data: names, inverse: true, splitArea: { show: true }, axisLabel: { interval: 0 } },
         visualMap: { min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, itemHeight: 160, text: ["100%", "0%"], inRange: { color: ["#f4f7fd", "#2f6fed"] } },
         series: [{ type: "heatmap", data: cells, label: { show: true, fontSize: 10, formatter: function (p) { return p.value[2] === "-" ? "" : p.value[2] + "%"; } } }]

@@ -7,10 +7,10 @@ import csv
 import io
 from datetime import date, timedelta
 
-from domain.models import Role, User
-from tests.console.conftest import SignIn
+from domain.models import ReportReason, Role, User
+from tests.console.conftest import SignIn, csrf_of
 from tests.console.numbers import seed_history
-from tests.factories import RULES, make_user
+from tests.factories import RULES, make_feedback, make_post, make_report, make_user
 
 PAGES = (
     "/console/dashboard",
@@ -21,6 +21,7 @@ PAGES = (
     "/console/growth/data.json",
     "/console/growth/retention.csv",
     "/console/growth/at-risk.csv",
+    "/console/growth/data.json?period=WEEK",
 )
 
 
@@ -147,3 +148,84 @@ async def test_growth_shows_cohorts_funnel_segments_and_the_members_at_risk(
     assert len(at_risk) > 1
     assert "'=HYPERLINK(1)" in [r[1] for r in at_risk]  # a formula stays text
     assert cohorts[0][:3] == ["cohort", "size", "day_1"] and cohorts[-1][0] == "average"
+
+
+async def test_growth_switches_the_heatmap_to_week_cohorts(sign_in: SignIn) -> None:
+    await seed_history()
+    client = await sign_in(await make_user(role=Role.OPERATOR))
+
+    page = await client.get("/console/growth?range=30&period=WEEK")
+    weeks = (await client.get("/console/growth/data.json?range=30&period=WEEK")).json()
+    days = (await client.get("/console/growth/data.json?range=30&period=bogus")).json()
+    exported = _rows(
+        (await client.get("/console/growth/retention.csv?range=30&period=WEEK")).content
+    )
+
+    assert "按日" in page.text and "按周" in page.text
+    assert 'data-src="/console/growth/data.json?range=30&amp;period=WEEK"' in page.text
+    cohorts = weeks["cohorts"]
+    assert cohorts["period"] == "WEEK" and cohorts["days"] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert 4 <= len(cohorts["rows"]) <= 6  # 30 days: calendar weeks, named by their Monday
+    assert all(date.fromisoformat(r["date"]).weekday() == 0 for r in cohorts["rows"])
+    assert cohorts["rows"][-1]["rates"][0] is None  # this week's members: no week 1 yet
+    assert 0 < cohorts["average"][0] <= 1
+    assert weeks["labels"]["week_n"] == "第 N 周"
+    assert days["cohorts"]["period"] == "DAY" and len(days["cohorts"]["days"]) == 9
+    assert exported[0][:3] == ["cohort", "size", "week_1"] and len(exported[0]) == 10
+
+
+async def test_segments_show_when_scored_and_recompute_on_demand(sign_in: SignIn) -> None:
+    await seed_history()
+    operator = await make_user(role=Role.OPERATOR)
+    client = await sign_in(operator)
+
+    page = await client.get("/console/growth")
+    numbers = (await client.get("/console/growth/data.json")).json()
+    refused = await client.post("/console/growth/refresh")
+    queued = await client.post("/console/growth/refresh", data={"_csrf": csrf_of(page)})
+    moderator = await sign_in(await make_user(role=Role.MODERATOR))
+    forbidden = await moderator.post("/console/growth/refresh")
+
+    assert numbers["segmentsScoredAt"] is not None
+    assert "计算于 " in page.text and "重新计算" in page.text
+    assert 'hx-post="/console/growth/refresh"' in page.text
+    assert refused.status_code == 403  # no CSRF token
+    assert queued.status_code == 200 and "已提交" in queued.text
+    assert forbidden.status_code == 403
+
+
+async def test_the_reports_chart_splits_by_reason(sign_in: SignIn) -> None:
+    await seed_history()
+    author, reporter = await make_user(), await make_user()
+    await make_report(await make_post(author, "又一条广告"), reporter, reason=ReportReason.FRAUD)
+    client = await sign_in(await make_user(role=Role.OPERATOR))
+
+    s = (await client.get("/console/dashboard/data.json?range=30")).json()["series"]
+
+    stacks = {r["reason"]: r for r in s["reportReasons"]}
+    assert {"SPAM", "FRAUD"} <= set(stacks)
+    assert stacks["FRAUD"]["label"] == "诈骗"
+    assert stacks["FRAUD"]["counts"][-1] == 1  # today's report
+    assert all(len(r["counts"]) == len(s["dates"]) for r in s["reportReasons"])
+    per_day = [sum(r["counts"][i] for r in s["reportReasons"]) for i in range(len(s["dates"]))]
+    assert per_day == s["reports"]  # the stacks add up to the day's reports
+    assert len(s["reportRate"]) == len(s["dates"])  # the rate line stays
+
+
+async def test_the_dashboard_shows_the_feedback_tiles_for_the_range(sign_in: SignIn) -> None:
+    member = await make_user()
+    await make_feedback(member, "希望能按话题搜索")
+    await make_feedback(member, "夜间模式")
+    client = await sign_in(await make_user(role=Role.OPERATOR))
+
+    page = await client.get("/console/dashboard?range=7")
+    numbers = (await client.get("/console/dashboard/data.json?range=7")).json()
+    english = await client.get("/console/dashboard?range=7", headers={"Accept-Language": "en"})
+
+    tiles = page.text.split('id="feedback-metrics"')[1].split("</section>")[0]
+    for name in ("用户反馈", "收到反馈", "已解决", "首次回复中位用时", "时限内回复", "平均评分"):
+        assert name in tiles
+    assert "<dd>2</dd>" in tiles
+    assert numbers["feedback"]["received"] == 2 and numbers["feedback"]["resolved"] == 0
+    assert numbers["feedback"]["averageRating"] is None
+    assert "Median first reply" in english.text
