@@ -4,6 +4,7 @@ test-artifacts/console/ for a person to look at."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -114,6 +115,8 @@ async def test_a_moderator_signs_in_with_a_link_and_every_page_shows_its_work(
     await shot(page, "03-words")
 
     await page.get_by_role("link", name="审核工作台").click()
+    await expect(page).to_have_url(re.compile(r"/console/review"))
+    await page.wait_for_load_state("load")
     await page.locator(".row").first.click()
     await expect(page.locator("#detail .task")).to_be_visible()
     await shot(page, "04-review")
@@ -146,6 +149,10 @@ async def test_a_post_goes_first_second_final_through_the_workbench_buttons(
     operator = await signed_in(await make_user(role=Role.OPERATOR, nickname="王五"))
 
     await first.get_by_role("link", name="审核工作台").click()
+    # The workbench's script is deferred: a row clicked before the page's load event fired
+    # had no handler yet (a flake on a loaded machine).
+    await expect(first).to_have_url(re.compile(r"/console/review"))
+    await first.wait_for_load_state("load")
     await first.locator(".row").first.click()
     await first.locator('#detail select[name="violation"]').select_option("FRAUD")
     await decide_current(first, "驳回")
