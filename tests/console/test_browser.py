@@ -105,6 +105,8 @@ async def test_a_moderator_signs_in_with_a_link_and_every_page_shows_its_work(
     await shot(page, "02-home")
 
     await page.get_by_role("link", name="敏感词").click()
+    await expect(page).to_have_url(re.compile(r"/console/words"))
+    await page.wait_for_load_state("load")  # htmx is deferred: the forms below need it
     await page.locator('textarea[name="words"]').fill("代购\n加微信")
     await page.get_by_role("button", name="批量添加").click()
     await expect(page.get_by_text("已添加 2 个词")).to_be_visible()
