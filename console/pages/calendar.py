@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from console.desk import Desk
 from console.gql import GraphQLProblem
+from console.pages.common import community_calendar, local_instant
 from console.templating import parse_time
 from domain.calendar import Calendar
 
@@ -27,10 +28,6 @@ class Day:
     in_month: bool
     is_today: bool
     items: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _calendar(desk: Desk) -> Calendar:
-    return desk.console.runtime(desk.request).rules.calendar
 
 
 def _anchor(desk: Desk, today: date) -> tuple[str, date]:
@@ -116,7 +113,7 @@ async def show(
     draft: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    cal = _calendar(desk)
+    cal = community_calendar(desk)
     view, anchor = _anchor(desk, cal.today())
     first, last = span(view, anchor)
     start, end = cal.bounds(first, last)
@@ -150,15 +147,6 @@ def _soon(cal: Calendar) -> str:
     return (moment + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
 
 
-def local_instant(cal: Calendar, typed: str) -> str | None:
-    """A `datetime-local` value (the community's clock) as an instant with its offset."""
-    try:
-        naive = datetime.fromisoformat(typed.strip())
-    except ValueError:
-        return None
-    return naive.replace(tzinfo=cal.zone).isoformat()
-
-
 def _bad(desk: Desk, key: str, field_name: str) -> GraphQLProblem:
     return GraphQLProblem("BAD_USER_INPUT", desk.t(key), field_name)
 
@@ -170,7 +158,7 @@ def _back(desk: Desk, day: date | str, done: str) -> Response:
 async def schedule(desk: Desk) -> Response:
     form = await desk.request.form()
     draft = {k: str(form.get(k, "")) for k in ("title", "body", "topics", "publish_at")}
-    cal = _calendar(desk)
+    cal = community_calendar(desk)
     publish_at = local_instant(cal, draft["publish_at"])
     if publish_at is None:
         return await show(desk, [_bad(desk, "cal.bad_time", "publishAt")], draft, 400)
@@ -199,7 +187,7 @@ def json_answer(desk: Desk, problems: list[GraphQLProblem], **done: Any) -> Resp
 async def reschedule(desk: Desk) -> Response:
     """A scheduled post dropped on another day: the same time of day on that day."""
     form = await desk.request.form()
-    cal = _calendar(desk)
+    cal = community_calendar(desk)
     try:
         day = date.fromisoformat(str(form.get("day", "")))
         at = time.fromisoformat(str(form.get("time", "")))
@@ -219,4 +207,4 @@ async def cancel(desk: Desk) -> Response:
     outcome = await desk.run("CalendarCancel", postId=str(form.get("postId", "")))
     if not outcome.ok:
         return await show(desk, outcome.problems, status=400)
-    return _back(desk, str(form.get("d", "")) or _calendar(desk).today(), "cancelled")
+    return _back(desk, str(form.get("d", "")) or community_calendar(desk).today(), "cancelled")

@@ -1,5 +1,6 @@
-"""What several console pages share: member ids as typed, paging arguments, CSV downloads,
-and turning UTF-16 offsets (what the API and JavaScript count) into highlighted text."""
+"""What several console pages share: member ids as typed, paging arguments, form times and
+numbers, CSV downloads, and turning UTF-16 offsets (what the API and JavaScript count) into
+highlighted text."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.responses import Response
 
 from api.ids import to_global_id
 from console.desk import Desk
+from domain.calendar import Calendar
 
 # The most rows a CSV export pages through.
 EXPORT_MAX = 10_000
@@ -24,6 +27,41 @@ def member_id(raw: str) -> str | None:
     if raw.isdigit() and len(raw) < 19:
         return to_global_id("User", int(raw))
     return raw or None
+
+
+def community_calendar(desk: Desk) -> Calendar:
+    """The community's clock, as the rules of the API behind the console keep it."""
+    return desk.console.runtime(desk.request).rules.calendar
+
+
+def local_instant(cal: Calendar, typed: str) -> str | None:
+    """A `datetime-local` value (the community's clock) as an instant with its offset; None
+    when it is not a date and time."""
+    try:
+        naive = datetime.fromisoformat(typed.strip())
+    except ValueError:
+        return None
+    if naive.tzinfo is None:
+        naive = naive.replace(tzinfo=cal.zone)
+    return naive.isoformat()
+
+
+def form_instant(desk: Desk, raw: str) -> str | None:
+    """A form's time field for the API: blank is None; what is not a time goes as typed, for
+    the API to refuse with its own message naming the field."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    return local_instant(community_calendar(desk), raw) or raw
+
+
+def form_number(raw: str) -> int | str | None:
+    """A form's number field for the API: blank is None; what is not a whole number goes as
+    typed, for the API to refuse naming the field."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    return int(raw) if raw.lstrip("-").isdigit() else raw
 
 
 def after(desk: Desk) -> str | None:

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from console.desk import Desk
 from console.gql import GraphQLProblem
-from console.pages.common import after, csv_download, export_pages
+from console.pages.common import (
+    after,
+    community_calendar,
+    csv_download,
+    export_pages,
+    form_instant,
+    form_number,
+)
 
 STATES = ("UPCOMING", "ONGOING", "ENDED", "CANCELLED")
 KINDS = ("OFFLINE", "ONLINE")
@@ -23,39 +29,14 @@ _TIMES = ("startsAt", "endsAt", "signupDeadline")
 _TEXTS = ("title", "description", "location")
 
 
-def _zone(desk: Desk) -> ZoneInfo:
-    return ZoneInfo(desk.console.runtime(desk.request).settings.community_timezone)
-
-
-def _when(desk: Desk, raw: str) -> str | None:
-    """A datetime-local field (the community's clock) as the API's UTC DateTime."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return raw  # the API refuses it with its own message, naming the field
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone(desk))
-    return moment.isoformat()
-
-
-def _number(raw: str) -> int | str | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    return int(raw) if raw.lstrip("-").isdigit() else raw
-
-
 def _draft(desk: Desk, form: FormData) -> dict[str, Any]:
     """What the event form holds, as the API's input fields (blank ones left out)."""
     draft: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in _TEXTS if k in form}
     for key in _TIMES:
-        if (moment := _when(desk, str(form.get(key, "")))) is not None:
+        if (moment := form_instant(desk, str(form.get(key, "")))) is not None:
             draft[key] = moment
     for key in ("capacity", "pointsReward"):
-        if (number := _number(str(form.get(key, "")))) is not None:
+        if (number := form_number(str(form.get(key, "")))) is not None:
             draft[key] = number
     return draft
 
@@ -64,7 +45,7 @@ def _form_values(desk: Desk, event: dict[str, Any] | None) -> dict[str, str]:
     """The edit form's values: the event's, times as datetime-local on the community clock."""
     if not event:
         return {}
-    zone = _zone(desk)
+    zone = community_calendar(desk).zone
     values = {
         k: "" if event.get(k) is None else str(event[k]) for k in (*_TEXTS, "kind", "pointsReward")
     }

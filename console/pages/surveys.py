@@ -15,8 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from console.desk import Desk
 from console.gql import GraphQLProblem
-from console.pages.common import after, csv_download
-from console.pages.events import _number, _when
+from console.pages.common import after, csv_download, form_instant, form_number
 from console.templating import parse_time
 
 KINDS = ("SINGLE", "MULTIPLE", "TEXT", "RATING", "NPS")
@@ -78,9 +77,9 @@ async def create(desk: Desk) -> Response:
         "description": str(form.get("description", "")).strip() or None,
         "questions": _questions(form),
     }
-    if (closes := _when(desk, str(form.get("closesAt", "")))) is not None:
+    if (closes := form_instant(desk, str(form.get("closesAt", "")))) is not None:
         draft["closesAt"] = closes
-    if (reward := _number(str(form.get("pointsReward", "")))) is not None:
+    if (reward := form_number(str(form.get("pointsReward", "")))) is not None:
         draft["pointsReward"] = reward
     outcome = await desk.run("ConsoleCreateSurvey", input=draft)
     made = (outcome.data or {}).get("createSurvey")
