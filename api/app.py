@@ -307,6 +307,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         limits=limits,
         max_tokens=settings.query_max_tokens,
         timezone=settings.community_timezone,
+        compiled=settings.compiled_execution,
     )
     graphql = QuanziGraphQL(
         schema,

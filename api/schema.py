@@ -20,6 +20,7 @@ from api.answers import AnswersMutation
 from api.auth import AuthMutation, DevLoginMutation
 from api.circles import CirclesMutation, CirclesQuery
 from api.comments import CommentsMutation
+from api.compiled import CompiledExecutor
 from api.console_login import ConsoleLoginMutation, ConsoleLoginQuery
 from api.errors import ErrorFormatter
 from api.event_admin import EventAdminMutation, EventAdminQuery
@@ -86,10 +87,13 @@ def build_schema(
     limits: Limits = DEFAULT_LIMITS,
     max_tokens: int = 3_000,
     timezone: str = DEFAULT_TIMEZONE,
+    compiled: bool = True,
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
     held to `limits` and `max_tokens` before it runs; a DateTime given without an offset is
-    read in `timezone`, the community's."""
+    read in `timezone`, the community's. With `compiled`, query operations run through
+    plans compiled once per document (api/compiled.py) rather than graphql-core's
+    interpreter."""
     # The order of the parts is the order of the root fields in schema.graphql.
     query = merge_types(
         "Query",
@@ -178,7 +182,7 @@ def build_schema(
         subscription=NotificationsSubscription,
         types=[User],
         extensions=extensions,
-        execution_context_class=ExecutionContext,
+        execution_context_class=CompiledExecutor if compiled else ExecutionContext,
         config=StrawberryConfig(scalar_map={datetime: datetime_scalar(timezone), date: DATE}),
     )
     lean_resolvers(schema)

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     # successful answer to a request without Authorization may be cached publicly (0: never).
     graphql_max_query_string_bytes: int = Field(default=8 * 1024, ge=1024)
     public_cache_seconds: int = Field(default=30, ge=0)
+    # Run query operations through plans compiled once per document (api/compiled.py);
+    # off: graphql-core's interpreter for everything.
+    compiled_execution: bool = True
     # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
     # classes and defaults); off entirely with rate_limits_enabled false.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)
