@@ -27,7 +27,14 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   (copied from strawberry 0.341, with its private `_send_result_stream` and
   `_OperationStreamClosed`) so each operation of a socket runs with a context of its own.
 
-tests/api/test_execution.py checks that these shortcuts answer what the long way does."""
+The one other such place is api/compiled/, the compiled executor: a subclass of graphql-core's
+`Executor` that calls its undocumented methods (`collected_errors`, `settle_in_background`,
+`build_response`, `finish`, `ensure_valid_runtime_type`, `complete_list_value`) and helpers
+(`collect_subfields`, `invalid_return_type_error`, `to_nodes`), and recognises Strawberry's
+plain-attribute resolver by its `_is_default` mark.
+
+tests/api/test_execution.py checks that these shortcuts answer what the long way does, and
+tests/api/test_compiled_execution.py that compiled plans answer what graphql-core does."""
 
 from __future__ import annotations
 

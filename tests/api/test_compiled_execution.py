@@ -118,7 +118,10 @@ def _variables(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
         "CheckText": [{"text": "加微信 代购 你好"}],
         "ConsoleLoginRequest": [{"nonce": "n" * 32}],
         "ContentCalendar": [
-            {"from": (now - timedelta(days=7)).isoformat(), "to": (now + timedelta(days=7)).isoformat()}
+            {
+                "from": (now - timedelta(days=7)).isoformat(),
+                "to": (now + timedelta(days=7)).isoformat(),
+            }
         ],
         "EventRoster": [{"eventId": ids["event"], "first": 10}],
         "EventStats": [{"eventId": ids["event"]}],
@@ -149,9 +152,7 @@ def _variables(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _query_names() -> list[str]:
-    return [
-        name for name in operation_names() if operation(name).lstrip().startswith("query")
-    ]
+    return [name for name in operation_names() if operation(name).lstrip().startswith("query")]
 
 
 async def _ask(api: Api, query: str, variables: dict[str, Any], token: str | None) -> bytes:
@@ -162,7 +163,9 @@ async def _ask(api: Api, query: str, variables: dict[str, Any], token: str | Non
         "/graphql", json={"query": query, "variables": variables}, headers=headers
     )
     return json.dumps(
-        {"status": response.status_code, "body": response.json()}, ensure_ascii=False, sort_keys=False
+        {"status": response.status_code, "body": response.json()},
+        ensure_ascii=False,
+        sort_keys=False,
     ).encode()
 
 
@@ -234,9 +237,7 @@ async def test_the_next_page_answers_the_same(runtime: Runtime, two_apps: Any) -
     assert done and equal, why
 
 
-async def test_errors_and_null_propagation_answer_the_same(
-    runtime: Runtime, two_apps: Any
-) -> None:
+async def test_errors_and_null_propagation_answer_the_same(runtime: Runtime, two_apps: Any) -> None:
     """Errors inside lists and objects: a missing node, a refused field, a bad argument in a
     nested selection, @skip/@include by variable, aliases and __typename."""
     compiled, interpreted = two_apps
@@ -244,20 +245,20 @@ async def test_errors_and_null_propagation_answer_the_same(
     ids = seeded["ids"]
     documents = [
         (
-            "query Q($skip: Boolean!) { a: node(id: \"bm9wZTox\") { id } "
-            "b: node(id: \"" + ids["post"] + "\") { __typename id ... on Post { body "
+            'query Q($skip: Boolean!) { a: node(id: "bm9wZTox") { id } '
+            'b: node(id: "' + ids["post"] + '") { __typename id ... on Post { body '
             "author @skip(if: $skip) { nickname } } } }",
             {"skip": True},
         ),
         (
-            "query Q($skip: Boolean!) { b: node(id: \"" + ids["post"] + "\") { ... on Post { "
+            'query Q($skip: Boolean!) { b: node(id: "' + ids["post"] + '") { ... on Post { '
             "author @include(if: $skip) { nickname __typename } } } }",
             {"skip": True},
         ),
         ("{ feed(kind: LATEST, first: 2) { edges { cursor node { id likeCount } } } }", {}),
         ("{ feed(kind: LATEST, first: 0) { edges { node { id } } } }", {}),
         ("{ reviewQueue(stage: FIRST, first: 5) { totalCount } viewer { id } }", {}),
-        ("{ viewer { user { nickname } } post(id: \"x\") { id } }", {}),
+        ('{ viewer { user { nickname } } post(id: "x") { id } }', {}),
     ]
     for who, token in seeded["tokens"].items():
         for query, variables in documents:
@@ -311,13 +312,11 @@ async def test_generated_documents_answer_the_same(runtime: Runtime, two_apps: A
 async def test_contract_queries_run_compiled(runtime: Runtime, two_apps: Any) -> None:
     """The comparison above is not vacuous: the contract's queries were planned, not left
     to graphql-core."""
-    from api import compiled as module
+    from api.compiled import plans as module
 
     compiled, _ = two_apps
     seeded = await _community(runtime)
     for name in ("Feed", "PostDetail", "Viewer", "ReviewWorkbench"):
         await compiled.op(name, _variables(name, seeded)[0], token=seeded["tokens"]["operator"])
-    planned = {
-        entry[0].name.value for entry in module._plans.values() if entry[1] is not None
-    }
+    planned = {entry[0].name.value for entry in module._plans.values() if entry[1] is not None}
     assert {"Feed", "PostDetail", "Viewer", "ReviewWorkbench"} <= planned

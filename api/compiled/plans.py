@@ -1,0 +1,394 @@
+"""Plans: what a query operation executes, per object type and selection, built once per
+operation (api/compiled/__init__.py has the whole story)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
+from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
+from graphql.execution.executor import to_nodes
+from graphql.language import Visitor
+from graphql.pyutils import Undefined
+from graphql.type import TypeNameMetaFieldDef
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+from api.strawberry_internals import ExecutionContext as Executor
+from api.strawberry_internals import is_awaitable
+
+PLAN_CACHE_SIZE = 1024
+# Completed plain parts kept (ObjectPlan): objects with fewer plain fields than PLAIN_MIN are
+# completed field by field.
+COMPLETED_MAX = 50_000
+PLAIN_MIN = 3
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+# Fast paths of the built-in scalars, for the values resolvers actually return; anything
+# else goes through the type's own coercion (and its error).
+_EXACT = {"String": str, "ID": str, "Boolean": bool}
+
+
+class Unsupported(Exception):
+    """The operation uses something the compiler leaves to graphql-core."""
+
+
+class FieldPlan:
+    """One response key of an object's selection."""
+
+    __slots__ = (
+        "args",
+        "args_static",
+        "attr",
+        "coerce",
+        "complete",
+        "details",
+        "exact",
+        "field_def",
+        "int",
+        "key",
+        "leaf",
+        "name",
+        "nodes",
+        "nullable",
+        "parent_type",
+        "resolve",
+        "return_type",
+        "typename",
+        "variables",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        parent_type: GraphQLObjectType,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        complete: Completer,
+    ) -> None:
+        self.key = key
+        self.parent_type = parent_type
+        self.field_def = field_def
+        self.details = details
+        self.nodes = to_nodes(details)
+        self.return_type = field_def.type
+        self.complete = complete
+        self.typename = field_def is TypeNameMetaFieldDef
+        self.attr = _plain_attribute(field_def)
+        self.resolve = field_def.resolve
+        node = details[0].node
+        self.name = node.name.value
+        self.args = bool(field_def.args or node.arguments)
+        # Arguments written as literals are coerced once (on first use: coercion may
+        # raise); with variables, once per request (CompiledExecutor._arguments).
+        self.variables = self.args and _uses_variables(node)
+        self.args_static: dict[str, Any] | None = None
+        # A plain attribute of a leaf type is completed inline (CompiledExecutor.
+        # _execute_fields) when its value needs no more than the type's coercion.
+        leaf = complete.item if complete.kind == "non_null" else complete
+        self.leaf = self.attr is not None and leaf is not None and leaf.kind == "leaf"
+        self.nullable = complete.kind != "non_null"
+        self.exact = leaf.exact if self.leaf and leaf is not None else None
+        self.int = self.leaf and leaf is not None and leaf.int
+        self.coerce = leaf.type.coerce_output_value if self.leaf and leaf is not None else None
+
+
+class ObjectPlan:
+    """The fields to execute on a value of one object type under one selection.
+
+    Its plain leaf fields (attributes of the object, completed by their type's coercion
+    alone) are a pure function of those attributes' values: completed once, they are kept
+    in `_completed` under those values and reused by every object and request that has the
+    same ones — a card's public part is coerced once until the post changes, and the key is
+    the content itself, so a change is a new key and nothing can be stale."""
+
+    __slots__ = ("fields", "is_type_of", "plain", "plain_values", "type", "type_name")
+
+    def __init__(self, object_type: GraphQLObjectType, fields: tuple[FieldPlan, ...]) -> None:
+        self.type = object_type
+        self.type_name = object_type.name
+        self.fields = fields
+        self.is_type_of = object_type.is_type_of
+        plain = tuple(f for f in fields if f.leaf)
+        self.plain = plain if len(plain) >= PLAIN_MIN else None
+        self.plain_values = attrgetter(*(str(f.attr) for f in plain)) if self.plain else None
+
+
+class Completer:
+    """Completion of values of one output type under one selection (for objects: the
+    selection of the field being completed, planned on first use)."""
+
+    __slots__ = ("exact", "int", "item", "kind", "plans", "type")
+
+    def __init__(self, kind: str, output_type: Any, item: Completer | None = None) -> None:
+        self.kind = kind  # "non_null", "list", "leaf", "object", "abstract"
+        self.type = output_type
+        self.item = item
+        self.exact: type | None = _EXACT.get(output_type.name) if kind == "leaf" else None
+        self.int = kind == "leaf" and output_type.name == "Int"
+        # object: the plan of this selection; abstract: a plan per runtime type name
+        self.plans: dict[str, ObjectPlan] = {}
+
+
+def _plain_attribute(field_def: GraphQLField) -> str | None:
+    """The attribute a field reads when its resolver is Strawberry's basic getattr."""
+    resolve = field_def.resolve
+    if resolve is None or not getattr(resolve, "_is_default", False):
+        return None
+    field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(field, StrawberryField) or field.base_resolver is not None:
+        return None
+    if field.default_resolver is not getattr:
+        return None
+    return field.python_name
+
+
+def _uses_variables(node: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_variable(self, *_: object) -> None:
+            nonlocal found
+            found = True
+
+    for argument in node.arguments or ():
+        visit(argument, Finder())
+    return found
+
+
+def _completer(output_type: GraphQLOutputType) -> Completer:
+    if is_non_null_type(output_type):
+        assert isinstance(output_type, GraphQLNonNull)
+        return Completer("non_null", output_type, _completer(output_type.of_type))
+    if is_list_type(output_type):
+        assert isinstance(output_type, GraphQLList)
+        return Completer("list", output_type, _completer(output_type.of_type))
+    if is_leaf_type(output_type):
+        return Completer("leaf", output_type)
+    if is_abstract_type(output_type):
+        return Completer("abstract", output_type)
+    if is_object_type(output_type):
+        return Completer("object", output_type)
+    raise Unsupported(f"output type {output_type}")  # pragma: no cover
+
+
+class OperationPlan:
+    __slots__ = ("root",)
+
+    def __init__(self, root: ObjectPlan) -> None:
+        self.root = root
+
+
+def _directive_variables(nodes: list[Any]) -> tuple[str, ...]:
+    """Variables that decide a @skip or @include anywhere in an operation and the document's
+    fragments: a plan holds for one set of their values."""
+    names: list[str] = []
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+            if node.name.value in ("defer", "stream"):
+                raise Unsupported("incremental delivery")
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    names.append(argument.value.name.value)
+
+    for node in nodes:
+        visit(node, Finder())
+    return tuple(sorted(set(names)))
+
+
+# Plans by (schema, operation, values of the @skip/@include variables). The parse cache
+# hands out the same document, hence the same operation node, for the same text; the node is
+# kept with its plan so that its id cannot be reused while the entry lives.
+_Key = tuple[int, int, tuple[str, ...]]
+_plans: OrderedDict[_Key, tuple[OperationDefinitionNode, OperationPlan | None]] = OrderedDict()
+_directive_names: dict[int, tuple[OperationDefinitionNode, tuple[str, ...] | None]] = {}
+
+
+# -- planning (from the executor's own state: schema, fragments, variables) -------------
+
+
+def plan_operation(executor: Executor) -> OperationPlan | None:
+    """The plan of the executor's operation (None: left to graphql-core)."""
+    operation = executor.operation
+    if (
+        operation.operation is not OperationType.QUERY
+        or executor.abort_signal is not None
+        or (executor.middleware_manager is not None and executor.middleware_manager.middlewares)
+        or any(f.variable_signatures for f in executor.fragments.values())
+    ):
+        return None
+    names = _operation_directive_variables(executor)
+    if names is None:
+        return None
+    coerced = executor.variable_values.coerced
+    key = (id(executor.schema), id(operation), tuple(repr(coerced.get(n)) for n in names))
+    hit = _plans.get(key)
+    if hit is not None and hit[0] is operation:
+        _plans.move_to_end(key)
+        return hit[1]
+    try:
+        plan: OperationPlan | None = OperationPlan(_plan_root(executor))
+    except Unsupported:
+        plan = None
+    if len(_plans) >= PLAN_CACHE_SIZE:
+        _plans.popitem(last=False)
+    _plans[key] = (operation, plan)
+    return plan
+
+
+def _operation_directive_variables(executor: Executor) -> tuple[str, ...] | None:
+    """The variables deciding @skip/@include in this operation (None: not planned)."""
+    operation = executor.operation
+    hit = _directive_names.get(id(operation))
+    if hit is not None and hit[0] is operation:
+        return hit[1]
+    try:
+        names: tuple[str, ...] | None = _directive_variables(
+            [operation, *executor.fragment_definitions.values()]
+        )
+    except Unsupported:
+        names = None
+    if len(_directive_names) >= PLAN_CACHE_SIZE:
+        _directive_names.clear()
+    _directive_names[id(operation)] = (operation, names)
+    return names
+
+
+def _plan_root(executor: Executor) -> ObjectPlan:
+    schema: GraphQLSchema = executor.schema
+    root_type = schema.query_type
+    if root_type is None:
+        raise Unsupported("no query type")
+    collected = collect_fields(
+        schema,
+        executor.fragments,
+        executor.variable_values,
+        root_type,
+        executor.operation,
+        executor.hide_suggestions,
+    )
+    for name in ("__schema", "__type"):
+        if any(
+            details[0].node.name.value == name for details in collected.grouped_field_set.values()
+        ):
+            raise Unsupported("introspection")
+    return _object_plan(executor, root_type, collected.grouped_field_set)
+
+
+def _object_plan(
+    executor: Executor, object_type: GraphQLObjectType, grouped: dict[str, FieldDetailsList]
+) -> ObjectPlan:
+    fields: list[FieldPlan] = []
+    for key, details in grouped.items():
+        if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
+            raise Unsupported("defer or fragment variables")
+        name = details[0].node.name.value
+        field_def = executor.schema.get_field(object_type, name)
+        if field_def is None:
+            continue  # graphql-core skips an unknown field (Undefined)
+        fields.append(FieldPlan(key, object_type, field_def, details, _completer(field_def.type)))
+    return ObjectPlan(object_type, tuple(fields))
+
+
+def sub_plan(
+    executor: Executor, completer: Completer, object_type: GraphQLObjectType, field: FieldPlan
+) -> ObjectPlan:
+    plan = completer.plans.get(object_type.name)
+    if plan is None:
+        collected = collect_subfields(
+            executor.schema,
+            executor.fragments,
+            executor.variable_values,
+            executor.operation,
+            object_type,
+            field.details,
+            executor.hide_suggestions,
+        )
+        plan = _object_plan(executor, object_type, collected.grouped_field_set)
+        completer.plans[object_type.name] = plan
+    return plan
+
+
+# -- execution -----------------------------------------------------------------------
+
+
+def plain_part(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
+    """The completed plain fields of `source`, from `_completed` or completed now; None
+    when one of them needs the long way (an error, an awaitable...)."""
+    assert plan.plain is not None and plan.plain_values is not None
+    try:
+        key = (plan, plan.plain_values(source))
+        hit = _completed.get(key)
+    except Exception:  # an attribute missing, a value not hashable: the long way
+        return None
+    if hit is not None:
+        return hit
+    part: dict[str, Any] = {}
+    for field in plan.plain:
+        done = complete_leaf(field, source)
+        if done is NOT_DONE:
+            return None
+        part[field.key] = done
+    if len(_completed) >= COMPLETED_MAX:
+        _completed.clear()
+    _completed[key] = part
+    return part
+
+
+NOT_DONE = object()
+
+
+def complete_leaf(field: FieldPlan, source: Any) -> Any:
+    """A plain leaf field completed inline, or NOT_DONE when it needs the long way (which
+    raises the error, or awaits the value, exactly as graphql-core does)."""
+    try:
+        value = getattr(source, field.attr)  # type: ignore[arg-type]
+    except Exception:
+        return NOT_DONE
+    if value is None:
+        return None if field.nullable else NOT_DONE
+    kind = type(value)
+    if kind is field.exact:
+        return value
+    if field.int and kind is int and INT_MIN <= value <= INT_MAX:
+        return value
+    if isinstance(value, Exception) or is_awaitable(value):
+        return NOT_DONE
+    try:
+        coerced = field.coerce(value)  # type: ignore[misc]
+    except Exception:
+        return NOT_DONE
+    if coerced is None or coerced is Undefined:
+        return NOT_DONE
+    return coerced
+
+
+# Completed plain parts by (plan, the values of its plain attributes).
+_completed: dict[tuple[ObjectPlan, Any], dict[str, Any]] = {}
+
+
+def plan_cache_clear() -> None:
+    """Forget every plan (tests)."""
+    _completed.clear()
+    _plans.clear()
+    _directive_names.clear()
