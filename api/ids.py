@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from domain.errors import BadInput
 
 
+@lru_cache(maxsize=65_536)  # every card writes its ids on every request
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode("ascii").rstrip("=")
 
