@@ -241,7 +241,9 @@ class CompiledExecutor(ExecutionContext):
         plan = sub_plan(self, completer, object_type, field)
         is_type_of = plan.is_type_of
         if is_type_of is not None:
-            verdict = is_type_of(result, self._info(field, path, info))
+            if plan.is_type_of_info:
+                info = self._info(field, path, info)
+            verdict = is_type_of(result, info)
             if is_awaitable(verdict):
                 return self._complete_object_later(
                     cast(Awaitable[bool], verdict), plan, field, path, result

@@ -39,7 +39,7 @@ from api.strawberry_internals import is_awaitable
 PLAN_CACHE_SIZE = 1024
 # Completed plain parts kept (ObjectPlan): objects with fewer plain fields than PLAIN_MIN are
 # completed field by field.
-COMPLETED_MAX = 50_000
+COMPLETED_MAX = 20_000
 PLAIN_MIN = 3
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
@@ -121,13 +121,26 @@ class ObjectPlan:
     same ones — a card's public part is coerced once until the post changes, and the key is
     the content itself, so a change is a new key and nothing can be stale."""
 
-    __slots__ = ("fields", "is_type_of", "plain", "plain_values", "type", "type_name")
+    __slots__ = (
+        "fields",
+        "is_type_of",
+        "is_type_of_info",
+        "plain",
+        "plain_values",
+        "type",
+        "type_name",
+    )
 
     def __init__(self, object_type: GraphQLObjectType, fields: tuple[FieldPlan, ...]) -> None:
         self.type = object_type
         self.type_name = object_type.name
         self.fields = fields
         self.is_type_of = object_type.is_type_of
+        # Strawberry's own is_type_of (for types with interfaces) never reads its info: it
+        # is not built for it.
+        self.is_type_of_info = "_get_is_type_of.<locals>" not in getattr(
+            self.is_type_of, "__qualname__", ""
+        )
         plain = tuple(f for f in fields if f.leaf)
         self.plain = plain if len(plain) >= PLAIN_MIN else None
         self.plain_values = attrgetter(*(str(f.attr) for f in plain)) if self.plain else None
