@@ -100,7 +100,7 @@ def core_schema(schema: strawberry.Schema) -> Any:
 
 
 def lean_resolvers(schema: strawberry.Schema) -> None:
-    """Call resolvers that take only (self, info) directly.
+    """Call resolvers that take only (self, info) or (root, info) directly.
 
     Strawberry routes every resolver field through a general chain (arguments converted,
     field extensions composed with partial(), closures built per call) that costs more than
@@ -122,7 +122,10 @@ def lean_resolvers(schema: strawberry.Schema) -> None:
             function = field.base_resolver.wrapped_func
             if isinstance(function, staticmethod | classmethod):
                 continue
-            if list(inspect.signature(function).parameters) != ["self", "info"]:
+            if list(inspect.signature(function).parameters) not in (
+                ["self", "info"],
+                ["root", "info"],
+            ):
                 continue
             graphql_field.resolve = _direct(function, field, info_class)
 
