@@ -2,7 +2,11 @@
 hot = log10(max(2, score + 2)) / (hours + 2)^1.8 with score = likes + comments + answers +
 2 × shares (shareCount: one share per member, post and channel a day, see domain/shares.py).
 Ranks are computed into numbered snapshots in Redis; a reader pages through one snapshot, so
-a post never shows twice or goes missing while ranks move underneath."""
+a post never shows twice or goes missing while ranks move underneath.
+
+When the window holds fewer posts than a snapshot takes (a quiet week, or a community
+imported with only old posts), older posts follow by the same score without the window, so
+HOT (and RECOMMENDED, which falls back on it) is never empty while published posts exist."""
 
 from __future__ import annotations
 
@@ -29,10 +33,13 @@ SELECT p.id, log(greatest(2, p.like_count + p.comment_count + p.answer_count
                             + 2 * p.share_count + 2))
        / power(extract(epoch FROM ($1::timestamptz - p.created_at)) / 3600.0 + 2, 1.8) AS hot
 FROM posts p {join}
-WHERE p.status = $4 AND p.created_at > $1::timestamptz - make_interval(days => $2)
-  AND p.created_at <= $1::timestamptz {where}
+WHERE p.status = $4 AND {age} {where}
 ORDER BY hot DESC, p.id DESC LIMIT $3
 """
+_IN_WINDOW = (
+    "p.created_at > $1::timestamptz - make_interval(days => $2) AND p.created_at <= $1::timestamptz"
+)
+_BEFORE_WINDOW = "p.created_at <= $1::timestamptz - make_interval(days => $2)"
 
 
 def hot_rank(score: int, hours: float) -> float:
@@ -47,15 +54,9 @@ def _current_key(store: Store, scope: str) -> str:
 async def build_snapshot(store: Store, scope: str = "all", now: datetime | None = None) -> str:
     """Rank the recent posts of a scope ("all" or "topic:<id>") into a new snapshot."""
     now = now or datetime.now(UTC)
-    if scope == "all":
-        query = _RANK.format(join="", where="")
-        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, _PUBLISHED)
-    else:
-        topic_id = int(scope.split(":", 1)[1])
-        query = _RANK.format(
-            join="JOIN post_topics pt ON pt.post_id = p.id", where="AND pt.topic_id = $5"
-        )
-        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, _PUBLISHED, topic_id)
+    rows = await _ranked(scope, _IN_WINDOW, now, SNAPSHOT_SIZE)
+    if len(rows) < SNAPSHOT_SIZE:  # older posts fill up, after every recent one
+        rows += await _ranked(scope, _BEFORE_WINDOW, now, SNAPSHOT_SIZE - len(rows))
     snapshot = f"{scope}:{uuid.uuid4().hex[:12]}"
     key = store.key("hot", "snap", snapshot)
     async with store.redis.pipeline(transaction=True) as pipe:
@@ -67,6 +68,17 @@ async def build_snapshot(store: Store, scope: str = "all", now: datetime | None 
         pipe.set(_current_key(store, scope), snapshot, ex=FRESH_FOR)
         await pipe.execute()
     return snapshot
+
+
+async def _ranked(scope: str, age: str, now: datetime, limit: int) -> list[dict]:
+    if scope == "all":
+        query = _RANK.format(join="", age=age, where="")
+        return await sql.fetch(query, now, WINDOW_DAYS, limit, _PUBLISHED)
+    topic_id = int(scope.split(":", 1)[1])
+    query = _RANK.format(
+        join="JOIN post_topics pt ON pt.post_id = p.id", age=age, where="AND pt.topic_id = $5"
+    )
+    return await sql.fetch(query, now, WINDOW_DAYS, limit, _PUBLISHED, topic_id)
 
 
 async def current_snapshot(store: Store, scope: str) -> str:
