@@ -47,12 +47,17 @@ async def _old_community() -> tuple[set[str], str, set[str]]:
     )
 
 
-async def _page_through(api: Api, kind: str, token: str) -> list[str]:
+async def _page_through(api: Api, kind: str, token: str, topic: str = "") -> list[str]:
     ids: list[str] = []
     after = None
     for _ in range(20):  # 25 posts by 7: four pages, and a bound if it never ended
-        page = await api.op("Feed", {"kind": kind, "first": 7, "after": after}, token=token)
-        feed = page["data"]["feed"]
+        if topic:
+            variables = {"name": topic, "orderBy": kind, "first": 7, "after": after}
+            page = await api.op("TopicFeed", variables, token=token)
+            feed = page["data"]["topic"]["posts"]
+        else:
+            page = await api.op("Feed", {"kind": kind, "first": 7, "after": after}, token=token)
+            feed = page["data"]["feed"]
         ids += [e["node"]["id"] for e in feed["edges"]]
         if not feed["pageInfo"]["hasNextPage"]:
             return ids
@@ -69,6 +74,8 @@ async def test_a_newcomer_pages_through_hot_over_a_month_old_community(
     assert len(ids) == len(set(ids)), ids
     assert set(ids) == readable and not set(ids) & hidden
     assert ids[0] == most_liked  # the same age everywhere: engagement decides
+    in_topic = await _page_through(api, "HOT", token, topic="旧话题")
+    assert in_topic == ids
 
 
 async def test_a_newcomer_pages_through_recommended_over_a_month_old_community(
