@@ -18,17 +18,8 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain.models import RecommenderModel
 from recommend import dataset
-from recommend.model import (
-    Comparison,
-    Metrics,
-    Params,
-    Trained,
-    choose_epochs,
-    compare,
-    evaluate,
-    split_per_user,
-    train,
-)
+from recommend.evaluation import Comparison, Metrics, compare, evaluate, split_per_user
+from recommend.model import Params, Trained, choose_epochs, train
 
 log = logging.getLogger("quanzi.recommend")
 

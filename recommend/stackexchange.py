@@ -13,15 +13,8 @@ from pathlib import Path
 from adapters.stackexchange_dump import rows, tags_of
 from domain.levels import level_for_points
 from domain.topics import TOPIC_NAME_MAX
-from recommend.model import (
-    Interactions,
-    Metrics,
-    Params,
-    cold_start_auc,
-    evaluate,
-    split_per_user,
-    train,
-)
+from recommend.evaluation import Metrics, cold_start_auc, evaluate, split_per_user
+from recommend.model import Interactions, Params, train
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from domain.models import RecommenderModel, Role
 from domain.topics import follow_topic
 from quanzi.bootstrap import Runtime
 from recommend import registry, serving
-from recommend.model import Comparison, Metrics
+from recommend.evaluation import Comparison, Metrics
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_post, make_user, token_for
 

@@ -7,17 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from recommend.model import (
-    Comparison,
-    Interactions,
-    Params,
-    choose_epochs,
-    compare,
-    evaluate,
-    split_per_user,
-    train,
-    unseen_pairs,
-)
+from recommend.evaluation import Comparison, compare, evaluate, split_per_user, unseen_pairs
+from recommend.model import Interactions, Params, choose_epochs, train
 from recommend.registry import promotes
 
 DUMP = Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-cardano"
