@@ -21,6 +21,25 @@ class RecommenderMetrics:
     baseline_precision_at_10: float
     baseline_recall_at_10: float
     baseline_auc: float
+    epochs: int | None = strawberry.field(
+        default=None, description="Epochs trained, chosen by early stopping; null if unknown."
+    )
+    compared_with: str | None = strawberry.field(
+        default=None, description="The version that was serving when this one was trained."
+    )
+    serving_precision_at_10: float | None = strawberry.field(
+        default=None,
+        description="That model's precision@10 on the held-out pairs it had not seen; "
+        "null when it was not compared.",
+    )
+    serving_auc: float | None = None
+    compared_precision_at_10: float | None = strawberry.field(
+        default=None, description="This model's precision@10 on the same pairs."
+    )
+    compared_auc: float | None = None
+    compared_users: int | None = strawberry.field(
+        default=None, description="Members those pairs belong to."
+    )
 
 
 @strawberry.type(description="The model serving RECOMMENDED, and how it measured.")
@@ -67,6 +86,8 @@ def _metrics(row: models.RecommenderModel) -> RecommenderMetrics | None:
     m, b = row.metrics, row.baseline
     if not m:
         return None
+    against = m.get("against_serving") or {}
+    serving, candidate = against.get("serving", {}), against.get("candidate", {})
     return RecommenderMetrics(
         precision_at_10=m.get("precision_at_10", 0.0),
         recall_at_10=m.get("recall_at_10", 0.0),
@@ -74,6 +95,13 @@ def _metrics(row: models.RecommenderModel) -> RecommenderMetrics | None:
         baseline_precision_at_10=b.get("precision_at_10", 0.0),
         baseline_recall_at_10=b.get("recall_at_10", 0.0),
         baseline_auc=b.get("auc", 0.0),
+        epochs=m.get("epochs"),
+        compared_with=m.get("serving_version"),
+        serving_precision_at_10=serving.get("precision_at_10"),
+        serving_auc=serving.get("auc"),
+        compared_precision_at_10=candidate.get("precision_at_10"),
+        compared_auc=candidate.get("auc"),
+        compared_users=candidate.get("users"),
     )
 
 

@@ -195,9 +195,18 @@ DESK: dict[str, tuple[str, str]] = {
     "system.published": ("已发布", "published"),
     "system.held_back": ("未发布", "held back"),
     "system.baseline_note": (
-        "每格下方灰色数字为同次评估的热门基线",
-        "Grey under each figure: the popularity baseline in the same evaluation",
+        "每格下方灰色数字为同次评估的热门基线；“对比服务中模型”一栏为新模型与当时服务中的"
+        "模型在后者未见过的留出数据上的 precision@10（灰色为服务中模型）",
+        "Grey under each figure: the popularity baseline in the same evaluation; under "
+        "“vs serving”, precision@10 of the new model and (grey) of the model serving then, on "
+        "held-out pairs the serving one had not seen",
     ),
+    "system.against_serving": ("对比服务中模型", "vs serving"),
+    "system.against_serving_hint": (
+        "对比 {version}，{n} 名成员",
+        "against {version}, {n} members",
+    ),
+    "system.epochs": ("{n} 轮", "{n} epochs"),
     "system.jobs": ("定时任务", "Scheduled jobs"),
     "system.job": ("任务", "Job"),
     "system.schedule": ("计划（UTC）", "Schedule (UTC)"),

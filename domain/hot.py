@@ -2,7 +2,11 @@
 hot = log10(max(2, score + 2)) / (hours + 2)^1.8 with score = likes + comments + answers +
 2 × shares (shareCount: one share per member, post and channel a day, see domain/shares.py).
 Ranks are computed into numbered snapshots in Redis; a reader pages through one snapshot, so
-a post never shows twice or goes missing while ranks move underneath."""
+a post never shows twice or goes missing while ranks move underneath.
+
+When the window holds fewer posts than a snapshot takes (a quiet week, or a community
+imported with only old posts), older posts follow by the same score without the window, so
+HOT (and RECOMMENDED, which falls back on it) is never empty while published posts exist."""
 
 from __future__ import annotations
 
@@ -24,15 +28,28 @@ SNAPSHOT_TTL = 3600  # a reader can page through a snapshot for an hour
 FRESH_FOR = 300  # a new snapshot every five minutes (the job), or on demand when older
 
 _PUBLISHED = PostStatus.PUBLISHED.value
-_RANK = """
-SELECT p.id, log(greatest(2, p.like_count + p.comment_count + p.answer_count
-                            + 2 * p.share_count + 2))
-       / power(extract(epoch FROM ($1::timestamptz - p.created_at)) / 3600.0 + 2, 1.8) AS hot
-FROM posts p {join}
+_HOT = """log(greatest(2, p.like_count + p.comment_count + p.answer_count + 2 * p.share_count + 2))
+       / power(extract(epoch FROM ($1::timestamptz - p.created_at)) / 3600.0 + 2, 1.8)"""
+# $1 now, $2 the window's days, $3 how many, $4 the published status, $5 a topic's id.
+_RANK = f"""
+SELECT p.id, {_HOT} AS hot
+FROM posts p {{join}}
 WHERE p.status = $4 AND p.created_at > $1::timestamptz - make_interval(days => $2)
-  AND p.created_at <= $1::timestamptz {where}
+  AND p.created_at <= $1::timestamptz {{where}}
 ORDER BY hot DESC, p.id DESC LIMIT $3
 """
+# Before the window: the newest OLDER_POOL older posts (a seek on the posts' or the topic's
+# time index, however large the history) ranked by the same score. Age is a power and
+# engagement a logarithm, so the best of the older posts are among the newest of them.
+OLDER_POOL = 10 * SNAPSHOT_SIZE
+_OLDER = f"""
+SELECT p.id, {_HOT} AS hot
+FROM (SELECT p.* FROM posts p {{join}}
+      WHERE p.status = $4 AND {{newest}} <= $1::timestamptz - make_interval(days => $2) {{where}}
+      ORDER BY {{newest}} DESC LIMIT {OLDER_POOL}) p
+ORDER BY hot DESC, p.id DESC LIMIT $3
+"""
+_TOPIC = {"join": "JOIN post_topics pt ON pt.post_id = p.id", "where": "AND pt.topic_id = $5"}
 
 
 def hot_rank(score: int, hours: float) -> float:
@@ -47,15 +64,9 @@ def _current_key(store: Store, scope: str) -> str:
 async def build_snapshot(store: Store, scope: str = "all", now: datetime | None = None) -> str:
     """Rank the recent posts of a scope ("all" or "topic:<id>") into a new snapshot."""
     now = now or datetime.now(UTC)
-    if scope == "all":
-        query = _RANK.format(join="", where="")
-        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, _PUBLISHED)
-    else:
-        topic_id = int(scope.split(":", 1)[1])
-        query = _RANK.format(
-            join="JOIN post_topics pt ON pt.post_id = p.id", where="AND pt.topic_id = $5"
-        )
-        rows = await sql.fetch(query, now, WINDOW_DAYS, SNAPSHOT_SIZE, _PUBLISHED, topic_id)
+    rows = await _ranked(scope, _RANK, now, SNAPSHOT_SIZE)
+    if len(rows) < SNAPSHOT_SIZE:  # older posts fill up, after every recent one
+        rows += await _ranked(scope, _OLDER, now, SNAPSHOT_SIZE - len(rows))
     snapshot = f"{scope}:{uuid.uuid4().hex[:12]}"
     key = store.key("hot", "snap", snapshot)
     async with store.redis.pipeline(transaction=True) as pipe:
@@ -67,6 +78,15 @@ async def build_snapshot(store: Store, scope: str = "all", now: datetime | None 
         pipe.set(_current_key(store, scope), snapshot, ex=FRESH_FOR)
         await pipe.execute()
     return snapshot
+
+
+async def _ranked(scope: str, template: str, now: datetime, limit: int) -> list[dict]:
+    if scope == "all":
+        query = template.format(join="", where="", newest="p.created_at")
+        return await sql.fetch(query, now, WINDOW_DAYS, limit, _PUBLISHED)
+    topic_id = int(scope.split(":", 1)[1])
+    query = template.format(**_TOPIC, newest="pt.post_created_at")
+    return await sql.fetch(query, now, WINDOW_DAYS, limit, _PUBLISHED, topic_id)
 
 
 async def current_snapshot(store: Store, scope: str) -> str:

@@ -12,7 +12,12 @@ async def retrain_recommender(runtime: JobRuntime = FromWorker) -> dict[str, obj
     """Train, evaluate, publish if better, then precompute with whatever now serves."""
     row = await registry.train_and_register(runtime.recommender)
     written = await precompute_recommendations(runtime)
-    return {"version": row.version, "published": row.published, "lists": written}
+    return {
+        "version": row.version,
+        "published": row.published,
+        "epochs": row.metrics.get("epochs"),
+        "lists": written,
+    }
 
 
 @task(task_name="quanzi.precompute_recommendations", schedule=[{"cron": "15 * * * *"}])

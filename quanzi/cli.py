@@ -244,7 +244,8 @@ def cmd_evaluate_recommender(settings: Settings, args: argparse.Namespace) -> in
         f"({report.warm.users} members)\n"
         f"popular precision@10 {report.baseline.precision_at_10:.4f}  recall@10 "
         f"{report.baseline.recall_at_10:.4f}  AUC {report.baseline.auc:.4f}  (×{ratio:.2f})\n"
-        f"cold-start AUC (unseen questions, by their tags) {report.cold_auc:.4f}"
+        f"cold-start AUC (unseen questions, by their tags) {report.cold_auc:.4f}\n"
+        f"epochs chosen by early stopping {', '.join(map(str, report.epochs))}"
     )
     return 0
 

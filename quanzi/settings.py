@@ -164,7 +164,7 @@ class Settings(BaseSettings):
     # The recommender (LightFM). Interactions of the last `recommender_days` days train it.
     recommender_days: int = 90
     recommender_components: int = 32
-    recommender_epochs: int = 50
+    recommender_epochs: int = 50  # at most: early stopping on a validation split chooses
     recommender_learning_rate: float = 0.05
     recommender_loss: str = "warp"
     recommender_alpha: float = 1e-6

@@ -1,4 +1,5 @@
-"""Training and evaluating a hybrid LightFM model on weighted implicit feedback (pure: no IO).
+"""Training a hybrid LightFM model on weighted implicit feedback (pure: no IO; measuring it is
+recommend/evaluation.py's).
 
 Users and items are described by their ids plus features (topics, circles, level for users;
 topics, circle, kind, author for items), so members and posts the model has not seen still get
@@ -6,8 +7,6 @@ a representation from their features."""
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,19 +15,32 @@ from lightfm import LightFM
 from lightfm.data import Dataset
 from scipy import sparse
 
+from recommend.evaluation import Metrics, Scorer, split_per_user
+
 
 @dataclass(frozen=True)
 class Params:
-    # Chosen on the Cardano dump over five splits: 2.8× the popularity baseline's
-    # precision@10 on average (never under 1.9×), cold-start AUC 0.63–0.68.
     components: int = 32
-    epochs: int = 50
+    epochs: int = 50  # at most: early stopping on a validation split chooses how many
     learning_rate: float = 0.05
     loss: str = "warp"
     item_alpha: float = 1e-6
     user_alpha: float = 1e-6
     threads: int = 2
     seed: int = 7
+    # Beside their own identity (weight 1), a member's features share this weight (a member
+    # with 12 follows: 1/12 each), so following more does not dilute who they are. None:
+    # LightFM's row normalisation, identity and features together (1/13 each).
+    user_feature_weight: float | None = 1.0
+    # The same for a post's features (topics, circle, kind, author).
+    item_feature_weight: float | None = None
+    # Early stopping: a share of each member's training items is held out to choose the
+    # number of epochs; training stops once `patience` epochs in a row have not raised the
+    # held-out AUC by `min_delta` (AUC, not precision@10: on a small community a handful of
+    # hits decides precision, and it jumps from epoch to epoch).
+    validation_share: float = 0.2
+    patience: int = 10
+    min_delta: float = 0.0005
 
 
 @dataclass
@@ -54,6 +66,11 @@ class Trained:
     dataset: Dataset
     user_features: sparse.csr_matrix
     item_features: sparse.csr_matrix
+    epochs: int = 0  # how many it was trained for
+    feature_weight: float | None = None  # how its item features were weighted (Params)
+    # (user, item) pairs it was trained on, row and column in its own index spaces; a
+    # newer model is compared with it only on pairs it has not seen.
+    seen: sparse.csr_matrix | None = None
 
     @property
     def user_index(self) -> dict[str, int]:
@@ -69,6 +86,19 @@ class Trained:
         for item, i in index.items():
             ordered[i] = item
         return ordered
+
+    def feature_row(self, features: Sequence[str]) -> sparse.csr_matrix:
+        """One row of item features for a post the model has not seen, weighted the way
+        its training rows were (without an identity)."""
+        mapping = self.dataset.mapping()[3]
+        columns = sorted({mapping[f] for f in features if f in mapping})
+        count = len(columns)
+        # Trained with LightFM's normalisation, its rows summed to 1: so does this one.
+        normalised = self.feature_weight is None and count > 0
+        weight = 1.0 / count if normalised else _weights(count, self.feature_weight)
+        return sparse.csr_matrix(
+            ([weight] * count, ([0] * len(columns), columns)), shape=(1, len(mapping))
+        )
 
     def scores_for(self, user: str) -> np.ndarray:
         """Scores of every item for a known user (row order of item_ids())."""
@@ -97,11 +127,53 @@ class Trained:
         return item_repr @ taste + item_bias
 
 
-def _features(mapping: dict[str, list[str]], keys: Iterable[str]) -> list[tuple[str, list[str]]]:
-    return [(k, mapping.get(k, [])) for k in keys]
+def _weights(count: int, feature_weight: float | None) -> float:
+    """The weight of each of `count` features of one row beside an identity of weight 1:
+    they share `feature_weight`; with None each weighs 1 and LightFM normalises the row
+    (identity included) to sum to 1."""
+    if count == 0:
+        return 0.0
+    return 1.0 if feature_weight is None else feature_weight / count
 
 
-def train(data: Interactions, params: Params = Params(), *, item_identity: bool = True) -> Trained:
+def _features(
+    mapping: dict[str, list[str]], keys: Iterable[str], feature_weight: float | None
+) -> list[tuple[str, dict[str, float]]]:
+    rows = []
+    for key in keys:
+        names = sorted(set(mapping.get(key, [])))
+        rows.append((key, dict.fromkeys(names, _weights(len(names), feature_weight))))
+    return rows
+
+
+def train(
+    data: Interactions,
+    params: Params = Params(),
+    *,
+    item_identity: bool = True,
+    epochs: int | None = None,
+) -> Trained:
+    """Fit a model; the number of epochs is chosen by early stopping (see choose_epochs)
+    unless given."""
+    if epochs is None:
+        epochs = choose_epochs(data, params, item_identity=item_identity)[0]
+    trained = _prepare(data, params, item_identity=item_identity)
+    interactions, weights = trained.dataset.build_interactions(data.triples)
+    trained.model.fit(
+        interactions,
+        user_features=trained.user_features,
+        item_features=trained.item_features,
+        sample_weight=weights,
+        epochs=epochs,
+        num_threads=params.threads,
+    )
+    trained.epochs = epochs
+    trained.seen = interactions.tocsr()
+    return trained
+
+
+def _prepare(data: Interactions, params: Params, *, item_identity: bool) -> Trained:
+    """A dataset with its feature matrices and an untrained model."""
     dataset = Dataset(item_identity_features=item_identity)
     all_user_features = {f for fs in data.user_features.values() for f in fs}
     all_item_features = {f for fs in data.item_features.values() for f in fs}
@@ -111,9 +183,13 @@ def train(data: Interactions, params: Params = Params(), *, item_identity: bool 
         user_features=sorted(all_user_features),
         item_features=sorted(all_item_features),
     )
-    interactions, weights = dataset.build_interactions(data.triples)
-    user_features = dataset.build_user_features(_features(data.user_features, data.users))
-    item_features = dataset.build_item_features(_features(data.item_features, data.items))
+    user_weight, item_weight = params.user_feature_weight, params.item_feature_weight
+    user_features = dataset.build_user_features(
+        _features(data.user_features, data.users, user_weight), normalize=user_weight is None
+    )
+    item_features = dataset.build_item_features(
+        _features(data.item_features, data.items, item_weight), normalize=item_weight is None
+    )
     model = LightFM(
         no_components=params.components,
         learning_rate=params.learning_rate,
@@ -122,137 +198,48 @@ def train(data: Interactions, params: Params = Params(), *, item_identity: bool 
         user_alpha=params.user_alpha,
         random_state=np.random.RandomState(params.seed),
     )
-    model.fit(
-        interactions,
-        user_features=user_features,
-        item_features=item_features,
-        sample_weight=weights,
-        epochs=params.epochs,
-        num_threads=params.threads,
+    return Trained(model, dataset, user_features, item_features, feature_weight=item_weight)
+
+
+VALIDATION_USERS_MAX = 500
+
+
+def choose_epochs(
+    data: Interactions, params: Params, *, item_identity: bool = True
+) -> tuple[int, list[Metrics]]:
+    """The number of epochs (at most params.epochs) after which a model trained without a
+    validation share of each member's items ranks them best (by AUC), and the validation
+    figures after each epoch run. Deterministic for a given seed (with one thread)."""
+    fit_set, validation = split_per_user(
+        data.triples, share=params.validation_share, seed=params.seed + 1
     )
-    return Trained(model, dataset, user_features, item_features)
-
-
-@dataclass(frozen=True)
-class Metrics:
-    precision_at_10: float
-    recall_at_10: float
-    auc: float
-    users: int
-
-
-def split_per_user(
-    triples: list[tuple[str, str, float]], share: float = 0.2, seed: int = 7
-) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, float]]]:
-    """Hold out a share of each user's items (users with at least two) for testing."""
-    rng = random.Random(seed)
-    by_user: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
-    for t in triples:
-        by_user[t[0]].append(t)
-    train_set, test_set = [], []
-    for rows in by_user.values():
-        rows = sorted(rows, key=lambda t: t[1])
-        rng.shuffle(rows)
-        held = int(len(rows) * share) if len(rows) >= 2 else 0
-        held = max(held, 1) if len(rows) >= 2 else 0
-        test_set += rows[:held]
-        train_set += rows[held:]
-    return train_set, test_set
-
-
-def _rank_metrics(
-    scores: np.ndarray, positives: set[int], excluded: set[int], k: int = 10
-) -> tuple[float, float, float]:
-    """precision@k, recall@k and AUC of one user's scores (vectorised)."""
-    if not positives:
-        return 0.0, 0.0, 0.5
-    mask = np.ones(len(scores), dtype=bool)
-    if excluded:
-        mask[list(excluded)] = False
-    candidates = np.flatnonzero(mask)
-    if len(candidates) == 0:
-        return 0.0, 0.0, 0.5
-    cand_scores = scores[candidates]
-    top = candidates[np.argsort(-cand_scores, kind="stable")[:k]]
-    positive = np.zeros(len(scores), dtype=bool)
-    positive[list(positives)] = True
-    hits = int(positive[top].sum())
-    pos = np.sort(scores[candidates[positive[candidates]]])
-    neg = np.sort(scores[candidates[~positive[candidates]]])
-    if len(pos) == 0:
-        return hits / k, 0.0, 0.5
-    if len(neg) == 0:
-        return hits / k, hits / len(positives), 1.0
-    # AUC by ranks: for each positive, the negatives below it (ties count half).
-    below = np.searchsorted(neg, pos, side="left")
-    ties = np.searchsorted(neg, pos, side="right") - below
-    auc = float((below + 0.5 * ties).sum() / (len(pos) * len(neg)))
-    return hits / k, hits / len(positives), auc
-
-
-EVALUATED_USERS_MAX = 2000
-
-
-def evaluate(
-    trained: Trained,
-    train_set: list[tuple[str, str, float]],
-    test_set: list[tuple[str, str, float]],
-) -> tuple[Metrics, Metrics]:
-    """The model's precision@10, recall@10 and AUC on the held-out items, and the same for a
-    popularity baseline (items ranked by how often they were chosen in training)."""
-    item_index = trained.item_index
-    seen: dict[str, set[int]] = defaultdict(set)
-    popularity = np.zeros(len(item_index))
-    for u, i, _w in train_set:
-        seen[u].add(item_index[i])
-        popularity[item_index[i]] += 1
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for u, i, _ in test_set:
-        if u in trained.user_index and i in item_index:
-            wanted[u].add(item_index[i])
-    model_rows, base_rows = [], []
-    users = sorted(wanted)
-    if len(users) > EVALUATED_USERS_MAX:  # a fixed sample: enough for stable means
-        users = random.Random(0).sample(users, EVALUATED_USERS_MAX)
-    for user in users:
-        positives = wanted[user]
-        model_rows.append(_rank_metrics(trained.scores_for(user), positives, seen[user]))
-        base_rows.append(_rank_metrics(popularity, positives, seen[user]))
-
-    def mean(rows: list[tuple[float, float, float]]) -> Metrics:
-        if not rows:
-            return Metrics(0.0, 0.0, 0.0, 0)
-        p, r, a = (round(float(x), 4) for x in np.array(rows).mean(axis=0))
-        return Metrics(p, r, a, users=len(rows))
-
-    return mean(model_rows), mean(base_rows)
-
-
-def cold_start_auc(
-    trained: Trained,
-    cold_items: dict[str, list[str]],
-    cold_triples: list[tuple[str, str, float]],
-) -> float:
-    """AUC over items never seen in training, scored from their features alone."""
-    item_feature_map = trained.dataset.mapping()[3]
-    names = sorted(cold_items)
-    rows, cols, vals = [], [], []
-    for r, item in enumerate(names):
-        feats = [item_feature_map[f] for f in cold_items[item] if f in item_feature_map]
-        for c in feats:
-            rows.append(r)
-            cols.append(c)
-            vals.append(1.0 / len(feats))
-    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(names), len(item_feature_map)))
-    item_bias, item_repr = trained.model.get_item_representations(matrix)
-    positives: dict[str, set[int]] = defaultdict(set)
-    position = {item: i for i, item in enumerate(names)}
-    for u, i, _ in cold_triples:
-        if u in trained.user_index and i in position:
-            positives[u].add(position[i])
-    aucs = []
-    _, user_repr = trained.model.get_user_representations(trained.user_features)
-    for user, wanted in positives.items():
-        scores = item_repr @ user_repr[trained.user_index[user]] + item_bias
-        aucs.append(_rank_metrics(scores, wanted, set())[2])
-    return round(float(np.mean(aucs)), 4) if aucs else 0.0
+    if not validation:
+        return params.epochs, []
+    trained = _prepare(
+        Interactions(fit_set, data.user_features, data.item_features),
+        params,
+        item_identity=item_identity,
+    )
+    interactions, weights = trained.dataset.build_interactions(fit_set)
+    scorer = Scorer(trained.item_ids(), fit_set, validation, users_max=VALIDATION_USERS_MAX)
+    best, best_epoch = -1.0, 1
+    reference, reference_epoch = -1.0, 0  # the last improvement by at least min_delta
+    curve: list[Metrics] = []
+    for epoch in range(1, params.epochs + 1):
+        trained.model.fit_partial(
+            interactions,
+            user_features=trained.user_features,
+            item_features=trained.item_features,
+            sample_weight=weights,
+            epochs=1,
+            num_threads=params.threads,
+        )
+        measured = scorer.measure(trained)
+        curve.append(measured)
+        if measured.auc > best:
+            best, best_epoch = measured.auc, epoch
+        if measured.auc >= reference + params.min_delta:
+            reference, reference_epoch = measured.auc, epoch
+        elif epoch - reference_epoch >= params.patience:
+            break
+    return best_epoch, curve

@@ -1,5 +1,6 @@
-"""The model registry: train, evaluate beside the popularity baseline, keep the artefact and
-its row, publish only a model that beats the baseline, and switch serving atomically."""
+"""The model registry: train, evaluate beside the popularity baseline and the serving model,
+keep the artefact and its row, publish only a model that beats the baseline and is at least
+as good as the serving one, and switch serving atomically."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain.models import RecommenderModel
 from recommend import dataset
-from recommend.model import Metrics, Params, Trained, evaluate, split_per_user, train
+from recommend.evaluation import Comparison, Metrics, compare, evaluate, split_per_user
+from recommend.model import Params, Trained, choose_epochs, train
 
 log = logging.getLogger("quanzi.recommend")
 
@@ -43,21 +45,59 @@ def beats(model: Metrics, baseline: Metrics) -> bool:
     return model.auc > baseline.auc
 
 
+def promotes(measured: Metrics, baseline: Metrics, against_serving: Comparison | None) -> bool:
+    """It beats the baseline, and the serving model (if any, on the held-out pairs it did
+    not see) does not beat it: on a tie the fresher model serves, as it knows newer posts."""
+    if not beats(measured, baseline):
+        return False
+    return against_serving is None or not beats(against_serving.serving, against_serving.candidate)
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    trained: Trained  # on everything: the one that serves
+    measured: Metrics  # of the same recipe without the held-out items
+    baseline: Metrics
+    against_serving: Comparison | None
+
+
 def _fit_and_measure(
-    data: dataset.Interactions, params: Params
-) -> tuple[Trained, Metrics, Metrics]:
+    data: dataset.Interactions, params: Params, serving: Trained | None
+) -> _Fitted:
     train_set, test_set = split_per_user(data.triples, seed=params.seed)
     held_out = dataset.Interactions(train_set, data.user_features, data.item_features)
-    measured, baseline = evaluate(train(held_out, params), train_set, test_set)
+    epochs, _curve = choose_epochs(held_out, params)
+    candidate = train(held_out, params, epochs=epochs)
+    measured, baseline = evaluate(candidate, train_set, test_set)
+    # A model that does not say what it was trained on cannot be measured fairly on held-out
+    # pairs (it may have seen them): then only the baseline decides.
+    against = None
+    if serving is not None and serving.seen is not None:
+        against = compare(candidate, serving, train_set, test_set)
     # Serve a model that has seen everything; the measurement is the held-out one's.
-    return train(data, params), measured, baseline
+    return _Fitted(train(data, params, epochs=epochs), measured, baseline, against)
+
+
+def _recorded(fitted: _Fitted, serving_version: str | None) -> dict[str, object]:
+    """The row's metrics: the held-out figures, the epochs chosen, and what the serving model
+    and this one scored on the pairs the serving one had not seen."""
+    recorded: dict[str, object] = {**asdict(fitted.measured), "epochs": fitted.trained.epochs}
+    if serving_version is not None:
+        recorded["serving_version"] = serving_version
+    if fitted.against_serving is not None:
+        recorded["against_serving"] = {
+            "candidate": asdict(fitted.against_serving.candidate),
+            "serving": asdict(fitted.against_serving.serving),
+        }
+    return recorded
 
 
 async def train_and_register(
     config: RecommenderConfig, *, publish: bool | None = None
 ) -> RecommenderModel:
-    """Train on the community's recent interactions; publish when it beats the baseline
-    (or when told to). The artefact goes under var/models/."""
+    """Train on the community's recent interactions; publish when it beats the baseline and
+    the serving model does not beat it (or when told to). The artefact goes under
+    var/models/."""
     started = time.perf_counter()
     data = await dataset.build(config.days, config.level_thresholds)
     version = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4]
@@ -66,9 +106,15 @@ async def train_and_register(
         return await RecommenderModel.create(
             version=version, path="", interactions=0, users=0, items=0, published=False
         )
-    trained, measured, baseline = await asyncio.to_thread(_fit_and_measure, data, config.params)
-    await asyncio.to_thread(_save, trained, path)
-    should_publish = beats(measured, baseline) if publish is None else publish
+    serving = await current()
+    fitted = await asyncio.to_thread(
+        _fit_and_measure, data, config.params, serving[1] if serving else None
+    )
+    await asyncio.to_thread(_save, fitted.trained, path)
+    if publish is None:
+        should_publish = promotes(fitted.measured, fitted.baseline, fitted.against_serving)
+    else:
+        should_publish = publish
     async with in_transaction() as conn:
         row = await RecommenderModel.create(
             version=version,
@@ -76,8 +122,8 @@ async def train_and_register(
             interactions=len(data.triples),
             users=len(data.users),
             items=len(data.items),
-            metrics=asdict(measured),
-            baseline=asdict(baseline),
+            metrics=_recorded(fitted, serving[0].version if serving else None),
+            baseline=asdict(fitted.baseline),
             published=should_publish,
             seconds=round(time.perf_counter() - started, 3),
             using_db=conn,

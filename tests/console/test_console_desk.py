@@ -18,6 +18,7 @@ from domain.models import (
     Event,
     FeedbackCategory,
     FeedbackStatus,
+    RecommenderModel,
     Role,
 )
 from tests.console.conftest import SignIn, csrf_of
@@ -228,3 +229,43 @@ async def test_the_system_page_shows_the_model_and_the_jobs_and_queues_a_retrain
     assert (await client.post("/console/system/retrain")).status_code == 403
     queued = await client.post("/console/system/retrain", data={"_csrf": csrf_of(page)})
     assert queued.status_code == 200 and "已开始训练" in queued.text
+
+
+async def test_the_model_history_shows_each_model_against_the_one_serving_before_it(
+    sign_in: SignIn,
+) -> None:
+    figures = {"precision_at_10": 0.031, "recall_at_10": 0.2, "auc": 0.81, "users": 40}
+    base = {"precision_at_10": 0.011, "recall_at_10": 0.07, "auc": 0.5, "users": 40}
+    await RecommenderModel.create(
+        version="old",
+        path="",
+        interactions=10,
+        users=4,
+        items=5,
+        published=True,
+        metrics={**figures, "epochs": 30},
+        baseline=base,
+    )
+    await RecommenderModel.create(
+        version="new",
+        path="",
+        interactions=12,
+        users=4,
+        items=6,
+        published=False,
+        baseline=base,
+        metrics={
+            **figures,
+            "epochs": 17,
+            "serving_version": "old",
+            "against_serving": {
+                "candidate": {**figures, "precision_at_10": 0.0123, "users": 9},
+                "serving": {**figures, "precision_at_10": 0.0456, "users": 9},
+            },
+        },
+    )
+    client = await sign_in(await make_user(role=Role.OPERATOR))
+    page = await client.get("/console/system")
+    assert page.status_code == 200
+    assert "对比服务中模型" in page.text and "17 轮" in page.text and "30 轮" in page.text
+    assert "0.0123" in page.text and "0.0456" in page.text and "对比 old，9 名成员" in page.text

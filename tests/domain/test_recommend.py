@@ -12,6 +12,7 @@ from domain.models import RecommenderModel, Role
 from domain.topics import follow_topic
 from quanzi.bootstrap import Runtime
 from recommend import registry, serving
+from recommend.evaluation import Comparison, Metrics
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_post, make_user, token_for
 
@@ -156,3 +157,49 @@ async def test_an_unreadable_model_falls_back_to_hot_instead_of_failing(
         "Feed", {"kind": "RECOMMENDED", "first": 10}, token=token_for(runtime, await make_user())
     )
     assert "errors" not in feed and len(feed["data"]["feed"]["edges"]) == 10
+
+
+_MODELS = """query { recommenderModels(first: 5) { version published serving
+  metrics { precisionAt10 baselinePrecisionAt10 epochs comparedWith servingPrecisionAt10
+            servingAuc comparedPrecisionAt10 comparedAuc comparedUsers } } }"""
+
+
+async def test_a_new_model_is_measured_against_the_serving_one_and_the_figures_are_kept(
+    api: Api, runtime: Runtime
+) -> None:
+    cats, cars = await _community()
+    rng = random.Random(11)
+    members = [await make_user() for _ in range(24)]
+    liked: dict[int, list] = {}
+    for n, member in enumerate(members):
+        liked[member.id] = rng.sample(cats if n % 2 == 0 else cars, 10)
+        for post in liked[member.id][:5]:
+            await like_post(member, post.id, rules=RULES)
+    first = await registry.train_and_register(runtime.recommender, publish=True)
+    assert 1 <= first.metrics["epochs"] <= runtime.recommender.params.epochs
+    assert "against_serving" not in first.metrics  # nothing served before it
+    for member in members:  # the community moves on: likes the serving model never saw
+        for post in liked[member.id][5:]:
+            await like_post(member, post.id, rules=RULES)
+    second = await registry.train_and_register(runtime.recommender)
+    assert second.metrics["serving_version"] == first.version
+    against = second.metrics["against_serving"]
+    assert against["candidate"]["users"] == against["serving"]["users"] > 0
+    measured = Metrics(
+        **{k: second.metrics[k] for k in ("precision_at_10", "recall_at_10")},
+        auc=second.metrics["auc"],
+        users=second.metrics["users"],
+    )
+    comparison = Comparison(Metrics(**against["candidate"]), Metrics(**against["serving"]))
+    expected = registry.promotes(measured, Metrics(**second.baseline), comparison)
+    assert second.published == second.current == expected
+    operator = token_for(runtime, await make_user(role=Role.OPERATOR))
+    rows = (await api.execute(_MODELS, token=operator))["data"]["recommenderModels"]
+    assert [r["version"] for r in rows] == [second.version, first.version]
+    shown = rows[0]["metrics"]
+    assert shown["comparedWith"] == first.version and shown["epochs"] == second.metrics["epochs"]
+    assert shown["servingPrecisionAt10"] == against["serving"]["precision_at_10"]
+    assert shown["comparedPrecisionAt10"] == against["candidate"]["precision_at_10"]
+    assert shown["comparedUsers"] == against["candidate"]["users"]
+    assert rows[1]["metrics"]["comparedWith"] is None
+    assert rows[1]["metrics"]["servingPrecisionAt10"] is None
