@@ -68,6 +68,7 @@ async def run_node(package: Path, name: str, **given: object) -> None:
     process = await asyncio.create_subprocess_exec(
         "node",
         "--test",
+        "--test-force-exit",  # a failed case may leave a socket open
         "--test-reporter=spec",
         f"dist-test/test/{name}.test.mjs",
         cwd=package,
@@ -121,6 +122,26 @@ async def test_a_new_member_signs_in_with_an_invite_code(
     assert member.invited_by_id == inviter.id
     grants = await SubscribeGrant.filter(user_id=member.id).values_list("template_id", "remaining")
     assert grants == [("tpl-comment", 1)]
+
+
+async def test_allow_list_mode_sends_ids_only(
+    runtime: Runtime, wechat: WeChatStub, built: Path, tmp_path: Path
+) -> None:
+    """The server holds the package's persisted-documents.json (QUANZI_PERSISTED_QUERIES_DIR)."""
+    allowed = tmp_path / "persisted"
+    allowed.mkdir()
+    shutil.copy(built / "dist" / "persisted-documents.json", allowed)
+    author = await make_user()
+    posts = [await make_post(author, f"第{i}条") for i in range(3)]
+    wechat.issue_code("sdk-allowlist", openid="o-sdk-allowlist")
+    async with serving(runtime, persisted_queries_dir=allowed) as url:
+        await run_node(
+            built,
+            "allowlist",
+            url=url,
+            code="sdk-allowlist",
+            postIds=[gid("Post", p) for p in reversed(posts)],
+        )
 
 
 async def test_a_feed_page_and_the_next(runtime: Runtime, built: Path) -> None:
@@ -180,6 +201,12 @@ async def test_notifications_over_the_socket_survive_a_disconnect(
     post = await make_post(author, "等评论")
     banned_session = await stored_session(runtime, banned)
     await User.filter(id=banned.id).update(banned_until=datetime.now(UTC) + timedelta(days=1))
+    tokens = runtime.tokens
+    short_lived = await stored_session(runtime, author)
+    family = tokens.verify_access(str(short_lived["token"])).session
+    ending = datetime.now(UTC) - tokens.access_ttl + timedelta(seconds=6)
+    short_lived["token"], expires_at = tokens.issue_access(author.id, session=family, now=ending)
+    short_lived["expiresAt"] = int(expires_at.timestamp() * 1000)
     async with serving(runtime) as url:
         await run_node(
             built,
@@ -188,6 +215,7 @@ async def test_notifications_over_the_socket_survive_a_disconnect(
             author=await stored_session(runtime, author),
             commenter=await stored_session(runtime, commenter),
             banned=banned_session,
+            shortLived=short_lived,
             postId=gid("Post", post),
         )
 

@@ -1,6 +1,7 @@
 // Live notifications over graphql-ws on wx.connectSocket: delivered after another member
 // comments, again after the network drops the socket, and again after the app was hidden
-// and shown; a banned member's socket (4403) is not retried.
+// and shown; a socket whose token expired (4401) comes back with a fresh one (first: the
+// token lives a few seconds); a banned member's socket (4403) is not retried.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -9,7 +10,39 @@ import { AddCommentDocument, NotificationAddedDocument, type NotificationAddedSu
 
 import { createShim, delay, fixture, type StoredSession, until } from "./support/wx.mjs";
 
-const f = fixture<{ author: StoredSession; commenter: StoredSession; banned: StoredSession; postId: string }>();
+const f = fixture<{
+  author: StoredSession;
+  commenter: StoredSession;
+  banned: StoredSession;
+  /** the author's, with an access token that expires in a few seconds */
+  shortLived: StoredSession;
+  postId: string;
+}>();
+
+test("when the socket's token expires (4401) the SDK refreshes and listens again", async () => {
+  const shim = createShim();
+  shim.storage.set("quanzi.session", f.shortLived);
+  // refreshAhead 0: the SDK keeps the token to its end, so the server closes the socket
+  const client = createClient({ url: f.url, platform: shim.wx, refreshAhead: 0, reconnect: { baseDelay: 100 } });
+  const commenterShim = createShim();
+  commenterShim.storage.set("quanzi.session", f.commenter);
+  const commenter = createClient({ url: f.url, platform: commenterShim.wx });
+  const heard: NotificationAddedSubscription[] = [];
+  const errors: QuanziError[] = [];
+  client.subscribe(NotificationAddedDocument, {}, { next: (n) => heard.push(n), error: (e) => errors.push(e) });
+  await until("connected", () => client.socketStats.connected === 1);
+  await until("closed for the expired token", () => client.socketStats.closes.includes(4401), 10000);
+  await until("connected again with a fresh token", () => client.socketStats.connected === 2, 10000);
+  assert.equal(client.refreshCount, 1);
+  const stored = shim.storage.get("quanzi.session") as StoredSession;
+  assert.notEqual(stored.token, f.shortLived.token);
+  await delay(300);
+  await commenter.request(AddCommentDocument, { postId: f.postId, body: "换了令牌之后的评论" });
+  await until("the notification after the refresh", () => heard.length === 1);
+  assert.deepEqual(errors, []);
+  client.dispose();
+  commenter.dispose();
+});
 
 test("a notification arrives after a comment, after a dropped socket and after hide/show", async () => {
   const authorShim = createShim();
