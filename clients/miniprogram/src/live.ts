@@ -226,36 +226,54 @@ function wxWebSocket(platform: Wx, headers: () => Record<string, string>): unkno
     onclose: ((event: CloseLike) => void) | null = null;
     onerror: ((event: unknown) => void) | null = null;
     onmessage: ((event: { data: string }) => void) | null = null;
-    private readonly task: WxSocketTask;
+    private task: WxSocketTask | null = null;
+    private closing: { code: number; reason: string } | null = null;
 
     constructor(address: string, protocol: string | string[]) {
       const protocols = Array.isArray(protocol) ? protocol : [protocol];
       this.protocol = protocols[0] ?? "";
-      this.task = platform.connectSocket({ url: address, header: headers(), protocols });
-      this.task.onOpen(() => {
+      const made = platform.connectSocket({ url: address, header: headers(), protocols });
+      if (typeof (made as PromiseLike<WxSocketTask>).then === "function") {
+        (made as PromiseLike<WxSocketTask>).then(
+          (task) => this.attach(task),
+          (error: unknown) => {
+            this.readyState = 3;
+            this.onerror?.(error);
+          },
+        );
+      } else {
+        this.attach(made as WxSocketTask);
+      }
+    }
+
+    private attach(task: WxSocketTask): void {
+      this.task = task;
+      task.onOpen(() => {
         this.readyState = 1;
         this.onopen?.({});
       });
-      this.task.onMessage(({ data }) => {
+      task.onMessage(({ data }) => {
         if (typeof data === "string") this.onmessage?.({ data });
       });
-      this.task.onError((error) => {
+      task.onError((error) => {
         this.onerror?.(error);
       });
-      this.task.onClose(({ code, reason }) => {
+      task.onClose(({ code, reason }) => {
         this.readyState = 3;
         this.onclose?.({ code, reason: reason ?? "" });
       });
+      if (this.closing) task.close(this.closing); // closed before Taro handed the task over
     }
 
     send(data: string): void {
-      this.task.send({ data });
+      this.task?.send({ data });
     }
 
     close(code?: number, reason?: string): void {
       if (this.readyState >= 2) return;
       this.readyState = 2;
-      this.task.close({ code: code ?? 1000, reason: reason ?? "" });
+      this.closing = { code: code ?? 1000, reason: reason ?? "" };
+      this.task?.close(this.closing);
     }
   };
 }

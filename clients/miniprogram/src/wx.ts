@@ -53,7 +53,8 @@ export interface WxConnectOptions {
 export interface Wx {
   request(options: WxRequestOptions): unknown;
   uploadFile(options: WxUploadOptions): unknown;
-  connectSocket(options: WxConnectOptions): WxSocketTask;
+  /** wx and uni answer the task; Taro answers a promise of it */
+  connectSocket(options: WxConnectOptions): WxSocketTask | PromiseLike<WxSocketTask>;
   login(options: { timeout?: number; success?: (result: { code: string }) => void; fail?: (error: WxFail) => void }): void;
   getStorageSync(key: string): unknown;
   setStorageSync(key: string, value: unknown): void;

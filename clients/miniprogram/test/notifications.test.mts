@@ -89,8 +89,8 @@ test("a notification arrives after a comment, after a dropped socket and after h
   commenter.dispose();
 });
 
-test("a banned member's socket closes with 4403 and is not retried", async () => {
-  const shim = createShim();
+test("a banned member's socket closes with 4403 and is not retried (Taro's promised socket task)", async () => {
+  const shim = createShim({ taro: true });
   shim.storage.set("quanzi.session", f.banned);
   const client = createClient({ url: f.url, platform: shim.wx, reconnect: { baseDelay: 50 } });
   const errors: QuanziError[] = [];

@@ -37,9 +37,11 @@ export interface Shim {
   hide(): void;
   show(): void;
   uploads: number;
+  /** the next n wx.request calls fail as a dropped network would (nothing reaches the server) */
+  failNext: number;
 }
 
-export function createShim(options: { codes?: string[]; language?: string } = {}): Shim {
+export function createShim(options: { codes?: string[]; language?: string; taro?: boolean } = {}): Shim {
   const sent: Sent[] = [];
   const storage = new Map<string, unknown>();
   const hideListeners: Array<() => void> = [];
@@ -52,6 +54,7 @@ export function createShim(options: { codes?: string[]; language?: string } = {}
     subscribeAnswers: {},
     sockets,
     uploads: 0,
+    failNext: 0,
     dropSockets() {
       for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.terminate();
     },
@@ -76,6 +79,12 @@ export function createShim(options: { codes?: string[]; language?: string } = {}
         requestId: header["X-Request-ID"],
       };
       sent.push(record);
+      if (shim.failNext > 0) {
+        shim.failNext -= 1;
+        record.code = "NETWORK_DOWN";
+        setTimeout(() => o.fail?.({ errMsg: "request:fail net::ERR_INTERNET_DISCONNECTED" }), 0);
+        return {};
+      }
       const signal = o.timeout ? AbortSignal.timeout(o.timeout) : undefined;
       fetch(o.url, { method: o.method ?? "GET", headers: header, body: JSON.stringify(body), signal })
         .then(async (response) => {
@@ -107,10 +116,10 @@ export function createShim(options: { codes?: string[]; language?: string } = {}
         .catch((error: Error) => o.fail?.({ errMsg: `uploadFile:fail ${error.message}` }));
       return {};
     },
-    connectSocket(o): WxSocketTask {
+    connectSocket(o) {
       const socket = new WebSocket(o.url, o.protocols, { headers: o.header });
       sockets.push(socket);
-      return {
+      const task: WxSocketTask = {
         send: ({ data }) => socket.send(data),
         close: ({ code, reason }) => socket.close(code, reason),
         onOpen: (listener) => socket.on("open", () => listener({})),
@@ -118,6 +127,8 @@ export function createShim(options: { codes?: string[]; language?: string } = {}
         onError: (listener) => socket.on("error", (error) => listener({ errMsg: error.message })),
         onMessage: (listener) => socket.on("message", (data, isBinary) => listener({ data: isBinary ? new ArrayBuffer(0) : data.toString() })),
       };
+      // Taro.connectSocket answers a promise of the task
+      return options.taro ? Promise.resolve(task) : task;
     },
     login(o) {
       const code = shim.codes.shift();
