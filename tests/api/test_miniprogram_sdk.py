@@ -204,7 +204,7 @@ async def test_notifications_over_the_socket_survive_a_disconnect(
     tokens = runtime.tokens
     short_lived = await stored_session(runtime, author)
     family = tokens.verify_access(str(short_lived["token"])).session
-    ending = datetime.now(UTC) - tokens.access_ttl + timedelta(seconds=6)
+    ending = datetime.now(UTC) - tokens.access_ttl + timedelta(seconds=4)
     short_lived["token"], expires_at = tokens.issue_access(author.id, session=family, now=ending)
     short_lived["expiresAt"] = int(expires_at.timestamp() * 1000)
     async with serving(runtime) as url:

@@ -7,7 +7,7 @@ import { GrantSubscribeMessagesDocument } from "./gql/graphql.js";
 import { Live, type LiveSink, type ReconnectOptions } from "./live.js";
 import { Session, type SignInResult, type SignedOutReason, type Tokens, signedOut } from "./session.js";
 import { type Answer, type PersistedMode, Transport, firstCode } from "./transport.js";
-import { type Wx, headerOf, platformOr, systemLanguage } from "./wx.js";
+import { type Wx, platformOr, systemLanguage } from "./wx.js";
 
 export interface ClientOptions {
   /** the API's base address, e.g. "https://api.example.com" (GraphQL at /graphql) */
@@ -268,4 +268,3 @@ export function createClient(options: ClientOptions): QuanziClient {
   return new QuanziClient(options);
 }
 
-export { headerOf };

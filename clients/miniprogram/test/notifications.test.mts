@@ -22,24 +22,27 @@ const f = fixture<{
 test("when the socket's token expires (4401) the SDK refreshes and listens again", async () => {
   const shim = createShim();
   shim.storage.set("quanzi.session", f.shortLived);
-  // refreshAhead 0: the SDK keeps the token to its end, so the server closes the socket
-  const client = createClient({ url: f.url, platform: shim.wx, refreshAhead: 0, reconnect: { baseDelay: 100 } });
+  // refreshAhead below zero: the SDK keeps the token past its end, so the server refuses it
+  // (at connection_init, or by closing the open socket when it expires, whichever comes first)
+  const client = createClient({ url: f.url, platform: shim.wx, refreshAhead: -60, reconnect: { baseDelay: 100 } });
   const commenterShim = createShim();
   commenterShim.storage.set("quanzi.session", f.commenter);
   const commenter = createClient({ url: f.url, platform: commenterShim.wx });
   const heard: NotificationAddedSubscription[] = [];
   const errors: QuanziError[] = [];
   client.subscribe(NotificationAddedDocument, {}, { next: (n) => heard.push(n), error: (e) => errors.push(e) });
-  await until("connected", () => client.socketStats.connected === 1);
-  await until("closed for the expired token", () => client.socketStats.closes.includes(4401), 10000);
-  await until("connected again with a fresh token", () => client.socketStats.connected === 2, 10000);
-  assert.equal(client.refreshCount, 1);
+  await until("closed for the expired token", () => client.socketStats.closes.includes(4401), 15000);
+  await until("refreshed", () => client.refreshCount === 1);
+  const closed = client.socketStats.closes.length;
+  await until("connected with the fresh token", () => client.socketStats.connected >= 1 && shim.sockets.at(-1)?.readyState === 1);
   const stored = shim.storage.get("quanzi.session") as StoredSession;
   assert.notEqual(stored.token, f.shortLived.token);
   await delay(300);
   await commenter.request(AddCommentDocument, { postId: f.postId, body: "换了令牌之后的评论" });
   await until("the notification after the refresh", () => heard.length === 1);
   assert.deepEqual(errors, []);
+  assert.equal(client.socketStats.closes.length, closed, "the fresh token holds");
+  assert.equal(client.refreshCount, 1);
   client.dispose();
   commenter.dispose();
 });
