@@ -21,13 +21,15 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from tortoise.transactions import in_transaction
 
 from api.ids import to_global_id
-from domain import auth
-from domain.models import SubscribeGrant, User
+from domain import auth, points
+from domain.models import PointsReason, PostLike, Redemption, Role, SubscribeGrant, User
 from quanzi.bootstrap import Runtime
 from tests.api.test_conformance import serving
-from tests.factories import make_post, make_user
+from tests.conftest import Api
+from tests.factories import RULES, make_post, make_user, token_for
 from tests.wechat_stub import WeChatStub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,6 +164,36 @@ async def test_a_like_updates_the_feeds_cached_card(runtime: Runtime, built: Pat
             session=await stored_session(runtime, reader),
             postId=gid("Post", post),
         )
+
+
+async def test_a_request_without_answer_is_sent_again_only_when_safe(
+    runtime: Runtime, api: Api, built: Path
+) -> None:
+    """A query, or a mutation with an idempotency key; the redemption happens once."""
+    operator = token_for(runtime, await make_user(role=Role.OPERATOR))
+    item = {"title": "周边徽章", "kind": "VIRTUAL", "pricePoints": 10, "stock": 5}
+    created = await api.op("CreateMallItem", {"input": item}, token=operator)
+    assert "errors" not in created, created
+    member, author = await make_user(), await make_user()
+    post = await make_post(author, "重试的帖子")
+    async with in_transaction() as conn:
+        await points.award(
+            member.id, 50, PointsReason.FEATURED, f"t:{member.id}", conn, rules=RULES
+        )
+    async with serving(runtime) as url:
+        await run_node(
+            built,
+            "retry",
+            url=url,
+            session=await stored_session(runtime, member),
+            postId=gid("Post", post),
+            itemId=created["data"]["createMallItem"]["item"]["id"],
+            points=50,
+            price=10,
+        )
+    assert await Redemption.filter(user_id=member.id).count() == 1
+    assert (await User.get(id=member.id)).points == 40
+    assert await PostLike.filter(user_id=member.id).count() == 1  # the like whose answer was lost
 
 
 async def test_token_expiry_with_ten_parallel_requests_refreshes_once(

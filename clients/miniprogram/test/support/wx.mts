@@ -39,6 +39,8 @@ export interface Shim {
   uploads: number;
   /** the next n wx.request calls fail as a dropped network would (nothing reaches the server) */
   failNext: number;
+  /** the next n wx.request calls reach the server but their answers are lost */
+  loseNext: number;
 }
 
 export function createShim(options: { codes?: string[]; language?: string; taro?: boolean } = {}): Shim {
@@ -55,6 +57,7 @@ export function createShim(options: { codes?: string[]; language?: string; taro?
     sockets,
     uploads: 0,
     failNext: 0,
+    loseNext: 0,
     dropSockets() {
       for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.terminate();
     },
@@ -96,6 +99,12 @@ export function createShim(options: { codes?: string[]; language?: string; taro?
             // wx hands non-JSON as text
           }
           const errors = (data as { errors?: Array<{ extensions?: { code?: string; reason?: string } }> }).errors;
+          if (shim.loseNext > 0) {
+            shim.loseNext -= 1;
+            record.code = "ANSWER_LOST";
+            o.fail?.({ errMsg: "request:fail net::ERR_CONNECTION_RESET" });
+            return;
+          }
           record.status = response.status;
           record.code = errors?.[0]?.extensions?.code;
           record.reason = errors?.[0]?.extensions?.reason;
