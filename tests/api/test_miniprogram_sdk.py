@@ -105,6 +105,16 @@ async def stored_session(runtime: Runtime, member: User) -> dict[str, object]:
     }
 
 
+async def expired_session(runtime: Runtime, member: User) -> dict[str, object]:
+    """A live sign-in of the member's whose access token has expired on the server."""
+    tokens = runtime.tokens
+    session = await stored_session(runtime, member)
+    family = tokens.verify_access(str(session["token"])).session
+    ended = datetime.now(UTC) - tokens.access_ttl - timedelta(minutes=1)
+    session["token"], _ = tokens.issue_access(member.id, session=family, now=ended)
+    return session
+
+
 async def test_a_new_member_signs_in_with_an_invite_code(
     runtime: Runtime, wechat: WeChatStub, built: Path
 ) -> None:
@@ -201,12 +211,7 @@ async def test_token_expiry_with_ten_parallel_requests_refreshes_once(
 ) -> None:
     tokens = runtime.tokens
     member = await make_user(openid="o-sdk-refresh")
-    expired = await stored_session(runtime, member)
-    family = tokens.verify_access(str(expired["token"])).session
-    stale, _ = tokens.issue_access(
-        member.id, session=family, now=datetime.now(UTC) - tokens.access_ttl - timedelta(minutes=1)
-    )
-    expired["token"] = stale
+    expired = await expired_session(runtime, member)
     revoked = await stored_session(runtime, member)
     revoked_family = tokens.verify_access(str(revoked["token"])).session
     assert revoked_family is not None
@@ -267,6 +272,7 @@ async def test_an_uploaded_image_is_used_in_a_post(
             "upload",
             url=url,
             session=await stored_session(runtime, member),
+            expired=await expired_session(runtime, member),
             image=str(image),
             mediaBase=base,
             width=64,
