@@ -232,7 +232,7 @@ function wxWebSocket(platform: Wx, headers: () => Record<string, string>): unkno
     constructor(address: string, protocol: string | string[]) {
       const protocols = Array.isArray(protocol) ? protocol : [protocol];
       this.protocol = protocols[0] ?? "";
-      const made = platform.connectSocket({ url: address, header: headers(), protocols });
+      const made = platform.connectSocket({ url: address, header: headers(), protocols, complete: () => undefined });
       if (typeof (made as PromiseLike<WxSocketTask>).then === "function") {
         (made as PromiseLike<WxSocketTask>).then(
           (task) => this.attach(task),

@@ -48,6 +48,8 @@ export interface WxConnectOptions {
   header?: Record<string, string>;
   protocols?: string[];
   timeout?: number;
+  /** given (a no-op) because uni.connectSocket answers the task only when a callback is */
+  complete?: () => void;
 }
 
 export interface Wx {

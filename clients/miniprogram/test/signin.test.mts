@@ -1,6 +1,6 @@
 // Sign-in with an invite code: wx.login → wechatLogin, the token pair kept in wx storage,
 // requests carrying it (and Accept-Language from the system), subscribe-message grants
-// recorded, and signing out.
+// recorded, and signing out; a refused code and a timeout as typed errors.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -55,6 +55,16 @@ test("a code WeChat refuses surfaces as a typed error", async () => {
   const shim = createShim({ codes: ["not-registered"] });
   const client = createClient({ url: f.url, platform: shim.wx });
   await assert.rejects(client.login(), (error: unknown) => isQuanziError(error) && error.code !== "" && !!error.requestId);
+  assert.equal(client.signedIn, false);
+  client.dispose();
+});
+
+test("a sign-in slower than the timeout rejects with TIMEOUT and is not sent again", async () => {
+  const shim = createShim({ codes: ["slow"] }); // the WeChat stand-in answers "slow" after 3 s
+  const client = createClient({ url: f.url, platform: shim.wx, timeout: 300 });
+  await assert.rejects(client.login(), (error: unknown) => isQuanziError(error, "TIMEOUT"));
+  const sent = shim.sent.filter((s) => s.operationName === "SdkSignIn" && s.code !== "PERSISTED_QUERY_NOT_FOUND");
+  assert.equal(sent.length, 1, "a mutation without an idempotency key is not retried");
   assert.equal(client.signedIn, false);
   client.dispose();
 });
