@@ -59,33 +59,19 @@ export class Session {
     return this.tokens ? this.tokens.token : null;
   }
 
-  /** wx.login, then wechatLogin with the invite code and share token a new member came with. */
+  /** wx.login, then wechatLogin with the invite code and share token a new member came with;
+   * requests meanwhile wait for it. */
   signIn(attribution: { inviteCode?: string | null; shareToken?: string | null } = {}): Promise<SignInResult> {
-    const run = async (): Promise<SignInResult> => {
-      const code = await wxLogin(this.options.platform);
-      const answer = await this.send(SdkSignInDocument, {
-        code,
-        inviteCode: attribution.inviteCode ?? null,
-        shareToken: attribution.shareToken ?? null,
-      });
-      const data = answer.data?.wechatLogin as
-        | { token: string; refreshToken: string; expiresAt: string; isNewUser: boolean; viewer: { id: string } }
-        | undefined;
-      if (answer.errors?.length || !data) throw fromGraphQLErrors(answer.errors ?? [], answer);
-      this.store({ token: data.token, refreshToken: data.refreshToken, expiresAt: Date.parse(data.expiresAt), viewerId: data.viewer.id });
-      return { isNewUser: data.isNewUser, viewerId: data.viewer.id };
-    };
-    const result = run();
-    // requests waiting for a refresh wait for a sign-in too
-    this.pending = result.then(
+    const run = this.exchange(attribution);
+    const held = run.then(
       () => undefined,
       () => undefined,
     );
-    const mine = this.pending;
-    void mine.then(() => {
-      if (this.pending === mine) this.pending = null;
+    this.pending = held;
+    void held.then(() => {
+      if (this.pending === held) this.pending = null;
     });
-    return result;
+    return run;
   }
 
   signOut(reason: SignedOutReason = "signOut"): void {
@@ -148,21 +134,26 @@ export class Session {
       throw signedOut(reason);
     }
     try {
-      await this.signInNow();
+      await this.exchange({});
     } catch (error) {
       this.signOut("refused");
       throw error instanceof QuanziError && error.code === "FORBIDDEN" ? error : signedOut(reason);
     }
   }
 
-  private async signInNow(): Promise<void> {
+  private async exchange(attribution: { inviteCode?: string | null; shareToken?: string | null }): Promise<SignInResult> {
     const code = await wxLogin(this.options.platform);
-    const answer = await this.send(SdkSignInDocument, { code, inviteCode: null, shareToken: null });
+    const answer = await this.send(SdkSignInDocument, {
+      code,
+      inviteCode: attribution.inviteCode ?? null,
+      shareToken: attribution.shareToken ?? null,
+    });
     const data = answer.data?.wechatLogin as
-      | { token: string; refreshToken: string; expiresAt: string; viewer: { id: string } }
+      | { token: string; refreshToken: string; expiresAt: string; isNewUser: boolean; viewer: { id: string } }
       | undefined;
     if (answer.errors?.length || !data) throw fromGraphQLErrors(answer.errors ?? [], answer);
     this.store({ token: data.token, refreshToken: data.refreshToken, expiresAt: Date.parse(data.expiresAt), viewerId: data.viewer.id });
+    return { isNewUser: data.isNewUser, viewerId: data.viewer.id };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
