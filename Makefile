@@ -6,9 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES := quanzi api console domain adapters recommend jobs tests bench
 CONFORMANCE := clients/conformance
+MINIPROGRAM := clients/miniprogram
 
-.PHONY: install run serve migrate seed test conformance conformance-deps lint typecheck schema \
-	contract console-vendor clean
+.PHONY: install run serve migrate seed test conformance conformance-deps miniprogram \
+	miniprogram-deps lint typecheck schema contract console-vendor clean
 
 $(BIN)/quanzi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +47,21 @@ $(CONFORMANCE)/node_modules/.installed: $(CONFORMANCE)/package-lock.json $(CONFO
 	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+## miniprogram-deps: the Node packages of the mini-program SDK (its build and tests), from its
+## lockfile (again only when the lockfile changed)
+miniprogram-deps: $(MINIPROGRAM)/node_modules/.installed
+
+$(MINIPROGRAM)/node_modules/.installed: $(MINIPROGRAM)/package-lock.json $(MINIPROGRAM)/package.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+		2>/dev/null && command -v npm >/dev/null || { echo "The mini-program SDK \
+	($(MINIPROGRAM)) needs Node.js 20 or newer with npm on the PATH (Debian: apt-get install \
+	nodejs npm); install them and run make again." >&2; exit 1; }
+	cd $(MINIPROGRAM) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 ## test: install, then lint, type-check and run the whole suite (the client conformance
-## suite included)
-test: install conformance-deps
+## suite and the mini-program SDK's tests included)
+test: install conformance-deps miniprogram-deps
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -57,6 +70,11 @@ test: install conformance-deps
 ## graphql-codegen against a server the test starts)
 conformance: install conformance-deps
 	$(BIN)/pytest tests/api/test_conformance.py $(PYTEST_ARGS)
+
+## miniprogram: build the mini-program SDK (codegen, tsc --strict over it and its example page,
+## the ES2017 bundles) and run its tests against a server the test starts
+miniprogram: install miniprogram-deps
+	$(BIN)/pytest tests/api/test_miniprogram_sdk.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check $(SOURCES)
@@ -92,3 +110,5 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 	rm -rf $(CONFORMANCE)/node_modules $(CONFORMANCE)/dist $(CONFORMANCE)/src/gql \
 		$(CONFORMANCE)/persisted-query-manifest.json
+	rm -rf $(MINIPROGRAM)/node_modules $(MINIPROGRAM)/dist $(MINIPROGRAM)/dist-test \
+		$(MINIPROGRAM)/src/gql
