@@ -53,21 +53,21 @@ class FeedsQuery:
         if kind is FeedKind.LATEST:  # the most read list: its closed circles in its own query
             page = await feeds.latest(viewer, first=first, after=after, cap=cap)
             return await post_connection(info, page)
+        if kind is FeedKind.RECOMMENDED and viewer is not None:  # its access rules in SQL too
+            page = await serving.recommended_page(
+                info.context.runtime.store,
+                viewer,
+                first=first,
+                after=after,
+                cap=cap,
+                rebuild=partial(_ask_for_list, info.context.runtime),
+            )
+            return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(viewer, closed=closed, first=first, after=after, cap=cap)
-        elif kind is FeedKind.RECOMMENDED and viewer is not None:
-            page = await serving.recommended_page(
-                info.context.runtime.store,
-                viewer.id,
-                first=first,
-                after=after,
-                cap=cap,
-                closed=closed,
-                rebuild=partial(_ask_for_list, info.context.runtime),
-            )
         elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
             store = info.context.runtime.store
             page = await hot.hot_page(

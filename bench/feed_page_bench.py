@@ -45,7 +45,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from common import ROOT, bench_database, bench_settings, drive, running_server, session
+from common import ROOT, bench_database, bench_settings, drive, running_service, session
 
 from tests.contract import operation
 
@@ -302,6 +302,7 @@ def wrk(base: str, body: bytes, tokens: list[str], seconds: float, connections: 
     if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(int(g) for g in m.groups())
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         "p50_ms": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
         "p99_ms": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
@@ -323,7 +324,8 @@ def aiohttp_load(base: str, body: bytes, tokens: list[str], seconds: float, c: i
                     if response.status != 200:
                         raise RuntimeError(response.status)
 
-            return await drive("", seconds, c, call)
+            figures = await drive("", seconds, c, call)
+            return {**figures, "requests": figures["rps"] * seconds}
 
     return asyncio.run(run())
 
@@ -368,15 +370,38 @@ def sign_in(base: str, members: int) -> list[str]:
     return tokens
 
 
-def servers(env: dict[str, str], stack: ExitStack) -> dict[str, str]:
-    """name -> base URL of the service's servers (one process, or a parent and its workers,
-    per target)."""
+def servers(env: dict[str, str], stack: ExitStack) -> dict[str, tuple[str, int]]:
+    """name -> (base URL, process id) of the service's servers (one process, or a parent and
+    its workers, per target)."""
     interpreter_env = {**env, "QUANZI_COMPILED_EXECUTION": "0"}
     return {
-        "service": stack.enter_context(running_server(env)),
-        "interpreter": stack.enter_context(running_server(interpreter_env)),
-        "2 workers": stack.enter_context(running_server(env, workers=2)),
+        "service": stack.enter_context(running_service(env)),
+        "interpreter": stack.enter_context(running_service(interpreter_env)),
+        "2 workers": stack.enter_context(running_service(env, workers=2)),
     }
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants still running."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / _TICK
+    tree, grew = {pid}, True
+    while grew:
+        more = {c for c, p in parents.items() if p in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(times.get(p, 0.0) for p in tree)
 
 
 def measure(
@@ -385,7 +410,9 @@ def measure(
     latest, recommended = request_body("LATEST"), request_body("RECOMMENDED")
     figures: dict[str, list[dict]] = {}
     with ExitStack() as stack:
-        bases = servers(env, stack)
+        started = servers(env, stack)
+        bases = {name: base for name, (base, _) in started.items()}
+        pids = {name: pid for name, (_, pid) in started.items()}
         tokens = sign_in(bases["service"], args.connections)
         page = fetch(bases["service"], latest, tokens[0])
         served = check_page("service", page)
@@ -398,7 +425,7 @@ def measure(
         raw_file = Path(var_dir) / "page.json"
         raw_file.write_bytes(page)
         raw = [sys.executable, str(ROOT / "bench" / "ceiling_server.py"), "--raw", str(raw_file)]
-        bases["raw"] = stack.enter_context(running_server(env, command=raw))
+        bases["raw"], pids["raw"] = stack.enter_context(running_service(env, command=raw))
         if fetch(bases["raw"], latest, tokens[0]) != page:
             raise SystemExit("the raw server's bytes differ")
         print(f"\n== {label}: a {len(page):,}-byte page of {PAGE} cards", flush=True)
@@ -409,17 +436,26 @@ def measure(
             "recommended": (bases["service"], recommended),
             "2 workers": (bases["2 workers"], latest),
         }
+        owner = {**pids, "recommended": pids["service"]}
         load = wrk if args.driver == "wrk" else aiohttp_load
         for base, body in runs.values():  # warm-up: caches and pools
             load(base, body, tokens, 3, args.connections)
         for round_ in range(args.rounds):
             for name, (base, body) in runs.items():
+                cpu = cpu_seconds(owner[name])
                 result = load(base, body, tokens, args.seconds, args.connections)
+                # What a page costs the server in CPU, whatever else the machine runs.
+                spent = cpu_seconds(owner[name]) - cpu
+                result["cpu_ms"] = spent * 1000 / max(1, result["requests"])
+                # The machine is shared: the 1-minute load average as the run ended, which
+                # counts this run's own processes too (server, wrk, PostgreSQL: ~3).
+                result["load"] = os.getloadavg()[0]
                 figures.setdefault(name, []).append(result)
                 print(
                     f"round {round_ + 1} {name:<12} {result['rps']:8.0f} req/s   "
                     f"p50 {result['p50_ms']:7.2f} ms   p99 {result['p99_ms']:7.2f} ms   "
-                    f"errors {result['errors']}",
+                    f"CPU/page {result['cpu_ms']:.2f} ms   errors {result['errors']}   "
+                    f"load {result['load']:.1f}",
                     flush=True,
                 )
     return figures
@@ -429,7 +465,18 @@ def measure(
 
 
 def _ratio(top: list[dict], bottom: list[dict]) -> float:
+    """Throughput of `top` over `bottom`: the median of the rounds' ratios."""
     return statistics.median(a["rps"] / b["rps"] for a, b in zip(top, bottom, strict=True))
+
+
+def _cpu_ratio(top: list[dict], bottom: list[dict]) -> float:
+    """The same in server CPU per page (bottom's cost over top's: > 1 when top is cheaper),
+    which other load on the machine disturbs far less."""
+    return statistics.median(b["cpu_ms"] / a["cpu_ms"] for a, b in zip(top, bottom, strict=True))
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
 
 
 def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) -> str:
@@ -437,37 +484,40 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         f"{args.connections} connections, {args.rounds} rounds of {args.seconds:.0f} s per "
         f"target, load tool: {args.driver}; medians over the rounds.",
         "",
-        "| posts | target | req/s | p50 | p99 | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| posts | target | req/s | p50 | p99 | server CPU per page | errors | load avg |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, figures in results.items():
         for name in TARGETS:
             runs = figures[name]
             lines.append(
-                f"| {label} | {name} | {statistics.median(r['rps'] for r in runs):,.0f} "
-                f"| {statistics.median(r['p50_ms'] for r in runs):.1f} ms "
-                f"| {statistics.median(r['p99_ms'] for r in runs):.1f} ms "
-                f"| {sum(r['errors'] for r in runs)} |"
+                f"| {label} | {name} | {_median(runs, 'rps'):,.0f} "
+                f"| {_median(runs, 'p50_ms'):.1f} ms | {_median(runs, 'p99_ms'):.1f} ms "
+                f"| {_median(runs, 'cpu_ms'):.2f} ms | {sum(r['errors'] for r in runs)} "
+                f"| {_median(runs, 'load'):.1f} |"
             )
-    lines += ["", "| ratio (per-round medians) | " + " | ".join(results) + " |"]
-    lines.append("| --- |" + " ---: |" * len(results))
+    head = " | ".join(f"{label}: req/s | {label}: CPU per page" for label in results)
+    lines += ["", f"| ratio | {head} |", "| --- |" + " ---: | ---: |" * len(results)]
     for title, top, bottom in (
         ("service / interpreter", "service", "interpreter"),
         ("service / raw bytes", "service", "raw"),
         ("RECOMMENDED / LATEST", "recommended", "service"),
         ("2 workers / 1", "2 workers", "service"),
     ):
-        cells = [f"{_ratio(f[top], f[bottom]):.2f}" for f in results.values()]
+        cells = []
+        for f in results.values():
+            cpu = "" if top == "2 workers" else f"{_cpu_ratio(f[top], f[bottom]):.2f}"
+            cells += [f"{_ratio(f[top], f[bottom]):.2f}", cpu]
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
     if len(results) == 2:
+        small_label, large_label = results
         small, large = results.values()
-        cells = []
-        for name in ("service", "recommended"):
-            ratio = statistics.median(r["rps"] for r in large[name]) / statistics.median(
-                r["rps"] for r in small[name]
-            )
-            cells.append(f"{name} {ratio:.2f}")
-        lines.append(f"\nlarge / small req/s: {', '.join(cells)}")
+        lines += ["", f"| {large_label} / {small_label} posts | req/s | CPU per page |"]
+        lines.append("| --- | ---: | ---: |")
+        for name in ("service", "recommended", "2 workers"):
+            rps = _median(large[name], "rps") / _median(small[name], "rps")
+            cpu = _median(small[name], "cpu_ms") / _median(large[name], "cpu_ms")
+            lines.append(f"| {name} | {rps:.2f} | {cpu:.2f} |")
     return "\n".join(lines)
 
 

@@ -23,8 +23,9 @@ import numpy as np
 from adapters import sql
 from adapters.redis import Store
 from domain import access, hot
+from domain.circles import closed_circles, closed_circles_sql, reader_id
 from domain.errors import BadInput
-from domain.models import Post, PostStatus
+from domain.models import Post, PostStatus, User
 from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
@@ -186,54 +187,82 @@ async def _claim_build(store: Store, user_id: int) -> bool:
     return bool(claimed)
 
 
+# A session's first page in one round trip: the member's pointer and the top of the list it
+# names ("" when there is none). KEYS[1] the pointer; ARGV the list keys' prefix and the last
+# position to read.
+_FIRST_WINDOW = """
+local pointer = redis.call('GET', KEYS[1])
+if not pointer then return {''} end
+local token = string.match(pointer, '^([^:]+):')
+local window = redis.call('LRANGE', ARGV[1] .. token, 0, tonumber(ARGV[2]))
+table.insert(window, 1, pointer)
+return window
+"""
+
+
+# Published, and outside every circle closed to the reader ($2; see circles.reader_id): the
+# access rules of a list's posts in the statement that loads them, as LATEST's does.
+_READABLE_BY_IDS = (
+    f"id = ANY($1::bigint[]) AND status = '{PostStatus.PUBLISHED.value}' "
+    f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$2')}))"
+)
+
+
 async def recommended_page(
     store: Store,
-    user_id: int,
+    viewer: User,
     *,
     first: int | None,
     after: str | None,
     cap: int,
-    closed: Collection[int],
     rebuild: Callable[[int], Awaitable[object]] | None = None,
 ) -> Page[Post]:
     """A page of the member's list. A session's first page reads their current list, asking
     `rebuild` for a new one when it is older than REFRESH_AFTER; without a list it is the
     HOT page (and its cursors page on through HOT) while `rebuild` builds one."""
     size = check_first(first, cap=cap)
+    user_id = viewer.id
     if after:
         token, offset = decode_offset_cursor(after)
         if token.startswith("all:"):  # a session that started on HOT stays there
-            return await hot.hot_page(store, "all", closed=closed, first=size, after=after, cap=cap)
+            return await _hot_page(store, viewer, size=size, after=after, cap=cap)
         key = _feed_key(store, user_id, token)
         window = await store.redis.lrange(key, offset, offset + size)
         if not window:
             raise BadInput("bad_cursor", field="after")  # the list expired: start over
     else:
-        pointer = await store.redis.get(_pointer_key(store, user_id))
-        window = []
-        if pointer is not None:
+        pointer, *window = await store.redis.eval(
+            _FIRST_WINDOW, 1, _pointer_key(store, user_id), store.key("recfeed", user_id, ""), size
+        )
+        offset = 0
+        if window:
             token, built = str(pointer).rsplit(":", 1)
-            offset = 0
-            window = await store.redis.lrange(_feed_key(store, user_id, token), 0, size)
             stale = time.time() - int(built) >= REFRESH_AFTER
-            if window and stale and rebuild is not None and await _claim_build(store, user_id):
+            if stale and rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
-        if not window:  # no list yet (or it expired): HOT now, the member's list soon
+        else:  # no list yet (or it expired): HOT now, the member's list soon
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
-            return await hot.hot_page(store, "all", closed=closed, first=size, after=None, cap=cap)
+            return await _hot_page(store, viewer, size=size, after=None, cap=cap)
     window = [p for p in window if p != "-"]
     has_next = len(window) > size
     window = window[:size]
     # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
-    # the member, is dropped here.
-    loaded = await sql.models_by_ids(Post, [int(i) for i in window])
-    posts = {
-        p.id: p for p in loaded if access.is_published(p) and access.in_readable_circle(p, closed)
-    }
+    # the member, is left out here.
+    loaded = await sql.select_models(
+        Post, _READABLE_BY_IDS, [int(i) for i in window], reader_id(viewer)
+    )
+    posts = {p.id: p for p in loaded if access.is_published(p)}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
         cursors=[encode_cursor([token, position]) for _, position in kept],
         has_next=has_next,
     )
+
+
+async def _hot_page(
+    store: Store, viewer: User, *, size: int, after: str | None, cap: int
+) -> Page[Post]:
+    closed = await closed_circles(viewer)
+    return await hot.hot_page(store, "all", closed=closed, first=size, after=after, cap=cap)

@@ -11,11 +11,11 @@ import time
 from taskiq.api import run_receiver_task
 
 from api.ids import to_global_id
-from domain.models import Post, PostStatus
+from domain.models import CircleMember, JoinPolicy, Post, PostStatus
 from quanzi.bootstrap import Runtime
 from recommend import serving
 from tests.conftest import Api
-from tests.factories import make_post, make_user, token_for
+from tests.factories import make_circle, make_post, make_user, token_for
 
 SHARE = 0.1
 
@@ -114,6 +114,23 @@ async def test_a_post_hidden_deleted_or_closed_since_the_build_is_never_shown(
     )
     shown = set(_ids(page))
     assert shown == {to_global_id("Post", p.id) for p in posts[2:]}
+
+
+async def test_a_circle_closed_to_the_member_since_the_build_hides_its_posts(
+    api: Api, runtime: Runtime
+) -> None:
+    reader = await make_user()
+    author = await make_user()
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[reader, author])
+    inside = await make_post(author, "圈内的帖子", circle_id=circle.id)
+    outside = await make_post(author, "公开的帖子")
+    await serving.build_feed(runtime.store, reader.id, SHARE)
+    token = token_for(runtime, reader)
+    page = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
+    assert set(_ids(page)) == {to_global_id("Post", p.id) for p in (inside, outside)}
+    await CircleMember.filter(circle_id=circle.id, user_id=reader.id).delete()  # left it
+    page = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
+    assert _ids(page) == [to_global_id("Post", outside.id)]
 
 
 async def test_a_session_pages_on_through_its_list_after_a_rebuild(
