@@ -506,8 +506,8 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
     ):
         cells = []
         for f in results.values():
-            cpu = "" if top == "2 workers" else f"{_cpu_ratio(f[top], f[bottom]):.2f}"
-            cells += [f"{_ratio(f[top], f[bottom]):.2f}", cpu]
+            cpu = "" if top == "2 workers" else f"{_cpu_ratio(f[top], f[bottom]):.3g}"
+            cells += [f"{_ratio(f[top], f[bottom]):.3g}", cpu]
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
     if len(results) == 2:
         small_label, large_label = results

@@ -170,3 +170,32 @@ async def test_an_old_list_is_served_and_a_new_one_asked_for(api: Api, runtime: 
         again = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
         assert _ids(again) == _ids(page)  # still served from the old list
     assert _builds(await _queued(runtime)) == [[reader.id]]  # asked once
+
+
+async def test_the_hourly_job_builds_the_lists_of_the_active_members(
+    api: Api, runtime: Runtime
+) -> None:
+    from datetime import date
+
+    from domain.likes import like_post
+    from domain.models import MemberActivity
+    from jobs.recommender import precompute_recommendations
+    from recommend import registry
+    from tests.factories import RULES
+
+    author = await make_user()
+    posts = [await make_post(author, f"猫咪日常 {i} #猫#") for i in range(8)]
+    active, idle = await make_user(), await make_user()
+    for member in (active, idle):
+        for post in posts[:4]:
+            await like_post(member, post.id, rules=RULES)
+    await MemberActivity.create(user_id=active.id, day=date.today())
+    await registry.train_and_register(runtime.recommender, publish=True)
+    assert await precompute_recommendations(runtime) == 1  # type: ignore[call-arg]
+    assert await runtime.redis.get(serving._pointer_key(runtime.store, active.id))
+    assert await runtime.redis.get(serving._pointer_key(runtime.store, idle.id)) is None
+    page = await api.op(
+        "Feed", {"kind": "RECOMMENDED", "first": 10}, token=token_for(runtime, active)
+    )
+    # Served from the member's list: nothing was asked for, as a miss would have.
+    assert len(_ids(page)) == 8 and not _builds(await _queued(runtime))
