@@ -384,6 +384,14 @@ def servers(env: dict[str, str], stack: ExitStack) -> dict[str, tuple[str, int]]
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    total = sum(fields[:8])
+    return (total - idle) / _TICK, total / _TICK
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and all its descendants still running."""
     parents: dict[int, int] = {}
@@ -442,11 +450,15 @@ def measure(
             load(base, body, tokens, 3, args.connections)
         for round_ in range(args.rounds):
             for name, (base, body) in runs.items():
-                cpu = cpu_seconds(owner[name])
+                cpu, (busy, total) = cpu_seconds(owner[name]), machine_busy()
                 result = load(base, body, tokens, args.seconds, args.connections)
-                # What a page costs the server in CPU, whatever else the machine runs.
+                # What a page costs the server in CPU, whatever else the machine runs; and
+                # how busy the machine's cores were, and with the server's share of them.
                 spent = cpu_seconds(owner[name]) - cpu
+                busy_after, total_after = machine_busy()
                 result["cpu_ms"] = spent * 1000 / max(1, result["requests"])
+                result["busy"] = (busy_after - busy) / (total_after - total)
+                result["server_share"] = spent / (total_after - total)
                 # The machine is shared: the 1-minute load average as the run ended, which
                 # counts this run's own processes too (server, wrk, PostgreSQL: ~3).
                 result["load"] = os.getloadavg()[0]
@@ -455,7 +467,8 @@ def measure(
                     f"round {round_ + 1} {name:<12} {result['rps']:8.0f} req/s   "
                     f"p50 {result['p50_ms']:7.2f} ms   p99 {result['p99_ms']:7.2f} ms   "
                     f"CPU/page {result['cpu_ms']:.2f} ms   errors {result['errors']}   "
-                    f"load {result['load']:.1f}",
+                    f"load {result['load']:.1f}   cores busy {result['busy']:.0%} "
+                    f"(server {result['server_share']:.0%})",
                     flush=True,
                 )
     return figures
@@ -484,8 +497,9 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         f"{args.connections} connections, {args.rounds} rounds of {args.seconds:.0f} s per "
         f"target, load tool: {args.driver}; medians over the rounds.",
         "",
-        "| posts | target | req/s | p50 | p99 | server CPU per page | errors | load avg |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| posts | target | req/s | p50 | p99 | server CPU per page | errors | load avg "
+        "| cores busy (server's share) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, figures in results.items():
         for name in TARGETS:
@@ -494,7 +508,8 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
                 f"| {label} | {name} | {_median(runs, 'rps'):,.0f} "
                 f"| {_median(runs, 'p50_ms'):.1f} ms | {_median(runs, 'p99_ms'):.1f} ms "
                 f"| {_median(runs, 'cpu_ms'):.2f} ms | {sum(r['errors'] for r in runs)} "
-                f"| {_median(runs, 'load'):.1f} |"
+                f"| {_median(runs, 'load'):.1f} "
+                f"| {_median(runs, 'busy'):.0%} ({_median(runs, 'server_share'):.0%}) |"
             )
     head = " | ".join(f"{label}: req/s | {label}: CPU per page" for label in results)
     lines += ["", f"| ratio | {head} |", "| --- |" + " ---: | ---: |" * len(results)]
