@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.feeds import prepare_recommended
 from api.users import Viewer
 from domain import auth, users
 
@@ -50,11 +51,13 @@ class AuthMutation:
             code,
             users.Attribution(invite_code=invite_code, share_token=share_token),
         )
+        await prepare_recommended(runtime, session.user.id)
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Trade a refresh token for a new pair (rotation).")
     async def refresh_token(self, info: Info[Context, None], refresh_token: str) -> AuthPayload:
         session = await auth.refresh_session(info.context.runtime.tokens, refresh_token)
+        await prepare_recommended(info.context.runtime, session.user.id)
         return AuthPayload.from_session(session)
 
 
@@ -70,4 +73,5 @@ class DevLoginMutation:
         session = await auth.dev_sign_in(
             info.context.runtime.tokens, openid, nickname, screener=info.context.runtime.screener
         )
+        await prepare_recommended(info.context.runtime, session.user.id)
         return AuthPayload.from_session(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +13,8 @@ from api.posts import Post, post_connection
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated
+from jobs.recommender import build_recommended_feed
+from quanzi.bootstrap import Runtime
 from recommend import serving
 
 
@@ -22,6 +25,17 @@ class FeedKind(Enum):
     FEATURED = "FEATURED"
     HOT = "HOT"
     RECOMMENDED = "RECOMMENDED"
+
+
+async def _ask_for_list(runtime: Runtime, user_id: int) -> None:
+    await runtime.enqueue(build_recommended_feed, user_id)
+
+
+async def prepare_recommended(runtime: Runtime, user_id: int) -> None:
+    """At sign-in: have the member's RECOMMENDED list built when they have none or an old
+    one, so that their first page reads it rather than falling back to HOT."""
+    if await serving.needs_feed(runtime.store, user_id):
+        await _ask_for_list(runtime, user_id)
 
 
 @strawberry.type
@@ -39,21 +53,21 @@ class FeedsQuery:
         if kind is FeedKind.LATEST:  # the most read list: its closed circles in its own query
             page = await feeds.latest(viewer, first=first, after=after, cap=cap)
             return await post_connection(info, page)
+        if kind is FeedKind.RECOMMENDED and viewer is not None:  # its access rules in SQL too
+            page = await serving.recommended_page(
+                info.context.runtime.store,
+                viewer,
+                first=first,
+                after=after,
+                cap=cap,
+                rebuild=partial(_ask_for_list, info.context.runtime),
+            )
+            return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(viewer, closed=closed, first=first, after=after, cap=cap)
-        elif kind is FeedKind.RECOMMENDED and viewer is not None:
-            page = await serving.recommended_page(
-                info.context.runtime.store,
-                viewer.id,
-                first=first,
-                after=after,
-                cap=cap,
-                closed=closed,
-                explore_share=info.context.runtime.settings.recommender_explore_share,
-            )
         elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
             store = info.context.runtime.store
             page = await hot.hot_page(
@@ -61,38 +75,4 @@ class FeedsQuery:
             )
         else:
             page = await featured.featured_feed(closed=closed, first=first, after=after, cap=cap)
-        return await post_connection(info, page)
-        closed = await info.context.loaders.closed_circles(viewer)
-        if kind is FeedKind.FOLLOWING:
-            viewer = await info.context.viewer()
-            if viewer is None:
-                raise Unauthenticated()
-            page = await feeds.following(
-                viewer, closed=closed, first=first, after=after, cap=info.context.page_cap
-            )
-        elif kind is FeedKind.RECOMMENDED and (viewer := await info.context.viewer()):
-            page = await serving.recommended_page(
-                info.context.runtime.store,
-                viewer.id,
-                first=first,
-                after=after,
-                cap=info.context.page_cap,
-                closed=closed,
-                explore_share=info.context.runtime.settings.recommender_explore_share,
-            )
-        elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
-            page = await hot.hot_page(
-                info.context.runtime.store,
-                "all",
-                closed=closed,
-                first=first,
-                after=after,
-                cap=info.context.page_cap,
-            )
-        elif kind is FeedKind.FEATURED:
-            page = await featured.featured_feed(
-                closed=closed, first=first, after=after, cap=info.context.page_cap
-            )
-        else:
-            raise AssertionError(kind)
         return await post_connection(info, page)

@@ -7,7 +7,12 @@ on start-up the newest posts, their authors, topics and likes are read once from
 into memory, and from then on the feed, the loaders and the viewer lookup answer from there.
 What a DB-backed request costs beyond this one is what the data layer costs.
 
+With `--raw FILE` it is the floor of the stack instead: the same uvicorn options and a bare
+Starlette app answering every POST /graphql with FILE's bytes (a page the service served),
+no GraphQL at all. What the service costs beyond that is what serving the page costs.
+
     python bench/ceiling_server.py --port 8001 [--posts 2000]   (environment as for `quanzi serve`)
+    python bench/ceiling_server.py --port 8001 --raw page.json
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import bisect
 import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from tortoise.models import Model
 
 from api.app import create_app
@@ -120,15 +129,38 @@ def create_ceiling_app(posts: int) -> Starlette:
     return app
 
 
+def create_raw_app(body: bytes) -> Starlette:
+    """Starlette answering POST /graphql with `body`, read from memory (and /healthz)."""
+
+    async def graphql(request: Request) -> Response:
+        await request.body()  # read, as the GraphQL view reads it
+        return Response(body, media_type="application/json")
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--raw", type=Path, help="serve this file's bytes, no GraphQL")
     args = parser.parse_args()
     # As `quanzi serve` runs the app, one worker.
     options = uvicorn_options(load_settings())
-    uvicorn.run(create_ceiling_app(args.posts), host=args.host, port=args.port, **options)
+    if args.raw is not None:
+        app = create_raw_app(args.raw.read_bytes())
+    else:
+        app = create_ceiling_app(args.posts)
+    uvicorn.run(app, host=args.host, port=args.port, **options)
 
 
 if __name__ == "__main__":

@@ -207,6 +207,7 @@ def recommender_config(settings: Settings) -> RecommenderConfig:
         candidates=settings.recommender_candidates,
         models_dir=settings.var_dir / "models",
         level_thresholds=tuple(settings.level_thresholds),
+        explore_share=settings.recommender_explore_share,
     )
 
 

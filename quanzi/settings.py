@@ -56,7 +56,10 @@ class Settings(BaseSettings):
     )
     # Every Redis key Quanzi writes starts with this, so tests and tenants never collide.
     redis_prefix: str = "qz:"
-    db_pool_max: int = 20
+    # PostgreSQL connections per process (each `quanzi serve` worker, each job worker). One
+    # worker runs on one core, and a page holds a connection for well under a millisecond of
+    # its ~10 ms: 10 covers 16+ requests in flight; more only queue at PostgreSQL instead.
+    db_pool_max: int = Field(default=10, ge=1)
 
     jwt_secret: str | None = None
     access_token_ttl: int = Field(default=2 * 3600, ge=60, description="seconds")

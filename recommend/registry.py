@@ -34,6 +34,7 @@ class RecommenderConfig:
     candidates: int  # precomputed per member
     models_dir: Path
     level_thresholds: tuple[int, ...]  # members' levels are a feature
+    explore_share: float = 0.1  # of a RECOMMENDED list, fresh posts mixed in
 
 
 def beats(model: Metrics, baseline: Metrics) -> bool:

@@ -1,12 +1,21 @@
 """Serving recommendations. A job precomputes each recently active member's ranked candidates
-into Redis; a request only reads them, drops what the member has seen, wrote, or can no longer
-see, mixes in a share of fresh posts, and fills up from HOT. Members the model does not know
-are scored from their followed topics and circles (a dot product, no training) and then HOT."""
+into Redis, and builds from them the member's RECOMMENDED list: what they have seen, wrote, or
+can no longer see dropped, a share of fresh posts mixed in, filled up from HOT. Members the
+model does not know are scored from their followed topics and circles (a dot product, no
+training) and then HOT.
+
+A request never builds a list: it pages through the member's stored one (by position, in one
+Redis read), and where there is none yet it serves the HOT page at once and asks for one to be
+built (`rebuild`, a job). Lists are built after training, at sign-in, on a miss, and again
+when a session starts on one older than REFRESH_AFTER. Each build is a new list; the
+member's pointer moves to it, and a session already paging through the old one goes on there
+until it expires."""
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,21 +23,36 @@ import numpy as np
 from adapters import sql
 from adapters.redis import Store
 from domain import access, hot
+from domain.circles import closed_circles, closed_circles_sql, reader_id
 from domain.errors import BadInput
-from domain.models import Post, PostStatus
+from domain.models import Post, PostStatus, User
 from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
 
 LIST_TTL = 2 * 24 * 3600
-FEED_TTL = 3600
 FEED_LENGTH = 300
 ACTIVE_DAYS = 7
 BATCH = 512
+# A built RECOMMENDED list is read for two hours (a session started on it pages on after a
+# newer one replaced it); a session starting on one older than REFRESH_AFTER asks for a new
+# one, at most once per member every BUILD_CLAIM seconds.
+FEED_TTL = 2 * 3600
+REFRESH_AFTER = 600
+BUILD_CLAIM = 120
 
 
 def _candidates_key(store: Store, version: str, user_id: int) -> str:
     return store.key("rec", version, user_id)
+
+
+async def active_members() -> list[int]:
+    """The members active in the last ACTIVE_DAYS days: those whose lists are kept ready."""
+    rows = await sql.fetch(
+        "SELECT DISTINCT user_id FROM member_activity WHERE day >= current_date - $1::int",
+        ACTIVE_DAYS,
+    )
+    return [r["user_id"] for r in rows]
 
 
 async def precompute(
@@ -37,11 +61,7 @@ async def precompute(
     """Rank every item for the known members active lately (or those given); return how
     many lists were written."""
     if user_ids is None:
-        rows = await sql.fetch(
-            "SELECT DISTINCT user_id FROM member_activity WHERE day >= current_date - $1::int",
-            ACTIVE_DAYS,
-        )
-        user_ids = [r["user_id"] for r in rows]
+        user_ids = await active_members()
     index = trained.user_index
     known = [u for u in user_ids if dataset.user_key(u) in index]
     if not known:
@@ -122,41 +142,127 @@ async def _hot_snapshot(store: Store) -> str:
     return await hot.current_snapshot(store, "all")
 
 
+def _feed_key(store: Store, user_id: int, token: str) -> str:
+    return store.key("recfeed", user_id, token)
+
+
+def _pointer_key(store: Store, user_id: int) -> str:
+    """The member's current list: "<token>:<built at, unix seconds>"."""
+    return store.key("recfeed", user_id, "current")
+
+
+async def build_feed(store: Store, user_id: int, explore_share: float) -> int:
+    """Build the member's RECOMMENDED list and make it their current one; return its length.
+    The job's work (jobs/recommender.py), never a request's."""
+    ids = await _ranked_ids(store, user_id, explore_share)
+    token = uuid.uuid4().hex[:12]
+    async with store.redis.pipeline(transaction=True) as pipe:
+        pipe.rpush(_feed_key(store, user_id, token), *([str(i) for i in ids] or ["-"]))
+        pipe.expire(_feed_key(store, user_id, token), FEED_TTL)
+        pipe.set(_pointer_key(store, user_id), f"{token}:{int(time.time())}", ex=FEED_TTL)
+        await pipe.execute()
+    return len(ids)
+
+
+async def build_feeds(store: Store, user_ids: Collection[int], explore_share: float) -> int:
+    """Build the lists of these members (after training: every active one)."""
+    for user_id in user_ids:
+        await build_feed(store, user_id, explore_share)
+    return len(user_ids)
+
+
+async def needs_feed(store: Store, user_id: int) -> bool:
+    """Whether the member has no list, or one older than REFRESH_AFTER, and nobody asked for a
+    new one lately (this call claims the asking)."""
+    pointer = await store.redis.get(_pointer_key(store, user_id))
+    if pointer is not None and time.time() - int(str(pointer).rsplit(":", 1)[1]) < REFRESH_AFTER:
+        return False
+    return await _claim_build(store, user_id)
+
+
+async def _claim_build(store: Store, user_id: int) -> bool:
+    claimed = await store.redis.set(
+        store.key("recfeed", user_id, "asked"), 1, nx=True, ex=BUILD_CLAIM
+    )
+    return bool(claimed)
+
+
+# A session's first page in one round trip: the member's pointer and the top of the list it
+# names ("" when there is none). KEYS[1] the pointer; ARGV the list keys' prefix and the last
+# position to read.
+_FIRST_WINDOW = """
+local pointer = redis.call('GET', KEYS[1])
+if not pointer then return {''} end
+local token = string.match(pointer, '^([^:]+):')
+local window = redis.call('LRANGE', ARGV[1] .. token, 0, tonumber(ARGV[2]))
+table.insert(window, 1, pointer)
+return window
+"""
+
+
+# Published, and outside every circle closed to the reader ($2; see circles.reader_id): the
+# access rules of a list's posts in the statement that loads them, as LATEST's does.
+_READABLE_BY_IDS = (
+    f"id = ANY($1::bigint[]) AND status = '{PostStatus.PUBLISHED.value}' "
+    f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$2')}))"
+)
+
+
 async def recommended_page(
     store: Store,
-    user_id: int,
+    viewer: User,
     *,
     first: int | None,
     after: str | None,
     cap: int,
-    closed: Collection[int],
-    explore_share: float = 0.1,
+    rebuild: Callable[[int], Awaitable[object]] | None = None,
 ) -> Page[Post]:
+    """A page of the member's list. A session's first page reads their current list, asking
+    `rebuild` for a new one when it is older than REFRESH_AFTER; without a list it is the
+    HOT page (and its cursors page on through HOT) while `rebuild` builds one."""
     size = check_first(first, cap=cap)
+    user_id = viewer.id
     if after:
         token, offset = decode_offset_cursor(after)
-        key = store.key("recfeed", user_id, token)
-        if not await store.redis.exists(key):
-            raise BadInput("bad_cursor", field="after")
+        if token.startswith("all:"):  # a session that started on HOT stays there
+            return await _hot_page(store, viewer, size=size, after=after, cap=cap)
+        key = _feed_key(store, user_id, token)
+        window = await store.redis.lrange(key, offset, offset + size)
+        if not window:
+            raise BadInput("bad_cursor", field="after")  # the list expired: start over
     else:
-        token, offset = uuid.uuid4().hex[:12], 0
-        key = store.key("recfeed", user_id, token)
-        ids = await _ranked_ids(store, user_id, explore_share)
-        async with store.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, *([str(i) for i in ids] or ["-"]))
-            pipe.expire(key, FEED_TTL)
-            await pipe.execute()
-    window = [p for p in await store.redis.lrange(key, offset, offset + size) if p != "-"]
+        pointer, *window = await store.redis.eval(
+            _FIRST_WINDOW, 1, _pointer_key(store, user_id), store.key("recfeed", user_id, ""), size
+        )
+        offset = 0
+        if window:
+            token, built = str(pointer).rsplit(":", 1)
+            stale = time.time() - int(built) >= REFRESH_AFTER
+            if stale and rebuild is not None and await _claim_build(store, user_id):
+                await rebuild(user_id)
+        else:  # no list yet (or it expired): HOT now, the member's list soon
+            if rebuild is not None and await _claim_build(store, user_id):
+                await rebuild(user_id)
+            return await _hot_page(store, viewer, size=size, after=None, cap=cap)
+    window = [p for p in window if p != "-"]
     has_next = len(window) > size
     window = window[:size]
-    # Snapshots are minutes old: a post removed since then is dropped here.
-    loaded = await sql.models_by_ids(Post, [int(i) for i in window])
-    posts = {
-        p.id: p for p in loaded if access.is_published(p) and access.in_readable_circle(p, closed)
-    }
+    # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
+    # the member, is left out here.
+    loaded = await sql.select_models(
+        Post, _READABLE_BY_IDS, [int(i) for i in window], reader_id(viewer)
+    )
+    posts = {p.id: p for p in loaded if access.is_published(p)}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
         cursors=[encode_cursor([token, position]) for _, position in kept],
         has_next=has_next,
     )
+
+
+async def _hot_page(
+    store: Store, viewer: User, *, size: int, after: str | None, cap: int
+) -> Page[Post]:
+    closed = await closed_circles(viewer)
+    return await hot.hot_page(store, "all", closed=closed, first=size, after=after, cap=cap)

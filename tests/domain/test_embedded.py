@@ -40,7 +40,7 @@ def _free_port() -> int:
 QUANZI = [sys.executable, "-m", "quanzi"]
 
 
-def _migrate_and_serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+def _migrate_and_serve(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen[str], str]:
     """Migrate, start `quanzi serve` on a free port and wait until it answers /healthz."""
     migrate = subprocess.run(
         [*QUANZI, "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
@@ -48,7 +48,7 @@ def _migrate_and_serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]
     assert migrate.returncode == 0, migrate.stderr
     port = _free_port()
     server = subprocess.Popen(
-        [*QUANZI, "serve", "--port", str(port)],
+        [*QUANZI, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -100,6 +100,59 @@ def test_quanzi_serve_runs_the_api_on_embedded_defaults(var_dir: Path) -> None:
     # Both embedded servers stopped with the process.
     assert not (var_dir / "postgres" / "postmaster.pid").exists()
     assert not (var_dir / "redis" / "redis.sock").exists()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_with_two_workers_shares_the_parents_embedded_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    var = tmp_path_factory.mktemp("workers") / "var"
+    server, base = _migrate_and_serve(_env_without_servers(var), workers=2)
+    try:
+        workers = [
+            pid
+            for pid in _children(server.pid)
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(workers) == 2
+        for pid in workers:
+            # Started once by the parent: each worker is handed its URLs, so none starts its
+            # own servers (it connects with pools of its own).
+            environ = dict(
+                item.split(b"=", 1)
+                for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                if b"=" in item
+            )
+            assert str(var.resolve()).encode() in environ[b"DATABASE_URL"]
+            assert (
+                environ[b"REDIS_URL"]
+                == f"unix://{(var / 'redis' / 'redis.sock').resolve()}".encode()
+            )
+        for n in range(12):  # fresh connections: whichever worker takes each one answers
+            with httpx.Client(base_url=base, timeout=10) as client:
+                login = client.post(
+                    "/graphql",
+                    json={"query": f'mutation {{ devLogin(openid: "w{n}") {{ token }} }}'},
+                )
+                assert login.json()["data"]["devLogin"]["token"]
+        assert httpx.get(f"{base}/healthz", timeout=10).json()["postgres"] == "ok"
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+    assert not (var / "postgres" / "postmaster.pid").exists()
+    assert not (var / "redis" / "redis.sock").exists()
 
 
 def test_a_postgres_restart_is_a_clean_503_and_the_api_recovers_alone(
