@@ -104,12 +104,26 @@ class GuardedValidation(SchemaExtension):
         super().__init__()
         self.limits = limits
         self.validate = _cached_validation(cache_size)
+        self.cache_size = cache_size
+
+    def _breadth_error(self, document: DocumentNode) -> GraphQLError | None:
+        """breadth_error, once per document: the parse cache hands out the same document for
+        the same text (kept with the answer, so that its id is not reused meanwhile)."""
+        key = (id(document), self.limits)
+        hit = _breadth_checked.get(key)
+        if hit is not None and hit[0] is document:
+            return hit[1]
+        refused = breadth_error(document, self.limits)
+        if len(_breadth_checked) >= self.cache_size:
+            _breadth_checked.clear()
+        _breadth_checked[key] = (document, refused)
+        return refused
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         document = execution.graphql_document
         if document is not None:
-            refused = breadth_error(document, self.limits)
+            refused = self._breadth_error(document)
             execution.pre_execution_errors = (
                 [refused]
                 if refused is not None
@@ -140,6 +154,9 @@ def document_problems(schema: Schema, limits: Limits, max_tokens: int, text: str
 def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -> bool:
     """What a kept persisted query must be: see `document_problems`."""
     return not document_problems(schema, limits, max_tokens, text)
+
+
+_breadth_checked: dict[tuple[int, Limits], tuple[DocumentNode, GraphQLError | None]] = {}
 
 
 @cache
