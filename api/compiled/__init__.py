@@ -23,7 +23,14 @@ leaves to graphql-core what it does not plan: mutations and subscriptions, `@def
 tests/api/test_compiled_execution.py runs every contract operation (and generated documents)
 through both executors and compares data and errors exactly."""
 
+from api.compiled import plans
 from api.compiled.executor import CompiledExecutor
-from api.compiled.plans import plan_cache_clear
+from api.compiled.leaves import forget_completed
 
 __all__ = ["CompiledExecutor", "plan_cache_clear"]
+
+
+def plan_cache_clear() -> None:
+    """Forget every plan and completed part (tests)."""
+    plans.plan_cache_clear()
+    forget_completed()

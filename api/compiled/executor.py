@@ -17,15 +17,13 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 
+from api.compiled.leaves import NOT_DONE, complete_leaf, plain_part
 from api.compiled.plans import (
     INT_MAX,
     INT_MIN,
-    NOT_DONE,
     Completer,
     FieldPlan,
     ObjectPlan,
-    complete_leaf,
-    plain_part,
     plan_operation,
     sub_plan,
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from graphql import (
     DirectiveNode,
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -28,18 +29,15 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
 from graphql.execution.executor import to_nodes
 from graphql.language import Visitor
-from graphql.pyutils import Undefined
 from graphql.type import TypeNameMetaFieldDef
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from api.strawberry_internals import ExecutionContext as Executor
-from api.strawberry_internals import is_awaitable
 
 PLAN_CACHE_SIZE = 1024
-# Completed plain parts kept (ObjectPlan): objects with fewer plain fields than PLAIN_MIN are
-# completed field by field.
-COMPLETED_MAX = 20_000
+# Objects with fewer plain fields than PLAIN_MIN are completed field by field
+# (api.compiled.leaves).
 PLAIN_MIN = 3
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
@@ -125,6 +123,7 @@ class ObjectPlan:
         "fields",
         "is_type_of",
         "is_type_of_info",
+        "kinds",
         "plain",
         "plain_values",
         "type",
@@ -144,6 +143,8 @@ class ObjectPlan:
         plain = tuple(f for f in fields if f.leaf)
         self.plain = plain if len(plain) >= PLAIN_MIN else None
         self.plain_values = attrgetter(*(str(f.attr) for f in plain)) if self.plain else None
+        # the types of plain values seen to stand for their completion (leaves._canonical)
+        self.kinds: set[tuple[type, ...]] = set()
 
 
 class Completer:
@@ -230,10 +231,11 @@ def _directive_variables(nodes: list[Any]) -> tuple[str, ...]:
 
 
 # Plans by (schema, operation, values of the @skip/@include variables). The parse cache
-# hands out the same document, hence the same operation node, for the same text; the node is
-# kept with its plan so that its id cannot be reused while the entry lives.
+# hands out the same document, hence the same operation node, for the same text; the node and
+# the schema are kept with the plan so that their ids cannot be reused while the entry lives.
 _Key = tuple[int, int, tuple[str, ...]]
-_plans: OrderedDict[_Key, tuple[OperationDefinitionNode, OperationPlan | None]] = OrderedDict()
+_Entry = tuple[OperationDefinitionNode, GraphQLSchema, "OperationPlan | None"]
+_plans: OrderedDict[_Key, _Entry] = OrderedDict()
 _directive_names: dict[int, tuple[OperationDefinitionNode, tuple[str, ...] | None]] = {}
 
 
@@ -256,16 +258,17 @@ def plan_operation(executor: Executor) -> OperationPlan | None:
     coerced = executor.variable_values.coerced
     key = (id(executor.schema), id(operation), tuple(repr(coerced.get(n)) for n in names))
     hit = _plans.get(key)
-    if hit is not None and hit[0] is operation:
+    if hit is not None and hit[0] is operation and hit[1] is executor.schema:
         _plans.move_to_end(key)
-        return hit[1]
+        return hit[2]
     try:
         plan: OperationPlan | None = OperationPlan(_plan_root(executor))
-    except Unsupported:
+    except (Unsupported, GraphQLError, RecursionError):
+        # a @skip given null, fragments nested too deeply...: graphql-core's own answer
         plan = None
     if len(_plans) >= PLAN_CACHE_SIZE:
         _plans.popitem(last=False)
-    _plans[key] = (operation, plan)
+    _plans[key] = (operation, executor.schema, plan)
     return plan
 
 
@@ -342,66 +345,7 @@ def sub_plan(
     return plan
 
 
-# -- execution -----------------------------------------------------------------------
-
-
-def plain_part(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
-    """The completed plain fields of `source`, from `_completed` or completed now; None
-    when one of them needs the long way (an error, an awaitable...)."""
-    assert plan.plain is not None and plan.plain_values is not None
-    try:
-        key = (plan, plan.plain_values(source))
-        hit = _completed.get(key)
-    except Exception:  # an attribute missing, a value not hashable: the long way
-        return None
-    if hit is not None:
-        return hit
-    part: dict[str, Any] = {}
-    for field in plan.plain:
-        done = complete_leaf(field, source)
-        if done is NOT_DONE:
-            return None
-        part[field.key] = done
-    if len(_completed) >= COMPLETED_MAX:
-        _completed.clear()
-    _completed[key] = part
-    return part
-
-
-NOT_DONE = object()
-
-
-def complete_leaf(field: FieldPlan, source: Any) -> Any:
-    """A plain leaf field completed inline, or NOT_DONE when it needs the long way (which
-    raises the error, or awaits the value, exactly as graphql-core does)."""
-    try:
-        value = getattr(source, field.attr)  # type: ignore[arg-type]
-    except Exception:
-        return NOT_DONE
-    if value is None:
-        return None if field.nullable else NOT_DONE
-    kind = type(value)
-    if kind is field.exact:
-        return value
-    if field.int and kind is int and INT_MIN <= value <= INT_MAX:
-        return value
-    if isinstance(value, Exception) or is_awaitable(value):
-        return NOT_DONE
-    try:
-        coerced = field.coerce(value)  # type: ignore[misc]
-    except Exception:
-        return NOT_DONE
-    if coerced is None or coerced is Undefined:
-        return NOT_DONE
-    return coerced
-
-
-# Completed plain parts by (plan, the values of its plain attributes).
-_completed: dict[tuple[ObjectPlan, Any], dict[str, Any]] = {}
-
-
 def plan_cache_clear() -> None:
-    """Forget every plan (tests)."""
-    _completed.clear()
+    """Forget every plan (tests; api.compiled.leaves forgets the completed parts)."""
     _plans.clear()
     _directive_names.clear()

@@ -318,5 +318,5 @@ async def test_contract_queries_run_compiled(runtime: Runtime, two_apps: Any) ->
     seeded = await _community(runtime)
     for name in ("Feed", "PostDetail", "Viewer", "ReviewWorkbench"):
         await compiled.op(name, _variables(name, seeded)[0], token=seeded["tokens"]["operator"])
-    planned = {entry[0].name.value for entry in module._plans.values() if entry[1] is not None}
+    planned = {entry[0].name.value for entry in module._plans.values() if entry[2] is not None}
     assert {"Feed", "PostDetail", "Viewer", "ReviewWorkbench"} <= planned
