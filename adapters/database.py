@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connections
 
 MIGRATIONS_MODULE = "domain.migrations"
 
@@ -36,6 +38,29 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _enter_transaction(self: TransactionContextPooled) -> Any:
+    """Tortoise's `TransactionContextPooled.__aenter__`, giving the connection back when
+    BEGIN does not complete. Tortoise takes a pooled connection and then awaits BEGIN; a task
+    cancelled there (a sibling field's error cancels the others: graphql-core's
+    gather_with_cancel) left `__aenter__` by an exception, so `__aexit__` never ran and the
+    connection was never released — a member could drain the pool with `{ tasks { progress }
+    alertRules { windowMinutes } }` (tests/api/test_pool_leaks.py)."""
+    await self.ensure_connection()
+    pool = self.client._parent._pool
+    self.client._connection = await pool.acquire()
+    self.token = get_connections().set(self.connection_name, self.client)
+    try:
+        await self.client.begin()
+    except BaseException:
+        get_connections().reset(self.token)
+        await pool.release(self.client._connection)  # shielded by asyncpg
+        raise
+    return self.client
+
+
+TransactionContextPooled.__aenter__ = _enter_transaction  # type: ignore[method-assign]
 
 
 async def init_db(database_url: str, *, pool_max: int = 20) -> None:
