@@ -60,7 +60,7 @@ class CompiledExecutor(ExecutionContext):
             raise
         return self.build_response(data)
 
-    # -- planning ------------------------------------------------------------------------
+    # -- execution -----------------------------------------------------------------------
 
     def _arguments(self, field: FieldPlan) -> dict[str, Any]:
         if not field.args:
