@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 from collections.abc import AsyncIterator
 
@@ -22,9 +23,10 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
-    """The app on a real port (its `host:port`), with some settings changed; its lifespan
-    runs."""
-    app = create_app(settings=runtime.settings.model_copy(update=settings), runtime=runtime)
+    """The app on a real port (its `host:port`), with some settings changed (in the runtime
+    too, as a process configured so would have them); its lifespan runs."""
+    configured = runtime.settings.model_copy(update=settings)
+    app = create_app(runtime=dataclasses.replace(runtime, settings=configured))
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
     )
@@ -37,3 +39,10 @@ async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.asynccontextmanager
+async def serving_url(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
+    """`serving`, answering the base URL (`http://host:port`) the Node suites are given."""
+    async with serving(runtime, **settings) as host:
+        yield f"http://{host}"

@@ -9,35 +9,28 @@ with relayStylePagination, GraphQLWsLink), graphql-ws and graphql-codegen's type
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import io
-import json
-import os
 import shutil
-import socket
-import subprocess
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 from PIL import Image
 
-from api.app import create_app
 from api.ids import to_global_id
 from domain import auth
 from domain.featured import PinScope, pin_post
 from domain.models import Role, User
 from domain.tokens import TokenIssuer
 from quanzi.bootstrap import Runtime
+from tests import node_suites
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
+from tests.serving import serving_url as serving
 from tests.wechat_stub import WeChatStub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,78 +41,18 @@ NODE_SECONDS = 60
 @pytest.fixture(scope="session")
 def built() -> Path:
     """The suite compiled: codegen over the schema and the contract, the manifest, tsc."""
-    missing = (
-        "node is not installed"
-        if shutil.which("node") is None
-        else "the Node packages are not installed: run `make conformance-deps`"
-        if not (PACKAGE / "node_modules" / ".package-lock.json").exists()
-        else None
-    )
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing, pytrace=False)
-        pytest.skip(missing)
-    done = subprocess.run(
-        ["npm", "run", "--silent", "build"],
-        cwd=PACKAGE,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"npm run build failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
-    return PACKAGE
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
-    """The app on a real port, its runtime's settings changed as a process configured so
-    would have them; answers its base URL."""
-    configured = runtime.settings.model_copy(update=settings)
-    app = create_app(runtime=dataclasses.replace(runtime, settings=configured))
-    config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "server did not start"
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        await task
+    return node_suites.build(PACKAGE, "conformance-deps")
 
 
 async def run_node(suite: Path, name: str, **given: object) -> None:
     """Run clients/conformance/src/tests/<name>.test.ts (compiled); fail with its report."""
-    env = {**os.environ, "CONFORMANCE": json.dumps(given), "TZ": "Asia/Shanghai"}
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        "--test",
-        "--test-reporter=spec",
+    await node_suites.run_node(
+        suite,
         f"dist/tests/{name}.test.js",
-        cwd=suite,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        fixture_variable="CONFORMANCE",
+        given=given,
+        seconds=NODE_SECONDS,
     )
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), NODE_SECONDS)
-    except TimeoutError:
-        process.kill()
-        output, _ = await process.communicate()
-        pytest.fail(f"{name}: node did not finish in {NODE_SECONDS} s\n{output.decode()}")
-    report = output.decode()
-    if process.returncode != 0:
-        pytest.fail(f"{name} failed in node:\n{report}", pytrace=False)
-    print(report)  # node's diagnostics, for -s or -rP
 
 
 def gid(kind: str, row: object) -> str:

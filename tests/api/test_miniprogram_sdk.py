@@ -10,12 +10,8 @@ bundles the tests import, the tests)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import json
-import os
 import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,9 +23,10 @@ from api.ids import to_global_id
 from domain import auth, points
 from domain.models import PointsReason, PostLike, Redemption, Role, SubscribeGrant, User
 from quanzi.bootstrap import Runtime
-from tests.api.test_conformance import serving
+from tests import node_suites
 from tests.conftest import Api
 from tests.factories import RULES, make_post, make_user, token_for
+from tests.serving import serving_url as serving
 from tests.wechat_stub import WeChatStub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,54 +37,19 @@ NODE_SECONDS = 90
 @pytest.fixture(scope="session")
 def built() -> Path:
     """The SDK built (codegen, tsc --strict, the bundles) and its tests compiled."""
-    missing = (
-        "node is not installed"
-        if shutil.which("node") is None
-        else "the Node packages are not installed: run `make miniprogram-deps`"
-        if not (PACKAGE / "node_modules" / ".package-lock.json").exists()
-        else None
-    )
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing, pytrace=False)
-        pytest.skip(missing)
-    done = subprocess.run(
-        ["npm", "run", "--silent", "build"],
-        cwd=PACKAGE,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"npm run build failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
-    return PACKAGE
+    return node_suites.build(PACKAGE, "miniprogram-deps")
 
 
 async def run_node(package: Path, name: str, **given: object) -> None:
     """Run test/<name>.test.mts (compiled) with the fixture; fail with node's report."""
-    env = {**os.environ, "MINIPROGRAM": json.dumps(given), "TZ": "Asia/Shanghai"}
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        "--test",
-        "--test-force-exit",  # a failed case may leave a socket open
-        "--test-reporter=spec",
+    await node_suites.run_node(
+        package,
         f"dist-test/test/{name}.test.mjs",
-        cwd=package,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        fixture_variable="MINIPROGRAM",
+        given=given,
+        seconds=NODE_SECONDS,
+        force_exit=True,
     )
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), NODE_SECONDS)
-    except TimeoutError:
-        process.kill()
-        output, _ = await process.communicate()
-        pytest.fail(f"{name}: node did not finish in {NODE_SECONDS} s\n{output.decode()}")
-    report = output.decode()
-    if process.returncode != 0:
-        pytest.fail(f"{name} failed in node:\n{report}", pytrace=False)
-    print(report)
 
 
 def gid(kind: str, row: object) -> str:
