@@ -17,7 +17,7 @@ import tempfile
 import time
 
 import asyncpg
-from common import bench_database, drive, gql, running_server, session
+from common import bench_database, count_posts, drive, gql, running_server, session
 
 from api.ids import to_global_id
 from domain.pagination import encode_cursor
@@ -118,14 +118,7 @@ async def load_posts(conn: asyncpg.Connection, start: int, stop: int) -> None:
         MEMBERS,
         COMMENTED_EVERY,
     )
-    await conn.execute(
-        "UPDATE topics SET post_count = c.n FROM (SELECT topic_id, count(*) n FROM post_topics "
-        "GROUP BY topic_id) c WHERE topics.id = c.topic_id"
-    )
-    await conn.execute(
-        "UPDATE users SET post_count = c.n FROM (SELECT author_id, count(*) n FROM posts "
-        "GROUP BY author_id) c WHERE users.id = c.author_id"
-    )
+    await count_posts(conn)
     await conn.execute("ANALYZE")
 
 

@@ -45,7 +45,15 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from common import ROOT, bench_database, bench_settings, drive, running_service, session
+from common import (
+    ROOT,
+    bench_database,
+    bench_settings,
+    count_posts,
+    drive,
+    running_service,
+    session,
+)
 
 from tests.contract import operation
 
@@ -193,14 +201,7 @@ async def load_posts(conn: asyncpg.Connection, start: int, stop: int, small: int
             ),
         )
     await conn.execute("SELECT setval('posts_id_seq', (SELECT max(id) FROM posts))")
-    await conn.execute(
-        "UPDATE topics SET post_count = c.n FROM (SELECT topic_id, count(*) n FROM post_topics "
-        "GROUP BY topic_id) c WHERE topics.id = c.topic_id"
-    )
-    await conn.execute(
-        "UPDATE users SET post_count = c.n FROM (SELECT author_id, count(*) n FROM posts "
-        "GROUP BY author_id) c WHERE users.id = c.author_id"
-    )
+    await count_posts(conn)
     await conn.execute("VACUUM ANALYZE posts, post_topics, post_likes, users, topics")
 
 
