@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.ids import pk_of, to_global_id
-from api.loaders import Loaders
+from api.loaders import Loaders, prefetch
 from api.lookahead import node_fields
 from api.relay import Connection, Node, OkPayload, connection_from_page
 from api.strawberry_internals import now_or_later
@@ -99,15 +99,15 @@ async def comment_connection(info: Info[Context, None], page: feeds.Page) -> Con
     comments: list[models.Comment] = page.items
     wanted = node_fields(info)
     if comments and wanted & {"author", "replyTo", "viewerHasLiked"}:
-        loads: list[Awaitable[object]] = []
+        loads: list[Awaitable[None]] = []
         if "author" in wanted:
-            loads.append(loaders.user.load_many([c.author_id for c in comments]))  # type: ignore[attr-defined]
+            loads.append(prefetch(loaders.user, [c.author_id for c in comments]))  # type: ignore[attr-defined]
         targets = [c.reply_to_id for c in comments if c.reply_to_id is not None]  # type: ignore[attr-defined]
         if "replyTo" in wanted and targets:
-            loads.append(loaders.comment.load_many(targets))
+            loads.append(prefetch(loaders.comment, targets))
         viewer = info.context.known_viewer()
         if "viewerHasLiked" in wanted and viewer is not None:
-            loads.append(loaders.liked_comment(viewer.id).load_many([c.id for c in comments]))
+            loads.append(prefetch(loaders.liked_comment(viewer.id), [c.id for c in comments]))
         await asyncio.gather(*loads)
     return connection_from_page(page, Comment.from_model)  # type: ignore[arg-type]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date
 from functools import cached_property, partial
 from typing import Any, TypeVar
@@ -35,6 +35,22 @@ from domain.models import (
 from quanzi.bootstrap import RedisStore
 
 M = TypeVar("M", bound=Model)
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def prefetch(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
+    """Load `keys` with one call of the loader's batch function and keep the values in its
+    cache: what a page's look-ahead loads (api.posts.post_connection), without a future, a
+    batch entry and a dispatch task per key (a sixth of a feed page's time, issue 22)."""
+    cache = loader.cache_map
+    missing = list(dict.fromkeys(k for k in keys if cache.get(k) is None))
+    if missing:
+        values = await loader.load_fn(missing)
+        # a key whose load failed is left to load() (and its error to the field asking)
+        loader.prime_many(
+            {k: v for k, v in zip(missing, values, strict=True) if not isinstance(v, BaseException)}
+        )
 
 
 def _by_id(model: type[Model]) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:

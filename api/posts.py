@@ -15,7 +15,7 @@ from api.circles import Circle
 from api.comments import Comment, comment_connection
 from api.context import Context
 from api.ids import pk_of, to_global_id
-from api.loaders import Loaders
+from api.loaders import Loaders, prefetch
 from api.lookahead import node_fields
 from api.polls import Poll, PollInput
 from api.relay import Connection, Node, OkPayload, connection_from_page
@@ -180,21 +180,23 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     cards: list[models.Post] = page.items
     wanted = node_fields(info)
     pks = [p.id for p in cards]
-    loads: list[Awaitable[object]] = []
+    if not cards:
+        return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
+    loads: list[Awaitable[None]] = []
     if "author" in wanted:
-        loads.append(loaders.user.load_many([p.author_id for p in cards]))  # type: ignore[attr-defined]
+        loads.append(prefetch(loaders.user, [p.author_id for p in cards]))  # type: ignore[attr-defined]
     if "topics" in wanted:
-        loads.append(loaders.topics_of_post.load_many(pks))
+        loads.append(prefetch(loaders.topics_of_post, pks))
     circle_ids = [p.circle_id for p in cards if p.circle_id is not None]  # type: ignore[attr-defined]
     if "circle" in wanted and circle_ids:
-        loads.append(loaders.circle.load_many(circle_ids))
+        loads.append(prefetch(loaders.circle, circle_ids))
     poll_posts = [p.id for p in cards if p.kind == models.PostKind.POLL]
     if "poll" in wanted and poll_posts:
-        loads.append(loaders.poll_of_post.load_many(poll_posts))
+        loads.append(prefetch(loaders.poll_of_post, poll_posts))
     viewer = info.context.known_viewer()
     if "viewerHasLiked" in wanted and viewer is not None:
-        loads.append(loaders.liked_post(viewer.id).load_many(pks))
-    if loads and cards:
+        loads.append(prefetch(loaders.liked_post(viewer.id), pks))
+    if loads:
         await asyncio.gather(*loads)
     return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from api import cards
 from api.alerts import AlertsMutation, AlertsQuery
 from api.analytics import AnalyticsQuery
 from api.answers import AnswersMutation
@@ -94,6 +95,7 @@ def build_schema(
     read in `timezone`, the community's. With `compiled`, query operations run through
     plans compiled once per document (api/compiled.py) rather than graphql-core's
     interpreter."""
+    cards.register()  # feed cards completed once (api/cards.py), under compiled execution
     # The order of the parts is the order of the root fields in schema.graphql.
     query = merge_types(
         "Query",

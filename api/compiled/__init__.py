@@ -12,7 +12,9 @@ queries, APQ hits and the apps' own documents all are), so its work can be plann
 `plan_for` compiles an operation into a tree of `ObjectPlan`s — per object type and selection
 the fields in response order, each with its schema definition, its resolver or the attribute
 it reads, its arguments (coerced once per request, not per item) and a completer specialised
-for its return type. `CompiledExecutor.execute_operation` runs that tree.
+for its return type. `CompiledExecutor.execute_operation` runs that tree. Objects of a type that declares how to
+key them by content (api.compiled.memo; the feed card: api/cards.py) are completed once per
+content, each request running only the viewer's own fields on a copy.
 
 It follows graphql-core's executor step for step where behaviour shows — the same
 resolvers called with the same `info`, the same errors with the same messages, locations and
@@ -26,6 +28,7 @@ through both executors and compares data and errors exactly."""
 from api.compiled import plans
 from api.compiled.executor import CompiledExecutor
 from api.compiled.leaves import forget_completed
+from api.compiled.memo import forget_memo
 
 __all__ = ["CompiledExecutor", "plan_cache_clear"]
 
@@ -34,3 +37,4 @@ def plan_cache_clear() -> None:
     """Forget every plan and completed part (tests)."""
     plans.plan_cache_clear()
     forget_completed()
+    forget_memo()

@@ -18,6 +18,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 
 from api.compiled.leaves import NOT_DONE, complete_leaf, plain_part
+from api.compiled.memo import UNANALYSED, MemoPlan, keep, memo_plan, recall
 from api.compiled.plans import (
     INT_MAX,
     INT_MIN,
@@ -248,17 +249,66 @@ class CompiledExecutor(ExecutionContext):
                 )
             if not verdict:
                 raise invalid_return_type_error(object_type, result, field.details)
-        return self._execute_fields(plan, result, path)
+        return self._object_fields(plan, result, path)
 
     async def _complete_object_later(
         self, verdict: Awaitable[bool], plan: ObjectPlan, field: FieldPlan, path: Path, result: Any
     ) -> Any:
         if not await verdict:
             raise invalid_return_type_error(plan.type, result, field.details)
-        fields = self._execute_fields(plan, result, path)
+        fields = self._object_fields(plan, result, path)
         if is_awaitable(fields):
             return await fields
         return fields
+
+    def _object_fields(self, plan: ObjectPlan, source: Any, path: Path) -> Any:
+        """The object's fields, completed once per content where its type says how to key it
+        (api.compiled.memo): a copy of the kept part with the viewer's fields run anew."""
+        memo = plan.memo
+        if memo is UNANALYSED:
+            memo = memo_plan(self, plan)
+        if memo is None:
+            return self._execute_fields(plan, source, path)
+        try:
+            key = (plan, memo.key(source, self.context_value))
+        except Exception:  # whatever went wrong, the usual way says it
+            key = (plan, None)
+        if key[1] is None:
+            return self._execute_fields(plan, source, path)
+        hit = recall(key)
+        if hit is not None:
+            return self._overlay(plan, memo, hit, source, path)
+        errors = len(self.collected_errors.errors)
+        completed = self._execute_fields(plan, source, path)
+        if is_awaitable(completed):
+            return self._keep_later(key, completed, errors)
+        if len(self.collected_errors.errors) == errors:
+            keep(key, completed)
+        return completed
+
+    async def _keep_later(self, key: Any, completed: Awaitable[Any], errors: int) -> Any:
+        done = await completed  # not kept after an error anywhere meanwhile, to be sure
+        if len(self.collected_errors.errors) == errors:
+            keep(key, done)
+        return done
+
+    def _overlay(
+        self, plan: ObjectPlan, memo: MemoPlan, kept: dict[str, Any], source: Any, path: Path
+    ) -> Any:
+        results = kept.copy()  # the kept part itself is never changed
+        pending: list[str] = []
+        try:
+            for field in memo.viewer_fields:
+                key = field.key
+                result = self._execute_field(field, source, Path(path, key, plan.type_name))
+                results[key] = result
+                if is_awaitable(result):
+                    pending.append(key)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[key] for key in pending])
+            raise
+        return self._gather_fields(results, pending) if pending else results
 
     def _complete_abstract(
         self, completer: Completer, field: FieldPlan, path: Path, result: Any, info: Any

@@ -33,6 +33,7 @@ from graphql.type import TypeNameMetaFieldDef
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from api.compiled.memo import UNANALYSED
 from api.strawberry_internals import ExecutionContext as Executor
 
 PLAN_CACHE_SIZE = 1024
@@ -124,6 +125,7 @@ class ObjectPlan:
         "is_type_of",
         "is_type_of_info",
         "kinds",
+        "memo",
         "plain",
         "plain_values",
         "type",
@@ -145,6 +147,8 @@ class ObjectPlan:
         self.plain_values = attrgetter(*(str(f.attr) for f in plain)) if self.plain else None
         # the types of plain values seen to stand for their completion (leaves._canonical)
         self.kinds: set[tuple[type, ...]] = set()
+        # whole objects completed once (api.compiled.memo), analysed on first use
+        self.memo: Any = UNANALYSED
 
 
 class Completer:

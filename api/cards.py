@@ -1,0 +1,140 @@
+"""Feed cards completed once (issue 22): a post card's public part — the post, its author's
+chip, its topics, its circle, its images — is the same for every viewer until one of them
+changes, so the compiled executor completes it once and hands every later request a copy,
+running only the viewer's own fields (`viewerHasLiked`) anew (api.compiled.memo).
+
+The key is the content itself, read from what this request loaded: the post's plain values
+(counters, title, body, status, isPinned…), the author's, topics' and circle's values of the
+fields the card selects (and the author's level under today's rules), the images. A like, an
+edit, a renamed topic, a new nickname or a new level threshold is a new key on the very next
+request, in every process; a post the viewer may no longer see is not on the page at all (the
+page's own query decides). Nothing is invalidated because nothing can go stale.
+
+A card is kept only where all that is known without running it:
+
+- every field of the post is a plain value, `images`, `author`, `topics`, `circle`, `poll`,
+  `acceptedAnswer` or `viewerHasLiked`;
+- under `author`, `topics` and `circle` every field is a plain value (a function of the row:
+  `from_model` copies the model's attribute of the same name, tests/api/test_cards.py holds
+  them to it) or the author's `level`;
+- the relations are already loaded (a page's look-ahead loads them: api.posts.post_connection);
+- the post has no poll and no accepted answer when the card selects them (votes change a poll
+  card every minute; those cards take the usual way).
+
+Anything else — `viewerIsFollowing` on the author, a comment list — makes the plan one that is
+completed the usual way, every time."""
+
+from __future__ import annotations
+
+from asyncio import Future
+from collections.abc import Callable, Hashable
+from operator import attrgetter
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from api.compiled import memo
+from api.compiled.plans import Completer, FieldPlan, ObjectPlan, sub_plan
+from api.strawberry_internals import ExecutionContext
+from domain.models import PostKind
+
+# Fields of a card run anew for each request.
+VIEWER_FIELDS = frozenset({"viewerHasLiked"})
+# Relations whose selection may be kept: the type's plain values, plus these derived ones.
+_RELATIONS = {"author": "User", "topics": "Topic", "circle": "Circle", "images": "Image"}
+_DERIVED = {("User", "level")}
+# Relations that are kept only where they are null.
+_ONLY_NULL = frozenset({"poll", "acceptedAnswer"})
+_MISSING: Any = object()
+
+
+def register() -> None:
+    memo.register("Post", _analyse_post)
+
+
+def _object_completer(field: FieldPlan) -> Completer | None:
+    completer = field.complete
+    while completer.kind in ("non_null", "list"):
+        assert completer.item is not None
+        completer = completer.item
+    return completer if completer.kind == "object" else None
+
+
+def _values(plan: ObjectPlan) -> Callable[[Any], Any]:
+    """What a plan's plain fields are completed from, as one hashable value."""
+    attrs = [str(f.attr) for f in plan.fields if f.leaf]
+    if not attrs:
+        return lambda _: ()
+    get = attrgetter(*attrs)
+    return (lambda source: (get(source),)) if len(attrs) == 1 else get
+
+
+def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan | None:
+    viewer: list[FieldPlan] = []
+    relations: dict[str, Callable[[Any], Any] | None] = {}
+    level = False
+    for field in plan.fields:
+        if field.typename or field.leaf:
+            continue
+        name = field.name
+        if name in VIEWER_FIELDS:
+            viewer.append(field)
+            continue
+        if name in _ONLY_NULL:
+            relations[name] = None
+            continue
+        type_name = _RELATIONS.get(name)
+        completer = _object_completer(field)
+        if type_name is None or completer is None or completer.type.name != type_name:
+            return None
+        sub = sub_plan(executor, completer, completer.type, field)
+        if not all(f.typename or f.leaf or (type_name, f.name) in _DERIVED for f in sub.fields):
+            return None
+        relations[name] = _values(sub)
+        level = level or any((type_name, f.name) in _DERIVED for f in sub.fields)
+    post_values = _values(plan)
+    steps = tuple(relations.items())
+
+    def key(source: Any, context: Any) -> Hashable | None:
+        parts: list[Any] = [post_values(source)]
+        loaders = context.loaders
+        for name, values in steps:
+            if name == "author":
+                user = _loaded(loaders.user, source.author_id)
+                if user is _MISSING or user is None:
+                    return None
+                parts.append(values(user))  # type: ignore[misc]
+                if level:
+                    parts.append(context.runtime.rules.level_for(user.points))
+            elif name == "topics":
+                topics = _loaded(loaders.topics_of_post, source.pk)
+                if topics is _MISSING:
+                    return None
+                parts.append(tuple(values(t) for t in topics))  # type: ignore[misc]
+            elif name == "circle":
+                if source.circle_id is None:
+                    parts.append(None)
+                    continue
+                circle = _loaded(loaders.circle, source.circle_id)
+                if circle is _MISSING:
+                    return None
+                parts.append(values(circle) if circle is not None else None)  # type: ignore[misc]
+            elif name == "images":
+                parts.append(tuple(values(i) for i in source.images))  # type: ignore[misc]
+            elif name == "poll":
+                if source.kind == PostKind.POLL:
+                    return None
+            elif name == "acceptedAnswer":
+                if source.accepted_answer_id is not None:
+                    return None
+        return tuple(parts)
+
+    return memo.MemoPlan(key, tuple(viewer))
+
+
+def _loaded(loader: DataLoader[Any, Any], key: Any) -> Any:
+    """What the request's loader already holds for `key`, or _MISSING."""
+    future: Future[Any] | None = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return _MISSING
+    return future.result()

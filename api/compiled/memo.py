@@ -1,0 +1,73 @@
+"""Whole objects completed once: a type may declare (`register`) how to key the completion of
+its values under a plan by the content they were completed from, and which of its fields
+depend on the viewer. The compiled executor then completes such an object once per key and
+reuses the completed part — for every viewer and request — re-executing only the viewer's
+fields on a copy (a feed card's `viewerHasLiked`; api/cards.py has the story).
+
+A key is computed on every request from what that request loaded (the rows themselves, never
+a cached copy of them), so a change is a new key: nothing kept here can be stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.compiled.plans import FieldPlan, ObjectPlan
+    from api.strawberry_internals import ExecutionContext
+
+# Completed objects kept (all types): about 2 KB each.
+MEMO_MAX = 20_000
+
+
+class MemoPlan:
+    """How the objects of one plan are memoised: `key(source, context)` (None: this one is
+    completed the usual way) and the fields executed anew for each request."""
+
+    __slots__ = ("key", "viewer_fields")
+
+    def __init__(
+        self,
+        key: Callable[[Any, Any], Hashable | None],
+        viewer_fields: tuple[FieldPlan, ...],
+    ) -> None:
+        self.key = key
+        self.viewer_fields = viewer_fields
+
+
+# type name -> what decides, for a plan of that type, whether and how it is memoised
+Analyser = Callable[["ExecutionContext", "ObjectPlan"], "MemoPlan | None"]
+_analysers: dict[str, Analyser] = {}
+_completed: dict[Hashable, dict[str, Any]] = {}
+
+
+def register(type_name: str, analyse: Analyser) -> None:
+    """Memoise objects of `type_name` under the plans `analyse` accepts."""
+    _analysers[type_name] = analyse
+
+
+def memo_plan(executor: ExecutionContext, plan: ObjectPlan) -> MemoPlan | None:
+    """The plan's MemoPlan (analysed once per plan), or None."""
+    memo = plan.memo
+    if memo is UNANALYSED:
+        analyse = _analysers.get(plan.type_name)
+        memo = plan.memo = analyse(executor, plan) if analyse is not None else None
+    return memo
+
+
+def recall(key: Hashable) -> dict[str, Any] | None:
+    return _completed.get(key)
+
+
+def keep(key: Hashable, completed: dict[str, Any]) -> None:
+    if len(_completed) >= MEMO_MAX:
+        _completed.clear()
+    _completed[key] = completed
+
+
+def forget_memo() -> None:
+    """Forget every completed object (tests)."""
+    _completed.clear()
+
+
+UNANALYSED: Any = object()

@@ -1,0 +1,148 @@
+"""Feed cards completed once (api/cards.py): kept by their content and reused for every
+viewer, they never show anyone something stale — about the post, its author, its topics or
+circle — nor another viewer's like; and a card selecting anything about the viewer beyond
+`viewerHasLiked` is completed for each request. (tests/api/test_compiled_execution.py compares
+kept cards with the interpreter's answers for three viewers in a row.)"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from api.circles import Circle as CircleType
+from api.compiled import memo, plan_cache_clear
+from api.ids import to_global_id
+from api.posts import Image
+from api.topics import Topic as TopicType
+from api.users import User as UserType
+from domain.models import Circle, Post, Topic, User
+from quanzi.bootstrap import Runtime
+from tests.conftest import Api
+from tests.factories import make_circle, make_post, make_topic, make_user, token_for
+
+CARD = """query Cards($first: Int) { feed(kind: LATEST, first: $first) { edges { node {
+  id likeCount viewerHasLiked isPinned images { url }
+  author { id nickname level } topics { id name } circle { id name }
+} } } }"""
+
+
+def _cards(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    assert "errors" not in answer, answer
+    return {e["node"]["id"]: e["node"] for e in answer["data"]["feed"]["edges"]}
+
+
+async def _page(api: Api, token: str | None, query: str = CARD) -> dict[str, dict[str, Any]]:
+    return _cards(await api.execute(query, {"first": 20}, token=token))
+
+
+async def test_cards_are_kept_once_and_each_viewer_gets_their_own_like(
+    api: Api, runtime: Runtime
+) -> None:
+    plan_cache_clear()
+    author, liker, other = await make_user(), await make_user(), await make_user()
+    posts = [await make_post(author, f"第{i}篇") for i in range(3)]
+    ids = [to_global_id("Post", p.id) for p in posts]
+    liked = await api.op("LikePost", {"postId": ids[1]}, token=token_for(runtime, liker))
+    assert "errors" not in liked, liked
+
+    first = await _page(api, token_for(runtime, other))
+    kept = len(memo._completed)
+    assert kept >= 3  # every card of the page
+    mine = await _page(api, token_for(runtime, liker))
+    anonymous = await _page(api, None)
+    assert len(memo._completed) == kept  # the same cards, reused
+    assert [mine[i]["viewerHasLiked"] for i in ids] == [False, True, False]
+    assert not any(first[i]["viewerHasLiked"] or anonymous[i]["viewerHasLiked"] for i in ids)
+    for i in ids:  # all else the same
+        assert {**mine[i], "viewerHasLiked": None} == {**first[i], "viewerHasLiked": None}
+
+
+async def test_a_new_level_threshold_shows_on_kept_cards(api: Api, runtime: Runtime) -> None:
+    plan_cache_clear()
+    author, reader = await make_user(), await make_user()
+    await User.filter(id=author.id).update(points=150)
+    pid = to_global_id("Post", (await make_post(author, "升级了吗")).id)
+    token = token_for(runtime, reader)
+    before = (await _page(api, token))[pid]["author"]["level"]
+    rules = runtime.rules
+    runtime.rules = dataclasses.replace(rules, level_thresholds=(0, 10, 20, 30, 40, 50, 60))
+    try:
+        after = (await _page(api, token))[pid]["author"]["level"]
+    finally:
+        runtime.rules = rules
+    assert after > before
+    assert (await _page(api, token))[pid]["author"]["level"] == before
+
+
+async def test_renamed_topics_and_circles_show_at_once(api: Api, runtime: Runtime) -> None:
+    plan_cache_clear()
+    author = await make_user()
+    topic = await make_topic("旧话题")
+    circle = await make_circle(name="旧圈子", members=[author])
+    in_topic = await make_post(author, "#旧话题# 你好")
+    in_circle = await make_post(author, "圈内", circle_id=circle.id)
+    tid, cid = to_global_id("Post", in_topic.id), to_global_id("Post", in_circle.id)
+    token = token_for(runtime, author)
+    page = await _page(api, token)
+    assert page[tid]["topics"][0]["name"] == "旧话题" and page[cid]["circle"]["name"] == "旧圈子"
+    await Topic.filter(id=topic.id).update(name="新话题")
+    await Circle.filter(id=circle.id).update(name="新圈子")
+    page = await _page(api, token)
+    assert page[tid]["topics"][0]["name"] == "新话题" and page[cid]["circle"]["name"] == "新圈子"
+
+
+async def test_an_expired_pin_is_no_longer_shown_pinned(api: Api, runtime: Runtime) -> None:
+    plan_cache_clear()
+    author, reader = await make_user(), await make_user()
+    post = await make_post(author, "置顶一下")
+    pid = to_global_id("Post", post.id)
+    soon = datetime.now(UTC) + timedelta(seconds=1)
+    await Post.filter(id=post.id).update(pin_scope="GLOBAL", pinned_at=soon, pinned_until=soon)
+    token = token_for(runtime, reader)
+    assert (await _page(api, token))[pid]["isPinned"] is True
+    await Post.filter(id=post.id).update(pinned_until=datetime.now(UTC) - timedelta(seconds=1))
+    assert (await _page(api, token))[pid]["isPinned"] is False
+
+
+async def test_a_card_asking_about_the_viewer_is_completed_for_each(
+    api: Api, runtime: Runtime
+) -> None:
+    plan_cache_clear()
+    author, follower, other = await make_user(), await make_user(), await make_user()
+    pid = to_global_id("Post", (await make_post(author, "关注我")).id)
+    follow = await api.execute(
+        "mutation($id: ID!) { followUser(userId: $id) { __typename } }",
+        {"id": to_global_id("User", author.id)},
+        token=token_for(runtime, follower),
+    )
+    assert "errors" not in follow, follow
+    query = CARD.replace("author { id nickname level }", "author { id viewerIsFollowing }")
+    theirs = await _page(api, token_for(runtime, other), query)
+    mine = await _page(api, token_for(runtime, follower), query)
+    assert theirs[pid]["author"]["viewerIsFollowing"] is False
+    assert mine[pid]["author"]["viewerIsFollowing"] is True
+
+
+@pytest.mark.parametrize(
+    ("api_type", "model", "row"),
+    [
+        (UserType, User, {"nickname": "甲", "avatar_url": "https://a/b.png", "points": 7}),
+        (TopicType, Topic, {"name": "话题", "description": "说明"}),
+        (CircleType, Circle, {"name": "圈", "description": "说明"}),
+    ],
+)
+def test_a_kept_relation_shows_its_row_as_it_is(api_type: Any, model: Any, row: Any) -> None:
+    """api/cards.py keys a card's author, topics and circle by the row values of the fields
+    the card reads: from_model must copy each plain field from the attribute of its name."""
+    instance = model(id=42, created_at=datetime(2026, 1, 2, tzinfo=UTC), **row)
+    converted = api_type.from_model(instance)
+    for field in dataclasses.fields(converted):
+        if not field.init or field.name in ("id", "pk"):
+            continue
+        assert getattr(converted, field.name) == getattr(instance, field.name), field.name
+    assert converted.id == to_global_id(api_type.__name__, 42)
+    image = Image(url="u", width=1, height=2)
+    assert (image.url, image.width, image.height) == ("u", 1, 2)
