@@ -4,6 +4,7 @@ hot read paths, where the query builder costs more than the query."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from tortoise import Tortoise
@@ -134,14 +135,24 @@ class _Builder:
             "_saved_in_db": True,
             "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
         }
+        # the plain values (most of a row) in one call
+        keys = [key for key, _ in self.plain]
+        self.plain_names = [name for _, name in self.plain]
+        getter = itemgetter(*keys) if keys else None
+        self.plain_values: Callable[[Mapping[str, Any]], Sequence[Any]] = (
+            (lambda row: ())
+            if getter is None
+            else (lambda row: (getter(row),))
+            if len(keys) == 1
+            else getter
+        )
 
     def __call__(self, row: Mapping[str, Any]) -> Any:
         instance = self.model.__new__(self.model)
         attributes = instance.__dict__
         attributes.update(self.header)
         attributes["_await_when_save"] = {}
-        for key, name in self.plain:
-            attributes[name] = row[key]
+        attributes.update(zip(self.plain_names, self.plain_values(row), strict=True))
         for key, name, kind in self.typed:
             value = row[key]
             attributes[name] = kind(value) if value is not None else None
