@@ -12,9 +12,9 @@ queries, APQ hits and the apps' own documents all are), so its work can be plann
 `plan_for` compiles an operation into a tree of `ObjectPlan`s — per object type and selection
 the fields in response order, each with its schema definition, its resolver or the attribute
 it reads, its arguments (coerced once per request, not per item) and a completer specialised
-for its return type. `CompiledExecutor.execute_operation` runs that tree. Objects of a type that declares how to
-key them by content (api.compiled.memo; the feed card: api/cards.py) are completed once per
-content, each request running only the viewer's own fields on a copy.
+for its return type. `CompiledExecutor.execute_operation` runs that tree. Objects of a type
+that declares how to key them by content (api.compiled.memo; the feed card: api/cards.py) are
+completed once per content, each request running only the viewer's own fields on a copy.
 
 It follows graphql-core's executor step for step where behaviour shows — the same
 resolvers called with the same `info`, the same errors with the same messages, locations and

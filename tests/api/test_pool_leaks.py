@@ -10,10 +10,14 @@ Found by hypothesis-generated documents (adapters/database.py has the fix)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
+from adapters import sql
+from domain.models import User
 from quanzi.bootstrap import Runtime
 from tests.conftest import configured_api
 from tests.factories import make_user, token_for
@@ -39,3 +43,39 @@ async def test_cancelled_transactions_give_their_connections_back(
         assert pool.get_size() - pool.get_idle_size() == 0
         viewer = await asyncio.wait_for(api.execute("{ viewer { id } }", token=token), 10)
         assert viewer["data"]["viewer"]["id"]
+
+
+async def test_a_statement_cancelled_mid_flight_leaves_nothing_behind(runtime: Runtime) -> None:
+    """A request abandoned while its statement runs (a sibling field failed, the client went
+    away) gives back a connection that is idle, outside any transaction and holding no lock:
+    pooled connections are released without asyncpg's reset round trip (adapters/database.py),
+    so this is what that rests on."""
+    member = await make_user()
+    pool = connections.get("default")._pool  # type: ignore[attr-defined]
+
+    async def in_a_transaction() -> None:
+        async with in_transaction() as conn:
+            await sql.execute("UPDATE users SET bio = 'a' WHERE id = $1", member.id, conn=conn)
+            await sql.fetch_records("SELECT pg_sleep(5)", conn=conn)
+
+    async def alone() -> None:  # a row lock held while the statement sleeps
+        await sql.execute(
+            "UPDATE users SET bio = 'b' WHERE id = $1 AND pg_sleep(5) IS NOT NULL", member.id
+        )
+
+    for work in (in_a_transaction, alone) * 3:
+        task = asyncio.create_task(work())
+        await asyncio.sleep(0.2)  # the statement is running
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await asyncio.sleep(0.1)
+    assert pool.get_size() - pool.get_idle_size() == 0
+    # the row is free at once, and no pooled session is busy or inside a transaction
+    await asyncio.wait_for(User.filter(id=member.id).update(bio="c"), 3)
+    busy = await sql.fetch_records(
+        "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'"
+    )
+    assert [row["state"] for row in busy] == []
+    assert (await User.get(id=member.id)).bio == "c"
