@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     ExecutableDefinitionNode,
     GraphQLError,
+    GraphQLSchema,
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
@@ -103,7 +105,6 @@ class GuardedValidation(SchemaExtension):
     def __init__(self, limits: Limits, cache_size: int) -> None:
         super().__init__()
         self.limits = limits
-        self.validate = _cached_validation(cache_size)
         self.cache_size = cache_size
 
     def _breadth_error(self, document: DocumentNode) -> GraphQLError | None:
@@ -119,6 +120,25 @@ class GuardedValidation(SchemaExtension):
         _breadth_checked[key] = (document, refused)
         return refused
 
+    def _validation_errors(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        """validate(), once per document, schema and rules. Keyed by identity like the breadth
+        check: AST nodes are frozen dataclasses, whose hash walks the whole document — a fiftieth
+        of a feed page's time when an lru_cache asked for it on every request."""
+        key = (id(document), id(schema), rules)
+        hit = _validated.get(key)
+        if hit is not None and hit[0] is document and hit[1] is schema:
+            return hit[2]
+        errors = validate_document(schema, document, rules)
+        if len(_validated) >= self.cache_size:
+            _validated.clear()
+        _validated[key] = (document, schema, errors)
+        return errors
+
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         document = execution.graphql_document
@@ -129,7 +149,7 @@ class GuardedValidation(SchemaExtension):
                 if refused is not None
                 else [
                     validation_failed(error)
-                    for error in self.validate(
+                    for error in self._validation_errors(
                         core_schema(execution.schema), document, execution.validation_rules
                     )
                 ]
@@ -159,9 +179,9 @@ def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -
 _breadth_checked: dict[tuple[int, Limits], tuple[DocumentNode, GraphQLError | None]] = {}
 
 
-@cache
-def _cached_validation(size: int) -> Callable[..., list[GraphQLError]]:
-    return lru_cache(maxsize=size)(validate_document)
+_validated: dict[
+    tuple[int, int, tuple[Any, ...]], tuple[DocumentNode, GraphQLSchema, list[GraphQLError]]
+] = {}
 
 
 NUL = "\x00"
