@@ -35,11 +35,13 @@ from strawberry.dataloader import DataLoader
 
 from api.compiled import memo
 from api.compiled.plans import Completer, FieldPlan, ObjectPlan, sub_plan
+from api.posts import viewer_has_liked
 from api.strawberry_internals import ExecutionContext
 from domain.models import PostKind
 
-# Fields of a card run anew for each request.
-VIEWER_FIELDS = frozenset({"viewerHasLiked"})
+# Fields of a card run anew for each request, with the way to answer each without building
+# its resolve info (api.compiled.memo.Direct).
+VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": viewer_has_liked}
 # Relations whose selection may be kept: the type's plain values, plus these derived ones.
 _RELATIONS = {"author": "User", "topics": "Topic", "circle": "Circle", "images": "Image"}
 _DERIVED = {("User", "level")}
@@ -52,12 +54,26 @@ def register() -> None:
     memo.register("Post", _analyse_post)
 
 
-def _object_completer(field: FieldPlan) -> Completer | None:
+def _inner(field: FieldPlan) -> Completer:
     completer = field.complete
     while completer.kind in ("non_null", "list"):
         assert completer.item is not None
         completer = completer.item
+    return completer
+
+
+def _object_completer(field: FieldPlan) -> Completer | None:
+    completer = _inner(field)
     return completer if completer.kind == "object" else None
+
+
+def _leaf_completer(field: FieldPlan) -> Completer | None:
+    """A scalar field's completer (not under a list)."""
+    completer = field.complete
+    if completer.kind == "non_null":
+        assert completer.item is not None
+        completer = completer.item
+    return completer if completer.kind == "leaf" else None
 
 
 def _values(plan: ObjectPlan) -> Callable[[Any], Any]:
@@ -70,7 +86,7 @@ def _values(plan: ObjectPlan) -> Callable[[Any], Any]:
 
 
 def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan | None:
-    viewer: list[FieldPlan] = []
+    viewer: list[tuple[FieldPlan, memo.Direct | None, type | None]] = []
     relations: dict[str, Callable[[Any], Any] | None] = {}
     level = False
     for field in plan.fields:
@@ -78,7 +94,9 @@ def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan
             continue
         name = field.name
         if name in VIEWER_FIELDS:
-            viewer.append(field)
+            leaf = _leaf_completer(field)
+            exact = leaf.exact if leaf is not None else None
+            viewer.append((field, VIEWER_FIELDS[name], exact))
             continue
         if name in _ONLY_NULL:
             relations[name] = None

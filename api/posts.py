@@ -79,7 +79,7 @@ class Post(Node):
 
     @strawberry.field
     def viewer_has_liked(self, info: Info[Context, None]) -> bool:
-        return info.context.viewer_relation(Loaders.liked_post, self.pk)  # type: ignore[return-value]
+        return viewer_has_liked(self, info.context)  # type: ignore[return-value]
 
     # The fields below answer at once when there is nothing to load (most posts are in no
     # circle, no poll, no accepted answer): a coroutine per card and field costs real time.
@@ -160,6 +160,11 @@ class Post(Node):
             is_pinned=is_pinned(post),
             is_featured=post.featured_at is not None,
         )
+
+
+def viewer_has_liked(post: Post, context: Context) -> bool | Awaitable[bool]:
+    """Post.viewerHasLiked (also run on kept cards by api/cards.py)."""
+    return context.viewer_relation(Loaders.liked_post, post.pk)
 
 
 def _topics(topics: list[models.Topic]) -> list[Topic]:

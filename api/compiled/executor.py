@@ -18,7 +18,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 
 from api.compiled.leaves import NOT_DONE, complete_leaf, plain_part
-from api.compiled.memo import UNANALYSED, MemoPlan, keep, memo_plan, recall
+from api.compiled.memo import NOT_READY, UNANALYSED, MemoPlan, direct_value, keep, memo_plan, recall
 from api.compiled.plans import (
     INT_MAX,
     INT_MIN,
@@ -298,9 +298,11 @@ class CompiledExecutor(ExecutionContext):
         results = kept.copy()  # the kept part itself is never changed
         pending: list[str] = []
         try:
-            for field in memo.viewer_fields:
+            for field, direct, exact in memo.viewer_fields:
                 key = field.key
-                result = self._execute_field(field, source, Path(path, key, plan.type_name))
+                result = direct_value(direct, exact, source, self.context_value)
+                if result is NOT_READY:
+                    result = self._execute_field(field, source, Path(path, key, plan.type_name))
                 results[key] = result
                 if is_awaitable(result):
                     pending.append(key)

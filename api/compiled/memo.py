@@ -20,16 +20,23 @@ if TYPE_CHECKING:
 MEMO_MAX = 20_000
 
 
+# A viewer field's value from (source, context) without building its resolve info; what is
+# not a ready value of the field's exact type (an awaitable, an error) makes the executor run
+# the field the usual way instead.
+Direct = Callable[[Any, Any], Any]
+
+
 class MemoPlan:
     """How the objects of one plan are memoised: `key(source, context)` (None: this one is
-    completed the usual way) and the fields executed anew for each request."""
+    completed the usual way) and the fields executed anew for each request, each with its
+    `Direct` way if it has one and the exact type of a ready value."""
 
     __slots__ = ("key", "viewer_fields")
 
     def __init__(
         self,
         key: Callable[[Any, Any], Hashable | None],
-        viewer_fields: tuple[FieldPlan, ...],
+        viewer_fields: tuple[tuple[FieldPlan, Direct | None, type | None], ...],
     ) -> None:
         self.key = key
         self.viewer_fields = viewer_fields
@@ -53,6 +60,25 @@ def memo_plan(executor: ExecutionContext, plan: ObjectPlan) -> MemoPlan | None:
         analyse = _analysers.get(plan.type_name)
         memo = plan.memo = analyse(executor, plan) if analyse is not None else None
     return memo
+
+
+NOT_READY: Any = object()
+
+
+def direct_value(direct: Direct | None, exact: type | None, source: Any, context: Any) -> Any:
+    """A viewer field's value the direct way, or NOT_READY."""
+    if direct is None:
+        return NOT_READY
+    try:
+        value = direct(source, context)
+    except Exception:  # the usual way raises it where it belongs
+        return NOT_READY
+    if exact is not None and type(value) is exact:
+        return value
+    close = getattr(value, "close", None)
+    if close is not None:
+        close()  # a coroutine never started
+    return NOT_READY
 
 
 def recall(key: Hashable) -> dict[str, Any] | None:

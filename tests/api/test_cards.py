@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.circles import Circle as CircleType
-from api.compiled import memo, plan_cache_clear
+from api.compiled import CompiledExecutor, memo, plan_cache_clear
 from api.ids import to_global_id
 from api.posts import Image
 from api.topics import Topic as TopicType
@@ -39,7 +39,7 @@ async def _page(api: Api, token: str | None, query: str = CARD) -> dict[str, dic
 
 
 async def test_cards_are_kept_once_and_each_viewer_gets_their_own_like(
-    api: Api, runtime: Runtime
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan_cache_clear()
     author, liker, other = await make_user(), await make_user(), await make_user()
@@ -51,7 +51,16 @@ async def test_cards_are_kept_once_and_each_viewer_gets_their_own_like(
     first = await _page(api, token_for(runtime, other))
     kept = len(memo._completed)
     assert kept >= 3  # every card of the page
+    infos: list[str] = []  # what kept cards run anew, they run without a resolve info
+    build = CompiledExecutor.build_resolve_info
+
+    def counted(self: Any, field_def: Any, nodes: Any, parent: Any, path: Any) -> Any:
+        infos.append(path.key)
+        return build(self, field_def, nodes, parent, path)
+
+    monkeypatch.setattr(CompiledExecutor, "build_resolve_info", counted)
     mine = await _page(api, token_for(runtime, liker))
+    assert "viewerHasLiked" not in infos
     anonymous = await _page(api, None)
     assert len(memo._completed) == kept  # the same cards, reused
     assert [mine[i]["viewerHasLiked"] for i in ids] == [False, True, False]
