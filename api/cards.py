@@ -87,7 +87,9 @@ def _values(plan: ObjectPlan) -> Callable[[Any], Any]:
 
 def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan | None:
     viewer: list[tuple[FieldPlan, memo.Direct | None, type | None]] = []
-    relations: dict[str, Callable[[Any], Any] | None] = {}
+    # one step per response key: an alias is a selection of its own (`a: author { nickname }
+    # b: author { avatarUrl }` keys both)
+    steps: list[tuple[str, Callable[[Any], Any] | None]] = []
     level = False
     for field in plan.fields:
         if field.typename or field.leaf:
@@ -99,7 +101,7 @@ def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan
             viewer.append((field, VIEWER_FIELDS[name], exact))
             continue
         if name in _ONLY_NULL:
-            relations[name] = None
+            steps.append((name, None))
             continue
         type_name = _RELATIONS.get(name)
         completer = _object_completer(field)
@@ -108,10 +110,9 @@ def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan
         sub = sub_plan(executor, completer, completer.type, field)
         if not all(f.typename or f.leaf or (type_name, f.name) in _DERIVED for f in sub.fields):
             return None
-        relations[name] = _values(sub)
+        steps.append((name, _values(sub)))
         level = level or any((type_name, f.name) in _DERIVED for f in sub.fields)
     post_values = _values(plan)
-    steps = tuple(relations.items())
 
     def key(source: Any, context: Any) -> Hashable | None:
         parts: list[Any] = [post_values(source)]

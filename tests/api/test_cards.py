@@ -69,6 +69,20 @@ async def test_cards_are_kept_once_and_each_viewer_gets_their_own_like(
         assert {**mine[i], "viewerHasLiked": None} == {**first[i], "viewerHasLiked": None}
 
 
+async def test_each_alias_of_a_relation_is_part_of_the_key(api: Api, runtime: Runtime) -> None:
+    plan_cache_clear()
+    author, reader = await make_user(nickname="甲"), await make_user()
+    pid = to_global_id("Post", (await make_post(author, "两个别名")).id)
+    query = CARD.replace(
+        "author { id nickname level }", "a: author { nickname avatarUrl } b: author { id }"
+    )
+    token = token_for(runtime, reader)
+    assert (await _page(api, token, query))[pid]["a"]["nickname"] == "甲"
+    await User.filter(id=author.id).update(nickname="乙", avatar_url="https://x/y.png")
+    card = (await _page(api, token, query))[pid]
+    assert card["a"] == {"nickname": "乙", "avatarUrl": "https://x/y.png"}
+
+
 async def test_a_new_level_threshold_shows_on_kept_cards(api: Api, runtime: Runtime) -> None:
     plan_cache_clear()
     author, reader = await make_user(), await make_user()
