@@ -21,8 +21,15 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
     url = "postgres" + database_url[len(scheme) :]
     sep = "&" if "?" in url else "?"
     url += f"{sep}maxsize={pool_max}"
+    # asyncpg's own reset runs when a pooled connection is released. It costs a round trip
+    # (46 us of this process's CPU a query, a tenth of a feed page), but it also finishes the
+    # protocol of a statement whose task was cancelled mid-flight (a GraphQL field abandoned
+    # when a sibling field failed): without it, such a connection went back to the pool with
+    # its statement half-done and its locks held. Tried without it twice; the second time
+    # (issue 22) the suite hung in CI on a backend left in PARSE holding a lock that a TRUNCATE
+    # waited for — the case tests/api/test_pool_leaks.py's cancellations during execution do
+    # not reach.
     connection = expand_db_url(url)
-    connection["credentials"]["reset"] = _keep_session
     return {
         "connections": {"default": connection},
         "apps": {
@@ -58,22 +65,6 @@ async def _enter_transaction(self: TransactionContextPooled) -> Any:
 
 
 TransactionContextPooled.__aenter__ = _enter_transaction  # type: ignore[method-assign]
-
-
-async def _keep_session(connection: object) -> None:
-    """What a pooled connection goes through on release beyond asyncpg's own: waiting out the
-    cancellation of a statement abandoned mid-flight and rolling back an open transaction.
-    asyncpg's default reset adds `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-    RESET ALL` — a round trip after every query, 46 us of this process's CPU a query and a
-    tenth of a feed page's (issue 22); Quanzi leaves no session state behind (its advisory
-    locks are transaction-scoped, it never LISTENs, SETs or keeps a cursor past a
-    transaction), so there is nothing to reset.
-
-    This was tried once before and undone when fuzz seed 5 found a connection back in the pool
-    holding locks; that was, most likely, the transaction whose cancelled BEGIN never gave its
-    connection back (fixed below). Seed 5 now runs green with 1,000 examples, and
-    tests/api/test_pool_leaks.py cancels statements mid-flight — holding a row lock, in a
-    transaction and alone — and checks that nothing stays busy, locked or in a transaction."""
 
 
 async def init_db(database_url: str, *, pool_max: int = 20) -> None:

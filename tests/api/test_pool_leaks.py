@@ -47,9 +47,8 @@ async def test_cancelled_transactions_give_their_connections_back(
 
 async def test_a_statement_cancelled_mid_flight_leaves_nothing_behind(runtime: Runtime) -> None:
     """A request abandoned while its statement runs (a sibling field failed, the client went
-    away) gives back a connection that is idle, outside any transaction and holding no lock:
-    pooled connections are released without asyncpg's reset round trip (adapters/database.py),
-    so this is what that rests on."""
+    away) gives back a connection that is idle, outside any transaction and holding no lock
+    (what the release, asyncpg's reset included, must leave: adapters/database.py)."""
     member = await make_user()
     pool = connections.get("default")._pool  # type: ignore[attr-defined]
 
