@@ -5,10 +5,11 @@ opens one REPORT_SPIKE alert that 今日 and the header show and the WeCom stand
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import Dialog, expect
+from playwright.async_api import Dialog, Route, expect
 
 from api.ids import to_global_id
 from domain.events import checkin_code
@@ -188,4 +189,30 @@ async def test_a_report_surge_opens_one_alert_home_shows_and_the_webhook_hears_o
     await expect(page.locator("#alerts")).to_contain_text("值班运营")
     await page.goto(f"{server}/console/")
     await expect(page.locator("#alert-badge .alert-badge")).to_have_count(0)
+    assert errors == []
+
+
+async def test_a_template_picked_before_the_page_script_ran_still_fills_the_reply(
+    server: str, desk: tuple[Desk, list[str]]
+) -> None:
+    """On a slow line the operator may pick a canned reply before the page's deferred script
+    has run: the box is filled when it does (CI once picked faster than the script loaded)."""
+    signed_in, errors = desk
+    await make_feedback(await make_user(nickname="着急的用户"), "上传头像失败")
+    page = await signed_in(await make_user(role=Role.OPERATOR, nickname="客服小周"))
+    release = asyncio.Event()
+
+    async def slow(route: Route) -> None:
+        await release.wait()
+        await route.continue_()
+
+    await page.route("**/operations.js*", slow)
+    await page.get_by_role("link", name="反馈工单").click()
+    row = page.locator("#tickets tbody tr").nth(0)
+    await row.locator(".template-picker").select_option("fixing")
+    await expect(row.locator('textarea[name="reply"]')).to_have_value("")  # not run yet
+    release.set()
+    await expect(row.locator('textarea[name="reply"]')).to_have_value(
+        "你好，问题已经确认，技术同学正在处理中，修复后会第一时间告诉你。"
+    )
     assert errors == []
