@@ -36,6 +36,7 @@ async def test_the_mall_and_a_surveys_results_on_seeded_data(
 
     await page.get_by_role("link", name="问卷").click()
     await expect(page.locator("#new-survey fieldset.question")).to_have_count(1)
+    await page.wait_for_load_state()  # the page's deferred script adds questions
     await page.get_by_role("button", name="添加题目").click()
     blocks = page.locator("#new-survey fieldset.question")
     await expect(blocks).to_have_count(2)
