@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from asyncio import Future
 from collections.abc import Callable, Hashable
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -45,35 +46,22 @@ VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": viewer_has_liked}
 # Relations whose selection may be kept: the type's plain values, plus these derived ones.
 _RELATIONS = {"author": "User", "topics": "Topic", "circle": "Circle", "images": "Image"}
 _DERIVED = {("User", "level")}
-# Relations that are kept only where they are null.
-_ONLY_NULL = frozenset({"poll", "acceptedAnswer"})
 _MISSING: Any = object()
+# A step of a card's key: its part, from (the Post, the request's context), or _MISSING when
+# the card takes the usual way.
+Step = Callable[[Any, Any], Any]
 
 
 def register() -> None:
     memo.register("Post", _analyse_post)
 
 
-def _inner(field: FieldPlan) -> Completer:
+def _object_completer(field: FieldPlan) -> Completer | None:
     completer = field.complete
     while completer.kind in ("non_null", "list"):
         assert completer.item is not None
         completer = completer.item
-    return completer
-
-
-def _object_completer(field: FieldPlan) -> Completer | None:
-    completer = _inner(field)
     return completer if completer.kind == "object" else None
-
-
-def _leaf_completer(field: FieldPlan) -> Completer | None:
-    """A scalar field's completer (not under a list)."""
-    completer = field.complete
-    if completer.kind == "non_null":
-        assert completer.item is not None
-        completer = completer.item
-    return completer if completer.kind == "leaf" else None
 
 
 def _values(plan: ObjectPlan) -> Callable[[Any], Any]:
@@ -86,22 +74,22 @@ def _values(plan: ObjectPlan) -> Callable[[Any], Any]:
 
 
 def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan | None:
-    viewer: list[tuple[FieldPlan, memo.Direct | None, type | None]] = []
+    viewer: list[tuple[FieldPlan, memo.Direct | None]] = []
     # one step per response key: an alias is a selection of its own (`a: author { nickname }
     # b: author { avatarUrl }` keys both)
-    steps: list[tuple[str, Callable[[Any], Any] | None]] = []
-    level = False
+    steps: list[Step] = [_post_step(_values(plan))]
     for field in plan.fields:
         if field.typename or field.leaf:
             continue
         name = field.name
         if name in VIEWER_FIELDS:
-            leaf = _leaf_completer(field)
-            exact = leaf.exact if leaf is not None else None
-            viewer.append((field, VIEWER_FIELDS[name], exact))
+            viewer.append((field, VIEWER_FIELDS[name]))
             continue
-        if name in _ONLY_NULL:
-            steps.append((name, None))
+        if name == "poll":  # kept only where null: votes change a poll card every minute
+            steps.append(_no_poll)
+            continue
+        if name == "acceptedAnswer":
+            steps.append(_no_accepted_answer)
             continue
         type_name = _RELATIONS.get(name)
         completer = _object_completer(field)
@@ -110,45 +98,70 @@ def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan
         sub = sub_plan(executor, completer, completer.type, field)
         if not all(f.typename or f.leaf or (type_name, f.name) in _DERIVED for f in sub.fields):
             return None
-        steps.append((name, _values(sub)))
-        level = level or any((type_name, f.name) in _DERIVED for f in sub.fields)
-    post_values = _values(plan)
+        level = any((type_name, f.name) in _DERIVED for f in sub.fields)
+        steps.append(_RELATION_STEPS[name](_values(sub), level))
+    return memo.MemoPlan(partial(_key, tuple(steps)), tuple(viewer))
 
-    def key(source: Any, context: Any) -> Hashable | None:
-        parts: list[Any] = [post_values(source)]
-        loaders = context.loaders
-        for name, values in steps:
-            if name == "author":
-                user = _loaded(loaders.user, source.author_id)
-                if user is _MISSING or user is None:
-                    return None
-                parts.append(values(user))  # type: ignore[misc]
-                if level:
-                    parts.append(context.runtime.rules.level_for(user.points))
-            elif name == "topics":
-                topics = _loaded(loaders.topics_of_post, source.pk)
-                if topics is _MISSING:
-                    return None
-                parts.append(tuple(values(t) for t in topics))  # type: ignore[misc]
-            elif name == "circle":
-                if source.circle_id is None:
-                    parts.append(None)
-                    continue
-                circle = _loaded(loaders.circle, source.circle_id)
-                if circle is _MISSING:
-                    return None
-                parts.append(values(circle) if circle is not None else None)  # type: ignore[misc]
-            elif name == "images":
-                parts.append(tuple(values(i) for i in source.images))  # type: ignore[misc]
-            elif name == "poll":
-                if source.kind == PostKind.POLL:
-                    return None
-            elif name == "acceptedAnswer":
-                if source.accepted_answer_id is not None:
-                    return None
-        return tuple(parts)
 
-    return memo.MemoPlan(key, tuple(viewer))
+def _key(steps: tuple[Step, ...], source: Any, context: Any) -> Hashable | None:
+    parts = tuple(step(source, context) for step in steps)
+    return None if _MISSING in parts else parts
+
+
+def _post_step(values: Callable[[Any], Any]) -> Step:
+    return lambda source, _: values(source)
+
+
+def _no_poll(source: Any, _: Any) -> Any:
+    return _MISSING if source.kind == PostKind.POLL else ()
+
+
+def _no_accepted_answer(source: Any, _: Any) -> Any:
+    return _MISSING if source.accepted_answer_id is not None else ()
+
+
+def _author_step(values: Callable[[Any], Any], level: bool) -> Step:
+    def step(source: Any, context: Any) -> Any:
+        user = _loaded(context.loaders.user, source.author_id)
+        if user is _MISSING or user is None:
+            return _MISSING
+        if level:
+            return (values(user), context.runtime.rules.level_for(user.points))
+        return values(user)
+
+    return step
+
+
+def _topics_step(values: Callable[[Any], Any], _: bool) -> Step:
+    def step(source: Any, context: Any) -> Any:
+        topics = _loaded(context.loaders.topics_of_post, source.pk)
+        return _MISSING if topics is _MISSING else tuple(values(t) for t in topics)
+
+    return step
+
+
+def _circle_step(values: Callable[[Any], Any], _: bool) -> Step:
+    def step(source: Any, context: Any) -> Any:
+        if source.circle_id is None:
+            return None
+        circle = _loaded(context.loaders.circle, source.circle_id)
+        if circle is _MISSING:
+            return _MISSING
+        return values(circle) if circle is not None else None
+
+    return step
+
+
+def _images_step(values: Callable[[Any], Any], _: bool) -> Step:
+    return lambda source, _: tuple(values(i) for i in source.images)
+
+
+_RELATION_STEPS: dict[str, Callable[[Callable[[Any], Any], bool], Step]] = {
+    "author": _author_step,
+    "topics": _topics_step,
+    "circle": _circle_step,
+    "images": _images_step,
+}
 
 
 def _loaded(loader: DataLoader[Any, Any], key: Any) -> Any:

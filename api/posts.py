@@ -185,8 +185,6 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     cards: list[models.Post] = page.items
     wanted = node_fields(info)
     pks = [p.id for p in cards]
-    if not cards:
-        return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
     loads: list[Awaitable[None]] = []
     if "author" in wanted:
         loads.append(prefetch(loaders.user, [p.author_id for p in cards]))  # type: ignore[attr-defined]

@@ -270,11 +270,12 @@ class CompiledExecutor(ExecutionContext):
         if memo is None:
             return self._execute_fields(plan, source, path)
         try:
-            key = (plan, memo.key(source, self.context_value))
+            content = memo.key(source, self.context_value)
         except Exception:  # whatever went wrong, the usual way says it
-            key = (plan, None)
-        if key[1] is None:
+            content = None
+        if content is None:
             return self._execute_fields(plan, source, path)
+        key = (plan, content)
         hit = recall(key)
         if hit is not None:
             return self._overlay(plan, memo, hit, source, path)
@@ -298,9 +299,9 @@ class CompiledExecutor(ExecutionContext):
         results = kept.copy()  # the kept part itself is never changed
         pending: list[str] = []
         try:
-            for field, direct, exact in memo.viewer_fields:
+            for field, direct in memo.viewer_fields:
                 key = field.key
-                result = direct_value(direct, exact, source, self.context_value)
+                result = direct_value(field, direct, source, self.context_value)
                 if result is NOT_READY:
                     result = self._execute_field(field, source, Path(path, key, plan.type_name))
                 results[key] = result

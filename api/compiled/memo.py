@@ -18,25 +18,28 @@ if TYPE_CHECKING:
 
 # Completed objects kept (all types): about 2 KB each.
 MEMO_MAX = 20_000
+# ObjectPlan.memo before its first analysis; what a Direct way could not answer.
+UNANALYSED: Any = object()
+NOT_READY: Any = object()
 
 
 # A viewer field's value from (source, context) without building its resolve info; what is
-# not a ready value of the field's exact type (an awaitable, an error) makes the executor run
-# the field the usual way instead.
+# not a ready value of the field's exact type (FieldPlan.exact: not an awaitable, not an
+# error) makes the executor run the field the usual way instead.
 Direct = Callable[[Any, Any], Any]
 
 
 class MemoPlan:
     """How the objects of one plan are memoised: `key(source, context)` (None: this one is
     completed the usual way) and the fields executed anew for each request, each with its
-    `Direct` way if it has one and the exact type of a ready value."""
+    `Direct` way if it has one."""
 
     __slots__ = ("key", "viewer_fields")
 
     def __init__(
         self,
         key: Callable[[Any, Any], Hashable | None],
-        viewer_fields: tuple[tuple[FieldPlan, Direct | None, type | None], ...],
+        viewer_fields: tuple[tuple[FieldPlan, Direct | None], ...],
     ) -> None:
         self.key = key
         self.viewer_fields = viewer_fields
@@ -62,10 +65,7 @@ def memo_plan(executor: ExecutionContext, plan: ObjectPlan) -> MemoPlan | None:
     return memo
 
 
-NOT_READY: Any = object()
-
-
-def direct_value(direct: Direct | None, exact: type | None, source: Any, context: Any) -> Any:
+def direct_value(field: FieldPlan, direct: Direct | None, source: Any, context: Any) -> Any:
     """A viewer field's value the direct way, or NOT_READY."""
     if direct is None:
         return NOT_READY
@@ -73,7 +73,7 @@ def direct_value(direct: Direct | None, exact: type | None, source: Any, context
         value = direct(source, context)
     except Exception:  # the usual way raises it where it belongs
         return NOT_READY
-    if exact is not None and type(value) is exact:
+    if field.exact is not None and type(value) is field.exact:
         return value
     close = getattr(value, "close", None)
     if close is not None:
@@ -94,6 +94,3 @@ def keep(key: Hashable, completed: dict[str, Any]) -> None:
 def forget_memo() -> None:
     """Forget every completed object (tests)."""
     _completed.clear()
-
-
-UNANALYSED: Any = object()

@@ -106,7 +106,9 @@ class FieldPlan:
         leaf = complete.item if complete.kind == "non_null" else complete
         self.leaf = self.attr is not None and leaf is not None and leaf.kind == "leaf"
         self.nullable = complete.kind != "non_null"
-        self.exact = leaf.exact if self.leaf and leaf is not None else None
+        # the type a scalar field's ready value has (plain or not: api.compiled.memo's viewer
+        # fields check theirs against it)
+        self.exact = leaf.exact if leaf is not None and leaf.kind == "leaf" else None
         self.int = self.leaf and leaf is not None and leaf.int
         self.coerce = leaf.type.coerce_output_value if self.leaf and leaf is not None else None
 
