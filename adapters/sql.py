@@ -119,7 +119,7 @@ def _value_expression(field: Field, key: str, slot: str, names: dict[str, Any]) 
         enum = field.enum_type
         names[slot], names[slot + "_call"] = enum._value2member_map_, enum
         return (
-            f"(None if (v := {read}) is None else {slot}.get(v) if v in {slot} else {slot}_call(v))"
+            f"(None if (v := {read}) is None else {slot}[v] if v in {slot} else {slot}_call(v))"
         )
     names[slot] = field.to_python_value
     return f"{slot}({read})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     ASTValidationRule,
@@ -35,6 +35,8 @@ from api.selections import breadth, fragments_of, measure
 from api.strawberry_internals import core_schema, validate_document
 from domain.errors import BadInput, ErrorCode
 from domain.texts import render
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -108,17 +110,13 @@ class GuardedValidation(SchemaExtension):
         self.cache_size = cache_size
 
     def _breadth_error(self, document: DocumentNode) -> GraphQLError | None:
-        """breadth_error, once per document: the parse cache hands out the same document for
-        the same text (kept with the answer, so that its id is not reused meanwhile)."""
-        key = (id(document), self.limits)
-        hit = _breadth_checked.get(key)
-        if hit is not None and hit[0] is document:
-            return hit[1]
-        refused = breadth_error(document, self.limits)
-        if len(_breadth_checked) >= self.cache_size:
-            _breadth_checked.clear()
-        _breadth_checked[key] = (document, refused)
-        return refused
+        """breadth_error, once per document."""
+        return self._once(
+            _breadth_checked,
+            (id(document), self.limits),
+            (document,),
+            lambda: breadth_error(document, self.limits),
+        )
 
     def _validation_errors(
         self,
@@ -126,18 +124,34 @@ class GuardedValidation(SchemaExtension):
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
     ) -> list[GraphQLError]:
-        """validate(), once per document, schema and rules. Keyed by identity like the breadth
-        check: AST nodes are frozen dataclasses, whose hash walks the whole document — a fiftieth
-        of a feed page's time when an lru_cache asked for it on every request."""
-        key = (id(document), id(schema), rules)
-        hit = _validated.get(key)
-        if hit is not None and hit[0] is document and hit[1] is schema:
-            return hit[2]
-        errors = validate_document(schema, document, rules)
-        if len(_validated) >= self.cache_size:
-            _validated.clear()
-        _validated[key] = (document, schema, errors)
-        return errors
+        """validate(), once per document, schema and rules."""
+        return self._once(
+            _validated,
+            (id(document), id(schema), rules),
+            (document, schema),
+            lambda: validate_document(schema, document, rules),
+        )
+
+    def _once(
+        self,
+        store: dict[Any, tuple[tuple[Any, ...], T]],
+        key: Any,
+        owners: tuple[Any, ...],
+        compute: Callable[[], T],
+    ) -> T:
+        """compute(), kept under a key holding the ids of `owners`, which are kept with the
+        answer so that their ids are not reused meanwhile. By identity: the parse cache hands
+        out the same document for the same text, and AST nodes are frozen dataclasses whose
+        hash walks the whole document (a fiftieth of a feed page's time when an lru_cache
+        asked for it on every request)."""
+        hit = store.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], owners, strict=True)):
+            return hit[1]
+        value = compute()
+        if len(store) >= self.cache_size:
+            store.clear()
+        store[key] = (owners, value)
+        return value
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
@@ -176,12 +190,9 @@ def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -
     return not document_problems(schema, limits, max_tokens, text)
 
 
-_breadth_checked: dict[tuple[int, Limits], tuple[DocumentNode, GraphQLError | None]] = {}
-
-
-_validated: dict[
-    tuple[int, int, tuple[Any, ...]], tuple[DocumentNode, GraphQLSchema, list[GraphQLError]]
-] = {}
+# What GuardedValidation._once keeps: (the owners, the answer) by key.
+_breadth_checked: dict[Any, tuple[tuple[Any, ...], GraphQLError | None]] = {}
+_validated: dict[Any, tuple[tuple[Any, ...], list[GraphQLError]]] = {}
 
 
 NUL = "\x00"
