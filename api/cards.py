@@ -39,6 +39,7 @@ from api.compiled.plans import Completer, FieldPlan, ObjectPlan, sub_plan
 from api.posts import viewer_has_liked
 from api.strawberry_internals import ExecutionContext
 from domain.models import PostKind
+from domain.reads import CardVersions
 
 # Fields of a card run anew for each request, with the way to answer each without building
 # its resolve info (api.compiled.memo.Direct).
@@ -47,9 +48,10 @@ VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": viewer_has_liked}
 _RELATIONS = {"author": "User", "topics": "Topic", "circle": "Circle", "images": "Image"}
 _DERIVED = {("User", "level")}
 _MISSING: Any = object()
-# A step of a card's key: its part, from (the Post, the request's context), or _MISSING when
-# the card takes the usual way.
-Step = Callable[[Any, Any], Any]
+# A step of a card's key: its part, from (the Post, the request's context, the versions of
+# the post's relations read with its page or None), or _MISSING when the card takes the
+# usual way.
+Step = Callable[[Any, Any, "CardVersions | None"], Any]
 
 
 def register() -> None:
@@ -104,24 +106,39 @@ def _analyse_post(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan
 
 
 def _key(steps: tuple[Step, ...], source: Any, context: Any) -> Hashable | None:
-    parts = tuple(step(source, context) for step in steps)
-    return None if _MISSING in parts else parts
+    versions = context.loaders.card_versions.get(source.pk)
+    parts = tuple(step(source, context, versions) for step in steps)
+    if _MISSING in parts:
+        return None
+    if versions is not None:
+        memo.note((source.pk, versions))
+    return parts
 
 
 def _post_step(values: Callable[[Any], Any]) -> Step:
-    return lambda source, _: values(source)
+    return lambda source, _, __: values(source)
 
 
-def _no_poll(source: Any, _: Any) -> Any:
+def _no_poll(source: Any, _: Any, __: Any) -> Any:
     return _MISSING if source.kind == PostKind.POLL else ()
 
 
-def _no_accepted_answer(source: Any, _: Any) -> Any:
+def _no_accepted_answer(source: Any, _: Any, __: Any) -> Any:
     return _MISSING if source.accepted_answer_id is not None else ()
 
 
+# With the versions of a card's relations (domain.reads.CardVersions), a relation's part is
+# its row's id and version — equal versions are equal rows — and nothing need be loaded;
+# without, it is the values of the loaded row.
+
+
 def _author_step(values: Callable[[Any], Any], level: bool) -> Step:
-    def step(source: Any, context: Any) -> Any:
+    def step(source: Any, context: Any, versions: CardVersions | None) -> Any:
+        if versions is not None:
+            if versions.author is None:
+                return _MISSING
+            rules = context.runtime.rules.level_thresholds if level else None
+            return (source.author_id, versions.author, rules)
         user = _loaded(context.loaders.user, source.author_id)
         if user is _MISSING or user is None:
             return _MISSING
@@ -133,7 +150,9 @@ def _author_step(values: Callable[[Any], Any], level: bool) -> Step:
 
 
 def _topics_step(values: Callable[[Any], Any], _: bool) -> Step:
-    def step(source: Any, context: Any) -> Any:
+    def step(source: Any, context: Any, versions: CardVersions | None) -> Any:
+        if versions is not None:
+            return versions.topics
         topics = _loaded(context.loaders.topics_of_post, source.pk)
         return _MISSING if topics is _MISSING else tuple(values(t) for t in topics)
 
@@ -141,9 +160,11 @@ def _topics_step(values: Callable[[Any], Any], _: bool) -> Step:
 
 
 def _circle_step(values: Callable[[Any], Any], _: bool) -> Step:
-    def step(source: Any, context: Any) -> Any:
+    def step(source: Any, context: Any, versions: CardVersions | None) -> Any:
         if source.circle_id is None:
             return None
+        if versions is not None:
+            return _MISSING if versions.circle is None else (source.circle_id, versions.circle)
         circle = _loaded(context.loaders.circle, source.circle_id)
         if circle is _MISSING:
             return _MISSING
@@ -153,7 +174,7 @@ def _circle_step(values: Callable[[Any], Any], _: bool) -> Step:
 
 
 def _images_step(values: Callable[[Any], Any], _: bool) -> Step:
-    return lambda source, _: tuple(values(i) for i in source.images)
+    return lambda source, _, __: tuple(values(i) for i in source.images)
 
 
 _RELATION_STEPS: dict[str, Callable[[Callable[[Any], Any], bool], Step]] = {

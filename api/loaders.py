@@ -65,6 +65,8 @@ class Loaders:
     def __init__(self) -> None:
         self._per_viewer: dict[tuple[str, int], DataLoader[int, Any]] = {}
         self._reports_by_reason: DataLoader[date, list[breakdowns.ReasonCount]] | None = None
+        # post id -> the versions of its card's relations, read with the page (api.cards)
+        self.card_versions: dict[int, reads.CardVersions] = {}
 
     @cached_property
     def user(self) -> DataLoader[int, User | None]:

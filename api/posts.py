@@ -13,6 +13,7 @@ from strawberry.types import Info
 from api.answers import Answer, AnswerOrder
 from api.circles import Circle
 from api.comments import Comment, comment_connection
+from api.compiled import memo
 from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.loaders import Loaders, prefetch
@@ -22,7 +23,7 @@ from api.relay import Connection, Node, OkPayload, connection_from_page
 from api.strawberry_internals import now_or_later
 from api.topics import Topic
 from api.users import User, user_of
-from domain import access, feeds, likes, models, posts, shares
+from domain import access, feeds, likes, models, posts, reads, shares
 from domain.featured import is_pinned
 from domain.polls import PollDraft
 
@@ -180,10 +181,23 @@ def _poll(poll: models.Poll | None) -> Poll | None:
 
 
 async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connection[Post]:
-    """A page of posts whose cards' relations are loaded before the cards resolve."""
-    loaders = info.context.loaders
+    """A page of posts whose cards' relations are loaded before the cards resolve: with one
+    round trip for the relations' versions and the viewer's likes, the relations of the cards
+    not already kept (api/cards.py)."""
+    context = info.context
+    loaders = context.loaders
     cards: list[models.Post] = page.items
     wanted = node_fields(info)
+    viewer = context.known_viewer()
+    liked = "viewerHasLiked" in wanted and viewer is not None
+    if cards and (liked or not wanted.isdisjoint(_CARD_RELATIONS)):
+        versions = await reads.card_versions([p.id for p in cards], viewer.id if viewer else None)
+        loaders.card_versions.update(versions)
+        if liked:
+            loaders.liked_post(viewer.id).prime_many(  # type: ignore[union-attr]
+                {pk: v.liked for pk, v in versions.items()}
+            )
+        cards = [p for p in cards if not memo.seen((p.id, versions.get(p.id)))]
     pks = [p.id for p in cards]
     loads: list[Awaitable[None]] = []
     if "author" in wanted:
@@ -196,12 +210,12 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     poll_posts = [p.id for p in cards if p.kind == models.PostKind.POLL]
     if "poll" in wanted and poll_posts:
         loads.append(prefetch(loaders.poll_of_post, poll_posts))
-    viewer = info.context.known_viewer()
-    if "viewerHasLiked" in wanted and viewer is not None:
-        loads.append(prefetch(loaders.liked_post(viewer.id), pks))
     if loads:
         await asyncio.gather(*loads)
     return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
+
+
+_CARD_RELATIONS = frozenset(("author", "topics", "circle"))
 
 
 @strawberry.input

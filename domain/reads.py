@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tortoise.models import Model
@@ -64,13 +65,53 @@ async def topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
     rows = await sql.fetch_records(
         f"SELECT pt.post_id AS _post_id, {sql.columns(Topic, 't')} FROM post_topics pt "
         "JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id = ANY($1::bigint[]) "
-        "ORDER BY pt.post_id, pt.position",
+        "ORDER BY pt.post_id, pt.position, pt.id",
         list(post_ids),
     )
     by_post: dict[int, list[Topic]] = defaultdict(list)
     for row in rows:
         by_post[row["_post_id"]].append(sql.build(Topic, row))
     return [by_post.get(i, []) for i in post_ids]
+
+
+@dataclass(frozen=True, slots=True)
+class CardVersions:
+    """The row versions (PostgreSQL's `xmin`: a new one with every insert or update of a
+    row) of a post and of what its card shows beside the post's own row — its author, its
+    topics in order, its circle — and whether the reader likes the post. Equal versions of a
+    row are equal rows, so a card completed from them is the card of these versions
+    (api/cards.py)."""
+
+    post: int
+    author: int | None
+    topics: tuple[str, ...]
+    circle: int | None
+    liked: bool = field(compare=False)  # the reader's, not a version
+
+
+# One round trip for a page: a few index lookups per post (users_pkey, post_topics' unique
+# (post_id, topic_id), topics_pkey, circles_pkey, post_likes' unique (user_id, post_id)).
+_CARD_VERSIONS = """SELECT p.id, p.xmin AS post,
+  (SELECT u.xmin FROM users u WHERE u.id = p.author_id) AS author,
+  ARRAY(SELECT t.id::text || ':' || t.xmin::text FROM post_topics pt
+        JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id = p.id
+        ORDER BY pt.position, pt.id) AS topics,
+  (SELECT c.xmin FROM circles c WHERE c.id = p.circle_id) AS circle,
+  $2::bigint IS NOT NULL AND EXISTS (
+    SELECT 1 FROM post_likes l WHERE l.user_id = $2 AND l.post_id = p.id) AS liked
+FROM posts p WHERE p.id = ANY($1::bigint[])"""
+
+
+async def card_versions(post_ids: Sequence[int], reader_id: int | None) -> dict[int, CardVersions]:
+    """Each post's CardVersions (posts that no longer exist left out); `liked` is False for
+    an anonymous reader."""
+    rows = await sql.fetch_records(_CARD_VERSIONS, list(post_ids), reader_id)
+    return {
+        row["id"]: CardVersions(
+            row["post"], row["author"], tuple(row["topics"]), row["circle"], row["liked"]
+        )
+        for row in rows
+    }
 
 
 async def polls_of_posts(post_ids: Sequence[int]) -> list[Poll | None]:

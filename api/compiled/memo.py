@@ -91,6 +91,22 @@ def keep(key: Hashable, completed: dict[str, Any]) -> None:
     _completed[key] = completed
 
 
+# Sources recently keyed by their versions (api/cards.py): a page need not load the
+# relations of those (api.posts.post_connection); only a guess, a miss loads them after all.
+_seen: dict[Hashable, None] = {}
+
+
+def note(source: Hashable) -> None:
+    if len(_seen) >= MEMO_MAX:
+        _seen.clear()
+    _seen[source] = None
+
+
+def seen(source: Hashable) -> bool:
+    return source in _seen
+
+
 def forget_memo() -> None:
     """Forget every completed object (tests)."""
     _completed.clear()
+    _seen.clear()

@@ -18,6 +18,7 @@ from api.ids import to_global_id
 from api.posts import Image
 from api.topics import Topic as TopicType
 from api.users import User as UserType
+from domain import reads
 from domain.models import Circle, Post, Topic, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
@@ -169,3 +170,58 @@ def test_a_kept_relation_shows_its_row_as_it_is(api_type: Any, model: Any, row: 
     assert converted.id == to_global_id(api_type.__name__, 42)
     image = Image(url="u", width=1, height=2)
     assert (image.url, image.width, image.height) == ("u", 1, 2)
+
+
+async def test_a_page_of_kept_cards_reads_none_of_their_relations(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the versions of the cards' relations read with the page (one statement), a page
+    of kept cards loads no author, topic or circle; a card changed since loads its own."""
+    plan_cache_clear()
+    author, reader = await make_user(nickname="作者"), await make_user()
+    circle = await make_circle(name="圈", members=[author])
+    await make_post(author, "#版本# 一")
+    changed = await make_post(author, "二", circle_id=circle.id)
+    token = token_for(runtime, reader)
+    await _page(api, token)  # keeps the cards
+    loaded: list[str] = []
+    by_ids, topics_of_posts = reads.by_ids, reads.topics_of_posts
+
+    async def rows_by_ids(model: Any, ids: Any) -> Any:
+        loaded.append(model.__name__)
+        return await by_ids(model, ids)
+
+    async def topics(ids: Any) -> Any:
+        loaded.append("Topic")
+        return await topics_of_posts(ids)
+
+    monkeypatch.setattr(reads, "by_ids", rows_by_ids)
+    monkeypatch.setattr(reads, "topics_of_posts", topics)
+    await _page(api, token)
+    assert loaded == []
+    await Circle.filter(id=circle.id).update(name="新圈")
+    page = await _page(api, token)
+    assert page[to_global_id("Post", changed.id)]["circle"]["name"] == "新圈"
+    assert sorted(loaded) == ["Circle", "Topic", "User"]  # once each, for the changed card
+
+
+async def test_authors_written_by_one_transaction_keep_cards_of_their_own(
+    api: Api, runtime: Runtime
+) -> None:
+    """Rows written by one statement share a version (xmin): a card's key holds the row's id
+    beside its version, so two such authors never swap chips."""
+    plan_cache_clear()
+    first, second = await make_user(nickname="甲"), await make_user(nickname="乙")
+    await User.filter(id__in=[first.id, second.id]).update(points=500)  # one xmin for both
+    await Topic.filter(id__in=[(await make_topic(n)).id for n in ("话题一", "话题二")]).update(
+        description="同一次写入"
+    )
+    ids = {
+        to_global_id("Post", (await make_post(u, f"#{t}# 我的帖子")).id): (u.nickname, t)
+        for u, t in ((first, "话题一"), (second, "话题二"))
+    }
+    for token in (token_for(runtime, first), token_for(runtime, second)):
+        page = await _page(api, token)
+        for pid, (nickname, topic) in ids.items():
+            assert page[pid]["author"]["nickname"] == nickname
+            assert [t["name"] for t in page[pid]["topics"]] == [topic]
