@@ -89,16 +89,17 @@ class CardVersions:
     liked: bool = field(compare=False)  # the reader's, not a version
 
 
-# One round trip for a page: a few index lookups per post (users_pkey, post_topics' unique
+# One round trip for a page, a few index probes per post (users_pkey, post_topics' unique
 # (post_id, topic_id), topics_pkey, circles_pkey, post_likes' unique (user_id, post_id)).
+# Correlated scalar subqueries, so that the planner neither hashes all topics nor all of a
+# prolific liker's likes for each page.
 _CARD_VERSIONS = """SELECT p.id, p.xmin AS post,
   (SELECT u.xmin FROM users u WHERE u.id = p.author_id) AS author,
-  ARRAY(SELECT t.id::text || ':' || t.xmin::text FROM post_topics pt
-        JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id = p.id
-        ORDER BY pt.position, pt.id) AS topics,
+  ARRAY(SELECT pt.topic_id::text || ':'
+               || (SELECT t.xmin FROM topics t WHERE t.id = pt.topic_id)::text
+        FROM post_topics pt WHERE pt.post_id = p.id ORDER BY pt.position, pt.id) AS topics,
   (SELECT c.xmin FROM circles c WHERE c.id = p.circle_id) AS circle,
-  $2::bigint IS NOT NULL AND EXISTS (
-    SELECT 1 FROM post_likes l WHERE l.user_id = $2 AND l.post_id = p.id) AS liked
+  (SELECT true FROM post_likes l WHERE l.user_id = $2 AND l.post_id = p.id) IS NOT NULL AS liked
 FROM posts p WHERE p.id = ANY($1::bigint[])"""
 
 
