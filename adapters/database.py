@@ -1,11 +1,15 @@
-"""Tortoise configuration and the migration runner."""
+"""Tortoise configuration, the pool's connections and the migration runner."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connections
@@ -21,15 +25,8 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
     url = "postgres" + database_url[len(scheme) :]
     sep = "&" if "?" in url else "?"
     url += f"{sep}maxsize={pool_max}"
-    # asyncpg's own reset runs when a pooled connection is released. It costs a round trip
-    # (46 us of this process's CPU a query, a tenth of a feed page), but it also finishes the
-    # protocol of a statement whose task was cancelled mid-flight (a GraphQL field abandoned
-    # when a sibling field failed): without it, such a connection went back to the pool with
-    # its statement half-done and its locks held. Tried without it twice; the second time
-    # (issue 22) the suite hung in CI on a backend left in PARSE holding a lock that a TRUNCATE
-    # waited for — the case tests/api/test_pool_leaks.py's cancellations during execution do
-    # not reach.
     connection = expand_db_url(url)
+    connection["credentials"].update(connection_class=SettledConnection, reset=_reset)
     return {
         "connections": {"default": connection},
         "apps": {
@@ -42,6 +39,72 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+class SettledConnection(asyncpg.Connection):
+    """A pooled connection that knows when its one use since it was taken left nothing
+    behind (`fetch_settled`), so that giving it back needs no reset.
+
+    asyncpg resets every connection given back to its pool: a round trip (46 us of this
+    process's CPU a query, a tenth of a feed page on the machine of bench/README's run 8) that
+    also finishes the protocol of a statement whose task was cancelled mid-flight (a GraphQL
+    field abandoned when a sibling failed): without it, such a connection went back to the
+    pool with its statement half-done and its locks held. Dropping the reset outright was
+    tried twice; the second time (issue 22) CI hung on a backend left in PARSE holding a lock
+    that a TRUNCATE waited for. So the reset is skipped only where that cannot be: a
+    connection taken for one read-only statement by `fetch_settled_rows`, which returned
+    its rows — every message answered, no transaction, no session state. Everything else
+    (Tortoise's queries, transactions, a read cancelled or failed) is reset as before."""
+
+    _settled = False
+
+    async def fetch_settled(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows = await self.fetch(query, *args)
+        self._settled = True
+        return rows
+
+
+async def _reset(connection: SettledConnection) -> None:
+    """The pool's reset (after asyncpg's own local one, which rolls back an open transaction)."""
+    if connection._settled:
+        connection._settled = False
+        return
+    query = connection.get_reset_query()
+    if query:
+        await connection.execute(query)
+
+
+# A statement that only reads: a SELECT, or a parenthesised one (a UNION of SELECTs), that
+# neither takes a session's advisory lock nor sets a session's setting (what a reset would
+# undo; pg_advisory_xact_lock ends with its transaction).
+_READ_ONLY = re.compile(r"\s*(SELECT\b|\(\s*SELECT\b)", re.IGNORECASE)
+_SESSION_STATE = re.compile(
+    r"set_config|pg_(try_)?advisory_lock(_shared)?\s*\(|\bLISTEN\b", re.IGNORECASE
+)
+
+
+async def fetch_settled_rows(
+    client: AsyncpgDBClient, query: str, values: Sequence[Any]
+) -> list[asyncpg.Record] | None:
+    """The rows of a read-only statement on a connection given back without a reset; None
+    where that way does not apply (a transaction's client, a writing statement, a pool not
+    yet made), for the caller to go Tortoise's way."""
+    pool = client._pool
+    if (
+        type(client) is not AsyncpgDBClient
+        or pool is None
+        or not _READ_ONLY.match(query)
+        or _SESSION_STATE.search(query)
+    ):
+        return None
+    client.log.debug("%s: %s", query, values)  # what Tortoise logs (tests count queries)
+
+    async def read(_: AsyncpgDBClient) -> list[asyncpg.Record]:
+        async with pool.acquire() as connection:
+            return await connection.fetch_settled(query, *values)
+
+    # the errors Tortoise raises for this statement (OperationalError, IntegrityError...)
+    return await client._translate_exceptions(read)  # type: ignore[return-value]
 
 
 async def _enter_transaction(self: TransactionContextPooled) -> Any:

@@ -7,11 +7,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from tortoise import Tortoise
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField, Field
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.models import Model
 from tortoise.timezone import get_default_timezone
+
+from adapters.database import fetch_settled_rows
 
 M = TypeVar("M", bound=Model)
 
@@ -28,9 +31,16 @@ async def fetch(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -
 async def fetch_records(
     sql: str, *values: Any, conn: BaseDBAsyncClient | None = None
 ) -> Sequence[Mapping[str, Any]]:
-    """Rows of a SELECT as asyncpg records (read-only mappings): no copy into dicts."""
-    _, rows = await connection(conn).execute_query(sql, list(values))
-    return rows
+    """Rows of a SELECT as asyncpg records (read-only mappings): no copy into dicts. Outside
+    a transaction, on a connection given back to the pool without a reset
+    (adapters.database.SettledConnection)."""
+    client = connection(conn)
+    if conn is None and isinstance(client, AsyncpgDBClient):
+        rows = await fetch_settled_rows(client, sql, values)
+        if rows is not None:
+            return rows
+    _, found = await client.execute_query(sql, list(values))
+    return found
 
 
 async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -> int:
@@ -118,9 +128,7 @@ def _value_expression(field: Field, key: str, slot: str, names: dict[str, Any]) 
         # unknown value still goes through the call, and its error
         enum = field.enum_type
         names[slot], names[slot + "_call"] = enum._value2member_map_, enum
-        return (
-            f"(None if (v := {read}) is None else {slot}[v] if v in {slot} else {slot}_call(v))"
-        )
+        return f"(None if (v := {read}) is None else {slot}[v] if v in {slot} else {slot}_call(v))"
     names[slot] = field.to_python_value
     return f"{slot}({read})"
 

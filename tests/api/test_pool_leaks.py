@@ -14,6 +14,7 @@ import contextlib
 
 import pytest
 from tortoise import connections
+from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
@@ -62,7 +63,12 @@ async def test_a_statement_cancelled_mid_flight_leaves_nothing_behind(runtime: R
             "UPDATE users SET bio = 'b' WHERE id = $1 AND pg_sleep(5) IS NOT NULL", member.id
         )
 
-    for work in (in_a_transaction, alone) * 3:
+    async def reading() -> None:  # a read given back without a reset when it completes
+        await sql.fetch_records(
+            "SELECT id FROM users WHERE id = $1 AND pg_sleep(5) IS NOT NULL FOR UPDATE", member.id
+        )
+
+    for work in (in_a_transaction, alone, reading) * 3:
         task = asyncio.create_task(work())
         await asyncio.sleep(0.2)  # the statement is running
         task.cancel()
@@ -78,3 +84,23 @@ async def test_a_statement_cancelled_mid_flight_leaves_nothing_behind(runtime: R
     )
     assert [row["state"] for row in busy] == []
     assert (await User.get(id=member.id)).bio == "c"
+
+
+async def test_reads_in_a_transaction_stay_in_it_and_reads_alone_leave_nothing(
+    runtime: Runtime,
+) -> None:
+    """Reads outside a transaction are given back without a reset (adapters/database.py's
+    SettledConnection); inside one they run on the transaction's connection and see its
+    writes; and a read that fails leaves the pool as whole as one that succeeds."""
+    member = await make_user()
+    pool = connections.get("default")._pool  # type: ignore[attr-defined]
+    async with in_transaction() as conn:
+        await sql.execute("UPDATE users SET bio = 'mine' WHERE id = $1", member.id, conn=conn)
+        seen = await sql.fetch_records("SELECT bio FROM users WHERE id = $1", member.id)
+        assert [r["bio"] for r in seen] == ["mine"]  # the transaction's own connection
+    with pytest.raises(OperationalError):
+        await sql.fetch_records("SELECT no_such_column FROM users")
+    for _ in range(pool.get_max_size() * 2):  # every pooled connection, settled or reset
+        rows = await sql.fetch_records("SELECT bio FROM users WHERE id = $1", member.id)
+        assert [r["bio"] for r in rows] == ["mine"]
+    assert pool.get_size() - pool.get_idle_size() == 0
