@@ -11,7 +11,7 @@ from api.circles import Circle
 from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.relay import Connection, Node, connection_from_page
-from domain import events, models
+from domain import access, events, models
 
 EventKind = strawberry.enum(models.EventKind, name="EventKind")
 EventState = strawberry.enum(events.EventState, name="EventState")
@@ -34,6 +34,7 @@ class Event(Node):
     points_reward: int
     pk: strawberry.Private[int]
     circle_id: strawberry.Private[int | None]
+    checkin_count: strawberry.Private[int]
 
     async def _signup(self, info: Info[Context, None]) -> tuple[bool, bool]:
         viewer = await info.context.viewer()
@@ -56,6 +57,22 @@ class Event(Node):
         circle = await info.context.loaders.circle.load(self.circle_id)
         return Circle.from_model(circle) if circle else None
 
+    @strawberry.field(
+        description="Sign-ups, check-ins and attendance, as eventStats; null for whoever does "
+        "not run the event (operators; a circle's events also its admins)."
+    )
+    async def stats(self, info: Info[Context, None]) -> EventStats | None:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return None
+        membership = None
+        if self.circle_id is not None and not access.is_operator(viewer):
+            # the viewer's memberships of a page's circles: one query for the page
+            membership = await info.context.loaders.membership(viewer.id).load(self.circle_id)
+        if not events.may_run_with(viewer, self.circle_id, membership):
+            return None
+        return EventStats.of(events.figures(self.signup_count, self.checkin_count))
+
     @classmethod
     def from_model(cls, event: models.Event) -> Event:
         return cls(
@@ -76,6 +93,7 @@ class Event(Node):
             points_reward=event.points_reward,
             pk=event.id,
             circle_id=event.circle_id,  # type: ignore[attr-defined]
+            checkin_count=event.checkin_count,
         )
 
 
@@ -84,6 +102,14 @@ class EventStats:
     signups: int
     check_ins: int
     attendance_rate: float = strawberry.field(description="Check-ins ÷ sign-ups, 0–1.")
+
+    @classmethod
+    def of(cls, figures: events.EventStats) -> EventStats:
+        return cls(
+            signups=figures.signups,
+            check_ins=figures.check_ins,
+            attendance_rate=figures.attendance_rate,
+        )
 
 
 @strawberry.input
@@ -130,12 +156,7 @@ class EventsQuery:
     @strawberry.field(description="Sign-ups, check-ins and attendance (its organisers).")
     async def event_stats(self, info: Info[Context, None], event_id: strawberry.ID) -> EventStats:
         actor = await info.context.require_viewer()
-        result = await events.stats(actor, pk_of(event_id, "Event", field="eventId"))
-        return EventStats(
-            signups=result.signups,
-            check_ins=result.check_ins,
-            attendance_rate=result.attendance_rate,
-        )
+        return EventStats.of(await events.stats(actor, pk_of(event_id, "Event", field="eventId")))
 
 
 @strawberry.type

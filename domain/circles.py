@@ -183,6 +183,12 @@ def outside(closed: Collection[int], field: str = "circle_id") -> Q:
     return Q(**nulls) | ~Q(**inside)
 
 
+def is_admin_membership(membership: tuple[str, str] | None) -> bool:
+    """Whether a (role, status) membership (domain.reads.memberships; None: not a member) is
+    an active admin's: what is_circle_admin asks the database."""
+    return membership == (CircleRole.ADMIN.value, MembershipStatus.ACTIVE.value)
+
+
 async def is_circle_admin(
     user_id: int, circle_id: int, conn: BaseDBAsyncClient | None = None
 ) -> bool:

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from adapters.redis import Store
 from domain import access, badges, modlog
-from domain.circles import is_active_member, is_circle_admin
+from domain.circles import is_active_member, is_admin_membership, is_circle_admin
 from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound, RateLimited
 from domain.models import (
     Circle,
@@ -360,8 +360,19 @@ class EventStats:
     attendance_rate: float
 
 
+def figures(signups: int, check_ins: int) -> EventStats:
+    """An event's stats from its counters (attendance: check-ins ÷ sign-ups, 0 without any)."""
+    rate = check_ins / signups if signups else 0.0
+    return EventStats(signups, check_ins, round(rate, 4))
+
+
+def may_run_with(actor: User, circle_id: int | None, membership: tuple[str, str] | None) -> bool:
+    """_may_run with the actor's membership of the event's circle already loaded (a list of
+    events: one query for all their circles, api/events.py)."""
+    return access.can_run_event(actor, circle_id, is_admin_membership(membership))
+
+
 async def stats(actor: User, event_id: int) -> EventStats:
     event = await get_event(event_id)
     await check_may_run(actor, event)
-    rate = event.checkin_count / event.signup_count if event.signup_count else 0.0
-    return EventStats(event.signup_count, event.checkin_count, round(rate, 4))
+    return figures(event.signup_count, event.checkin_count)

@@ -56,15 +56,6 @@ def _form_values(desk: Desk, event: dict[str, Any] | None) -> dict[str, str]:
     return values
 
 
-async def _rows(desk: Desk, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
-    for edge in edges:
-        event = edge["node"]
-        stats = await desk.run("ConsoleEventStats", id=event["id"])
-        rows.append({**event, "stats": (stats.data or {}).get("eventStats")})
-    return rows
-
-
 async def show(desk: Desk, problems: list[GraphQLProblem] | None = None) -> Response:
     state = desk.request.query_params.get("state") or None
     state = state if state in STATES else None
@@ -76,7 +67,7 @@ async def show(desk: Desk, problems: list[GraphQLProblem] | None = None) -> Resp
         "events.html",
         status=400 if problems else 200,
         page=page,
-        rows=await _rows(desk, page["edges"]) if page else [],
+        rows=[edge["node"] for edge in page["edges"]] if page else [],
         state=state or "",
         states=STATES,
         kinds=KINDS,

@@ -221,3 +221,40 @@ async def test_the_roster_lists_sign_ups_in_order_with_check_ins(
     for role in (Role.MEMBER, Role.MODERATOR):
         other = token_for(runtime, await make_user(role=role))
         assert error_codes(await api.op("EventRoster", variables, token=other)) == ["FORBIDDEN"]
+
+
+async def test_a_list_of_events_shows_their_figures_to_whoever_runs_each(
+    api: Api, runtime: Runtime, caplog: Any
+) -> None:
+    """`Event.stats` answers eventStats on a list (the console's events page, one request):
+    operators see every event's, a circle's admin their circle's, anyone else null; the
+    admin's memberships of the page's circles are one query."""
+    operator = await make_user(role=Role.OPERATOR)
+    admin, member = await make_user(), await make_user()
+    mine = await make_circle(name="读书圈", members=[member])
+    other = await make_circle(name="跑步圈")
+    await make_circle_admin(mine, admin)
+    site = await make_event(operator, "全站活动", signed_up=[member])
+    ours = await make_event(operator, "读书会", circle=mine, signed_up=[member, admin])
+    theirs = await make_event(operator, "夜跑", circle=other)
+    query = (
+        "{ events(first: 10) { edges { node { id stats { signups checkIns attendanceRate } } } } }"
+    )
+
+    async def figures(user: User) -> dict[str, Any]:
+        answer = await api.execute(query, token=token_for(runtime, user))
+        assert "errors" not in answer, answer
+        return {e["node"]["id"]: e["node"]["stats"] for e in answer["data"]["events"]["edges"]}
+
+    ids = [to_global_id("Event", e.id) for e in (site, ours, theirs)]
+    seen = await figures(operator)
+    assert [seen[i]["signups"] for i in ids] == [1, 2, 0]
+    assert seen[ids[0]] == {"signups": 1, "checkIns": 0, "attendanceRate": 0.0}
+    theirs_too = await figures(admin)
+    assert [theirs_too[i] is not None for i in ids] == [False, True, False]
+    assert all(s is None for s in (await figures(member)).values())
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="tortoise.db_client"):
+        await figures(admin)
+    memberships = [r for r in caplog.records if "circle_members" in r.getMessage()]
+    assert len(memberships) == 1
