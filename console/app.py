@@ -63,7 +63,7 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         Route("/", page(home.show)),
         Route("/login", signing_in.page),
         Route("/login/poll", signing_in.poll),
-        Route("/login/link", signing_in.link),
+        Route("/login/link", signing_in.link, methods=["GET", "POST"]),
         Route("/logout", page(login.sign_out), methods=["POST"]),
         Route("/review", page(review.show)),
         Route("/review/rows", page(review.rows)),

@@ -55,6 +55,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "login.link_ok": ("已登录，正在进入运营台…", "Signed in, opening the console…"),
     "login.link_bad": ("登录链接无效", "This sign-in link does not work"),
+    "login.link_confirm": (
+        "以「{name}」的身份登录运营台？此链接只能使用一次。",
+        "Sign in to the console as “{name}”? This link works once.",
+    ),
+    "login.link_go": ("确认登录", "Sign in"),
     "login.again": ("返回登录页", "Back to sign-in"),
     "login.expired": ("登录已超时，请重新登录", "Your session timed out; sign in again"),
     "login.enter": ("进入运营台", "Open the console"),

@@ -6,7 +6,8 @@ Redis with the browser's IP and user agent) and shows it as a mini-program page 
 approves with their own sign-in; the page, polling, redeems the approved nonce once and is
 signed in as that staff member.
 (2) Link: `quanzi console-link --openid O` makes a one-time token (valid 10 minutes) for a
-staff member; opening its URL redeems it once.
+staff member; opening its URL asks to confirm, and confirming (a POST) redeems it once — a
+chat app fetching the link for its preview does not spend it.
 
 Both redeem only for someone who may use the console then (a member demoted or banned since
 is refused)."""
@@ -137,6 +138,15 @@ async def create_login_link(store: Store, user: User) -> str:
     token = secrets.token_urlsafe(24)
     await store.redis.set(_link_key(store, token), str(user.id), px=LINK_TTL)
     return token
+
+
+async def login_link_holder(store: Store, token: str) -> User:
+    """Whom a link token signs in, without spending it (the confirmation page); NOT_FOUND
+    when expired or used, FORBIDDEN for someone no longer staff."""
+    user_id = await store.redis.get(_link_key(store, token)) if _usable(token) else None
+    if user_id is None:
+        raise NotFound("console_link_not_found", field="token")
+    return await _staff(int(user_id))
 
 
 async def redeem_login_link(store: Store, token: str) -> User:

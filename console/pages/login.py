@@ -96,12 +96,33 @@ class Login:
         return await self._start(request, approver, htmx=True)
 
     async def link(self, request: Request) -> Response:
-        """A one-time link from `quanzi console-link`: signed in once, then it is spent."""
+        """A one-time link from `quanzi console-link`. Opening it (GET) asks to confirm and
+        spends nothing — a chat app fetching the link for its preview must not sign itself in
+        with it; confirming (POST, the token in the form) signs in once and spends it."""
         store = self.console.runtime(request).store
+        if request.method == "POST":
+            form = await request.form()
+            token = str(form.get("token", ""))
+        else:
+            token = request.query_params.get("token", "")
         try:
-            user = await console_login.redeem_login_link(
-                store, request.query_params.get("token", "")
-            )
+            if request.method != "POST":
+                holder = await console_login.login_link_holder(store, token)
+                response = self.console.render(
+                    request,
+                    "link_confirm.html",
+                    holder=holder,
+                    token=token,
+                    next_page=_next_page(request),
+                    user=None,
+                    nav=[],
+                    csrf="",
+                )
+                # the token is in this page's address: nobody keeps or is sent it
+                response.headers["Cache-Control"] = "no-store"
+                response.headers["Referrer-Policy"] = "no-referrer"
+                return response
+            user = await console_login.redeem_login_link(store, token)
         except NotFound as exc:
             locale = pick_locale(request.headers.get("accept-language"))
             return self.console.render(

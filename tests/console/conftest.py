@@ -47,7 +47,7 @@ def sign_in(runtime: Runtime, browser: Callable[[], httpx.AsyncClient]) -> SignI
     async def signed_in(user: User) -> httpx.AsyncClient:
         client = browser()
         token = await create_login_link(runtime.store, user)
-        answer = await client.get("/console/login/link", params={"token": token})
+        answer = await client.post("/console/login/link", data={"token": token})
         assert answer.status_code == 200, answer.text
         return client
 

@@ -66,6 +66,7 @@ async def desk(
         page.on("pageerror", lambda e: errors.append(str(e)))
         token = await create_login_link(runtime.store, user)
         await page.goto(f"{server}/console/login/link?token={token}")
+        await page.get_by_role("button", name="确认登录").click()
         await page.wait_for_url(f"{server}/console/")
         return page
 
@@ -94,6 +95,13 @@ async def test_a_moderator_signs_in_with_a_link_and_every_page_shows_its_work(
     await login.goto(f"{server}/console/login")
     await expect(login.get_by_text("用圈子小程序扫码")).to_be_visible()
     await shot(login, "01-login")
+    moderator = await make_user(role=Role.MODERATOR, nickname="审核员小李")
+    token = await create_login_link(runtime.store, moderator)
+    await login.goto(f"{server}/console/login/link?token={token}")
+    await expect(login.get_by_text("以「审核员小李」的身份登录运营台？")).to_be_visible()
+    await shot(login, "01-link-confirm")
+    await login.get_by_role("button", name="确认登录").click()
+    await login.wait_for_url(f"{server}/console/")
     await login.close()
 
     spammer = await make_user(nickname="广告号")

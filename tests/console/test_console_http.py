@@ -44,8 +44,15 @@ async def test_a_sign_in_link_sets_an_httponly_strict_session_cookie_and_works_o
     token = await create_login_link(runtime.store, moderator)
     first, second = browser(), browser()
 
-    answer = await first.get("/console/login/link", params={"token": token})
-    again = await second.get("/console/login/link", params={"token": token})
+    # a chat app's preview fetches the link: it is asked to confirm, and nothing is spent
+    preview = await second.get("/console/login/link", params={"token": token})
+    assert preview.status_code == 200 and "set-cookie" not in preview.headers
+    assert "老周" in preview.text and preview.headers["referrer-policy"] == "no-referrer"
+    assert preview.headers["cache-control"] == "no-store"
+    opened = await first.get("/console/login/link", params={"token": token})
+    assert 'name="token"' in opened.text and 'method="post"' in opened.text
+    answer = await first.post("/console/login/link", data={"token": token})
+    again = await second.post("/console/login/link", data={"token": token})
 
     assert answer.status_code == 200
     cookie = answer.headers["set-cookie"]
@@ -56,6 +63,8 @@ async def test_a_sign_in_link_sets_an_httponly_strict_session_cookie_and_works_o
     assert home.status_code == 200 and "老周" in home.text
     assert again.status_code == 410
     assert "登录链接已过期或已使用" in again.text
+    spent = await second.get("/console/login/link", params={"token": token})
+    assert spent.status_code == 410  # and opening a spent link says so at once
     assert (await second.get("/console/")).status_code == 303
 
 
