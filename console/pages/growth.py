@@ -110,6 +110,7 @@ async def show(desk: Desk) -> Response:
         scored_at=numbers["segmentsScoredAt"],
         period=numbers["cohorts"]["period"],
         periods=PERIODS,
+        keep={"period": numbers["cohorts"]["period"]},  # a new range keeps the period
         at_risk=at_risk,
         problems=problems + refused,
     )

@@ -163,6 +163,9 @@ async def test_growth_switches_the_heatmap_to_week_cohorts(sign_in: SignIn) -> N
 
     assert "按日" in page.text and "按周" in page.text
     assert 'data-src="/console/growth/data.json?range=30&amp;period=WEEK"' in page.text
+    # another range keeps the weeks: the presets' links and the custom range's form
+    assert 'href="/console/growth?range=7&amp;period=WEEK"' in page.text
+    assert '<input type="hidden" name="period" value="WEEK">' in page.text
     cohorts = weeks["cohorts"]
     assert cohorts["period"] == "WEEK" and cohorts["days"] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert 4 <= len(cohorts["rows"]) <= 6  # 30 days: calendar weeks, named by their Monday
