@@ -74,6 +74,23 @@ def overlapping_global_pins(items: list[dict[str, Any]]) -> set[str]:
     return flagged
 
 
+def href_of(item: dict[str, Any]) -> str | None:
+    """Where an item's chip leads: its event, or the curation section that runs its pin,
+    feature or collection (a post has no console page of its own; a scheduled one is dragged
+    here and cancelled below the calendar)."""
+    kind = item["kind"]
+    if kind == "EVENT":
+        return f"/console/events/{item['id']}"
+    if kind == "PIN":
+        scope = "global" if item.get("pinScope") == "GLOBAL" else "circle"
+        return f"/console/curation#pins-{scope}"
+    if kind == "FEATURE":
+        return "/console/curation#featured"
+    if kind == "COLLECTION":
+        return f"/console/curation#collection-{item['id']}"
+    return None
+
+
 def lay_out(
     items: list[dict[str, Any]], first: date, last: date, month: int | None, cal: Calendar
 ) -> list[list[Day]]:
@@ -98,6 +115,7 @@ def lay_out(
             "time": starts.strftime("%H:%M"),
             "overlap": item["kind"] == "PIN" and item["id"] in flagged,
             "spans": item["kind"] in ("PIN", "EVENT"),
+            "href": href_of(item),
         }
         day = max(starts.date(), first)
         while day <= min(ends if shown["spans"] else starts.date(), last):

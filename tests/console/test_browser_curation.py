@@ -45,7 +45,7 @@ async def test_a_post_written_in_the_calendar_goes_out_and_a_dragged_one_keeps_i
     await pin_post(operator, second.id, PinScope.GLOBAL, until=now + timedelta(days=2))
     await feature_post(operator, (await make_post(title="银杏大道")).id, rules=RULES)
     await make_event(operator, "周末读书会", starts_in=timedelta(days=1, hours=2))
-    await make_collection(operator, "冬日读书专题")
+    winter = await make_collection(operator, "冬日读书专题")
     later_local = (datetime.now(ZONE) + timedelta(days=3)).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
@@ -100,6 +100,12 @@ async def test_a_post_written_in_the_calendar_goes_out_and_a_dragged_one_keeps_i
     )
     titles = [e["node"]["title"] for e in latest["data"]["feed"]["edges"]]
     assert "今晚的新人欢迎帖" in titles
+
+    # A chip leads to what runs it: the collection's chip to its section of 内容运营.
+    await page.locator("#calendar .chip.kind-collection a").first.click()
+    gid = to_global_id("Collection", winter.id)
+    await page.wait_for_url(f"**/console/curation#collection-{gid}")
+    await expect(page.locator(f"#collection-{gid}")).to_contain_text("冬日读书专题")
     assert errors == []
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from api.ids import to_global_id
-from console.pages.calendar import lay_out, overlapping_global_pins, span
+from console.pages.calendar import href_of, lay_out, overlapping_global_pins, span
 from domain.featured import PinScope, feature_post, pin_post
 from domain.models import Collection, Post, PostStatus, Role
 from tests.console.conftest import SignIn, csrf_of
@@ -225,3 +225,16 @@ async def test_curation_lists_pins_and_trending_and_changes_collections(sign_in:
     )
     assert deleted.status_code == 303
     assert not await Collection.filter(id=collection.id).exists()
+
+
+def test_a_calendar_chip_leads_to_what_runs_it() -> None:
+    assert href_of({"id": "RXZlbnQ6MQ", "kind": "EVENT"}) == "/console/events/RXZlbnQ6MQ"
+    assert href_of({"id": "x", "kind": "PIN", "pinScope": "GLOBAL"}) == (
+        "/console/curation#pins-global"
+    )
+    assert href_of({"id": "x", "kind": "PIN", "pinScope": "CIRCLE"}) == (
+        "/console/curation#pins-circle"
+    )
+    assert href_of({"id": "x", "kind": "FEATURE"}) == "/console/curation#featured"
+    assert href_of({"id": "Q28", "kind": "COLLECTION"}) == "/console/curation#collection-Q28"
+    assert href_of({"id": "x", "kind": "SCHEDULED_POST"}) is None  # dragged, not followed
