@@ -26,7 +26,6 @@ def tortoise_config(database_url: str, *, pool_max: int = 20) -> dict[str, Any]:
     sep = "&" if "?" in url else "?"
     url += f"{sep}maxsize={pool_max}"
     connection = expand_db_url(url)
-    connection["credentials"].update(connection_class=SettledConnection, reset=_reset)
     return {
         "connections": {"default": connection},
         "apps": {
@@ -130,10 +129,21 @@ async def _enter_transaction(self: TransactionContextPooled) -> Any:
 TransactionContextPooled.__aenter__ = _enter_transaction  # type: ignore[method-assign]
 
 
+def _settled(config: dict[str, Any]) -> dict[str, Any]:
+    """The config with the pool's connections given back without a reset where they may be
+    (SettledConnection): objects, not JSON, so not in tortoise_config (makemigrations dumps
+    that)."""
+    config["connections"]["default"]["credentials"].update(
+        connection_class=SettledConnection, reset=_reset
+    )
+    return config
+
+
 async def init_db(database_url: str, *, pool_max: int = 20) -> None:
     """Connect Tortoise for this process; visible from every task (lifespan and requests)."""
     await Tortoise.init(
-        config=tortoise_config(database_url, pool_max=pool_max), _enable_global_fallback=True
+        config=_settled(tortoise_config(database_url, pool_max=pool_max)),
+        _enable_global_fallback=True,
     )
 
 

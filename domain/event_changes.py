@@ -99,7 +99,8 @@ async def update_event(
     """Change what is given of an event. Its texts are screened as at creation (text that
     would need review is refused: an event is public); the capacity never drops below the
     members signed up; the reward changes only until the first check-in; a moved start is
-    reminded of again. A cancelled event changes no more (CONFLICT)."""
+    reminded of again, and the members signed up are told when its time or place changes.
+    A cancelled event changes no more (CONFLICT)."""
     event = await get_event(event_id, field="id")
     await check_may_run(actor, event)
     texts = _texts(changes)
@@ -113,6 +114,7 @@ async def update_event(
         event = await _locked(event_id, conn)
         if event.cancelled_at is not None:
             raise Conflict("event_cancelled", field="id")
+        before = _where_and_when(event)
         for name, value in texts:
             setattr(event, name, value)
         if _apply_times(event, changes, datetime.now(UTC)):
@@ -129,8 +131,28 @@ async def update_event(
                 raise Conflict("event_reward_locked", field="pointsReward")
             event.points_reward = changes.points_reward
         await event.save(using_db=conn)
+        if _where_and_when(event) != before:
+            await _tell_signed_up(event, NotificationKind.EVENT_CHANGED, conn)
         await modlog.record(actor, "UPDATE_EVENT", "EVENT", event_id, event.title, conn=conn)
     return event
+
+
+def _where_and_when(event: Event) -> tuple[object, ...]:
+    """What a member who signed up plans around: when it starts and ends, and where."""
+    return event.starts_at, event.ends_at, event.location
+
+
+async def _tell_signed_up(event: Event, kind: NotificationKind, conn: BaseDBAsyncClient) -> None:
+    members = (
+        await EventSignup.filter(event_id=event.id).using_db(conn).values_list("user_id", flat=True)
+    )
+    await notify_each(
+        list(members),  # type: ignore[arg-type]
+        kind,
+        conn,
+        subject_id=event.id,
+        snippet=event.title,
+    )
 
 
 async def _locked(event_id: int, conn: BaseDBAsyncClient) -> Event:
@@ -161,18 +183,7 @@ async def cancel_event(actor: User, event_id: int, reason: str, screener: Screen
             raise Conflict("event_ended", field="id")
         event.cancelled_at, event.cancel_reason = now, reason
         await event.save(using_db=conn, update_fields=["cancelled_at", "cancel_reason"])
-        members = (
-            await EventSignup.filter(event_id=event_id)
-            .using_db(conn)
-            .values_list("user_id", flat=True)
-        )
-        await notify_each(
-            list(members),  # type: ignore[arg-type]
-            NotificationKind.EVENT_CANCELLED,
-            conn,
-            subject_id=event_id,
-            snippet=event.title,
-        )
+        await _tell_signed_up(event, NotificationKind.EVENT_CANCELLED, conn)
         await modlog.record(actor, "CANCEL_EVENT", "EVENT", event_id, reason, conn=conn)
     return event
 

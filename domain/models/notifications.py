@@ -26,6 +26,7 @@ class NotificationKind(StrEnum):
     EVENT_CANCELLED = "EVENT_CANCELLED"  # an event you signed up for was called off
     ANSWER_COMMENT = "ANSWER_COMMENT"  # someone commented on your answer
     TASK_DONE = "TASK_DONE"  # an onboarding task completed (its code in the snippet)
+    EVENT_CHANGED = "EVENT_CHANGED"  # an event you signed up for moved or changed its place
 
 
 class Notification(Model):

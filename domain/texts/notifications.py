@@ -50,6 +50,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "zh": "{actor} 评论了你的回答：{snippet}",
         "en": "{actor} commented on your answer: {snippet}",
     },
+    "notification.EVENT_CHANGED": {
+        "zh": "你报名的活动「{snippet}」时间或地点有变，请查看最新安排",
+        "en": "The event you signed up for changed its time or place: {snippet}",
+    },
     "notification.TASK_DONE": {
         "zh": "你完成了新手任务「{snippet}」，快去任务中心领取奖励",
         "en": "You completed the task “{snippet}”: claim its reward in the task centre",
@@ -81,5 +85,6 @@ SUBSCRIBE_MESSAGES: dict[str, dict[str, str]] = {
     "subscribe.EVENT_CANCELLED": {"zh": "你报名的活动已取消", "en": "Your event was cancelled"},
     "subscribe.ANSWER_COMMENT": {"zh": "有人评论了你的回答", "en": "New comment on your answer"},
     "subscribe.TASK_DONE": {"zh": "你完成了一个新手任务", "en": "You completed a task"},
+    "subscribe.EVENT_CHANGED": {"zh": "你报名的活动有变动", "en": "Your event changed"},
     "subscribe.other": {"zh": "你有一条新消息", "en": "You have a new message"},
 }

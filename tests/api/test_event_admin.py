@@ -258,3 +258,40 @@ async def test_a_list_of_events_shows_their_figures_to_whoever_runs_each(
         await figures(admin)
     memberships = [r for r in caplog.records if "circle_members" in r.getMessage()]
     assert len(memberships) == 1
+
+
+async def test_members_signed_up_are_told_when_the_time_or_place_changes(
+    api: Api, runtime: Runtime
+) -> None:
+    operator = await make_user(role=Role.OPERATOR)
+    token = token_for(runtime, operator)
+    signed, bystander = [await make_user() for _ in range(2)], await make_user()
+    event = await make_event(operator, "读书会", signed_up=signed, location="三楼会议室")
+
+    async def inbox(user: User) -> list[dict[str, Any]]:
+        answer = await api.op("Notifications", {"first": 10}, token=token_for(runtime, user))
+        return [e["node"] for e in answer["data"]["notifications"]["edges"]]
+
+    # the title, the description or the seats: nothing a member plans around
+    result = await _update(api, token, event, title="读书会 · 第二期", capacity=30)
+    assert "errors" not in result, result
+    same_place = await _update(api, token, event, location=" 三楼会议室 ")
+    assert "errors" not in same_place, same_place
+    assert [await inbox(u) for u in signed] == [[], []]
+
+    moved = await _update(
+        api,
+        token,
+        event,
+        startsAt=_at(timedelta(days=3)),
+        endsAt=_at(timedelta(days=3, hours=2)),
+        location="一楼咖啡厅",
+    )
+    assert "errors" not in moved, moved
+    for member in signed:
+        [note] = await inbox(member)
+        assert note["kind"] == NotificationKind.EVENT_CHANGED.value
+        assert "读书会 · 第二期" in note["text"] and "时间或地点有变" in note["text"]
+        assert (await User.get(id=member.id)).unread_notification_count == 1
+    assert await inbox(bystander) == []
+    assert await inbox(operator) == []
