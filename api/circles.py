@@ -12,7 +12,7 @@ from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.relay import Connection, Node, connection_from_page
 from api.users import User
-from domain import access, circles, feeds, models
+from domain import access, circles, feeds, models, tasks
 from domain.pagination import check_first
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ class CirclesMutation:
     ) -> JoinCirclePayload:
         viewer = await info.context.require_viewer()
         result = await circles.join_circle(viewer, pk_of(circle_id, "Circle", field="circleId"))
+        await tasks.announce_after_action(viewer, rules=info.context.runtime.rules)
         return JoinCirclePayload(pending=result.pending, circle=Circle.from_model(result.circle))
 
     @strawberry.mutation

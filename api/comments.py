@@ -17,7 +17,7 @@ from api.lookahead import node_fields
 from api.relay import Connection, Node, OkPayload, connection_from_page
 from api.strawberry_internals import now_or_later
 from api.users import User, user_of
-from domain import access, comments, feeds, likes, models
+from domain import access, comments, feeds, likes, models, tasks
 
 if TYPE_CHECKING:
     from api.posts import Post
@@ -142,6 +142,7 @@ class CommentsMutation:
             screener=info.context.runtime.screener,
             rules=info.context.runtime.rules,
         )
+        await tasks.announce_after_action(author, rules=info.context.runtime.rules)
         from api.posts import Post
 
         post = await models.Post.get(id=comment.post_id)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from api.context import Context
 from api.ids import to_global_id
 from api.relay import Connection, Node, connection_from_page
 from api.users import User, Viewer
-from domain import checkins, leaderboards, models
+from domain import checkins, leaderboards, models, tasks
 from domain.pagination import check_first, keyset_page
 
 PointsReason = strawberry.enum(models.PointsReason, name="PointsReason")
@@ -94,6 +94,7 @@ class PointsMutation:
         viewer = await info.context.require_viewer()
         result = await checkins.check_in(viewer, rules=info.context.runtime.rules)
         await viewer.refresh_from_db()
+        await tasks.announce_after_action(viewer, rules=info.context.runtime.rules)
         return CheckInPayload(
             streak=result.streak,
             points_awarded=result.points_awarded,

@@ -23,7 +23,7 @@ from api.relay import Connection, Node, OkPayload, connection_from_page
 from api.strawberry_internals import now_or_later
 from api.topics import Topic
 from api.users import User, user_of
-from domain import access, feeds, likes, models, posts, reads, shares
+from domain import access, feeds, likes, models, posts, reads, shares, tasks
 from domain.featured import is_pinned
 from domain.polls import PollDraft
 
@@ -297,9 +297,11 @@ class PostsMutation:
     @strawberry.mutation
     async def create_post(self, info: Info[Context, None], input: CreatePostInput) -> PostPayload:
         author = await info.context.require_viewer()
+        rules = info.context.runtime.rules
         post = await posts.create_post(
-            author, draft_of(input), info.context.runtime.screener, rules=info.context.runtime.rules
+            author, draft_of(input), info.context.runtime.screener, rules=rules
         )
+        await tasks.announce_after_action(author, rules=rules)
         return PostPayload(post=Post.from_model(post))
 
     @strawberry.mutation(description="The author edits their post; sets editedAt.")

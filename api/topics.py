@@ -12,7 +12,7 @@ from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.loaders import Loaders
 from api.relay import Connection, Node
-from domain import feeds, hot, models, topics
+from domain import feeds, hot, models, tasks, topics
 from domain.topics import TOPIC_NAME_MAX
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ class TopicsMutation:
     async def follow_topic(self, info: Info[Context, None], topic_id: strawberry.ID) -> Topic:
         viewer = await info.context.require_viewer()
         topic = await topics.follow_topic(viewer, pk_of(topic_id, "Topic", field="topicId"))
+        await tasks.announce_after_action(viewer, rules=info.context.runtime.rules)
         return Topic.from_model(topic)
 
     @strawberry.mutation

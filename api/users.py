@@ -14,7 +14,7 @@ from api.ids import to_global_id
 from api.loaders import Loaders
 from api.relay import Connection, Node
 from api.strawberry_internals import now_or_later
-from domain import checkins, feeds, models, users
+from domain import checkins, feeds, models, tasks, users
 from domain.badges import badge_description, badge_name
 from domain.errors import NotFound
 
@@ -236,4 +236,5 @@ class ProfileMutation:
             avatar_url=input.avatar_url,
             screener=info.context.runtime.screener,
         )
+        await tasks.announce_after_action(user, rules=info.context.runtime.rules)
         return UpdateProfilePayload(viewer=Viewer.from_model(user), user=User.from_model(user))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+import structlog
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -22,6 +23,8 @@ from domain.errors import Conflict, NotFound
 from domain.models import NotificationKind, PointsReason, User
 from domain.notifications import notify
 from domain.rules import CommunityRules
+
+log = structlog.get_logger(__name__)
 
 
 class TaskKind(StrEnum):
@@ -201,6 +204,19 @@ async def announce_completed(user: User, *, rules: CommunityRules) -> int:
         for row in fresh:
             await notify(user.id, NotificationKind.TASK_DONE, conn, snippet=row["code"])
     return len(fresh)
+
+
+async def announce_after_action(user: User, *, rules: CommunityRules) -> None:
+    """After something a member did that may complete an onboarding task (posting,
+    commenting, following topics, joining a circle, checking in, completing the profile):
+    tell them now rather than when they next open the task centre. Nothing to do (no query)
+    once their onboarding days are over; a failure here is logged, and their action stands."""
+    if not onboarding_open(user, rules):
+        return
+    try:
+        await announce_completed(user, rules=rules)
+    except Exception:  # the action succeeded; the task centre announces it later
+        log.warning("task announcement failed", user_id=user.id, exc_info=True)
 
 
 async def claim(user: User, code: str, *, rules: CommunityRules) -> Task:

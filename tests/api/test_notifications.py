@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _inbox(api: Api, token: str, *, badges: bool = False, **variables: object) -> list[dict]:
-    """The inbox; badge notifications (every first post earns one) left out unless asked."""
+    """The inbox; notifications of the member's own progress — badges (every first post earns
+    one) and onboarding tasks done (a new member's first acts) — left out unless asked."""
     result = await api.op("Notifications", variables, token=token)
     nodes = [e["node"] for e in result["data"]["notifications"]["edges"]]
-    return [n for n in nodes if badges or n["kind"] != "BADGE"]
+    return [n for n in nodes if badges or n["kind"] not in ("BADGE", "TASK_DONE")]
 
 
 async def test_a_comment_reaches_the_post_author_and_a_reply_the_comment_author(
@@ -70,7 +71,9 @@ async def test_a_comment_reaches_the_post_author_and_a_reply_the_comment_author(
         ("REPLY", "鲍勃 回复了你的评论：同意楼上")
     ]
     viewer = await api.op("Viewer", token=token_for(runtime, author))
-    assert viewer["data"]["viewer"]["unreadNotificationCount"] == 3  # two comments, a badge
+    # two comments, the first-post badge, and the two onboarding tasks done (the first post
+    # and the first comment) told when the author commented
+    assert viewer["data"]["viewer"]["unreadNotificationCount"] == 5
     english = await api.op(
         "Notifications", {"first": 1}, token=token_for(runtime, alice), lang="en"
     )
@@ -100,7 +103,7 @@ async def test_marking_read_by_ids_and_all(api: Api, runtime: Runtime) -> None:
     other = token_for(runtime, await make_user())
     foreign = await api.op("MarkNotificationsRead", {"ids": [inbox[1]["id"]]}, token=other)
     assert foreign["data"]["markNotificationsRead"]["unreadCount"] == 0
-    assert await Notification.filter(read=False).count() == 0
+    assert await Notification.filter(recipient_id=author.id, read=False).count() == 0
 
 
 async def test_thirty_likes_make_one_grouped_notification(api: Api, runtime: Runtime) -> None:

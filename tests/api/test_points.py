@@ -59,10 +59,16 @@ async def test_badges_and_their_notification_read_in_the_clients_language(
     ]
     inbox = await api.op("Notifications", {"first": 5}, token=token, lang="en")
     texts = [e["node"]["text"] for e in inbox["data"]["notifications"]["edges"]]
-    assert texts == ["You earned a badge: First post"]
+    assert texts == [  # newest first: the onboarding task the post completed, then the badge
+        "You completed the task “Write your first post”: claim its reward in the task centre",
+        "You earned a badge: First post",
+    ]
     chinese = await api.op("Notifications", {"first": 5}, token=token)
-    [edge] = chinese["data"]["notifications"]["edges"]
-    assert edge["node"]["text"] == "你获得了新徽章：初次发帖"
+    edges = chinese["data"]["notifications"]["edges"]
+    assert [e["node"]["text"] for e in edges] == [
+        "你完成了新手任务「发布第一条帖子」，快去任务中心领取奖励",
+        "你获得了新徽章：初次发帖",
+    ]
 
 
 async def test_comments_and_answers_share_a_cap_of_ten_a_day(api: Api, runtime: Runtime) -> None:

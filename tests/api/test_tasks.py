@@ -91,3 +91,36 @@ async def test_old_members_and_old_history_get_no_onboarding(api: Api, runtime: 
         "ClaimTaskReward", {"code": "FIRST_POST"}, token=token_for(runtime, veteran)
     )
     assert error_codes(refused) == ["NOT_FOUND"]
+
+
+async def test_a_completed_task_is_announced_when_the_member_acts_not_only_in_the_task_centre(
+    api: Api, runtime: Runtime
+) -> None:
+    """The member never opens the task centre: their first post, and their third topic
+    followed, each tell them at once; a member past their first days is not asked about."""
+    member = await make_user()
+    token = token_for(runtime, member)
+
+    async def announced(user: User) -> list[str]:
+        return sorted(
+            await Notification.filter(recipient_id=user.id, kind="TASK_DONE").values_list(
+                "snippet", flat=True
+            )
+        )
+
+    created = await api.op("CreatePost", {"input": {"body": "大家好，我是新来的"}}, token=token)
+    assert "errors" not in created, created
+    assert await announced(member) == ["FIRST_POST"]
+    for name in ("徒步", "摄影", "读书"):
+        topic = await make_topic(name)
+        await api.op("FollowTopic", {"topicId": to_global_id("Topic", topic.id)}, token=token)
+    assert await announced(member) == ["FIRST_POST", "FOLLOW_TOPICS"]
+    inbox = await api.op("NotificationsAboutAnswers", {"first": 20}, token=token)
+    kinds = [e["node"]["kind"] for e in inbox["data"]["notifications"]["edges"]]
+    assert kinds.count("TASK_DONE") == 2
+
+    veteran = await make_user()
+    await User.filter(id=veteran.id).update(created_at=datetime.now(UTC) - timedelta(days=60))
+    old = token_for(runtime, veteran)
+    assert "errors" not in await api.op("CreatePost", {"input": {"body": "老朋友了"}}, token=old)
+    assert await announced(veteran) == []
