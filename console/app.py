@@ -118,6 +118,8 @@ def console_mount(schema: Schema, settings: Settings) -> Mount:
         Route("/curation", page(curation.show, operator)),
         Route("/curation/unpin", page(curation.unpin, operator), methods=["POST"]),
         Route("/curation/unfeature", page(curation.unfeature, operator), methods=["POST"]),
+        Route("/curation/pin", page(curation.pin, operator), methods=["POST"]),
+        Route("/curation/feature", page(curation.feature, operator), methods=["POST"]),
         Route(
             "/curation/collections", page(curation.create_collection, operator), methods=["POST"]
         ),

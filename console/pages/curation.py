@@ -13,11 +13,14 @@ from api.ids import to_global_id
 from console.desk import Desk
 from console.gql import GraphQLProblem, Outcome
 from console.pages.calendar import json_answer
+from console.pages.common import form_instant
 from console.templating import age_text, parse_time
 
 # What one page shows (within the API's query cost limit).
 FEATURED_SHOWN = 20
 TOPICS_SHOWN = 20
+FIND_MAX = 50  # characters of a search for a post to pin or feature
+SCOPES = ("GLOBAL", "CIRCLE")
 
 
 def time_left(until: str | None, now: datetime, locale: str) -> str | None:
@@ -37,11 +40,22 @@ def rank_move(change: int | None) -> dict[str, Any]:
     return {"mark": "up" if change > 0 else "down", "n": abs(change)}
 
 
+async def _found(desk: Desk, q: str) -> tuple[list[dict[str, Any]], list[GraphQLProblem]]:
+    """The posts search finds for `q` (to pin or feature), none without a query."""
+    if not q:
+        return [], []
+    outcome = await desk.run("CurationFind", q=q)
+    edges = ((outcome.data or {}).get("search") or {}).get("edges") or []
+    return [e["node"] for e in edges if e["node"]], outcome.problems
+
+
 async def show(
     desk: Desk, problems: list[GraphQLProblem] | None = None, status: int = 200
 ) -> Response:
     outcome = await desk.run("CurationBoard", posts=FEATURED_SHOWN, topics=TOPICS_SHOWN)
     listed = await desk.run("CurationCollections")  # the first 12, 30 posts each
+    q = desk.request.query_params.get("q", "").strip()[:FIND_MAX]
+    found, refused = await _found(desk, q)
     board = {**(outcome.data or {}), **(listed.data or {})}
     now = datetime.now(UTC)
     pins = [
@@ -62,8 +76,10 @@ async def show(
         trending=[
             {**t, "move": rank_move(t["rankChange"])} for t in board.get("trendingTopics") or []
         ],
+        q=q,
+        found=found,
         done=desk.request.query_params.get("done", ""),
-        problems=(problems or []) + outcome.problems + listed.problems,
+        problems=(problems or []) + outcome.problems + listed.problems + refused,
     )
 
 
@@ -89,6 +105,29 @@ async def unfeature(desk: Desk) -> Response:
     form = await _form(desk)
     outcome = await desk.run("CurationUnfeature", postId=form.get("postId", ""))
     return await _after(desk, outcome, "unfeatured")
+
+
+async def pin(desk: Desk) -> Response:
+    """Pin a post found above: on the whole community's feeds or its circle's, until a time
+    on the community's clock (blank: until unpinned)."""
+    form = await _form(desk)
+    scope = form.get("scope", "")
+    outcome = await desk.run(
+        "CurationPin",
+        postId=post_gid(form.get("postId", "")),
+        scope=scope if scope in SCOPES else "GLOBAL",
+        until=form_instant(desk, form.get("until", "")),
+    )
+    return await _after(desk, outcome, "pinned")
+
+
+async def feature(desk: Desk) -> Response:
+    form = await _form(desk)
+    reason = form.get("reason", "").strip() or None
+    outcome = await desk.run(
+        "CurationFeature", postId=post_gid(form.get("postId", "")), reason=reason
+    )
+    return await _after(desk, outcome, "featured")
 
 
 def _texts(form: dict[str, str]) -> dict[str, str]:

@@ -163,4 +163,16 @@ async def test_a_collection_dragged_into_a_new_order_keeps_it(
     )
     order = [e["node"]["title"] for e in answer["data"]["collection"]["posts"]["edges"]]
     assert order == ["苏州河步道", "外滩的清晨", "武康路的梧桐"]
+
+    # A post found by its words is pinned from the page (already featured: nothing to do).
+    await page.locator("#find-q").fill("苏州河")
+    await page.get_by_role("button", name="搜索帖子").click()
+    row = page.locator("#found tr", has_text="苏州河步道")
+    await expect(row).to_be_visible()
+    await expect(page.get_by_role("heading", name="置顶或精选一条帖子")).to_be_in_viewport()
+    await page.evaluate("window.scrollTo(0, 0)")  # a full-page shot from the top
+    await shot(page, "32-find-to-pin")
+    await row.get_by_role("button", name="置顶").click()
+    await expect(page.get_by_text("已置顶", exact=True).first).to_be_visible()
+    await expect(page.locator("#pins-global")).to_contain_text("苏州河步道")
     assert errors == []

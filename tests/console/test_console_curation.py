@@ -20,6 +20,8 @@ WRITES = (
     "/console/calendar/cancel",
     "/console/curation/unpin",
     "/console/curation/unfeature",
+    "/console/curation/pin",
+    "/console/curation/feature",
     "/console/curation/collections",
     "/console/curation/collections/update",
     "/console/curation/collections/add",
@@ -238,3 +240,54 @@ def test_a_calendar_chip_leads_to_what_runs_it() -> None:
     assert href_of({"id": "x", "kind": "FEATURE"}) == "/console/curation#featured"
     assert href_of({"id": "Q28", "kind": "COLLECTION"}) == "/console/curation#collection-Q28"
     assert href_of({"id": "x", "kind": "SCHEDULED_POST"}) is None  # dragged, not followed
+
+
+async def test_an_operator_finds_a_post_and_pins_and_features_it(sign_in: SignIn) -> None:
+    operator = await make_user(role=Role.OPERATOR)
+    client = await sign_in(operator)
+    author = await make_user(nickname="摄影师阿杰")
+    ginkgo = await make_post(author, "秋天的银杏大道，金黄一片 #摄影#", title="银杏大道")
+    await make_post(author, "今天的晚饭")
+
+    empty = await client.get("/console/curation")
+    assert 'id="found"' not in empty.text  # no search, no results table
+    found = await client.get("/console/curation", params={"q": "银杏"})
+    assert found.status_code == 200 and "problems" not in found.text, found.text
+    rows = found.text.split('id="found"')[1].split("</table>")[0]
+    assert "银杏大道" in rows and "晚饭" not in rows
+    assert 'action="/console/curation/pin"' in rows and "设为精选" in rows
+    nothing = await client.get("/console/curation", params={"q": "不存在的词语"})
+    assert "没有找到帖子" in nothing.text
+    csrf = csrf_of(found)
+
+    until = datetime.now(ZONE) + timedelta(days=3)
+    pinned = await client.post(
+        "/console/curation/pin",
+        data={
+            "_csrf": csrf,
+            "postId": _gid("Post", ginkgo.id),
+            "scope": "GLOBAL",
+            "until": until.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert pinned.status_code == 303 and pinned.headers["location"].endswith("done=pinned")
+    featured = await client.post(
+        "/console/curation/feature", data={"_csrf": csrf, "postId": str(ginkgo.id)}
+    )  # a post's number works as well as its ID
+    assert featured.status_code == 303
+    post = await Post.get(id=ginkgo.id)
+    assert post.pin_scope == PinScope.GLOBAL and post.featured_at is not None
+    assert post.pinned_until == until.replace(second=0, microsecond=0).astimezone(UTC)
+    board = await client.get("/console/curation?done=featured")
+    assert "已设为精选" in board.text
+    assert "银杏大道" in board.text.split('id="pins-global"')[1].split("</table>")[0]
+    assert "银杏大道" in board.text.split('id="featured"')[1].split("</table>")[0]
+    again = await client.get("/console/curation", params={"q": "银杏"})
+    rows = again.text.split('id="found"')[1].split("</table>")[0]
+    assert "已置顶" in rows and "已精选" in rows  # nothing to do twice
+
+    circle_pin = await client.post(  # not in a circle: the API's refusal, on the page
+        "/console/curation/pin",
+        data={"_csrf": csrf, "postId": _gid("Post", ginkgo.id), "scope": "CIRCLE"},
+    )
+    assert circle_pin.status_code == 400 and "problems" in circle_pin.text
