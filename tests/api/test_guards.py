@@ -157,7 +157,9 @@ async def test_one_field_repeated_is_refused_before_validation_without_delaying_
     """Validation compares same-named fields pairwise: 1,200 copies of `viewer { id }` (13 KB)
     took 1.5 s of the event loop each. The token limit, sized to the contract, now stops
     those; 700 copies fit under it and are refused on their count before validation: eight
-    in flight answer within a second and a request sent meanwhile is not held up."""
+    in flight answer within two seconds (parsing them is most of it: 0.9–1.04 s on the
+    slowest 2-core machine seen, where validating them would take twelve) and a request sent
+    meanwhile is not held up."""
     reported = await client.post("/graphql", json={"query": "{" + " viewer{id}" * 1_200 + " }"})
     assert error_codes(reported.json()) == ["QUERY_TOO_COMPLEX"]
     hostile = "{" + " viewer{id}" * 700 + " }"
@@ -172,7 +174,7 @@ async def test_one_field_repeated_is_refused_before_validation_without_delaying_
         *(timed({"query": hostile + " " * n}) for n in range(8)),  # eight distinct texts
         timed({"query": "{ __typename }"}),
     )
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0
     *refused, (meanwhile, trivial) = answers
     assert trivial.json() == {"data": {"__typename": "Query"}}
     assert meanwhile < 0.5
