@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
-from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContextPooled
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connections
 
@@ -83,15 +83,14 @@ _SESSION_STATE = re.compile(
 
 
 async def fetch_settled_rows(
-    client: AsyncpgDBClient, query: str, values: Sequence[Any]
+    client: BaseDBAsyncClient, query: str, values: Sequence[Any]
 ) -> list[asyncpg.Record] | None:
     """The rows of a read-only statement on a connection given back without a reset; None
     where that way does not apply (a transaction's client, a writing statement, a pool not
     yet made), for the caller to go Tortoise's way."""
-    pool = client._pool
     if (
         type(client) is not AsyncpgDBClient
-        or pool is None
+        or (pool := client._pool) is None
         or not _READ_ONLY.match(query)
         or _SESSION_STATE.search(query)
     ):

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from tortoise import Tortoise
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField, Field
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
@@ -35,12 +34,12 @@ async def fetch_records(
     a transaction, on a connection given back to the pool without a reset
     (adapters.database.SettledConnection)."""
     client = connection(conn)
-    if conn is None and isinstance(client, AsyncpgDBClient):
-        rows = await fetch_settled_rows(client, sql, values)
-        if rows is not None:
-            return rows
-    _, found = await client.execute_query(sql, list(values))
-    return found
+    rows: Sequence[Mapping[str, Any]] | None = (
+        await fetch_settled_rows(client, sql, values) if conn is None else None
+    )
+    if rows is None:
+        _, rows = await client.execute_query(sql, list(values))
+    return rows
 
 
 async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None) -> int:

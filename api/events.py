@@ -11,7 +11,7 @@ from api.circles import Circle
 from api.context import Context
 from api.ids import pk_of, to_global_id
 from api.relay import Connection, Node, connection_from_page
-from domain import access, events, models
+from domain import events, models
 
 EventKind = strawberry.enum(models.EventKind, name="EventKind")
 EventState = strawberry.enum(events.EventState, name="EventState")
@@ -66,9 +66,9 @@ class Event(Node):
         if viewer is None:
             return None
         membership = None
-        if self.circle_id is not None and not access.is_operator(viewer):
+        if (circle := events.circle_to_check(viewer, self.circle_id)) is not None:
             # the viewer's memberships of a page's circles: one query for the page
-            membership = await info.context.loaders.membership(viewer.id).load(self.circle_id)
+            membership = await info.context.loaders.membership(viewer.id).load(circle)
         if not events.may_run_with(viewer, self.circle_id, membership):
             return None
         return EventStats.of(events.figures(self.signup_count, self.checkin_count))

@@ -143,20 +143,22 @@ async def create_login_link(store: Store, user: User) -> str:
 async def login_link_holder(store: Store, token: str) -> User:
     """Whom a link token signs in, without spending it (the confirmation page); NOT_FOUND
     when expired or used, FORBIDDEN for someone no longer staff."""
-    user_id = await store.redis.get(_link_key(store, token)) if _usable(token) else None
-    if user_id is None:
-        raise NotFound("console_link_not_found", field="token")
-    return await _staff(int(user_id))
+    return await _link_user(store, token, spend=False)
 
 
 async def redeem_login_link(store: Store, token: str) -> User:
     """The staff member a link token was made for, once; NOT_FOUND when expired or used."""
-    if not _usable(token):
-        raise NotFound("console_link_not_found", field="token")
-    async with store.redis.pipeline(transaction=True) as pipe:
-        pipe.get(_link_key(store, token))
-        pipe.delete(_link_key(store, token))
-        user_id, _ = await pipe.execute()
+    return await _link_user(store, token, spend=True)
+
+
+async def _link_user(store: Store, token: str, *, spend: bool) -> User:
+    user_id = None
+    if _usable(token):
+        async with store.redis.pipeline(transaction=True) as pipe:
+            pipe.get(_link_key(store, token))
+            if spend:
+                pipe.delete(_link_key(store, token))
+            user_id = (await pipe.execute())[0]
     if user_id is None:
         raise NotFound("console_link_not_found", field="token")
     return await _staff(int(user_id))

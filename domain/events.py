@@ -220,11 +220,17 @@ async def issue_checkin_code(actor: User, event_id: int) -> str:
     return checkin_code(event)
 
 
+def circle_to_check(actor: User, circle_id: int | None) -> int | None:
+    """The circle whose membership decides whether the actor runs an event of `circle_id`:
+    none for a site event, nor for an operator."""
+    return None if circle_id is None or access.is_operator(actor) else circle_id
+
+
 async def _may_run(actor: User, circle_id: int | None) -> bool:
     """access.can_run_event, with the circle membership it needs loaded only when it counts."""
-    if circle_id is None or access.is_operator(actor):
-        return access.can_run_event(actor, circle_id, is_circle_admin=False)
-    return access.can_run_event(actor, circle_id, await is_circle_admin(actor.id, circle_id))
+    circle = circle_to_check(actor, circle_id)
+    admin = circle is not None and await is_circle_admin(actor.id, circle)
+    return access.can_run_event(actor, circle_id, is_circle_admin=admin)
 
 
 async def _organises(user: User, event: Event) -> bool:

@@ -96,47 +96,52 @@ class Login:
         return await self._start(request, approver, htmx=True)
 
     async def link(self, request: Request) -> Response:
-        """A one-time link from `quanzi console-link`. Opening it (GET) asks to confirm and
-        spends nothing — a chat app fetching the link for its preview must not sign itself in
-        with it; confirming (POST, the token in the form) signs in once and spends it."""
+        """A one-time link from `quanzi console-link`, opened: it asks to confirm and spends
+        nothing — a chat app fetching the link for its preview must not sign in with it."""
+        token = request.query_params.get("token", "")
         store = self.console.runtime(request).store
-        if request.method == "POST":
-            form = await request.form()
-            token = str(form.get("token", ""))
-        else:
-            token = request.query_params.get("token", "")
         try:
-            if request.method != "POST":
-                holder = await console_login.login_link_holder(store, token)
-                response = self.console.render(
-                    request,
-                    "link_confirm.html",
-                    holder=holder,
-                    token=token,
-                    next_page=_next_page(request),
-                    user=None,
-                    nav=[],
-                    csrf="",
-                )
-                # the token is in this page's address: nobody keeps or is sent it
-                response.headers["Cache-Control"] = "no-store"
-                response.headers["Referrer-Policy"] = "no-referrer"
-                return response
+            holder = await console_login.login_link_holder(store, token)
+        except (NotFound, Forbidden) as exc:
+            return self._link_refused(request, exc)
+        response = self.console.render(
+            request,
+            "link_confirm.html",
+            holder=holder,
+            token=token,
+            next_page=_next_page(request),
+            user=None,
+            nav=[],
+            csrf="",
+        )
+        # the token is in this page's address: nobody keeps or is sent it
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    async def confirm_link(self, request: Request) -> Response:
+        """The link confirmed (its token in the form): signed in once, then it is spent."""
+        token = str((await request.form()).get("token", ""))
+        store = self.console.runtime(request).store
+        try:
             user = await console_login.redeem_login_link(store, token)
-        except NotFound as exc:
-            locale = pick_locale(request.headers.get("accept-language"))
-            return self.console.render(
-                request,
-                "link_refused.html",
-                status=410,
-                error=render(exc.message_key, locale),
-                user=None,
-                nav=[],
-                csrf="",
-            )
-        except Forbidden:
-            return self.console.refuse(request, "forbidden.member")
+        except (NotFound, Forbidden) as exc:
+            return self._link_refused(request, exc)
         return await self._start(request, user, htmx=False)
+
+    def _link_refused(self, request: Request, exc: NotFound | Forbidden) -> Response:
+        if isinstance(exc, Forbidden):
+            return self.console.refuse(request, "forbidden.member")
+        locale = pick_locale(request.headers.get("accept-language"))
+        return self.console.render(
+            request,
+            "link_refused.html",
+            status=410,
+            error=render(exc.message_key, locale),
+            user=None,
+            nav=[],
+            csrf="",
+        )
 
     async def _start(self, request: Request, user: User, *, htmx: bool) -> Response:
         runtime = self.console.runtime(request)
