@@ -10,9 +10,12 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
+    SchemaExtension,
 )
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from api import cards
 from api.alerts import AlertsMutation, AlertsQuery
@@ -59,7 +62,7 @@ from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
 from api.scalars import DATE, datetime_scalar
 from api.scheduling import SchedulingMutation, SchedulingQuery
 from api.search import SearchQuery
-from api.strawberry_internals import ExecutionContext, lean_resolvers
+from api.strawberry_internals import ExecutionContext, ExtensionsRunner, lean_resolvers
 from api.surveys import SurveysMutation, SurveysQuery
 from api.tasks import TasksMutation, TasksQuery
 from api.topics import TopicsMutation, TopicsQuery
@@ -73,6 +76,11 @@ CACHE_SIZE = 1024
 
 
 class QuanziSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: StrawberryExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Silence Strawberry's own error log: ErrorFormatter logs the unexpected ones once,
         with the request id, and expected errors (bad input, auth) are not worth a traceback."""

@@ -23,6 +23,11 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
 - `shared_parse` is the parse function behind Strawberry's `ParserCache` extension (its
   private `_get_parse_cache`), called as that extension calls it, so a document the edge
   parsed (api/edge.py) is not parsed again by the schema.
+- `ExtensionsRunner` builds each hook's context manager as `contextlib.contextmanager`
+  would (its private `_GeneratorContextManager` and `_AsyncGeneratorContextManager`),
+  telling once per extension class which kind of hook it has, where Strawberry's
+  `ExtensionContextManagerBase.get_hook` inspects and wraps (`functools.update_wrapper`)
+  every hook of every extension anew for every operation.
 - `OperationContextHandler` replaces the graphql-transport-ws handler's `run_operation`
   (copied from strawberry 0.341, with its private `_send_result_stream` and
   `_OperationStreamClosed`) so each operation of a socket runs with a context of its own.
@@ -42,6 +47,7 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
+from functools import partial
 from types import GeneratorType
 from typing import Any, TypeVar
 
@@ -53,7 +59,17 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.context import (
+    ExecutingContextManager,
+    ExtensionContextManagerBase,
+    OperationContextManager,
+    ParsingContextManager,
+    ValidationContextManager,
+    WrappedHook,
+)
 from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema import validate_document as validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -200,6 +216,96 @@ class GraphQLView(GraphQL[C, None]):
 
     def answered(self, request: Request, response: Response) -> None:
         """Called with every HTTP answer, refusals included, before it is sent."""
+
+
+# What a hook of an extension class is: a generator function (a context manager's body),
+# an async one, or something else (Strawberry's own wrapping, done per operation as before);
+# None when the class does not override it.
+_GENERATOR, _ASYNC_GENERATOR, _OTHER = "generator", "async generator", "other"
+_hook_kinds: dict[tuple[type, str], tuple[str, Any] | None] = {}
+
+
+def _hook_kind(extension_class: type, name: str) -> tuple[str, Any] | None:
+    key = (extension_class, name)
+    try:
+        return _hook_kinds[key]
+    except KeyError:
+        pass
+    function = getattr(extension_class, name)
+    kind: tuple[str, Any] | None
+    if function is getattr(SchemaExtension, name):
+        kind = None
+    elif inspect.isgeneratorfunction(function):
+        kind = (_GENERATOR, function)
+    elif inspect.isasyncgenfunction(function):
+        kind = (_ASYNC_GENERATOR, function)
+    else:
+        kind = (_OTHER, function)
+    _hook_kinds[key] = kind
+    return kind
+
+
+class _Hooks(ExtensionContextManagerBase):
+    """Strawberry's context manager of one lifecycle hook, the hooks found faster."""
+
+    __slots__ = ()
+
+    def __init__(self, extensions: list[SchemaExtension]) -> None:
+        self.hooks: list[WrappedHook] = []
+        self.default_hook = getattr(SchemaExtension, self.HOOK_NAME)
+        for extension in extensions:
+            kind = _hook_kind(type(extension), self.HOOK_NAME)
+            if kind is None:
+                continue
+            what, function = kind
+            # what contextlib.(async)contextmanager(the bound hook)() returns
+            if what == _GENERATOR:
+                manager: Any = contextlib._GeneratorContextManager
+                self.hooks.append(
+                    WrappedHook(extension, partial(manager, function, (extension,), {}), False)
+                )
+            elif what == _ASYNC_GENERATOR:
+                manager = contextlib._AsyncGeneratorContextManager
+                self.hooks.append(
+                    WrappedHook(extension, partial(manager, function, (extension,), {}), True)
+                )
+            else:
+                wrapped = self.get_hook(extension)
+                if wrapped is not None:
+                    self.hooks.append(wrapped)
+
+
+class _OperationHooks(_Hooks, OperationContextManager):
+    __slots__ = ()
+
+
+class _ValidationHooks(_Hooks, ValidationContextManager):
+    __slots__ = ()
+
+
+class _ParsingHooks(_Hooks, ParsingContextManager):
+    __slots__ = ()
+
+
+class _ExecutingHooks(_Hooks, ExecutingContextManager):
+    __slots__ = ()
+
+
+class ExtensionsRunner(SchemaExtensionsRunner):
+    """Strawberry's runner of schema extensions, with the hooks of an operation found once
+    per extension class (see the module's doc); what runs, and in which order, is the same."""
+
+    def operation(self) -> OperationContextManager:
+        return _OperationHooks(self.extensions)
+
+    def validation(self) -> ValidationContextManager:
+        return _ValidationHooks(self.extensions)
+
+    def parsing(self) -> ParsingContextManager:
+        return _ParsingHooks(self.extensions)
+
+    def executing(self) -> ExecutingContextManager:
+        return _ExecutingHooks(self.extensions)
 
 
 class OperationContextHandler(BaseGraphQLTransportWSHandler[C, None]):
