@@ -116,7 +116,14 @@ def _key(steps: tuple[Step, ...], source: Any, context: Any) -> Hashable | None:
 
 
 def _post_step(values: Callable[[Any], Any]) -> Step:
-    return lambda source, _, __: values(source)
+    # With versions, the post's row version is its plain values (and its images), save
+    # isPinned, which the clock ends; a stand-in (api.posts.PostStandIn) holds just these.
+    def step(source: Any, _: Any, versions: CardVersions | None) -> Any:
+        if versions is not None:
+            return (source.pk, versions.post, source.is_pinned)
+        return values(source)
+
+    return step
 
 
 def _no_poll(source: Any, _: Any, __: Any) -> Any:
@@ -174,7 +181,12 @@ def _circle_step(values: Callable[[Any], Any], _: bool) -> Step:
 
 
 def _images_step(values: Callable[[Any], Any], _: bool) -> Step:
-    return lambda source, _, __: tuple(values(i) for i in source.images)
+    def step(source: Any, _: Any, versions: CardVersions | None) -> Any:
+        if versions is not None:
+            return ()  # in the post's row: its version says
+        return tuple(values(i) for i in source.images)
+
+    return step
 
 
 _RELATION_STEPS: dict[str, Callable[[Callable[[Any], Any], bool], Step]] = {

@@ -52,6 +52,9 @@ class Context:
     # On a WebSocket: the socket's token and member checked again now (api/sockets.py);
     # closes the socket and raises when they no longer hold.
     recheck: Callable[[], Awaitable[User]] | None = None
+    # Set when a compiled plan runs the operation, which completes stand-ins for kept cards
+    # (api.compiled.memo.StandIn; api.posts.post_connection hands them out).
+    stand_ins: bool = False
     _viewer: object = field(default=_UNSET, repr=False)
 
     @property

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.posts import Post, post_connection
+from api.posts import Post, post_connection, wants_card_versions, wants_heads
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated
@@ -51,7 +51,14 @@ class FeedsQuery:
         viewer = await info.context.viewer()
         cap = info.context.page_cap
         if kind is FeedKind.LATEST:  # the most read list: its closed circles in its own query
-            page = await feeds.latest(viewer, first=first, after=after, cap=cap)
+            page = await feeds.latest(
+                viewer,
+                first=first,
+                after=after,
+                cap=cap,
+                versions=wants_card_versions(info),
+                heads=wants_heads(info),
+            )
             return await post_connection(info, page)
         if kind is FeedKind.RECOMMENDED and viewer is not None:  # its access rules in SQL too
             page = await serving.recommended_page(
@@ -61,6 +68,8 @@ class FeedsQuery:
                 after=after,
                 cap=cap,
                 rebuild=partial(_ask_for_list, info.context.runtime),
+                versions=wants_card_versions(info),
+                heads=wants_heads(info),
             )
             return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)

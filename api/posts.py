@@ -4,6 +4,7 @@ look-ahead that loads a page of cards' relations in one round."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable
 from datetime import datetime
 
@@ -180,24 +181,84 @@ def _poll(poll: models.Poll | None) -> Poll | None:
     return Poll.from_model(poll) if poll else None
 
 
+def wants_card_versions(info: Info[Context, None]) -> bool:
+    """Whether the cards of a page of posts under this field read their versions
+    (domain.reads.CardVersions): for the viewer's likes or for the relations they show. A
+    list that can read them in its own statement (domain.feeds.latest) is asked to."""
+    wanted = node_fields(info)
+    return (
+        "viewerHasLiked" in wanted and info.context.known_viewer() is not None
+    ) or not wanted.isdisjoint(_CARD_RELATIONS)
+
+
+def wants_heads(info: Info[Context, None]) -> bool:
+    """Whether a list read with its cards' versions may read only its posts' heads
+    (domain.reads.PostHead): under a compiled plan, which completes the stand-ins that
+    post_connection makes of the heads of kept cards."""
+    return memo.allows_stand_ins(info.context)
+
+
+class PostStandIn(Post, memo.StandIn):
+    """A card's post read only as far as its head (domain.reads.PostHead), in a page where
+    the card was seen kept (api.compiled.memo.StandIn): its key (api/cards.py) and the
+    viewer's fields read nothing else; `hydrate` loads the rest."""
+
+    def __init__(self, head: reads.PostHead) -> None:  # no dataclass fields: only these
+        self.pk = head.id
+        self.kind = head.kind
+        self.author_id = head.author_id
+        self.circle_id = head.circle_id
+        self.accepted_answer_id = head.accepted_answer_id
+        self.is_pinned = is_pinned(head)  # type: ignore[arg-type]
+
+    async def hydrate(self, context: Context) -> Post:
+        post = await context.loaders.post.load(self.pk)
+        if post is None:
+            raise LookupError(f"post {self.pk} is gone")
+        return Post.from_model(post)
+
+
 async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connection[Post]:
-    """A page of posts whose cards' relations are loaded before the cards resolve: with one
-    round trip for the relations' versions and the viewer's likes, the relations of the cards
-    not already kept (api/cards.py)."""
+    """A page of posts whose cards' relations are loaded before the cards resolve: with the
+    relations' versions and the viewer's likes (read with the page, or in one round trip),
+    the relations of the cards not already kept (api/cards.py). A page read as heads
+    (wants_heads) loads the rows of those cards only; a kept one is a PostStandIn."""
     context = info.context
     loaders = context.loaders
-    cards: list[models.Post] = page.items
+    items: list = page.items
     wanted = node_fields(info)
     viewer = context.known_viewer()
     liked = "viewerHasLiked" in wanted and viewer is not None
-    if cards and (liked or not wanted.isdisjoint(_CARD_RELATIONS)):
-        versions = await reads.card_versions([p.id for p in cards], viewer.id if viewer else None)
+    versions = page.versions
+    if items and versions is None and (liked or not wanted.isdisjoint(_CARD_RELATIONS)):
+        versions = await reads.card_versions([p.id for p in items], viewer.id if viewer else None)
+    kept: set[int] = set()
+    if versions is not None:
         loaders.card_versions.update(versions)
         if liked:
             loaders.liked_post(viewer.id).prime_many(  # type: ignore[union-attr]
-                {pk: v.liked for pk, v in versions.items()}
+                {p.id: versions[p.id].liked for p in items if p.id in versions}
             )
-        cards = [p for p in cards if not memo.seen((p.id, versions.get(p.id)))]
+        kept = {p.id for p in items if p.id in versions and memo.seen((p.id, versions[p.id]))}
+    stand_ins: dict[int, Post] = {}
+    if items and isinstance(items[0], reads.PostHead):
+        stand_ins = {h.id: PostStandIn(h) for h in items if h.id in kept}
+        missing = [h.id for h in items if h.id not in kept]
+        rows = await reads.by_ids(models.Post, missing) if missing else []
+        loaded = {p.id: p for p in rows if p is not None}
+        cards = list(loaded.values())
+        # the heads of kept cards and the rows of the others (a row gone since its head was
+        # read is left out: none is ever deleted, only its status changes)
+        placed = [
+            (loaded.get(p.id, p), cursor)
+            for p, cursor in zip(items, page.cursors, strict=True)
+            if p.id in stand_ins or p.id in loaded
+        ]
+        page = dataclasses.replace(
+            page, items=[p for p, _ in placed], cursors=[c for _, c in placed]
+        )
+    else:
+        cards = [p for p in items if p.id not in kept]
     pks = [p.id for p in cards]
     loads: list[Awaitable[None]] = []
     if "author" in wanted:
@@ -212,6 +273,8 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
         loads.append(prefetch(loaders.poll_of_post, poll_posts))
     if loads:
         await asyncio.gather(*loads)
+    if stand_ins:
+        return connection_from_page(page, lambda p: stand_ins.get(p.id) or Post.from_model(p))  # type: ignore[attr-defined, arg-type]
     return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
 
 

@@ -4,14 +4,16 @@ order for comments."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from adapters import sql
-from domain import access
+from domain import access, reads
 from domain.circles import closed_circles_sql, outside, reader_id
 from domain.errors import BadInput
 from domain.featured import PinScope, active_pin, not_pinned
@@ -68,10 +70,10 @@ def _after_pin(after: str | None) -> tuple[datetime, int] | None:
 
 
 def _pinned_page(
-    pins: list[Post], more_pins: bool, regular: Page[Post] | list[Post], size: int
-) -> Page[Post]:
-    """Up to `size` pins, then regular posts to fill the page (`regular` fetched one past
-    what fits when a list)."""
+    pins: list[Any], more_pins: bool, regular: Page[Any] | list[Any], size: int
+) -> Page[Any]:
+    """Up to `size` pins, then regular posts (models, or heads: domain.reads.PostHead) to
+    fill the page (`regular` fetched one past what fits when a list)."""
     pins = pins[:size]
     if isinstance(regular, Page):
         items, cursors, more = regular.items, regular.cursors, regular.has_next
@@ -114,56 +116,84 @@ async def _with_pins(
 # The most read list of all, in one round trip and without the query builder: the first
 # page is the active global pins (newest pin first) followed by the newest other posts; later
 # pages seek past the cursor on posts_status_created_idx. Same order and cursors as
-# _with_pins, which circles use (tests: test_moderation's pins, test_paging).
+# _with_pins, which circles use (tests: test_moderation's pins, test_paging). With `liker`,
+# each row also carries its card's versions (domain.reads.card_version_columns).
 _GLOBAL = PinScope.GLOBAL.value
-# $1 now, $2 page size, $3 the published status, $4 the reader (circles.reader_id: the
-# circles closed to them are looked up inside the statement), $5 $6 the cursor (of a pin or
-# of a regular post, never both).
-_READABLE = f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$4')}))"
+_PUBLISHED = PostStatus.PUBLISHED.value
+# $1 now, $2 the reader (circles.reader_id: the circles closed to them are looked up inside
+# the statement), then the liker whose likes the versions read (with versions), then the
+# cursor (of a pin or of a regular post, never both). The page's size is written into the
+# statement (one of at most `cap` + 1 statements; an int, checked): with `LIMIT $n`,
+# PostgreSQL planned the statement anew on every call (0.5 ms of its CPU, more than running
+# it), since a plan for an unknown limit looked dearer than one for the limit at hand.
+_READABLE = f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$2')}))"
 _PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
-WHERE status = $3 AND pin_scope = '{_GLOBAL}' {_READABLE}
+WHERE status = '{_PUBLISHED}' AND pin_scope = '{_GLOBAL}' {_READABLE}
   AND (pinned_until IS NULL OR pinned_until > $1) {{seek}}
-ORDER BY pinned_at DESC, id DESC LIMIT $2 + 1"""
-_PIN_SEEK = "AND pinned_at <= $5 AND (pinned_at, id) < ($5, $6)"
+ORDER BY pinned_at DESC, id DESC LIMIT {{limit}}"""
+_PIN_SEEK = "AND pinned_at <= ${0} AND (pinned_at, id) < (${0}, ${1})"
 _REGULAR = f"""SELECT {{columns}}, false AS _pinned FROM posts
-WHERE status = $3 {_READABLE}
+WHERE status = '{_PUBLISHED}' {_READABLE}
   AND (pin_scope IS NULL OR pin_scope <> '{_GLOBAL}' OR pinned_until <= $1) {{seek}}
-ORDER BY created_at DESC, id DESC LIMIT $2 + 1"""
-_SEEK = "AND created_at <= $5 AND (created_at, id) < ($5, $6)"
+ORDER BY created_at DESC, id DESC LIMIT {{limit}}"""
+_SEEK = "AND created_at <= ${0} AND (created_at, id) < (${0}, ${1})"
 
 
 @cache
-def _latest_statement(with_pins: bool, seek: bool, pin_seek: bool) -> str:
-    columns = sql.columns(Post)
-    regular = _REGULAR.format(columns=columns, seek=_SEEK if seek else "")
+def _latest_statement(
+    size: int, with_pins: bool, seek: bool, pin_seek: bool, versions: bool, heads: bool
+) -> str:
+    columns = reads.HEAD_COLUMNS if heads else sql.columns(Post)
+    cursor = (4, 5) if versions else (3, 4)
+    if versions:
+        columns += ", " + reads.card_version_columns("posts", "$3")
+    limit = int(size) + 1  # one past the page: is there a next one
+    regular = _REGULAR.format(
+        columns=columns, seek=_SEEK.format(*cursor) if seek else "", limit=limit
+    )
     if not with_pins:
         return regular
-    pins = _PINS.format(columns=columns, seek=_PIN_SEEK if pin_seek else "")
+    pins = _PINS.format(
+        columns=columns, seek=_PIN_SEEK.format(*cursor) if pin_seek else "", limit=limit
+    )
     return f"({pins}) UNION ALL ({regular})"
 
 
 async def latest(
-    viewer: User | None, *, first: int | None, after: str | None, cap: int
-) -> Page[Post]:
+    viewer: User | None,
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    versions: bool = False,
+    heads: bool = False,
+) -> Page[Any]:
     """Every published post the viewer may read, newest first, globally pinned posts leading
-    the list."""
+    the list; with `versions`, the page also holds its cards' versions (Page.versions), and
+    with `heads` too, its items are only the posts' heads (domain.reads.PostHead)."""
     size = check_first(first, cap=cap)
     from_pin = _after_pin(after)
     with_pins = after is None or from_pin is not None
     seek = not with_pins and after != AFTER_PINS  # after a pin: the list from its top
-    reader = reader_id(viewer)
-    values: list[object] = [datetime.now(UTC), size, PostStatus.PUBLISHED.value, reader]
+    values: list[object] = [datetime.now(UTC), reader_id(viewer)]
+    if versions:
+        values.append(viewer.id if viewer is not None else None)
     if from_pin is not None:
         values += from_pin
     elif seek:
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
-    statement = _latest_statement(with_pins, seek, from_pin is not None)
+    heads = heads and versions
+    statement = _latest_statement(size, with_pins, seek, from_pin is not None, versions, heads)
     rows = await sql.fetch_records(statement, *values)
-    pins: list[Post] = []
-    regular: list[Post] = []
-    for row in rows:
-        (pins if row["_pinned"] else regular).append(sql.build(Post, row))
-    return _pinned_page(pins, len(pins) > size, regular, size)
+    items = reads.heads_of(rows) if heads else [sql.build(Post, row) for row in rows]
+    pins: list[Any] = []
+    regular: list[Any] = []
+    for row, item in zip(rows, items, strict=True):
+        (pins if row["_pinned"] else regular).append(item)
+    page = _pinned_page(pins, len(pins) > size, regular, size)
+    if not versions:
+        return page
+    return replace(page, versions=reads.card_versions_of(rows))
 
 
 async def following(

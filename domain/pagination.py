@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 from tortoise.expressions import Q
@@ -17,6 +17,9 @@ from tortoise.queryset import QuerySet
 
 from domain.errors import BadInput
 
+if TYPE_CHECKING:
+    from domain.reads import CardVersions
+
 M = TypeVar("M", bound=Model)
 
 
@@ -25,6 +28,9 @@ class Page(Generic[M]):
     items: list[M]
     cursors: list[str]
     has_next: bool
+    # Of a page of posts whose statement also read their cards' versions (domain.reads.
+    # card_version_columns), by post id; None when it did not.
+    versions: Mapping[int, CardVersions] | None = None
 
     @property
     def end_cursor(self) -> str | None:

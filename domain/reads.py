@@ -4,11 +4,13 @@ order of the keys asked (None, False or an empty list where nothing matched)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tortoise.models import Model
+from tortoise.timezone import get_default_timezone
 
 from adapters import sql
 from domain.models import (
@@ -16,6 +18,8 @@ from domain.models import (
     EventSignup,
     Poll,
     PollOption,
+    PostKind,
+    PostStatus,
     ReviewDecision,
     Topic,
     User,
@@ -89,30 +93,96 @@ class CardVersions:
     liked: bool = field(compare=False)  # the reader's, not a version
 
 
-# One round trip for a page, a few index probes per post (users_pkey, post_topics' unique
-# (post_id, topic_id), topics_pkey, circles_pkey, post_likes' unique (user_id, post_id)).
-# Correlated scalar subqueries, so that the planner neither hashes all topics nor all of a
-# prolific liker's likes for each page.
-_CARD_VERSIONS = """SELECT p.id, p.xmin AS post,
-  (SELECT u.xmin FROM users u WHERE u.id = p.author_id) AS author,
+# A few index probes per post (users_pkey, post_topics' unique (post_id, topic_id),
+# topics_pkey, circles_pkey, post_likes' unique (user_id, post_id)). Correlated scalar
+# subqueries, so that the planner neither hashes all topics nor all of a prolific liker's
+# likes for each page.
+def card_version_columns(post: str, reader: str) -> str:
+    """CardVersions as columns of a post row: `post` names the row (a table or its alias),
+    `reader` the parameter of the reader's id (NULL or 0: likes nothing). A page's own
+    statement selects them too (domain.feeds.latest), saving a round trip;
+    `card_versions_of` reads them back."""
+    return f"""{post}.xmin AS _v_post,
+  (SELECT u.xmin FROM users u WHERE u.id = {post}.author_id) AS _v_author,
   ARRAY(SELECT pt.topic_id::text || ':'
                || (SELECT t.xmin FROM topics t WHERE t.id = pt.topic_id)::text
-        FROM post_topics pt WHERE pt.post_id = p.id ORDER BY pt.position, pt.id) AS topics,
-  (SELECT c.xmin FROM circles c WHERE c.id = p.circle_id) AS circle,
-  (SELECT true FROM post_likes l WHERE l.user_id = $2 AND l.post_id = p.id) IS NOT NULL AS liked
-FROM posts p WHERE p.id = ANY($1::bigint[])"""
+        FROM post_topics pt WHERE pt.post_id = {post}.id ORDER BY pt.position, pt.id) AS _v_topics,
+  (SELECT c.xmin FROM circles c WHERE c.id = {post}.circle_id) AS _v_circle,
+  (SELECT true FROM post_likes l WHERE l.user_id = {reader} AND l.post_id = {post}.id)
+    IS NOT NULL AS _v_liked"""
+
+
+def card_versions_of(rows: Sequence[Mapping[str, Any]]) -> dict[int, CardVersions]:
+    """Each row's CardVersions by its post's id, from card_version_columns. (A frozen row
+    keeps its xmin: PostgreSQL shows the raw one, tests/api/test_cards.py.)"""
+    return {
+        row["id"]: CardVersions(
+            row["_v_post"],
+            row["_v_author"],
+            tuple(row["_v_topics"]),
+            row["_v_circle"],
+            row["_v_liked"],
+        )
+        for row in rows
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PostHead:
+    """What a page of posts reads of each post when its cards are likely kept whole
+    (api/cards.py): enough to place the post on the page (its cursor), to key its card with
+    its versions, and to answer the viewer's own fields; the rest of the row is read only
+    for the cards that are not kept. Same values as the model's (datetimes in Tortoise's
+    zone), so cursors and keys are the same whichever was read."""
+
+    id: int
+    status: PostStatus
+    kind: PostKind
+    created_at: datetime
+    pinned_at: datetime | None
+    pin_scope: str | None
+    pinned_until: datetime | None
+    author_id: int
+    circle_id: int | None
+    accepted_answer_id: int | None
+
+
+HEAD_COLUMNS = (
+    "id, status, kind, created_at, pinned_at, pin_scope, pinned_until, author_id, circle_id, "
+    "accepted_answer_id"
+)
+
+
+def heads_of(rows: Sequence[Mapping[str, Any]]) -> list[PostHead]:
+    """PostHeads of rows holding HEAD_COLUMNS."""
+    zone = get_default_timezone()
+    statuses, kinds = PostStatus._value2member_map_, PostKind._value2member_map_
+    return [
+        PostHead(
+            row["id"],
+            statuses[row["status"]],  # type: ignore[arg-type]
+            kinds[row["kind"]],  # type: ignore[arg-type]
+            row["created_at"].astimezone(zone),
+            None if (at := row["pinned_at"]) is None else at.astimezone(zone),
+            row["pin_scope"],
+            None if (until := row["pinned_until"]) is None else until.astimezone(zone),
+            row["author_id"],
+            row["circle_id"],
+            row["accepted_answer_id"],
+        )
+        for row in rows
+    ]
+
+
+_CARD_VERSIONS = (
+    f"SELECT p.id, {card_version_columns('p', '$2')} FROM posts p WHERE p.id = ANY($1::bigint[])"
+)
 
 
 async def card_versions(post_ids: Sequence[int], reader_id: int | None) -> dict[int, CardVersions]:
     """Each post's CardVersions (posts that no longer exist left out); `liked` is False for
     an anonymous reader."""
-    rows = await sql.fetch_records(_CARD_VERSIONS, list(post_ids), reader_id)
-    return {
-        row["id"]: CardVersions(
-            row["post"], row["author"], tuple(row["topics"]), row["circle"], row["liked"]
-        )
-        for row in rows
-    }
+    return card_versions_of(await sql.fetch_records(_CARD_VERSIONS, list(post_ids), reader_id))
 
 
 async def polls_of_posts(post_ids: Sequence[int]) -> list[Poll | None]:

@@ -17,12 +17,14 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
 import numpy as np
 
 from adapters import sql
 from adapters.redis import Store
-from domain import access, hot
+from domain import access, hot, reads
 from domain.circles import closed_circles, closed_circles_sql, reader_id
 from domain.errors import BadInput
 from domain.models import Post, PostStatus, User
@@ -216,8 +218,11 @@ async def recommended_page(
     after: str | None,
     cap: int,
     rebuild: Callable[[int], Awaitable[object]] | None = None,
-) -> Page[Post]:
-    """A page of the member's list. A session's first page reads their current list, asking
+    versions: bool = False,
+    heads: bool = False,
+) -> Page[Any]:
+    """A page of the member's list (with `versions` and `heads`, read as domain.feeds.latest
+    reads them). A session's first page reads their current list, asking
     `rebuild` for a new one when it is older than REFRESH_AFTER; without a list it is the
     HOT page (and its cursors page on through HOT) while `rebuild` builds one."""
     size = check_first(first, cap=cap)
@@ -249,16 +254,29 @@ async def recommended_page(
     window = window[:size]
     # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
     # the member, is left out here.
-    loaded = await sql.select_models(
-        Post, _READABLE_BY_IDS, [int(i) for i in window], reader_id(viewer)
+    rows = await sql.fetch_records(
+        _by_ids_statement(versions, heads and versions),
+        [int(i) for i in window],
+        reader_id(viewer),
+        *((user_id,) if versions else ()),
     )
-    posts = {p.id: p for p in loaded if access.is_published(p)}
+    loaded = reads.heads_of(rows) if heads and versions else [sql.build(Post, r) for r in rows]
+    posts = {p.id: p for p in loaded if access.is_published(p)}  # type: ignore[arg-type]
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
         cursors=[encode_cursor([token, position]) for _, position in kept],
         has_next=has_next,
+        versions=reads.card_versions_of(rows) if versions else None,
     )
+
+
+@cache
+def _by_ids_statement(versions: bool, heads: bool) -> str:
+    columns = reads.HEAD_COLUMNS if heads else sql.columns(Post)
+    if versions:  # $3 the member, whose likes they read
+        columns += ", " + reads.card_version_columns("posts", "$3")
+    return f"SELECT {columns} FROM posts WHERE {_READABLE_BY_IDS}"
 
 
 async def _hot_page(

@@ -17,8 +17,9 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 
+from api.compiled.kept import KeptObjects
 from api.compiled.leaves import NOT_DONE, complete_leaf, plain_part
-from api.compiled.memo import NOT_READY, UNANALYSED, MemoPlan, direct_value, keep, memo_plan, recall
+from api.compiled.memo import allow_stand_ins
 from api.compiled.plans import (
     INT_MAX,
     INT_MIN,
@@ -28,10 +29,10 @@ from api.compiled.plans import (
     plan_operation,
     sub_plan,
 )
-from api.strawberry_internals import ExecutionContext, is_awaitable
+from api.strawberry_internals import is_awaitable
 
 
-class CompiledExecutor(ExecutionContext):
+class CompiledExecutor(KeptObjects):
     """graphql-core's executor, running planned query operations (see the module's doc)."""
 
     # The schema's execution context class is chosen by api.schema.build_schema.
@@ -40,6 +41,7 @@ class CompiledExecutor(ExecutionContext):
         plan = None if serially is not None else plan_operation(self)
         if plan is None:
             return super().execute_operation(serially)
+        allow_stand_ins(self.context_value)
         self._argument_cache: dict[int, dict[str, Any]] = {}
         try:
             result = self._execute_fields(plan.root, self.root_value, None)
@@ -260,58 +262,6 @@ class CompiledExecutor(ExecutionContext):
         if is_awaitable(fields):
             return await fields
         return fields
-
-    def _object_fields(self, plan: ObjectPlan, source: Any, path: Path) -> Any:
-        """The object's fields, completed once per content where its type says how to key it
-        (api.compiled.memo): a copy of the kept part with the viewer's fields run anew."""
-        memo = plan.memo
-        if memo is UNANALYSED:
-            memo = memo_plan(self, plan)
-        if memo is None:
-            return self._execute_fields(plan, source, path)
-        try:
-            content = memo.key(source, self.context_value)
-        except Exception:  # whatever went wrong, the usual way says it
-            content = None
-        if content is None:
-            return self._execute_fields(plan, source, path)
-        key = (plan, content)
-        hit = recall(key)
-        if hit is not None:
-            return self._overlay(plan, memo, hit, source, path)
-        errors = len(self.collected_errors.errors)
-        completed = self._execute_fields(plan, source, path)
-        if is_awaitable(completed):
-            return self._keep_later(key, completed, errors)
-        if len(self.collected_errors.errors) == errors:
-            keep(key, completed)
-        return completed
-
-    async def _keep_later(self, key: Any, completed: Awaitable[Any], errors: int) -> Any:
-        done = await completed  # not kept after an error anywhere meanwhile, to be sure
-        if len(self.collected_errors.errors) == errors:
-            keep(key, done)
-        return done
-
-    def _overlay(
-        self, plan: ObjectPlan, memo: MemoPlan, kept: dict[str, Any], source: Any, path: Path
-    ) -> Any:
-        results = kept.copy()  # the kept part itself is never changed
-        pending: list[str] = []
-        try:
-            for field, direct in memo.viewer_fields:
-                key = field.key
-                result = direct_value(field, direct, source, self.context_value)
-                if result is NOT_READY:
-                    result = self._execute_field(field, source, Path(path, key, plan.type_name))
-                results[key] = result
-                if is_awaitable(result):
-                    pending.append(key)
-        except Exception:
-            if pending:
-                self.settle_in_background([results[key] for key in pending])
-            raise
-        return self._gather_fields(results, pending) if pending else results
 
     def _complete_abstract(
         self, completer: Completer, field: FieldPlan, path: Path, result: Any, info: Any

@@ -91,6 +91,29 @@ def keep(key: Hashable, completed: dict[str, Any]) -> None:
     _completed[key] = completed
 
 
+class StandIn:
+    """A source standing in for one whose completed object is likely kept: it holds what
+    the key and the viewer's fields read, not the rest. A list's resolver hands one out only
+    under a compiled plan (`allows_stand_ins`), and only for what `seen` says was keyed; where
+    the kept object is not found after all (another plan, forgotten since) or the plan keeps
+    nothing, the executor completes `await hydrate(context)`, the real source, instead."""
+
+    __slots__ = ()
+
+    async def hydrate(self, context: Any) -> Any:
+        raise NotImplementedError
+
+
+def allow_stand_ins(context: Any) -> None:
+    """Mark an operation's context as run by a compiled plan (which completes StandIns)."""
+    if hasattr(context, "stand_ins"):
+        context.stand_ins = True
+
+
+def allows_stand_ins(context: Any) -> bool:
+    return getattr(context, "stand_ins", False) is True
+
+
 # Sources recently keyed by their versions (api/cards.py): a page need not load the
 # relations of those (api.posts.post_connection); only a guess, a miss loads them after all.
 _seen: dict[Hashable, None] = {}

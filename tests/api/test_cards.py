@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tortoise import Tortoise
 
 from api.circles import Circle as CircleType
 from api.compiled import CompiledExecutor, memo, plan_cache_clear
 from api.ids import to_global_id
-from api.posts import Image
+from api.posts import Image, PostStandIn
 from api.topics import Topic as TopicType
 from api.users import User as UserType
 from domain import reads
@@ -175,8 +176,9 @@ def test_a_kept_relation_shows_its_row_as_it_is(api_type: Any, model: Any, row: 
 async def test_a_page_of_kept_cards_reads_none_of_their_relations(
     api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the versions of the cards' relations read with the page (one statement), a page
-    of kept cards loads no author, topic or circle; a card changed since loads its own."""
+    """With the versions of the cards' relations read with the page (one statement, which
+    reads only the posts' heads), a page of kept cards loads no post row, author, topic or
+    circle; a card changed since loads its own."""
     plan_cache_clear()
     author, reader = await make_user(nickname="作者"), await make_user()
     circle = await make_circle(name="圈", members=[author])
@@ -202,7 +204,8 @@ async def test_a_page_of_kept_cards_reads_none_of_their_relations(
     await Circle.filter(id=circle.id).update(name="新圈")
     page = await _page(api, token)
     assert page[to_global_id("Post", changed.id)]["circle"]["name"] == "新圈"
-    assert sorted(loaded) == ["Circle", "Topic", "User"]  # once each, for the changed card
+    # once each, for the changed card
+    assert sorted(loaded) == ["Circle", "Post", "Topic", "User"]
 
 
 async def test_authors_written_by_one_transaction_keep_cards_of_their_own(
@@ -225,3 +228,63 @@ async def test_authors_written_by_one_transaction_keep_cards_of_their_own(
         for pid, (nickname, topic) in ids.items():
             assert page[pid]["author"]["nickname"] == nickname
             assert [t["name"] for t in page[pid]["topics"]] == [topic]
+
+
+UNKEPT = """query Unkept($first: Int) { feed(kind: LATEST, first: $first) { edges { node {
+  id title body likeCount viewerHasLiked author { id nickname viewerIsFollowing }
+} } } }"""
+
+
+async def test_a_card_seen_kept_but_not_found_kept_is_completed_from_its_row(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page read as heads hands out stand-ins for cards seen kept (api.posts.PostStandIn).
+    Where the kept card is gone since, or the plan at hand keeps nothing, the card is
+    completed from the post's row, loaded then: the same answer as a page read whole."""
+    plan_cache_clear()
+    author, reader = await make_user(nickname="作者"), await make_user()
+    posts = [await make_post(author, f"第{i}篇", title=f"题{i}") for i in range(3)]
+    token = token_for(runtime, reader)
+    liked = await api.op("LikePost", {"postId": to_global_id("Post", posts[0].id)}, token=token)
+    assert "errors" not in liked, liked
+    first = await _page(api, token)  # keeps the cards, and notes them seen
+    hydrated: list[int] = []
+    hydrate = PostStandIn.hydrate
+
+    async def counted(self: PostStandIn, context: Any) -> Any:
+        hydrated.append(self.pk)
+        return await hydrate(self, context)
+
+    monkeypatch.setattr(PostStandIn, "hydrate", counted)
+    assert await _page(api, token) == first
+    assert hydrated == []  # all kept: nothing loaded
+    memo._completed.clear()  # forgotten since: seen, but not found kept
+    assert await _page(api, token) == first
+    assert sorted(hydrated) == sorted(p.id for p in posts)
+    assert len(memo._completed) >= 3  # kept again
+    # a plan that keeps nothing (the viewer's follow), on cards seen kept by another plan
+    unkept = await _page(api, token, UNKEPT)
+    assert unkept[to_global_id("Post", posts[0].id)]["viewerHasLiked"] is True
+    assert {card["body"] for card in unkept.values()} == {f"第{i}篇" for i in range(3)}
+    assert {card["author"]["viewerIsFollowing"] for card in unkept.values()} == {False}
+
+
+async def test_a_frozen_row_keeps_its_version_and_an_edit_shows(api: Api, runtime: Runtime) -> None:
+    """VACUUM FREEZE leaves a row's xmin as it was (PostgreSQL shows the raw xmin of a frozen
+    row): a card keyed by it stays kept, and an edit, frozen in turn, shows at once."""
+    plan_cache_clear()
+    author = await make_user(nickname="作者")
+    post = await make_post(author, "#冻结# 原文")
+    token = token_for(runtime, await make_user())
+    pid = to_global_id("Post", post.id)
+    before = await reads.card_versions([post.id], None)
+    assert (await _page(api, token))[pid]["author"]["nickname"] == "作者"
+    connection = Tortoise.get_connection("default")
+    await connection.execute_script("VACUUM FREEZE posts, users, topics")
+    assert await reads.card_versions([post.id], None) == before
+    await Post.filter(id=post.id).update(body="改过")
+    await User.filter(id=author.id).update(nickname="新名")
+    await connection.execute_script("VACUUM FREEZE posts, users, topics")
+    assert await reads.card_versions([post.id], None) != before
+    assert (await _page(api, token))[pid]["author"]["nickname"] == "新名"
+    assert (await _page(api, token, UNKEPT))[pid]["body"] == "改过"
