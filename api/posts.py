@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -203,13 +203,13 @@ class PostStandIn(Post, memo.StandIn):
     the card was seen kept (api.compiled.memo.StandIn): its key (api/cards.py) and the
     viewer's fields read nothing else; `hydrate` loads the rest."""
 
-    def __init__(self, head: reads.PostHead) -> None:  # no dataclass fields: only these
+    def __init__(self, head: reads.PostHead, now: datetime) -> None:  # only these fields
         self.pk = head.id
         self.kind = head.kind
         self.author_id = head.author_id
         self.circle_id = head.circle_id
         self.accepted_answer_id = head.accepted_answer_id
-        self.is_pinned = is_pinned(head)  # type: ignore[arg-type]
+        self.is_pinned = is_pinned(head, now)  # type: ignore[arg-type]
 
     async def hydrate(self, context: Context) -> Post:
         post = await context.loaders.post.load(self.pk)
@@ -242,7 +242,8 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
         kept = {p.id for p in items if p.id in versions and memo.seen((p.id, versions[p.id]))}
     stand_ins: dict[int, Post] = {}
     if items and isinstance(items[0], reads.PostHead):
-        stand_ins = {h.id: PostStandIn(h) for h in items if h.id in kept}
+        now = datetime.now(UTC)
+        stand_ins = {h.id: PostStandIn(h, now) for h in items if h.id in kept}
         missing = [h.id for h in items if h.id not in kept]
         rows = await reads.by_ids(models.Post, missing) if missing else []
         loaded = {p.id: p for p in rows if p is not None}
