@@ -41,9 +41,20 @@ from api.strawberry_internals import ExecutionContext
 from domain.models import PostKind
 from domain.reads import CardVersions
 
+
+def _liked(post: Any, context: Any) -> Any:
+    """viewerHasLiked as read with the page's versions (for this viewer: post_connection),
+    else as the field reads it."""
+    if context.known_viewer() is not None:
+        versions = context.loaders.card_versions.get(post.pk)
+        if versions is not None:
+            return versions.liked
+    return viewer_has_liked(post, context)
+
+
 # Fields of a card run anew for each request, with the way to answer each without building
 # its resolve info (api.compiled.memo.Direct).
-VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": viewer_has_liked}
+VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": _liked}
 # Relations whose selection may be kept: the type's plain values, plus these derived ones.
 _RELATIONS = {"author": "User", "topics": "Topic", "circle": "Circle", "images": "Image"}
 _DERIVED = {("User", "level")}
@@ -56,6 +67,7 @@ Step = Callable[[Any, Any, "CardVersions | None"], Any]
 
 def register() -> None:
     memo.register("Post", _analyse_post)
+    memo.register("PostConnection", _analyse_page)
 
 
 def _object_completer(field: FieldPlan) -> Completer | None:
@@ -110,9 +122,103 @@ def _key(steps: tuple[Step, ...], source: Any, context: Any) -> Hashable | None:
     parts = tuple(step(source, context, versions) for step in steps)
     if _MISSING in parts:
         return None
-    if versions is not None:
+    if versions is not None and not isinstance(source, memo.StandIn):  # a stand-in was
         memo.note((source.pk, versions))
     return parts
+
+
+# A page of cards kept whole (issue 22): a PostConnection whose edges select only their
+# cursor and a kept card, and whose pageInfo only plain values, is completed once per
+# content — its cards' keys, cursors and page info — and each request gets a copy with its
+# own viewer's values in each card. Where one is not ready at once, or a card has no key,
+# the page is completed the usual way (its cards still kept one by one).
+
+
+def _analyse_page(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan | None:
+    edges, page_info = _only(plan, ("edges", "pageInfo"))
+    if edges is None or edges is _MISSING or page_info is _MISSING or edges.attr is None:
+        return None
+    edge_plan = _sub(executor, edges)
+    node = _only(edge_plan, ("node",), leaves=True)[0]
+    if node is None or node is _MISSING or node.attr is None:
+        return None
+    cards = memo.memo_plan(executor, _sub(executor, node))
+    if cards is None or cards.overlay is not None:
+        return None
+    info: tuple[str, Callable[[Any], Any]] | None = None
+    if page_info is not None:
+        info_plan = _sub(executor, page_info)
+        if page_info.attr is None or not all(f.typename or f.leaf for f in info_plan.fields):
+            return None
+        info = (page_info.attr, _values(info_plan))
+    key = partial(_page_key, cards.key, edges.attr, node.attr, _values(edge_plan), info)
+    overlay = partial(_page_overlay, edges.attr, edges.key, node.attr, node.key, cards)
+    return memo.MemoPlan(key, (), overlay)
+
+
+def _only(plan: ObjectPlan, names: tuple[str, ...], leaves: bool = False) -> list[Any]:
+    """The plan's field of each name (None: not selected; _MISSING: selected twice, or a
+    field of another name besides __typename and, with `leaves`, plain values)."""
+    found: list[Any] = [None] * len(names)
+    for field in plan.fields:
+        if field.typename or (leaves and field.leaf):
+            continue
+        if field.name not in names:
+            return [_MISSING] * len(names)
+        at = names.index(field.name)
+        found[at] = _MISSING if found[at] is not None else field
+    return found
+
+
+def _sub(executor: ExecutionContext, field: FieldPlan) -> ObjectPlan:
+    completer = _object_completer(field)
+    assert completer is not None
+    return sub_plan(executor, completer, completer.type, field)
+
+
+def _page_key(
+    card_key: Callable[[Any, Any], Hashable | None],
+    edges_attr: str,
+    node_attr: str,
+    edge_values: Callable[[Any], Any],
+    info: tuple[str, Callable[[Any], Any]] | None,
+    source: Any,
+    context: Any,
+) -> Hashable | None:
+    cards = []
+    for edge in getattr(source, edges_attr):
+        card = card_key(getattr(edge, node_attr), context)
+        if card is None:
+            return None
+        cards.append((edge_values(edge), card))
+    return (tuple(cards), info[1](getattr(source, info[0])) if info is not None else ())
+
+
+def _page_overlay(
+    edges_attr: str,
+    edges_key: str,
+    node_attr: str,
+    node_key: str,
+    cards: memo.MemoPlan,
+    kept: dict[str, Any],
+    source: Any,
+    context: Any,
+) -> dict[str, Any] | None:
+    edges = []
+    for kept_edge, edge in zip(kept[edges_key], getattr(source, edges_attr), strict=True):
+        node = getattr(edge, node_attr)
+        card = kept_edge[node_key].copy()  # the kept page itself is never changed
+        for field, direct in cards.viewer_fields:
+            value = memo.direct_value(field, direct, node, context)
+            if value is memo.NOT_READY:
+                return None
+            card[field.key] = value
+        mine = kept_edge.copy()
+        mine[node_key] = card
+        edges.append(mine)
+    page = kept.copy()
+    page[edges_key] = edges
+    return page
 
 
 def _post_step(values: Callable[[Any], Any]) -> Step:

@@ -8,8 +8,10 @@ from functools import partial
 import strawberry
 from strawberry.types import Info
 
+from api.compiled import memo
 from api.context import Context
-from api.posts import Post, post_connection, wants_card_versions, wants_heads
+from api.lookahead import node_fields
+from api.posts import CARD_RELATIONS, Post, post_connection
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated
@@ -36,6 +38,23 @@ async def prepare_recommended(runtime: Runtime, user_id: int) -> None:
     one, so that their first page reads it rather than falling back to HOT."""
     if await serving.needs_feed(runtime.store, user_id):
         await _ask_for_list(runtime, user_id)
+
+
+def wants_card_versions(info: Info[Context, None]) -> bool:
+    """Whether the cards of a page of posts under this field read their versions
+    (domain.reads.CardVersions): for the viewer's likes or for the relations they show. A
+    list that can read them in its own statement (domain.feeds.latest) is asked to."""
+    wanted = node_fields(info)
+    return (
+        "viewerHasLiked" in wanted and info.context.known_viewer() is not None
+    ) or not wanted.isdisjoint(CARD_RELATIONS)
+
+
+def wants_heads(info: Info[Context, None]) -> bool:
+    """Whether a list read with its cards' versions may read only its posts' heads
+    (domain.reads.PostHead): under a compiled plan, which completes the stand-ins that
+    post_connection makes of the heads of kept cards."""
+    return memo.allows_stand_ins(info.context)
 
 
 @strawberry.type

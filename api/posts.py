@@ -181,23 +181,6 @@ def _poll(poll: models.Poll | None) -> Poll | None:
     return Poll.from_model(poll) if poll else None
 
 
-def wants_card_versions(info: Info[Context, None]) -> bool:
-    """Whether the cards of a page of posts under this field read their versions
-    (domain.reads.CardVersions): for the viewer's likes or for the relations they show. A
-    list that can read them in its own statement (domain.feeds.latest) is asked to."""
-    wanted = node_fields(info)
-    return (
-        "viewerHasLiked" in wanted and info.context.known_viewer() is not None
-    ) or not wanted.isdisjoint(_CARD_RELATIONS)
-
-
-def wants_heads(info: Info[Context, None]) -> bool:
-    """Whether a list read with its cards' versions may read only its posts' heads
-    (domain.reads.PostHead): under a compiled plan, which completes the stand-ins that
-    post_connection makes of the heads of kept cards."""
-    return memo.allows_stand_ins(info.context)
-
-
 class PostStandIn(Post, memo.StandIn):
     """A card's post read only as far as its head (domain.reads.PostHead), in a page where
     the card was seen kept (api.compiled.memo.StandIn): its key (api/cards.py) and the
@@ -230,7 +213,7 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     viewer = context.known_viewer()
     liked = "viewerHasLiked" in wanted and viewer is not None
     versions = page.versions
-    if items and versions is None and (liked or not wanted.isdisjoint(_CARD_RELATIONS)):
+    if items and versions is None and (liked or not wanted.isdisjoint(CARD_RELATIONS)):
         versions = await reads.card_versions([p.id for p in items], viewer.id if viewer else None)
     kept: set[int] = set()
     if versions is not None:
@@ -279,7 +262,7 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     return connection_from_page(page, Post.from_model)  # type: ignore[arg-type]
 
 
-_CARD_RELATIONS = frozenset(("author", "topics", "circle"))
+CARD_RELATIONS = frozenset(("author", "topics", "circle"))
 
 
 @strawberry.input

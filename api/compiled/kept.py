@@ -52,7 +52,12 @@ class KeptObjects(ExecutionContext):
         key = (plan, content)
         hit = recall(key)
         if hit is not None:
-            return self._overlay(plan, memo, hit, source, path)
+            if memo.overlay is None:
+                return self._overlay(plan, memo, hit, source, path)
+            mine = memo.overlay(hit, source, self.context_value)
+            if mine is not None:
+                return mine
+            return self._execute_source(plan, source, path)
         errors = len(self.collected_errors.errors)
         completed = self._execute_source(plan, source, path)
         if is_awaitable(completed):

@@ -29,20 +29,29 @@ NOT_READY: Any = object()
 Direct = Callable[[Any, Any], Any]
 
 
+# A kept object's copy for this request with the viewer's values in it, from (the kept
+# completion, source, context); None where a viewer's value is not ready at once (the
+# object is then completed the usual way).
+Overlay = Callable[[dict[str, Any], Any, Any], "dict[str, Any] | None"]
+
+
 class MemoPlan:
     """How the objects of one plan are memoised: `key(source, context)` (None: this one is
     completed the usual way) and the fields executed anew for each request, each with its
-    `Direct` way if it has one."""
+    `Direct` way if it has one — or, for viewer's values deeper down (a page of cards), an
+    `overlay` that puts them into a copy."""
 
-    __slots__ = ("key", "viewer_fields")
+    __slots__ = ("key", "overlay", "viewer_fields")
 
     def __init__(
         self,
         key: Callable[[Any, Any], Hashable | None],
         viewer_fields: tuple[tuple[FieldPlan, Direct | None], ...],
+        overlay: Overlay | None = None,
     ) -> None:
         self.key = key
         self.viewer_fields = viewer_fields
+        self.overlay = overlay
 
 
 # type name -> what decides, for a plan of that type, whether and how it is memoised

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 
+from api import cards
 from api.circles import Circle as CircleType
 from api.compiled import CompiledExecutor, memo, plan_cache_clear
 from api.ids import to_global_id
@@ -288,3 +289,43 @@ async def test_a_frozen_row_keeps_its_version_and_an_edit_shows(api: Api, runtim
     assert await reads.card_versions([post.id], None) != before
     assert (await _page(api, token))[pid]["author"]["nickname"] == "新名"
     assert (await _page(api, token, UNKEPT))[pid]["body"] == "改过"
+
+
+async def test_a_page_is_kept_whole_and_each_viewer_sees_their_own_likes(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose edges select only a cursor and a kept card is completed once per content
+    (api/cards.py's kept pages): the next viewer's page is a copy with their own likes in it,
+    and a like, an edit or a new post makes it a page of its own at once."""
+    plan_cache_clear()
+    author, liker, other = await make_user(nickname="作者"), await make_user(), await make_user()
+    posts = [await make_post(author, f"第{i}篇") for i in range(3)]
+    ids = [to_global_id("Post", p.id) for p in posts]
+    liked = await api.op("LikePost", {"postId": ids[0]}, token=token_for(runtime, liker))
+    assert "errors" not in liked, liked
+    overlays: list[bool] = []
+    overlay = cards._page_overlay
+
+    def counted(*args: Any) -> Any:
+        mine = overlay(*args)
+        overlays.append(mine is not None)
+        return mine
+
+    monkeypatch.setattr(cards, "_page_overlay", counted)
+    plan_cache_clear()  # plans analysed anew, with the counted overlay
+    first = await _page(api, token_for(runtime, other))
+    assert overlays == []  # completed, and kept
+    theirs = await _page(api, token_for(runtime, liker))
+    assert overlays == [True]
+    assert theirs[ids[0]]["viewerHasLiked"] is True and theirs[ids[0]]["likeCount"] == 1
+    assert {k: v["viewerHasLiked"] for k, v in first.items()} == dict.fromkeys(ids, False)
+    assert {k: {**v, "viewerHasLiked": False} for k, v in theirs.items()} == first
+    again = await _page(api, token_for(runtime, other))
+    assert again == first and overlays == [True, True]
+    await api.op("LikePost", {"postId": ids[1]}, token=token_for(runtime, other))
+    await Post.filter(id=posts[2].id).update(body="改过")
+    await make_post(author, "新的一篇")
+    changed = await _page(api, token_for(runtime, other))
+    assert overlays == [True, True]  # a page of its own
+    assert changed[ids[1]]["viewerHasLiked"] is True and changed[ids[1]]["likeCount"] == 1
+    assert len(changed) == 4
