@@ -104,13 +104,17 @@ def bench_settings(env: dict[str, str]) -> Settings:
 
 @contextmanager
 def running_service(
-    env: dict[str, str], workers: int = 1, command: list[str] | None = None
+    env: dict[str, str],
+    workers: int = 1,
+    command: list[str] | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[tuple[str, int]]:
-    """(base URL, process id) of `quanzi serve` (or `command`, given --port) running on env."""
+    """(base URL, process id) of `quanzi serve` (or `command`, given --port) running on env,
+    from the checkout at `cwd` (this one, or an earlier commit's: feed_page_bench.py)."""
     port = free_port()
     command = command or [sys.executable, "-m", "quanzi", "serve", "--workers", str(workers)]
     server = subprocess.Popen(
-        [*command, "--port", str(port)], env=env, cwd=ROOT, stderr=subprocess.DEVNULL
+        [*command, "--port", str(port)], env=env, cwd=cwd, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -11,7 +11,11 @@ up at once (the ones not being measured idle):
 - raw: the very bytes the service answered, served from memory by uvicorn + Starlette
   (`ceiling_server.py --raw`): the floor of the HTTP stack;
 - recommended: the service's Feed(RECOMMENDED, first: 26), each request a session's first page;
-- 2 workers: `quanzi serve --workers 2`, Feed(LATEST).
+- 2 workers: `quanzi serve --workers 2`, Feed(LATEST);
+- issue day: the service as it was when issue 22 asked for this (`--issue-day`, main at
+  380a0a2 by default), checked out from this repository's history into a temporary
+  worktree and served on the same database: "today's" of the issue's "never less than 5x
+  today's in the same run". Left out where the history is not here (a shallow clone).
 
 `--rounds` rounds alternate between the targets, `--connections` keep-alive connections each,
 the members' tokens in turn. Then the community grows to `--large` posts (older ones, so the
@@ -24,6 +28,7 @@ aiohttp driver in common.py stands in (and the table says so).
 
     .venv/bin/python bench/feed_page_bench.py [--small 20000] [--large 1000000] [--seconds 10]
         [--rounds 3] [--connections 16] [--no-train] [--driver wrk|aiohttp]
+        [--issue-day COMMIT|'']
 """
 
 from __future__ import annotations
@@ -65,7 +70,9 @@ PAGE = 26
 BATCH = 100_000
 RECENT = timedelta(days=30)  # the small community's posts span the last 30 days
 
-TARGETS = ("service", "interpreter", "raw", "recommended", "2 workers")
+TARGETS = ("service", "interpreter", "raw", "recommended", "2 workers", "issue day")
+# main before issue 22's work began (bench/README.md: "Before")
+ISSUE_DAY = "380a0a2"
 
 
 def dsn(url: str) -> str:
@@ -371,15 +378,42 @@ def sign_in(base: str, members: int) -> list[str]:
     return tokens
 
 
-def servers(env: dict[str, str], stack: ExitStack) -> dict[str, tuple[str, int]]:
+def servers(
+    env: dict[str, str], stack: ExitStack, issue_day: Path | None
+) -> dict[str, tuple[str, int]]:
     """name -> (base URL, process id) of the service's servers (one process, or a parent and
     its workers, per target)."""
     interpreter_env = {**env, "QUANZI_COMPILED_EXECUTION": "0"}
-    return {
+    started = {
         "service": stack.enter_context(running_service(env)),
         "interpreter": stack.enter_context(running_service(interpreter_env)),
         "2 workers": stack.enter_context(running_service(env, workers=2)),
     }
+    if issue_day is not None:
+        started["issue day"] = stack.enter_context(running_service(env, cwd=issue_day))
+    return started
+
+
+def issue_day_checkout(commit: str, var_dir: str, stack: ExitStack) -> Path | None:
+    """A worktree of `commit` from this repository's history (removed afterwards), or None
+    where there is no such history here."""
+    if not commit:
+        return None
+    tree = Path(var_dir) / "issue-day"
+    made = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        print(f"issue day ({commit}) left out: {made.stderr.strip()}", flush=True)
+        return None
+    stack.callback(
+        subprocess.run,
+        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+        capture_output=True,
+    )
+    return tree
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -419,7 +453,7 @@ def measure(
     latest, recommended = request_body("LATEST"), request_body("RECOMMENDED")
     figures: dict[str, list[dict]] = {}
     with ExitStack() as stack:
-        started = servers(env, stack)
+        started = servers(env, stack, issue_day_checkout(args.issue_day, var_dir, stack))
         bases = {name: base for name, (base, _) in started.items()}
         pids = {name: pid for name, (_, pid) in started.items()}
         tokens = sign_in(bases["service"], args.connections)
@@ -429,6 +463,11 @@ def measure(
             raise SystemExit("the interpreter's page differs from the service's")
         if check_page("2 workers", fetch(bases["2 workers"], latest, tokens[0])) != served:
             raise SystemExit("the 2 workers' page differs from the service's")
+        if (
+            "issue day" in bases
+            and check_page("issue day", fetch(bases["issue day"], latest, tokens[0])) != served
+        ):
+            raise SystemExit("the issue day's page differs from the service's")
         for token in tokens:
             check_page("recommended", fetch(bases["service"], recommended, token))
         raw_file = Path(var_dir) / "page.json"
@@ -445,6 +484,8 @@ def measure(
             "recommended": (bases["service"], recommended),
             "2 workers": (bases["2 workers"], latest),
         }
+        if "issue day" in bases:
+            runs["issue day"] = (bases["issue day"], latest)
         owner = {**pids, "recommended": pids["service"]}
         load = wrk if args.driver == "wrk" else aiohttp_load
         for base, body in runs.values():  # warm-up: caches and pools
@@ -504,6 +545,8 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
     ]
     for label, figures in results.items():
         for name in TARGETS:
+            if name not in figures:
+                continue
             runs = figures[name]
             lines.append(
                 f"| {label} | {name} | {_median(runs, 'rps'):,.0f} "
@@ -519,7 +562,10 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         ("service / raw bytes", "service", "raw"),
         ("RECOMMENDED / LATEST", "recommended", "service"),
         ("2 workers / 1", "2 workers", "service"),
+        (f"service / issue day ({args.issue_day})", "service", "issue day"),
     ):
+        if any(bottom not in f or top not in f for f in results.values()):
+            continue
         cells = []
         for f in results.values():
             cpu = "" if top == "2 workers" else f"{_cpu_ratio(f[top], f[bottom]):.3g}"
@@ -546,6 +592,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-train", dest="train", action="store_false")
     parser.add_argument("--driver", choices=("wrk", "aiohttp"), default=None)
+    parser.add_argument(
+        "--issue-day", default=ISSUE_DAY, help="the commit measured as 'today's'; '': none"
+    )
     args = parser.parse_args()
     if args.driver is None:
         args.driver = "wrk" if shutil.which("wrk") else "aiohttp"

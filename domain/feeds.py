@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -69,6 +69,22 @@ def _after_pin(after: str | None) -> tuple[datetime, int] | None:
     return pinned_at, pk
 
 
+# Cursors of the newest posts, the most read ones: the same text for the same post every
+# time (keyed with the offset too, as equal instants in other zones would print otherwise).
+_CURSORS_MAX = 50_000
+_cursors: dict[tuple[int, datetime, timedelta | None], str] = {}
+
+
+def _regular_cursor(post: Any) -> str:
+    key = (post.id, post.created_at, post.created_at.utcoffset())
+    cursor = _cursors.get(key)
+    if cursor is None:
+        if len(_cursors) >= _CURSORS_MAX:
+            _cursors.clear()
+        cursor = _cursors[key] = encode_cursor([post.created_at, post.id])
+    return cursor
+
+
 def _pinned_page(
     pins: list[Any], more_pins: bool, regular: Page[Any] | list[Any], size: int
 ) -> Page[Any]:
@@ -79,7 +95,7 @@ def _pinned_page(
         items, cursors, more = regular.items, regular.cursors, regular.has_next
     else:
         items = regular[: size - len(pins)]
-        cursors = [encode_cursor([p.created_at, p.id]) for p in items]
+        cursors = [_regular_cursor(p) for p in items]
         more = len(regular) > len(items)
     return Page(
         items=pins + items,

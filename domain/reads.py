@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from tortoise.models import Model
 from tortoise.timezone import get_default_timezone
@@ -78,7 +78,9 @@ async def topics_of_posts(post_ids: Sequence[int]) -> list[list[Topic]]:
     return [by_post.get(i, []) for i in post_ids]
 
 
-@dataclass(frozen=True, slots=True)
+# Hashable by value and never changed once made; not frozen, whose __init__ sets each field
+# through object.__setattr__ (a page makes 27 of them).
+@dataclass(slots=True, unsafe_hash=True)
 class CardVersions:
     """The row versions (PostgreSQL's `xmin`: a new one with every insert or update of a
     row) of a post and of what its card shows beside the post's own row — its author, its
@@ -127,8 +129,7 @@ def card_versions_of(rows: Sequence[Mapping[str, Any]]) -> dict[int, CardVersion
     }
 
 
-@dataclass(frozen=True, slots=True)
-class PostHead:
+class PostHead(NamedTuple):
     """What a page of posts reads of each post when its cards are likely kept whole
     (api/cards.py): enough to place the post on the page (its cursor), to key its card with
     its versions, and to answer the viewer's own fields; the rest of the row is read only
