@@ -182,11 +182,26 @@ async def needs_feed(store: Store, user_id: int) -> bool:
     return await _claim_build(store, user_id)
 
 
+# When this process last asked Redis to claim a member's build: a claim lasts BUILD_CLAIM
+# seconds, so asking again sooner is a round trip per page for nothing (every page of a
+# member whose list is stale, until the job has built the new one).
+_asked: dict[str, float] = {}
+
+
+def forget_claims() -> None:
+    """Forget the claims asked (tests, which empty Redis between them)."""
+    _asked.clear()
+
+
 async def _claim_build(store: Store, user_id: int) -> bool:
-    claimed = await store.redis.set(
-        store.key("recfeed", user_id, "asked"), 1, nx=True, ex=BUILD_CLAIM
-    )
-    return bool(claimed)
+    key = store.key("recfeed", user_id, "asked")
+    now = time.monotonic()
+    if now - _asked.get(key, -BUILD_CLAIM) < BUILD_CLAIM:
+        return False
+    if len(_asked) >= 100_000:
+        _asked.clear()
+    _asked[key] = now
+    return bool(await store.redis.set(key, 1, nx=True, ex=BUILD_CLAIM))
 
 
 # A session's first page in one round trip: the member's pointer and the top of the list it
@@ -265,10 +280,24 @@ async def recommended_page(
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
-        cursors=[encode_cursor([token, position]) for _, position in kept],
+        cursors=[_cursor(token, position) for _, position in kept],
         has_next=has_next,
         versions=reads.card_versions_of(rows) if versions else None,
     )
+
+
+# A list's cursors, the same text for every page of it (a list is never changed: a new one
+# has a token of its own).
+_cursors: dict[tuple[str, int], str] = {}
+
+
+def _cursor(token: str, position: int) -> str:
+    cursor = _cursors.get((token, position))
+    if cursor is None:
+        if len(_cursors) >= 100_000:
+            _cursors.clear()
+        cursor = _cursors[token, position] = encode_cursor([token, position])
+    return cursor
 
 
 @cache

@@ -26,6 +26,7 @@ from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.embedded import embedded_servers
 from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings
+from recommend import serving
 from tests.contract import operation
 from tests.wechat_stub import APPID, SECRET, WeChatStub, start_stub
 
@@ -133,6 +134,7 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     )
     async for key in rt.redis.scan_iter(match=rt.settings.redis_prefix + "*", count=500):
         await rt.redis.delete(key)
+    serving.forget_claims()  # what this process remembers of those keys
     stub: WeChatStub = request.getfixturevalue("wechat")
     with stub.lock:
         stub.codes.clear()
