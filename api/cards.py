@@ -3,12 +3,15 @@ chip, its topics, its circle, its images — is the same for every viewer until 
 changes, so the compiled executor completes it once and hands every later request a copy,
 running only the viewer's own fields (`viewerHasLiked`) anew (api.compiled.memo).
 
-The key is the content itself, read from what this request loaded: the post's plain values
-(counters, title, body, status, isPinned…), the author's, topics' and circle's values of the
-fields the card selects (and the author's level under today's rules), the images. A like, an
-edit, a renamed topic, a new nickname or a new level threshold is a new key on the very next
-request, in every process; a post the viewer may no longer see is not on the page at all (the
-page's own query decides). Nothing is invalidated because nothing can go stale.
+The key is the content itself, as this request read it: with the versions a page read with
+its posts (domain.reads.CardVersions), the post's id, row version and isPinned, and the
+author's, topics' and circle's ids and row versions (and today's level rules); without,
+the post's plain values, the author's, topics' and circle's values of the fields the card
+selects (and the author's level), the images. A like, an edit, a renamed topic, a new
+nickname or a new level threshold is a new key on the very next request, in every process;
+a post the viewer may no longer see is not on the page at all (the page's own query
+decides). Nothing is invalidated because nothing can go stale. A whole page of such cards
+is kept the same way (below: kept pages).
 
 A card is kept only where all that is known without running it:
 
@@ -17,7 +20,8 @@ A card is kept only where all that is known without running it:
 - under `author`, `topics` and `circle` every field is a plain value (a function of the row:
   `from_model` copies the model's attribute of the same name, tests/api/test_cards.py holds
   them to it) or the author's `level`;
-- the relations are already loaded (a page's look-ahead loads them: api.posts.post_connection);
+- the relations' versions were read with the page, or the relations are already loaded (a
+  page's look-ahead loads them: api.posts.post_connection);
 - the post has no poll and no accepted answer when the card selects them (votes change a poll
   card every minute; those cards take the usual way).
 
