@@ -39,9 +39,9 @@ class CompiledExecutor(KeptObjects):
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = None if serially is not None else plan_operation(self)
+        allow_stand_ins(self.context_value, plan is not None)
         if plan is None:
             return super().execute_operation(serially)
-        allow_stand_ins(self.context_value)
         self._argument_cache: dict[int, dict[str, Any]] = {}
         try:
             result = self._execute_fields(plan.root, self.root_value, None)

@@ -113,10 +113,11 @@ class StandIn:
         raise NotImplementedError
 
 
-def allow_stand_ins(context: Any) -> None:
-    """Mark an operation's context as run by a compiled plan (which completes StandIns)."""
+def allow_stand_ins(context: Any, allowed: bool) -> None:
+    """Mark an operation's context as run by a compiled plan (which completes StandIns), or
+    not (graphql-core's own way, which does not)."""
     if hasattr(context, "stand_ins"):
-        context.stand_ins = True
+        context.stand_ins = allowed
 
 
 def allows_stand_ins(context: Any) -> bool:
