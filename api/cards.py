@@ -157,7 +157,7 @@ def _analyse_page(executor: ExecutionContext, plan: ObjectPlan) -> memo.MemoPlan
         info = (page_info.attr, _values(info_plan))
     key = partial(_page_key, cards.key, edges.attr, node.attr, _values(edge_plan), info)
     overlay = partial(_page_overlay, edges.attr, edges.key, node.attr, node.key, cards)
-    return memo.MemoPlan(key, (), overlay)
+    return memo.MemoPlan(key, (), overlay, whole=True)
 
 
 def _only(plan: ObjectPlan, names: tuple[str, ...], leaves: bool = False) -> list[Any]:

@@ -50,7 +50,7 @@ class KeptObjects(ExecutionContext):
         if content is None:
             return self._execute_source(plan, source, path)
         key = (plan, content)
-        hit = recall(key)
+        hit = recall(key, memo.whole)
         if hit is not None:
             if memo.overlay is None:
                 return self._overlay(plan, memo, hit, source, path)
@@ -61,9 +61,9 @@ class KeptObjects(ExecutionContext):
         errors = len(self.collected_errors.errors)
         completed = self._execute_source(plan, source, path)
         if is_awaitable(completed):
-            return self._keep_later(key, completed, errors)
+            return self._keep_later(key, completed, errors, memo.whole)
         if len(self.collected_errors.errors) == errors:
-            keep(key, completed)
+            keep(key, completed, memo.whole)
         return completed
 
     def _execute_source(self, plan: ObjectPlan, source: Any, path: Path) -> Any:
@@ -79,10 +79,12 @@ class KeptObjects(ExecutionContext):
             return await completed
         return completed
 
-    async def _keep_later(self, key: Any, completed: Awaitable[Any], errors: int) -> Any:
+    async def _keep_later(
+        self, key: Any, completed: Awaitable[Any], errors: int, whole: bool
+    ) -> Any:
         done = await completed  # not kept after an error anywhere meanwhile, to be sure
         if len(self.collected_errors.errors) == errors:
-            keep(key, done)
+            keep(key, done, whole)
         return done
 
     def _overlay(

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 # Completed objects kept (all types): about 2 KB each.
 MEMO_MAX = 20_000
+# Whole pages kept (MemoPlan.whole: api/cards.py's kept pages), about 40 KB each: few, in a
+# store of their own, so that every member's own RECOMMENDED pages cannot fill the memory.
+PAGES_MAX = 500
 # ObjectPlan.memo before its first analysis; what a Direct way could not answer.
 UNANALYSED: Any = object()
 NOT_READY: Any = object()
@@ -41,17 +44,19 @@ class MemoPlan:
     `Direct` way if it has one — or, for viewer's values deeper down (a page of cards), an
     `overlay` that puts them into a copy."""
 
-    __slots__ = ("key", "overlay", "viewer_fields")
+    __slots__ = ("key", "overlay", "viewer_fields", "whole")
 
     def __init__(
         self,
         key: Callable[[Any, Any], Hashable | None],
         viewer_fields: tuple[tuple[FieldPlan, Direct | None], ...],
         overlay: Overlay | None = None,
+        whole: bool = False,
     ) -> None:
         self.key = key
         self.viewer_fields = viewer_fields
         self.overlay = overlay
+        self.whole = whole  # a page of objects: kept among the few (PAGES_MAX)
 
 
 # type name -> what decides, for a plan of that type, whether and how it is memoised
@@ -90,14 +95,18 @@ def direct_value(field: FieldPlan, direct: Direct | None, source: Any, context: 
     return NOT_READY
 
 
-def recall(key: Hashable) -> dict[str, Any] | None:
-    return _completed.get(key)
+_pages: dict[Hashable, dict[str, Any]] = {}
 
 
-def keep(key: Hashable, completed: dict[str, Any]) -> None:
-    if len(_completed) >= MEMO_MAX:
-        _completed.clear()
-    _completed[key] = completed
+def recall(key: Hashable, whole: bool = False) -> dict[str, Any] | None:
+    return (_pages if whole else _completed).get(key)
+
+
+def keep(key: Hashable, completed: dict[str, Any], whole: bool = False) -> None:
+    store, most = (_pages, PAGES_MAX) if whole else (_completed, MEMO_MAX)
+    if len(store) >= most:
+        store.clear()
+    store[key] = completed
 
 
 class StandIn:
@@ -142,4 +151,5 @@ def seen(source: Hashable) -> bool:
 def forget_memo() -> None:
     """Forget every completed object (tests)."""
     _completed.clear()
+    _pages.clear()
     _seen.clear()

@@ -260,6 +260,7 @@ async def test_a_card_seen_kept_but_not_found_kept_is_completed_from_its_row(
     assert await _page(api, token) == first
     assert hydrated == []  # all kept: nothing loaded
     memo._completed.clear()  # forgotten since: seen, but not found kept
+    memo._pages.clear()
     assert await _page(api, token) == first
     assert sorted(hydrated) == sorted(p.id for p in posts)
     assert len(memo._completed) >= 3  # kept again
@@ -315,6 +316,7 @@ async def test_a_page_is_kept_whole_and_each_viewer_sees_their_own_likes(
     plan_cache_clear()  # plans analysed anew, with the counted overlay
     first = await _page(api, token_for(runtime, other))
     assert overlays == []  # completed, and kept
+    assert len(memo._pages) == 1  # among the few whole pages (memo.PAGES_MAX)
     theirs = await _page(api, token_for(runtime, liker))
     assert overlays == [True]
     assert theirs[ids[0]]["viewerHasLiked"] is True and theirs[ids[0]]["likeCount"] == 1
