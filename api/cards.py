@@ -45,20 +45,9 @@ from api.strawberry_internals import ExecutionContext
 from domain.models import PostKind
 from domain.reads import CardVersions
 
-
-def _liked(post: Any, context: Any) -> Any:
-    """viewerHasLiked as read with the page's versions (for this viewer: post_connection),
-    else as the field reads it."""
-    if context.known_viewer() is not None:
-        versions = context.loaders.card_versions.get(post.pk)
-        if versions is not None:
-            return versions.liked
-    return viewer_has_liked(post, context)
-
-
 # Fields of a card run anew for each request, with the way to answer each without building
 # its resolve info (api.compiled.memo.Direct).
-VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": _liked}
+VIEWER_FIELDS: dict[str, memo.Direct] = {"viewerHasLiked": viewer_has_liked}
 # Relations whose selection may be kept: the type's plain values, plus these derived ones.
 _RELATIONS = {"author": "User", "topics": "Topic", "circle": "Circle", "images": "Image"}
 _DERIVED = {("User", "level")}

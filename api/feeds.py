@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.compiled import memo
 from api.context import Context
 from api.lookahead import node_fields
-from api.posts import CARD_RELATIONS, Post, post_connection
+from api.posts import Post, cards_read_versions, post_connection
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated
@@ -44,10 +44,7 @@ def wants_card_versions(info: Info[Context, None]) -> bool:
     """Whether the cards of a page of posts under this field read their versions
     (domain.reads.CardVersions): for the viewer's likes or for the relations they show. A
     list that can read them in its own statement (domain.feeds.latest) is asked to."""
-    wanted = node_fields(info)
-    return (
-        "viewerHasLiked" in wanted and info.context.known_viewer() is not None
-    ) or not wanted.isdisjoint(CARD_RELATIONS)
+    return cards_read_versions(node_fields(info), info.context.known_viewer())
 
 
 def wants_heads(info: Info[Context, None]) -> bool:

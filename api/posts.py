@@ -165,7 +165,12 @@ class Post(Node):
 
 
 def viewer_has_liked(post: Post, context: Context) -> bool | Awaitable[bool]:
-    """Post.viewerHasLiked (also run on kept cards by api/cards.py)."""
+    """Post.viewerHasLiked (also run on kept cards by api/cards.py): as read with the page's
+    versions (for this viewer: post_connection), else by the viewer's likes loader."""
+    if context.known_viewer() is not None:
+        versions = context.loaders.card_versions.get(post.pk)
+        if versions is not None:
+            return versions.liked
     return context.viewer_relation(Loaders.liked_post, post.pk)
 
 
@@ -211,17 +216,12 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     items: list = page.items
     wanted = node_fields(info)
     viewer = context.known_viewer()
-    liked = "viewerHasLiked" in wanted and viewer is not None
     versions = page.versions
-    if items and versions is None and (liked or not wanted.isdisjoint(CARD_RELATIONS)):
+    if items and versions is None and cards_read_versions(wanted, viewer):
         versions = await reads.card_versions([p.id for p in items], viewer.id if viewer else None)
     kept: set[int] = set()
     if versions is not None:
-        loaders.card_versions.update(versions)
-        if liked:
-            loaders.liked_post(viewer.id).prime_many(  # type: ignore[union-attr]
-                {p.id: versions[p.id].liked for p in items if p.id in versions}
-            )
+        loaders.card_versions.update(versions)  # viewerHasLiked reads them too
         kept = {p.id for p in items if p.id in versions and memo.seen((p.id, versions[p.id]))}
     stand_ins: dict[int, Post] = {}
     if items and isinstance(items[0], reads.PostHead):
@@ -263,6 +263,14 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
 
 
 CARD_RELATIONS = frozenset(("author", "topics", "circle"))
+
+
+def cards_read_versions(wanted: frozenset[str], viewer: models.User | None) -> bool:
+    """Whether cards selecting `wanted` read their versions (domain.reads.CardVersions): for
+    the viewer's likes, or for the relations they show."""
+    return ("viewerHasLiked" in wanted and viewer is not None) or not wanted.isdisjoint(
+        CARD_RELATIONS
+    )
 
 
 @strawberry.input

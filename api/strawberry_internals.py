@@ -47,7 +47,7 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
-from functools import partial
+from functools import cache, partial
 from types import GeneratorType
 from typing import Any, TypeVar
 
@@ -222,27 +222,18 @@ class GraphQLView(GraphQL[C, None]):
 # an async one, or something else (Strawberry's own wrapping, done per operation as before);
 # None when the class does not override it.
 _GENERATOR, _ASYNC_GENERATOR, _OTHER = "generator", "async generator", "other"
-_hook_kinds: dict[tuple[type, str], tuple[str, Any] | None] = {}
 
 
+@cache
 def _hook_kind(extension_class: type, name: str) -> tuple[str, Any] | None:
-    key = (extension_class, name)
-    try:
-        return _hook_kinds[key]
-    except KeyError:
-        pass
     function = getattr(extension_class, name)
-    kind: tuple[str, Any] | None
     if function is getattr(SchemaExtension, name):
-        kind = None
-    elif inspect.isgeneratorfunction(function):
-        kind = (_GENERATOR, function)
-    elif inspect.isasyncgenfunction(function):
-        kind = (_ASYNC_GENERATOR, function)
-    else:
-        kind = (_OTHER, function)
-    _hook_kinds[key] = kind
-    return kind
+        return None
+    if inspect.isgeneratorfunction(function):
+        return (_GENERATOR, function)
+    if inspect.isasyncgenfunction(function):
+        return (_ASYNC_GENERATOR, function)
+    return (_OTHER, function)
 
 
 class _Hooks(ExtensionContextManagerBase):
@@ -254,7 +245,8 @@ class _Hooks(ExtensionContextManagerBase):
         self.hooks: list[WrappedHook] = []
         self.default_hook = getattr(SchemaExtension, self.HOOK_NAME)
         for extension in extensions:
-            kind = _hook_kind(type(extension), self.HOOK_NAME)
+            # (a class is hashable; mypy reads SchemaExtension's __hash__ as an instance's)
+            kind = _hook_kind(type(extension), self.HOOK_NAME)  # type: ignore[arg-type]
             if kind is None:
                 continue
             what, function = kind

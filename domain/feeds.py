@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -71,18 +71,13 @@ def _after_pin(after: str | None) -> tuple[datetime, int] | None:
 
 # Cursors of the newest posts, the most read ones: the same text for the same post every
 # time (keyed with the offset too, as equal instants in other zones would print otherwise).
-_CURSORS_MAX = 50_000
-_cursors: dict[tuple[int, datetime, timedelta | None], str] = {}
-
-
 def _regular_cursor(post: Any) -> str:
-    key = (post.id, post.created_at, post.created_at.utcoffset())
-    cursor = _cursors.get(key)
-    if cursor is None:
-        if len(_cursors) >= _CURSORS_MAX:
-            _cursors.clear()
-        cursor = _cursors[key] = encode_cursor([post.created_at, post.id])
-    return cursor
+    return _cursor_of(post.id, post.created_at, post.created_at.utcoffset())
+
+
+@lru_cache(maxsize=50_000)
+def _cursor_of(post_id: int, created_at: datetime, _offset: timedelta | None) -> str:
+    return encode_cursor([created_at, post_id])
 
 
 def _pinned_page(
@@ -159,10 +154,8 @@ _SEEK = "AND created_at <= ${0} AND (created_at, id) < (${0}, ${1})"
 def _latest_statement(
     size: int, with_pins: bool, seek: bool, pin_seek: bool, versions: bool, heads: bool
 ) -> str:
-    columns = reads.HEAD_COLUMNS if heads else sql.columns(Post)
+    columns = reads.page_columns("$3" if versions else None, heads=heads)
     cursor = (4, 5) if versions else (3, 4)
-    if versions:
-        columns += ", " + reads.card_version_columns("posts", "$3")
     limit = int(size) + 1  # one past the page: is there a next one
     regular = _REGULAR.format(
         columns=columns, seek=_SEEK.format(*cursor) if seek else "", limit=limit
@@ -198,18 +191,16 @@ async def latest(
         values += from_pin
     elif seek:
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
-    heads = heads and versions
+    heads = heads and versions  # one statement for the same columns
     statement = _latest_statement(size, with_pins, seek, from_pin is not None, versions, heads)
     rows = await sql.fetch_records(statement, *values)
-    items = reads.heads_of(rows) if heads else [sql.build(Post, row) for row in rows]
+    items, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
     pins: list[Any] = []
     regular: list[Any] = []
     for row, item in zip(rows, items, strict=True):
         (pins if row["_pinned"] else regular).append(item)
     page = _pinned_page(pins, len(pins) > size, regular, size)
-    if not versions:
-        return page
-    return replace(page, versions=reads.card_versions_of(rows))
+    return replace(page, versions=card_versions) if card_versions is not None else page
 
 
 async def following(

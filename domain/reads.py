@@ -18,6 +18,7 @@ from domain.models import (
     EventSignup,
     Poll,
     PollOption,
+    Post,
     PostKind,
     PostStatus,
     ReviewDecision,
@@ -173,6 +174,27 @@ def heads_of(rows: Sequence[Mapping[str, Any]]) -> list[PostHead]:
         )
         for row in rows
     ]
+
+
+def page_columns(liker: str | None, *, heads: bool) -> str:
+    """The columns a page of posts selects from `posts`: the whole rows; or, with `liker`
+    (the parameter of the reader whose likes they read), the cards' versions too, beside
+    the rows or beside only their heads (`heads`). page_posts reads them back."""
+    if liker is None:
+        return sql.columns(Post)
+    posts = HEAD_COLUMNS if heads else sql.columns(Post)
+    return f"{posts}, {card_version_columns('posts', liker)}"
+
+
+def page_posts(
+    rows: Sequence[Mapping[str, Any]], *, versions: bool, heads: bool
+) -> tuple[list[Any], dict[int, CardVersions] | None]:
+    """The posts of rows read with page_columns (models, or heads: only with versions) and,
+    with versions, their cards' versions."""
+    if versions and heads:
+        return heads_of(rows), card_versions_of(rows)
+    posts = [sql.build(Post, row) for row in rows]
+    return posts, card_versions_of(rows) if versions else None
 
 
 _CARD_VERSIONS = (

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -275,36 +275,27 @@ async def recommended_page(
         reader_id(viewer),
         *((user_id,) if versions else ()),
     )
-    loaded = reads.heads_of(rows) if heads and versions else [sql.build(Post, r) for r in rows]
-    posts = {p.id: p for p in loaded if access.is_published(p)}  # type: ignore[arg-type]
+    loaded, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
+    posts = {p.id: p for p in loaded if access.is_published(p)}
     kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
         cursors=[_cursor(token, position) for _, position in kept],
         has_next=has_next,
-        versions=reads.card_versions_of(rows) if versions else None,
+        versions=card_versions,
     )
 
 
 # A list's cursors, the same text for every page of it (a list is never changed: a new one
 # has a token of its own).
-_cursors: dict[tuple[str, int], str] = {}
-
-
+@lru_cache(maxsize=100_000)
 def _cursor(token: str, position: int) -> str:
-    cursor = _cursors.get((token, position))
-    if cursor is None:
-        if len(_cursors) >= 100_000:
-            _cursors.clear()
-        cursor = _cursors[token, position] = encode_cursor([token, position])
-    return cursor
+    return encode_cursor([token, position])
 
 
 @cache
 def _by_ids_statement(versions: bool, heads: bool) -> str:
-    columns = reads.HEAD_COLUMNS if heads else sql.columns(Post)
-    if versions:  # $3 the member, whose likes they read
-        columns += ", " + reads.card_version_columns("posts", "$3")
+    columns = reads.page_columns("$3" if versions else None, heads=heads)  # $3: the member
     return f"SELECT {columns} FROM posts WHERE {_READABLE_BY_IDS}"
 
 
