@@ -216,5 +216,6 @@ async def stop_runtime(runtime: Runtime) -> None:
         await runtime.broker.shutdown()
     await runtime.resources.aclose()
     await runtime.http.aclose()
+    await runtime.store.stop_tracking()
     await runtime.redis.aclose()
     await close_db()

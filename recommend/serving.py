@@ -4,17 +4,22 @@ can no longer see dropped, a share of fresh posts mixed in, filled up from HOT. 
 model does not know are scored from their followed topics and circles (a dot product, no
 training) and then HOT.
 
-A request never builds a list: it pages through the member's stored one (by position, in one
-Redis read), and where there is none yet it serves the HOT page at once and asks for one to be
-built (`rebuild`, a job). Lists are built after training, at sign-in, on a miss, and again
-when a session starts on one older than REFRESH_AFTER. Each build is a new list; the
-member's pointer moves to it, and a session already paging through the old one goes on there
-until it expires."""
+A request never builds a list: it pages through the member's stored one by position, and
+where there is none yet it serves the HOT page at once and asks for one to be built
+(`rebuild`, a job). Lists are built after training, at sign-in, on a miss, and again when a
+session starts on one older than REFRESH_AFTER. Each build is a new list; the member's
+pointer moves to it, and a session already paging through the old one goes on there
+until it expires.
+
+A list never changes, so a process holds each one it has read, and the member's pointer to
+it, while Redis tracks them for it (adapters/tracking.py): a page then reads nothing from
+Redis, and a new list is served as soon as the pointer moves."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from array import array
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
@@ -24,6 +29,7 @@ import numpy as np
 
 from adapters import sql
 from adapters.redis import Store
+from adapters.tracking import TrackedKeys
 from domain import access, hot, reads
 from domain.circles import closed_circles, closed_circles_sql, reader_id
 from domain.errors import BadInput
@@ -42,6 +48,8 @@ BATCH = 512
 FEED_TTL = 2 * 3600
 REFRESH_AFTER = 600
 BUILD_CLAIM = 120
+# Pointers and lists a process holds (adapters/tracking.py): a list is ~2.4 KB.
+LISTS_HELD = 10_000
 
 
 def _candidates_key(store: Store, version: str, user_id: int) -> str:
@@ -163,6 +171,7 @@ async def build_feed(store: Store, user_id: int, explore_share: float) -> int:
         pipe.expire(_feed_key(store, user_id, token), FEED_TTL)
         pipe.set(_pointer_key(store, user_id), f"{token}:{int(time.time())}", ex=FEED_TTL)
         await pipe.execute()
+    _held(store).changed([_pointer_key(store, user_id)])  # this process reads it at once
     return len(ids)
 
 
@@ -204,17 +213,63 @@ async def _claim_build(store: Store, user_id: int) -> bool:
     return bool(await store.redis.set(key, 1, nx=True, ex=BUILD_CLAIM))
 
 
-# A session's first page in one round trip: the member's pointer and the top of the list it
-# names ("" when there is none). KEYS[1] the pointer; ARGV the list keys' prefix and the last
-# position to read.
-_FIRST_WINDOW = """
+# A session's first list in one round trip: the member's pointer and the list it names
+# ("" when there is none). KEYS[1] the pointer; ARGV[1] the list keys' prefix.
+_CURRENT_LIST = """
 local pointer = redis.call('GET', KEYS[1])
 if not pointer then return {''} end
 local token = string.match(pointer, '^([^:]+):')
-local window = redis.call('LRANGE', ARGV[1] .. token, 0, tonumber(ARGV[2]))
-table.insert(window, 1, pointer)
-return window
+local list = redis.call('LRANGE', ARGV[1] .. token, 0, -1)
+table.insert(list, 1, pointer)
+return list
 """
+
+
+def _held(store: Store) -> TrackedKeys:
+    """The pointers and lists this process holds while Redis tracks them (a list never
+    changes; a pointer moves when a new list is built)."""
+    return store.tracked("recfeed", size=LISTS_HELD)
+
+
+def _items(stored: list[Any]) -> array[int] | None:
+    """A stored list's post ids ("-" alone: a list built empty), or None when it is gone."""
+    if not stored:
+        return None
+    return array("q", [int(p) for p in stored if p != "-"])
+
+
+async def _current_list(
+    store: Store, held: TrackedKeys, user_id: int
+) -> tuple[str, array[int] | None]:
+    """The member's pointer ("" without one) and the list it names."""
+    pointer_key = _pointer_key(store, user_id)
+    pointer = held.get(pointer_key)
+    if isinstance(pointer, str):
+        items = held.get(_feed_key(store, user_id, pointer.split(":", 1)[0]))
+        if isinstance(items, array):
+            return pointer, items
+    mark = held.mark()
+    pointer, *stored = await store.redis.eval(
+        _CURRENT_LIST, 1, pointer_key, store.key("recfeed", user_id, "")
+    )
+    items = _items(stored)
+    if pointer and items is not None:
+        held.put(pointer_key, pointer, mark)
+        held.put(_feed_key(store, user_id, pointer.split(":", 1)[0]), items, mark)
+    return str(pointer), items
+
+
+async def _list(store: Store, held: TrackedKeys, user_id: int, token: str) -> array[int] | None:
+    """One of the member's lists, by its token (None when it expired)."""
+    key = _feed_key(store, user_id, token)
+    items = held.get(key)
+    if isinstance(items, array):
+        return items
+    mark = held.mark()
+    items = _items(await store.redis.lrange(key, 0, -1))
+    if items is not None:
+        held.put(key, items, mark)
+    return items
 
 
 # Published, and outside every circle closed to the reader ($2; see circles.reader_id): the
@@ -242,21 +297,20 @@ async def recommended_page(
     HOT page (and its cursors page on through HOT) while `rebuild` builds one."""
     size = check_first(first, cap=cap)
     user_id = viewer.id
+    held = _held(store)
     if after:
         token, offset = decode_offset_cursor(after)
         if token.startswith("all:"):  # a session that started on HOT stays there
             return await _hot_page(store, viewer, size=size, after=after, cap=cap)
-        key = _feed_key(store, user_id, token)
-        window = await store.redis.lrange(key, offset, offset + size)
+        items = await _list(store, held, user_id, token)
+        window = items[offset : offset + size + 1] if items is not None else ()
         if not window:
             raise BadInput("bad_cursor", field="after")  # the list expired: start over
     else:
-        pointer, *window = await store.redis.eval(
-            _FIRST_WINDOW, 1, _pointer_key(store, user_id), store.key("recfeed", user_id, ""), size
-        )
         offset = 0
-        if window:
-            token, built = str(pointer).rsplit(":", 1)
+        pointer, items = await _current_list(store, held, user_id)
+        if pointer and items is not None:
+            token, built = pointer.rsplit(":", 1)
             stale = time.time() - int(built) >= REFRESH_AFTER
             if stale and rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
@@ -264,20 +318,20 @@ async def recommended_page(
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
             return await _hot_page(store, viewer, size=size, after=None, cap=cap)
-    window = [p for p in window if p != "-"]
+        window = items[: size + 1]
     has_next = len(window) > size
     window = window[:size]
     # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
     # the member, is left out here.
     rows = await sql.fetch_records(
         _by_ids_statement(versions, heads and versions),
-        [int(i) for i in window],
+        list(window),
         reader_id(viewer),
         *((user_id,) if versions else ()),
     )
     loaded, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
     posts = {p.id: p for p in loaded if access.is_published(p)}
-    kept = [(int(i), offset + n + 1) for n, i in enumerate(window) if int(i) in posts]
+    kept = [(i, offset + n + 1) for n, i in enumerate(window) if i in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
         cursors=[_cursor(token, position) for _, position in kept],

@@ -135,6 +135,7 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     async for key in rt.redis.scan_iter(match=rt.settings.redis_prefix + "*", count=500):
         await rt.redis.delete(key)
     serving.forget_claims()  # what this process remembers of those keys
+    rt.store.forget_tracked()
     stub: WeChatStub = request.getfixturevalue("wechat")
     with stub.lock:
         stub.codes.clear()

@@ -8,8 +8,10 @@ import asyncio
 import json
 import time
 
+from redis.asyncio import Redis
 from taskiq.api import run_receiver_task
 
+from adapters.redis import Store
 from api.ids import to_global_id
 from domain.models import CircleMember, JoinPolicy, Post, PostStatus
 from quanzi.bootstrap import Runtime
@@ -41,6 +43,16 @@ async def _wait_for_list(runtime: Runtime, user_id: int) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("no list was built")
+
+
+async def _until_dropped(runtime: Runtime, key: str) -> None:
+    """Until this process has heard from Redis that `key` changed (adapters/tracking.py)."""
+    held = serving._held(runtime.store)
+    for _ in range(200):
+        if held.get(key) is None:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{key} is still held")
 
 
 async def test_without_a_list_the_first_page_is_hot_at_once_and_a_job_builds_the_list(
@@ -116,6 +128,47 @@ async def test_a_post_hidden_deleted_or_closed_since_the_build_is_never_shown(
     assert shown == {to_global_id("Post", p.id) for p in posts[2:]}
 
 
+async def test_a_list_built_by_another_process_is_served_once_redis_says_so(
+    api: Api, runtime: Runtime
+) -> None:
+    author = await make_user()
+    posts = [await make_post(author, f"第 {i} 篇") for i in range(3)]
+    reader = await make_user()
+    token = token_for(runtime, reader)
+    await serving.build_feed(runtime.store, reader.id, SHARE)
+    first = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
+    assert set(_ids(first)) == {to_global_id("Post", p.id) for p in posts}
+    pointer_key = serving._pointer_key(runtime.store, reader.id)
+    assert serving._held(runtime.store).get(pointer_key)  # the next page reads no Redis
+
+    newer = await make_post(author, "另一个进程建好新列表之后")
+    worker = Redis.from_url(runtime.settings.redis_url or "", decode_responses=True)
+    try:  # the job's process: a client and a store of its own
+        await serving.build_feed(Store(worker, runtime.store.prefix), reader.id, SHARE)
+    finally:
+        await worker.aclose()
+    await _until_dropped(runtime, pointer_key)
+    again = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
+    assert to_global_id("Post", newer.id) in _ids(again)
+
+
+async def test_a_held_list_never_shows_a_post_hidden_since_it_was_read(
+    api: Api, runtime: Runtime
+) -> None:
+    author = await make_user()
+    posts = [await make_post(author, f"第 {i} 篇") for i in range(4)]
+    reader = await make_user()
+    token = token_for(runtime, reader)
+    await serving.build_feed(runtime.store, reader.id, SHARE)
+    first = await api.op("Feed", {"kind": "RECOMMENDED", "first": 2}, token=token)
+    assert len(_ids(first)) == 2
+    await Post.filter(id__in=[p.id for p in posts]).update(status=PostStatus.HIDDEN)
+    again = await api.op("Feed", {"kind": "RECOMMENDED", "first": 2}, token=token)
+    after = first["data"]["feed"]["pageInfo"]["endCursor"]
+    rest = await api.op("Feed", {"kind": "RECOMMENDED", "first": 2, "after": after}, token=token)
+    assert _ids(again) == [] and _ids(rest) == []
+
+
 async def test_a_circle_closed_to_the_member_since_the_build_hides_its_posts(
     api: Api, runtime: Runtime
 ) -> None:
@@ -166,6 +219,7 @@ async def test_an_old_list_is_served_and_a_new_one_asked_for(api: Api, runtime: 
     list_token = (await runtime.redis.get(pointer_key)).rsplit(":", 1)[0]
     old = int(time.time()) - serving.REFRESH_AFTER - 1
     await runtime.redis.set(pointer_key, f"{list_token}:{old}")
+    await _until_dropped(runtime, pointer_key)
     for _ in range(2):
         again = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
         assert _ids(again) == _ids(page)  # still served from the old list
