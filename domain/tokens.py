@@ -8,13 +8,14 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.errors import Unauthenticated
 
 _HEADER = {"alg": "HS256", "typ": "JWT"}
+VERIFIED_MAX = 50_000
 
 
 def _b64encode(raw: bytes) -> str:
@@ -44,6 +45,10 @@ class TokenIssuer:
     secret: str
     access_ttl: timedelta
     refresh_ttl: timedelta
+    # Tokens whose signature was checked, and their claims: a member's app sends the same one
+    # for as long as it lives, and a signature that held once holds again (expiry does not:
+    # verify_access checks it every time).
+    _verified: dict[str, AccessClaims] = field(default_factory=dict, compare=False, repr=False)
 
     def issue_access(
         self, user_id: int, *, session: uuid.UUID | None = None, now: datetime | None = None
@@ -68,6 +73,18 @@ class TokenIssuer:
 
     def verify_access(self, token: str, *, now: datetime | None = None) -> AccessClaims:
         """Return the claims of a valid token; raise Unauthenticated otherwise."""
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._check_signed(token)
+            if len(self._verified) >= VERIFIED_MAX:
+                self._verified.clear()
+            self._verified[token] = claims
+        if claims.expires_at <= (now or datetime.now(UTC)):
+            raise Unauthenticated("token_expired")
+        return claims
+
+    def _check_signed(self, token: str) -> AccessClaims:
+        """The claims of a token signed with this secret (expired or not)."""
         parts = token.split(".")
         # A token is ASCII: anything else (a header's Latin-1 bytes) cannot be one, and would
         # fail the comparison below as a TypeError rather than as a bad token.
@@ -88,8 +105,6 @@ class TokenIssuer:
             session = uuid.UUID(sid) if sid is not None else None
         except (ValueError, KeyError, TypeError, OverflowError, OSError, AttributeError):
             raise Unauthenticated("token_invalid") from None
-        if expires_at <= (now or datetime.now(UTC)):
-            raise Unauthenticated("token_expired")
         return AccessClaims(
             user_id=user_id, issued_at=issued_at, expires_at=expires_at, session=session
         )

@@ -52,6 +52,21 @@ def test_changing_the_member_breaks_the_signature() -> None:
         ISSUER.verify_access(f"{header}.{swapped}.{signature}")
 
 
+def test_a_token_checked_before_vouches_for_no_other_signature() -> None:
+    token, _ = ISSUER.issue_access(1)
+    assert ISSUER.verify_access(token).user_id == 1  # checked, and remembered
+    header, payload, signature = token.split(".")
+    flipped = signature[:-1] + ("B" if signature.endswith("A") else "A")
+    for other in (f"{header}.{payload}.{flipped}", f"{header}.{payload}."):
+        with pytest.raises(Unauthenticated):
+            ISSUER.verify_access(other)
+    elsewhere = TokenIssuer("o" * 48, timedelta(hours=2), timedelta(days=30))
+    theirs, _ = elsewhere.issue_access(1)
+    assert elsewhere.verify_access(theirs).user_id == 1
+    with pytest.raises(Unauthenticated):
+        ISSUER.verify_access(theirs)
+
+
 def test_refresh_tokens_are_long_and_never_repeat() -> None:
     tokens = {ISSUER.new_refresh_token() for _ in range(1000)}
     assert len(tokens) == 1000
