@@ -427,6 +427,32 @@ def machine_busy() -> tuple[float, float]:
     return (total - idle) / _TICK, total / _TICK
 
 
+def settle(database_url: str, quiet: float = 0.25, longest: float = 240) -> None:
+    """After a bulk load: write PostgreSQL's dirty pages out now (CHECKPOINT), then wait until
+    the machine's cores are less than `quiet` busy over 5 s (autovacuum, the checkpointer),
+    at most `longest` seconds, so the rounds measure the service rather than the load's
+    aftermath."""
+
+    async def checkpoint() -> None:
+        conn = await asyncpg.connect(dsn(database_url))
+        try:
+            await conn.execute("CHECKPOINT")
+        finally:
+            await conn.close()
+
+    started = time.perf_counter()
+    asyncio.run(checkpoint())
+    busy = 1.0
+    while time.perf_counter() - started < longest:
+        before = machine_busy()
+        time.sleep(5)
+        after = machine_busy()
+        busy = (after[0] - before[0]) / max(1e-9, after[1] - before[1])
+        if busy < quiet:
+            break
+    print(f"settled for {time.perf_counter() - started:.0f}s: cores {busy:.0%} busy", flush=True)
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and all its descendants still running."""
     parents: dict[int, int] = {}
@@ -611,10 +637,12 @@ def main() -> None:
             url = env["DATABASE_URL"]
             asyncio.run(load(url, 1, args.small + 1, args.small))
             asyncio.run(prepare(env, args.connections, args.train))
+            settle(url)
             results[f"{args.small:,}"] = measure(env, var_dir, args, f"{args.small:,} posts")
             if args.large > args.small:
                 asyncio.run(load(url, args.small + 1, args.large + 1, args.small))
                 asyncio.run(prepare(env, args.connections, train=False))
+                settle(url)
                 results[f"{args.large:,}"] = measure(env, var_dir, args, f"{args.large:,} posts")
     print("\n" + report(results, args))
 
