@@ -1,16 +1,27 @@
 """/metrics for Prometheus: request counts and latencies by route and status, GraphQL
 operation latencies and errors by operation and code.
 
-Each API process keeps its own counters; scrape every process (or run one per container).
+`quanzi serve --workers N` (N > 1) runs prometheus_client's multiprocess mode: each worker
+writes its counters to files in one directory and a scrape, whichever worker answers it, adds
+up every worker's (quanzi/cli.py). Separate containers are scraped one by one.
 Who may read them: `metrics_endpoint`. Which operation names get a series of their own:
 those of registered documents (the allow-list, kept persisted queries), `know_operations`."""
 
 from __future__ import annotations
 
 import hmac
+import os
 from collections.abc import Awaitable, Callable, Iterable
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -78,6 +89,15 @@ def observe(method: str, path: str, status: int, seconds: float) -> None:
     LATENCY.labels(method, label).observe(seconds)
 
 
+def _registry() -> CollectorRegistry:
+    """Every worker's metrics (several workers: multiprocess mode), or this process's."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
 def metrics_endpoint(
     token: str | None, *, open_without_token: bool
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -95,6 +115,6 @@ def metrics_endpoint(
                 return PlainTextResponse(
                     "Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
                 )
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

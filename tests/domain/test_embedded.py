@@ -115,6 +115,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _sample(exposition: str, series: str) -> float:
+    """A series' value in Prometheus's text format."""
+    (line,) = [line for line in exposition.splitlines() if line.startswith(series + " ")]
+    return float(line.rsplit(" ", 1)[1])
+
+
 def test_serve_with_two_workers_shares_the_parents_embedded_servers(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -147,6 +153,16 @@ def test_serve_with_two_workers_shares_the_parents_embedded_servers(
                     json={"query": f'mutation {{ devLogin(openid: "w{n}") {{ token }} }}'},
                 )
                 assert login.json()["data"]["devLogin"]["token"]
+        # Whichever worker answers a scrape counts every worker's requests.
+        for _ in range(4):
+            metrics = httpx.get(f"{base}/metrics", timeout=10).text
+            assert (
+                _sample(
+                    metrics,
+                    'quanzi_http_requests_total{method="POST",path="/graphql",status="200"}',
+                )
+                == 12
+            )
         assert httpx.get(f"{base}/healthz", timeout=10).json()["postgres"] == "ok"
     finally:
         server.send_signal(signal.SIGINT)
