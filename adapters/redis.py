@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -13,8 +14,11 @@ from adapters.tracking import TrackedKeys
 class Store:
     redis: Redis
     prefix: str = "qz:"
-    # Keys this process holds while Redis tracks them for it (adapters/tracking.py), by prefix.
-    _tracked: dict[str, TrackedKeys] = field(default_factory=dict, compare=False, repr=False)
+    # Keys this process holds while Redis tracks them for it (adapters/tracking.py), by prefix
+    # and event loop: a listener hears changes for the loop it runs in.
+    _tracked: dict[tuple[str, asyncio.AbstractEventLoop], TrackedKeys] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def key(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -24,10 +28,12 @@ class Store:
 
     def tracked(self, *parts: object, size: int) -> TrackedKeys:
         """The keys under key(*parts, "") that this process holds (at most `size`)."""
-        prefix = self.key(*parts, "")
-        held = self._tracked.get(prefix)
+        at = (self.key(*parts, ""), asyncio.get_running_loop())
+        held = self._tracked.get(at)
         if held is None:
-            held = self._tracked[prefix] = TrackedKeys(self.redis, prefix, size)
+            for gone in [k for k in self._tracked if k[1].is_closed()]:
+                del self._tracked[gone]
+            held = self._tracked[at] = TrackedKeys(self.redis, at[0], size)
         return held
 
     def forget_tracked(self) -> None:
@@ -36,5 +42,8 @@ class Store:
             held.forget()
 
     async def stop_tracking(self) -> None:
-        for held in self._tracked.values():
-            await held.stop()
+        """Stop this loop's listeners."""
+        loop = asyncio.get_running_loop()
+        for (_, in_loop), held in list(self._tracked.items()):
+            if in_loop is loop:
+                await held.stop()

@@ -124,6 +124,25 @@ async def test_nothing_is_held_before_the_listener_subscribed(runtime: Runtime) 
         await store.stop_tracking()
 
 
+async def test_each_event_loop_holds_what_its_own_listener_hears(runtime: Runtime) -> None:
+    store = Store(runtime.redis, runtime.settings.redis_prefix + "loops:")
+    keys = store.tracked("t", size=3)
+    try:
+        keys.get(keys.prefix + "a")
+        await _until(lambda: keys.listening, "listening")
+        _hold(keys, "a", "1")
+
+        async def read_elsewhere() -> tuple[bool, object]:
+            theirs = store.tracked("t", size=3)
+            return theirs is keys, theirs.get(keys.prefix + "a")
+
+        same, value = await asyncio.to_thread(asyncio.run, read_elsewhere())
+        assert not same and value is None  # another loop has no listener of its own yet
+        assert keys.get(keys.prefix + "a") == "1"
+    finally:
+        await store.stop_tracking()
+
+
 async def test_after_its_connection_is_killed_it_drops_everything_and_listens_again(
     held: TrackedKeys, other: Redis
 ) -> None:
