@@ -27,21 +27,39 @@ from typing import Any
 
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.client import PubSub
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import ConnectionError, RedisError, ResponseError
 
 log = logging.getLogger("quanzi.tracking")
 
 MAX_AGE = 60.0
+# An idle listener asks Redis for a PONG this often, and gives a connection up when the
+# PONG has not come by the next time: a connection gone silent (a half-open TCP connection
+# after a partition or a failover) is noticed within twice this.
+PING_EVERY = 10.0
 RECONNECT_MAX_SECONDS = 5.0
+# Keys whose last change is remembered for `put` (past this, every read in flight is refused).
+CHANGES_REMEMBERED = 10_000
 INVALIDATE = "__redis__:invalidate"
 _REPLY_SECONDS = 5.0
 
 
 def _resp2(settings: dict[str, Any]) -> dict[str, Any]:
     """The store's connection settings for a RESP2 connection that waits as long as it must
-    (without the maintenance notifications that only RESP3 carries)."""
+    (without the maintenance notifications that only RESP3 carries), kept alive by TCP."""
     kept = {k: v for k, v in settings.items() if not k.startswith(("maint_", "orig_"))}
-    return {**kept, "protocol": 2, "socket_timeout": None}
+    if "path" not in kept:  # TCP, not a Unix socket
+        kept["socket_keepalive"] = True
+    return {
+        **kept,
+        "protocol": 2,
+        "socket_timeout": None,
+        # Its own PINGs only (redis-py's health check would swallow PONGs), and no retries: a
+        # connection redis-py re-made by itself would be subscribed but not tracked.
+        "health_check_interval": 0,
+        "retry": None,
+        "retry_on_error": [],
+        "retry_on_timeout": False,
+    }
 
 
 class TrackedKeys:
@@ -55,8 +73,11 @@ class TrackedKeys:
         self._size = size
         self._held: OrderedDict[str, tuple[float, object]] = OrderedDict()
         self._epoch = 0  # changes heard (or everything dropped) so far
+        self._changed: dict[str, int] = {}  # key -> the epoch of its last change heard
+        self._floor = 0  # a read marked before this epoch is never held
         self._listening = False
         self._refused = False
+        self._stopped = False
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -84,8 +105,8 @@ class TrackedKeys:
         return self._epoch
 
     def put(self, key: str, value: object, mark: int) -> None:
-        """Hold what Redis said of `key`, unless a change was heard since `mark`."""
-        if not self._listening or mark != self._epoch:
+        """Hold what Redis said of `key`, unless a change of it was heard since `mark`."""
+        if not self._listening or mark < self._floor or self._changed.get(key, -1) > mark:
             return
         self._held[key] = (time.monotonic(), value)
         self._held.move_to_end(key)
@@ -94,17 +115,23 @@ class TrackedKeys:
 
     def changed(self, keys: Iterable[str]) -> None:
         """Drop these keys (this process changed them, or Redis said they changed)."""
+        self._epoch += 1
         for key in keys:
             self._held.pop(key, None)
-        self._epoch += 1
+            self._changed[key] = self._epoch
+        if len(self._changed) > CHANGES_REMEMBERED:  # forgotten: refuse every read in flight
+            self._changed.clear()
+            self._floor = self._epoch
 
     def forget(self) -> None:
-        """Drop everything held."""
+        """Drop everything held, and refuse every read already in flight."""
         self._held.clear()
+        self._changed.clear()
         self._epoch += 1
+        self._floor = self._epoch
 
     def _start(self) -> None:
-        if self._refused:
+        if self._refused or self._stopped:
             return
         loop = asyncio.get_running_loop()
         task = self._task
@@ -113,6 +140,7 @@ class TrackedKeys:
         self._task = loop.create_task(self._listen(), name=f"tracking {self.prefix}")
 
     async def stop(self) -> None:
+        self._stopped = True
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
@@ -124,7 +152,7 @@ class TrackedKeys:
         while True:
             try:
                 await self._listen_once()
-            except ResponseError as exc:
+            except _Refused as exc:
                 self._refused = True
                 log.warning("Redis refuses client tracking, reading through: %s", exc)
                 return
@@ -152,12 +180,19 @@ class TrackedKeys:
         )
         pubsub = client.pubsub()
         try:
-            await self._subscribe(pubsub)
+            async with asyncio.timeout(_REPLY_SECONDS):
+                await self._subscribe(pubsub)
+            asked = False  # a PING is waiting for its PONG
             while True:
-                message = await pubsub.get_message(timeout=30)
+                message = await pubsub.get_message(timeout=PING_EVERY)
                 if message is None:
-                    await pubsub.ping()  # a connection gone quiet for good raises here
-                elif message["type"] == "subscribe":
+                    if asked:
+                        raise ConnectionError(f"no PONG in {PING_EVERY:.0f} s")
+                    await pubsub.ping()
+                    asked = True
+                    continue
+                asked = False
+                if message["type"] == "subscribe":
                     self.forget()
                     self._listening = True
                 elif message["type"] == "message":
@@ -173,7 +208,8 @@ class TrackedKeys:
                 await client.aclose()
 
     async def _subscribe(self, pubsub: PubSub) -> None:
-        """Name the connection, track the prefix to it, subscribe it to the invalidations."""
+        """Name the connection, track the prefix to it, subscribe it to the invalidations;
+        _Refused when Redis refuses any of it."""
         await _ask(pubsub, "CLIENT", "SETNAME", self.client_name)
         own = await _ask(pubsub, "CLIENT", "ID")
         await _ask(
@@ -185,7 +221,14 @@ class TrackedKeys:
 async def _ask(pubsub: PubSub, *command: str) -> object:
     """A command's reply on a connection that is not subscribed yet."""
     await pubsub.execute_command(*command)
-    reply = await pubsub.parse_response(block=True, timeout=_REPLY_SECONDS)
+    try:
+        reply = await pubsub.parse_response(block=True)
+    except ResponseError as exc:
+        raise _Refused(exc) from exc
     if isinstance(reply, ResponseError):
-        raise reply
+        raise _Refused(reply)
     return reply
+
+
+class _Refused(Exception):
+    """Redis refused a command the tracking needs (no CLIENT TRACKING, an ACL without it)."""

@@ -3,15 +3,17 @@ operation latencies and errors by operation and code.
 
 `quanzi serve --workers N` (N > 1) runs prometheus_client's multiprocess mode: each worker
 writes its counters to files in one directory and a scrape, whichever worker answers it, adds
-up every worker's (quanzi/cli.py). Separate containers are scraped one by one.
+up every worker's (`shared_by_workers`). Separate containers are scraped one by one.
 Who may read them: `metrics_endpoint`. Which operation names get a series of their own:
 those of registered documents (the allow-list, kept persisted queries), `know_operations`."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
-from collections.abc import Awaitable, Callable, Iterable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -87,6 +89,23 @@ def observe(method: str, path: str, status: int, seconds: float) -> None:
     label = path if path in KNOWN_PATHS else "other"
     REQUESTS.labels(method, label, str(status)).inc()
     LATENCY.labels(method, label).observe(seconds)
+
+
+@contextlib.contextmanager
+def shared_by_workers(workers: int) -> Iterator[None]:
+    """Around `quanzi serve` with several workers: each writes its metrics to files in one
+    directory of this run's own, and /metrics adds up every worker's (prometheus_client's
+    multiprocess mode), so a scrape answered by any worker counts them all. The directory
+    goes when the server stops; an operator's PROMETHEUS_MULTIPROC_DIR is used as it is."""
+    if workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="quanzi-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # the workers start after this
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def _registry() -> CollectorRegistry:

@@ -38,22 +38,6 @@ def _services(settings: Settings) -> Iterator[Settings]:
         )
 
 
-@contextlib.contextmanager
-def _shared_metrics(workers: int) -> Iterator[None]:
-    """With several workers, each writes its metrics to files in one directory of this run's
-    own, and /metrics adds up every worker's (prometheus_client's multiprocess mode): a scrape
-    answered by any worker counts them all. The directory goes when the server stops."""
-    if workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # one, or the operator's
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="quanzi-metrics-") as directory:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # the workers start after this
-        try:
-            yield
-        finally:
-            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
-
-
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How `quanzi serve` runs the app (bench/ceiling_server.py runs its app the same way).
     X-Forwarded-For and -Proto are believed only from QUANZI_TRUSTED_PROXIES: uvicorn's own
@@ -76,7 +60,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, json=settings.log_json)
     if not settings.media_base_url:  # production refused to start without it
         os.environ["QUANZI_MEDIA_BASE_URL"] = local_media_url(args.host, args.port)
-    with _services(settings), _shared_metrics(args.workers):
+    from api.telemetry import shared_by_workers
+
+    with _services(settings), shared_by_workers(args.workers):
         # The factory re-reads the environment in each worker; embedded URLs were exported,
         # and so was the media URL.
         uvicorn.run(

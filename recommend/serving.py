@@ -203,7 +203,7 @@ def forget_claims() -> None:
 
 
 async def _claim_build(store: Store, user_id: int) -> bool:
-    key = store.key("recfeed", user_id, "asked")
+    key = store.key("recclaim", user_id)  # outside the tracked prefix: nobody holds it
     now = time.monotonic()
     if now - _asked.get(key, -BUILD_CLAIM) < BUILD_CLAIM:
         return False
@@ -213,13 +213,14 @@ async def _claim_build(store: Store, user_id: int) -> bool:
     return bool(await store.redis.set(key, 1, nx=True, ex=BUILD_CLAIM))
 
 
-# A session's first list in one round trip: the member's pointer and the list it names
-# ("" when there is none). KEYS[1] the pointer; ARGV[1] the list keys' prefix.
+# A session's first list in one round trip: the member's pointer and the list it names, from
+# its start to ARGV[2] (-1: all of it); "" when there is none. KEYS[1] the pointer; ARGV[1]
+# the list keys' prefix.
 _CURRENT_LIST = """
 local pointer = redis.call('GET', KEYS[1])
 if not pointer then return {''} end
 local token = string.match(pointer, '^([^:]+):')
-local list = redis.call('LRANGE', ARGV[1] .. token, 0, -1)
+local list = redis.call('LRANGE', ARGV[1] .. token, 0, tonumber(ARGV[2]))
 table.insert(list, 1, pointer)
 return list
 """
@@ -238,38 +239,45 @@ def _items(stored: list[Any]) -> array[int] | None:
     return array("q", [int(p) for p in stored if p != "-"])
 
 
-async def _current_list(
-    store: Store, held: TrackedKeys, user_id: int
+async def _first_window(
+    store: Store, held: TrackedKeys, user_id: int, size: int
 ) -> tuple[str, array[int] | None]:
-    """The member's pointer ("" without one) and the list it names."""
+    """The member's pointer ("" without one) and the first size + 1 ids of the list it names
+    (None when it is gone). Read whole and held when this process can hold it."""
     pointer_key = _pointer_key(store, user_id)
     pointer = held.get(pointer_key)
     if isinstance(pointer, str):
         items = held.get(_feed_key(store, user_id, pointer.split(":", 1)[0]))
         if isinstance(items, array):
-            return pointer, items
-    mark = held.mark()
+            return pointer, items[: size + 1]
+    whole, mark = held.listening, held.mark()
     pointer, *stored = await store.redis.eval(
-        _CURRENT_LIST, 1, pointer_key, store.key("recfeed", user_id, "")
+        _CURRENT_LIST, 1, pointer_key, store.key("recfeed", user_id, ""), -1 if whole else size
     )
     items = _items(stored)
-    if pointer and items is not None:
+    if whole and pointer and items is not None:
         held.put(pointer_key, pointer, mark)
         held.put(_feed_key(store, user_id, pointer.split(":", 1)[0]), items, mark)
-    return str(pointer), items
+    return str(pointer), items[: size + 1] if items is not None else None
 
 
-async def _list(store: Store, held: TrackedKeys, user_id: int, token: str) -> array[int] | None:
-    """One of the member's lists, by its token (None when it expired)."""
+async def _window(
+    store: Store, held: TrackedKeys, user_id: int, token: str, offset: int, size: int
+) -> array[int] | None:
+    """size + 1 ids of one of the member's lists from `offset` (None when it is gone). Read
+    whole and held when this process can hold it."""
     key = _feed_key(store, user_id, token)
     items = held.get(key)
     if isinstance(items, array):
-        return items
+        return items[offset : offset + size + 1]
+    if not held.listening:
+        return _items(await store.redis.lrange(key, offset, offset + size))
     mark = held.mark()
     items = _items(await store.redis.lrange(key, 0, -1))
-    if items is not None:
-        held.put(key, items, mark)
-    return items
+    if items is None:
+        return None
+    held.put(key, items, mark)
+    return items[offset : offset + size + 1]
 
 
 # Published, and outside every circle closed to the reader ($2; see circles.reader_id): the
@@ -302,14 +310,13 @@ async def recommended_page(
         token, offset = decode_offset_cursor(after)
         if token.startswith("all:"):  # a session that started on HOT stays there
             return await _hot_page(store, viewer, size=size, after=after, cap=cap)
-        items = await _list(store, held, user_id, token)
-        window = items[offset : offset + size + 1] if items is not None else ()
+        window = await _window(store, held, user_id, token, offset, size)
         if not window:
             raise BadInput("bad_cursor", field="after")  # the list expired: start over
     else:
         offset = 0
-        pointer, items = await _current_list(store, held, user_id)
-        if pointer and items is not None:
+        pointer, window = await _first_window(store, held, user_id, size)
+        if pointer and window is not None:
             token, built = pointer.rsplit(":", 1)
             stale = time.time() - int(built) >= REFRESH_AFTER
             if stale and rebuild is not None and await _claim_build(store, user_id):
@@ -318,7 +325,6 @@ async def recommended_page(
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
             return await _hot_page(store, viewer, size=size, after=None, cap=cap)
-        window = items[: size + 1]
     has_next = len(window) > size
     window = window[:size]
     # Lists are minutes old: a post removed or hidden since, or in a circle now closed to

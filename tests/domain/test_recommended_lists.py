@@ -107,7 +107,7 @@ async def test_signing_in_asks_for_the_list_once(api: Api, runtime: Runtime) -> 
     await api.op("DevLogin", {"openid": "o-list"})
     assert len(_builds(await _queued(runtime))) == 1  # already asked
     await serving.build_feed(runtime.store, int(user_id), SHARE)  # type: ignore[call-overload]
-    await runtime.redis.delete(runtime.store.key("recfeed", user_id, "asked"))
+    await runtime.redis.delete(runtime.store.key("recclaim", user_id))
     await api.op("DevLogin", {"openid": "o-list"})
     assert len(_builds(await _queued(runtime))) == 1  # a fresh list needs no new one
 
@@ -150,6 +150,25 @@ async def test_a_list_built_by_another_process_is_served_once_redis_says_so(
     await _until_dropped(runtime, pointer_key)
     again = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
     assert to_global_id("Post", newer.id) in _ids(again)
+
+
+async def test_where_redis_refuses_tracking_pages_read_their_lists_each_time(
+    runtime: Runtime, refusing_redis: Redis
+) -> None:
+    author = await make_user()
+    posts = [await make_post(author, f"第 {i} 篇") for i in range(5)]
+    reader = await make_user()
+    await serving.build_feed(runtime.store, reader.id, SHARE)
+    store = Store(refusing_redis, runtime.store.prefix)  # an API process on such a Redis
+    pages, after = [], None
+    for _ in range(3):
+        page = await serving.recommended_page(store, reader, first=2, after=after, cap=50)
+        pages.append([p.id for p in page.items])
+        after = page.cursors[-1] if page.has_next else None
+    assert pages[-1] and after is None
+    assert sorted(i for page in pages for i in page) == sorted(p.id for p in posts)
+    assert not serving._held(store).listening
+    await store.stop_tracking()
 
 
 async def test_a_held_list_never_shows_a_post_hidden_since_it_was_read(

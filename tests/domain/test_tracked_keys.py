@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from redis.asyncio import Redis
@@ -79,6 +80,18 @@ async def test_a_value_read_before_a_change_was_heard_is_not_held(
     await _until(lambda: held.mark() != epoch, "the change heard")
     held.put(held.prefix + "a", "old", mark)
     assert held.get(held.prefix + "a") is None
+
+
+async def test_a_change_of_one_key_refuses_no_read_of_another(
+    held: TrackedKeys, other: Redis
+) -> None:
+    mark = held.mark()  # reads of "a" and "b" start
+    epoch = held.mark()
+    await other.set(held.prefix + "b", "new")
+    await _until(lambda: held.mark() != epoch, "the change heard")
+    held.put(held.prefix + "a", "1", mark)
+    held.put(held.prefix + "b", "old", mark)
+    assert held.get(held.prefix + "a") == "1" and held.get(held.prefix + "b") is None
 
 
 async def test_keys_outside_the_prefix_are_not_heard(held: TrackedKeys, other: Redis) -> None:
@@ -156,17 +169,56 @@ async def test_after_its_connection_is_killed_it_drops_everything_and_listens_ag
     await _until(lambda: held.get(held.prefix + "a") is None, "dropped again")
 
 
-async def test_a_redis_that_refuses_tracking_is_read_through(
-    runtime: Runtime, other: Redis
+async def test_a_listener_whose_connection_went_silent_gives_it_up(
+    runtime: Runtime, other: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    user, password = f"quanzi-test-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    await other.execute_command(
-        "ACL", "SETUSER", user, "on", f">{password}", "~*", "&*", "+@all", "-client"
-    )
-    client = Redis.from_url(
-        runtime.settings.redis_url or "", username=user, password=password, decode_responses=True
-    )
-    store = Store(client, runtime.settings.redis_prefix + "refused:")
+    """A half-open connection (a partition, a failover): nothing arrives and nothing closes."""
+    monkeypatch.setattr(tracking, "PING_EVERY", 0.2)
+    silent = asyncio.Event()
+    redis_url = urlsplit(runtime.settings.redis_url or "")
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if redis_url.scheme == "unix":
+            theirs = await asyncio.open_unix_connection(redis_url.path)
+        else:
+            theirs = await asyncio.open_connection(redis_url.hostname, redis_url.port or 6379)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            while (data := await source.read(65536)) and not silent.is_set():
+                sink.write(data)
+                await sink.drain()
+            await asyncio.Event().wait()  # silent: neither passes nor closes anything
+
+        try:
+            await asyncio.gather(pipe(reader, theirs[1]), pipe(theirs[0], writer))
+        finally:
+            theirs[1].close()
+            writer.close()
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    db = parse_qs(redis_url.query).get("db", [redis_url.path.strip("/") or "0"])[0]
+    client = Redis(host="127.0.0.1", port=port, db=int(db) if db.isdigit() else 0)
+    store = Store(client, runtime.settings.redis_prefix + uuid.uuid4().hex[:8] + ":")
+    keys = store.tracked("t", size=3)
+    try:
+        keys.get(keys.prefix + "a")
+        await _until(lambda: keys.listening, "listening")
+        _hold(keys, "a", "old")
+        silent.set()
+        await other.set(keys.prefix + "a", "new")  # never heard
+        await _until(lambda: not keys.listening, "the silent connection given up")
+        assert keys.get(keys.prefix + "a") is None
+    finally:
+        await store.stop_tracking()
+        server.close()
+        await client.aclose()
+
+
+async def test_a_redis_that_refuses_tracking_is_read_through(
+    runtime: Runtime, refusing_redis: Redis
+) -> None:
+    store = Store(refusing_redis, runtime.settings.redis_prefix + "refused:")
     try:
         keys = store.tracked("t", size=3)
         assert keys.get(keys.prefix + "a") is None
@@ -178,5 +230,3 @@ async def test_a_redis_that_refuses_tracking_is_read_through(
         assert keys._task.done()  # not asked again, request after request
     finally:
         await store.stop_tracking()
-        await client.aclose()
-        await other.execute_command("ACL", "DELUSER", user)
