@@ -88,16 +88,23 @@ class FeedsQuery:
                 heads=wants_heads(info),
             )
             return await post_connection(info, page)
+        if kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
+            page = await hot.hot_page(
+                info.context.runtime.store,
+                "all",
+                viewer=viewer,
+                first=first,
+                after=after,
+                cap=cap,
+                versions=wants_card_versions(info),
+                heads=wants_heads(info),
+            )
+            return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:
             if viewer is None:
                 raise Unauthenticated()
             page = await feeds.following(viewer, closed=closed, first=first, after=after, cap=cap)
-        elif kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
-            store = info.context.runtime.store
-            page = await hot.hot_page(
-                store, "all", closed=closed, first=first, after=after, cap=cap
-            )
         else:
             page = await featured.featured_feed(closed=closed, first=first, after=after, cap=cap)
         return await post_connection(info, page)

@@ -48,19 +48,23 @@ class Topic(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PostRef]:
+        from api.feeds import wants_card_versions, wants_heads
         from api.posts import post_connection
 
-        closed = await info.context.loaders.closed_circles(await info.context.viewer())
+        viewer = await info.context.viewer()
         if order_by is PostOrder.HOT:
             page = await hot.hot_page(
                 info.context.runtime.store,
                 f"topic:{self.pk}",
-                closed=closed,
+                viewer=viewer,
                 first=first,
                 after=after,
                 cap=info.context.page_cap,
+                versions=wants_card_versions(info),
+                heads=wants_heads(info),
             )
         else:
+            closed = await info.context.loaders.closed_circles(viewer)
             page = await feeds.in_topic(
                 self.pk, closed=closed, first=first, after=after, cap=info.context.page_cap
             )

@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Collection
+from array import array
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from adapters import sql
 from adapters.redis import Store
-from domain import access
+from adapters.tracking import TrackedKeys
+from domain import id_lists, reads
 from domain.errors import BadInput
-from domain.models import Post, PostStatus
+from domain.models import PostStatus, User
 from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
 
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
 SNAPSHOT_TTL = 3600  # a reader can page through a snapshot for an hour
 FRESH_FOR = 300  # a new snapshot every five minutes (the job), or on demand when older
+SNAPSHOTS_HELD = 200  # current names and snapshots (~8 KB each) a process holds
 
 _PUBLISHED = PostStatus.PUBLISHED.value
 _HOT = """log(greatest(2, p.like_count + p.comment_count + p.answer_count + 2 * p.share_count + 2))
@@ -77,6 +81,7 @@ async def build_snapshot(store: Store, scope: str = "all", now: datetime | None 
         pipe.expire(key, SNAPSHOT_TTL)
         pipe.set(_current_key(store, scope), snapshot, ex=FRESH_FOR)
         await pipe.execute()
+    _held(store).changed([_current_key(store, scope)])  # this process reads it at once
     return snapshot
 
 
@@ -89,21 +94,39 @@ async def _ranked(scope: str, template: str, now: datetime, limit: int) -> list[
     return await sql.fetch(query, now, WINDOW_DAYS, limit, _PUBLISHED, topic_id)
 
 
+def _held(store: Store) -> TrackedKeys:
+    """The current snapshots' names and the snapshots this process holds while Redis tracks
+    them (a snapshot never changes; a scope's current one does every FRESH_FOR seconds)."""
+    return store.tracked("hot", size=SNAPSHOTS_HELD)
+
+
 async def current_snapshot(store: Store, scope: str) -> str:
     """The snapshot readers start from now, built when there is none fresh."""
-    current = await store.redis.get(_current_key(store, scope))
-    return str(current) if current else await build_snapshot(store, scope)
+    held, key = _held(store), _current_key(store, scope)
+    current = held.get(key)
+    if isinstance(current, str):
+        return current
+    mark = held.mark()
+    current = await store.redis.get(key)
+    if not current:
+        return await build_snapshot(store, scope)
+    held.put(key, str(current), mark)
+    return str(current)
 
 
 async def hot_page(
     store: Store,
     scope: str,
     *,
-    closed: Collection[int],
+    viewer: User | None,
     first: int | None,
     after: str | None,
     cap: int,
-) -> Page[Post]:
+    versions: bool = False,
+    heads: bool = False,
+) -> Page[Any]:
+    """A page of a scope's HOT snapshot (with `versions` and `heads`, read as
+    domain.feeds.latest reads them): its posts the viewer may read now."""
     size = check_first(first, cap=cap)
     if after:
         snapshot, offset = decode_offset_cursor(after)
@@ -112,20 +135,25 @@ async def hot_page(
     else:
         snapshot, offset = await current_snapshot(store, scope), 0
     key = store.key("hot", "snap", snapshot)
-    ids = await store.redis.lrange(key, offset, offset + size)  # one more: is there a next?
+    ids = await id_lists.window(store, _held(store), key, offset, size)
     if not ids and after:
         raise BadInput("bad_cursor", field="after")  # the snapshot expired: start over
-    ids = [i for i in ids if i != "-"]
+    ids = ids or array("q")
     has_next = len(ids) > size
     ids = ids[:size]
-    # Snapshots are minutes old: a post removed since then is dropped here.
-    loaded = await sql.models_by_ids(Post, [int(i) for i in ids])
-    posts = {
-        p.id: p for p in loaded if access.is_published(p) and access.in_readable_circle(p, closed)
-    }
-    kept = [(int(i), offset + n + 1) for n, i in enumerate(ids) if int(i) in posts]
+    # Snapshots are minutes old: a post removed since then, or in a circle now closed to the
+    # viewer, is left out here.
+    posts, card_versions = await reads.readable_posts(ids, viewer, versions=versions, heads=heads)
+    kept = [(i, offset + n + 1) for n, i in enumerate(ids) if i in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
-        cursors=[encode_cursor([snapshot, position]) for _, position in kept],
+        cursors=[_cursor(snapshot, position) for _, position in kept],
         has_next=has_next,
+        versions=card_versions,
     )
+
+
+# A snapshot's cursors, the same text for every page of it (a snapshot never changes).
+@lru_cache(maxsize=100_000)
+def _cursor(snapshot: str, position: int) -> str:
+    return encode_cursor([snapshot, position])

@@ -22,7 +22,7 @@ import uuid
 from array import array
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -30,10 +30,9 @@ import numpy as np
 from adapters import sql
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
-from domain import access, hot, reads
-from domain.circles import closed_circles, closed_circles_sql, reader_id
+from domain import hot, id_lists, reads
 from domain.errors import BadInput
-from domain.models import Post, PostStatus, User
+from domain.models import PostStatus, User
 from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
@@ -232,13 +231,6 @@ def _held(store: Store) -> TrackedKeys:
     return store.tracked("recfeed", size=LISTS_HELD)
 
 
-def _items(stored: list[Any]) -> array[int] | None:
-    """A stored list's post ids ("-" alone: a list built empty), or None when it is gone."""
-    if not stored:
-        return None
-    return array("q", [int(p) for p in stored if p != "-"])
-
-
 async def _first_window(
     store: Store, held: TrackedKeys, user_id: int, size: int
 ) -> tuple[str, array[int] | None]:
@@ -254,38 +246,11 @@ async def _first_window(
     pointer, *stored = await store.redis.eval(
         _CURRENT_LIST, 1, pointer_key, store.key("recfeed", user_id, ""), -1 if whole else size
     )
-    items = _items(stored)
+    items = id_lists.ids_of(stored)
     if whole and pointer and items is not None:
         held.put(pointer_key, pointer, mark)
         held.put(_feed_key(store, user_id, pointer.split(":", 1)[0]), items, mark)
     return str(pointer), items[: size + 1] if items is not None else None
-
-
-async def _window(
-    store: Store, held: TrackedKeys, user_id: int, token: str, offset: int, size: int
-) -> array[int] | None:
-    """size + 1 ids of one of the member's lists from `offset` (None when it is gone). Read
-    whole and held when this process can hold it."""
-    key = _feed_key(store, user_id, token)
-    items = held.get(key)
-    if isinstance(items, array):
-        return items[offset : offset + size + 1]
-    if not held.listening:
-        return _items(await store.redis.lrange(key, offset, offset + size))
-    mark = held.mark()
-    items = _items(await store.redis.lrange(key, 0, -1))
-    if items is None:
-        return None
-    held.put(key, items, mark)
-    return items[offset : offset + size + 1]
-
-
-# Published, and outside every circle closed to the reader ($2; see circles.reader_id): the
-# access rules of a list's posts in the statement that loads them, as LATEST's does.
-_READABLE_BY_IDS = (
-    f"id = ANY($1::bigint[]) AND status = '{PostStatus.PUBLISHED.value}' "
-    f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$2')}))"
-)
 
 
 async def recommended_page(
@@ -309,8 +274,10 @@ async def recommended_page(
     if after:
         token, offset = decode_offset_cursor(after)
         if token.startswith("all:"):  # a session that started on HOT stays there
-            return await _hot_page(store, viewer, size=size, after=after, cap=cap)
-        window = await _window(store, held, user_id, token, offset, size)
+            return await _hot_page(
+                store, viewer, size=size, after=after, cap=cap, versions=versions, heads=heads
+            )
+        window = await id_lists.window(store, held, _feed_key(store, user_id, token), offset, size)
         if not window:
             raise BadInput("bad_cursor", field="after")  # the list expired: start over
     else:
@@ -324,19 +291,16 @@ async def recommended_page(
         else:  # no list yet (or it expired): HOT now, the member's list soon
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
-            return await _hot_page(store, viewer, size=size, after=None, cap=cap)
+            return await _hot_page(
+                store, viewer, size=size, after=None, cap=cap, versions=versions, heads=heads
+            )
     has_next = len(window) > size
     window = window[:size]
     # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
     # the member, is left out here.
-    rows = await sql.fetch_records(
-        _by_ids_statement(versions, heads and versions),
-        list(window),
-        reader_id(viewer),
-        *((user_id,) if versions else ()),
+    posts, card_versions = await reads.readable_posts(
+        window, viewer, versions=versions, heads=heads
     )
-    loaded, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
-    posts = {p.id: p for p in loaded if access.is_published(p)}
     kept = [(i, offset + n + 1) for n, i in enumerate(window) if i in posts]
     return Page(
         items=[posts[i] for i, _ in kept],
@@ -353,14 +317,23 @@ def _cursor(token: str, position: int) -> str:
     return encode_cursor([token, position])
 
 
-@cache
-def _by_ids_statement(versions: bool, heads: bool) -> str:
-    columns = reads.page_columns("$3" if versions else None, heads=heads)  # $3: the member
-    return f"SELECT {columns} FROM posts WHERE {_READABLE_BY_IDS}"
-
-
 async def _hot_page(
-    store: Store, viewer: User, *, size: int, after: str | None, cap: int
-) -> Page[Post]:
-    closed = await closed_circles(viewer)
-    return await hot.hot_page(store, "all", closed=closed, first=size, after=after, cap=cap)
+    store: Store,
+    viewer: User,
+    *,
+    size: int,
+    after: str | None,
+    cap: int,
+    versions: bool,
+    heads: bool,
+) -> Page[Any]:
+    return await hot.hot_page(
+        store,
+        "all",
+        viewer=viewer,
+        first=size,
+        after=after,
+        cap=cap,
+        versions=versions,
+        heads=heads,
+    )

@@ -3,16 +3,30 @@ controlled timestamps."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+from redis.asyncio import Redis
+
+from adapters.redis import Store
 from api.ids import to_global_id
 from domain import hot, retention, trending
 from domain.counters import recount_all
 from domain.likes import like_post
-from domain.models import MemberActivity, Post, PostLike, PostTopic, Role, User
+from domain.models import (
+    CircleMember,
+    JoinPolicy,
+    MemberActivity,
+    Post,
+    PostLike,
+    PostStatus,
+    PostTopic,
+    Role,
+    User,
+)
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import RULES, make_post, make_user, token_for
+from tests.factories import RULES, make_circle, make_post, make_user, token_for
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -93,7 +107,7 @@ async def test_a_young_post_with_few_likes_beats_an_old_one_with_a_few_more(
     for _ in range(3):
         await like_post(await make_user(), young.id, rules=RULES)
     assert hot.hot_rank(3, 1) > hot.hot_rank(6, 20)
-    page = await hot.hot_page(runtime.store, "all", closed=(), first=10, after=None, cap=50)
+    page = await hot.hot_page(runtime.store, "all", viewer=None, first=10, after=None, cap=50)
     assert [p.id for p in page.items] == [young.id, old.id]
 
 
@@ -123,6 +137,57 @@ async def test_hot_pages_never_skip_or_repeat_while_ranks_change(
     top = [e["node"]["id"] for e in fresh["data"]["feed"]["edges"]]
     assert to_global_id("Post", posts[-1].id) in top
     assert to_global_id("Post", posts[-1].id) not in seen[:4]
+
+
+async def test_a_snapshot_built_by_another_process_is_served_once_redis_says_so(
+    api: Api, runtime: Runtime
+) -> None:
+    author = await make_user()
+    old = await make_post(author, "旧快照里的帖子")
+    current, held = hot._current_key(runtime.store, "all"), hot._held(runtime.store)
+    for _ in range(200):  # the first page builds the snapshot; a later one holds its name
+        first = await api.op("Feed", {"kind": "HOT", "first": 10})
+        if held.get(current):
+            break
+        await asyncio.sleep(0.01)
+    assert _ids(first) == [to_global_id("Post", old.id)]
+    assert held.get(current)  # the next page reads no Redis
+    newer = await make_post(author, "新快照里的帖子")
+    worker = Redis.from_url(runtime.settings.redis_url or "", decode_responses=True)
+    try:  # the scheduler's job, in a process of its own
+        await hot.build_snapshot(Store(worker, runtime.store.prefix))
+    finally:
+        await worker.aclose()
+    for _ in range(200):
+        if held.get(current) is None:
+            break
+        await asyncio.sleep(0.01)
+    again = await api.op("Feed", {"kind": "HOT", "first": 10})
+    assert to_global_id("Post", newer.id) in _ids(again)
+
+
+async def test_a_held_snapshot_never_shows_what_the_reader_may_no_longer_see(
+    api: Api, runtime: Runtime
+) -> None:
+    author, reader = await make_user(), await make_user()
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[reader, author])
+    inside = await make_post(author, "圈内", circle_id=circle.id)
+    hidden = await make_post(author, "之后被隐藏")
+    shown = await make_post(author, "一直可见")
+    token = token_for(runtime, reader)
+    first = await api.op("Feed", {"kind": "HOT", "first": 10}, token=token)
+    assert set(_ids(first)) == {to_global_id("Post", p.id) for p in (inside, hidden, shown)}
+    signed_out = await api.op("Feed", {"kind": "HOT", "first": 10})
+    assert set(_ids(signed_out)) == {to_global_id("Post", p.id) for p in (hidden, shown)}
+    await Post.filter(id=hidden.id).update(status=PostStatus.HIDDEN)
+    await CircleMember.filter(circle_id=circle.id, user_id=reader.id).delete()  # left it
+    again = await api.op("Feed", {"kind": "HOT", "first": 10}, token=token)
+    assert _ids(again) == [to_global_id("Post", shown.id)]
+
+
+def _ids(result: dict) -> list[str]:
+    assert "errors" not in result, result
+    return [e["node"]["id"] for e in result["data"]["feed"]["edges"]]
 
 
 async def test_topic_feed_orders_by_hot_too(api: Api, runtime: Runtime) -> None:
