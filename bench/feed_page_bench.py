@@ -11,6 +11,7 @@ up at once (the ones not being measured idle):
 - raw: the very bytes the service answered, served from memory by uvicorn + Starlette
   (`ceiling_server.py --raw`): the floor of the HTTP stack;
 - recommended: the service's Feed(RECOMMENDED, first: 26), each request a session's first page;
+- hot: the service's Feed(HOT, first: 26), each request a first page;
 - 2 workers: `quanzi serve --workers 2`, Feed(LATEST);
 - issue day: the service as it was when issue 22 asked for this (`--issue-day`, main at
   380a0a2 by default), checked out from this repository's history into a temporary
@@ -70,7 +71,7 @@ PAGE = 26
 BATCH = 100_000
 RECENT = timedelta(days=30)  # the small community's posts span the last 30 days
 
-TARGETS = ("service", "interpreter", "raw", "recommended", "2 workers", "issue day")
+TARGETS = ("service", "interpreter", "raw", "recommended", "hot", "2 workers", "issue day")
 # main before issue 22's work began (bench/README.md: "Before")
 ISSUE_DAY = "380a0a2"
 
@@ -477,6 +478,7 @@ def measure(
     env: dict[str, str], var_dir: str, args: argparse.Namespace, label: str
 ) -> dict[str, list[dict]]:
     latest, recommended = request_body("LATEST"), request_body("RECOMMENDED")
+    hot = request_body("HOT")
     figures: dict[str, list[dict]] = {}
     with ExitStack() as stack:
         started = servers(env, stack, issue_day_checkout(args.issue_day, var_dir, stack))
@@ -496,6 +498,7 @@ def measure(
             raise SystemExit("the issue day's page differs from the service's")
         for token in tokens:
             check_page("recommended", fetch(bases["service"], recommended, token))
+        check_page("hot", fetch(bases["service"], hot, tokens[0]))
         raw_file = Path(var_dir) / "page.json"
         raw_file.write_bytes(page)
         raw = [sys.executable, str(ROOT / "bench" / "ceiling_server.py"), "--raw", str(raw_file)]
@@ -508,11 +511,12 @@ def measure(
             "interpreter": (bases["interpreter"], latest),
             "raw": (bases["raw"], latest),
             "recommended": (bases["service"], recommended),
+            "hot": (bases["service"], hot),
             "2 workers": (bases["2 workers"], latest),
         }
         if "issue day" in bases:
             runs["issue day"] = (bases["issue day"], latest)
-        owner = {**pids, "recommended": pids["service"]}
+        owner = {**pids, "recommended": pids["service"], "hot": pids["service"]}
         load = wrk if args.driver == "wrk" else aiohttp_load
         for base, body in runs.values():  # warm-up: caches and pools
             load(base, body, tokens, 3, args.connections)
@@ -587,6 +591,7 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         ("service / interpreter", "service", "interpreter"),
         ("service / raw bytes", "service", "raw"),
         ("RECOMMENDED / LATEST", "recommended", "service"),
+        ("HOT / LATEST", "hot", "service"),
         ("2 workers / 1", "2 workers", "service"),
         (f"service / issue day ({args.issue_day})", "service", "issue day"),
     ):
@@ -602,7 +607,7 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         small, large = results.values()
         lines += ["", f"| {large_label} / {small_label} posts | req/s | CPU per page |"]
         lines.append("| --- | ---: | ---: |")
-        for name in ("service", "recommended", "2 workers"):
+        for name in ("service", "recommended", "hot", "2 workers"):
             rps = _median(large[name], "rps") / _median(small[name], "rps")
             cpu = _median(small[name], "cpu_ms") / _median(large[name], "cpu_ms")
             lines.append(f"| {name} | {rps:.2f} | {cpu:.2f} |")
