@@ -22,14 +22,15 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError, RedisError, ResponseError
 
 log = logging.getLogger("quanzi.tracking")
+T = TypeVar("T")
 
 MAX_AGE = 60.0
 # An idle listener asks Redis for a PONG this often, and gives a connection up when the
@@ -112,6 +113,18 @@ class TrackedKeys:
         self._held.move_to_end(key)
         if len(self._held) > self._size:
             self._held.popitem(last=False)
+
+    async def through(self, key: str, read: Callable[[], Awaitable[T | None]]) -> T | None:
+        """The value held for `key`, or else what `read` (of Redis) answers, held if it may
+        be (None, a key Redis has not, is never held)."""
+        held = self.get(key)
+        if held is not None:
+            return cast(T, held)  # what a read of this key answered before
+        mark = self.mark()
+        value = await read()
+        if value is not None:
+            self.put(key, value, mark)
+        return value
 
     def changed(self, keys: Iterable[str]) -> None:
         """Drop these keys (this process changed them, or Redis said they changed)."""

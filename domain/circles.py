@@ -157,6 +157,12 @@ def closed_circles_sql(reader: str) -> str:
     )
 
 
+def outside_closed_sql(reader: str) -> str:
+    """access.in_readable_circle in SQL, for a list's own statement on `posts`: in no circle,
+    or in one not closed to the reader whose id is the parameter `reader` (see reader_id)."""
+    return f"(circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql(reader)}))"
+
+
 def reader_id(viewer: User | None) -> int | None:
     """The parameter of closed_circles_sql: None for staff, 0 for an anonymous reader."""
     if access.can_read_circle(viewer, by_approval=True, is_member=False):

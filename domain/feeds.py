@@ -14,7 +14,7 @@ from tortoise.queryset import QuerySet
 
 from adapters import sql
 from domain import access, reads
-from domain.circles import closed_circles_sql, outside, reader_id
+from domain.circles import outside, outside_closed_sql, reader_id
 from domain.errors import BadInput
 from domain.featured import PinScope, active_pin, not_pinned
 from domain.models import (
@@ -137,7 +137,7 @@ _PUBLISHED = PostStatus.PUBLISHED.value
 # statement (one of at most `cap` + 1 statements; an int, checked): with `LIMIT $n`,
 # PostgreSQL planned the statement anew on every call (0.5 ms of its CPU, more than running
 # it), since a plan for an unknown limit looked dearer than one for the limit at hand.
-_READABLE = f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$2')}))"
+_READABLE = f"AND {outside_closed_sql('$2')}"
 _PINS = f"""SELECT {{columns}}, true AS _pinned FROM posts
 WHERE status = '{_PUBLISHED}' AND pin_scope = '{_GLOBAL}' {_READABLE}
   AND (pinned_until IS NULL OR pinned_until > $1) {{seek}}

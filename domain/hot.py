@@ -14,7 +14,7 @@ import math
 import uuid
 from array import array
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from adapters import sql
@@ -102,16 +102,9 @@ def _held(store: Store) -> TrackedKeys:
 
 async def current_snapshot(store: Store, scope: str) -> str:
     """The snapshot readers start from now, built when there is none fresh."""
-    held, key = _held(store), _current_key(store, scope)
-    current = held.get(key)
-    if isinstance(current, str):
-        return current
-    mark = held.mark()
-    current = await store.redis.get(key)
-    if not current:
-        return await build_snapshot(store, scope)
-    held.put(key, str(current), mark)
-    return str(current)
+    key = _current_key(store, scope)
+    current = await _held(store).through(key, partial(store.redis.get, key))
+    return str(current) if current else await build_snapshot(store, scope)
 
 
 async def hot_page(

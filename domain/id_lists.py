@@ -24,14 +24,12 @@ async def window(
 ) -> array[int] | None:
     """size + 1 ids of the list at `key` from `offset` (the one more says whether a next page
     exists); None when the list is gone."""
-    items = held.get(key)
-    if isinstance(items, array):
-        return items[offset : offset + size + 1]
-    if not held.listening:
+    if not held.listening:  # nothing can be held: the window alone
+        held.get(key)  # (which starts the listener, for the reads to come)
         return ids_of(await store.redis.lrange(key, offset, offset + size))
-    mark = held.mark()
-    items = ids_of(await store.redis.lrange(key, 0, -1))
-    if items is None:
-        return None
-    held.put(key, items, mark)
-    return items[offset : offset + size + 1]
+
+    async def whole() -> array[int] | None:
+        return ids_of(await store.redis.lrange(key, 0, -1))
+
+    items = await held.through(key, whole)
+    return items[offset : offset + size + 1] if items is not None else None

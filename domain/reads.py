@@ -15,7 +15,7 @@ from tortoise.timezone import get_default_timezone
 
 from adapters import sql
 from domain import access
-from domain.circles import closed_circles_sql, reader_id
+from domain.circles import outside_closed_sql, reader_id
 from domain.models import (
     CircleMember,
     EventSignup,
@@ -208,7 +208,7 @@ def _readable_by_ids(versions: bool, heads: bool) -> str:
     return (
         f"SELECT {columns} FROM posts WHERE id = ANY($1::bigint[]) "
         f"AND status = '{PostStatus.PUBLISHED.value}' "
-        f"AND (circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql('$2')}))"
+        f"AND {outside_closed_sql('$2')}"
     )
 
 

@@ -8,14 +8,14 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from domain.errors import Unauthenticated
 
 _HEADER = {"alg": "HS256", "typ": "JWT"}
-VERIFIED_MAX = 50_000
 
 
 def _b64encode(raw: bytes) -> str:
@@ -45,10 +45,6 @@ class TokenIssuer:
     secret: str
     access_ttl: timedelta
     refresh_ttl: timedelta
-    # Tokens whose signature was checked, and their claims: a member's app sends the same one
-    # for as long as it lives, and a signature that held once holds again (expiry does not:
-    # verify_access checks it every time).
-    _verified: dict[str, AccessClaims] = field(default_factory=dict, compare=False, repr=False)
 
     def issue_access(
         self, user_id: int, *, session: uuid.UUID | None = None, now: datetime | None = None
@@ -73,12 +69,7 @@ class TokenIssuer:
 
     def verify_access(self, token: str, *, now: datetime | None = None) -> AccessClaims:
         """Return the claims of a valid token; raise Unauthenticated otherwise."""
-        claims = self._verified.get(token)
-        if claims is None:
-            claims = self._check_signed(token)
-            if len(self._verified) >= VERIFIED_MAX:
-                self._verified.clear()
-            self._verified[token] = claims
+        claims = _signed_claims(self, token)
         if claims.expires_at <= (now or datetime.now(UTC)):
             raise Unauthenticated("token_expired")
         return claims
@@ -115,3 +106,11 @@ class TokenIssuer:
     def _sign(self, signing_input: str) -> str:
         digest = hmac.new(self.secret.encode(), signing_input.encode("ascii"), hashlib.sha256)
         return _b64encode(digest.digest())
+
+
+# Tokens whose signature was checked, and their claims (by issuer: its secret): a member's app
+# sends the same token for as long as it lives, and a signature that held once holds again.
+# Expiry does not: verify_access checks it every time. A refused token raises, and is not kept.
+@lru_cache(maxsize=50_000)
+def _signed_claims(issuer: TokenIssuer, token: str) -> AccessClaims:
+    return issuer._check_signed(token)

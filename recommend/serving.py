@@ -22,7 +22,7 @@ import uuid
 from array import array
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -271,12 +271,13 @@ async def recommended_page(
     size = check_first(first, cap=cap)
     user_id = viewer.id
     held = _held(store)
+    hot_page = partial(  # without a list: HOT, read as this page would be
+        hot.hot_page, store, "all", viewer=viewer, first=size, cap=cap
+    )
     if after:
         token, offset = decode_offset_cursor(after)
         if token.startswith("all:"):  # a session that started on HOT stays there
-            return await _hot_page(
-                store, viewer, size=size, after=after, cap=cap, versions=versions, heads=heads
-            )
+            return await hot_page(after=after, versions=versions, heads=heads)
         window = await id_lists.window(store, held, _feed_key(store, user_id, token), offset, size)
         if not window:
             raise BadInput("bad_cursor", field="after")  # the list expired: start over
@@ -291,9 +292,7 @@ async def recommended_page(
         else:  # no list yet (or it expired): HOT now, the member's list soon
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
-            return await _hot_page(
-                store, viewer, size=size, after=None, cap=cap, versions=versions, heads=heads
-            )
+            return await hot_page(after=None, versions=versions, heads=heads)
     has_next = len(window) > size
     window = window[:size]
     # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
@@ -315,25 +314,3 @@ async def recommended_page(
 @lru_cache(maxsize=100_000)
 def _cursor(token: str, position: int) -> str:
     return encode_cursor([token, position])
-
-
-async def _hot_page(
-    store: Store,
-    viewer: User,
-    *,
-    size: int,
-    after: str | None,
-    cap: int,
-    versions: bool,
-    heads: bool,
-) -> Page[Any]:
-    return await hot.hot_page(
-        store,
-        "all",
-        viewer=viewer,
-        first=size,
-        after=after,
-        cap=cap,
-        versions=versions,
-        heads=heads,
-    )
