@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -24,6 +25,17 @@ sys.path.insert(0, str(ROOT))
 
 from quanzi.settings import Settings, load_settings  # noqa: E402
 from tests.contract import operation  # noqa: E402  (the client's own operations)
+
+
+class Load(NamedTuple):
+    """One kind of request a load tool sends: the same method, path and body each time, the
+    header `header` taking `values` in turn (a member's token, or session, each)."""
+
+    method: str
+    path: str
+    body: bytes
+    header: str
+    values: list[str]
 
 
 def free_port() -> int:

@@ -17,6 +17,9 @@ up at once (the ones not being measured idle):
   380a0a2 by default), checked out from this repository's history into a temporary
   worktree and served on the same database: "today's" of the issue's "never less than 5x
   today's in the same run". Left out where the history is not here (a shallow clone).
+- misago: Misago 0.39.6's thread list (`/api/threads/`, 26 threads, signed in), the page the
+  issue compared the Feed with, served by gunicorn from a Python where it is installed
+  (`--misago PYTHON`, or MISAGO_PYTHON; bench/misago_target.py). Left out without one.
 
 `--rounds` rounds alternate between the targets, `--connections` keep-alive connections each,
 the members' tokens in turn. Then the community grows to `--large` posts (older ones, so the
@@ -29,7 +32,7 @@ aiohttp driver in common.py stands in (and the table says so).
 
     .venv/bin/python bench/feed_page_bench.py [--small 20000] [--large 1000000] [--seconds 10]
         [--rounds 3] [--connections 16] [--no-train] [--driver wrk|aiohttp]
-        [--issue-day COMMIT|'']
+        [--issue-day COMMIT|''] [--misago PYTHON]
 """
 
 from __future__ import annotations
@@ -47,12 +50,14 @@ import tempfile
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import asyncpg
 import httpx
 from common import (
     ROOT,
+    Load,
     bench_database,
     bench_settings,
     count_posts,
@@ -60,6 +65,7 @@ from common import (
     running_service,
     session,
 )
+from misago_target import check_threads, running_misago
 
 from tests.contract import operation
 
@@ -71,7 +77,16 @@ PAGE = 26
 BATCH = 100_000
 RECENT = timedelta(days=30)  # the small community's posts span the last 30 days
 
-TARGETS = ("service", "interpreter", "raw", "recommended", "hot", "2 workers", "issue day")
+TARGETS = (
+    "service",
+    "interpreter",
+    "raw",
+    "recommended",
+    "hot",
+    "2 workers",
+    "issue day",
+    "misago",
+)
 # main before issue 22's work began (bench/README.md: "Before")
 ISSUE_DAY = "380a0a2"
 
@@ -266,14 +281,14 @@ async def prepare(env: dict[str, str], members: int, train: bool) -> None:
 # ----------------------------------------------------------------------------- driving
 
 _LUA = """
-local tokens = {%s}
+local values = {%s}
 local body = [==[%s]==]
 local n = 0
 request = function()
   n = n + 1
   local headers = {["Content-Type"] = "application/json",
-                   ["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1]}
-  return wrk.format("POST", "/graphql", headers, body)
+                   ["%s"] = values[(n %% #values) + 1]}
+  return wrk.format("%s", "%s", headers, body)
 end
 """
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -284,9 +299,10 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(base: str, body: bytes, tokens: list[str], seconds: float, connections: int) -> dict:
+def wrk(base: str, load: Load, seconds: float, connections: int) -> dict:
+    values = ", ".join(f'"{v}"' for v in load.values)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_LUA % (", ".join(f'"{t}"' for t in tokens), body.decode()))
+        script.write(_LUA % (values, load.body.decode(), load.header, load.method, load.path))
     try:
         out = subprocess.run(
             [
@@ -319,16 +335,18 @@ def wrk(base: str, body: bytes, tokens: list[str], seconds: float, connections: 
     }
 
 
-def aiohttp_load(base: str, body: bytes, tokens: list[str], seconds: float, c: int) -> dict:
+def aiohttp_load(base: str, load: Load, seconds: float, c: int) -> dict:
     async def run() -> dict:
         async with session(base, c) as client:
 
             async def call(i: int, n: int) -> None:
                 headers = {
-                    "Authorization": f"Bearer {tokens[i % len(tokens)]}",
+                    load.header: load.values[i % len(load.values)],
                     "Content-Type": "application/json",
                 }
-                async with client.post("/graphql", data=body, headers=headers) as response:
+                async with client.request(
+                    load.method, load.path, data=load.body or None, headers=headers
+                ) as response:
                     await response.read()
                     if response.status != 200:
                         raise RuntimeError(response.status)
@@ -337,6 +355,11 @@ def aiohttp_load(base: str, body: bytes, tokens: list[str], seconds: float, c: i
             return {**figures, "requests": figures["rps"] * seconds}
 
     return asyncio.run(run())
+
+
+def feed_load(body: bytes, tokens: list[str]) -> Load:
+    """The Feed page (request_body), each member's token in turn."""
+    return Load("POST", "/graphql", body, "Authorization", [f"Bearer {t}" for t in tokens])
 
 
 def request_body(kind: str) -> bytes:
@@ -506,24 +529,31 @@ def measure(
         if fetch(bases["raw"], latest, tokens[0]) != page:
             raise SystemExit("the raw server's bytes differ")
         print(f"\n== {label}: a {len(page):,}-byte page of {PAGE} cards", flush=True)
+        feed = partial(feed_load, tokens=tokens)
         runs = {
-            "service": (bases["service"], latest),
-            "interpreter": (bases["interpreter"], latest),
-            "raw": (bases["raw"], latest),
-            "recommended": (bases["service"], recommended),
-            "hot": (bases["service"], hot),
-            "2 workers": (bases["2 workers"], latest),
+            "service": (bases["service"], feed(latest)),
+            "interpreter": (bases["interpreter"], feed(latest)),
+            "raw": (bases["raw"], feed(latest)),
+            "recommended": (bases["service"], feed(recommended)),
+            "hot": (bases["service"], feed(hot)),
+            "2 workers": (bases["2 workers"], feed(latest)),
         }
         if "issue day" in bases:
-            runs["issue day"] = (bases["issue day"], latest)
+            runs["issue day"] = (bases["issue day"], feed(latest))
+        if args.misago:
+            base, pids["misago"], threads = stack.enter_context(
+                running_misago(args.misago, env["DATABASE_URL"], var_dir, args.connections)
+            )
+            check_threads(base, threads)
+            runs["misago"] = (base, threads)
         owner = {**pids, "recommended": pids["service"], "hot": pids["service"]}
-        load = wrk if args.driver == "wrk" else aiohttp_load
-        for base, body in runs.values():  # warm-up: caches and pools
-            load(base, body, tokens, 3, args.connections)
+        drive_load = wrk if args.driver == "wrk" else aiohttp_load
+        for base, load in runs.values():  # warm-up: caches and pools
+            drive_load(base, load, 3, args.connections)
         for round_ in range(args.rounds):
-            for name, (base, body) in runs.items():
+            for name, (base, load) in runs.items():
                 cpu, (busy, total) = cpu_seconds(owner[name]), machine_busy()
-                result = load(base, body, tokens, args.seconds, args.connections)
+                result = drive_load(base, load, args.seconds, args.connections)
                 # What a page costs the server in CPU, whatever else the machine runs; and
                 # how busy the machine's cores were, and with the server's share of them.
                 spent = cpu_seconds(owner[name]) - cpu
@@ -594,6 +624,7 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         ("HOT / LATEST", "hot", "service"),
         ("2 workers / 1", "2 workers", "service"),
         (f"service / issue day ({args.issue_day})", "service", "issue day"),
+        ("service / Misago", "service", "misago"),
     ):
         if any(bottom not in f or top not in f for f in results.values()):
             continue
@@ -625,6 +656,12 @@ def main() -> None:
     parser.add_argument("--driver", choices=("wrk", "aiohttp"), default=None)
     parser.add_argument(
         "--issue-day", default=ISSUE_DAY, help="the commit measured as 'today's'; '': none"
+    )
+    parser.add_argument(
+        "--misago",
+        default=os.environ.get("MISAGO_PYTHON", ""),
+        help="a Python where misago==0.39.6 and gunicorn are installed (bench/misago_target.py)"
+        "; '' (the default without MISAGO_PYTHON): Misago left out",
     )
     args = parser.parse_args()
     if args.driver is None:
