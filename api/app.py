@@ -58,6 +58,15 @@ from quanzi.settings import Settings, load_settings
 
 access_log = structlog.get_logger("quanzi.access")
 
+# The collector's youngest generation is collected once this many more container objects
+# were made than freed (CPython's default: 700). A served page frees many objects older than
+# itself (kept cards and pages replaced, loaders' caches), each free taking one off that
+# count, so at 700 a young collection came every few pages and walked thousands of live
+# objects each time: 9-10% of a Feed page's CPU went to the collector. At 10,000 it is 4-5%
+# (measured with gc.callbacks: bench/README.md, "The collector"). What waits for a collection is at
+# most this many objects more.
+YOUNG_COLLECTION_EVERY = 10_000
+
 _REQUEST_ID_MAX = 64
 
 
@@ -285,6 +294,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # longer walks it. Measured: the feed's p99 under load fell by a third (bench/README).
         gc.collect()
         gc.freeze()
+        gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
         try:
             yield
         finally:
