@@ -63,8 +63,8 @@ access_log = structlog.get_logger("quanzi.access")
 # itself (kept cards and pages replaced, loaders' caches), each free taking one off that
 # count, so at 700 a young collection came every few pages and walked thousands of live
 # objects each time: 9-10% of a Feed page's CPU went to the collector. At 10,000 it is 4-5%
-# (measured with gc.callbacks: bench/README.md, "The collector"). What waits for a collection is at
-# most this many objects more.
+# (measured with gc.callbacks: bench/README.md, "The collector"). What waits for a
+# collection is at most this many objects more.
 YOUNG_COLLECTION_EVERY = 10_000
 
 _REQUEST_ID_MAX = 64
