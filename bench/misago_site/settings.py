@@ -82,7 +82,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "misago.users.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,
 }
-CELERY_TASK_ALWAYS_EAGER = True  # no broker: the few tasks a thread list starts run inline
+CELERY_TASK_ALWAYS_EAGER = True  # no broker here: a task Misago starts runs inline
 MISAGO_SEARCH_CONFIG = "simple"
 MISAGO_USER_DATA_DOWNLOADS_WORKING_DIR = os.path.join(BASE_DIR, "userdata")
 MISAGO_AVATAR_GALLERY = os.path.join(BASE_DIR, "avatargallery")
