@@ -2,7 +2,7 @@
 with (Misago 0.39.6's `/api/threads/`, 26 threads, signed in, Django + DRF).
 
 Misago is not one of Quanzi's dependencies: it runs from a Python of its own, given by
-`--misago PYTHON` (or MISAGO_PYTHON), where it is installed (bench/README.md, "Misago"):
+`--misago PYTHON` (or MISAGO_PYTHON), where it is installed (bench/README.md, the `misago` target):
 
     python3 -m venv /opt/misago && /opt/misago/bin/pip install misago==0.39.6 gunicorn
 

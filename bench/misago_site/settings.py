@@ -1,4 +1,4 @@
-"""A minimal Django project around Misago (installed on its own: bench/README.md, "Misago"),
+"""A minimal Django project around Misago (installed on its own: bench/README.md, `misago`),
 configured as a production forum would run it (no DEBUG, no debug toolbar, a cache of the
 process's own), for feed_page_bench.py's `misago` target. Read by Misago's Python only."""
 
