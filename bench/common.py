@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import asyncpg
 import httpx
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -88,7 +89,20 @@ def bench_database(var_dir: str, name: str) -> Iterator[dict[str, str]]:
         yield env
     finally:
         asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        _forget_prefix(env["REDIS_URL"], env["QUANZI_REDIS_PREFIX"])
         embedded.stop()
+
+
+def _forget_prefix(url: str, prefix: str) -> None:
+    """Every Redis key under the benchmark's own prefix, deleted (the prefix is the
+    benchmark's name: letters, digits and underscores, nothing a pattern reads)."""
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.unlink(*keys[start : start + 500])
+    finally:
+        client.close()
 
 
 async def count_posts(conn: asyncpg.Connection) -> None:
