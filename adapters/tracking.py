@@ -86,10 +86,16 @@ class TrackedKeys:
         """Whether values read now may be held (the listener has subscribed)."""
         return self._listening
 
-    def get(self, key: str) -> object | None:
-        """The value held for `key`, or None: then read Redis (and `put` what it said)."""
+    def can_hold(self) -> bool:
+        """Whether values read now may be held; when not, the listener starts (or is on its
+        way) for the reads to come."""
         if not self._listening:
             self._start()
+        return self._listening
+
+    def get(self, key: str) -> object | None:
+        """The value held for `key`, or None: then read Redis (and `put` what it said)."""
+        if not self.can_hold():
             return None
         entry = self._held.get(key)
         if entry is None:

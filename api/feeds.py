@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from functools import partial
+from typing import TypedDict
 
 import strawberry
 from strawberry.types import Info
@@ -54,6 +55,27 @@ def wants_heads(info: Info[Context, None]) -> bool:
     return memo.allows_stand_ins(info.context)
 
 
+class PageRead(TypedDict):
+    """How a list that reads its page in one statement of its own (LATEST, HOT, RECOMMENDED)
+    is asked for it: the page, and what its cards read (wants_card_versions, wants_heads)."""
+
+    first: int | None
+    after: str | None
+    cap: int
+    versions: bool
+    heads: bool
+
+
+def page_read(info: Info[Context, None], first: int | None, after: str | None) -> PageRead:
+    return PageRead(
+        first=first,
+        after=after,
+        cap=info.context.page_cap,
+        versions=wants_card_versions(info),
+        heads=wants_heads(info),
+    )
+
+
 @strawberry.type
 class FeedsQuery:
     @strawberry.field(description="A feed of published posts, newest first.")
@@ -66,39 +88,17 @@ class FeedsQuery:
     ) -> Connection[Post]:
         viewer = await info.context.viewer()
         cap = info.context.page_cap
-        if kind is FeedKind.LATEST:  # the most read list: its closed circles in its own query
-            page = await feeds.latest(
-                viewer,
-                first=first,
-                after=after,
-                cap=cap,
-                versions=wants_card_versions(info),
-                heads=wants_heads(info),
-            )
-            return await post_connection(info, page)
-        if kind is FeedKind.RECOMMENDED and viewer is not None:  # its access rules in SQL too
-            page = await serving.recommended_page(
-                info.context.runtime.store,
-                viewer,
-                first=first,
-                after=after,
-                cap=cap,
-                rebuild=partial(_ask_for_list, info.context.runtime),
-                versions=wants_card_versions(info),
-                heads=wants_heads(info),
-            )
-            return await post_connection(info, page)
-        if kind in (FeedKind.HOT, FeedKind.RECOMMENDED):  # anonymous readers get HOT
-            page = await hot.hot_page(
-                info.context.runtime.store,
-                "all",
-                viewer=viewer,
-                first=first,
-                after=after,
-                cap=cap,
-                versions=wants_card_versions(info),
-                heads=wants_heads(info),
-            )
+        if kind in (FeedKind.LATEST, FeedKind.RECOMMENDED, FeedKind.HOT):
+            # Their access rules in their own statements, each page read the same way.
+            read = page_read(info, first, after)
+            store = info.context.runtime.store
+            if kind is FeedKind.LATEST:
+                page = await feeds.latest(viewer, **read)
+            elif kind is FeedKind.RECOMMENDED and viewer is not None:
+                rebuild = partial(_ask_for_list, info.context.runtime)
+                page = await serving.recommended_page(store, viewer, rebuild=rebuild, **read)
+            else:  # HOT, and anonymous readers' RECOMMENDED
+                page = await hot.hot_page(store, "all", viewer=viewer, **read)
             return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:

@@ -48,21 +48,14 @@ class Topic(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PostRef]:
-        from api.feeds import wants_card_versions, wants_heads
+        from api.feeds import page_read
         from api.posts import post_connection
 
         viewer = await info.context.viewer()
         if order_by is PostOrder.HOT:
-            page = await hot.hot_page(
-                info.context.runtime.store,
-                f"topic:{self.pk}",
-                viewer=viewer,
-                first=first,
-                after=after,
-                cap=info.context.page_cap,
-                versions=wants_card_versions(info),
-                heads=wants_heads(info),
-            )
+            store = info.context.runtime.store
+            read = page_read(info, first, after)
+            page = await hot.hot_page(store, f"topic:{self.pk}", viewer=viewer, **read)
         else:
             closed = await info.context.loaders.closed_circles(viewer)
             page = await feeds.in_topic(

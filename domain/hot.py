@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import math
 import uuid
-from array import array
 from datetime import UTC, datetime
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from adapters import sql
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
-from domain import id_lists, reads
+from domain import id_lists
 from domain.errors import BadInput
 from domain.models import PostStatus, User
-from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
+from domain.pagination import Page, check_first, decode_offset_cursor
 
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
@@ -131,22 +130,6 @@ async def hot_page(
     ids = await id_lists.window(store, _held(store), key, offset, size)
     if not ids and after:
         raise BadInput("bad_cursor", field="after")  # the snapshot expired: start over
-    ids = ids or array("q")
-    has_next = len(ids) > size
-    ids = ids[:size]
-    # Snapshots are minutes old: a post removed since then, or in a circle now closed to the
-    # viewer, is left out here.
-    posts, card_versions = await reads.readable_posts(ids, viewer, versions=versions, heads=heads)
-    kept = [(i, offset + n + 1) for n, i in enumerate(ids) if i in posts]
-    return Page(
-        items=[posts[i] for i, _ in kept],
-        cursors=[_cursor(snapshot, position) for _, position in kept],
-        has_next=has_next,
-        versions=card_versions,
+    return await id_lists.readable_page(
+        snapshot, ids or (), offset, size, viewer, versions=versions, heads=heads
     )
-
-
-# A snapshot's cursors, the same text for every page of it (a snapshot never changes).
-@lru_cache(maxsize=100_000)
-def _cursor(snapshot: str, position: int) -> str:
-    return encode_cursor([snapshot, position])

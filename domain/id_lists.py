@@ -1,15 +1,21 @@
 """Lists of post ids in Redis that never change once written (HOT snapshots, RECOMMENDED
 lists; "-" alone is a list written empty), read a window at a time. Where this process can
 hold what it reads (adapters/tracking.py), a list is read whole once and its windows are cut
-from what is held; where it cannot, each window is read from Redis."""
+from what is held; where it cannot, each window is read from Redis. A window becomes a page
+of the posts in it the viewer may read now, with cursors by position in the list."""
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
+from domain import reads
+from domain.models import User
+from domain.pagination import Page, encode_cursor
 
 
 def ids_of(stored: list[Any]) -> array[int] | None:
@@ -24,8 +30,7 @@ async def window(
 ) -> array[int] | None:
     """size + 1 ids of the list at `key` from `offset` (the one more says whether a next page
     exists); None when the list is gone."""
-    if not held.listening:  # nothing can be held: the window alone
-        held.get(key)  # (which starts the listener, for the reads to come)
+    if not held.can_hold():  # the window alone
         return ids_of(await store.redis.lrange(key, offset, offset + size))
 
     async def whole() -> array[int] | None:
@@ -33,3 +38,35 @@ async def window(
 
     items = await held.through(key, whole)
     return items[offset : offset + size + 1] if items is not None else None
+
+
+async def readable_page(
+    name: str,
+    window: Sequence[int],
+    offset: int,
+    size: int,
+    viewer: User | None,
+    *,
+    versions: bool,
+    heads: bool,
+) -> Page[Any]:
+    """The page of `window`, size + 1 ids of the list `name` from `offset` (the one more says
+    whether a next page exists): its posts the viewer may read now. Lists are minutes old: a
+    post removed or hidden since, or in a circle now closed to the viewer, is left out here
+    (domain.reads.readable_posts)."""
+    shown = window[:size]
+    posts, card_versions = await reads.readable_posts(shown, viewer, versions=versions, heads=heads)
+    kept = [(i, offset + n + 1) for n, i in enumerate(shown) if i in posts]
+    return Page(
+        items=[posts[i] for i, _ in kept],
+        cursors=[_cursor(name, position) for _, position in kept],
+        has_next=len(window) > size,
+        versions=card_versions,
+    )
+
+
+# A list's cursors, the same text for every page of it (a list never changes: a new one has
+# a name of its own).
+@lru_cache(maxsize=100_000)
+def _cursor(name: str, position: int) -> str:
+    return encode_cursor([name, position])

@@ -22,7 +22,7 @@ import uuid
 from array import array
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -30,10 +30,10 @@ import numpy as np
 from adapters import sql
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
-from domain import hot, id_lists, reads
+from domain import hot, id_lists
 from domain.errors import BadInput
 from domain.models import PostStatus, User
-from domain.pagination import Page, check_first, decode_offset_cursor, encode_cursor
+from domain.pagination import Page, check_first, decode_offset_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
 
@@ -242,7 +242,7 @@ async def _first_window(
         items = held.get(_feed_key(store, user_id, pointer.split(":", 1)[0]))
         if isinstance(items, array):
             return pointer, items[: size + 1]
-    whole, mark = held.listening, held.mark()
+    whole, mark = held.can_hold(), held.mark()
     pointer, *stored = await store.redis.eval(
         _CURRENT_LIST, 1, pointer_key, store.key("recfeed", user_id, ""), -1 if whole else size
     )
@@ -293,24 +293,6 @@ async def recommended_page(
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
             return await hot_page(after=None, versions=versions, heads=heads)
-    has_next = len(window) > size
-    window = window[:size]
-    # Lists are minutes old: a post removed or hidden since, or in a circle now closed to
-    # the member, is left out here.
-    posts, card_versions = await reads.readable_posts(
-        window, viewer, versions=versions, heads=heads
+    return await id_lists.readable_page(
+        token, window, offset, size, viewer, versions=versions, heads=heads
     )
-    kept = [(i, offset + n + 1) for n, i in enumerate(window) if i in posts]
-    return Page(
-        items=[posts[i] for i, _ in kept],
-        cursors=[_cursor(token, position) for _, position in kept],
-        has_next=has_next,
-        versions=card_versions,
-    )
-
-
-# A list's cursors, the same text for every page of it (a list is never changed: a new one
-# has a token of its own).
-@lru_cache(maxsize=100_000)
-def _cursor(token: str, position: int) -> str:
-    return encode_cursor([token, position])
