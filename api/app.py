@@ -37,7 +37,14 @@ from api.graphql_get import (
     set_cache_headers,
     wants_graphiql,
 )
-from api.guards import BodySizeLimit, Limits, check_storable, document_problems, valid_document
+from api.guards import (
+    BodySizeLimit,
+    Limits,
+    check_storable,
+    check_variables,
+    document_problems,
+    valid_document,
+)
 from api.health import healthz
 from api.media import MediaFiles, upload_image
 from api.notification_hub import NotificationHub
@@ -154,7 +161,8 @@ class QuanziGraphQL(GraphQLView[Context]):
             return exc.response(locale, request.scope.get("state", {}).get("request_id", ""))
         if isinstance(exc, QuanziError):
             message = render(exc.message_key, locale, **exc.params)
-            return error_response(message, exc.code.value, 400)
+            field = {"field": exc.field} if exc.field else {}
+            return error_response(message, exc.code.value, 400, **field)
         # Before the schema runs (signing the caller in): a database that is down or
         # restarting is a clean 503 to retry, not a crash.
         if backend_unavailable(exc):
@@ -186,7 +194,8 @@ class QuanziGraphQL(GraphQLView[Context]):
             return data
         starlette = starlette_request(request)
         named = await document_id(starlette)
-        # Before anything hashes, looks up or echoes a piece of it.
+        # Before anything hashes, looks up, coerces or echoes a piece of it.
+        check_variables(data.variables)
         check_storable(data.query, data.operation_name, data.variables, data.extensions, named)
         is_get = request.method == "GET"
         if is_get:

@@ -97,6 +97,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "en": "Images must be uploaded to this service first.",
     },
     "too_many_topics": {"zh": "最多 {max} 个话题", "en": "At most {max} topics."},
+    "too_many_items": {"zh": "最多 {max} 项", "en": "At most {max} items."},
+    "too_many_values": {
+        "zh": "一次请求最多 {max} 个值",
+        "en": "At most {max} values in one request.",
+    },
     "topic_name": {
         "zh": "话题名需为 1 到 {max} 个字符，且不能包含 #",
         "en": "A topic name is 1 to {max} characters without #.",

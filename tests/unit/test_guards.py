@@ -7,7 +7,13 @@ import time
 
 from graphql import parse, validate
 
-from api.guards import breadth_error, complexity_rule
+from api.guards import (
+    VARIABLE_LIST_MAX,
+    VARIABLE_VALUES_MAX,
+    breadth_error,
+    complexity_rule,
+    oversized,
+)
 from api.schema import DEFAULT_LIMITS, build_schema
 from tests.contract import _definitions, contract_files, operation_document
 
@@ -43,3 +49,22 @@ def test_breadth_stops_counting_past_the_limit_however_fragments_multiply() -> N
     assert time.perf_counter() - started < 0.5
     assert error is not None and error.extensions["limit"] == "fields"
     assert error.extensions["allowed"] == DEFAULT_LIMITS.fields
+
+
+def test_oversized_variables_name_the_field_holding_the_list_at_any_depth() -> None:
+    assert oversized({"input": {"topics": ["a"] * VARIABLE_LIST_MAX}}) is None
+    refused = oversized({"input": {"poll": {"options": [["a"] * (VARIABLE_LIST_MAX + 1)]}}})
+    assert refused is not None
+    assert (refused.message_key, refused.field) == ("too_many_items", "options")
+    assert refused.params == {"max": VARIABLE_LIST_MAX}
+
+
+def test_oversized_variables_count_every_value_whatever_shape_holds_them() -> None:
+    rows = VARIABLE_VALUES_MAX // 10
+    assert oversized({"rows": [{"k": list(range(8))} for _ in range(rows - 1)]}) is None
+    wide = {f"v{i}": i for i in range(VARIABLE_VALUES_MAX + 1)}
+    deep = {"rows": [{"k": list(range(8))} for _ in range(rows)]}
+    for variables in (wide, deep):
+        refused = oversized(variables)
+        assert refused is not None
+        assert (refused.message_key, refused.field) == ("too_many_values", None)
