@@ -9,7 +9,6 @@ from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
@@ -62,7 +61,12 @@ from api.review_desk import ReviewDeskMutation, ReviewDeskQuery
 from api.scalars import DATE, datetime_scalar
 from api.scheduling import SchedulingMutation, SchedulingQuery
 from api.search import SearchQuery
-from api.strawberry_internals import ExecutionContext, ExtensionsRunner, lean_resolvers
+from api.strawberry_internals import (
+    ExecutionContext,
+    ExtensionsRunner,
+    SharedParserCache,
+    lean_resolvers,
+)
 from api.surveys import SurveysMutation, SurveysQuery
 from api.tasks import TasksMutation, TasksQuery
 from api.topics import TopicsMutation, TopicsQuery
@@ -178,7 +182,7 @@ def build_schema(
         lambda: MaxTokensLimiter(max_tokens),
         lambda: AddValidationRules([guard, StorableLiterals]),
         StorableVariables,
-        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: SharedParserCache(maxsize=CACHE_SIZE),
         lambda: GuardedValidation(limits, CACHE_SIZE),
         ErrorFormatter,
         RateLimits,

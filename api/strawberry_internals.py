@@ -22,7 +22,8 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   to one hook before it is sent.
 - `shared_parse` is the parse function behind Strawberry's `ParserCache` extension (its
   private `_get_parse_cache`), called as that extension calls it, so a document the edge
-  parsed (api/edge.py) is not parsed again by the schema.
+  parsed (api/edge.py) is not parsed again by the schema; `SharedParserCache` is that
+  extension, remembering as `shared_parse` does the last texts that did not parse.
 - `ExtensionsRunner` builds each hook's context manager as `contextlib.contextmanager`
   would (its private `_GeneratorContextManager` and `_AsyncGeneratorContextManager`),
   telling once per extension class which kind of hook it has, where Strawberry's
@@ -46,13 +47,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterator
 from functools import cache, partial
 from types import GeneratorType
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import DocumentNode, GraphQLObjectType, GraphQLResolveInfo
+from graphql import DocumentNode, GraphQLError, GraphQLObjectType, GraphQLResolveInfo
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -68,7 +70,7 @@ from strawberry.extensions.context import (
     ValidationContextManager,
     WrappedHook,
 )
-from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.parser_cache import ParserCache, _get_parse_cache
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema import validate_document as validate_document
@@ -171,16 +173,53 @@ async def _convert_later(future: Awaitable[V], convert: Callable[[V], R]) -> R:
     return convert(await future)
 
 
+# The last texts that did not parse, with their error. The edge parses a request's text
+# before the schema does; a text that fails (3,000 tokens of one field repeated: ~40 ms) is
+# not parsed a second time. Kept without their tracebacks, which hold the parser's tokens.
+_FAILED_PARSES_MAX = 16
+_failed_parses: OrderedDict[tuple[str | None, tuple[tuple[str, Any], ...]], GraphQLError] = (
+    OrderedDict()
+)
+
+
+def _parse_once(
+    cached: Callable[..., DocumentNode], query: str | None, **options: Any
+) -> DocumentNode:
+    key = (query, tuple(sorted(options.items())))
+    failed = _failed_parses.get(key)
+    if failed is not None:
+        raise failed.with_traceback(None)
+    try:
+        return cached(query, **options)
+    except GraphQLError as error:
+        _failed_parses[key] = error.with_traceback(None)
+        if len(_failed_parses) > _FAILED_PARSES_MAX:
+            _failed_parses.popitem(last=False)
+        raise
+
+
 def shared_parse(cache_size: int, max_tokens: int) -> Callable[[str], DocumentNode]:
-    """graphql-core's parse, sharing the cache of `ParserCache(maxsize=cache_size)` under
-    `MaxTokensLimiter(max_tokens)`: the same function with the same arguments, hence the
-    same cache key. Syntax errors raise (and are not cached)."""
+    """graphql-core's parse, sharing the cache of `SharedParserCache(maxsize=cache_size)`
+    under `MaxTokensLimiter(max_tokens)`: the same function with the same arguments, hence
+    the same cache key; a text that did not parse raises its error again unparsed."""
     cached = _get_parse_cache(cache_size)
 
     def parse(query: str) -> DocumentNode:
-        return cached(query, max_tokens=max_tokens)
+        return _parse_once(cached, query, max_tokens=max_tokens)
 
     return parse
+
+
+class SharedParserCache(ParserCache):
+    """Strawberry's ParserCache, remembering the last texts that did not parse as
+    `shared_parse` does (the two share both caches)."""
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        execution.graphql_document = _parse_once(
+            self.cached_parse_document, execution.query, **execution.parse_options
+        )
+        yield
 
 
 def starlette_request(adapter: object) -> Request:
