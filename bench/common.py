@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
@@ -128,6 +128,27 @@ def bench_settings(env: dict[str, str]) -> Settings:
     )
 
 
+def checkout(commit: str, tree: Path, stack: ExitStack) -> Path | None:
+    """A worktree of `commit` from this repository's history at `tree` (removed when `stack`
+    closes), or None where there is no such history here."""
+    if not commit:
+        return None
+    made = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        print(f"{commit} left out: {made.stderr.strip()}", flush=True)
+        return None
+    stack.callback(
+        subprocess.run,
+        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+        capture_output=True,
+    )
+    return tree
+
+
 @contextmanager
 def running_service(
     env: dict[str, str],
@@ -160,9 +181,9 @@ def running_service(
 
 @contextmanager
 def running_server(
-    env: dict[str, str], workers: int = 1, command: list[str] | None = None
+    env: dict[str, str], workers: int = 1, command: list[str] | None = None, cwd: Path = ROOT
 ) -> Iterator[str]:
-    with running_service(env, workers, command) as (base, _):
+    with running_service(env, workers, command, cwd) as (base, _):
         yield base
 
 

@@ -60,6 +60,7 @@ from common import (
     Load,
     bench_database,
     bench_settings,
+    checkout,
     count_posts,
     drive,
     running_service,
@@ -418,28 +419,6 @@ def servers(
     return started
 
 
-def issue_day_checkout(commit: str, var_dir: str, stack: ExitStack) -> Path | None:
-    """A worktree of `commit` from this repository's history (removed afterwards), or None
-    where there is no such history here."""
-    if not commit:
-        return None
-    tree = Path(var_dir) / "issue-day"
-    made = subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
-        capture_output=True,
-        text=True,
-    )
-    if made.returncode != 0:
-        print(f"issue day ({commit}) left out: {made.stderr.strip()}", flush=True)
-        return None
-    stack.callback(
-        subprocess.run,
-        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-        capture_output=True,
-    )
-    return tree
-
-
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -504,7 +483,7 @@ def measure(
     hot = request_body("HOT")
     figures: dict[str, list[dict]] = {}
     with ExitStack() as stack:
-        started = servers(env, stack, issue_day_checkout(args.issue_day, var_dir, stack))
+        started = servers(env, stack, checkout(args.issue_day, Path(var_dir) / "issue-day", stack))
         bases = {name: base for name, (base, _) in started.items()}
         pids = {name: pid for name, (_, pid) in started.items()}
         tokens = sign_in(bases["service"], args.connections)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
-import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -122,7 +121,7 @@ def _gif(frames: int, size: tuple[int, int], comment: bytes = b"") -> bytes:
     return out.getvalue()
 
 
-def _gif_bomb(frames: int, size: tuple[int, int]) -> bytes:
+def gif_bomb(frames: int, size: tuple[int, int]) -> bytes:
     """One plain frame's image block repeated: a few KB a frame, however large the frame."""
     out = io.BytesIO()
     Image.new("P", size, 0).save(out, format="GIF")
@@ -131,34 +130,28 @@ def _gif_bomb(frames: int, size: tuple[int, int]) -> bytes:
     return single[:blocks] + single[blocks:-1] * frames + b";"
 
 
-async def _timed(request: Awaitable[httpx.Response]) -> tuple[httpx.Response, float]:
-    started = time.monotonic()
-    response = await request
-    return response, time.monotonic() - started
-
-
-async def _health_meanwhile(client: httpx.AsyncClient) -> tuple[httpx.Response, float]:
+async def _health_meanwhile(client: httpx.AsyncClient) -> httpx.Response:
     await asyncio.sleep(0.05)  # once the upload is under way
-    return await _timed(client.get("/healthz"))
+    return await client.get("/healthz")
 
 
-async def test_an_animated_gif_bomb_is_refused_at_once_and_others_are_served_meanwhile(
+async def test_an_animated_gif_bomb_is_refused_from_its_header_and_others_are_served_meanwhile(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
+    """Refused on the frames and sizes its blocks declare (the message says so), no pixel
+    decoded; how long that takes: bench/hostile_bench.py (5 ms)."""
     token = token_for(runtime, await make_user())
-    bomb = _gif_bomb(20, (4000, 4000))  # 320 megapixels to decode, each frame under 40
+    bomb = gif_bomb(20, (4000, 4000))  # 320 megapixels to decode, each frame under 40
     assert len(bomb) < 300_000 and Image.open(io.BytesIO(bomb)).n_frames == 20
     await client.get("/healthz")  # warm
-    (refused, refused_in), (health, health_in) = await asyncio.gather(
-        _timed(_upload(client, bomb, token, name="bomb.gif")),
-        _health_meanwhile(client),
+    refused, health = await asyncio.gather(
+        _upload(client, bomb, token, name="bomb.gif"), _health_meanwhile(client)
     )
     assert refused.status_code == 400
     error = refused.json()["errors"][0]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "file"}
     assert error["message"].startswith("动图的帧数或尺寸太大")
-    assert refused_in < 1.0
-    assert health.status_code == 200 and health_in < 1.0
+    assert health.status_code == 200
     assert await MediaUpload.all().count() == 0
 
 
