@@ -41,10 +41,12 @@ def _services(settings: Settings) -> Iterator[Settings]:
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How `quanzi serve` runs the app (bench/ceiling_server.py runs its app the same way).
     X-Forwarded-For and -Proto are believed only from QUANZI_TRUSTED_PROXIES: uvicorn's own
-    default believes 127.0.0.1, so anything on the machine could name any client address."""
+    default believes 127.0.0.1, so anything on the machine could name any client address.
+    A WebSocket message is bounded as a /graphql body is (uvicorn's own bound is 16 MB)."""
     return {
         "loop": "uvloop",
         "http": "httptools",
+        "ws_max_size": settings.graphql_max_body_bytes,
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": settings.trusted_proxies or "",
         "log_config": None,

@@ -1,5 +1,6 @@
 """The app on a real port, for clients that speak to a server (WebSockets, Python `gql`):
-uvicorn in the test's own event loop, on the test's runtime."""
+uvicorn configured as `quanzi serve` configures it, in the test's own event loop, on the
+test's runtime."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 
 from api.app import create_app
 from quanzi.bootstrap import Runtime
+from quanzi.cli import uvicorn_options
 
 
 def free_port() -> int:
@@ -27,9 +29,9 @@ async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
     too, as a process configured so would have them); its lifespan runs."""
     configured = runtime.settings.model_copy(update=settings)
     app = create_app(runtime=dataclasses.replace(runtime, settings=configured))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    )
+    # As `quanzi serve` runs it, on the test's own event loop.
+    options = {**uvicorn_options(configured), "loop": "asyncio", "log_level": "warning"}
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), **options))
     task = asyncio.create_task(server.serve())
     while not server.started:
         assert not task.done(), "server did not start"

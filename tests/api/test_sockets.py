@@ -382,3 +382,21 @@ async def test_live_notifications_come_back_by_themselves_after_a_redis_outage(
         await redis.aclose()
         if process is not None:
             _stop_process(process)
+
+
+async def test_a_message_over_the_body_limit_closes_only_its_own_socket(runtime: Runtime) -> None:
+    """A socket's message is bounded as a /graphql body is (256 KB), where uvicorn would
+    take 16 MB for the event loop to decode; the server goes on serving other sockets."""
+    member = await make_user()
+    token = token_for(runtime, member)
+    async with serving(runtime) as base:
+        hostile = await (await Socket.open(base, token)).acked()
+        other = await (await Socket.open(base, token)).acked()
+        variables = {"input": {"body": "话题很多", "topics": ["a"] * 70_000}}  # ~350 KB
+        payload = {"query": operation("CreatePost"), "variables": variables}
+        await hostile.ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        code, _ = await hostile.closed()
+        assert code == 1009  # message too big
+        viewer = await other.run("Viewer")
+        assert viewer["payload"]["data"]["viewer"]["id"] == to_global_id("User", member.id)
+        await other.close()
