@@ -54,6 +54,10 @@ class NotificationHub:
     def listeners(self) -> int:
         return sum(len(group) for group in self._members.values())
 
+    def listening(self, member_id: int) -> int:
+        """How many of the member's listeners would be handed a notification published now."""
+        return len(self._members.get(member_id, ())) if self._ready.is_set() else 0
+
     @contextlib.asynccontextmanager
     async def listen(
         self, store: RedisStore, member_id: int, socket: object

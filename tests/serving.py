@@ -11,6 +11,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import uvicorn
+from starlette.applications import Starlette
 
 from api.app import create_app
 from quanzi.bootstrap import Runtime
@@ -36,11 +37,28 @@ async def serving(runtime: Runtime, **settings: object) -> AsyncIterator[str]:
     while not server.started:
         assert not task.done(), "server did not start"
         await asyncio.sleep(0.02)
+    host = f"127.0.0.1:{server.config.port}"
+    _served[host] = app
     try:
-        yield f"127.0.0.1:{server.config.port}"
+        yield host
     finally:
+        _served.pop(host, None)
         server.should_exit = True
         await task
+
+
+_served: dict[str, Starlette] = {}  # the apps `serving` runs, by host:port
+
+
+async def listening(host: str, member_id: int, count: int = 1, within: float = 10) -> None:
+    """Until the app served at `host` (host:port or its URL) would hand a notification
+    published now to exactly `count` of the member's live subscriptions: a subscribe frame
+    sent is not yet a subscription listening, nor a socket closed one released."""
+    hub = _served[host.split("://")[-1]].state.hub
+    deadline = asyncio.get_running_loop().time() + within
+    while hub.listening(member_id) != count:
+        assert asyncio.get_running_loop().time() < deadline, "the subscription never listened"
+        await asyncio.sleep(0.01)
 
 
 @contextlib.asynccontextmanager

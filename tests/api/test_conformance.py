@@ -30,6 +30,7 @@ from quanzi.bootstrap import Runtime
 from tests import node_suites
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
+from tests.serving import listening
 from tests.serving import serving_url as serving
 from tests.wechat_stub import WeChatStub
 
@@ -273,7 +274,7 @@ async def test_python_gql_reads_the_feed_and_hears_a_notification(runtime: Runti
         async with Client(transport=socket) as live:
             notifications = live.subscribe(GraphQLRequest(operation("NotificationAdded")))
             first = asyncio.create_task(anext(notifications))
-            await asyncio.sleep(0.5)  # listening
+            await listening(url, author.id)
             comment = {"postId": gid("Post", post), "body": "Python 也收到了"}
             async with httpx.AsyncClient(base_url=url) as client:
                 added = await client.post(

@@ -18,7 +18,7 @@ from api.ids import to_global_id
 from quanzi.bootstrap import Runtime
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
-from tests.serving import serving
+from tests.serving import listening, serving
 
 
 def _request(name: str, **variables: object) -> GraphQLRequest:
@@ -63,7 +63,7 @@ async def test_gql_receives_a_notification_when_another_member_comments(
     ):
         updates = live.subscribe(_request("NotificationAdded"))
         first = asyncio.ensure_future(anext(updates))
-        await asyncio.sleep(0.3)  # subscribed and listening
+        await listening(base, author.id)
         await http.execute(_request("AddComment", **comment))
         received = await asyncio.wait_for(first, 1.0)
         await updates.aclose()

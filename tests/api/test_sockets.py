@@ -28,7 +28,7 @@ from quanzi.embedded import _stop_process, start_redis
 from tests.conftest import error_codes
 from tests.contract import operation
 from tests.factories import make_post, make_user, token_for
-from tests.serving import serving
+from tests.serving import listening, serving
 
 
 class Socket:
@@ -162,7 +162,7 @@ async def test_an_idle_socket_is_closed_when_its_token_expires_or_its_member_is_
 
         idle = await (await Socket.open(base, token_for(runtime, other))).acked()
         await idle.subscribe("NotificationAdded")
-        await asyncio.sleep(0.3)  # listening; the ban comes while the socket idles
+        await listening(base, other.id)  # the ban comes while the socket idles
         await User.filter(id=other.id).update(banned_until=datetime.now(UTC) + timedelta(days=1))
         assert await idle.closed(within=3) == (4403, "account_banned")
 
@@ -291,7 +291,7 @@ async def test_three_hundred_subscriptions_from_one_member_leave_redis_and_limit
         for s in sockets:
             for _ in range(100):
                 await s.subscribe("NotificationAdded")
-        await asyncio.sleep(1)  # every subscription is listening
+        await listening(base, member.id, 300)
         async with httpx.AsyncClient(base_url=f"http://{base}") as client:
             health = await client.get("/healthz")
             assert health.status_code == 200, health.text
@@ -328,18 +328,18 @@ async def test_subscriptions_past_the_socket_and_member_caps_are_refused_clearly
         first = await (await Socket.open(base, token)).acked()
         for _ in range(2):
             await first.subscribe("NotificationAdded")
-        await asyncio.sleep(0.5)  # both are listening (operations run concurrently)
+        await listening(base, member.id, 2)  # (operations run concurrently)
         third = await first.run("NotificationAdded")
         assert third["type"] == "next"
         assert _codes(third["payload"]["errors"]) == ["RATE_LIMITED"]
         second = await (await Socket.open(base, token)).acked()
         await second.subscribe("NotificationAdded")
-        await asyncio.sleep(0.5)
+        await listening(base, member.id, 3)
         fourth = await second.run("NotificationAdded")
         assert _codes(fourth["payload"]["errors"]) == ["RATE_LIMITED"]
         assert "3" in fourth["payload"]["errors"][0]["message"]
         await first.close()
-        await asyncio.sleep(0.3)  # the closed socket's subscriptions are released
+        await listening(base, member.id, 1)  # the closed socket's subscriptions are released
         again = await second.subscribe("NotificationAdded")
         with pytest.raises(TimeoutError):
             await second.recv(within=0.5)  # listening, no error
@@ -363,7 +363,7 @@ async def test_live_notifications_come_back_by_themselves_after_a_redis_outage(
         async with serving(own) as base:
             live = await (await Socket.open(base, token_for(runtime, author))).acked()
             await live.subscribe("NotificationAdded")
-            await asyncio.sleep(0.3)
+            await listening(base, author.id)
             _stop_process(process)  # Redis goes away under the listening hub
             await asyncio.sleep(0.5)
             url_again, process = start_redis(directory)
