@@ -196,7 +196,7 @@ class QuanziGraphQL(GraphQLView[Context]):
         named = await document_id(starlette)
         # Before anything hashes, looks up, coerces or echoes a piece of it.
         check_variables(data.variables)
-        check_storable(data.query, data.operation_name, data.variables, data.extensions, named)
+        check_storable(data.query, data.operation_name, data.extensions, named)
         is_get = request.method == "GET"
         if is_get:
             check_hashed(data.query, requested_id(data.extensions, named) is not None)

@@ -248,9 +248,18 @@ def oversized(variables: object) -> BadInput | None:
     return None
 
 
-def check_variables(variables: object) -> None:
-    """Raises what `oversized` finds."""
+def variables_refusal(variables: object) -> BadInput | None:
+    """What refuses a request's `variables` before GraphQL coerces them: `oversized`, then
+    text that cannot be stored; None when they may run."""
     refused = oversized(variables)
+    if refused is None and (key := unstorable(variables)) is not None:
+        refused = BadInput(key)
+    return refused
+
+
+def check_variables(variables: object) -> None:
+    """Raises what `variables_refusal` finds."""
+    refused = variables_refusal(variables)
     if refused is not None:
         raise refused
 
@@ -267,10 +276,6 @@ def input_error(refused: BadInput) -> GraphQLError:
     return GraphQLError(str(refused), original_error=refused)
 
 
-def unstorable_error(key: str) -> GraphQLError:
-    return input_error(BadInput(key))
-
-
 class StorableLiterals(ValidationRule):
     """PostgreSQL cannot store U+0000 or a lone surrogate: refuse them up front instead of
     failing there."""
@@ -278,22 +283,18 @@ class StorableLiterals(ValidationRule):
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
         key = unstorable(node.value)
         if key is not None:
-            self.report_error(unstorable_error(key))
+            self.report_error(input_error(BadInput(key)))
 
 
 class StorableVariables(SchemaExtension):
-    """Variables sent over a WebSocket (HTTP's are checked as the body is read, in
-    api/app.py): within the bounds of `oversized`, and storable."""
+    """`variables_refusal` for variables sent over a WebSocket or by the console in process
+    (HTTP's are checked as the body is read, in api/app.py)."""
 
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
-        variables = execution.variables
-        refused = oversized(variables) if variables else None
-        key = unstorable(variables) if variables and refused is None else None
+        refused = variables_refusal(execution.variables) if execution.variables else None
         if refused is not None:
             execution.result = GraphQLExecutionResult(data=None, errors=[input_error(refused)])
-        elif key is not None:
-            execution.result = GraphQLExecutionResult(data=None, errors=[unstorable_error(key)])
         yield
 
 

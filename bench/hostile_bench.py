@@ -34,6 +34,12 @@ from PIL import Image
 from tests.api.test_media import gif_bomb
 from tests.contract import operation
 
+
+def _codes(answer: dict[str, Any]) -> str:
+    """The answer's error codes, or "ok"."""
+    return ",".join(e["extensions"]["code"] for e in answer.get("errors") or []) or "ok"
+
+
 Send = Callable[[aiohttp.ClientSession, str], Any]
 
 
@@ -47,8 +53,7 @@ def _graphql(query: str, variables: dict[str, Any] | None = None, distinct: bool
         body = {"query": query + spaces, "variables": variables or {}}
         headers = {"Authorization": f"Bearer {token}"}
         async with client.post("/graphql", json=body, headers=headers) as response:
-            answer = await response.json()
-        return ",".join(e["extensions"]["code"] for e in answer.get("errors") or []) or "ok"
+            return _codes(await response.json())
 
     return send
 
@@ -63,8 +68,7 @@ def _upload(data: bytes, name: str) -> Send:
         form.add_field("file", data, filename=name, content_type="application/octet-stream")
         headers = {"Authorization": f"Bearer {token}"}
         async with client.post("/media/images", data=form, headers=headers) as response:
-            answer = await response.json()
-        return ",".join(e["extensions"]["code"] for e in answer.get("errors") or []) or "ok"
+            return _codes(await response.json())
 
     return send
 
