@@ -154,7 +154,8 @@ _SEEK = "AND created_at <= ${0} AND (created_at, id) < (${0}, ${1})"
 def _latest_statement(
     size: int, with_pins: bool, seek: bool, pin_seek: bool, versions: bool, heads: bool
 ) -> str:
-    columns = reads.page_columns("$3" if versions else None, heads=heads)
+    liker = "$3" if versions else None
+    columns = reads.page_columns(liker, heads=heads, relations=not with_pins)
     cursor = (4, 5) if versions else (3, 4)
     limit = int(size) + 1  # one past the page: is there a next one
     regular = _REGULAR.format(
@@ -165,7 +166,8 @@ def _latest_statement(
     pins = _PINS.format(
         columns=columns, seek=_PIN_SEEK.format(*cursor) if pin_seek else "", limit=limit
     )
-    return f"({pins}) UNION ALL ({regular})"
+    both = f"({pins}) UNION ALL ({regular})"
+    return reads.with_relation_versions(both, liker) if liker is not None else both
 
 
 async def latest(

@@ -99,23 +99,36 @@ class CardVersions:
     liked: bool = field(compare=False)  # the reader's, not a version
 
 
-# A few index probes per post (users_pkey, post_topics' unique (post_id, topic_id),
-# topics_pkey, circles_pkey, post_likes' unique (user_id, post_id)). Correlated scalar
-# subqueries, so that the planner neither hashes all topics nor all of a prolific liker's
-# likes for each page.
+# A few index probes per post (users_pkey, post_topics_order_idx alone, topics_pkey,
+# circles_pkey, post_likes' unique (user_id, post_id)). Correlated scalar subqueries, so that
+# the planner neither hashes all topics nor all of a prolific liker's likes for each page.
 def card_version_columns(post: str, reader: str) -> str:
     """CardVersions as columns of a post row: `post` names the row (a table or its alias),
     `reader` the parameter of the reader's id (NULL or 0: likes nothing). A page's own
     statement selects them too (domain.feeds.latest), saving a round trip;
     `card_versions_of` reads them back."""
-    return f"""{post}.xmin AS _v_post,
-  (SELECT u.xmin FROM users u WHERE u.id = {post}.author_id) AS _v_author,
+    return f"{post}.xmin AS _v_post, {relation_version_columns(post, reader)}"
+
+
+def relation_version_columns(post: str, reader: str) -> str:
+    """card_version_columns but the post's own: of a row that selected `{post}.xmin AS
+    _v_post` (with_relation_versions)."""
+    return f"""(SELECT u.xmin FROM users u WHERE u.id = {post}.author_id) AS _v_author,
   ARRAY(SELECT pt.topic_id::text || ':'
                || (SELECT t.xmin FROM topics t WHERE t.id = pt.topic_id)::text
         FROM post_topics pt WHERE pt.post_id = {post}.id ORDER BY pt.position, pt.id) AS _v_topics,
   (SELECT c.xmin FROM circles c WHERE c.id = {post}.circle_id) AS _v_circle,
   (SELECT true FROM post_likes l WHERE l.user_id = {reader} AND l.post_id = {post}.id)
     IS NOT NULL AS _v_liked"""
+
+
+def with_relation_versions(statement: str, reader: str) -> str:
+    """The rows of `statement` (selected with page_columns(..., relations=False)) with their
+    relations' versions beside them, in the statement's order. A statement of several
+    branches (UNION ALL) then plans the version subqueries once, not once per branch: each
+    execution starts every subquery of its plan, run or not (a tenth of a page's time in
+    PostgreSQL)."""
+    return f"SELECT p.*, {relation_version_columns('p', reader)} FROM ({statement}) p"
 
 
 def card_versions_of(rows: Sequence[Mapping[str, Any]]) -> dict[int, CardVersions]:
@@ -179,13 +192,16 @@ def heads_of(rows: Sequence[Mapping[str, Any]]) -> list[PostHead]:
     ]
 
 
-def page_columns(liker: str | None, *, heads: bool) -> str:
+def page_columns(liker: str | None, *, heads: bool, relations: bool = True) -> str:
     """The columns a page of posts selects from `posts`: the whole rows; or, with `liker`
     (the parameter of the reader whose likes they read), the cards' versions too, beside
-    the rows or beside only their heads (`heads`). page_posts reads them back."""
+    the rows or beside only their heads (`heads`). page_posts reads them back. Without
+    `relations`, only the post's own version: with_relation_versions adds the others."""
     if liker is None:
         return sql.columns(Post)
     posts = HEAD_COLUMNS if heads else sql.columns(Post)
+    if not relations:
+        return f"{posts}, posts.xmin AS _v_post"
     return f"{posts}, {card_version_columns('posts', liker)}"
 
 

@@ -110,6 +110,9 @@ class PostTopic(Model):
         unique_together = (("post", "topic"),)
         indexes = (
             Index(fields=("topic_id", "post_created_at", "post_id"), name="post_topics_feed_idx"),
+            # A post's topics in their order, read from the index alone for every card's versions
+            # (domain.reads.card_version_columns): no sort per card.
+            Index(fields=("post_id", "position", "id", "topic_id"), name="post_topics_order_idx"),
         )
 
 
