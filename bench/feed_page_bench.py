@@ -42,6 +42,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -312,6 +313,10 @@ def wrk(base: str, load: Load, seconds: float, connections: int) -> dict:
                 f"-c{connections}",
                 f"-d{seconds:.0f}s",
                 "--latency",
+                # Misago's pages take over 1 s on a slow machine: wrk's own 2 s would count
+                # its slowest answers as errors rather than as latency.
+                "--timeout",
+                "10s",
                 "-s",
                 script.name,
                 base,
@@ -420,6 +425,30 @@ def servers(
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float:
+    """CPU time (user + system) of every PostgreSQL process running on this machine (the
+    benchmark's server: the configured one or the embedded one; nothing else here runs one
+    under load)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def load_tool_cpu_seconds() -> float:
+    """CPU time of the benchmark's finished child processes (wrk) so far; the aiohttp driver
+    runs in this process."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime + own.ru_utime + own.ru_stime
 
 
 def machine_busy() -> tuple[float, float]:
@@ -538,12 +567,17 @@ def measure(
         for round_ in range(args.rounds):
             for name, (base, load) in runs.items():
                 cpu, (busy, total) = cpu_seconds(owner[name]), machine_busy()
+                database, tool = database_cpu_seconds(), load_tool_cpu_seconds()
                 result = drive_load(base, load, args.seconds, args.connections)
                 # What a page costs the server in CPU, whatever else the machine runs; and
                 # how busy the machine's cores were, and with the server's share of them.
                 spent = cpu_seconds(owner[name]) - cpu
                 busy_after, total_after = machine_busy()
-                result["cpu_ms"] = spent * 1000 / max(1, result["requests"])
+                pages = max(1, result["requests"])
+                result["cpu_ms"] = spent * 1000 / pages
+                # ...and what it costs PostgreSQL and the load tool, on the same cores.
+                result["db_ms"] = (database_cpu_seconds() - database) * 1000 / pages
+                result["tool_ms"] = (load_tool_cpu_seconds() - tool) * 1000 / pages
                 result["busy"] = (busy_after - busy) / (total_after - total)
                 result["server_share"] = spent / (total_after - total)
                 # The machine is shared: the 1-minute load average as the run ended, which
@@ -553,7 +587,8 @@ def measure(
                 print(
                     f"round {round_ + 1} {name:<12} {result['rps']:8.0f} req/s   "
                     f"p50 {result['p50_ms']:7.2f} ms   p99 {result['p99_ms']:7.2f} ms   "
-                    f"CPU/page {result['cpu_ms']:.2f} ms   errors {result['errors']}   "
+                    f"CPU/page {result['cpu_ms']:.2f} ms (PostgreSQL {result['db_ms']:.2f}, "
+                    f"load tool {result['tool_ms']:.2f})   errors {result['errors']}   "
                     f"load {result['load']:.1f}   cores busy {result['busy']:.0%} "
                     f"(server {result['server_share']:.0%})",
                     flush=True,
@@ -584,9 +619,9 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
         f"{args.connections} connections, {args.rounds} rounds of {args.seconds:.0f} s per "
         f"target, load tool: {args.driver}; medians over the rounds.",
         "",
-        "| posts | target | req/s | p50 | p99 | server CPU per page | errors | load avg "
-        "| cores busy (server's share) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| posts | target | req/s | p50 | p99 | server CPU per page | PostgreSQL | load tool "
+        "| errors | load avg | cores busy (server's share) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, figures in results.items():
         for name in TARGETS:
@@ -596,7 +631,8 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
             lines.append(
                 f"| {label} | {name} | {_median(runs, 'rps'):,.0f} "
                 f"| {_median(runs, 'p50_ms'):.1f} ms | {_median(runs, 'p99_ms'):.1f} ms "
-                f"| {_median(runs, 'cpu_ms'):.2f} ms | {sum(r['errors'] for r in runs)} "
+                f"| {_median(runs, 'cpu_ms'):.2f} ms | {_median(runs, 'db_ms'):.2f} ms "
+                f"| {_median(runs, 'tool_ms'):.2f} ms | {sum(r['errors'] for r in runs)} "
                 f"| {_median(runs, 'load'):.1f} "
                 f"| {_median(runs, 'busy'):.0%} ({_median(runs, 'server_share'):.0%}) |"
             )
@@ -618,6 +654,24 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
             cpu = "" if top == "2 workers" else f"{_cpu_ratio(f[top], f[bottom]):.3g}"
             cells += [f"{_ratio(f[top], f[bottom]):.3g}", cpu]
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    # Two workers share the machine's cores with PostgreSQL and the load tool: with a page
+    # costing them what it costs one worker (w), PostgreSQL and the load tool what it costs
+    # them beside two workers (d, t), two workers serve at most cores / (w + d + t) pages a
+    # second where one, with a core of its own, serves 1 / w: the ratio's bound, per round.
+    cores = os.cpu_count() or 1
+    bounds = []
+    for f in results.values():
+        if "2 workers" not in f or "service" not in f:
+            continue
+        rounds = zip(f["service"], f["2 workers"], strict=False)
+        each = [
+            cores * one["cpu_ms"] / (one["cpu_ms"] + two["db_ms"] + two["tool_ms"])
+            for one, two in rounds
+        ]
+        bounds += [f"{statistics.median(each):.2f}", ""]
+    if bounds:
+        title = f"2 workers / 1 at most, on {cores} cores shared with PostgreSQL and the load tool"
+        lines.append(f"| {title} | " + " | ".join(bounds) + " |")
     if len(results) == 2:
         small_label, large_label = results
         small, large = results.values()
