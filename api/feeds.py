@@ -16,6 +16,7 @@ from api.posts import Post, cards_read_versions, post_connection
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated
+from jobs.community import refresh_hot
 from jobs.recommender import build_recommended_feed
 from quanzi.bootstrap import Runtime
 from recommend import serving
@@ -32,6 +33,11 @@ class FeedKind(Enum):
 
 async def _ask_for_list(runtime: Runtime, user_id: int) -> None:
     await runtime.enqueue(build_recommended_feed, user_id)
+
+
+async def rebuild_hot(runtime: Runtime, scope: str) -> None:
+    """Have a scope's stale HOT snapshot rebuilt by the job (domain.hot.current_snapshot)."""
+    await runtime.enqueue(refresh_hot, scope)
 
 
 async def prepare_recommended(runtime: Runtime, user_id: int) -> None:
@@ -98,7 +104,8 @@ class FeedsQuery:
                 rebuild = partial(_ask_for_list, info.context.runtime)
                 page = await serving.recommended_page(store, viewer, rebuild=rebuild, **read)
             else:  # HOT, and anonymous readers' RECOMMENDED
-                page = await hot.hot_page(store, "all", viewer=viewer, **read)
+                rebuild = partial(rebuild_hot, info.context.runtime)
+                page = await hot.hot_page(store, "all", viewer=viewer, rebuild=rebuild, **read)
             return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:

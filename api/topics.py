@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -48,14 +49,16 @@ class Topic(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PostRef]:
-        from api.feeds import page_read
+        from api.feeds import page_read, rebuild_hot
         from api.posts import post_connection
 
         viewer = await info.context.viewer()
         if order_by is PostOrder.HOT:
             store = info.context.runtime.store
             read = page_read(info, first, after)
-            page = await hot.hot_page(store, f"topic:{self.pk}", viewer=viewer, **read)
+            rebuild = partial(rebuild_hot, info.context.runtime)
+            scope = f"topic:{self.pk}"
+            page = await hot.hot_page(store, scope, viewer=viewer, rebuild=rebuild, **read)
         else:
             closed = await info.context.loaders.closed_circles(viewer)
             page = await feeds.in_topic(

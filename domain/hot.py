@@ -6,12 +6,22 @@ a post never shows twice or goes missing while ranks move underneath.
 
 When the window holds fewer posts than a snapshot takes (a quiet week, or a community
 imported with only old posts), older posts follow by the same score without the window, so
-HOT (and RECOMMENDED, which falls back on it) is never empty while published posts exist."""
+HOT (and RECOMMENDED, which falls back on it) is never empty while published posts exist.
+
+A scope's current snapshot is rebuilt by a job: every five minutes for "all" (the
+scheduler), and for any scope when a reader finds its current one older than STALE_AFTER
+(the first such reader in any process asks, once). Readers go on reading the current one
+meanwhile: no request ranks posts while a snapshot exists, and a burst of readers never
+ranks them once each. Only where a scope has none at all (its first reader, or half an
+hour without a job) is one built on the request, once per process however many readers wait."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -27,8 +37,17 @@ from domain.pagination import Page, check_first, decode_offset_cursor
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
 SNAPSHOT_TTL = 3600  # a reader can page through a snapshot for an hour
-FRESH_FOR = 300  # a new snapshot every five minutes (the job), or on demand when older
+FRESH_FOR = 300  # a new snapshot every five minutes (the scheduler's job)
+# A reader finding the current snapshot older than this asks for a new one (the job had a
+# minute past its five to do it), at most once every REBUILD_CLAIM seconds in any process...
+STALE_AFTER = FRESH_FOR + 60
+REBUILD_CLAIM = 60
+# ...and readers start on it for up to half an hour, so that they can still page through it
+# for as long again; past that the scope has no current snapshot until one is built.
+CURRENT_TTL = SNAPSHOT_TTL // 2
 SNAPSHOTS_HELD = 200  # current names and snapshots (~8 KB each) a process holds
+# Asked to have a scope's snapshot rebuilt (a job's: api.feeds.rebuild_hot).
+Rebuild = Callable[[str], Awaitable[object]]
 
 _PUBLISHED = PostStatus.PUBLISHED.value
 _HOT = """log(greatest(2, p.like_count + p.comment_count + p.answer_count + 2 * p.share_count + 2))
@@ -78,7 +97,8 @@ async def build_snapshot(store: Store, scope: str = "all", now: datetime | None 
         else:
             pipe.rpush(key, "-")  # an empty snapshot is a snapshot too
         pipe.expire(key, SNAPSHOT_TTL)
-        pipe.set(_current_key(store, scope), snapshot, ex=FRESH_FOR)
+        built = f"{snapshot}@{int(time.time())}"  # its name and when it was built
+        pipe.set(_current_key(store, scope), built, ex=CURRENT_TTL)
         await pipe.execute()
     _held(store).changed([_current_key(store, scope)])  # this process reads it at once
     return snapshot
@@ -99,11 +119,44 @@ def _held(store: Store) -> TrackedKeys:
     return store.tracked("hot", size=SNAPSHOTS_HELD)
 
 
-async def current_snapshot(store: Store, scope: str) -> str:
-    """The snapshot readers start from now, built when there is none fresh."""
+async def current_snapshot(store: Store, scope: str, rebuild: Rebuild | None = None) -> str:
+    """The snapshot readers start from now. One older than STALE_AFTER is still read while
+    `rebuild` (asked once, in any process) has a new one built; where there is none, it is
+    built now, once in this process whoever else is waiting for it."""
     key = _current_key(store, scope)
     current = await _held(store).through(key, partial(store.redis.get, key))
-    return str(current) if current else await build_snapshot(store, scope)
+    if not current:
+        return await _build_once(store, scope)
+    snapshot, at, built = str(current).partition("@")
+    if not at:  # a name written before names carried their time: stale
+        built = "0"
+    if (
+        time.time() - int(built) >= STALE_AFTER
+        and rebuild is not None
+        and await id_lists.claim_rebuild(store, store.key("hotclaim", scope), REBUILD_CLAIM)
+    ):
+        await rebuild(scope)
+    return snapshot
+
+
+# The builds under way in this process, by their current snapshot's key: a burst of readers
+# finding no snapshot waits for one build rather than each ranking the posts anew.
+_building: dict[str, asyncio.Future[str]] = {}
+
+
+async def _build_once(store: Store, scope: str) -> str:
+    key = _current_key(store, scope)
+    pending = _building.get(key)
+    if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+        pending = asyncio.ensure_future(build_snapshot(store, scope))
+        _building[key] = pending
+        pending.add_done_callback(partial(_built, key))
+    return await asyncio.shield(pending)  # a reader gone does not end the others' build
+
+
+def _built(key: str, done: asyncio.Future[str]) -> None:
+    if _building.get(key) is done:
+        del _building[key]
 
 
 async def hot_page(
@@ -116,16 +169,18 @@ async def hot_page(
     cap: int,
     versions: bool = False,
     heads: bool = False,
+    rebuild: Rebuild | None = None,
 ) -> Page[Any]:
     """A page of a scope's HOT snapshot (with `versions` and `heads`, read as
-    domain.feeds.latest reads them): its posts the viewer may read now."""
+    domain.feeds.latest reads them): its posts the viewer may read now. A first page asks
+    `rebuild` for a new snapshot when the current one is stale (current_snapshot)."""
     size = check_first(first, cap=cap)
     if after:
         snapshot, offset = decode_offset_cursor(after)
         if not snapshot.startswith(scope + ":"):
             raise BadInput("bad_cursor", field="after")
     else:
-        snapshot, offset = await current_snapshot(store, scope), 0
+        snapshot, offset = await current_snapshot(store, scope, rebuild), 0
     key = store.key("hot", "snap", snapshot)
     ids = await id_lists.window(store, _held(store), key, offset, size)
     if not ids and after:

@@ -6,6 +6,7 @@ of the posts in it the viewer may read now, with cursors by position in the list
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,6 +17,28 @@ from adapters.tracking import TrackedKeys
 from domain import reads
 from domain.models import User
 from domain.pagination import Page, encode_cursor
+
+# When this process last asked Redis to claim a list's rebuild: a claim lasts as long as its
+# caller says, so asking again sooner is a round trip per page for nothing (every page read
+# from a stale list, until the job has built the new one).
+_asked: dict[str, float] = {}
+
+
+def forget_claims() -> None:
+    """Forget the claims asked (tests, which empty Redis between them)."""
+    _asked.clear()
+
+
+async def claim_rebuild(store: Store, key: str, seconds: int) -> bool:
+    """Whether this caller is the one to have a stale list rebuilt: the first to ask in any
+    process within `seconds` (a claim at `key`, outside every tracked prefix)."""
+    now = time.monotonic()
+    if now - _asked.get(key, -seconds) < seconds:
+        return False
+    if len(_asked) >= 100_000:
+        _asked.clear()
+    _asked[key] = now
+    return bool(await store.redis.set(key, 1, nx=True, ex=seconds))
 
 
 def ids_of(stored: list[Any]) -> array[int] | None:

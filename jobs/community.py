@@ -20,8 +20,10 @@ async def refresh_trending(runtime: JobRuntime = FromWorker) -> int:
 
 
 @task(task_name="quanzi.refresh_hot", schedule=[{"cron": "*/5 * * * *"}])
-async def refresh_hot(runtime: JobRuntime = FromWorker) -> str:
-    return await hot.build_snapshot(runtime.store)
+async def refresh_hot(scope: str = "all", runtime: JobRuntime = FromWorker) -> str:
+    """A new HOT snapshot of a scope: "all" every five minutes, and any scope a reader found
+    stale (domain.hot.current_snapshot)."""
+    return await hot.build_snapshot(runtime.store, scope)
 
 
 @task(task_name="quanzi.record_activity", schedule=[{"cron": "*/5 * * * *"}])

@@ -190,26 +190,9 @@ async def needs_feed(store: Store, user_id: int) -> bool:
     return await _claim_build(store, user_id)
 
 
-# When this process last asked Redis to claim a member's build: a claim lasts BUILD_CLAIM
-# seconds, so asking again sooner is a round trip per page for nothing (every page of a
-# member whose list is stale, until the job has built the new one).
-_asked: dict[str, float] = {}
-
-
-def forget_claims() -> None:
-    """Forget the claims asked (tests, which empty Redis between them)."""
-    _asked.clear()
-
-
 async def _claim_build(store: Store, user_id: int) -> bool:
-    key = store.key("recclaim", user_id)  # outside the tracked prefix: nobody holds it
-    now = time.monotonic()
-    if now - _asked.get(key, -BUILD_CLAIM) < BUILD_CLAIM:
-        return False
-    if len(_asked) >= 100_000:
-        _asked.clear()
-    _asked[key] = now
-    return bool(await store.redis.set(key, 1, nx=True, ex=BUILD_CLAIM))
+    # outside the tracked prefix: nobody holds it
+    return await id_lists.claim_rebuild(store, store.key("recclaim", user_id), BUILD_CLAIM)
 
 
 # A session's first list in one round trip: the member's pointer and the list it names, from

@@ -22,11 +22,11 @@ from tortoise import Tortoise
 
 from adapters.database import migrate
 from api.app import create_app
+from domain import id_lists
 from quanzi.bootstrap import Runtime, start_runtime, stop_runtime
 from quanzi.embedded import embedded_servers
 from quanzi.logs import configure_logging
 from quanzi.settings import Settings, load_settings
-from recommend import serving
 from tests.contract import operation
 from tests.wechat_stub import APPID, SECRET, WeChatStub, start_stub
 
@@ -134,7 +134,7 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     )
     async for key in rt.redis.scan_iter(match=rt.settings.redis_prefix + "*", count=500):
         await rt.redis.delete(key)
-    serving.forget_claims()  # what this process remembers of those keys
+    id_lists.forget_claims()  # what this process remembers of those keys
     rt.store.forget_tracked()
     stub: WeChatStub = request.getfixturevalue("wechat")
     with stub.lock:
