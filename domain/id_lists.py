@@ -2,7 +2,8 @@
 lists; "-" alone is a list written empty), read a window at a time. Where this process can
 hold what it reads (adapters/tracking.py), a list is read whole once and its windows are cut
 from what is held; where it cannot, each window is read from Redis. A window becomes a page
-of the posts in it the viewer may read now, with cursors by position in the list."""
+of the posts in it the viewer may read now, with cursors by position in the list. A list
+grown stale is read on while a job builds the next, asked for once (claim_rebuild)."""
 
 from __future__ import annotations
 
