@@ -17,6 +17,7 @@ from domain.pagination import decode_offset_cursor
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
 from tests.factories import make_post, make_user
+from tests.held import until_dropped
 
 HOT = {"kind": "HOT", "first": 10}
 
@@ -53,12 +54,7 @@ async def _age(runtime: Runtime, scope: str, seconds: int) -> None:
     key = hot._current_key(runtime.store, scope)
     name = (await _current(runtime, scope)).partition("@")[0]
     await runtime.redis.set(key, f"{name}@{int(time.time()) - seconds}", keepttl=True)
-    held = hot._held(runtime.store)
-    for _ in range(200):
-        if held.get(key) is None:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{key} is still held")
+    await until_dropped(hot._held(runtime.store), key)
 
 
 async def _run_jobs_until(runtime: Runtime, scope: str, changed_from: str) -> None:
@@ -155,11 +151,7 @@ async def test_a_current_snapshot_named_before_names_carried_their_time_is_read_
     key = hot._current_key(runtime.store, "all")
     name = (await _current(runtime, "all")).partition("@")[0]
     await runtime.redis.set(key, name, keepttl=True)  # as the release before wrote it
-    held = hot._held(runtime.store)
-    for _ in range(200):
-        if held.get(key) is None:
-            break
-        await asyncio.sleep(0.01)
+    await until_dropped(hot._held(runtime.store), key)
     page = await api.op("Feed", HOT)
     assert _ids(page) == _global(post)
     cursor = page["data"]["feed"]["pageInfo"]["endCursor"]

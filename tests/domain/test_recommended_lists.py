@@ -18,6 +18,7 @@ from quanzi.bootstrap import Runtime
 from recommend import serving
 from tests.conftest import Api
 from tests.factories import make_circle, make_post, make_user, token_for
+from tests.held import until_dropped
 
 SHARE = 0.1
 
@@ -47,12 +48,7 @@ async def _wait_for_list(runtime: Runtime, user_id: int) -> None:
 
 async def _until_dropped(runtime: Runtime, key: str) -> None:
     """Until this process has heard from Redis that `key` changed (adapters/tracking.py)."""
-    held = serving._held(runtime.store)
-    for _ in range(200):
-        if held.get(key) is None:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{key} is still held")
+    await until_dropped(serving._held(runtime.store), key)
 
 
 async def test_without_a_list_the_first_page_is_hot_at_once_and_a_job_builds_the_list(
