@@ -17,7 +17,6 @@ hour without a job) is one built on the request, once per process however many r
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 import uuid
@@ -27,6 +26,7 @@ from functools import partial
 from typing import Any
 
 from adapters import sql
+from adapters.flights import Flights
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
 from domain import id_lists
@@ -139,24 +139,12 @@ async def current_snapshot(store: Store, scope: str, rebuild: Rebuild | None = N
     return snapshot
 
 
-# The builds under way in this process, by their current snapshot's key: a burst of readers
-# finding no snapshot waits for one build rather than each ranking the posts anew.
-_building: dict[str, asyncio.Future[str]] = {}
+# A burst of readers finding no snapshot waits for one ranking rather than each ranking anew.
+_rankings: Flights[str] = Flights()
 
 
 async def _build_once(store: Store, scope: str) -> str:
-    key = _current_key(store, scope)
-    pending = _building.get(key)
-    if pending is None or pending.get_loop() is not asyncio.get_running_loop():
-        pending = asyncio.ensure_future(build_snapshot(store, scope))
-        _building[key] = pending
-        pending.add_done_callback(partial(_built, key))
-    return await asyncio.shield(pending)  # a reader gone does not end the others' build
-
-
-def _built(key: str, done: asyncio.Future[str]) -> None:
-    if _building.get(key) is done:
-        del _building[key]
+    return await _rankings.once(_current_key(store, scope), partial(build_snapshot, store, scope))
 
 
 async def hot_page(

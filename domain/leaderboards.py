@@ -1,21 +1,26 @@
 """Leaderboards of points earned this week, this month and ever, served from Redis sorted
-sets that are rebuilt from the ledger whenever Redis does not have them (lost, or stale)."""
+sets ranked from the ledger. A board older than FRESH_FOR is ranked again by the first reader
+to find it so, in any process, while the others read it as it is; one Redis does not have
+(its first reader, or a lost Redis) is ranked once per process however many readers wait."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import cast
 
 from adapters import sql
+from adapters.flights import Flights
 from adapters.redis import Store
 from domain.calendar import Calendar
 from domain.models import User
 
 # Moving points between members' pockets is not earning them.
 _NOT_EARNED = ("BOUNTY_ESCROW", "BOUNTY_REFUND")
-FRESH_FOR = 30  # seconds a board is served before it is rebuilt from the ledger
+FRESH_FOR = 30  # seconds a board is served before it is ranked again from the ledger
+KEPT_FOR = 600  # seconds a board is kept for the readers who come while it is ranked again
 
 
 class Period(StrEnum):
@@ -53,8 +58,17 @@ async def _rebuild(store: Store, key: str, start: date | None) -> None:
             pipe.zadd(key, {str(r["user_id"]): int(r["earned"]) for r in rows})
         else:
             pipe.zadd(key, {"-": 0})  # an empty board is a board too
-        pipe.expire(key, FRESH_FOR)
+        pipe.expire(key, KEPT_FOR)
+        pipe.set(_fresh_key(key), 1, ex=FRESH_FOR)
         await pipe.execute()
+
+
+def _fresh_key(board: str) -> str:
+    return f"{board}:fresh"
+
+
+# A burst of readers finding no board waits for one ranking rather than each ranking anew.
+_rankings: Flights[None] = Flights()
 
 
 async def leaderboard(
@@ -64,7 +78,13 @@ async def leaderboard(
     day = calendar.today()
     start = period_start(period, day)
     key = store.key("leaderboard", period.value, start.isoformat() if start else "all")
-    if not await store.redis.exists(key):
+    async with store.redis.pipeline(transaction=False) as pipe:
+        pipe.exists(key)
+        pipe.set(_fresh_key(key), 1, nx=True, ex=FRESH_FOR)  # stale: this reader ranks it
+        exists, stale = await pipe.execute()
+    if not exists:
+        await _rankings.once(key, partial(_rebuild, store, key, start))
+    elif stale:
         await _rebuild(store, key, start)
     top = cast(list[tuple[str, float]], await store.redis.zrevrange(key, 0, first, withscores=True))
     ranked = [(int(member), int(score)) for member, score in top if member != "-"][:first]
