@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import cast
 
 from adapters import sql
+from adapters.flights import Flights
 from adapters.redis import Store
 from domain.calendar import DEFAULT_TIMEZONE, Calendar
 from domain.models import PostStatus, Topic
@@ -100,6 +102,9 @@ def _ranks_key(store: Store, day: date) -> str:
 
 
 RANKS_KEPT = 3 * 24 * 3600  # seconds: yesterday's ranks are read all day today
+_EMPTY = "-"  # the one member of a board with no topic on it
+# Readers finding no board wait for one computation rather than each computing it.
+_computing: Flights[int] = Flights()
 
 
 async def refresh(
@@ -119,9 +124,10 @@ async def refresh(
             pipe.zadd(staging, {str(h.topic_id): h.score for h in heats})
             pipe.rename(staging, _key(store))
             pipe.hset(ranks, mapping={str(h.topic_id): i + 1 for i, h in enumerate(heats)})
-        else:
+        else:  # a board with nothing on it is a board too: readers do not compute it again
             pipe.delete(_key(store))
-            pipe.hset(ranks, "-", 0)  # the day had a board, with nothing on it
+            pipe.zadd(_key(store), {_EMPTY: 0})
+            pipe.hset(ranks, _EMPTY, 0)  # the day had a board, with nothing on it
         pipe.expire(ranks, RANKS_KEPT)
         await pipe.execute()
     return len(heats)
@@ -138,12 +144,13 @@ class Trending:
 async def top(store: Store, first: int, *, calendar: Calendar = DEFAULT_CALENDAR) -> list[Trending]:
     """The board's first topics, each with how many places it rose since yesterday's last
     board (negative: fell)."""
-    if not await store.redis.exists(_key(store)):
-        await refresh(store, calendar=calendar)
+    if not await store.redis.exists(_key(store)):  # never computed, or Redis lost it
+        await _computing.once(_key(store), partial(refresh, store, calendar=calendar))
     board = cast(
         list[tuple[str, float]],
         await store.redis.zrevrange(_key(store), 0, first - 1, withscores=True),
     )
+    board = [(member, score) for member, score in board if member != _EMPTY]
     ids = [int(member) for member, _ in board]
     topics = {t.id: t for t in await Topic.filter(id__in=ids)}
     ranked = [(topics[int(m)], float(s)) for m, s in board if int(m) in topics]

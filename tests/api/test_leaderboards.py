@@ -1,15 +1,12 @@
 """Leaderboards are ranked from the ledger by one reader at a time: a stale board is read as
 it was while the first reader to find it so ranks it again, and readers finding no board wait
 for one ranking (domain/leaderboards.py). The ranking is held back by a lock on the ledger,
-so what waits for it shows in PostgreSQL."""
+so what waits for it shows in PostgreSQL (tests/locks.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 
-import asyncpg
 from tortoise.transactions import in_transaction
 
 from domain import leaderboards, points
@@ -17,8 +14,10 @@ from domain.models import PointsReason, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api
 from tests.factories import RULES, make_user
+from tests.locks import table_locked, until, waiting
 
 BOARD = {"period": "ALL", "first": 10}
+RANKING = "SELECT user_id, sum(amount) AS earned FROM points_entries"
 
 
 async def _grant(user: User, amount: int, key: str) -> None:
@@ -31,37 +30,6 @@ def _rows(result: dict) -> list[tuple[str, int]]:
     return [(r["user"]["nickname"], r["points"]) for r in result["data"]["leaderboard"]]
 
 
-@asynccontextmanager
-async def _ledger_locked(runtime: Runtime) -> AsyncIterator[asyncpg.Connection]:
-    """The ledger locked by another connection: a ranking waits until the block ends."""
-    conn = await asyncpg.connect(runtime.settings.database_url)
-    try:
-        async with conn.transaction():
-            await conn.execute("LOCK TABLE points_entries IN ACCESS EXCLUSIVE MODE")
-            yield conn
-    finally:
-        await conn.close()
-
-
-async def _rankings_waiting(conn: asyncpg.Connection) -> int:
-    # pg_stat_activity is read once per transaction unless its snapshot is cleared
-    await conn.execute("SELECT pg_stat_clear_snapshot()")
-    return int(
-        await conn.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE 'SELECT user_id, sum(amount) AS earned FROM points_entries%'"
-        )
-    )
-
-
-async def _until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
-    for _ in range(500):
-        if await condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(what)
-
-
 async def test_a_stale_board_is_read_as_it_was_while_one_reader_ranks_it_again(
     api: Api, runtime: Runtime
 ) -> None:
@@ -72,16 +40,16 @@ async def test_a_stale_board_is_read_as_it_was_while_one_reader_ranks_it_again(
     await _grant(newcomer, 80, "b")
     board = runtime.store.key("leaderboard", "ALL", "all")
     await runtime.redis.delete(leaderboards._fresh_key(board))  # FRESH_FOR has passed
-    async with _ledger_locked(runtime) as lock:
+    async with table_locked(runtime, "points_entries") as lock:
         readers = [asyncio.create_task(api.op("Leaderboard", BOARD)) for _ in range(8)]
 
         async def all_but_one_answered() -> bool:
             return sum(r.done() for r in readers) == 7
 
-        await _until(all_but_one_answered, "readers waited for the ranking")
+        await until(all_but_one_answered, "readers waited for the ranking")
         answered = [r.result() for r in readers if r.done()]
         assert all(_rows(a) == [("老会员", 50)] for a in answered)  # the board as it was
-        assert await _rankings_waiting(lock) == 1
+        assert await waiting(lock, RANKING) == 1
     ranked = [r for r in readers if not r.done()]
     assert _rows(await ranked[0]) == [("新会员", 80), ("老会员", 50)]
     assert _rows(await api.op("Leaderboard", BOARD)) == [("新会员", 80), ("老会员", 50)]
@@ -90,15 +58,15 @@ async def test_a_stale_board_is_read_as_it_was_while_one_reader_ranks_it_again(
 async def test_readers_finding_no_board_wait_for_one_ranking(api: Api, runtime: Runtime) -> None:
     member = await make_user(nickname="唯一")
     await _grant(member, 30, "a")
-    async with _ledger_locked(runtime) as lock:
+    async with table_locked(runtime, "points_entries") as lock:
         readers = [asyncio.create_task(api.op("Leaderboard", BOARD)) for _ in range(8)]
 
         async def ranking() -> bool:
-            return await _rankings_waiting(lock) >= 1
+            return await waiting(lock, RANKING) >= 1
 
-        await _until(ranking, "nobody ranked the board")
+        await until(ranking, "nobody ranked the board")
         await asyncio.sleep(0.2)  # the other readers have arrived: none ranks it again
-        assert await _rankings_waiting(lock) == 1
+        assert await waiting(lock, RANKING) == 1
         assert not any(r.done() for r in readers)
     answers = await asyncio.gather(*readers)
     assert all(_rows(a) == [("唯一", 30)] for a in answers)

@@ -27,6 +27,7 @@ from domain.models import (
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_circle, make_post, make_user, token_for
+from tests.locks import table_locked, until, waiting
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -200,6 +201,31 @@ async def test_topic_feed_orders_by_hot_too(api: Api, runtime: Runtime) -> None:
     result = await api.op("TopicFeed", {"name": "话题", "orderBy": "HOT"})
     ids = [e["node"]["id"] for e in result["data"]["topic"]["posts"]["edges"]]
     assert ids == [to_global_id("Post", quiet.id), to_global_id("Post", loud.id)]
+
+
+async def test_a_quiet_community_s_empty_board_is_computed_once_not_on_every_read(
+    api: Api, runtime: Runtime
+) -> None:
+    # held back while another connection locks post_topics (pg_stat_activity keeps 1 KB)
+    computing = trending._EVENTS[:200]
+    async with table_locked(runtime, "post_topics") as lock:
+        readers = [asyncio.create_task(api.op("TrendingTopics", {"first": 5})) for _ in range(8)]
+
+        async def started() -> bool:
+            return await waiting(lock, computing) >= 1
+
+        await until(started, "nobody computed the board")
+        await asyncio.sleep(0.2)  # the other readers have arrived: none computes it again
+        assert await waiting(lock, computing) == 1
+    assert all(r["data"]["trendingTopics"] == [] for r in await asyncio.gather(*readers))
+    async with table_locked(runtime, "post_topics"):  # nothing trends: a board all the same
+        quiet = await asyncio.wait_for(api.op("TrendingTopics", {"first": 5}), 5)
+    assert quiet["data"]["trendingTopics"] == []
+    author = await make_user()
+    await make_post(author, "终于有人说话 #新话题#")
+    await trending.refresh(runtime.store)  # the job's next run
+    board = (await api.op("TrendingTopics", {"first": 5}))["data"]["trendingTopics"]
+    assert [t["topic"]["name"] for t in board] == ["新话题"]
 
 
 async def test_at_risk_members_and_segment_sizes(api: Api, runtime: Runtime) -> None:
