@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
 from redis.exceptions import RedisError
 
+from adapters.flights import Flights
 from adapters.redis import Store
 from domain.errors import BadInput, Forbidden, QuanziError, RateLimited, ServiceUnavailable
 from domain.ports import Scene, SendResult, Suggestion, WeChatIdentity
 
 log = logging.getLogger("quanzi.wechat")
+# Access-token fetches under way in this process (WeChatClient.access_token).
+_fetches: Flights[str] = Flights()
 
 # jscode2session error codes that the member can do something about; anything else is ours or
 # theirs.
@@ -98,6 +102,13 @@ class WeChatClient:
             cached = None
         if cached and cached != rejected:
             return str(cached)
+        # One fetch in this process for every call that found no token (or this one refused):
+        # a burst of content checks would otherwise fetch one each, and a forced refresh is
+        # one of the few WeChat allows a day.
+        fetch = partial(self._fetch_token, key, rejected)
+        return await _fetches.once(f"{key}:{rejected or ''}", fetch)
+
+    async def _fetch_token(self, key: str, rejected: str | None) -> str:
         payload = {
             "grant_type": "client_credential",
             "appid": self.appid,

@@ -4,6 +4,7 @@ it, and Redis outages that only cost a token fetch."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Iterator
 
@@ -141,3 +142,32 @@ async def test_with_redis_down_every_call_still_works_on_a_fresh_token(
         assert stub.tokens_issued == 2  # nothing cached: each call fetched the stable token
     finally:
         await redis.aclose()
+
+
+async def test_a_burst_of_checks_without_a_token_fetches_one(
+    runtime: Runtime, stub: WeChatStub, http: httpx.AsyncClient
+) -> None:
+    checks = [
+        _client(stub, http, runtime.store).check_text(
+            openid=f"o-{i}", content="你好", scene=Scene.FORUM
+        )
+        for i in range(8)
+    ]
+    assert await asyncio.gather(*checks) == [Suggestion.PASS] * 8
+    assert stub.tokens_issued == 1
+    assert len(stub.checked) == 8
+
+
+async def test_a_burst_of_checks_refused_one_token_forces_one_refresh(
+    runtime: Runtime, stub: WeChatStub, http: httpx.AsyncClient
+) -> None:
+    client = _client(stub, http, runtime.store)
+    assert await client.access_token() == "access-1"
+    stub.revoked_tokens.add("access-1")  # WeChat refuses it from now on: 40001
+    checks = [
+        client.check_text(openid=f"o-{i}", content="你好", scene=Scene.FORUM) for i in range(8)
+    ]
+    assert await asyncio.gather(*checks) == [Suggestion.PASS] * 8
+    # One forced refresh (WeChat allows few a day), whose token every retried check used.
+    assert [r["force_refresh"] for r in stub.token_requests] == [False, True]
+    assert await client.access_token() == "access-2"
