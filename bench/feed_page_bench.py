@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -427,20 +428,23 @@ def servers(
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+def _processes() -> Iterator[tuple[int, str, int, float]]:
+    """(pid, command name, parent pid, CPU seconds: user + system) of every process now."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split("(", 1)[1].rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        seconds = (int(fields[11]) + int(fields[12])) / _TICK
+        yield int(stat.parent.name), name, int(fields[1]), seconds
+
+
 def database_cpu_seconds() -> float:
     """CPU time (user + system) of every PostgreSQL process running on this machine (the
     benchmark's server: the configured one or the embedded one; nothing else here runs one
     under load)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        if "(postgres)" in text:
-            fields = text.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / _TICK
-    return total
+    return sum(seconds for _, name, _, seconds in _processes() if name == "postgres")
 
 
 def load_tool_cpu_seconds() -> float:
@@ -489,14 +493,9 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and all its descendants still running."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        times[child] = (int(fields[11]) + int(fields[12])) / _TICK
+    for child, _, parent, seconds in _processes():
+        parents[child] = parent
+        times[child] = seconds
     tree, grew = {pid}, True
     while grew:
         more = {c for c, p in parents.items() if p in tree} - tree

@@ -46,6 +46,7 @@ REBUILD_CLAIM = 60
 # for as long again; past that the scope has no current snapshot until one is built.
 CURRENT_TTL = SNAPSHOT_TTL // 2
 SNAPSHOTS_HELD = 200  # current names and snapshots (~8 KB each) a process holds
+_rankings: Flights[str] = Flights()  # the rankings under way in this process
 # Asked to have a scope's snapshot rebuilt (a job's: api.feeds.rebuild_hot).
 Rebuild = Callable[[str], Awaitable[object]]
 
@@ -125,8 +126,8 @@ async def current_snapshot(store: Store, scope: str, rebuild: Rebuild | None = N
     built now, once in this process whoever else is waiting for it."""
     key = _current_key(store, scope)
     current = await _held(store).through(key, partial(store.redis.get, key))
-    if not current:
-        return await _build_once(store, scope)
+    if not current:  # a burst of readers waits for one ranking rather than each ranking anew
+        return await _rankings.once(key, partial(build_snapshot, store, scope))
     snapshot, at, built = str(current).partition("@")
     if not at:  # a name written before names carried their time: stale
         built = "0"
@@ -137,14 +138,6 @@ async def current_snapshot(store: Store, scope: str, rebuild: Rebuild | None = N
     ):
         await rebuild(scope)
     return snapshot
-
-
-# A burst of readers finding no snapshot waits for one ranking rather than each ranking anew.
-_rankings: Flights[str] = Flights()
-
-
-async def _build_once(store: Store, scope: str) -> str:
-    return await _rankings.once(_current_key(store, scope), partial(build_snapshot, store, scope))
 
 
 async def hot_page(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain import notifications
+from domain import notifications, points
 from domain.answers import answer_question
 from domain.circles import approve_member, create_circle, join_circle
 from domain.comments import add_answer_comment, add_comment, delete_comment
@@ -40,6 +40,7 @@ from domain.models import (
     MembershipStatus,
     Notification,
     NotificationKind,
+    PointsReason,
     Poll,
     Post,
     PostKind,
@@ -91,6 +92,12 @@ async def make_operator(**extra: object) -> User:
 def token_for(runtime: Runtime, user: User) -> str:
     token, _ = runtime.tokens.issue_access(user.id)
     return token
+
+
+async def grant_points(user: User, amount: int, key: str) -> None:
+    """Points earned as for featured content: on the ledger and the member's balance."""
+    async with in_transaction() as conn:
+        await points.award(user.id, amount, PointsReason.FEATURED, key, conn, rules=RULES)
 
 
 async def make_topic(name: str | None = None) -> Topic:

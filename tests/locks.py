@@ -4,8 +4,7 @@ builds a burst of readers started)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -37,11 +36,3 @@ async def waiting(conn: asyncpg.Connection, statement_start: str) -> int:
             statement_start,
         )
     )
-
-
-async def until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
-    for _ in range(500):
-        if await condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(what)

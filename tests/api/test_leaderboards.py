@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import asyncio
 
-from tortoise.transactions import in_transaction
-
-from domain import leaderboards, points
-from domain.models import PointsReason, User
+from domain import leaderboards
 from quanzi.bootstrap import Runtime
+from tests.background import until
 from tests.conftest import Api
-from tests.factories import RULES, make_user
-from tests.locks import table_locked, until, waiting
+from tests.factories import grant_points, make_user
+from tests.locks import table_locked, waiting
 
 BOARD = {"period": "ALL", "first": 10}
 RANKING = "SELECT user_id, sum(amount) AS earned FROM points_entries"
-
-
-async def _grant(user: User, amount: int, key: str) -> None:
-    async with in_transaction() as conn:
-        await points.award(user.id, amount, PointsReason.FEATURED, key, conn, rules=RULES)
 
 
 def _rows(result: dict) -> list[tuple[str, int]]:
@@ -34,10 +27,10 @@ async def test_a_stale_board_is_read_as_it_was_while_one_reader_ranks_it_again(
     api: Api, runtime: Runtime
 ) -> None:
     first = await make_user(nickname="老会员")
-    await _grant(first, 50, "a")
+    await grant_points(first, 50, "a")
     assert _rows(await api.op("Leaderboard", BOARD)) == [("老会员", 50)]
     newcomer = await make_user(nickname="新会员")
-    await _grant(newcomer, 80, "b")
+    await grant_points(newcomer, 80, "b")
     board = runtime.store.key("leaderboard", "ALL", "all")
     await runtime.redis.delete(leaderboards._fresh_key(board))  # FRESH_FOR has passed
     async with table_locked(runtime, "points_entries") as lock:
@@ -57,7 +50,7 @@ async def test_a_stale_board_is_read_as_it_was_while_one_reader_ranks_it_again(
 
 async def test_readers_finding_no_board_wait_for_one_ranking(api: Api, runtime: Runtime) -> None:
     member = await make_user(nickname="唯一")
-    await _grant(member, 30, "a")
+    await grant_points(member, 30, "a")
     async with table_locked(runtime, "points_entries") as lock:
         readers = [asyncio.create_task(api.op("Leaderboard", BOARD)) for _ in range(8)]
 

@@ -12,16 +12,11 @@ from tortoise.transactions import in_transaction
 from api.ids import to_global_id
 from domain import points
 from domain.checkins import check_in
-from domain.models import Checkin, PointsEntry, PointsReason, Post, Role, User
+from domain.models import Checkin, PointsEntry, PointsReason, Post, Role
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import RULES, make_post, make_user, token_for
+from tests.factories import RULES, grant_points, make_post, make_user, token_for
 from tests.wechat_stub import WeChatStub
-
-
-async def grant_points(user: User, amount: int, key: str) -> None:
-    async with in_transaction() as conn:
-        await points.award(user.id, amount, PointsReason.FEATURED, key, conn, rules=RULES)
 
 
 async def ledger_sum(user_id: int) -> int:

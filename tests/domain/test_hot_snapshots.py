@@ -5,7 +5,6 @@ waits for one build rather than each ranking the posts (domain/hot.py)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 
 from taskiq.api import run_receiver_task
@@ -15,9 +14,9 @@ from domain import hot
 from domain.models import Topic
 from domain.pagination import decode_offset_cursor
 from quanzi.bootstrap import Runtime
+from tests.background import queued, until, until_dropped
 from tests.conftest import Api
 from tests.factories import make_post, make_user
-from tests.held import until_dropped
 
 HOT = {"kind": "HOT", "first": 10}
 
@@ -32,10 +31,8 @@ def _global(*posts: object) -> set[str]:
 
 
 async def _hot_jobs(runtime: Runtime) -> list[list[object]]:
-    """The HOT rebuilds waiting in the API's queue (taskiq's messages), oldest first."""
-    raw = await runtime.redis.lrange(runtime.settings.redis_prefix + "jobs", 0, -1)
-    jobs = [json.loads(m) for m in reversed(raw)]
-    return [j["args"] for j in jobs if j["task_name"] == "quanzi.refresh_hot"]
+    """The HOT rebuilds waiting in the API's queue, oldest first."""
+    return await queued(runtime, "quanzi.refresh_hot")
 
 
 async def _snapshots(runtime: Runtime) -> int:
@@ -58,16 +55,18 @@ async def _age(runtime: Runtime, scope: str, seconds: int) -> None:
 
 
 async def _run_jobs_until(runtime: Runtime, scope: str, changed_from: str) -> None:
+    """Run the worker until a job built the scope a new snapshot, and this process heard."""
     runtime.broker.state.runtime = runtime
     worker = asyncio.create_task(run_receiver_task(runtime.broker))
+
+    async def rebuilt() -> bool:
+        return await _current(runtime, scope) != changed_from
+
     try:
-        for _ in range(400):
-            if await _current(runtime, scope) != changed_from:
-                return
-            await asyncio.sleep(0.025)
-        raise AssertionError("the job built no snapshot")
+        await until(rebuilt, "the job built no snapshot")
     finally:
         worker.cancel()
+    await until_dropped(hot._held(runtime.store), hot._current_key(runtime.store, scope))
 
 
 async def test_a_stale_snapshot_is_read_while_one_job_ranks_the_next(
@@ -95,12 +94,7 @@ async def test_a_stale_snapshot_is_read_while_one_job_ranks_the_next(
 
     await _run_jobs_until(runtime, "all", stale)
     assert await _snapshots(runtime) == 2
-    for _ in range(200):  # once this process has heard of the new one
-        page = await api.op("Feed", HOT)
-        if _ids(page) != _global(*ranked):
-            break
-        await asyncio.sleep(0.01)
-    assert _ids(page) == _global(*ranked, newer)
+    assert _ids(await api.op("Feed", HOT)) == _global(*ranked, newer)
 
 
 async def test_a_burst_of_readers_without_a_snapshot_waits_for_one_ranking(
@@ -133,11 +127,7 @@ async def test_a_topic_s_stale_snapshot_is_ranked_again_by_the_job(
     assert await _hot_jobs(runtime) == [[scope]]
 
     await _run_jobs_until(runtime, scope, stale)
-    for _ in range(200):
-        page = await api.op("TopicFeed", order)
-        if len(page["data"]["topic"]["posts"]["edges"]) == 2:
-            break
-        await asyncio.sleep(0.01)
+    page = await api.op("TopicFeed", order)
     ids = {e["node"]["id"] for e in page["data"]["topic"]["posts"]["edges"]}
     assert ids == _global(first, second)
 

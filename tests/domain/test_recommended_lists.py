@@ -5,7 +5,6 @@ the page's posts are loaded, however old the list."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 
 from redis.asyncio import Redis
@@ -16,9 +15,9 @@ from api.ids import to_global_id
 from domain.models import CircleMember, JoinPolicy, Post, PostStatus
 from quanzi.bootstrap import Runtime
 from recommend import serving
+from tests.background import queued, until_dropped
 from tests.conftest import Api
 from tests.factories import make_circle, make_post, make_user, token_for
-from tests.held import until_dropped
 
 SHARE = 0.1
 
@@ -28,14 +27,8 @@ def _ids(result: dict) -> list[str]:
     return [e["node"]["id"] for e in result["data"]["feed"]["edges"]]
 
 
-async def _queued(runtime: Runtime) -> list[dict]:
-    """The jobs waiting in the API's queue (taskiq's messages), oldest first."""
-    raw = await runtime.redis.lrange(runtime.settings.redis_prefix + "jobs", 0, -1)
-    return [json.loads(m) for m in reversed(raw)]
-
-
-def _builds(jobs: list[dict]) -> list[list[object]]:
-    return [j["args"] for j in jobs if j["task_name"] == "quanzi.build_recommended_feed"]
+async def _builds(runtime: Runtime) -> list[list[object]]:
+    return await queued(runtime, "quanzi.build_recommended_feed")
 
 
 async def _wait_for_list(runtime: Runtime, user_id: int) -> None:
@@ -64,7 +57,7 @@ async def test_without_a_list_the_first_page_is_hot_at_once_and_a_job_builds_the
     # HOT (own post and all), served without building anything: the build is a queued job.
     assert len(_ids(first)) == 4
     assert await runtime.redis.get(serving._pointer_key(runtime.store, reader.id)) is None
-    assert _builds(await _queued(runtime)) == [[reader.id]]
+    assert await _builds(runtime) == [[reader.id]]
     rest = await api.op(
         "Feed",
         {
@@ -77,7 +70,7 @@ async def test_without_a_list_the_first_page_is_hot_at_once_and_a_job_builds_the
     assert len(_ids(first) + _ids(rest)) == 7 == len(set(_ids(first) + _ids(rest)))
     # Asked once: another first page before the job ran asks no second time.
     await api.op("Feed", {"kind": "RECOMMENDED", "first": 4}, token=token)
-    assert len(_builds(await _queued(runtime))) == 1
+    assert len(await _builds(runtime)) == 1
 
     # The worker builds it; the next session reads it: no own post now.
     from jobs import recommender
@@ -97,15 +90,15 @@ async def test_without_a_list_the_first_page_is_hot_at_once_and_a_job_builds_the
 async def test_signing_in_asks_for_the_list_once(api: Api, runtime: Runtime) -> None:
     login = await api.op("DevLogin", {"openid": "o-list"})
     assert login["data"]["devLogin"]["token"]
-    jobs = _builds(await _queued(runtime))
+    jobs = await _builds(runtime)
     assert len(jobs) == 1
     user_id = jobs[0][0]
     await api.op("DevLogin", {"openid": "o-list"})
-    assert len(_builds(await _queued(runtime))) == 1  # already asked
+    assert len(await _builds(runtime)) == 1  # already asked
     await serving.build_feed(runtime.store, int(user_id), SHARE)  # type: ignore[call-overload]
     await runtime.redis.delete(runtime.store.key("recclaim", user_id))
     await api.op("DevLogin", {"openid": "o-list"})
-    assert len(_builds(await _queued(runtime))) == 1  # a fresh list needs no new one
+    assert len(await _builds(runtime)) == 1  # a fresh list needs no new one
 
 
 async def test_a_post_hidden_deleted_or_closed_since_the_build_is_never_shown(
@@ -229,7 +222,7 @@ async def test_an_old_list_is_served_and_a_new_one_asked_for(api: Api, runtime: 
     token = token_for(runtime, reader)
     await serving.build_feed(runtime.store, reader.id, SHARE)
     page = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
-    assert len(_ids(page)) == 3 and not _builds(await _queued(runtime))  # fresh: nothing asked
+    assert len(_ids(page)) == 3 and not await _builds(runtime)  # fresh: nothing asked
     pointer_key = serving._pointer_key(runtime.store, reader.id)
     list_token = (await runtime.redis.get(pointer_key)).rsplit(":", 1)[0]
     old = int(time.time()) - serving.REFRESH_AFTER - 1
@@ -238,7 +231,7 @@ async def test_an_old_list_is_served_and_a_new_one_asked_for(api: Api, runtime: 
     for _ in range(2):
         again = await api.op("Feed", {"kind": "RECOMMENDED", "first": 10}, token=token)
         assert _ids(again) == _ids(page)  # still served from the old list
-    assert _builds(await _queued(runtime)) == [[reader.id]]  # asked once
+    assert await _builds(runtime) == [[reader.id]]  # asked once
 
 
 async def test_the_hourly_job_builds_the_lists_of_the_active_members(
@@ -267,4 +260,4 @@ async def test_the_hourly_job_builds_the_lists_of_the_active_members(
         "Feed", {"kind": "RECOMMENDED", "first": 10}, token=token_for(runtime, active)
     )
     # Served from the member's list: nothing was asked for, as a miss would have.
-    assert len(_ids(page)) == 8 and not _builds(await _queued(runtime))
+    assert len(_ids(page)) == 8 and not await _builds(runtime)

@@ -25,9 +25,10 @@ from domain.models import (
     User,
 )
 from quanzi.bootstrap import Runtime
+from tests.background import until
 from tests.conftest import Api, error_codes
 from tests.factories import RULES, make_circle, make_post, make_user, token_for
-from tests.locks import table_locked, until, waiting
+from tests.locks import table_locked, waiting
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
