@@ -38,30 +38,45 @@ class ErrorFormatter(SchemaExtension):
         self._streamed = False
         yield
         execution = self.execution_context
-        result = execution.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors and not self._streamed:
-            self._shape(result)
-            errors = result.errors
-        observe_operation(
+        operation_done(
             execution.operation_name,
-            time.perf_counter() - started,
-            [str((e.extensions or {}).get("code")) for e in errors or ()],
+            started,
+            execution.result,
+            execution.context,
+            shape=not self._streamed,
         )
 
     def on_stream_result(self, result: object) -> Iterator[None]:
         """Over a WebSocket each result is sent as it comes, before the operation ends."""
         self._streamed = True
         if getattr(result, "errors", None):
-            self._shape(result)
+            shape_errors(result, self.execution_context.context)
         yield
 
-    def _shape(self, result: object) -> None:
-        context = self.execution_context.context
-        locale = getattr(context, "locale", "zh")
-        request_id = getattr(context, "request_id", "")
+
+def operation_done(
+    name: str | None, started: float, result: object, context: object, *, shape: bool = True
+) -> None:
+    """ErrorFormatter's end of an operation that began at `started` (perf_counter): its
+    errors shaped (unless they were as they streamed), its latency and error codes
+    recorded. Known operations (api/known_operations.py) end the same way."""
+    errors = getattr(result, "errors", None)
+    if result is not None and errors and shape:
+        shape_errors(result, context)
         errors = result.errors  # type: ignore[attr-defined]
-        result.errors = [format_error(e, locale, request_id) for e in errors]  # type: ignore[attr-defined]
+    observe_operation(
+        name,
+        time.perf_counter() - started,
+        [str((e.extensions or {}).get("code")) for e in errors or ()],
+    )
+
+
+def shape_errors(result: object, context: object) -> None:
+    """Every error of `result` in the client's shape (format_error), in place."""
+    locale = getattr(context, "locale", "zh")
+    request_id = getattr(context, "request_id", "")
+    errors = result.errors  # type: ignore[attr-defined]
+    result.errors = [format_error(e, locale, request_id) for e in errors]  # type: ignore[attr-defined]
 
 
 _UNAVAILABLE: tuple[type[BaseException], ...] = (

@@ -292,10 +292,18 @@ class StorableVariables(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
-        refused = variables_refusal(execution.variables) if execution.variables else None
+        refused = refused_variables(execution.variables)
         if refused is not None:
-            execution.result = GraphQLExecutionResult(data=None, errors=[input_error(refused)])
+            execution.result = refused
         yield
+
+
+def refused_variables(variables: object) -> GraphQLExecutionResult | None:
+    """StorableVariables' answer to an operation's variables: BAD_USER_INPUT, or None."""
+    refused = variables_refusal(variables) if variables else None
+    if refused is None:
+        return None
+    return GraphQLExecutionResult(data=None, errors=[input_error(refused)])
 
 
 class BodySizeLimit:

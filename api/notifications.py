@@ -222,7 +222,10 @@ class NotificationDelivery(SchemaExtension):
 
     async def on_operation(self) -> AsyncGenerator[None, None]:
         yield
-        ids = getattr(self, "_ids", None)
-        context = self.execution_context.context
-        if ids and isinstance(context, Context):
-            await notifications.deliver(context.runtime.store, ids, context.runtime.send_subscribe)
+        await deliver_collected(self.execution_context.context, getattr(self, "_ids", None))
+
+
+async def deliver_collected(context: object, ids: list[int] | None) -> None:
+    """NotificationDelivery's end of an operation: what it collected, delivered."""
+    if ids and isinstance(context, Context):
+        await notifications.deliver(context.runtime.store, ids, context.runtime.send_subscribe)

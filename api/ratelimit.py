@@ -9,8 +9,8 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 
+from graphql import DocumentNode, GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
@@ -116,31 +116,42 @@ class RateLimits(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
-        context = execution.context
-        request = getattr(context, "request", None)
-        limiter: Limiter | None = getattr(request.app.state, "limiter", None) if request else None
-        document = execution.graphql_document
-        if limiter is not None and request is not None and document is not None:
-            counts = Counter(
-                FIELD_CLASS[f]
-                for f in root_fields(document, execution.operation_name)
-                if f in FIELD_CLASS
-            )
-            if counts:
-                wait = await limiter.check(
-                    context.runtime.store,
-                    counts,
-                    _member_id(context),
-                    _client_ip(request, limiter.trust_forwarded_for),
-                )
-                if wait is not None:
-                    refused = RateLimited(retry_after=wait)
-                    error = GraphQLError(str(refused), original_error=refused)
-                    execution.result = GraphQLExecutionResult(data=None, errors=[error])
-                    response = getattr(context, "response", None)
-                    if response is not None:
-                        response.headers["Retry-After"] = str(wait)
+        refused = await over_limit(
+            execution.context, execution.graphql_document, execution.operation_name
+        )
+        if refused is not None:
+            execution.result = refused
         yield
+
+
+async def over_limit(
+    context: object, document: DocumentNode | None, operation_name: str | None
+) -> GraphQLExecutionResult | None:
+    """RATE_LIMITED (and a Retry-After header on the answer) when the operation's root
+    fields are over their classes' limits for this caller; None when it may run."""
+    request = getattr(context, "request", None)
+    limiter: Limiter | None = getattr(request.app.state, "limiter", None) if request else None
+    if limiter is None or request is None or document is None:
+        return None
+    counts = Counter(
+        FIELD_CLASS[f] for f in root_fields(document, operation_name) if f in FIELD_CLASS
+    )
+    if not counts:
+        return None
+    wait = await limiter.check(
+        context.runtime.store,  # type: ignore[attr-defined]
+        counts,
+        _member_id(context),
+        _client_ip(request, limiter.trust_forwarded_for),
+    )
+    if wait is None:
+        return None
+    refused = RateLimited(retry_after=wait)
+    response = getattr(context, "response", None)
+    if response is not None:
+        response.headers["Retry-After"] = str(wait)
+    error = GraphQLError(str(refused), original_error=refused)
+    return GraphQLExecutionResult(data=None, errors=[error])
 
 
 def _member_id(context: object) -> int | None:

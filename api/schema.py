@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -15,6 +17,8 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api import cards
 from api.alerts import AlertsMutation, AlertsQuery
@@ -40,6 +44,7 @@ from api.guards import (
     complexity_rule,
 )
 from api.job_runs import JobRunsQuery
+from api.known_operations import KnownOperations, LearnKnownOperations, applies, run_known
 from api.mall import MallMutation, MallQuery
 from api.members import MembersMutation, MembersQuery
 from api.moderation import ModerationMutation, ModerationQuery
@@ -84,6 +89,45 @@ class QuanziSchema(strawberry.Schema):
         self, execution_context: StrawberryExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
         return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+    # Query texts run before, run again without Strawberry's set-up (api/known_operations.py);
+    # None: every operation the long way (the interpreter's schema).
+    known_operations: KnownOperations | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        known = (
+            self.known_operations.get(query, operation_name)
+            if self.known_operations is not None and query is not None
+            else None
+        )
+        if known is not None and applies(known, allowed_operation_types):
+            return await run_known(
+                self,
+                known,
+                self.execution_context_class,
+                variable_values,
+                context_value,
+                root_value,
+                operation_extensions,
+            )
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
 
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Silence Strawberry's own error log: ErrorFormatter logs the unexpected ones once,
@@ -190,6 +234,8 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    if compiled:
+        extensions.append(LearnKnownOperations)
     schema = QuanziSchema(
         query=query,
         mutation=mutation,
@@ -199,6 +245,8 @@ def build_schema(
         execution_context_class=CompiledExecutor if compiled else ExecutionContext,
         config=StrawberryConfig(scalar_map={datetime: datetime_scalar(timezone), date: DATE}),
     )
+    if compiled:
+        schema.known_operations = KnownOperations(CACHE_SIZE)
     lean_resolvers(schema)
     return schema
 

@@ -15,6 +15,11 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
   that is already done when the key is cached.
 - `validate_document` is Strawberry's validation (graphql-core's rules plus its own), which
   `api.guards.GuardedValidation` runs behind its breadth guard instead of ValidationCache.
+- `coerce_error` is Strawberry's private `_coerce_error`: how `Schema.execute` turns what an
+  extension or the executor raised into the operation's one error (api/known_operations.py
+  answers the same); `provided_operation_name` reads the operation name a request gave
+  off Strawberry's execution context (`_provided_operation_name`), which shows only the
+  name it derives.
 - `starlette_request` reads the Starlette request behind cross_web's request adapter
   (`_request`), which is all a view's `parse_http_body` is given.
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
@@ -72,7 +77,7 @@ from strawberry.extensions.context import (
 )
 from strawberry.extensions.parser_cache import ParserCache, _get_parse_cache
 from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, _coerce_error
 from strawberry.schema.schema import validate_document as validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -80,6 +85,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
     _OperationStreamClosed,
 )
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 from strawberry.utils.aio import aclosing
@@ -153,6 +159,17 @@ def _direct(function: Callable[..., Any], field: object, info_class: type) -> Ca
         return function(source, info_class(_raw_info=info, _field=field))
 
     return resolve
+
+
+def coerce_error(error: Exception) -> GraphQLError:
+    """The error `strawberry.Schema.execute` answers for an exception raised while it ran."""
+    return _coerce_error(error)
+
+
+def provided_operation_name(execution: StrawberryExecutionContext) -> str | None:
+    """The operation name the request gave (None: none), not the one derived from the
+    document's only operation."""
+    return execution._provided_operation_name
 
 
 def raw_info(info: Info) -> GraphQLResolveInfo:
