@@ -13,6 +13,13 @@ a post the viewer may no longer see is not on the page at all (the page's own qu
 decides). Nothing is invalidated because nothing can go stale. A whole page of such cards
 is kept the same way (below: kept pages).
 
+That holds only while what a card is completed from is no older than the versions keying
+it: a row read before its version was, and changed in between, would be kept as the
+changed row's card. So a version stands for a post only where it was read with the post's
+row (a page read after its rows keys them by their values: domain.reads.card_versions), and
+the relations of a page keyed by versions are loaded after them (api.posts.post_connection:
+never a row the request loaded before, a profile's member or a circle feed's circle).
+
 A card is kept only where all that is known without running it:
 
 - every field of the post is a plain value, `images`, `author`, `topics`, `circle`, `poll`,
@@ -215,10 +222,12 @@ def _page_overlay(
 
 
 def _post_step(values: Callable[[Any], Any]) -> Step:
-    # With versions, the post's row version is its plain values (and its images), save
-    # isPinned, which the clock ends; a stand-in (api.posts.PostStandIn) holds just these.
+    # With the version read with the post's row, the row version is its plain values (and
+    # its images), save isPinned, which the clock ends; a stand-in (api.posts.PostStandIn)
+    # holds just these. A version read after the row (domain.reads.card_versions: None) may
+    # be of an edit since: the row's own values key it.
     def step(source: Any, _: Any, versions: CardVersions | None) -> Any:
-        if versions is not None:
+        if versions is not None and versions.post is not None:
             return (source.pk, versions.post, source.is_pinned)
         return values(source)
 
@@ -281,7 +290,7 @@ def _circle_step(values: Callable[[Any], Any], _: bool) -> Step:
 
 def _images_step(values: Callable[[Any], Any], _: bool) -> Step:
     def step(source: Any, _: Any, versions: CardVersions | None) -> Any:
-        if versions is not None:
+        if versions is not None and versions.post is not None:
             return ()  # in the post's row: its version says
         return tuple(values(i) for i in source.images)
 

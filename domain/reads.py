@@ -92,7 +92,7 @@ class CardVersions:
     row are equal rows, so a card completed from them is the card of these versions
     (api/cards.py)."""
 
-    post: int
+    post: int | None  # None: not read with the post's row (card_versions), its values key it
     author: int | None
     topics: tuple[str, ...]
     circle: int | None
@@ -245,14 +245,19 @@ async def readable_posts(
     return {p.id: p for p in loaded if access.is_published(p)}, card_versions
 
 
+# The post's own version is not read: the rows it would stand for were read before, by the
+# page's own statement, and an edit in between would key the old row by the new version.
 _CARD_VERSIONS = (
-    f"SELECT p.id, {card_version_columns('p', '$2')} FROM posts p WHERE p.id = ANY($1::bigint[])"
+    f"SELECT p.id, NULL::bigint AS _v_post, {relation_version_columns('p', '$2')} "
+    "FROM posts p WHERE p.id = ANY($1::bigint[])"
 )
 
 
 async def card_versions(post_ids: Sequence[int], reader_id: int | None) -> dict[int, CardVersions]:
-    """Each post's CardVersions (posts that no longer exist left out); `liked` is False for
-    an anonymous reader."""
+    """Each post's CardVersions (posts that no longer exist left out) for a page of posts
+    read before, by a statement without them: those of its relations only (`post` is None,
+    the post's values key its card: api/cards.py), since the posts' rows at hand may be older
+    than their versions now. `liked` is False for an anonymous reader."""
     return card_versions_of(await sql.fetch_records(_CARD_VERSIONS, list(post_ids), reader_id))
 
 

@@ -26,7 +26,7 @@ from tests.factories import (
 from tests.locks import table_locked, waiting
 
 # The statement that reads a page's card versions after the page (domain.reads.card_versions)
-CARD_VERSIONS = "SELECT p.id, p.xmin AS _v_post"
+CARD_VERSIONS = "SELECT p.id, "
 # The circles closed to a reader (domain.circles.closed_circles), read before a list's page
 CLOSED_CIRCLES = "SELECT c.id FROM circles c"
 
