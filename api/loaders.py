@@ -53,6 +53,15 @@ async def prefetch(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
         )
 
 
+def forget(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
+    """Drop what the loader holds for `keys` (loaded or under way): the next load reads them
+    anew."""
+    cache = loader.cache_map
+    for key in keys:
+        if cache.get(key) is not None:
+            cache.delete(key)
+
+
 def _by_id(model: type[Model]) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
     return partial(reads.by_ids, model)
 

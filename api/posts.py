@@ -17,7 +17,7 @@ from api.comments import Comment, comment_connection
 from api.compiled import memo
 from api.context import Context
 from api.ids import pk_of, to_global_id
-from api.loaders import Loaders, prefetch
+from api.loaders import Loaders, forget, prefetch
 from api.lookahead import node_fields
 from api.polls import Poll, PollInput
 from api.relay import Connection, Node, OkPayload, connection_from_page
@@ -223,6 +223,12 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     if versions is not None:
         loaders.card_versions.update(versions)  # viewerHasLiked reads them too
         kept = {p.id for p in items if p.id in versions and memo.seen((p.id, versions[p.id]))}
+        # The relations a card keyed by these versions shows are loaded after them: a row
+        # this request loaded before (a profile's member, a circle feed's circle) may be older
+        # than its version now, and would be kept as the card of the newer row (api/cards.py).
+        forget(loaders.user, [p.author_id for p in items])  # type: ignore[attr-defined]
+        forget(loaders.circle, [p.circle_id for p in items if p.circle_id is not None])  # type: ignore[attr-defined]
+        forget(loaders.topics_of_post, [p.id for p in items])
     stand_ins: dict[int, Post] = {}
     if items and isinstance(items[0], reads.PostHead):
         now = datetime.now(UTC)
