@@ -6,13 +6,17 @@ test asserts what the member must see on the very next request."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from api.compiled import plan_cache_clear
 from api.ids import to_global_id
-from domain import hot
-from domain.models import Circle, JoinPolicy, Role, User
+from api.persisted import sha256
+from domain import hot, trending
+from domain.models import Circle, JoinPolicy, Post, PostStatus, Role, User
 from quanzi.bootstrap import Runtime
 from tests.background import until
 from tests.conftest import Api
@@ -51,6 +55,8 @@ async def _statement_waits(lock: Any, start: str) -> None:
 
     await until(waits, f"no statement {start!r} waited on the lock")
 
+
+SHARE = """mutation($id: ID!) { sharePost(postId: $id, channel: WECHAT_CHAT) { shareToken } }"""
 
 # ------------------------------------------------------------------ kept cards: write races
 
@@ -298,3 +304,133 @@ async def test_a_demoted_moderator_loses_closed_circles_at_once(api: Api, runtim
     for kind in ("LATEST", "HOT", "RECOMMENDED"):
         feed = _ok(await api.execute(CARDS, {"kind": kind}, token=token))["feed"]
         assert inside not in _nodes(feed)
+
+
+# ------------------------------------------------------------------ the trending board
+
+TRENDING = "query { trendingTopics(first: 10) { topic { name } } }"
+
+
+async def _trending(api: Api, token: str | None = None) -> list[str]:
+    board = _ok(await api.execute(TRENDING, token=token))["trendingTopics"]
+    return [t["topic"]["name"] for t in board]
+
+
+async def test_a_removed_post_s_likes_keep_no_topic_trending(api: Api, runtime: Runtime) -> None:
+    """The board (one for every reader, kept in Redis) counts a topic's posts, shares,
+    comments and likes: a post deleted or hidden by a moderator takes its likes, shares
+    and comments along at the next refresh, as it takes itself."""
+    author = await make_user()
+    spam = await make_post(author, "加我微信 #刷单返利#")
+    hidden = await make_post(author, "违规内容 #违规话题#")
+    await make_post(author, "正常 #日常#")
+    for post in (spam, hidden):
+        for _ in range(3):
+            liker = token_for(runtime, await make_user())
+            pid = to_global_id("Post", post.id)
+            assert "errors" not in await api.op("LikePost", {"postId": pid}, token=liker)
+            assert "errors" not in await api.execute(SHARE, {"id": pid}, token=liker)
+    await trending.refresh(runtime.store)
+    assert {"刷单返利", "违规话题", "日常"} <= set(await _trending(api))
+
+    gone = await api.op(
+        "DeletePost", {"id": to_global_id("Post", spam.id)}, token=token_for(runtime, author)
+    )
+    assert gone["data"]["deletePost"]["ok"] is True
+    await Post.filter(id=hidden.id).update(status=PostStatus.HIDDEN)  # a moderator's
+    await trending.refresh(runtime.store)  # the job's next run
+    assert await _trending(api) == ["日常"]
+
+
+async def test_a_topic_only_an_approval_circle_talks_about_trends_for_nobody_outside(
+    api: Api, runtime: Runtime
+) -> None:
+    """An APPROVAL circle's posts are read by its members only: the one board every reader
+    gets (signed out included) does not show what only they may read."""
+    member = await make_user()
+    closed = await make_circle(name="内部圈", join_policy=JoinPolicy.APPROVAL, members=[member])
+    inside = await make_post(member, "内部消息 #裁员名单#", circle_id=closed.id)
+    pid = to_global_id("Post", inside.id)
+    assert "errors" not in await api.op(
+        "LikePost", {"postId": pid}, token=token_for(runtime, member)
+    )
+    await make_post(await make_user(), "公开 #日常#")
+    await trending.refresh(runtime.store)
+    outsider = token_for(runtime, await make_user())
+    for token in (None, outsider):
+        assert await _trending(api, token) == ["日常"]
+
+
+# ------------------------------------------------------------------ cursors taken before
+
+HOT_PAGE = """query Hot($after: String) { feed(kind: HOT, first: 2, after: $after) {
+  edges { node { id author { id } } } pageInfo { hasNextPage endCursor }
+} }"""
+
+
+async def test_a_second_hot_page_from_a_cursor_taken_before_shows_nothing_removed_since(
+    api: Api, runtime: Runtime
+) -> None:
+    """A HOT snapshot (held in this process) is paged on with a cursor taken before a post of
+    its second page was deleted, hidden or its circle closed to the reader: none shows."""
+    author, reader = await make_user(), await make_user()
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[author, reader])
+    posts = [await make_post(author, f"第{i}篇") for i in range(2)]
+    deleted = await make_post(author, "会被删除")
+    hidden = await make_post(author, "会被隐藏")
+    inside = await make_post(author, "圈内", circle_id=circle.id)
+    kept = await make_post(author, "一直在")
+    await hot.build_snapshot(runtime.store)
+    token = token_for(runtime, reader)
+    first = _ok(await api.execute(HOT_PAGE, token=token))["feed"]
+    shown = set(_nodes(first))
+    after = first["pageInfo"]["endCursor"]
+    later = {to_global_id("Post", p.id) for p in (deleted, hidden, inside, kept, *posts)} - shown
+    assert len(later) == 4
+
+    await api.op(
+        "DeletePost", {"id": to_global_id("Post", deleted.id)}, token=token_for(runtime, author)
+    )
+    await Post.filter(id=hidden.id).update(status=PostStatus.HIDDEN)  # a moderator's
+    left = await api.op("LeaveCircle", {"circleId": to_global_id("Circle", circle.id)}, token=token)
+    assert "errors" not in left, left
+    rest: set[str] = set()
+    while after:  # a page whose every post was removed since still says where to go on
+        page = _ok(await api.execute(HOT_PAGE, {"after": after}, token=token))["feed"]
+        rest |= set(_nodes(page))
+        after = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+    removed = {to_global_id("Post", p.id) for p in (deleted, hidden, inside)}
+    assert rest and not rest & removed
+    assert rest | shown == {to_global_id("Post", p.id) for p in (*posts, kept)} | (shown & removed)
+
+
+# ------------------------------------------------------------------ public GET answers
+
+
+async def test_a_public_get_answer_never_carries_the_member_who_built_its_kept_page(
+    api: Api, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """A page a member's request kept whole is answered to a signed-out GET (publicly
+    cacheable) with nobody's likes in it; the same GET signed in is the member's, private."""
+    plan_cache_clear()
+    author, liker = await make_user(), await make_user()
+    pid = to_global_id("Post", (await make_post(author, "可以缓存")).id)
+    token = token_for(runtime, liker)
+    assert "errors" not in await api.op("LikePost", {"postId": pid}, token=token)
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256(CARDS)}}
+    variables = {"kind": "LATEST"}
+    mine = await client.post(
+        "/graphql",
+        json={"query": CARDS, "variables": variables, "extensions": extensions},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert _nodes(mine.json()["data"]["feed"])[pid]["viewerHasLiked"] is True
+    params = {"variables": json.dumps(variables), "extensions": json.dumps(extensions)}
+    public = await client.get("/graphql", params=params)
+    assert public.headers["cache-control"].startswith("public")
+    assert _nodes(public.json()["data"]["feed"])[pid]["viewerHasLiked"] is False
+    private = await client.get(
+        "/graphql", params=params, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert private.headers["cache-control"] == "private, no-store"
+    assert _nodes(private.json()["data"]["feed"])[pid]["viewerHasLiked"] is True
