@@ -65,7 +65,7 @@ def connection_from_page(page: Page, convert: Callable[[object], T]) -> Connecti
         page_info=PageInfo(
             has_next_page=page.has_next,
             start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            end_cursor=page.end_cursor,
         ),
     )
 

@@ -81,11 +81,16 @@ async def readable_page(
     shown = window[:size]
     posts, card_versions = await reads.readable_posts(shown, viewer, versions=versions, heads=heads)
     kept = [(i, offset + n + 1) for n, i in enumerate(shown) if i in posts]
+    has_next = len(window) > size
+    # The next page starts past the whole window, whatever was left out at its end: a page
+    # whose every post was removed since has no edge to page on from, yet more may follow.
+    last = offset + len(shown)
     return Page(
         items=[posts[i] for i, _ in kept],
         cursors=[_cursor(name, position) for _, position in kept],
-        has_next=len(window) > size,
+        has_next=has_next,
         versions=card_versions,
+        next_after=_cursor(name, last) if has_next and (not kept or kept[-1][1] != last) else None,
     )
 
 

@@ -31,9 +31,15 @@ class Page(Generic[M]):
     # Of a page of posts whose statement also read their cards' versions (domain.reads.
     # card_version_columns), by post id; None when it did not.
     versions: Mapping[int, CardVersions] | None = None
+    # Where the next page starts when that is past the last item's cursor: a page of a list
+    # of ids whose last posts (or all) were left out since the list was written
+    # (domain.id_lists.readable_page); None: the last item's.
+    next_after: str | None = None
 
     @property
     def end_cursor(self) -> str | None:
+        if self.next_after is not None:
+            return self.next_after
         return self.cursors[-1] if self.cursors else None
 
 
