@@ -163,6 +163,16 @@ def outside_closed_sql(reader: str) -> str:
     return f"(circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql(reader)}))"
 
 
+def readable_by_all_sql(post: str) -> str:
+    """access.in_readable_circle for every reader at once (what one list shown to everyone
+    may count, signed out included), of the posts row `post`: in no circle, or in one that
+    is not by approval."""
+    return (
+        f"({post}.circle_id IS NULL OR NOT EXISTS (SELECT 1 FROM circles c "
+        f"WHERE c.id = {post}.circle_id AND c.join_policy = '{JoinPolicy.APPROVAL.value}'))"
+    )
+
+
 def reader_id(viewer: User | None) -> int | None:
     """The parameter of closed_circles_sql: None for staff, 0 for an anonymous reader."""
     if access.can_read_circle(viewer, by_approval=True, is_member=False):

@@ -17,6 +17,7 @@ from adapters import sql
 from adapters.flights import Flights
 from adapters.redis import Store
 from domain.calendar import DEFAULT_TIMEZONE, Calendar
+from domain.circles import readable_by_all_sql
 from domain.models import PostStatus, Topic
 
 HALF_LIFE_HOURS = 6.0
@@ -27,25 +28,31 @@ VELOCITY_MIN, VELOCITY_MAX = 0.5, 3.0
 KEEP = 200  # topics kept in the board
 DEFAULT_CALENDAR = Calendar(DEFAULT_TIMEZONE)
 
-_EVENTS = """
+# The board is one for every reader, signed out included: only what every reader may read
+# counts, a published post in no circle closed to anyone (domain.circles.readable_by_all_sql).
+# A post hidden, rejected or deleted since takes its shares, comments and likes along.
+_SHOWN = f"p.status = $5 AND {readable_by_all_sql('p')}"
+_EVENTS = f"""
 WITH ev AS (
   SELECT pt.topic_id, p.created_at AS at, 5.0 AS w
     FROM post_topics pt JOIN posts p ON p.id = pt.post_id
-    WHERE p.status = $5 AND p.created_at > $1::timestamptz - interval '8 days'
+    WHERE {_SHOWN} AND p.created_at > $1::timestamptz - interval '8 days'
       AND p.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, s.created_at, 4.0 FROM shares s JOIN post_topics pt ON pt.post_id = s.post_id
-    WHERE s.counted
+    JOIN posts p ON p.id = s.post_id
+    WHERE s.counted AND {_SHOWN}
       AND s.created_at > $1::timestamptz - interval '8 days' AND s.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, c.created_at, 3.0
-    FROM comments c JOIN post_topics pt ON pt.post_id = c.post_id
-    WHERE c.status = $5 AND c.created_at > $1::timestamptz - interval '8 days'
+    FROM comments c JOIN post_topics pt ON pt.post_id = c.post_id JOIN posts p ON p.id = c.post_id
+    WHERE c.status = $5 AND {_SHOWN} AND c.created_at > $1::timestamptz - interval '8 days'
       AND c.created_at <= $1::timestamptz
   UNION ALL
   SELECT pt.topic_id, l.created_at, 1.0
-    FROM post_likes l JOIN post_topics pt ON pt.post_id = l.post_id
-    WHERE l.created_at > $1::timestamptz - interval '8 days' AND l.created_at <= $1::timestamptz
+    FROM post_likes l JOIN post_topics pt ON pt.post_id = l.post_id JOIN posts p ON p.id = l.post_id
+    WHERE {_SHOWN}
+      AND l.created_at > $1::timestamptz - interval '8 days' AND l.created_at <= $1::timestamptz
 )
 SELECT topic_id,
   coalesce(sum(w * power(0.5, extract(epoch FROM ($1::timestamptz - at)) / 3600.0 / $2))
