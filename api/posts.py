@@ -232,6 +232,9 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
     stand_ins: dict[int, Post] = {}
     if items and isinstance(items[0], reads.PostHead):
         now = datetime.now(UTC)
+        # a stand-in whose kept card is gone after all is completed from its row (hydrate),
+        # which must not be one this request loaded before the heads' versions were read
+        forget(loaders.post, kept)
         stand_ins = {h.id: PostStandIn(h, now) for h in items if h.id in kept}
         missing = [h.id for h in items if h.id not in kept]
         rows = await reads.by_ids(models.Post, missing) if missing else []
