@@ -7,7 +7,7 @@ from datetime import date
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 from tortoise.models import Model
 
 from domain import breakdowns, circles, mall, reads, surveys, trending
@@ -57,6 +57,8 @@ def forget(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
     """Drop what the loader holds for `keys` (loaded or under way): the next load reads them
     anew."""
     cache = loader.cache_map
+    if isinstance(cache, DefaultCache) and not cache.cache_map:
+        return  # nothing loaded yet (a feed's first page): no key to look up
     for key in keys:
         if cache.get(key) is not None:
             cache.delete(key)

@@ -23,6 +23,10 @@ class Page(Protocol):
     @property
     def has_next(self) -> bool: ...
 
+    @property
+    def end_cursor(self) -> str | None:
+        """Where the next page starts: the last item's cursor, or past items left out."""
+
 
 @strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
 class Node:

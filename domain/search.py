@@ -61,6 +61,10 @@ class SearchPage:
     cursors: list[str]
     has_next: bool
 
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
 
 def _check_query(query: str) -> str:
     query = " ".join(query.split())
