@@ -17,7 +17,7 @@ That holds only while what a card is completed from is no older than the version
 it: a row read before its version was, and changed in between, would be kept as the
 changed row's card. So a version stands for a post only where it was read with the post's
 row (a page read after its rows keys them by their values: domain.reads.card_versions), and
-the relations of a page keyed by versions are loaded after them (api.posts.post_connection:
+the relations of a page keyed by versions are loaded after them (api.post_pages.post_connection:
 never a row the request loaded before, a profile's member or a circle feed's circle).
 
 A card is kept only where all that is known without running it:
@@ -28,7 +28,7 @@ A card is kept only where all that is known without running it:
   `from_model` copies the model's attribute of the same name, tests/api/test_cards.py holds
   them to it) or the author's `level`;
 - the relations' versions were read with the page, or the relations are already loaded (a
-  page's look-ahead loads them: api.posts.post_connection);
+  page's look-ahead loads them: api.post_pages.post_connection);
 - the post has no poll and no accepted answer when the card selects them (votes change a poll
   card every minute; those cards take the usual way).
 
@@ -223,7 +223,7 @@ def _page_overlay(
 
 def _post_step(values: Callable[[Any], Any]) -> Step:
     # With the version read with the post's row, the row version is its plain values (and
-    # its images), save isPinned, which the clock ends; a stand-in (api.posts.PostStandIn)
+    # its images), save isPinned, which the clock ends; a stand-in (api.post_pages.PostStandIn)
     # holds just these. A version read after the row (domain.reads.card_versions: None) may
     # be of an edit since: the row's own values key it.
     def step(source: Any, _: Any, versions: CardVersions | None) -> Any:

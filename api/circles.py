@@ -65,7 +65,7 @@ class Circle(Node):
     async def posts(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[PostRef]:
-        from api.posts import post_connection
+        from api.post_pages import post_connection
 
         closed = await info.context.loaders.closed_circles(await info.context.viewer())
         page = await feeds.in_circle(

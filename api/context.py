@@ -53,7 +53,7 @@ class Context:
     # closes the socket and raises when they no longer hold.
     recheck: Callable[[], Awaitable[User]] | None = None
     # Set when a compiled plan runs the operation, which completes stand-ins for kept cards
-    # (api.compiled.memo.StandIn; api.posts.post_connection hands them out).
+    # (api.compiled.memo.StandIn; api.post_pages.post_connection hands them out).
     stand_ins: bool = False
     _viewer: object = field(default=_UNSET, repr=False)
 

@@ -10,7 +10,8 @@ from strawberry.types import Info
 from api.circles import Circle
 from api.context import Context
 from api.ids import pk_of, to_global_id
-from api.posts import Post, post_connection
+from api.post_pages import post_connection
+from api.posts import Post
 from api.relay import Connection, Node, OkPayload, connection_from_page
 from domain import collections, featured, models
 from domain.featured import PinScope as DomainPinScope

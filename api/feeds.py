@@ -12,7 +12,8 @@ from strawberry.types import Info
 from api.compiled import memo
 from api.context import Context
 from api.lookahead import node_fields
-from api.posts import Post, cards_read_versions, post_connection
+from api.post_pages import cards_read_versions, post_connection
+from api.posts import Post
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated

@@ -41,7 +41,7 @@ V = TypeVar("V")
 
 async def prefetch(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
     """Load `keys` with one call of the loader's batch function and keep the values in its
-    cache: what a page's look-ahead loads (api.posts.post_connection), without a future, a
+    cache: what a page's look-ahead loads (api.post_pages.post_connection), without a future, a
     batch entry and a dispatch task per key (a sixth of a feed page's time, issue 22)."""
     cache = loader.cache_map
     missing = list(dict.fromkeys(k for k in keys if cache.get(k) is None))

@@ -50,7 +50,7 @@ class Topic(Node):
         after: str | None = None,
     ) -> Connection[PostRef]:
         from api.feeds import page_read, rebuild_hot
-        from api.posts import post_connection
+        from api.post_pages import post_connection
 
         viewer = await info.context.viewer()
         if order_by is PostOrder.HOT:

@@ -83,7 +83,7 @@ class User(Node):
     async def posts(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[PostRef]:
-        from api.posts import post_connection
+        from api.post_pages import post_connection
 
         viewer = await info.context.viewer()
         page = await feeds.by_author(

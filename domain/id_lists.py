@@ -90,7 +90,11 @@ async def readable_page(
         cursors=[_cursor(name, position) for _, position in kept],
         has_next=has_next,
         versions=card_versions,
-        next_after=_cursor(name, last) if has_next and (not kept or kept[-1][1] != last) else None,
+        next_after=(
+            _cursor(name, last)
+            if has_next and size > 0 and (not kept or kept[-1][1] != last)
+            else None  # (`first: 0` asks for no edge and no cursor to page on from)
+        ),
     )
 
 

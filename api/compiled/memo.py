@@ -134,7 +134,7 @@ def allows_stand_ins(context: Any) -> bool:
 
 
 # Sources recently keyed by their versions (api/cards.py): a page need not load the
-# relations of those (api.posts.post_connection); only a guess, a miss loads them after all.
+# relations of those (api.post_pages.post_connection); only a guess, a miss loads them after all.
 _seen: dict[Hashable, None] = {}
 
 

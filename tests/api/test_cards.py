@@ -17,7 +17,8 @@ from api import cards
 from api.circles import Circle as CircleType
 from api.compiled import CompiledExecutor, memo, plan_cache_clear
 from api.ids import to_global_id
-from api.posts import Image, PostStandIn
+from api.post_pages import PostStandIn
+from api.posts import Image
 from api.topics import Topic as TopicType
 from api.users import User as UserType
 from domain import reads
@@ -239,7 +240,7 @@ UNKEPT = """query Unkept($first: Int) { feed(kind: LATEST, first: $first) { edge
 async def test_a_card_seen_kept_but_not_found_kept_is_completed_from_its_row(
     api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page read as heads hands out stand-ins for cards seen kept (api.posts.PostStandIn).
+    """A page read as heads hands out stand-ins for cards seen kept (api.post_pages.PostStandIn).
     Where the kept card is gone since, or the plan at hand keeps nothing, the card is
     completed from the post's row, loaded then: the same answer as a page read whole."""
     plan_cache_clear()
