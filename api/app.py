@@ -51,7 +51,7 @@ from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, requested_id
 from api.persisted_documents import load_documents
 from api.ratelimit import Limiter
-from api.schema import CACHE_SIZE, build_schema
+from api.schema import build_schema
 from api.sockets import SocketHandler, TextFrames
 from api.strawberry_internals import GraphQLView, shared_parse, starlette_request
 from api.telemetry import metrics_endpoint, observe
@@ -375,7 +375,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     graphql.app_state = app.state
     graphql.socket_recheck_seconds = settings.ws_recheck_seconds
     graphql.public_cache_seconds = settings.public_cache_seconds
-    graphql.parse = shared_parse(CACHE_SIZE, settings.query_max_tokens)
+    graphql.parse = shared_parse(settings.query_max_tokens)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.graphql_max_body_bytes,

@@ -30,6 +30,7 @@ from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 
 from api.context import pick_locale
+from api.documents import DOCUMENTS
 from api.errors import error_response, validation_failed
 from api.selections import breadth, fragments_of, measure
 from api.strawberry_internals import core_schema, validate_document
@@ -148,6 +149,8 @@ class GuardedValidation(SchemaExtension):
         if hit is not None and all(a is b for a, b in zip(hit[0], owners, strict=True)):
             return hit[1]
         value = compute()
+        if not DOCUMENTS.holds(owners[0]):
+            return value  # kept only while its document is (api/documents.py)
         if len(store) >= self.cache_size:
             store.clear()
         store[key] = (owners, value)
@@ -193,6 +196,16 @@ def valid_document(schema: Schema, limits: Limits, max_tokens: int, text: str) -
 # What GuardedValidation._once keeps: (the owners, the answer) by key.
 _breadth_checked: dict[Any, tuple[tuple[Any, ...], GraphQLError | None]] = {}
 _validated: dict[Any, tuple[tuple[Any, ...], list[GraphQLError]]] = {}
+
+
+def _forget(document: DocumentNode) -> None:
+    """The answers about a document no longer kept (api/documents.py), dropped."""
+    for store in (_breadth_checked, _validated):
+        for key in [k for k, (owners, _) in store.items() if owners[0] is document]:
+            del store[key]
+
+
+DOCUMENTS.on_forget(_forget)
 
 
 NUL = "\x00"

@@ -29,7 +29,14 @@ executor as Strawberry would:
 
 `HONOURED` lists those extension classes: tests/api/test_known_operations.py fails when the
 schema gains an extension the list does not name, so a new extension's rule cannot be
-skipped here unseen. Mutations and subscriptions are never remembered."""
+skipped here unseen. Mutations and subscriptions are never remembered, and a text is known
+only while its document is kept (api/documents.py: within a budget of tokens).
+
+Two differences from the long way, neither in an answer: the latency recorded leaves out the
+parse and validation lookups skipped; and what an extension or the executor raised is
+answered as an `ExecutionResult`, where Strawberry answers its subclass `PreExecutionError`
+(the same data and error; only the WebSocket handlers, which never come here, tell the two
+apart)."""
 
 from __future__ import annotations
 
@@ -39,6 +46,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakSet
 
 from graphql import DocumentNode, MiddlewareManager, execute
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -54,6 +62,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import errors, guards, notifications, ratelimit
+from api.documents import DOCUMENTS
 from api.strawberry_internals import (
     SharedParserCache,
     coerce_error,
@@ -74,12 +83,6 @@ class Known:
     operation_name: str | None
 
 
-# The longest text remembered (characters). A client's documents are a few KB (a persisted
-# one 8 KB at most: api/persisted.py); a body may be 256 KB, and 1,024 of those kept here
-# would hold a quarter of a GB for whoever sent them. Longer texts go the long way each time.
-TEXT_MAX = 16 * 1024
-
-
 class KnownOperations:
     """The last `size` query texts (with the operation name given) that parsed and
     validated, with their documents."""
@@ -87,6 +90,7 @@ class KnownOperations:
     def __init__(self, size: int) -> None:
         self.size = size
         self._known: OrderedDict[tuple[str, str | None], Known] = OrderedDict()
+        _instances.add(self)
 
     def get(self, query: str, operation_name: str | None) -> Known | None:
         key = (query, operation_name)
@@ -102,15 +106,32 @@ class KnownOperations:
         document: DocumentNode,
         operation_name: str | None,
     ) -> None:
-        if len(query) > TEXT_MAX:
-            return
+        if not DOCUMENTS.holds(document):
+            return  # known only while its document is kept (api/documents.py)
         self._known[(query, provided_name)] = Known(document, operation_name)
         self._known.move_to_end((query, provided_name))
         while len(self._known) > self.size:
             self._known.popitem(last=False)
 
+    def forget(self, document: DocumentNode) -> None:
+        for key in [k for k, known in self._known.items() if known.document is document]:
+            del self._known[key]
+
     def __len__(self) -> int:
         return len(self._known)
+
+
+# Every schema's KnownOperations (tests build many schemas; each goes with its schema).
+_instances: WeakSet[KnownOperations] = WeakSet()
+
+
+def _forget(document: DocumentNode) -> None:
+    """A document no longer kept (api/documents.py) is no longer known anywhere."""
+    for known in list(_instances):
+        known.forget(document)
+
+
+DOCUMENTS.on_forget(_forget)
 
 
 class LearnKnownOperations(SchemaExtension):

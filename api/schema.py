@@ -109,6 +109,8 @@ class QuanziSchema(strawberry.Schema):
             if self.known_operations is not None and query is not None
             else None
         )
+        if known is not None and allowed_operation_types is not None:
+            allowed_operation_types = frozenset(allowed_operation_types)  # read twice below
         if known is not None and applies(known, allowed_operation_types):
             return await run_known(
                 self,
@@ -226,7 +228,7 @@ def build_schema(
         lambda: MaxTokensLimiter(max_tokens),
         lambda: AddValidationRules([guard, StorableLiterals]),
         StorableVariables,
-        lambda: SharedParserCache(maxsize=CACHE_SIZE),
+        SharedParserCache,
         lambda: GuardedValidation(limits, CACHE_SIZE),
         ErrorFormatter,
         RateLimits,

@@ -25,10 +25,11 @@ strawberry-graphql (pinned <0.400) or graphql-core (<3.4) starts here:
 - `GraphQLView` replaces the ASGI view's `__call__` (which answers an error raised before
   the schema runs in plain text) around the view's own `run`, and gives every HTTP answer
   to one hook before it is sent.
-- `shared_parse` is the parse function behind Strawberry's `ParserCache` extension (its
-  private `_get_parse_cache`), called as that extension calls it, so a document the edge
-  parsed (api/edge.py) is not parsed again by the schema; `SharedParserCache` is that
-  extension, remembering as `shared_parse` does the last texts that did not parse.
+- `shared_parse` is the parse function behind `SharedParserCache`, Strawberry's
+  `ParserCache` extension done again (with `ExecutionContext.parse_options`), called as that
+  extension calls it, so a document the edge parsed (api/edge.py) is not parsed again by
+  the schema; both keep documents in api.documents, and remember the last texts that did
+  not parse.
 - `ExtensionsRunner` builds each hook's context manager as `contextlib.contextmanager`
   would (its private `_GeneratorContextManager` and `_AsyncGeneratorContextManager`),
   telling once per extension class which kind of hook it has, where Strawberry's
@@ -75,7 +76,6 @@ from strawberry.extensions.context import (
     ValidationContextManager,
     WrappedHook,
 )
-from strawberry.extensions.parser_cache import ParserCache, _get_parse_cache
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, _coerce_error
 from strawberry.schema.schema import validate_document as validate_document
@@ -89,6 +89,8 @@ from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 from strawberry.utils.aio import aclosing
+
+from api.documents import DOCUMENTS
 
 C = TypeVar("C")
 K = TypeVar("K")
@@ -199,15 +201,13 @@ _failed_parses: OrderedDict[tuple[str | None, tuple[tuple[str, Any], ...]], Grap
 )
 
 
-def _parse_once(
-    cached: Callable[..., DocumentNode], query: str | None, **options: Any
-) -> DocumentNode:
+def _parse_once(query: str | None, **options: Any) -> DocumentNode:
     key = (query, tuple(sorted(options.items())))
     failed = _failed_parses.get(key)
     if failed is not None:
         raise failed.with_traceback(None)
     try:
-        return cached(query, **options)
+        return DOCUMENTS.parse(query, **options)  # type: ignore[arg-type]
     except GraphQLError as error:
         _failed_parses[key] = error.with_traceback(None)
         if len(_failed_parses) > _FAILED_PARSES_MAX:
@@ -215,27 +215,25 @@ def _parse_once(
         raise
 
 
-def shared_parse(cache_size: int, max_tokens: int) -> Callable[[str], DocumentNode]:
-    """graphql-core's parse, sharing the cache of `SharedParserCache(maxsize=cache_size)`
-    under `MaxTokensLimiter(max_tokens)`: the same function with the same arguments, hence
-    the same cache key; a text that did not parse raises its error again unparsed."""
-    cached = _get_parse_cache(cache_size)
+def shared_parse(max_tokens: int) -> Callable[[str], DocumentNode]:
+    """graphql-core's parse as `SharedParserCache` does it under `MaxTokensLimiter(max_tokens)`:
+    the same documents (api.documents.DOCUMENTS), with the same options; a text that did not
+    parse raises its error again unparsed."""
 
     def parse(query: str) -> DocumentNode:
-        return _parse_once(cached, query, max_tokens=max_tokens)
+        return _parse_once(query, max_tokens=max_tokens)
 
     return parse
 
 
-class SharedParserCache(ParserCache):
-    """Strawberry's ParserCache, remembering the last texts that did not parse as
-    `shared_parse` does (the two share both caches)."""
+class SharedParserCache(SchemaExtension):
+    """Strawberry's ParserCache, keeping documents in api.documents.DOCUMENTS (within a
+    budget of tokens rather than a number of texts) and remembering the last texts that did
+    not parse, as `shared_parse` does (the two share both)."""
 
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
-        execution.graphql_document = _parse_once(
-            self.cached_parse_document, execution.query, **execution.parse_options
-        )
+        execution.graphql_document = _parse_once(execution.query, **execution.parse_options)
         yield
 
 

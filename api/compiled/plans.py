@@ -9,6 +9,7 @@ from typing import Any
 
 from graphql import (
     DirectiveNode,
+    DocumentNode,
     GraphQLError,
     GraphQLField,
     GraphQLList,
@@ -34,6 +35,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from api.compiled.memo import UNANALYSED
+from api.documents import DOCUMENTS
 from api.strawberry_internals import ExecutionContext as Executor
 
 PLAN_CACHE_SIZE = 1024
@@ -272,10 +274,22 @@ def plan_operation(executor: Executor) -> OperationPlan | None:
     except (Unsupported, GraphQLError, RecursionError):
         # a @skip given null, fragments nested too deeply...: graphql-core's own answer
         plan = None
+    if not DOCUMENTS.holds_node(operation):
+        return plan  # kept only while its document is (api/documents.py)
     if len(_plans) >= PLAN_CACHE_SIZE:
         _plans.popitem(last=False)
     _plans[key] = (operation, executor.schema, plan)
     return plan
+
+
+def _forget(document: DocumentNode) -> None:
+    """The plans of a document no longer kept (api/documents.py), dropped."""
+    operations = {id(d) for d in document.definitions}
+    for key in [k for k, (operation, _, _) in _plans.items() if id(operation) in operations]:
+        del _plans[key]
+
+
+DOCUMENTS.on_forget(_forget)
 
 
 def _operation_directive_variables(executor: Executor) -> tuple[str, ...] | None:

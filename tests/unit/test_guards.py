@@ -74,10 +74,9 @@ def test_oversized_variables_count_every_value_whatever_shape_holds_them() -> No
 def test_a_text_that_did_not_parse_is_not_parsed_again_by_the_schema() -> None:
     from graphql import GraphQLSyntaxError
 
-    from api.schema import CACHE_SIZE
     from api.strawberry_internals import shared_parse
 
-    edge = shared_parse(CACHE_SIZE, 3_000)
+    edge = shared_parse(3_000)
     hostile = "{" + " viewer{id}" * 1_200 + " } # test_guards"
     with pytest.raises(GraphQLSyntaxError) as first:
         edge(hostile)
@@ -85,7 +84,7 @@ def test_a_text_that_did_not_parse_is_not_parsed_again_by_the_schema() -> None:
     # The schema's parse (the same function behind SharedParserCache) answers the error it
     # kept, without its traceback (the parser's frames and tokens), instead of a new one.
     with pytest.raises(GraphQLSyntaxError) as again:
-        shared_parse(CACHE_SIZE, 3_000)(hostile)
+        shared_parse(3_000)(hostile)
     assert again.value is first.value
     frames = traceback.extract_tb(again.value.__traceback__)
     assert not [f for f in frames if "graphql/language" in f.filename]
