@@ -287,6 +287,10 @@ def _forget(document: DocumentNode) -> None:
     operations = {id(d) for d in document.definitions}
     for key in [k for k, (operation, _, _) in _plans.items() if id(operation) in operations]:
         del _plans[key]
+    for definition in document.definitions:
+        hit = _directive_names.get(id(definition))
+        if hit is not None and hit[0] is definition:
+            del _directive_names[id(definition)]
 
 
 DOCUMENTS.on_forget(_forget)
@@ -304,6 +308,8 @@ def _operation_directive_variables(executor: Executor) -> tuple[str, ...] | None
         )
     except Unsupported:
         names = None
+    if not DOCUMENTS.holds_node(operation):
+        return names  # kept only while its document is (api/documents.py)
     if len(_directive_names) >= PLAN_CACHE_SIZE:
         _directive_names.clear()
     _directive_names[id(operation)] = (operation, names)
