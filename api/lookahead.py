@@ -7,18 +7,19 @@ gathers it cost more than the field itself; a feed page has a hundred of them.""
 
 from __future__ import annotations
 
-from graphql import FieldNode
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode
 from strawberry.types import Info
 
 from api import selections
+from api.documents import DOCUMENTS
 from api.strawberry_internals import raw_info
 
 MEMO_SIZE = 1024
 
-# Parsed documents are cached (ParserCache), so a query's field nodes are the same objects
+# Parsed documents are kept (api/documents.py), so a query's field nodes are the same objects
 # request after request: the answer is kept by node, with the node itself to rule out a
 # reused id.
-_memo: dict[int, tuple[FieldNode, frozenset[str]]] = {}
+_memo: dict[int, tuple[FieldNode, OperationDefinitionNode, frozenset[str]]] = {}
 
 
 def node_fields(info: Info) -> frozenset[str]:
@@ -29,9 +30,21 @@ def node_fields(info: Info) -> frozenset[str]:
     first = raw.field_nodes[0]
     hit = _memo.get(id(first))
     if hit is not None and hit[0] is first:
-        return hit[1]
+        return hit[2]
     answer = selections.node_fields(raw.field_nodes, raw.fragments)
+    if not DOCUMENTS.holds_node(raw.operation):
+        return answer  # kept only while its document is (api/documents.py)
     if len(_memo) >= MEMO_SIZE:
         _memo.clear()
-    _memo[id(first)] = (first, answer)
+    _memo[id(first)] = (first, raw.operation, answer)
     return answer
+
+
+def _forget(document: DocumentNode) -> None:
+    """The answers about a document no longer kept (api/documents.py), dropped."""
+    operations = {id(d) for d in document.definitions}
+    for key in [k for k, (_, operation, _) in _memo.items() if id(operation) in operations]:
+        del _memo[key]
+
+
+DOCUMENTS.on_forget(_forget)

@@ -49,7 +49,7 @@ class KeptObjects(ExecutionContext):
             content = None
         if content is None:
             return self._execute_source(plan, source, path)
-        key = (plan, content)
+        key = (plan.id, content)
         hit = recall(key, memo.whole)
         if hit is not None:
             if memo.overlay is None:

@@ -23,8 +23,8 @@ _KINDS_MAX = 64
 
 NOT_DONE = object()
 
-# Completed plain parts by (plan, the values of its plain attributes, their types).
-_completed: dict[tuple[ObjectPlan, Any, Any], dict[str, Any]] = {}
+# Completed plain parts by (plan's id, the values of its plain attributes, their types).
+_completed: dict[tuple[int, Any, Any], dict[str, Any]] = {}
 
 
 def plain_part(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
@@ -38,7 +38,7 @@ def plain_part(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
         if kinds not in plan.kinds and not _canonical(plan, kinds):
             return None
         # True == 1 == 1.0 but a String writes them "true", "1" and "1.0": types in the key
-        key = (plan, values, kinds)
+        key = (plan.id, values, kinds)
         hit = _completed.get(key)
     except Exception:  # an attribute missing, a value not hashable: the long way
         return None

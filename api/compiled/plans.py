@@ -3,6 +3,7 @@ operation (api/compiled/__init__.py has the whole story)."""
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from operator import attrgetter
 from typing import Any
@@ -115,6 +116,9 @@ class FieldPlan:
         self.coerce = leaf.type.coerce_output_value if self.leaf and leaf is not None else None
 
 
+_object_plan_ids = itertools.count()
+
+
 class ObjectPlan:
     """The fields to execute on a value of one object type under one selection.
 
@@ -126,6 +130,7 @@ class ObjectPlan:
 
     __slots__ = (
         "fields",
+        "id",
         "is_type_of",
         "is_type_of_info",
         "kinds",
@@ -140,6 +145,10 @@ class ObjectPlan:
         self.type = object_type
         self.type_name = object_type.name
         self.fields = fields
+        # What the completed parts and kept objects are keyed by (api.compiled.leaves,
+        # api.compiled.kept): never reused in the process, and holding nothing of the plan,
+        # whose field nodes hold their document's every token (api/documents.py).
+        self.id = next(_object_plan_ids)
         self.is_type_of = object_type.is_type_of
         # Strawberry's own is_type_of (for types with interfaces) never reads its info: it
         # is not built for it.

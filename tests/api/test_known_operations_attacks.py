@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import OperationDefinitionNode
+from graphql import Token, TokenKind
 
 from api import posts
 from api.app import create_app
-from api.compiled import plans
+from api.compiled import leaves, plans
 from api.documents import DOCUMENTS
 from api.persisted import sha256
 from quanzi.bootstrap import Runtime
@@ -246,14 +246,18 @@ async def test_many_concurrent_first_runs(runtime: Runtime, two: list[_App]) -> 
 
 
 def _operations_alive_not_kept() -> int:
+    """Large parsed texts still alive that the budget no longer keeps: each parse's end of
+    file token, which every token, node and location of its text reaches (the tokens are
+    linked both ways), so whatever holds any part of a document holds this."""
     gc.collect()
+    kept = {id(d.loc.end_token) for d, _ in DOCUMENTS._kept.values() if d.loc is not None}
     return sum(
         1
         for o in gc.get_objects()
-        if isinstance(o, OperationDefinitionNode)
-        and o.loc is not None
-        and o.loc.end > 5_000
-        and not DOCUMENTS.holds_node(o)
+        if isinstance(o, Token)
+        and o.kind is TokenKind.EOF
+        and o.start > 5_000
+        and id(o) not in kept
     )
 
 
@@ -276,4 +280,31 @@ async def test_no_cache_keeps_an_operation_the_budget_let_go(
         answer = await api.execute(text, token=token)
         assert error_codes(answer) == ["FORBIDDEN"], answer  # (operators only) it ran
     assert all(DOCUMENTS.holds_node(op) for op, _ in plans._directive_names.values())
+    assert _operations_alive_not_kept() - before <= 1
+
+
+async def test_completed_parts_and_kept_cards_keep_no_operation_the_budget_let_go(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with texts that complete plain parts (a member's chip) and kept cards (a
+    feed page): what those caches hold is keyed by a plan's id, not the plan and its nodes."""
+    DOCUMENTS.clear()
+    monkeypatch.setattr(DOCUMENTS, "tokens_max", 24_000)
+    author = await make_user(nickname="作者")
+    await make_post(author, "第一篇")
+    token = token_for(runtime, await make_user(nickname="读者"))
+    large = " ".join(["1"] * 2_900)
+    before = _operations_alive_not_kept()
+    completed_before = len(leaves._completed)
+    for i in range(40):
+        text = (
+            f"query Q{i}($d: [Int!] = [{large}]) {{ viewer {{ user {{ id nickname bio }} }} "
+            "feed(kind: LATEST, first: 5) { edges { node { id body likeCount "
+            "author { id nickname } } } } "
+            'retentionCohorts(from: "2024-01-01", to: "2024-01-02", days: $d) '
+            "{ __typename } }"
+        )
+        answer = await api.execute(text, token=token)
+        assert error_codes(answer) == ["FORBIDDEN"], answer  # (operators only) the rest ran
+    assert len(leaves._completed) > completed_before  # plain parts were kept
     assert _operations_alive_not_kept() - before <= 1
