@@ -20,7 +20,8 @@ def _info_for_root_field(document: str) -> SimpleNamespace:
     fragments = {d.name.value: d for d in parsed.definitions if hasattr(d, "type_condition")}
     root = operation.selection_set.selections[0]
     assert isinstance(root, FieldNode)
-    return SimpleNamespace(_raw_info=SimpleNamespace(field_nodes=[root], fragments=fragments))
+    raw = SimpleNamespace(field_nodes=[root], fragments=fragments, operation=operation)
+    return SimpleNamespace(_raw_info=raw)
 
 
 def test_look_ahead_sees_fields_through_fragments_aliases_and_inline_fragments() -> None:
