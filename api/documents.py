@@ -10,16 +10,19 @@ megabytes of requests.
 So documents are kept here alone, by their tokens: `TOKENS_MAX` in all, the least recently
 used going first, none over an eighth of it. What is derived from a document and kept with
 a reference to it (api.guards' validation answers, api.compiled.plans' plans,
-api.known_operations) is kept only while its document is here (`holds`, `holds_node`) and
-is dropped when it goes (`on_forget`): the budget bounds them all."""
+api.known_operations, api.lookahead) is kept only while its document is here (`holds`,
+`holds_node`) and is dropped when it goes (`derived`): the budget bounds them all."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, MutableMapping
+from functools import partial
+from typing import Any, TypeVar
 
 from graphql import DocumentNode, Node, parse
+
+V = TypeVar("V")
 
 # ~70 MB at most of syntax trees; the contract's ~150 documents take about 25,000.
 TOKENS_MAX = 200_000
@@ -74,6 +77,12 @@ class ParsedDocuments:
         """Call `forget` with every document that stops being kept."""
         self._forgetting.append(forget)
 
+    def derived(self, store: MutableMapping[Any, V], node_of: Callable[[V], Node]) -> None:
+        """Keep `store`, whose entries each hold a node of a kept document (`node_of(entry)`:
+        the document or one of its definitions), to kept documents: an entry goes with its
+        document."""
+        self.on_forget(partial(drop_derived, store, node_of))
+
     def clear(self) -> None:
         while self._kept:
             self._drop_oldest()
@@ -96,6 +105,15 @@ class ParsedDocuments:
             self._nodes.pop(id(node), None)
         for forget in self._forgetting:
             forget(document)
+
+
+def drop_derived(
+    store: MutableMapping[Any, V], node_of: Callable[[V], Node], document: DocumentNode
+) -> None:
+    """The entries of `store` whose node is `document` or one of its definitions, dropped."""
+    nodes = {id(document), *(id(d) for d in document.definitions)}
+    for key in [k for k, entry in store.items() if id(node_of(entry)) in nodes]:
+        del store[key]
 
 
 DOCUMENTS = ParsedDocuments()

@@ -198,14 +198,9 @@ _breadth_checked: dict[Any, tuple[tuple[Any, ...], GraphQLError | None]] = {}
 _validated: dict[Any, tuple[tuple[Any, ...], list[GraphQLError]]] = {}
 
 
-def _forget(document: DocumentNode) -> None:
-    """The answers about a document no longer kept (api/documents.py), dropped."""
-    for store in (_breadth_checked, _validated):
-        for key in [k for k, (owners, _) in store.items() if owners[0] is document]:
-            del store[key]
-
-
-DOCUMENTS.on_forget(_forget)
+# (each entry's owners begin with its document)
+DOCUMENTS.derived(_breadth_checked, lambda entry: entry[0][0])
+DOCUMENTS.derived(_validated, lambda entry: entry[0][0])
 
 
 NUL = "\x00"

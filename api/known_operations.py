@@ -45,6 +45,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 from weakref import WeakSet
 
@@ -62,7 +63,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import errors, guards, notifications, ratelimit
-from api.documents import DOCUMENTS
+from api.documents import DOCUMENTS, drop_derived
 from api.strawberry_internals import (
     SharedParserCache,
     coerce_error,
@@ -114,8 +115,7 @@ class KnownOperations:
             self._known.popitem(last=False)
 
     def forget(self, document: DocumentNode) -> None:
-        for key in [k for k, known in self._known.items() if known.document is document]:
-            del self._known[key]
+        drop_derived(self._known, attrgetter("document"), document)
 
     def __len__(self) -> int:
         return len(self._known)
@@ -172,10 +172,10 @@ HONOURED: dict[type[SchemaExtension], str] = {
 }
 
 
-def applies(known: Known | None, allowed: Iterable[OperationType] | None) -> bool:
+def applies(allowed: Iterable[OperationType] | None) -> bool:
     """Whether a known query may run the short way where `allowed` operation types may (a
     view that refuses queries, as a GET without allow_queries_via_get, goes the long way)."""
-    return known is not None and (allowed is None or OperationType.QUERY in allowed)
+    return allowed is None or OperationType.QUERY in allowed
 
 
 async def run_known(

@@ -7,7 +7,7 @@ gathers it cost more than the field itself; a feed page has a hundred of them.""
 
 from __future__ import annotations
 
-from graphql import DocumentNode, FieldNode, OperationDefinitionNode
+from graphql import FieldNode, OperationDefinitionNode
 from strawberry.types import Info
 
 from api import selections
@@ -40,11 +40,4 @@ def node_fields(info: Info) -> frozenset[str]:
     return answer
 
 
-def _forget(document: DocumentNode) -> None:
-    """The answers about a document no longer kept (api/documents.py), dropped."""
-    operations = {id(d) for d in document.definitions}
-    for key in [k for k, (_, operation, _) in _memo.items() if id(operation) in operations]:
-        del _memo[key]
-
-
-DOCUMENTS.on_forget(_forget)
+DOCUMENTS.derived(_memo, lambda entry: entry[1])  # (the answer's operation)

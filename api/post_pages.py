@@ -68,9 +68,9 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
         # The relations a card keyed by these versions shows are loaded after them: a row
         # this request loaded before (a profile's member, a circle feed's circle) may be older
         # than its version now, and would be kept as the card of the newer row (api/cards.py).
-        forget(loaders.user, [p.author_id for p in items])
-        forget(loaders.circle, [p.circle_id for p in items if p.circle_id is not None])
-        forget(loaders.topics_of_post, [p.id for p in items])
+        forget(loaders.user, (p.author_id for p in items))
+        forget(loaders.circle, (p.circle_id for p in items if p.circle_id is not None))
+        forget(loaders.topics_of_post, (p.id for p in items))
     stand_ins: dict[int, Post] = {}
     if items and isinstance(items[0], reads.PostHead):
         now = datetime.now(UTC)

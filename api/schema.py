@@ -111,7 +111,7 @@ class QuanziSchema(strawberry.Schema):
         )
         if known is not None and allowed_operation_types is not None:
             allowed_operation_types = frozenset(allowed_operation_types)  # read twice below
-        if known is not None and applies(known, allowed_operation_types):
+        if known is not None and applies(allowed_operation_types):
             return await run_known(
                 self,
                 known,

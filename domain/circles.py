@@ -157,20 +157,18 @@ def closed_circles_sql(reader: str) -> str:
     )
 
 
-def outside_closed_sql(reader: str) -> str:
-    """access.in_readable_circle in SQL, for a list's own statement on `posts`: in no circle,
-    or in one not closed to the reader whose id is the parameter `reader` (see reader_id)."""
-    return f"(circle_id IS NULL OR circle_id NOT IN ({closed_circles_sql(reader)}))"
+def outside_closed_sql(reader: str, column: str = "circle_id") -> str:
+    """access.in_readable_circle in SQL, for a list's own statement on `posts` (its
+    `column`): in no circle, or in one not closed to the reader whose id is the parameter
+    `reader` (see reader_id)."""
+    return f"({column} IS NULL OR {column} NOT IN ({closed_circles_sql(reader)}))"
 
 
 def readable_by_all_sql(post: str) -> str:
-    """access.in_readable_circle for every reader at once (what one list shown to everyone
-    may count, signed out included), of the posts row `post`: in no circle, or in one that
-    is not by approval."""
-    return (
-        f"({post}.circle_id IS NULL OR NOT EXISTS (SELECT 1 FROM circles c "
-        f"WHERE c.id = {post}.circle_id AND c.join_policy = '{JoinPolicy.APPROVAL.value}'))"
-    )
+    """outside_closed_sql for every reader at once (what one list shown to everyone may
+    count), of the posts row `post`: as for a reader signed out (reader_id 0), to whom every
+    circle by approval is closed."""
+    return outside_closed_sql("0", f"{post}.circle_id")
 
 
 def reader_id(viewer: User | None) -> int | None:

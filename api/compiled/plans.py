@@ -10,7 +10,6 @@ from typing import Any
 
 from graphql import (
     DirectiveNode,
-    DocumentNode,
     GraphQLError,
     GraphQLField,
     GraphQLList,
@@ -291,18 +290,9 @@ def plan_operation(executor: Executor) -> OperationPlan | None:
     return plan
 
 
-def _forget(document: DocumentNode) -> None:
-    """The plans of a document no longer kept (api/documents.py), dropped."""
-    operations = {id(d) for d in document.definitions}
-    for key in [k for k, (operation, _, _) in _plans.items() if id(operation) in operations]:
-        del _plans[key]
-    for definition in document.definitions:
-        hit = _directive_names.get(id(definition))
-        if hit is not None and hit[0] is definition:
-            del _directive_names[id(definition)]
-
-
-DOCUMENTS.on_forget(_forget)
+# (each entry begins with its operation)
+DOCUMENTS.derived(_plans, lambda entry: entry[0])
+DOCUMENTS.derived(_directive_names, lambda entry: entry[0])
 
 
 def _operation_directive_variables(executor: Executor) -> tuple[str, ...] | None:
