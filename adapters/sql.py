@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from asyncpg.exceptions import DeadlockDetectedError
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField, Field
@@ -50,6 +51,24 @@ async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None)
         raise ValueError("count inserts with fetch(... RETURNING id)")
     count, _ = await connection(conn).execute_query(sql, list(values))
     return int(count)
+
+
+# A statement PostgreSQL rolls back as a deadlock's victim is run this many times in all.
+DEADLOCK_ATTEMPTS = 3
+
+
+async def execute_again_on_deadlock(sql: str, *values: Any) -> int:
+    """`execute` for an idempotent statement outside a transaction (a counter recomputed from
+    its rows), run again when PostgreSQL chose it as a deadlock's victim: it was rolled back
+    whole, so running it again does it once. Two statements or transactions locking the
+    same rows in different orders deadlock; one of them must be the one that gives way."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return await execute(sql, *values)
+        except DeadlockDetectedError:
+            if attempt == DEADLOCK_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 # Table and column names below come from the code, never from input.

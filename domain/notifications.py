@@ -187,11 +187,16 @@ def render_notification(
 
 
 async def recount_unread(user_ids: list[int]) -> None:
-    """Bring members' unread counters up to date (after a commit, outside any transaction)."""
+    """Bring members' unread counters up to date (after a commit, outside any transaction).
+    The rows are locked in the order of their ids; a transaction that holds one of them and
+    wants another may still deadlock with it (a follow, a like awarding points), and then
+    the recount, which only recomputes, is the one run again."""
     if user_ids:
-        await sql.execute(
+        await sql.execute_again_on_deadlock(
             "UPDATE users SET unread_notification_count = (SELECT count(*) FROM notifications n "
-            "WHERE n.recipient_id = users.id AND NOT n.read) WHERE id = ANY($1::bigint[])",
+            "WHERE n.recipient_id = users.id AND NOT n.read) FROM (SELECT id FROM users "
+            "WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE) locked "
+            "WHERE users.id = locked.id",
             sorted(set(user_ids)),
         )
 

@@ -15,10 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from tortoise.transactions import in_transaction
 
+from adapters import sql
 from api.ids import to_global_id
+from domain import notifications
 from domain.likes import like_post
-from domain.models import Notification, Role
+from domain.models import Notification, NotificationKind, Role
 from quanzi.bootstrap import Runtime
 from quanzi.settings import Settings
 from tests.conftest import Api, error_codes
@@ -450,3 +453,32 @@ async def test_quanzi_worker_runs_queued_jobs_with_the_runtime_its_start_up_buil
         worker.send_signal(signal.SIGINT)
         await asyncio.wait_for(worker.wait(), 30)
     assert worker.returncode == 0  # its shutdown event stopped the runtime cleanly
+
+
+async def test_a_recount_that_deadlocks_with_a_transaction_is_run_again(runtime: Runtime) -> None:
+    """A transaction holds one member's row and then wants another's, while the unread
+    recount of both holds the second and waits for the first: PostgreSQL ends one of them as
+    a deadlock's victim. The recount, which only recomputes, gives way and runs again; the
+    transaction commits and the counters are right (a storm of likes, comments and follows
+    ended a request with INTERNAL_SERVER_ERROR this way: tests/api/test_likes.py)."""
+    first, second = await make_user(), await make_user()
+    await Notification.create(recipient_id=first.id, kind=NotificationKind.FOLLOW, read=False)
+    await Notification.create(recipient_id=second.id, kind=NotificationKind.FOLLOW, read=False)
+    holding = asyncio.Event()
+
+    async def transaction() -> None:
+        async with in_transaction() as conn:
+            await sql.execute("UPDATE users SET bio = 'b' WHERE id = $1", second.id, conn=conn)
+            holding.set()
+            await asyncio.sleep(0.3)  # the recount has locked `first` and waits for `second`
+            await sql.execute("UPDATE users SET bio = 'a' WHERE id = $1", first.id, conn=conn)
+
+    async def recount() -> None:
+        await holding.wait()
+        await notifications.recount_unread([first.id, second.id])
+
+    await asyncio.wait_for(asyncio.gather(transaction(), recount()), 15)
+    for member in (first, second):
+        await member.refresh_from_db()
+        assert member.unread_notification_count == 1
+    assert (first.bio, second.bio) == ("a", "b")
