@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +13,11 @@ from urllib.parse import urlsplit
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContextPooled
+from tortoise.backends.base.client import (
+    BaseDBAsyncClient,
+    PoolConnectionWrapper,
+    TransactionContextPooled,
+)
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connections
 
@@ -59,6 +65,9 @@ class SettledConnection(asyncpg.Connection):
     _settled = False
 
     async def fetch_settled(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        # Cleared first: a connection of the read lane (below) runs many reads between two
+        # releases, and one that fails or is cancelled must be reset when it goes back.
+        self._settled = False
         rows = await self.fetch(query, *args)
         self._settled = True
         return rows
@@ -93,23 +102,195 @@ def _only_reads(query: str) -> bool:
 async def fetch_settled_rows(
     client: BaseDBAsyncClient, query: str, values: Sequence[Any]
 ) -> list[asyncpg.Record] | None:
-    """The rows of a read-only statement on a connection given back without a reset; None
-    where that way does not apply (a transaction's client, a writing statement, a pool not
-    yet made), for the caller to go Tortoise's way."""
+    """The rows of a read-only statement on a connection given back without a reset (one of
+    the read lane's, or the pool's); None where that way does not apply (a transaction's
+    client, a writing statement, a pool not yet made), for the caller to go Tortoise's way."""
     if (
-        type(client) is not AsyncpgDBClient
+        type(client) is not PostgresClient
         or (pool := client._pool) is None
         or not _only_reads(query)
     ):
         return None
     client.log.debug("%s: %s", query, values)  # what Tortoise logs (tests count queries)
+    lane = client.read_lane
+    if lane is None or lane.pool is not pool:
+        lane = client.read_lane = ReadLane(pool, max(1, pool.get_max_size() // 2))
 
-    async def read(_: AsyncpgDBClient) -> list[asyncpg.Record]:
-        async with pool.acquire() as connection:
+    async def read(_: PostgresClient) -> list[asyncpg.Record]:
+        rows = await lane.fetch(query, values)
+        if rows is not None:
+            return rows
+        async with taking(client):
+            connection = await pool.acquire()
+        try:
             return await connection.fetch_settled(query, *values)
+        finally:
+            await pool.release(connection)
 
     # the errors Tortoise raises for this statement (OperationalError, IntegrityError...)
     return await client._translate_exceptions(read)  # type: ignore[return-value]
+
+
+class ReadLane:
+    """Pooled connections kept out of the pool between single read-only statements (issue 22).
+
+    asyncpg's pool costs, per acquire and release, about as much CPU as a short statement
+    itself: a proxy made, a task to shield the release, the holder's inactivity timer
+    cancelled and armed again. Measured on `SELECT 1`: 59 us through the pool, 32 us on a
+    connection held. A Feed page reads twice (the sign-in and the page), so the read lane
+    keeps up to `size` of the pool's connections taken and hands them out itself, from a
+    list: a read that finds one idle runs on it and puts it back, every message of the
+    statement answered (SettledConnection), nothing to reset.
+
+    It gives a connection back to the pool (whose release waits out a cancellation, resets
+    the connection, or closes a broken one) whenever that is what the pool would do:
+
+    - the statement failed or was cancelled (a sibling field's error, a client gone);
+    - the connection was closed under it (the server restarted);
+    - it has served `USES_MAX` statements (the pool's own `max_queries` then recycles it);
+    - the pool has no connection left to hand out, after a read or when anything else takes
+      one of the pool's (`make_room`: Tortoise's queries, transactions), so that nothing
+      waits for a connection while the lane keeps one idle;
+    - the client closes (PostgresClient._close: the pool's close waits for every
+      connection taken).
+
+    A read that finds no idle connection here takes the pool's way (one more is taken for
+    the lane while fewer than `size` are and the pool has more than one to spare). Reads in
+    a transaction never come here: they run
+    on the transaction's connection (fetch_settled_rows)."""
+
+    USES_MAX = 10_000
+
+    def __init__(self, pool: asyncpg.Pool, size: int) -> None:
+        self.pool = pool
+        self.size = size
+        self.taken = 0  # connections of the pool the lane holds, idle or reading
+        # (the pool's connection proxy, uses), the longest idle first: every one is used in
+        # turn, so one the server closed is found (and given back) on its next turn
+        self._idle: deque[tuple[Any, int]] = deque()
+        self._closed = False
+        self.wanting = 0  # connections being taken from the pool by others (`taking`)
+
+    @property
+    def idle(self) -> int:
+        """Idle connections the lane holds that are still open."""
+        return sum(_alive(connection) for connection, _ in self._idle)
+
+    async def fetch(self, query: str, values: Sequence[Any]) -> list[asyncpg.Record] | None:
+        """The rows, read on a connection of the lane; None when none may be had at once."""
+        if self._idle:
+            connection, uses = self._idle.popleft()
+        elif self.taken < self.size and not self._closed and self._free() > self.wanting + 1:
+            self.taken += 1
+            try:
+                connection, uses = await self.pool.acquire(), 0
+            except BaseException:
+                self.taken -= 1
+                raise
+        else:
+            return None
+        if not _alive(connection):
+            await self._give_back(connection)
+            return None
+        try:
+            rows: list[asyncpg.Record] = await connection.fetch_settled(query, *values)
+        except BaseException:
+            await self._give_back(connection)
+            raise
+        uses += 1
+        if self._closed or uses >= self.USES_MAX or self._free() <= self.wanting:
+            await self._give_back(connection)
+        else:
+            self._idle.append((connection, uses))
+        return rows
+
+    async def make_room(self) -> None:
+        """Idle connections back to the pool while it has fewer to hand out than are being
+        taken from it (`wanting`, counted by `taking`)."""
+        while self._idle and self._free() < self.wanting:
+            connection, _ = self._idle.pop()
+            await self._give_back(connection)
+
+    def _free(self) -> int:
+        """How many connections the pool could hand out at once (idle, or not yet opened)."""
+        pool = self.pool
+        return int(pool.get_max_size() - pool.get_size() + pool.get_idle_size())
+
+    async def _give_back(self, connection: Any) -> None:
+        self.taken -= 1
+        await self.pool.release(connection)  # shielded by asyncpg
+
+    async def close(self) -> None:
+        """Every idle connection back to the pool; one still reading goes back when done."""
+        self._closed = True
+        while self._idle:
+            connection, _ = self._idle.pop()
+            with suppress(Exception):  # a broken one: the pool's release has closed it
+                await self._give_back(connection)
+
+
+def _alive(connection: Any) -> bool:
+    try:
+        return not connection.is_closed()
+    except asyncpg.InterfaceError:  # the pool took it back itself: its connection was lost
+        return False
+
+
+class PostgresClient(AsyncpgDBClient):
+    """Tortoise's asyncpg client, with a read lane (ReadLane) beside its pool."""
+
+    read_lane: ReadLane | None = None
+
+    def acquire_connection(self) -> Any:
+        return _MakingRoom(self, self._pool_init_lock)
+
+    async def _close(self) -> None:
+        lane, self.read_lane = self.read_lane, None
+        if lane is not None:
+            await lane.close()
+        await super()._close()
+
+
+class _MakingRoom(PoolConnectionWrapper[Any]):
+    """Tortoise's way to a pooled connection, the read lane making room first."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> Any:
+        async with taking(self.client):
+            return await super().__aenter__()
+
+
+@asynccontextmanager
+async def taking(client: Any) -> AsyncIterator[None]:
+    """Around taking a connection of the client's pool other than for the read lane: the
+    lane gives idle ones back while the pool has fewer to hand out than are being taken."""
+    lane: ReadLane | None = getattr(client, "read_lane", None)
+    if lane is None:
+        yield
+        return
+    lane.wanting += 1
+    try:
+        await lane.make_room()
+        yield
+    finally:
+        lane.wanting -= 1
+
+
+def connections_in_use() -> int:
+    """The pool's connections taken and not idle in the read lane (tests: nothing leaks)."""
+    client = get_connections().get("default")
+    pool = getattr(client, "_pool", None)
+    if pool is None:
+        return 0
+    lane = getattr(client, "read_lane", None)
+    idle = lane.idle if lane is not None and lane.pool is pool else 0
+    return int(pool.get_size() - pool.get_idle_size() - idle)
+
+
+# Tortoise finds a database's client class in its engine's module (`client_class`): the
+# runtime's config names this module (_settled).
+client_class = PostgresClient
 
 
 async def _enter_transaction(self: TransactionContextPooled) -> Any:
@@ -121,7 +302,8 @@ async def _enter_transaction(self: TransactionContextPooled) -> Any:
     alertRules { windowMinutes } }` (tests/api/test_pool_leaks.py)."""
     await self.ensure_connection()
     pool = self.client._parent._pool
-    self.client._connection = await pool.acquire()
+    async with taking(self.client._parent):
+        self.client._connection = await pool.acquire()
     self.token = get_connections().set(self.connection_name, self.client)
     try:
         await self.client.begin()
@@ -137,11 +319,11 @@ TransactionContextPooled.__aenter__ = _enter_transaction  # type: ignore[method-
 
 def _settled(config: dict[str, Any]) -> dict[str, Any]:
     """The config with the pool's connections given back without a reset where they may be
-    (SettledConnection): objects, not JSON, so not in tortoise_config (makemigrations dumps
-    that)."""
-    config["connections"]["default"]["credentials"].update(
-        connection_class=SettledConnection, reset=_reset
-    )
+    (SettledConnection) and the read lane beside the pool (PostgresClient): objects, not
+    JSON, so not in tortoise_config (makemigrations dumps that)."""
+    connection = config["connections"]["default"]
+    connection["engine"] = __name__  # PostgresClient, with its read lane
+    connection["credentials"].update(connection_class=SettledConnection, reset=_reset)
     return config
 
 
