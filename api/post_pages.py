@@ -96,17 +96,20 @@ async def post_connection(info: Info[Context, None], page: feeds.Page) -> Connec
         cards = [p for p in items if p.id not in kept]
     pks = [p.id for p in cards]
     loads: list[Awaitable[None]] = []
-    if "author" in wanted:
-        loads.append(prefetch(loaders.user, [p.author_id for p in cards]))  # type: ignore[attr-defined]
-    if "topics" in wanted:
-        loads.append(prefetch(loaders.topics_of_post, pks))
-    circle_ids = [p.circle_id for p in cards if p.circle_id is not None]  # type: ignore[attr-defined]
-    if "circle" in wanted and circle_ids:
-        loads.append(prefetch(loaders.circle, circle_ids))
-    poll_posts = [p.id for p in cards if p.kind == models.PostKind.POLL]
-    if "poll" in wanted and poll_posts:
-        loads.append(prefetch(loaders.poll_of_post, poll_posts))
-    if loads:
+    if cards:  # with every card kept, nothing to load (and no task made for nothing)
+        if "author" in wanted:
+            loads.append(prefetch(loaders.user, [p.author_id for p in cards]))  # type: ignore[attr-defined]
+        if "topics" in wanted:
+            loads.append(prefetch(loaders.topics_of_post, pks))
+        circle_ids = [p.circle_id for p in cards if p.circle_id is not None]  # type: ignore[attr-defined]
+        if "circle" in wanted and circle_ids:
+            loads.append(prefetch(loaders.circle, circle_ids))
+        poll_posts = [p.id for p in cards if p.kind == models.PostKind.POLL]
+        if "poll" in wanted and poll_posts:
+            loads.append(prefetch(loaders.poll_of_post, poll_posts))
+    if len(loads) == 1:
+        await loads[0]
+    elif loads:
         await asyncio.gather(*loads)
     if stand_ins:
         return connection_from_page(page, lambda p: stand_ins.get(p.id) or Post.from_model(p))  # type: ignore[attr-defined, arg-type]
