@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -223,10 +224,14 @@ class ReadLane:
     async def close(self) -> None:
         """Every idle connection back to the pool; one still reading goes back when done."""
         self._closed = True
-        while self._idle:
-            connection, _ = self._idle.pop()
-            with suppress(Exception):  # a broken one: the pool's release has closed it
-                await self._give_back(connection)
+        idle, self._idle = self._idle, deque()
+        self.taken -= len(idle)
+        # every release started at once and shielded as a whole: a close cancelled midway
+        # (a shutdown's deadline) must not leave the rest taken by a lane nobody can reach
+        releases = asyncio.gather(
+            *(self.pool.release(connection) for connection, _ in idle), return_exceptions=True
+        )  # a broken one's error ignored: the pool's release has closed it
+        await asyncio.shield(releases)
 
 
 def _alive(connection: Any) -> bool:
