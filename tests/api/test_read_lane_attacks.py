@@ -15,31 +15,12 @@ from adapters import sql
 from adapters.database import ReadLane, connections_in_use
 from domain.models import User
 from quanzi.bootstrap import Runtime
+from tests.api.test_pool_leaks import _fill_the_lane, _lane
 from tests.factories import make_user
 
 
 def _client():  # type: ignore[no-untyped-def]
     return connections.get("default")
-
-
-def _lane() -> ReadLane:
-    lane = _client().read_lane
-    assert isinstance(lane, ReadLane)
-    return lane
-
-
-async def _fill_the_lane() -> ReadLane:
-    for _ in range(2):
-        await sql.fetch_records("SELECT 1")
-    lane = _lane()
-    for _ in range(5):
-        await asyncio.gather(
-            *(sql.fetch_records("SELECT pg_sleep(0.05)") for _ in range(lane.size + 2))
-        )
-        if lane.idle == lane.size:
-            break
-    assert lane.idle == lane.size
-    return lane
 
 
 def _consistent(lane: ReadLane) -> None:
