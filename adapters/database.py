@@ -157,8 +157,8 @@ class ReadLane:
 
     A read that finds no idle connection here takes the pool's way (one more is taken for
     the lane while fewer than `size` are and the pool has more than one to spare). Reads in
-    a transaction never come here: they run
-    on the transaction's connection (fetch_settled_rows)."""
+    a transaction never come here: they run on the transaction's connection
+    (fetch_settled_rows)."""
 
     USES_MAX = 10_000
 
