@@ -149,9 +149,9 @@ class ReadLane:
     - the statement failed or was cancelled (a sibling field's error, a client gone);
     - the connection was closed under it (the server restarted);
     - it has served `USES_MAX` statements (the pool's own `max_queries` then recycles it);
-    - the pool has no connection left to hand out, after a read or when anything else takes
-      one of the pool's (`make_room`: Tortoise's queries, transactions), so that nothing
-      waits for a connection while the lane keeps one idle;
+    - the pool has fewer connections left to hand out than others are taking, after a read
+      or when anything else takes one of the pool's (`make_room`: Tortoise's queries,
+      transactions), so that nothing waits for a connection while the lane keeps one idle;
     - the client closes (PostgresClient._close: the pool's close waits for every
       connection taken).
 
@@ -199,7 +199,9 @@ class ReadLane:
             await self._give_back(connection)
             raise
         uses += 1
-        if self._closed or uses >= self.USES_MAX or self._free() <= self.wanting:
+        # (while nothing is being taken, the pool need not be counted: whatever takes one
+        # next makes room first)
+        if self._closed or uses >= self.USES_MAX or (self.wanting and self._free() <= self.wanting):
             await self._give_back(connection)
         else:
             self._idle.append((connection, uses))
@@ -280,17 +282,6 @@ async def taking(client: Any) -> AsyncIterator[None]:
         yield
     finally:
         lane.wanting -= 1
-
-
-def connections_in_use() -> int:
-    """The pool's connections taken and not idle in the read lane (tests: nothing leaks)."""
-    client = get_connections().get("default")
-    pool = getattr(client, "_pool", None)
-    if pool is None:
-        return 0
-    lane = getattr(client, "read_lane", None)
-    idle = lane.idle if lane is not None and lane.pool is pool else 0
-    return int(pool.get_size() - pool.get_idle_size() - idle)
 
 
 # Tortoise finds a database's client class in its engine's module (`client_class`): the

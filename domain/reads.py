@@ -174,34 +174,19 @@ HEAD_COLUMNS = (
 def heads_of(rows: Sequence[Mapping[str, Any]]) -> list[PostHead]:
     """PostHeads of rows holding HEAD_COLUMNS."""
     zone = get_default_timezone()
+    # asyncpg's datetimes are in UTC already: in Tortoise's UTC they are equal as they are
+    # (the same instant, offset and text), and three new ones a post are not made
+    convert = not _is_utc(zone)
     statuses, kinds = PostStatus._value2member_map_, PostKind._value2member_map_
-    if _is_utc(zone):
-        # asyncpg's datetimes are in UTC already: equal to their copies in Tortoise's UTC
-        # (the same instant, offset and text), without making three new ones per post
-        return [
-            PostHead(
-                row["id"],
-                statuses[row["status"]],  # type: ignore[arg-type]
-                kinds[row["kind"]],  # type: ignore[arg-type]
-                row["created_at"],
-                row["pinned_at"],
-                row["pin_scope"],
-                row["pinned_until"],
-                row["author_id"],
-                row["circle_id"],
-                row["accepted_answer_id"],
-            )
-            for row in rows
-        ]
     return [
         PostHead(
             row["id"],
             statuses[row["status"]],  # type: ignore[arg-type]
             kinds[row["kind"]],  # type: ignore[arg-type]
-            row["created_at"].astimezone(zone),
-            None if (at := row["pinned_at"]) is None else at.astimezone(zone),
+            row["created_at"].astimezone(zone) if convert else row["created_at"],
+            at.astimezone(zone) if convert and (at := row["pinned_at"]) else row["pinned_at"],
             row["pin_scope"],
-            None if (until := row["pinned_until"]) is None else until.astimezone(zone),
+            to.astimezone(zone) if convert and (to := row["pinned_until"]) else row["pinned_until"],
             row["author_id"],
             row["circle_id"],
             row["accepted_answer_id"],

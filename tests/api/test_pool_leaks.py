@@ -18,11 +18,23 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from adapters.database import ReadLane, connections_in_use
+from adapters.database import ReadLane
 from domain.models import User
 from quanzi.bootstrap import Runtime
 from tests.conftest import configured_api
 from tests.factories import make_user, token_for
+
+
+def connections_in_use() -> int:
+    """The pool's connections taken and not idle in the read lane (nothing may leak)."""
+    client = connections.get("default")
+    pool = getattr(client, "_pool", None)
+    if pool is None:
+        return 0
+    lane = getattr(client, "read_lane", None)
+    idle = lane.idle if lane is not None and lane.pool is pool else 0
+    return int(pool.get_size() - pool.get_idle_size() - idle)
+
 
 DRAIN = "{ tasks { progress } alertRules { windowMinutes } }"
 

@@ -12,10 +12,10 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from adapters.database import ReadLane, connections_in_use
+from adapters.database import ReadLane
 from domain.models import User
 from quanzi.bootstrap import Runtime
-from tests.api.test_pool_leaks import _fill_the_lane, _lane
+from tests.api.test_pool_leaks import _fill_the_lane, _lane, connections_in_use
 from tests.factories import make_user
 
 
