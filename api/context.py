@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
@@ -55,6 +56,10 @@ class Context:
     # Set when a compiled plan runs the operation, which completes stand-ins for kept cards
     # (api.compiled.memo.StandIn; api.post_pages.post_connection hands them out).
     stand_ins: bool = False
+    # A kept answer's page read before the operation executed, and how many kept pages of
+    # cards it completed with the viewer's values put in (api/kept_answers.py).
+    read_ahead: Any = None
+    whole_pages: int = 0
     _viewer: object = field(default=_UNSET, repr=False)
 
     @property

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 from functools import partial
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import strawberry
 from strawberry.types import Info
 
+from api import kept_answers
 from api.compiled import memo
 from api.context import Context
 from api.lookahead import node_fields
@@ -17,6 +18,8 @@ from api.posts import Post
 from api.relay import Connection
 from domain import featured, feeds, hot
 from domain.errors import Unauthenticated
+from domain.models import User
+from domain.pagination import Page
 from jobs.community import refresh_hot
 from jobs.recommender import build_recommended_feed
 from quanzi.bootstrap import Runtime
@@ -83,6 +86,35 @@ def page_read(info: Info[Context, None], first: int | None, after: str | None) -
     )
 
 
+async def read_feed_page(
+    runtime: Runtime, viewer: User | None, kind: FeedKind, read: PageRead
+) -> Page[Any]:
+    """A page of LATEST, RECOMMENDED or HOT: each has its access rules in its own statement,
+    and each page is read the same way. The feed field reads it, or an operation that is
+    only that field reads it ahead (api/kept_answers.py)."""
+    store = runtime.store
+    if kind is FeedKind.LATEST:
+        return await feeds.latest(viewer, **read)
+    if kind is FeedKind.RECOMMENDED and viewer is not None:
+        rebuild = partial(_ask_for_list, runtime)
+        return await serving.recommended_page(store, viewer, rebuild=rebuild, **read)
+    # HOT, and anonymous readers' RECOMMENDED
+    return await hot.hot_page(
+        store, "all", viewer=viewer, rebuild=partial(rebuild_hot, runtime), **read
+    )
+
+
+async def _read_ahead(context: Context, ask: kept_answers.FeedAsk) -> Page[Any]:
+    """The page as the feed field reads it under a compiled plan (with versions, as heads)."""
+    read = PageRead(
+        first=ask.first, after=ask.after, cap=context.page_cap, versions=True, heads=True
+    )
+    return await read_feed_page(context.runtime, context.known_viewer(), FeedKind(ask.kind), read)
+
+
+kept_answers.register_reader(_read_ahead)
+
+
 @strawberry.type
 class FeedsQuery:
     @strawberry.field(description="A feed of published posts, newest first.")
@@ -96,17 +128,12 @@ class FeedsQuery:
         viewer = await info.context.viewer()
         cap = info.context.page_cap
         if kind in (FeedKind.LATEST, FeedKind.RECOMMENDED, FeedKind.HOT):
-            # Their access rules in their own statements, each page read the same way.
             read = page_read(info, first, after)
-            store = info.context.runtime.store
-            if kind is FeedKind.LATEST:
-                page = await feeds.latest(viewer, **read)
-            elif kind is FeedKind.RECOMMENDED and viewer is not None:
-                rebuild = partial(_ask_for_list, info.context.runtime)
-                page = await serving.recommended_page(store, viewer, rebuild=rebuild, **read)
-            else:  # HOT, and anonymous readers' RECOMMENDED
-                rebuild = partial(rebuild_hot, info.context.runtime)
-                page = await hot.hot_page(store, "all", viewer=viewer, rebuild=rebuild, **read)
+            page = None
+            if read["versions"] and read["heads"]:  # as a kept answer's page is read ahead
+                page = kept_answers.take_page(info.context, kind.value, first, after)
+            if page is None:
+                page = await read_feed_page(info.context.runtime, viewer, kind, read)
             return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:

@@ -27,6 +27,10 @@ executor as Strawberry would:
   AddValidationRules, GuardedValidation, DisableIntrospection): nothing more, the text having
   passed them; they depend on the text alone.
 
+A known query that is one page of a feed may be answered from a kept answer instead of
+executing, where its page reads as before (api/kept_answers.py): after the variables and the
+rate limits, before the notifications and the metrics, as an execution would be.
+
 `HONOURED` lists those extension classes: tests/api/test_known_operations.py fails when the
 schema gains an extension the list does not name, so a new extension's rule cannot be
 skipped here unseen. Mutations and subscriptions are never remembered, and a text is known
@@ -62,7 +66,8 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import errors, guards, notifications, ratelimit
+from api import errors, guards, kept_answers, notifications, ratelimit
+from api.compiled.executor import CompiledExecutor
 from api.documents import DOCUMENTS, drop_derived
 from api.strawberry_internals import (
     SharedParserCache,
@@ -196,6 +201,13 @@ async def run_known(
         if limited is not None:
             result = limited
         ids = collected.start_collecting()
+        ahead = None
+        if result is None and issubclass(executor, CompiledExecutor):
+            ahead = await kept_answers.read_ahead(
+                known.document, known.operation_name, variables, context
+            )
+            if ahead is not None:
+                result = kept_answers.recall(schema, known.document, ahead)
         if result is None:
             answer = execute(
                 core_schema(schema),
@@ -210,6 +222,8 @@ async def run_known(
                 operation_extensions=operation_extensions,
             )
             result = await answer if inspect.isawaitable(answer) else answer
+            if ahead is not None:
+                kept_answers.keep(schema, known.document, ahead, result, context)
         await notifications.deliver_collected(context, ids)
         errors.operation_done(known.operation_name, started, result, context)
     except Exception as error:  # as Strawberry answers what an extension or executor raised

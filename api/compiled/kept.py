@@ -17,6 +17,7 @@ from api.compiled.memo import (
     direct_value,
     keep,
     memo_plan,
+    note_whole_page,
     recall,
 )
 from api.compiled.plans import FieldPlan, ObjectPlan
@@ -56,6 +57,8 @@ class KeptObjects(ExecutionContext):
                 return self._overlay(plan, memo, hit, source, path)
             mine = memo.overlay(hit, source, self.context_value)
             if mine is not None:
+                if memo.whole:
+                    note_whole_page(self.context_value)
                 return mine
             return self._execute_source(plan, source, path)
         errors = len(self.collected_errors.errors)

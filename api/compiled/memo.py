@@ -129,6 +129,13 @@ def allow_stand_ins(context: Any, allowed: bool) -> None:
         context.stand_ins = allowed
 
 
+def note_whole_page(context: Any) -> None:
+    """A kept page was completed for this operation as a copy with the viewer's values
+    (api/kept_answers.py counts them)."""
+    if hasattr(context, "whole_pages"):
+        context.whole_pages += 1
+
+
 def allows_stand_ins(context: Any) -> bool:
     return getattr(context, "stand_ins", False) is True
 
