@@ -327,6 +327,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         max_tokens=settings.query_max_tokens,
         timezone=settings.community_timezone,
         compiled=settings.compiled_execution,
+        kept_answers=settings.kept_answers,
     )
     graphql = QuanziGraphQL(
         schema,

@@ -67,7 +67,6 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import errors, guards, kept_answers, notifications, ratelimit
-from api.compiled.executor import CompiledExecutor
 from api.documents import DOCUMENTS, drop_derived
 from api.strawberry_internals import (
     SharedParserCache,
@@ -202,7 +201,7 @@ async def run_known(
             result = limited
         ids = collected.start_collecting()
         ahead = None
-        if result is None and issubclass(executor, CompiledExecutor):
+        if result is None and getattr(schema, "kept_answers", False):
             ahead = await kept_answers.read_ahead(
                 known.document, known.operation_name, variables, context
             )

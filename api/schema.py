@@ -93,6 +93,8 @@ class QuanziSchema(strawberry.Schema):
     # Query texts run before, run again without Strawberry's set-up (api/known_operations.py);
     # None: every operation the long way (the interpreter's schema).
     known_operations: KnownOperations | None = None
+    # Whether a known feed page may be answered with its kept answer (api/kept_answers.py).
+    kept_answers: bool = False
 
     async def execute(
         self,
@@ -147,12 +149,14 @@ def build_schema(
     max_tokens: int = 3_000,
     timezone: str = DEFAULT_TIMEZONE,
     compiled: bool = True,
+    kept_answers: bool = True,
 ) -> strawberry.Schema:
     """The served schema. `devLogin` exists only when dev_login is on; every operation is
     held to `limits` and `max_tokens` before it runs; a DateTime given without an offset is
     read in `timezone`, the community's. With `compiled`, query operations run through
     plans compiled once per document (api/compiled.py) rather than graphql-core's
-    interpreter."""
+    interpreter, and with `kept_answers` too, a feed page that reads as before is answered
+    with its kept answer (api/kept_answers.py)."""
     cards.register()  # feed cards completed once (api/cards.py), under compiled execution
     # The order of the parts is the order of the root fields in schema.graphql.
     query = merge_types(
@@ -249,6 +253,7 @@ def build_schema(
     )
     if compiled:
         schema.known_operations = KnownOperations(CACHE_SIZE)
+        schema.kept_answers = kept_answers
     lean_resolvers(schema)
     return schema
 

@@ -7,6 +7,8 @@ members' RECOMMENDED lists as the jobs would. Then, with one server process per 
 up at once (the ones not being measured idle):
 
 - service: `quanzi serve` as configured by default, Feed(LATEST, first: 26);
+- no kept answers: the same with `QUANZI_KEPT_ANSWERS=0` (every page executed: the service
+  before api/kept_answers.py);
 - interpreter: the same with `QUANZI_COMPILED_EXECUTION=0` (graphql-core's interpreter);
 - raw: the very bytes the service answered, served from memory by uvicorn + Starlette
   (`ceiling_server.py --raw`): the floor of the HTTP stack;
@@ -82,6 +84,7 @@ RECENT = timedelta(days=30)  # the small community's posts span the last 30 days
 
 TARGETS = (
     "service",
+    "no kept answers",
     "interpreter",
     "raw",
     "recommended",
@@ -417,6 +420,9 @@ def servers(
     interpreter_env = {**env, "QUANZI_COMPILED_EXECUTION": "0"}
     started = {
         "service": stack.enter_context(running_service(env)),
+        "no kept answers": stack.enter_context(
+            running_service({**env, "QUANZI_KEPT_ANSWERS": "0"})
+        ),
         "interpreter": stack.enter_context(running_service(interpreter_env)),
         "2 workers": stack.enter_context(running_service(env, workers=2)),
     }
@@ -521,6 +527,9 @@ def measure(
             raise SystemExit("the interpreter's page differs from the service's")
         if check_page("2 workers", fetch(bases["2 workers"], latest, tokens[0])) != served:
             raise SystemExit("the 2 workers' page differs from the service's")
+        unkept = fetch(bases["no kept answers"], latest, tokens[0])
+        if check_page("no kept answers", unkept) != served:
+            raise SystemExit("the page executed without kept answers differs from the service's")
         if (
             "issue day" in bases
             and check_page("issue day", fetch(bases["issue day"], latest, tokens[0])) != served
@@ -541,6 +550,7 @@ def measure(
         # the machine drifts as little as possible between the two halves of a ratio.
         runs = {
             "service": (bases["service"], feed(latest)),
+            "no kept answers": (bases["no kept answers"], feed(latest)),
             "2 workers": (bases["2 workers"], feed(latest)),
             "recommended": (bases["service"], feed(recommended)),
             "hot": (bases["service"], feed(hot)),
@@ -639,6 +649,7 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
     lines += ["", f"| ratio | {head} |", "| --- |" + " ---: | ---: |" * len(results)]
     for title, top, bottom in (
         ("service / interpreter", "service", "interpreter"),
+        ("service / no kept answers", "service", "no kept answers"),
         ("service / raw bytes", "service", "raw"),
         ("RECOMMENDED / LATEST", "recommended", "service"),
         ("HOT / LATEST", "hot", "service"),

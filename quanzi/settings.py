@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # Run query operations through plans compiled once per document (api/compiled.py);
     # off: graphql-core's interpreter for everything.
     compiled_execution: bool = True
+    # Answer a feed page that reads as before with its kept answer (api/kept_answers.py;
+    # under compiled execution); off: every such page executed.
+    kept_answers: bool = True
     # Rate limits by class, {"liking": [120, 60]} = 120 a minute (api/ratelimit.py has the
     # classes and defaults); off entirely with rate_limits_enabled false.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=dict)

@@ -16,7 +16,7 @@ from api.ids import to_global_id
 from domain import hot
 from domain.models import Post, PostStatus, Topic, User
 from quanzi.bootstrap import Runtime
-from tests.conftest import Api, error_codes
+from tests.conftest import Api, configured_api, error_codes
 from tests.factories import make_circle, make_poll, make_post, make_user, token_for
 
 
@@ -241,3 +241,17 @@ async def test_hot_and_recommended_pages_are_never_stale_either(
     cards = _cards(await _feed(api, token, kind))
     assert cards[ids[liked.id]]["viewerHasLiked"] is True
     assert ids[hidden.id] not in cards
+
+
+async def test_with_kept_answers_off_every_page_is_executed(
+    runtime: Runtime, executions: Executions
+) -> None:
+    reader = await make_user()
+    await make_post(await make_user(), "关掉之后")
+    token = token_for(runtime, reader)
+    async with configured_api(runtime, kept_answers=False) as (api, _):
+        for _ in range(4):
+            await _feed(api, token)
+    assert executions.kept == 0
+    assert executions.count == 3  # the first run of the text goes the long way
+    assert not kept_answers._answers
