@@ -129,6 +129,11 @@ def _analyse(document: DocumentNode, operation_name: str | None) -> _Plan | None
             arguments.append((argument.name.value, (False, None)))
         else:
             return None
+    # A variable that is no argument of the field decides a @skip or @include further down
+    # (the only other place one fits): the answer is no function of the page asked for.
+    asked = {value for _, (is_variable, value) in arguments if is_variable}
+    if any(v.variable.name.value not in asked for v in operation.variable_definitions or ()):
+        return None
     key = field.alias.value if field.alias is not None else field.name.value
     return _Plan(operation, key, tuple(arguments))
 
