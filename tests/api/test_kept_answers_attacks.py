@@ -9,9 +9,14 @@ from typing import Any
 import pytest
 
 from api import kept_answers
+from api.ids import from_global_id, to_global_id
+from domain import hot
+from domain.auth import revoke_all_sessions
+from domain.models import Circle, CircleMember, JoinPolicy, Role, User
 from quanzi.bootstrap import Runtime
-from tests.conftest import Api
-from tests.factories import make_post, make_user, token_for
+from tests.conftest import Api, configured_api, error_codes
+from tests.contract import operation
+from tests.factories import make_circle, make_post, make_user, token_for
 
 
 class Executions:
@@ -107,3 +112,152 @@ async def test_a_fragment_skipped_by_a_variable_is_skipped_on_a_kept_page_too(
     assert plain["data"]["feed"]["edges"][0]["node"] == {
         "id": plain["data"]["feed"]["edges"][0]["node"]["id"]
     }
+
+
+FEED = {"kind": "LATEST", "first": 20}
+
+
+async def _feed_ids(api: Api, token: str | None) -> list[str]:
+    answer = await api.op("Feed", FEED, token=token)
+    assert "errors" not in answer, answer
+    return _ids(answer)
+
+
+async def _kept_feed(api: Api, token: str | None, executions: Executions) -> list[str]:
+    return _ids(await _kept(api, operation("Feed"), FEED, executions, token=token))
+
+
+async def test_a_member_who_leaves_a_closed_circle_no_longer_sees_its_posts(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    me = await make_user()
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[me])
+    post = to_global_id("Post", (await make_post(me, "圈内", circle_id=circle.id)).id)
+    token = token_for(runtime, me)
+    assert post in await _kept_feed(api, token, executions)
+    left = await api.op("LeaveCircle", {"circleId": to_global_id("Circle", circle.id)}, token=token)
+    assert "errors" not in left, left
+    assert post not in await _feed_ids(api, token)
+
+
+async def test_a_removed_member_no_longer_sees_the_closed_circles_posts(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    me, author = await make_user(), await make_user()
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[me, author])
+    post = to_global_id("Post", (await make_post(author, "圈内", circle_id=circle.id)).id)
+    token = token_for(runtime, me)
+    assert post in await _kept_feed(api, token, executions)
+    # as another process would: the membership row alone goes
+    await CircleMember.filter(circle_id=circle.id, user_id=me.id).delete()
+    assert post not in await _feed_ids(api, token)
+
+
+async def test_a_circle_closed_to_outsiders_leaves_their_page_at_once(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    author, outsider = await make_user(), await make_user()
+    circle = await make_circle(members=[author])
+    post = to_global_id("Post", (await make_post(author, "开放圈", circle_id=circle.id)).id)
+    token = token_for(runtime, outsider)
+    assert post in await _kept_feed(api, token, executions)
+    await Circle.filter(id=circle.id).update(join_policy=JoinPolicy.APPROVAL)
+    assert post not in await _feed_ids(api, token)
+
+
+async def test_a_demoted_moderator_no_longer_sees_closed_circles(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    author, moderator = await make_user(), await make_user(role=Role.MODERATOR)
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[author])
+    post = to_global_id("Post", (await make_post(author, "闭圈", circle_id=circle.id)).id)
+    token = token_for(runtime, moderator)
+    assert post in await _kept_feed(api, token, executions)
+    await User.filter(id=moderator.id).update(role=Role.MEMBER)
+    assert post not in await _feed_ids(api, token)
+
+
+async def test_a_revoked_sign_in_is_refused_where_its_page_was_kept(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    await make_post(await make_user(), "登出之前")
+    signed_in = (await api.op("DevLogin", {"openid": "o-kept-answer"}))["data"]["devLogin"]
+    await _kept_feed(api, signed_in["token"], executions)
+    await revoke_all_sessions(from_global_id(signed_in["viewer"]["id"])[1])
+    refused = await api.op("Feed", FEED, token=signed_in["token"])
+    assert error_codes(refused) == ["UNAUTHENTICATED"], refused
+    assert not refused.get("data")
+
+
+TWO_OPERATIONS = """
+query Latest { feed(kind: LATEST, first: 1) { edges { node { id title } } } }
+query Hot { feed(kind: HOT, first: 2) { edges { node { id title } } } }
+"""
+
+
+async def test_each_operation_of_a_document_answers_its_own_page(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    author = await make_user()
+    for i in range(3):
+        await make_post(author, f"两个操作{i}")
+    await hot.build_snapshot(runtime.store)
+
+    async def ask(name: str) -> dict[str, Any]:
+        response = await api.client.post(
+            "/graphql", json={"query": TWO_OPERATIONS, "operationName": name}
+        )
+        answer = response.json()
+        assert "errors" not in answer, answer
+        return answer
+
+    for _ in range(3):
+        latest = await ask("Latest")
+    for _ in range(3):
+        assert len(_ids(await ask("Hot"))) == 2
+    assert len(_ids(await ask("Latest"))) == 1
+    assert _ids(await ask("Latest")) == _ids(latest)
+
+
+async def test_a_page_size_of_the_wrong_type_is_refused_after_the_right_one_was_kept(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    await make_post(await make_user(), "类型")
+    token = token_for(runtime, await make_user())
+    await _kept(api, operation("Feed"), {"kind": "LATEST", "first": 1}, executions, token=token)
+    for first in ("1", True, [1]):
+        refused = await api.op("Feed", {"kind": "LATEST", "first": first}, token=token)
+        assert error_codes(refused) == ["BAD_USER_INPUT"], refused
+    refused = await api.op("Feed", {"kind": "LATEST", "first": 1, "after": 1}, token=token)
+    assert error_codes(refused) == ["BAD_USER_INPUT"], refused
+
+
+async def test_another_app_answers_the_same_text_itself(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    """Tests build several apps on one process (a schema each, with its own settings): an
+    answer kept by one is never another's."""
+    await make_post(await make_user(), "两个应用")
+    token = token_for(runtime, await make_user())
+    kept = await _kept(api, operation("Feed"), FEED, executions, token=token)
+    async with configured_api(runtime, community_timezone="America/New_York") as (other, _):
+        before = executions.kept
+        for _ in range(2):  # the long way, then the known way completing its own page
+            assert await other.op("Feed", FEED, token=token) == kept
+        assert executions.kept == before
+        assert await _kept(other, operation("Feed"), FEED, executions, token=token) == kept
+        assert await api.op("Feed", FEED, token=token) == kept
+
+
+async def test_a_read_ahead_that_fails_leaves_the_page_to_the_usual_way(
+    api: Api, runtime: Runtime, executions: Executions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_post(await make_user(), "读不出")
+    token = token_for(runtime, await make_user())
+    kept = await _kept(api, operation("Feed"), FEED, executions, token=token)
+
+    async def broken(context: Any, ask: Any) -> Any:
+        raise RuntimeError("the read-ahead failed")
+
+    monkeypatch.setattr(kept_answers, "_reader", [broken])
+    assert await api.op("Feed", FEED, token=token) == kept
