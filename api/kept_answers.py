@@ -54,8 +54,11 @@ from api.documents import DOCUMENTS
 from domain.pagination import Page
 from domain.reads import PostHead
 
-# Answers kept, per process: each about the size of its JSON (a 26-card page: ~16 KB).
+# Answers kept, per process: each about the size of its JSON (a 26-card page: ~16 KB), and
+# so many bytes of JSON at most: every `first` and `after` asked for is an answer of its
+# own, each a copy, and a page of long posts is a megabyte (fifty bodies of 5,000 characters).
 ANSWERS_MAX = 2_000
+ANSWERS_BYTES_MAX = 32_000_000
 KINDS = ("LATEST", "HOT", "RECOMMENDED")
 
 
@@ -200,6 +203,7 @@ class _Answer:
     document: DocumentNode
     schema: Any
     json: orjson.Fragment
+    size: int  # of the JSON
     lasts_until: datetime | None
 
 
@@ -310,10 +314,18 @@ def keep(
     data = result.data
     if not isinstance(data, dict) or list(data) != [read.ask.response_key]:
         return
-    if len(_answers) >= ANSWERS_MAX:
+    json = orjson.dumps(data)
+    if len(json) > ANSWERS_BYTES_MAX:
+        return
+    kept_bytes = sum(answer.size for answer in _answers.values())  # a few µs, after executing
+    if len(_answers) >= ANSWERS_MAX or kept_bytes + len(json) > ANSWERS_BYTES_MAX:
         _answers.clear()
     _answers[read.key] = _Answer(
-        document, schema, orjson.Fragment(orjson.dumps(data)), _lasts_until(read.page, read.read_at)
+        document,
+        schema,
+        orjson.Fragment(json),
+        len(json),
+        _lasts_until(read.page, read.read_at),
     )
 
 

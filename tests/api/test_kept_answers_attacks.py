@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from api import kept_answers
@@ -261,3 +262,20 @@ async def test_a_read_ahead_that_fails_leaves_the_page_to_the_usual_way(
 
     monkeypatch.setattr(kept_answers, "_reader", [broken])
     assert await api.op("Feed", FEED, token=token) == kept
+
+
+async def test_the_pages_a_reader_asks_for_keep_within_the_bytes_kept(
+    api: Api, runtime: Runtime, executions: Executions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page size and cursor is an answer of its own, each a copy of its long posts:
+    asking for them all keeps no more than the budget."""
+    budget = 60_000
+    monkeypatch.setattr(kept_answers, "ANSWERS_BYTES_MAX", budget, raising=False)
+    author = await make_user()
+    for i in range(8):
+        await make_post(author, f"{i}" + "长" * 4_999)
+    for first in range(1, 9):
+        await _often(api, operation("Feed"), {"kind": "LATEST", "first": first})
+    kept = [len(orjson.dumps(answer.json)) for answer in kept_answers._answers.values()]
+    assert kept, "nothing kept"
+    assert sum(kept) <= budget
