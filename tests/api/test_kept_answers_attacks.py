@@ -8,9 +8,11 @@ from typing import Any
 
 import orjson
 import pytest
+from prometheus_client import REGISTRY
 
 from api import kept_answers
 from api.ids import from_global_id, to_global_id
+from api.telemetry import operation_label
 from domain import hot
 from domain.auth import revoke_all_sessions
 from domain.models import Circle, CircleMember, JoinPolicy, Role, User
@@ -279,3 +281,78 @@ async def test_the_pages_a_reader_asks_for_keep_within_the_bytes_kept(
     kept = [len(orjson.dumps(answer.json)) for answer in kept_answers._answers.values()]
     assert kept, "nothing kept"
     assert sum(kept) <= budget
+
+
+async def test_a_kept_answer_is_counted_in_the_operations_metrics(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    await make_post(await make_user(), "计数")
+    token = token_for(runtime, await make_user())
+    await _kept(api, operation("Feed"), FEED, executions, token=token)
+
+    def answered() -> float:
+        sample = REGISTRY.get_sample_value(
+            "quanzi_graphql_operation_duration_seconds_count",
+            {"operation": operation_label("Feed")},
+        )
+        return sample or 0.0
+
+    before, kept_before = answered(), executions.kept
+    for _ in range(3):
+        await api.op("Feed", FEED, token=token)
+    assert executions.kept == kept_before + 3
+    assert answered() == before + 3
+
+
+PAGE = "feed(kind: LATEST, first: 2) { edges { node { id author { id } } } }"
+AROUND_THE_FEED = {
+    "typename": "query { __typename " + PAGE + " }",
+    "alias": "query { mine: " + PAGE + " }",
+    "plain": "query { " + PAGE + " }",
+}
+
+
+async def test_the_page_keeps_its_response_key_and_its_neighbours(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    await make_post(await make_user(), "别名")
+    for _ in range(3):
+        for query in AROUND_THE_FEED.values():
+            assert "errors" not in await api.execute(query)
+    before = executions.kept
+    answers = {name: await api.execute(q) for name, q in AROUND_THE_FEED.items()}
+    assert executions.kept == before + 2  # the alias and the plain page
+    assert set(answers["typename"]["data"]) == {"__typename", "feed"}
+    assert answers["typename"]["data"]["__typename"] == "Query"
+    assert set(answers["alias"]["data"]) == {"mine"}
+    assert answers["alias"]["data"]["mine"] == answers["plain"]["data"]["feed"]
+
+
+REQUIRED_SIZE = """
+query RequiredSize($first: Int!) {
+  feed(kind: LATEST, first: $first) { edges { node { id title author { id } } } }
+}
+"""
+
+
+async def test_a_required_page_size_left_out_is_refused_after_a_page_was_kept(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    await make_post(await make_user(), "必填")
+    await _kept(api, REQUIRED_SIZE, {"first": 20}, executions)
+    for variables in ({}, {"first": None}):
+        refused = await api.execute(REQUIRED_SIZE, variables)
+        assert refused.get("errors"), refused
+        assert not refused.get("data")
+
+
+async def test_variables_that_are_no_object_are_refused_as_the_usual_way_refuses_them(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    await make_post(await make_user(), "变量")
+    await _kept(api, operation("Feed"), FEED, executions)
+    for variables in ([1], "LATEST", 20):
+        response = await api.client.post(
+            "/graphql", json={"query": operation("Feed"), "variables": variables}
+        )
+        assert response.status_code == 400, response.text
