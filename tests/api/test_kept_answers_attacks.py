@@ -15,7 +15,8 @@ from api.ids import from_global_id, to_global_id
 from api.telemetry import operation_label
 from domain import hot
 from domain.auth import revoke_all_sessions
-from domain.models import Circle, CircleMember, JoinPolicy, Role, User
+from domain.likes import like_post
+from domain.models import Circle, CircleMember, JoinPolicy, Post, Role, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, configured_api, error_codes
 from tests.contract import operation
@@ -356,3 +357,55 @@ async def test_variables_that_are_no_object_are_refused_as_the_usual_way_refuses
             "/graphql", json={"query": operation("Feed"), "variables": variables}
         )
         assert response.status_code == 400, response.text
+
+
+async def test_a_like_and_an_edit_racing_the_read_ahead_show_on_the_next_page(
+    api: Api, runtime: Runtime, executions: Executions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write between the page read ahead and its execution: what is kept under the page
+    read is at least as new as it, and the next request reads the page after the write."""
+    me = await make_user()
+    post = await make_post(await make_user(), "赛跑")
+    pid, token = to_global_id("Post", post.id), token_for(runtime, me)
+    await _kept(api, operation("Feed"), FEED, executions, token=token)
+    read = kept_answers._reader[0]
+
+    async def raced(context: Any, ask: Any) -> Any:
+        page = await read(context, ask)
+        await like_post(me, post.id, rules=runtime.rules)
+        await Post.filter(id=post.id).update(title="改过的标题")
+        return page
+
+    monkeypatch.setattr(kept_answers, "_reader", [raced])
+    await api.op("Feed", FEED, token=token)
+    monkeypatch.setattr(kept_answers, "_reader", [read])
+    for _ in range(3):
+        card = {
+            e["node"]["id"]: e["node"]
+            for e in (await api.op("Feed", FEED, token=token))["data"]["feed"]["edges"]
+        }[pid]
+        assert (card["viewerHasLiked"], card["likeCount"]) == (True, 1)
+        assert card["title"] == "改过的标题"
+
+
+async def test_pages_of_each_size_and_cursor_are_kept_apart(
+    api: Api, runtime: Runtime, executions: Executions
+) -> None:
+    author = await make_user()
+    posts = [to_global_id("Post", (await make_post(author, f"第{i}页")).id) for i in range(3)]
+    token = token_for(runtime, await make_user())
+    query = operation("Feed")
+    first = await _kept(api, query, {"kind": "LATEST", "first": 1}, executions, token=token)
+    after = first["data"]["feed"]["pageInfo"]["endCursor"]
+    asks: list[dict[str, Any]] = [
+        {"kind": "LATEST", "first": 1},
+        {"kind": "LATEST", "first": 1, "after": after},
+        {"kind": "LATEST", "first": 2},
+        {"kind": "LATEST", "first": 2, "after": after},
+        {"kind": "LATEST"},
+    ]
+    for ask in asks[1:]:
+        await _kept(api, query, ask, executions, token=token)
+    expected = [posts[2:], posts[1:2], posts[:0:-1], posts[1::-1], posts[::-1]]
+    for ask, ids in [*zip(asks, expected, strict=True)][::-1]:
+        assert _ids(await api.op("Feed", ask, token=token)) == ids, ask
