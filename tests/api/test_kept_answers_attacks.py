@@ -409,3 +409,19 @@ async def test_pages_of_each_size_and_cursor_are_kept_apart(
     expected = [posts[2:], posts[1:2], posts[:0:-1], posts[1::-1], posts[::-1]]
     for ask, ids in [*zip(asks, expected, strict=True)][::-1]:
         assert _ids(await api.op("Feed", ask, token=token)) == ids, ask
+
+
+@pytest.mark.parametrize("kind", ["HOT", "RECOMMENDED"])
+async def test_an_edit_shows_on_the_next_hot_and_recommended_page(
+    api: Api, runtime: Runtime, executions: Executions, kind: str
+) -> None:
+    post = await make_post(await make_user(), "热门编辑")
+    await Post.filter(id=post.id).update(like_count=50, comment_count=20)
+    await hot.build_snapshot(runtime.store)
+    pid, token = to_global_id("Post", post.id), token_for(runtime, await make_user())
+    ask = {"kind": kind, "first": 20}
+    assert pid in _ids(await _kept(api, operation("Feed"), ask, executions, token=token))
+    await Post.filter(id=post.id).update(title="新标题", body="新正文")
+    answer = await api.op("Feed", ask, token=token)
+    card = {e["node"]["id"]: e["node"] for e in answer["data"]["feed"]["edges"]}[pid]
+    assert (card["title"], card["body"]) == ("新标题", "新正文")
