@@ -314,7 +314,10 @@ def keep(
     data = result.data
     if not isinstance(data, dict) or list(data) != [read.ask.response_key]:
         return
-    json = orjson.dumps(data)
+    try:
+        json = orjson.dumps(data)
+    except TypeError:  # what orjson refuses the view's encoder writes another way: not kept
+        return
     if len(json) > ANSWERS_BYTES_MAX:
         return
     kept_bytes = sum(answer.size for answer in _answers.values())  # a few µs, after executing

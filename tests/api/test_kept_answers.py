@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -255,3 +256,21 @@ async def test_with_kept_answers_off_every_page_is_executed(
     assert executions.kept == 0
     assert executions.count == 3  # the first run of the text goes the long way
     assert not kept_answers._answers
+
+
+async def test_an_answer_that_cannot_be_kept_is_still_answered(
+    api: Api, runtime: Runtime, executions: Executions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What orjson refuses (an integer past 64 bits) the view writes another way: such an
+    answer is not kept, and the page is answered all the same."""
+    reader = await make_user()
+    await make_post(await make_user(), "写不进去")
+    token = token_for(runtime, reader)
+
+    def refuses(*_: Any, **__: Any) -> bytes:
+        raise TypeError("Integer exceeds 64-bit range")
+
+    monkeypatch.setattr(kept_answers, "orjson", SimpleNamespace(dumps=refuses))
+    for _ in range(4):
+        await _feed(api, token)
+    assert not kept_answers._answers and executions.kept == 0
