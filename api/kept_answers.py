@@ -82,7 +82,6 @@ class _Plan:
     arguments: tuple[tuple[str, tuple[bool, Any]], ...]  # name -> (is a variable, name/value)
 
 
-_NO_PLAN: Any = object()
 _plans: dict[tuple[int, str | None], tuple[DocumentNode, _Plan | None]] = {}
 
 
@@ -220,8 +219,15 @@ class ReadAhead:
     page: Page[Any]
     key: Hashable
     read_at: datetime
+    operation: tuple[int, str | None, bool]  # _untaken's key
     taken: bool = False
 
+
+# Operations whose feed field did not take the page read ahead, by whether the reader is
+# anonymous: it reads no versions (an anonymous reader of plain fields) or runs no compiled
+# plan. Their pages are not read ahead again (a second read for nothing).
+_untaken: dict[tuple[int, str | None, bool], DocumentNode] = {}
+DOCUMENTS.derived(_untaken, lambda document: document)
 
 # How a page is read ahead: api/feeds.py registers the feed field's own way.
 Reader = Callable[[Any, FeedAsk], Awaitable[Page[Any]]]
@@ -245,7 +251,11 @@ async def read_ahead(
     ask = feed_ask(document, operation_name, variables)
     if ask is None or not _reader:
         return None
-    if context.bearer is not None and context.known_viewer() is None:
+    viewer = context.known_viewer()
+    if context.bearer is not None and viewer is None:
+        return None
+    untaken = (id(document), operation_name, viewer is None)
+    if _untaken.get(untaken) is document:
         return None
     read_at = datetime.now(UTC)
     try:
@@ -255,7 +265,8 @@ async def read_ahead(
     content = page_content(page)
     if content is None:
         return None
-    read = ReadAhead(ask, page, _key(document, operation_name, ask, context, content), read_at)
+    key = _key(document, operation_name, ask, context, content)
+    read = ReadAhead(ask, page, key, read_at, untaken)
     context.read_ahead = read
     return read
 
@@ -309,6 +320,8 @@ def keep(
 ) -> None:
     """Keep the answer completed from the page read, where it is a kept page's copy with the
     viewer's values (the module's doc) and nothing went wrong."""
+    if not read.taken and not result.errors and DOCUMENTS.holds(document):
+        _untaken[read.operation] = document
     if result.errors or not read.taken or getattr(context, "whole_pages", 0) != 1:
         return
     data = result.data

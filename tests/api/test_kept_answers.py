@@ -274,3 +274,25 @@ async def test_an_answer_that_cannot_be_kept_is_still_answered(
     for _ in range(4):
         await _feed(api, token)
     assert not kept_answers._answers and executions.kept == 0
+
+
+async def test_a_page_its_field_does_not_take_is_not_read_ahead_again(
+    api: Api, runtime: Runtime, executions: Executions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An anonymous reader of plain card fields reads no versions: the field reads its own
+    page, so the one read ahead would be a second read for nothing, every time."""
+    await make_post(await make_user(), "只读标题")
+    plain = "query Plain { feed(kind: LATEST, first: 5) { edges { node { id body } } } }"
+    reads = 0
+    read = kept_answers._reader[0]
+
+    async def counted(context: Any, ask: kept_answers.FeedAsk) -> Any:
+        nonlocal reads
+        reads += 1
+        return await read(context, ask)
+
+    monkeypatch.setattr(kept_answers, "_reader", [counted])
+    for _ in range(4):
+        answer = await api.execute(plain)
+        assert "errors" not in answer and answer["data"]["feed"]["edges"], answer
+    assert reads == 1  # once, not taken: never again
