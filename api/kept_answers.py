@@ -21,6 +21,11 @@ values put in (api.compiled.kept: `note_whole_page`), with no error. Whatever el
 card shows is a function of those versions (api/cards.py says why), except `isPinned`,
 which the clock ends: a kept answer lasts until the first pin on its page runs out.
 
+Only an operation whose every variable is an argument of that field is kept: any other
+would decide a `@skip` or `@include` further down, which the page does not say. And an
+operation whose field did not take the page read ahead (it reads no versions: an anonymous
+reader of plain fields) is not read ahead again.
+
 So a like, an edit, a hidden post, a renamed author or topic, a member leaving a circle is
 a different page read on the very next request, in every process: the page is read with
 every request, and nothing kept is taken without it. What the request skips is the
