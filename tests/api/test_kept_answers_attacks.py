@@ -18,24 +18,10 @@ from domain.auth import revoke_all_sessions
 from domain.likes import like_post
 from domain.models import Circle, CircleMember, JoinPolicy, Post, Role, User
 from quanzi.bootstrap import Runtime
+from tests.api.test_kept_answers import Executions
 from tests.conftest import Api, configured_api, error_codes
 from tests.contract import operation
 from tests.factories import make_circle, make_post, make_user, token_for
-
-
-class Executions:
-    """How many known operations were answered from a kept answer."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.kept = 0
-        recall = kept_answers.recall
-
-        def recalled(*args: Any, **kwargs: Any) -> Any:
-            answer = recall(*args, **kwargs)
-            self.kept += answer is not None
-            return answer
-
-        monkeypatch.setattr(kept_answers, "recall", recalled)
 
 
 @pytest.fixture
