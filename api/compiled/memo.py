@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from api.compiled.plans import FieldPlan, ObjectPlan
     from api.strawberry_internals import ExecutionContext
 
-# Completed objects kept (all types): about 2 KB each.
+# Completed objects kept (all types): about 2 KB each, and so many characters of text at
+# most: a card of a long post holds 5,000, and 20,000 of them would be ~300 MB a process.
 MEMO_MAX = 20_000
+MEMO_TEXT_MAX = 32_000_000
 # Whole pages kept (MemoPlan.whole: api/cards.py's kept pages), about 40 KB each: few, in a
 # store of their own, so that every member's own RECOMMENDED pages cannot fill the memory.
 PAGES_MAX = 500
@@ -103,10 +105,33 @@ def recall(key: Hashable, whole: bool = False) -> dict[str, Any] | None:
 
 
 def keep(key: Hashable, completed: dict[str, Any], whole: bool = False) -> None:
-    store, most = (_pages, PAGES_MAX) if whole else (_completed, MEMO_MAX)
-    if len(store) >= most:
-        store.clear()
-    store[key] = completed
+    global _text
+    if whole:  # a page's text is its cards', kept (and counted) among the completed objects
+        if len(_pages) >= PAGES_MAX:
+            _pages.clear()
+        _pages[key] = completed
+        return
+    text = 0 if key in _completed else _text_of(completed)
+    if len(_completed) >= MEMO_MAX or _text + text > MEMO_TEXT_MAX:
+        _completed.clear()
+        _text = 0
+    _completed[key] = completed
+    _text += text
+
+
+_text = 0  # characters of text in _completed
+
+
+def _text_of(value: Any) -> int:
+    """The characters of the strings in a completed object."""
+    kind = type(value)
+    if kind is str:
+        return len(value)
+    if kind is dict:
+        return sum(_text_of(v) for v in value.values())
+    if kind is list:
+        return sum(_text_of(v) for v in value)
+    return 0
 
 
 class StandIn:
@@ -157,6 +182,8 @@ def seen(source: Hashable) -> bool:
 
 def forget_memo() -> None:
     """Forget every completed object (tests)."""
+    global _text
     _completed.clear()
     _pages.clear()
     _seen.clear()
+    _text = 0

@@ -333,3 +333,19 @@ async def test_a_page_is_kept_whole_and_each_viewer_sees_their_own_likes(
     assert overlays == [True, True]  # a page of its own
     assert changed[ids[1]]["viewerHasLiked"] is True and changed[ids[1]]["likeCount"] == 1
     assert len(changed) == 4
+
+
+async def test_kept_cards_hold_so_much_text_at_most(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cards are kept by count and by text: long posts cannot fill a worker's memory."""
+    plan_cache_clear()
+    monkeypatch.setattr(memo, "MEMO_TEXT_MAX", 12_000)
+    author, reader = await make_user(), await make_user()
+    posts = [await make_post(author, f"长文{i}" + "字" * 4_990) for i in range(4)]
+    token = token_for(runtime, reader)
+    for _ in range(2):
+        cards = await _page(api, token, CARD.replace("images { url }", "body images { url }"))
+        assert all(cards[to_global_id("Post", p.id)]["body"] == p.body for p in posts)
+        kept = sum(memo._text_of(card) for card in memo._completed.values())
+        assert kept == memo._text <= 12_000
