@@ -193,13 +193,16 @@ def page_content(page: Page[Any]) -> Hashable | None:
 
 def _lasts_until(page: Page[Any], now: datetime) -> datetime | None:
     """When the first pin on the page runs out (isPinned changes then), if one does."""
-    ends = [
-        head.pinned_until
-        for head in page.items
-        if head.pin_scope is not None and head.pinned_until is not None
-    ]
-    later = [end for end in ends if end > now]
-    return min(later) if later else None
+    return min(
+        (
+            head.pinned_until
+            for head in page.items
+            if head.pin_scope is not None
+            and head.pinned_until is not None
+            and head.pinned_until > now
+        ),
+        default=None,
+    )
 
 
 @dataclass(slots=True)
@@ -213,6 +216,9 @@ class _Answer:
 
 _answers: dict[Hashable, _Answer] = {}
 DOCUMENTS.derived(_answers, lambda entry: entry.document)
+# Bytes of the answers' JSON, counted as they are kept. One dropped with its document still
+# counts until the store is next cleared: the budget can only be kept early, never overrun.
+_bytes = 0
 
 
 @dataclass(slots=True)
@@ -298,7 +304,7 @@ def recall(schema: Any, document: DocumentNode, read: ReadAhead) -> GraphQLExecu
     if kept is None or kept.document is not document or kept.schema is not schema:
         return None
     if kept.lasts_until is not None and datetime.now(UTC) >= kept.lasts_until:
-        del _answers[read.key]
+        _drop(read.key)
         return None
     return GraphQLExecutionResult(data=kept.json)  # type: ignore[arg-type]
 
@@ -338,9 +344,11 @@ def keep(
         return
     if len(json) > ANSWERS_BYTES_MAX:
         return
-    kept_bytes = sum(answer.size for answer in _answers.values())  # a few µs, after executing
-    if len(_answers) >= ANSWERS_MAX or kept_bytes + len(json) > ANSWERS_BYTES_MAX:
-        _answers.clear()
+    global _bytes
+    _drop(read.key)
+    if len(_answers) >= ANSWERS_MAX or _bytes + len(json) > ANSWERS_BYTES_MAX:
+        forget_answers()
+    _bytes += len(json)
     _answers[read.key] = _Answer(
         document,
         schema,
@@ -350,6 +358,15 @@ def keep(
     )
 
 
+def _drop(key: Hashable) -> None:
+    global _bytes
+    kept = _answers.pop(key, None)
+    if kept is not None:
+        _bytes -= kept.size
+
+
 def forget_answers() -> None:
-    """Forget every kept answer (tests)."""
+    """Forget every kept answer (when the store is full; tests, to start from none)."""
+    global _bytes
     _answers.clear()
+    _bytes = 0

@@ -65,6 +65,7 @@ class MemoPlan:
 Analyser = Callable[["ExecutionContext", "ObjectPlan"], "MemoPlan | None"]
 _analysers: dict[str, Analyser] = {}
 _completed: dict[Hashable, dict[str, Any]] = {}
+_text = 0  # characters of text in _completed (kept counts them)
 
 
 def register(type_name: str, analyse: Analyser) -> None:
@@ -117,9 +118,6 @@ def keep(key: Hashable, completed: dict[str, Any], whole: bool = False) -> None:
         _text = 0
     _completed[key] = completed
     _text += text
-
-
-_text = 0  # characters of text in _completed
 
 
 def _text_of(value: Any) -> int:

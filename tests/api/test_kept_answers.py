@@ -18,6 +18,7 @@ from domain import hot
 from domain.models import Post, PostStatus, Topic, User
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, configured_api, error_codes
+from tests.contract import operation
 from tests.factories import make_circle, make_poll, make_post, make_user, token_for
 
 
@@ -57,17 +58,26 @@ def _cards(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["node"]["id"]: e["node"] for e in answer["data"]["feed"]["edges"]}
 
 
-async def _kept(
-    api: Api, token: str | None, executions: Executions, kind: str = "LATEST"
+async def kept_answer(
+    api: Api, query: str, variables: dict[str, Any], executions: Executions, **kw: Any
 ) -> dict[str, Any]:
-    """The page, asked until it is answered from a kept answer (the first time a text runs
-    the long way, the next completes the kept page, the one after keeps the answer)."""
+    """The answer, asked until it comes from a kept answer (the first time a text runs the
+    long way, the next completes the kept page, the one after keeps the answer)."""
     for _ in range(5):
         before = executions.kept
-        answer = await _feed(api, token, kind)
+        answer = await api.execute(query, variables, **kw)
+        assert "errors" not in answer, answer
         if executions.kept == before + 1:
             return answer
     raise AssertionError("never answered from a kept answer")
+
+
+async def _kept(
+    api: Api, token: str | None, executions: Executions, kind: str = "LATEST"
+) -> dict[str, Any]:
+    """The Feed page, asked until it is answered from a kept answer."""
+    variables = {"kind": kind, "first": 20}
+    return await kept_answer(api, operation("Feed"), variables, executions, token=token)
 
 
 async def test_a_page_read_as_before_is_answered_without_executing_and_the_same(

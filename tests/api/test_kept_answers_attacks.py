@@ -18,7 +18,7 @@ from domain.auth import revoke_all_sessions
 from domain.likes import like_post
 from domain.models import Circle, CircleMember, JoinPolicy, Post, Role, User
 from quanzi.bootstrap import Runtime
-from tests.api.test_kept_answers import Executions
+from tests.api.test_kept_answers import Executions, kept_answer
 from tests.conftest import Api, configured_api, error_codes
 from tests.contract import operation
 from tests.factories import make_circle, make_post, make_user, token_for
@@ -28,23 +28,6 @@ from tests.factories import make_circle, make_post, make_user, token_for
 def executions(monkeypatch: pytest.MonkeyPatch) -> Executions:
     kept_answers.forget_answers()
     return Executions(monkeypatch)
-
-
-async def _kept(
-    api: Api,
-    query: str,
-    variables: dict[str, Any],
-    executions: Executions,
-    **kw: Any,
-) -> dict[str, Any]:
-    """The answer, asked until it comes from a kept answer."""
-    for _ in range(5):
-        before = executions.kept
-        answer = await api.execute(query, variables, **kw)
-        assert "errors" not in answer, answer
-        if executions.kept == before + 1:
-            return answer
-    raise AssertionError("never answered from a kept answer")
 
 
 async def _often(api: Api, query: str, variables: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -114,7 +97,7 @@ async def _feed_ids(api: Api, token: str | None) -> list[str]:
 
 
 async def _kept_feed(api: Api, token: str | None, executions: Executions) -> list[str]:
-    return _ids(await _kept(api, operation("Feed"), FEED, executions, token=token))
+    return _ids(await kept_answer(api, operation("Feed"), FEED, executions, token=token))
 
 
 async def test_a_member_who_leaves_a_closed_circle_no_longer_sees_its_posts(
@@ -214,7 +197,9 @@ async def test_a_page_size_of_the_wrong_type_is_refused_after_the_right_one_was_
 ) -> None:
     await make_post(await make_user(), "类型")
     token = token_for(runtime, await make_user())
-    await _kept(api, operation("Feed"), {"kind": "LATEST", "first": 1}, executions, token=token)
+    await kept_answer(
+        api, operation("Feed"), {"kind": "LATEST", "first": 1}, executions, token=token
+    )
     for first in ("1", True, [1]):
         refused = await api.op("Feed", {"kind": "LATEST", "first": first}, token=token)
         assert error_codes(refused) == ["BAD_USER_INPUT"], refused
@@ -229,13 +214,13 @@ async def test_another_app_answers_the_same_text_itself(
     answer kept by one is never another's."""
     await make_post(await make_user(), "两个应用")
     token = token_for(runtime, await make_user())
-    kept = await _kept(api, operation("Feed"), FEED, executions, token=token)
+    kept = await kept_answer(api, operation("Feed"), FEED, executions, token=token)
     async with configured_api(runtime, community_timezone="America/New_York") as (other, _):
         before = executions.kept
         for _ in range(2):  # the long way, then the known way completing its own page
             assert await other.op("Feed", FEED, token=token) == kept
         assert executions.kept == before
-        assert await _kept(other, operation("Feed"), FEED, executions, token=token) == kept
+        assert await kept_answer(other, operation("Feed"), FEED, executions, token=token) == kept
         assert await api.op("Feed", FEED, token=token) == kept
 
 
@@ -244,7 +229,7 @@ async def test_a_read_ahead_that_fails_leaves_the_page_to_the_usual_way(
 ) -> None:
     await make_post(await make_user(), "读不出")
     token = token_for(runtime, await make_user())
-    kept = await _kept(api, operation("Feed"), FEED, executions, token=token)
+    kept = await kept_answer(api, operation("Feed"), FEED, executions, token=token)
 
     async def broken(context: Any, ask: Any) -> Any:
         raise RuntimeError("the read-ahead failed")
@@ -275,7 +260,7 @@ async def test_a_kept_answer_is_counted_in_the_operations_metrics(
 ) -> None:
     await make_post(await make_user(), "计数")
     token = token_for(runtime, await make_user())
-    await _kept(api, operation("Feed"), FEED, executions, token=token)
+    await kept_answer(api, operation("Feed"), FEED, executions, token=token)
 
     def answered() -> float:
         sample = REGISTRY.get_sample_value(
@@ -326,7 +311,7 @@ async def test_a_required_page_size_left_out_is_refused_after_a_page_was_kept(
     api: Api, runtime: Runtime, executions: Executions
 ) -> None:
     await make_post(await make_user(), "必填")
-    await _kept(api, REQUIRED_SIZE, {"first": 20}, executions)
+    await kept_answer(api, REQUIRED_SIZE, {"first": 20}, executions)
     for variables in ({}, {"first": None}):
         refused = await api.execute(REQUIRED_SIZE, variables)
         assert refused.get("errors"), refused
@@ -337,7 +322,7 @@ async def test_variables_that_are_no_object_are_refused_as_the_usual_way_refuses
     api: Api, runtime: Runtime, executions: Executions
 ) -> None:
     await make_post(await make_user(), "变量")
-    await _kept(api, operation("Feed"), FEED, executions)
+    await kept_answer(api, operation("Feed"), FEED, executions)
     for variables in ([1], "LATEST", 20):
         response = await api.client.post(
             "/graphql", json={"query": operation("Feed"), "variables": variables}
@@ -353,7 +338,7 @@ async def test_a_like_and_an_edit_racing_the_read_ahead_show_on_the_next_page(
     me = await make_user()
     post = await make_post(await make_user(), "赛跑")
     pid, token = to_global_id("Post", post.id), token_for(runtime, me)
-    await _kept(api, operation("Feed"), FEED, executions, token=token)
+    await kept_answer(api, operation("Feed"), FEED, executions, token=token)
     read = kept_answers._reader[0]
 
     async def raced(context: Any, ask: Any) -> Any:
@@ -381,7 +366,7 @@ async def test_pages_of_each_size_and_cursor_are_kept_apart(
     posts = [to_global_id("Post", (await make_post(author, f"第{i}页")).id) for i in range(3)]
     token = token_for(runtime, await make_user())
     query = operation("Feed")
-    first = await _kept(api, query, {"kind": "LATEST", "first": 1}, executions, token=token)
+    first = await kept_answer(api, query, {"kind": "LATEST", "first": 1}, executions, token=token)
     after = first["data"]["feed"]["pageInfo"]["endCursor"]
     asks: list[dict[str, Any]] = [
         {"kind": "LATEST", "first": 1},
@@ -391,7 +376,7 @@ async def test_pages_of_each_size_and_cursor_are_kept_apart(
         {"kind": "LATEST"},
     ]
     for ask in asks[1:]:
-        await _kept(api, query, ask, executions, token=token)
+        await kept_answer(api, query, ask, executions, token=token)
     expected = [posts[2:], posts[1:2], posts[:0:-1], posts[1::-1], posts[::-1]]
     for ask, ids in [*zip(asks, expected, strict=True)][::-1]:
         assert _ids(await api.op("Feed", ask, token=token)) == ids, ask
@@ -406,7 +391,7 @@ async def test_an_edit_shows_on_the_next_hot_and_recommended_page(
     await hot.build_snapshot(runtime.store)
     pid, token = to_global_id("Post", post.id), token_for(runtime, await make_user())
     ask = {"kind": kind, "first": 20}
-    assert pid in _ids(await _kept(api, operation("Feed"), ask, executions, token=token))
+    assert pid in _ids(await kept_answer(api, operation("Feed"), ask, executions, token=token))
     await Post.filter(id=post.id).update(title="新标题", body="新正文")
     answer = await api.op("Feed", ask, token=token)
     card = {e["node"]["id"]: e["node"] for e in answer["data"]["feed"]["edges"]}[pid]
