@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import time
 import uuid
@@ -27,6 +28,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
+from api import kept_answers
 from api.context import Context, bearer_token, pick_locale
 from api.edge import Refused, check_request, negotiate_media_type
 from api.errors import INTERNAL, backend_unavailable, error_response, format_error
@@ -51,7 +53,7 @@ from api.notification_hub import NotificationHub
 from api.persisted import PersistedQueries, PersistedQueryError, requested_id
 from api.persisted_documents import load_documents
 from api.ratelimit import Limiter
-from api.schema import build_schema
+from api.schema import QuanziSchema, build_schema
 from api.sockets import SocketHandler, TextFrames
 from api.strawberry_internals import GraphQLView, shared_parse, starlette_request
 from api.telemetry import metrics_endpoint, observe
@@ -75,6 +77,11 @@ access_log = structlog.get_logger("quanzi.access")
 YOUNG_COLLECTION_EVERY = 10_000
 
 _REQUEST_ID_MAX = 64
+# The id of a request that sent none: 32 hex digits, as a uuid4's, from this process's random
+# prefix and a count (uuid4 reads the kernel's random source, a system call on every
+# request). A worker is a process of its own (uvicorn spawns them): its prefix too.
+_ID_PREFIX = uuid.uuid4().hex[:20]
+_request_count = itertools.count()
 
 
 class RequestIdMiddleware:
@@ -94,7 +101,7 @@ class RequestIdMiddleware:
             if incoming.isascii()
             and 0 < len(incoming) <= _REQUEST_ID_MAX
             and incoming.replace("-", "").isalnum()
-            else uuid.uuid4().hex
+            else f"{_ID_PREFIX}{next(_request_count) & 0xFFFFFFFFFFFF:012x}"
         )
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
@@ -223,7 +230,10 @@ class QuanziGraphQL(GraphQLView[Context]):
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
         """Refuses at the edge (api/edge.py), before anything runs, a subscription and a
-        bearer token that does not hold."""
+        bearer token that does not hold (its sign-in confirmed first)."""
+        if isinstance(request_data, GraphQLRequestData):
+            await kept_answers.confirm_sign_in(self.schema, request_data, context)
+        await context.authenticate()  # nothing left to do where the sign-in is confirmed
         if isinstance(request_data, GraphQLRequestData) and self.parse is not None:
             check_request(self.parse, request_data.query, request_data.operation_name, context)
         return await super().execute_operation(
@@ -270,7 +280,9 @@ class QuanziGraphQL(GraphQLView[Context]):
             bearer=bearer_token(request.headers.get("authorization")),
         )
         if not isinstance(request, WebSocket):  # a socket signs in at connection_init
-            await context.authenticate()
+            # where kept answers are on, a feed page may confirm the sign-in (execute_operation)
+            kept = isinstance(self.schema, QuanziSchema) and self.schema.kept_answers
+            await context.authenticate(confirm_later=kept)
         return context
 
 

@@ -61,31 +61,70 @@ class Context:
     read_ahead: Any = None
     whole_pages: int = 0
     _viewer: object = field(default=_UNSET, repr=False)
+    _sign_in: auth.SignInCheck | None = field(default=None, repr=False)
 
     @property
     def page_cap(self) -> int:
         """The most items one page of any list or connection may hold (`first`'s cap)."""
         return self.runtime.settings.page_max
 
-    async def authenticate(self) -> None:
+    async def authenticate(self, *, confirm_later: bool = False) -> None:
         """Resolve the bearer token once, up front: every field then reads the same answer
-        without waiting, so per-viewer DataLoaders batch a whole page together."""
+        without waiting, so per-viewer DataLoaders batch a whole page together.
+
+        With `confirm_later`, a token whose sign-in this process has checked before is only
+        verified now (domain.auth.SignInCheck): a page the request reads ahead may confirm
+        it with its own statement (confirm_sign_in), and until one does, or this is called
+        again, the request is not signed in at all (known_viewer is None, `viewer` checks)."""
         if self._viewer is not _UNSET:
             return
         if self.bearer is None:
             self._viewer = None
             return
+        check, self._sign_in = self._sign_in, None
         try:
-            self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer)
+            claims = check.claims if check is not None else None
+            if claims is None and confirm_later:
+                found = auth.sign_in_to_confirm(self.runtime.tokens, self.bearer)
+                if isinstance(found, auth.SignInCheck):
+                    self._sign_in = found
+                    return
+                claims = found
+            self._viewer = await auth.authenticate(self.runtime.tokens, self.bearer, claims=claims)
         except QuanziError as exc:
             self._viewer = exc
         else:
-            await analytics.mark_active(
-                self.runtime.store, self.runtime.rules.calendar, self._viewer.id
-            )
+            await self._mark_active()
+
+    def sign_in_to_confirm(self) -> auth.SignInCheck | None:
+        """The sign-in left to confirm (authenticate's `confirm_later`), if one is."""
+        return self._sign_in
+
+    async def confirm_sign_in(self) -> None:
+        """After a statement that carried the sign-in left to confirm (domain.auth.confirming):
+        the member as checked before where it confirmed them, else the sign-in checked now."""
+        check = self._sign_in
+        if check is None or not check.confirmed:
+            await self.authenticate()
+            return
+        self._sign_in = None
+        member = check.member()
+        try:
+            auth.check_not_banned(member)  # a ban that ran out since counts as none
+        except QuanziError as exc:
+            self._viewer = exc
+            return
+        self._viewer = member
+        await self._mark_active()
+
+    async def _mark_active(self) -> None:
+        viewer = self._viewer
+        if isinstance(viewer, User):
+            await analytics.mark_active(self.runtime.store, self.runtime.rules.calendar, viewer.id)
 
     def reset_viewer(self) -> None:
         self._viewer = _UNSET
+        self._sign_in = None
 
     def bearer_refusal(self) -> QuanziError | None:
         """Why the request's bearer token was refused (authenticate() has run), or None."""
@@ -99,7 +138,7 @@ class Context:
 
     def for_operation(self, viewer: User) -> Context:
         """One operation of a socket: the viewer as just checked, loaders of its own."""
-        return dataclasses.replace(self, loaders=Loaders(), _viewer=viewer)
+        return dataclasses.replace(self, loaders=Loaders(), _viewer=viewer, _sign_in=None)
 
     async def recheck_viewer(self) -> None:
         """On a WebSocket, the viewer as of now (a live subscription, between deliveries)."""

@@ -17,6 +17,7 @@ from api.post_pages import cards_read_versions, post_connection
 from api.posts import Post
 from api.relay import Connection
 from domain import featured, feeds, hot
+from domain.auth import SignInCheck
 from domain.errors import Unauthenticated
 from domain.models import User
 from domain.pagination import Page
@@ -74,6 +75,7 @@ class PageRead(TypedDict):
     cap: int
     versions: bool
     heads: bool
+    sign_in: SignInCheck | None  # a sign-in its statement confirms (domain.auth.confirming)
 
 
 def page_read(info: Info[Context, None], first: int | None, after: str | None) -> PageRead:
@@ -83,6 +85,7 @@ def page_read(info: Info[Context, None], first: int | None, after: str | None) -
         cap=info.context.page_cap,
         versions=wants_card_versions(info),
         heads=wants_heads(info),
+        sign_in=None,
     )
 
 
@@ -105,11 +108,19 @@ async def read_feed_page(
 
 
 async def _read_ahead(context: Context, ask: kept_answers.FeedAsk) -> Page[Any]:
-    """The page as the feed field reads it under a compiled plan (with versions, as heads)."""
+    """The page as the feed field reads it under a compiled plan (with versions, as heads);
+    read as the member of a sign-in left to confirm, its statement confirms it."""
+    sign_in = context.sign_in_to_confirm()
+    viewer = sign_in.member() if sign_in is not None else context.known_viewer()
     read = PageRead(
-        first=ask.first, after=ask.after, cap=context.page_cap, versions=True, heads=True
+        first=ask.first,
+        after=ask.after,
+        cap=context.page_cap,
+        versions=True,
+        heads=True,
+        sign_in=sign_in,
     )
-    return await read_feed_page(context.runtime, context.known_viewer(), FeedKind(ask.kind), read)
+    return await read_feed_page(context.runtime, viewer, FeedKind(ask.kind), read)
 
 
 kept_answers.register_reader(_read_ahead)

@@ -54,7 +54,9 @@ from graphql import (
     VariableNode,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.http import GraphQLRequestData
 
+from api import guards
 from api.documents import DOCUMENTS
 from domain.pagination import Page
 from domain.reads import PostHead
@@ -258,14 +260,22 @@ async def read_ahead(
     """The page an operation that is one page of a feed asks for, read now as its resolver
     reads it under a compiled plan; None for any other operation, a bearer token refused
     (the usual way says so), or a page that does not read (the usual way raises it where it
-    belongs)."""
+    belongs). Read once per request: again, the page already read.
+
+    A sign-in left to confirm (api.context.Context.authenticate) is confirmed by the page's
+    statement, or else checked with its own; a page read as a member not confirmed is not
+    kept, and the request goes on signed in as the check found (read again, or refused)."""
+    done: ReadAhead | None = context.read_ahead
+    if done is not None and done.operation[:2] == (id(document), operation_name):
+        return done
     ask = feed_ask(document, operation_name, variables)
     if ask is None or not _reader:
         return None
+    sign_in = context.sign_in_to_confirm()
     viewer = context.known_viewer()
-    if context.bearer is not None and viewer is None:
+    if context.bearer is not None and viewer is None and sign_in is None:
         return None
-    untaken = (id(document), operation_name, viewer is None)
+    untaken = (id(document), operation_name, viewer is None and sign_in is None)
     if _untaken.get(untaken) is document:
         return None
     read_at = datetime.now(UTC)
@@ -273,6 +283,10 @@ async def read_ahead(
         page = await _reader[0](context, ask)
     except Exception:
         return None
+    if sign_in is not None:
+        await context.confirm_sign_in()
+        if not sign_in.confirmed or context.known_viewer() is None:
+            return None
     content = page_content(page)
     if content is None:
         return None
@@ -280,6 +294,19 @@ async def read_ahead(
     read = ReadAhead(ask, page, key, read_at, untaken)
     context.read_ahead = read
     return read
+
+
+async def confirm_sign_in(schema: Any, request: GraphQLRequestData, context: Any) -> None:
+    """Confirm the sign-in the request's context left to confirm (api.context.Context.
+    authenticate) by the statement of the page a known feed operation reads ahead: one
+    statement for both. After the variables' checks, as that page would be read; such an
+    operation has no rate limit to count (its one field, `feed`, is in no class). Where
+    no page confirms it, the context checks it with its own statement when next asked."""
+    if context.sign_in_to_confirm() is None or not getattr(schema, "kept_answers", False):
+        return
+    known = schema.known(request.query, request.operation_name)
+    if known is not None and guards.refused_variables(request.variables) is None:
+        await read_ahead(known.document, known.operation_name, request.variables, context)
 
 
 def _key(

@@ -44,7 +44,13 @@ from api.guards import (
     complexity_rule,
 )
 from api.job_runs import JobRunsQuery
-from api.known_operations import KnownOperations, LearnKnownOperations, applies, run_known
+from api.known_operations import (
+    Known,
+    KnownOperations,
+    LearnKnownOperations,
+    applies,
+    run_known,
+)
 from api.mall import MallMutation, MallQuery
 from api.members import MembersMutation, MembersQuery
 from api.moderation import ModerationMutation, ModerationQuery
@@ -96,6 +102,12 @@ class QuanziSchema(strawberry.Schema):
     # Whether a known feed page may be answered with its kept answer (api/kept_answers.py).
     kept_answers: bool = False
 
+    def known(self, query: str | None, operation_name: str | None) -> Known | None:
+        """The known operation of this text and name, if it is one (api/known_operations.py)."""
+        if self.known_operations is None or query is None:
+            return None
+        return self.known_operations.get(query, operation_name)
+
     async def execute(
         self,
         query: str | None,
@@ -106,11 +118,7 @@ class QuanziSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        known = (
-            self.known_operations.get(query, operation_name)
-            if self.known_operations is not None and query is not None
-            else None
-        )
+        known = self.known(query, operation_name)
         if known is not None and allowed_operation_types is not None:
             allowed_operation_types = frozenset(allowed_operation_types)  # read twice below
         if known is not None and applies(allowed_operation_types):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -13,7 +16,7 @@ from domain.errors import BadInput, ContentRejected, Forbidden, Unauthenticated
 from domain.models import RefreshToken, User
 from domain.ports import CodeExchanger, Scene
 from domain.screening import Screening, screen_texts
-from domain.tokens import TokenIssuer, hash_refresh_token
+from domain.tokens import AccessClaims, TokenIssuer, hash_refresh_token
 from domain.users import Attribution, find_or_create_member
 
 CODE_MAX = 128
@@ -118,17 +121,23 @@ async def revoke_all_sessions(user_id: int) -> int:
     )
 
 
-async def authenticate(tokens: TokenIssuer, access_token: str) -> User:
+async def authenticate(
+    tokens: TokenIssuer, access_token: str, *, claims: AccessClaims | None = None
+) -> User:
     """The member an access token belongs to; Unauthenticated when it is bad, expired or stale,
     or when its sign-in was revoked (a reused refresh token, a ban): the same single query
     reads the member and checks the sign-in, so a revoked session ends at once, not when its
-    access token expires."""
-    claims = tokens.verify_access(access_token)
+    access token expires. (`claims`: the token's, verified already by sign_in_to_confirm.)"""
+    claims = claims or tokens.verify_access(access_token)
     if claims.session is None:  # tokens issued before sign-ins were bound into them
         found = await sql.models_by_ids(User, [claims.user_id])
     else:
-        found = await sql.select_models(User, _LIVE_SESSION, claims.user_id, claims.session)
-        if not found:
+        rows = await sql.fetch_records(_live_session(), claims.user_id, claims.session)
+        found = [sql.build(User, row) for row in rows]
+        if rows:
+            _remember(claims, rows[0])
+        else:
+            _signed_in.pop((claims.user_id, claims.session), None)
             gone = await User.get_or_none(id=claims.user_id)
             if gone is not None:
                 check_not_banned(gone)  # a ban revokes every sign-in: say it is a ban
@@ -140,10 +149,102 @@ async def authenticate(tokens: TokenIssuer, access_token: str) -> User:
     return user
 
 
-_LIVE_SESSION = (
-    "id = $1 AND NOT EXISTS (SELECT 1 FROM refresh_tokens r"
-    " WHERE r.family = $2 AND r.user_id = $1 AND r.revoked_at IS NOT NULL)"
-)
+@cache
+def _live_session() -> str:
+    """The member of a sign-in that holds, with their row's version (SignInCheck)."""
+    return (
+        f"SELECT {sql.columns(User)}, xmin AS _version FROM users WHERE id = $1 AND NOT EXISTS"
+        " (SELECT 1 FROM refresh_tokens r"
+        " WHERE r.family = $2 AND r.user_id = $1 AND r.revoked_at IS NOT NULL)"
+    )
+
+
+# ---------------------------------------------------------------- sign-ins confirmed by a page
+#
+# A signed-in request runs the statement above before anything else: on a feed page answered
+# from a kept answer (api/kept_answers.py) it was one of two statements and a third of the
+# worker's CPU (bench/README.md, run 21). That page reads its own statement anyway, so the
+# sign-in may be confirmed there instead, by two more columns: the member's row version
+# (`xmin`, a new one with every update of the row) and whether the sign-in still holds. Where
+# the version is that of the row this process last read for the sign-in, the row is that row,
+# so the member is who they were then (their role, their ban, their name); where the sign-in
+# was revoked since, or the member's row changed, or the page read no row, the statement
+# above runs as before. The token itself is verified on every request (signature, expiry).
+
+SIGN_INS_MAX = 10_000
+
+# (member id, sign-in) -> (the member's row as last read, its version): the sign-ins this
+# process checked with the statement above, each replaced when checked again.
+_signed_in: dict[tuple[int, uuid.UUID], tuple[dict[str, Any], int]] = {}
+
+
+def _remember(claims: AccessClaims, row: Mapping[str, Any]) -> None:
+    if claims.session is None:
+        return
+    if len(_signed_in) >= SIGN_INS_MAX:
+        _signed_in.clear()
+    _signed_in[(claims.user_id, claims.session)] = (dict(row), row["_version"])
+
+
+def forget_sign_ins() -> None:
+    """Forget the sign-ins checked (tests; every request then checks its own)."""
+    _signed_in.clear()
+
+
+@dataclass(slots=True)
+class SignInCheck:
+    """A verified access token whose sign-in this process has checked before, to be confirmed
+    by a statement the request runs anyway (`confirming`), with the member as read then."""
+
+    claims: AccessClaims
+    row: dict[str, Any]
+    version: int
+    confirmed: bool = False
+    _member: User | None = None
+
+    @property
+    def user_id(self) -> int:
+        return self.claims.user_id
+
+    def member(self) -> User:
+        """The member as read when the sign-in was last checked: a model of its own for each
+        request, which nothing another request does can change."""
+        if self._member is None:
+            self._member = sql.build(User, self.row)
+        return self._member
+
+    def note(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Read the confirming columns of a statement's rows (`confirming`)."""
+        if rows:
+            row = rows[0]
+            self.confirmed = row["_signin_version"] == self.version and row["_signin_live"] is True
+
+
+def sign_in_to_confirm(tokens: TokenIssuer, access_token: str) -> SignInCheck | AccessClaims:
+    """The token's claims (Unauthenticated when it is bad or expired), as a SignInCheck where
+    this process has checked its sign-in before."""
+    claims = tokens.verify_access(access_token)
+    if claims.session is None:
+        return claims
+    checked = _signed_in.get((claims.user_id, claims.session))
+    if checked is None:
+        return claims
+    return SignInCheck(claims, checked[0], checked[1])
+
+
+def confirming(statement: str, values: list[Any], check: SignInCheck | None) -> str:
+    """`statement` (a read's) with the columns that confirm `check` beside each of its rows,
+    in the statement's order, their two values appended to `values`; as it is without one."""
+    if check is None:
+        return statement
+    values += (check.claims.user_id, check.claims.session)
+    user, family = f"${len(values) - 1}", f"${len(values)}"
+    return (
+        f"SELECT s.*, (SELECT u.xmin FROM users u WHERE u.id = {user}) AS _signin_version,"
+        " NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family = "
+        f"{family} AND r.user_id = {user} AND r.revoked_at IS NOT NULL) AS _signin_live"
+        f" FROM ({statement}) s"
+    )
 
 
 async def _issue_refresh(

@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 
 from adapters import sql
 from domain import access, reads
+from domain.auth import SignInCheck, confirming
 from domain.circles import outside, outside_closed_sql, reader_id
 from domain.errors import BadInput
 from domain.featured import PinScope, active_pin, not_pinned
@@ -178,10 +179,12 @@ async def latest(
     cap: int,
     versions: bool = False,
     heads: bool = False,
+    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """Every published post the viewer may read, newest first, globally pinned posts leading
     the list; with `versions`, the page also holds its cards' versions (Page.versions), and
-    with `heads` too, its items are only the posts' heads (domain.reads.PostHead)."""
+    with `heads` too, its items are only the posts' heads (domain.reads.PostHead). The
+    statement also confirms `sign_in` (domain.auth.confirming)."""
     size = check_first(first, cap=cap)
     from_pin = _after_pin(after)
     with_pins = after is None or from_pin is not None
@@ -195,7 +198,10 @@ async def latest(
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
     heads = heads and versions  # one statement for the same columns
     statement = _latest_statement(size, with_pins, seek, from_pin is not None, versions, heads)
+    statement = confirming(statement, values, sign_in)
     rows = await sql.fetch_records(statement, *values)
+    if sign_in is not None:
+        sign_in.note(rows)
     items, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
     pins: list[Any] = []
     regular: list[Any] = []

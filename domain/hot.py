@@ -30,6 +30,7 @@ from adapters.flights import Flights
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
 from domain import id_lists
+from domain.auth import SignInCheck
 from domain.errors import BadInput
 from domain.models import PostStatus, User
 from domain.pagination import Page, check_first, decode_offset_cursor
@@ -151,6 +152,7 @@ async def hot_page(
     versions: bool = False,
     heads: bool = False,
     rebuild: Rebuild | None = None,
+    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """A page of a scope's HOT snapshot (with `versions` and `heads`, read as
     domain.feeds.latest reads them): its posts the viewer may read now. A first page asks
@@ -167,5 +169,5 @@ async def hot_page(
     if not ids and after:
         raise BadInput("bad_cursor", field="after")  # the snapshot expired: start over
     return await id_lists.readable_page(
-        snapshot, ids or (), offset, size, viewer, versions=versions, heads=heads
+        snapshot, ids or (), offset, size, viewer, versions=versions, heads=heads, sign_in=sign_in
     )

@@ -16,6 +16,7 @@ from typing import Any
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
 from domain import reads
+from domain.auth import SignInCheck
 from domain.models import User
 from domain.pagination import Page, encode_cursor
 
@@ -73,13 +74,16 @@ async def readable_page(
     *,
     versions: bool,
     heads: bool,
+    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """The page of `window`, size + 1 ids of the list `name` from `offset` (the one more says
     whether a next page exists): its posts the viewer may read now. Lists are minutes old: a
     post removed or hidden since, or in a circle now closed to the viewer, is left out here
     (domain.reads.readable_posts)."""
     shown = window[:size]
-    posts, card_versions = await reads.readable_posts(shown, viewer, versions=versions, heads=heads)
+    posts, card_versions = await reads.readable_posts(
+        shown, viewer, versions=versions, heads=heads, sign_in=sign_in
+    )
     kept = [(i, offset + n + 1) for n, i in enumerate(shown) if i in posts]
     has_next = len(window) > size
     # The next page starts past the whole window, whatever was left out at its end: a page

@@ -15,6 +15,7 @@ from tortoise.timezone import get_default_timezone
 
 from adapters import sql
 from domain import access
+from domain.auth import SignInCheck, confirming
 from domain.circles import outside_closed_sql, reader_id
 from domain.models import (
     CircleMember,
@@ -237,18 +238,25 @@ def _readable_by_ids(versions: bool, heads: bool) -> str:
 
 
 async def readable_posts(
-    ids: Sequence[int], viewer: User | None, *, versions: bool, heads: bool
+    ids: Sequence[int],
+    viewer: User | None,
+    *,
+    versions: bool,
+    heads: bool,
+    sign_in: SignInCheck | None = None,
 ) -> tuple[dict[int, Any], dict[int, CardVersions] | None]:
     """Those of `ids` the viewer may read now, by id, in one statement: for a list of ids
     written minutes ago (a HOT snapshot, a RECOMMENDED list), a post hidden, deleted or in
-    a circle closed to the viewer since is left out. Read as page_columns reads them."""
+    a circle closed to the viewer since is left out. Read as page_columns reads them. The
+    statement also confirms `sign_in` (domain.auth.confirming)."""
     heads = heads and versions
-    rows = await sql.fetch_records(
-        _readable_by_ids(versions, heads),
-        list(ids),
-        reader_id(viewer),
-        *((viewer.id if viewer is not None else None,) if versions else ()),
-    )
+    values: list[Any] = [list(ids), reader_id(viewer)]
+    if versions:
+        values.append(viewer.id if viewer is not None else None)
+    statement = confirming(_readable_by_ids(versions, heads), values, sign_in)
+    rows = await sql.fetch_records(statement, *values)
+    if sign_in is not None:
+        sign_in.note(rows)
     loaded, card_versions = page_posts(rows, versions=versions, heads=heads)
     return {p.id: p for p in loaded if access.is_published(p)}, card_versions
 

@@ -31,6 +31,7 @@ from adapters import sql
 from adapters.redis import Store
 from adapters.tracking import TrackedKeys
 from domain import hot, id_lists
+from domain.auth import SignInCheck
 from domain.errors import BadInput
 from domain.models import PostStatus, User
 from domain.pagination import Page, check_first, decode_offset_cursor
@@ -246,6 +247,7 @@ async def recommended_page(
     rebuild: Callable[[int], Awaitable[object]] | None = None,
     versions: bool = False,
     heads: bool = False,
+    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """A page of the member's list (with `versions` and `heads`, read as domain.feeds.latest
     reads them). A session's first page reads their current list, asking
@@ -255,7 +257,7 @@ async def recommended_page(
     user_id = viewer.id
     held = _held(store)
     hot_page = partial(  # without a list: HOT, read as this page would be
-        hot.hot_page, store, "all", viewer=viewer, first=size, cap=cap
+        hot.hot_page, store, "all", viewer=viewer, first=size, cap=cap, sign_in=sign_in
     )
     if after:
         token, offset = decode_offset_cursor(after)
@@ -277,5 +279,5 @@ async def recommended_page(
                 await rebuild(user_id)
             return await hot_page(after=None, versions=versions, heads=heads)
     return await id_lists.readable_page(
-        token, window, offset, size, viewer, versions=versions, heads=heads
+        token, window, offset, size, viewer, versions=versions, heads=heads, sign_in=sign_in
     )

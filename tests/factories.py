@@ -9,6 +9,7 @@ member's words): a test of the word filter or WeChat's check goes through the AP
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -90,7 +91,9 @@ async def make_operator(**extra: object) -> User:
 
 
 def token_for(runtime: Runtime, user: User) -> str:
-    token, _ = runtime.tokens.issue_access(user.id)
+    """An access token of a sign-in of the member's own, as signing in issues them (so that a
+    feed page may confirm it: domain.auth.SignInCheck); no refresh token, none revoked."""
+    token, _ = runtime.tokens.issue_access(user.id, session=uuid.uuid4())
     return token
 
 
