@@ -20,7 +20,7 @@ from domain import featured, feeds, hot
 from domain.auth import SignInCheck
 from domain.errors import Unauthenticated
 from domain.models import User
-from domain.pagination import Page
+from domain.pagination import PageSource
 from jobs.community import refresh_hot
 from jobs.recommender import build_recommended_feed
 from quanzi.bootstrap import Runtime
@@ -91,23 +91,23 @@ def page_read(info: Info[Context, None], first: int | None, after: str | None) -
 
 async def read_feed_page(
     runtime: Runtime, viewer: User | None, kind: FeedKind, read: PageRead
-) -> Page[Any]:
-    """A page of LATEST, RECOMMENDED or HOT: each has its access rules in its own statement,
-    and each page is read the same way. The feed field reads it, or an operation that is
-    only that field reads it ahead (api/kept_answers.py)."""
+) -> PageSource[Any]:
+    """A page of LATEST, RECOMMENDED or HOT, as read: each has its access rules in its own
+    statement, and each page is read the same way. The feed field reads it, or an operation
+    that is only that field reads it ahead (api/kept_answers.py)."""
     store = runtime.store
     if kind is FeedKind.LATEST:
-        return await feeds.latest(viewer, **read)
+        return await feeds.latest_source(viewer, **read)
     if kind is FeedKind.RECOMMENDED and viewer is not None:
         rebuild = partial(_ask_for_list, runtime)
-        return await serving.recommended_page(store, viewer, rebuild=rebuild, **read)
+        return await serving.recommended_source(store, viewer, rebuild=rebuild, **read)
     # HOT, and anonymous readers' RECOMMENDED
-    return await hot.hot_page(
+    return await hot.hot_source(
         store, "all", viewer=viewer, rebuild=partial(rebuild_hot, runtime), **read
     )
 
 
-async def _read_ahead(context: Context, ask: kept_answers.FeedAsk) -> Page[Any]:
+async def _read_ahead(context: Context, ask: kept_answers.FeedAsk) -> PageSource[Any]:
     """The page as the feed field reads it under a compiled plan (with versions, as heads);
     read as the member of a sign-in left to confirm, its statement confirms it."""
     sign_in = context.sign_in_to_confirm()
@@ -144,7 +144,7 @@ class FeedsQuery:
             if read["versions"] and read["heads"]:  # as a kept answer's page is read ahead
                 page = kept_answers.take_page(info.context, kind.value, first, after)
             if page is None:
-                page = await read_feed_page(info.context.runtime, viewer, kind, read)
+                page = (await read_feed_page(info.context.runtime, viewer, kind, read)).page()
             return await post_connection(info, page)
         closed = await info.context.loaders.closed_circles(viewer)
         if kind is FeedKind.FOLLOWING:

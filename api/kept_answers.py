@@ -8,14 +8,16 @@ every card's key, the copies with the viewer's likes, the JSON. So such an opera
 its page first (`read_feed_page`, the resolver's own way, with the cards' versions and as
 heads), before anything executes, and keys the answer with what it read:
 
-- the page as read: each post's head (its id, status, kind, times, pin, author, circle,
-  accepted answer), its card's versions (the post's, its author's, its topics', its
-  circle's row versions) and whether the viewer likes it, the cursors and where the next
-  page starts;
+- the page as read (domain.pagination.PageSource): every column of every row its statement
+  read — each post's head (its id, status, kind, times, pin, author, circle, accepted
+  answer), its card's versions (the post's, its author's, its topics', its circle's row
+  versions) and whether the viewer likes it — and what places them (the page's size; of a
+  HOT or RECOMMENDED list, its name and the window of ids read), of which the cursors and
+  where the next page starts are made. A page whose answer is kept is never made;
 - the query's document and operation, the page asked for (kind, first, after), the viewer,
   the caller's language and today's level rules.
 
-The resolver then takes that very page (`take_page`), so an answer is always kept under
+The resolver then takes that very page, made (`take_page`), so an answer is always kept under
 what it was completed from; it is kept only where its page was a kept page with the viewer's
 values put in (api.compiled.kept: `note_whole_page`), with no error. Whatever else such a
 card shows is a function of those versions (api/cards.py says why), except `isPinned`,
@@ -32,7 +34,8 @@ every request, and nothing kept is taken without it. What the request skips is t
 executor and the encoding: an answer is kept as its JSON (`orjson.Fragment`).
 
 Everything around the execution still runs as for any known operation (api/known_operations):
-the bearer token and the member are checked, the variables, the rate limits, the metrics."""
+the bearer token and the member are checked (the page's statement may confirm the member:
+domain.auth.SignInCheck), the variables, the rate limits, the metrics."""
 
 from __future__ import annotations
 
@@ -58,8 +61,7 @@ from strawberry.http import GraphQLRequestData
 
 from api import guards
 from api.documents import DOCUMENTS
-from domain.pagination import Page
-from domain.reads import PostHead
+from domain.pagination import Page, PageSource
 
 # Answers kept, per process: each about the size of its JSON (a 26-card page: ~16 KB), and
 # so many bytes of JSON at most: every `first` and `after` asked for is an answer of its
@@ -177,22 +179,6 @@ def feed_ask(
 # ------------------------------------------------------------------------ the page read
 
 
-def page_content(page: Page[Any]) -> Hashable | None:
-    """The page as read, as one value (the module's doc); None for a page not read as
-    heads with their cards' versions."""
-    versions = page.versions
-    if versions is None or not all(type(item) is PostHead for item in page.items):
-        return None
-    try:
-        cards = tuple(
-            (v.post, v.author, v.topics, v.circle, v.liked)
-            for v in (versions[item.id] for item in page.items)
-        )
-    except KeyError:
-        return None
-    return (tuple(page.items), cards, tuple(page.cursors), page.has_next, page.next_after)
-
-
 def _lasts_until(page: Page[Any], now: datetime) -> datetime | None:
     """When the first pin on the page runs out (isPinned changes then), if one does."""
     return min(
@@ -229,7 +215,7 @@ class ReadAhead:
     and what keys the answer completed from it."""
 
     ask: FeedAsk
-    page: Page[Any]
+    source: PageSource[Any]
     key: Hashable
     read_at: datetime
     operation: tuple[int, str | None, bool]  # _untaken's key
@@ -243,7 +229,7 @@ _untaken: dict[tuple[int, str | None, bool], DocumentNode] = {}
 DOCUMENTS.derived(_untaken, lambda document: document)
 
 # How a page is read ahead: api/feeds.py registers the feed field's own way.
-Reader = Callable[[Any, FeedAsk], Awaitable[Page[Any]]]
+Reader = Callable[[Any, FeedAsk], Awaitable[PageSource[Any]]]
 _reader: list[Reader] = []
 
 
@@ -280,18 +266,18 @@ async def read_ahead(
         return None
     read_at = datetime.now(UTC)
     try:
-        page = await _reader[0](context, ask)
+        source = await _reader[0](context, ask)
     except Exception:
         return None
     if sign_in is not None:
         await context.confirm_sign_in()
         if not sign_in.confirmed or context.known_viewer() is None:
             return None
-    content = page_content(page)
+    content = source.content
     if content is None:
         return None
     key = _key(document, operation_name, ask, context, content)
-    read = ReadAhead(ask, page, key, read_at, untaken)
+    read = ReadAhead(ask, source, key, read_at, untaken)
     context.read_ahead = read
     return read
 
@@ -346,7 +332,7 @@ def take_page(context: Any, kind: str, first: int | None, after: str | None) -> 
     if (ask.kind, ask.first, ask.after) != (kind, first, after):
         return None
     read.taken = True
-    return read.page
+    return read.source.page()
 
 
 def keep(
@@ -381,7 +367,7 @@ def keep(
         schema,
         orjson.Fragment(json),
         len(json),
-        _lasts_until(read.page, read.read_at),
+        _lasts_until(read.source.page(), read.read_at),
     )
 
 

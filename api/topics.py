@@ -58,7 +58,8 @@ class Topic(Node):
             read = page_read(info, first, after)
             rebuild = partial(rebuild_hot, info.context.runtime)
             scope = f"topic:{self.pk}"
-            page = await hot.hot_page(store, scope, viewer=viewer, rebuild=rebuild, **read)
+            source = await hot.hot_source(store, scope, viewer=viewer, rebuild=rebuild, **read)
+            page = source.page()
         else:
             closed = await info.context.loaders.closed_circles(viewer)
             page = await feeds.in_topic(

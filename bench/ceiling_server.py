@@ -35,7 +35,7 @@ from tortoise.models import Model
 from api.app import create_app
 from domain import auth, feeds, models, reads
 from domain.errors import Unauthenticated
-from domain.pagination import Page, check_first, decode_cursor, encode_cursor
+from domain.pagination import Page, PageSource, check_first, decode_cursor, encode_cursor
 from domain.tokens import TokenIssuer
 from quanzi.cli import uvicorn_options
 from quanzi.settings import load_settings
@@ -80,6 +80,13 @@ class Memory:
         cursors = [encode_cursor([p.created_at, p.id]) for p in items]
         return Page(items=items, cursors=cursors, has_next=len(rows) > size)
 
+    async def latest_source(
+        self, viewer: Any, *, first: int | None, after: str | None, cap: int, **_: Any
+    ) -> PageSource[Any]:
+        """What the feed field reads (domain.feeds.latest_source): a page never kept whole."""
+        page = await self.latest(viewer, first=first, after=after, cap=cap)
+        return PageSource(None, lambda: page)
+
     async def by_ids(self, model: type[Model], ids: Sequence[int]) -> list[Any]:
         table = self.rows[model]
         return [table.get(i) for i in ids]
@@ -119,6 +126,7 @@ def create_ceiling_app(posts: int) -> Starlette:
             await memory.load(posts)
             # From here on the feed, the loaders it uses and the viewer come from memory.
             feeds.latest = memory.latest  # type: ignore[assignment]
+            feeds.latest_source = memory.latest_source  # type: ignore[assignment]
             reads.by_ids = memory.by_ids  # type: ignore[assignment]
             reads.topics_of_posts = memory.topics_of_posts
             reads.owned = memory.owned  # type: ignore[assignment]

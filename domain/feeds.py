@@ -33,6 +33,7 @@ from domain.models import (
 )
 from domain.pagination import (
     Page,
+    PageSource,
     check_first,
     decode_cursor,
     decode_values,
@@ -179,12 +180,28 @@ async def latest(
     cap: int,
     versions: bool = False,
     heads: bool = False,
-    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """Every published post the viewer may read, newest first, globally pinned posts leading
     the list; with `versions`, the page also holds its cards' versions (Page.versions), and
-    with `heads` too, its items are only the posts' heads (domain.reads.PostHead). The
-    statement also confirms `sign_in` (domain.auth.confirming)."""
+    with `heads` too, its items are only the posts' heads (domain.reads.PostHead)."""
+    source = await latest_source(
+        viewer, first=first, after=after, cap=cap, versions=versions, heads=heads
+    )
+    return source.page()
+
+
+async def latest_source(
+    viewer: User | None,
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    versions: bool = False,
+    heads: bool = False,
+    sign_in: SignInCheck | None = None,
+) -> PageSource[Any]:
+    """The page `latest` reads, as read (with heads, its content is its rows); the statement
+    also confirms `sign_in` (domain.auth.confirming)."""
     size = check_first(first, cap=cap)
     from_pin = _after_pin(after)
     with_pins = after is None or from_pin is not None
@@ -202,13 +219,17 @@ async def latest(
     rows = await sql.fetch_records(statement, *values)
     if sign_in is not None:
         sign_in.note(rows)
-    items, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
-    pins: list[Any] = []
-    regular: list[Any] = []
-    for row, item in zip(rows, items, strict=True):
-        (pins if row["_pinned"] else regular).append(item)
-    page = _pinned_page(pins, len(pins) > size, regular, size)
-    return replace(page, versions=card_versions) if card_versions is not None else page
+
+    def make() -> Page[Any]:
+        items, card_versions = reads.page_posts(rows, versions=versions, heads=heads)
+        pins: list[Any] = []
+        regular: list[Any] = []
+        for row, item in zip(rows, items, strict=True):
+            (pins if row["_pinned"] else regular).append(item)
+        page = _pinned_page(pins, len(pins) > size, regular, size)
+        return replace(page, versions=card_versions) if card_versions is not None else page
+
+    return PageSource((size, tuple(rows)) if heads else None, make)
 
 
 async def following(

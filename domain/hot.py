@@ -33,7 +33,7 @@ from domain import id_lists
 from domain.auth import SignInCheck
 from domain.errors import BadInput
 from domain.models import PostStatus, User
-from domain.pagination import Page, check_first, decode_offset_cursor
+from domain.pagination import Page, PageSource, check_first, decode_offset_cursor
 
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
@@ -152,11 +152,38 @@ async def hot_page(
     versions: bool = False,
     heads: bool = False,
     rebuild: Rebuild | None = None,
-    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """A page of a scope's HOT snapshot (with `versions` and `heads`, read as
     domain.feeds.latest reads them): its posts the viewer may read now. A first page asks
     `rebuild` for a new snapshot when the current one is stale (current_snapshot)."""
+    source = await hot_source(
+        store,
+        scope,
+        viewer=viewer,
+        first=first,
+        after=after,
+        cap=cap,
+        versions=versions,
+        heads=heads,
+        rebuild=rebuild,
+    )
+    return source.page()
+
+
+async def hot_source(
+    store: Store,
+    scope: str,
+    *,
+    viewer: User | None,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    versions: bool = False,
+    heads: bool = False,
+    rebuild: Rebuild | None = None,
+    sign_in: SignInCheck | None = None,
+) -> PageSource[Any]:
+    """The page hot_page reads, as read (domain.id_lists.readable_source)."""
     size = check_first(first, cap=cap)
     if after:
         snapshot, offset = decode_offset_cursor(after)
@@ -168,6 +195,6 @@ async def hot_page(
     ids = await id_lists.window(store, _held(store), key, offset, size)
     if not ids and after:
         raise BadInput("bad_cursor", field="after")  # the snapshot expired: start over
-    return await id_lists.readable_page(
+    return await id_lists.readable_source(
         snapshot, ids or (), offset, size, viewer, versions=versions, heads=heads, sign_in=sign_in
     )

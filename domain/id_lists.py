@@ -18,7 +18,7 @@ from adapters.tracking import TrackedKeys
 from domain import reads
 from domain.auth import SignInCheck
 from domain.models import User
-from domain.pagination import Page, encode_cursor
+from domain.pagination import Page, PageSource, encode_cursor
 
 # When this process last asked Redis to claim a list's rebuild: a claim lasts as long as its
 # caller says, so asking again sooner is a round trip per page for nothing (every page read
@@ -65,7 +65,7 @@ async def window(
     return items[offset : offset + size + 1] if items is not None else None
 
 
-async def readable_page(
+async def readable_source(
     name: str,
     window: Sequence[int],
     offset: int,
@@ -75,31 +75,37 @@ async def readable_page(
     versions: bool,
     heads: bool,
     sign_in: SignInCheck | None = None,
-) -> Page[Any]:
+) -> PageSource[Any]:
     """The page of `window`, size + 1 ids of the list `name` from `offset` (the one more says
     whether a next page exists): its posts the viewer may read now. Lists are minutes old: a
     post removed or hidden since, or in a circle now closed to the viewer, is left out here
-    (domain.reads.readable_posts)."""
+    (domain.reads.readable_rows). With heads, its content is the list's name, the window and
+    the rows read; the statement also confirms `sign_in` (domain.auth.confirming)."""
     shown = window[:size]
-    posts, card_versions = await reads.readable_posts(
-        shown, viewer, versions=versions, heads=heads, sign_in=sign_in
-    )
-    kept = [(i, offset + n + 1) for n, i in enumerate(shown) if i in posts]
-    has_next = len(window) > size
-    # The next page starts past the whole window, whatever was left out at its end: a page
-    # whose every post was removed since has no edge to page on from, yet more may follow.
-    last = offset + len(shown)
-    return Page(
-        items=[posts[i] for i, _ in kept],
-        cursors=[_cursor(name, position) for _, position in kept],
-        has_next=has_next,
-        versions=card_versions,
-        next_after=(
-            _cursor(name, last)
-            if has_next and size > 0 and (not kept or kept[-1][1] != last)
-            else None  # (`first: 0` asks for no edge and no cursor to page on from)
-        ),
-    )
+    rows = await reads.readable_rows(shown, viewer, versions=versions, heads=heads, sign_in=sign_in)
+
+    def make() -> Page[Any]:
+        posts, card_versions = reads.readable_posts(rows, versions=versions, heads=heads)
+        kept = [(i, offset + n + 1) for n, i in enumerate(shown) if i in posts]
+        has_next = len(window) > size
+        # The next page starts past the whole window, whatever was left out at its end: a
+        # page whose every post was removed since has no edge to page on from, yet more may
+        # follow.
+        last = offset + len(shown)
+        return Page(
+            items=[posts[i] for i, _ in kept],
+            cursors=[_cursor(name, position) for _, position in kept],
+            has_next=has_next,
+            versions=card_versions,
+            next_after=(
+                _cursor(name, last)
+                if has_next and size > 0 and (not kept or kept[-1][1] != last)
+                else None  # (`first: 0` asks for no edge and no cursor to page on from)
+            ),
+        )
+
+    content = (name, offset, size, tuple(window), tuple(rows)) if heads and versions else None
+    return PageSource(content, make)
 
 
 # A list's cursors, the same text for every page of it (a list never changes: a new one has

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -41,6 +41,26 @@ class Page(Generic[M]):
         if self.next_after is not None:
             return self.next_after
         return self.cursors[-1] if self.cursors else None
+
+
+class PageSource(Generic[M]):
+    """A page as its statement read it, before anything is made of its rows: `content`, equal
+    for two reads exactly when the pages made of them are equal (every column of every row
+    read, and what placed them), None where it is not kept; `page()` makes the Page, once.
+    A page answered whole (api/kept_answers.py) is looked up by its content alone, and a
+    page looked up and found is never made."""
+
+    __slots__ = ("_make", "_page", "content")
+
+    def __init__(self, content: Hashable | None, make: Callable[[], Page[M]]) -> None:
+        self.content = content
+        self._make = make
+        self._page: Page[M] | None = None
+
+    def page(self) -> Page[M]:
+        if self._page is None:
+            self._page = self._make()
+        return self._page
 
 
 @dataclass(frozen=True)

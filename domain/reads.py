@@ -95,7 +95,7 @@ class CardVersions:
 
     post: int | None  # None: not read with the post's row (card_versions), its values key it
     author: int | None
-    topics: tuple[str, ...]
+    topics: str  # "topic:version,..." in the card's order
     circle: int | None
     liked: bool = field(compare=False)  # the reader's, not a version
 
@@ -115,9 +115,10 @@ def relation_version_columns(post: str, reader: str) -> str:
     """card_version_columns but the post's own: of a row that selected `{post}.xmin AS
     _v_post` (with_relation_versions)."""
     return f"""(SELECT u.xmin FROM users u WHERE u.id = {post}.author_id) AS _v_author,
-  ARRAY(SELECT pt.topic_id::text || ':'
+  array_to_string(ARRAY(SELECT pt.topic_id::text || ':'
                || (SELECT t.xmin FROM topics t WHERE t.id = pt.topic_id)::text
-        FROM post_topics pt WHERE pt.post_id = {post}.id ORDER BY pt.position, pt.id) AS _v_topics,
+        FROM post_topics pt WHERE pt.post_id = {post}.id ORDER BY pt.position, pt.id), ',')
+    AS _v_topics,
   (SELECT c.xmin FROM circles c WHERE c.id = {post}.circle_id) AS _v_circle,
   (SELECT true FROM post_likes l WHERE l.user_id = {reader} AND l.post_id = {post}.id)
     IS NOT NULL AS _v_liked"""
@@ -139,7 +140,7 @@ def card_versions_of(rows: Sequence[Mapping[str, Any]]) -> dict[int, CardVersion
         row["id"]: CardVersions(
             row["_v_post"],
             row["_v_author"],
-            tuple(row["_v_topics"]),
+            row["_v_topics"],
             row["_v_circle"],
             row["_v_liked"],
         )
@@ -237,27 +238,34 @@ def _readable_by_ids(versions: bool, heads: bool) -> str:
     )
 
 
-async def readable_posts(
+async def readable_rows(
     ids: Sequence[int],
     viewer: User | None,
     *,
     versions: bool,
     heads: bool,
     sign_in: SignInCheck | None = None,
-) -> tuple[dict[int, Any], dict[int, CardVersions] | None]:
-    """Those of `ids` the viewer may read now, by id, in one statement: for a list of ids
-    written minutes ago (a HOT snapshot, a RECOMMENDED list), a post hidden, deleted or in
-    a circle closed to the viewer since is left out. Read as page_columns reads them. The
-    statement also confirms `sign_in` (domain.auth.confirming)."""
-    heads = heads and versions
+) -> Sequence[Mapping[str, Any]]:
+    """The rows of those of `ids` the viewer may read now, in one statement: for a list of
+    ids written minutes ago (a HOT snapshot, a RECOMMENDED list), a post hidden, deleted or in
+    a circle closed to the viewer since is left out. Read as page_columns reads them (heads
+    only with versions), for readable_posts. The statement also confirms `sign_in`
+    (domain.auth.confirming)."""
     values: list[Any] = [list(ids), reader_id(viewer)]
     if versions:
         values.append(viewer.id if viewer is not None else None)
-    statement = confirming(_readable_by_ids(versions, heads), values, sign_in)
+    statement = confirming(_readable_by_ids(versions, heads and versions), values, sign_in)
     rows = await sql.fetch_records(statement, *values)
     if sign_in is not None:
         sign_in.note(rows)
-    loaded, card_versions = page_posts(rows, versions=versions, heads=heads)
+    return rows
+
+
+def readable_posts(
+    rows: Sequence[Mapping[str, Any]], *, versions: bool, heads: bool
+) -> tuple[dict[int, Any], dict[int, CardVersions] | None]:
+    """The posts of readable_rows by id, and their cards' versions (with `versions`)."""
+    loaded, card_versions = page_posts(rows, versions=versions, heads=heads and versions)
     return {p.id: p for p in loaded if access.is_published(p)}, card_versions
 
 

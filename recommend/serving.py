@@ -34,7 +34,7 @@ from domain import hot, id_lists
 from domain.auth import SignInCheck
 from domain.errors import BadInput
 from domain.models import PostStatus, User
-from domain.pagination import Page, check_first, decode_offset_cursor
+from domain.pagination import Page, PageSource, check_first, decode_offset_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
 
@@ -247,22 +247,47 @@ async def recommended_page(
     rebuild: Callable[[int], Awaitable[object]] | None = None,
     versions: bool = False,
     heads: bool = False,
-    sign_in: SignInCheck | None = None,
 ) -> Page[Any]:
     """A page of the member's list (with `versions` and `heads`, read as domain.feeds.latest
     reads them). A session's first page reads their current list, asking
     `rebuild` for a new one when it is older than REFRESH_AFTER; without a list it is the
     HOT page (and its cursors page on through HOT) while `rebuild` builds one."""
+    source = await recommended_source(
+        store,
+        viewer,
+        first=first,
+        after=after,
+        cap=cap,
+        rebuild=rebuild,
+        versions=versions,
+        heads=heads,
+    )
+    return source.page()
+
+
+async def recommended_source(
+    store: Store,
+    viewer: User,
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    rebuild: Callable[[int], Awaitable[object]] | None = None,
+    versions: bool = False,
+    heads: bool = False,
+    sign_in: SignInCheck | None = None,
+) -> PageSource[Any]:
+    """The page recommended_page reads, as read (domain.id_lists.readable_source)."""
     size = check_first(first, cap=cap)
     user_id = viewer.id
     held = _held(store)
-    hot_page = partial(  # without a list: HOT, read as this page would be
-        hot.hot_page, store, "all", viewer=viewer, first=size, cap=cap, sign_in=sign_in
+    hot_source = partial(  # without a list: HOT, read as this page would be
+        hot.hot_source, store, "all", viewer=viewer, first=size, cap=cap, sign_in=sign_in
     )
     if after:
         token, offset = decode_offset_cursor(after)
         if token.startswith("all:"):  # a session that started on HOT stays there
-            return await hot_page(after=after, versions=versions, heads=heads)
+            return await hot_source(after=after, versions=versions, heads=heads)
         window = await id_lists.window(store, held, _feed_key(store, user_id, token), offset, size)
         if not window:
             raise BadInput("bad_cursor", field="after")  # the list expired: start over
@@ -277,7 +302,7 @@ async def recommended_page(
         else:  # no list yet (or it expired): HOT now, the member's list soon
             if rebuild is not None and await _claim_build(store, user_id):
                 await rebuild(user_id)
-            return await hot_page(after=None, versions=versions, heads=heads)
-    return await id_lists.readable_page(
+            return await hot_source(after=None, versions=versions, heads=heads)
+    return await id_lists.readable_source(
         token, window, offset, size, viewer, versions=versions, heads=heads, sign_in=sign_in
     )
