@@ -55,7 +55,7 @@ async def prepare_recommended(runtime: Runtime, user_id: int) -> None:
 def wants_card_versions(info: Info[Context, None]) -> bool:
     """Whether the cards of a page of posts under this field read their versions
     (domain.reads.CardVersions): for the viewer's likes or for the relations they show. A
-    list that can read them in its own statement (domain.feeds.latest) is asked to."""
+    list that can read them in its own statement (domain.feeds.latest_source) is asked to."""
     return cards_read_versions(node_fields(info), info.context.known_viewer())
 
 

@@ -125,7 +125,6 @@ def create_ceiling_app(posts: int) -> Starlette:
         async with served(app):
             await memory.load(posts)
             # From here on the feed, the loaders it uses and the viewer come from memory.
-            feeds.latest = memory.latest  # type: ignore[assignment]
             feeds.latest_source = memory.latest_source  # type: ignore[assignment]
             reads.by_ids = memory.by_ids  # type: ignore[assignment]
             reads.topics_of_posts = memory.topics_of_posts

@@ -172,24 +172,6 @@ def _latest_statement(
     return reads.with_relation_versions(both, liker) if liker is not None else both
 
 
-async def latest(
-    viewer: User | None,
-    *,
-    first: int | None,
-    after: str | None,
-    cap: int,
-    versions: bool = False,
-    heads: bool = False,
-) -> Page[Any]:
-    """Every published post the viewer may read, newest first, globally pinned posts leading
-    the list; with `versions`, the page also holds its cards' versions (Page.versions), and
-    with `heads` too, its items are only the posts' heads (domain.reads.PostHead)."""
-    source = await latest_source(
-        viewer, first=first, after=after, cap=cap, versions=versions, heads=heads
-    )
-    return source.page()
-
-
 async def latest_source(
     viewer: User | None,
     *,
@@ -200,8 +182,11 @@ async def latest_source(
     heads: bool = False,
     sign_in: SignInCheck | None = None,
 ) -> PageSource[Any]:
-    """The page `latest` reads, as read (with heads, its content is its rows); the statement
-    also confirms `sign_in` (domain.auth.confirming)."""
+    """Every published post the viewer may read, newest first, globally pinned posts leading
+    the list; with `versions`, the page also holds its cards' versions (Page.versions), and
+    with `heads` too, its items are only the posts' heads (domain.reads.PostHead). As read:
+    with heads, its content is its rows; the statement also confirms `sign_in`
+    (domain.auth.confirming)."""
     size = check_first(first, cap=cap)
     from_pin = _after_pin(after)
     with_pins = after is None or from_pin is not None

@@ -33,7 +33,7 @@ from domain import id_lists
 from domain.auth import SignInCheck
 from domain.errors import BadInput
 from domain.models import PostStatus, User
-from domain.pagination import Page, PageSource, check_first, decode_offset_cursor
+from domain.pagination import PageSource, check_first, decode_offset_cursor
 
 WINDOW_DAYS = 7  # older posts no longer move
 SNAPSHOT_SIZE = 1000
@@ -141,35 +141,6 @@ async def current_snapshot(store: Store, scope: str, rebuild: Rebuild | None = N
     return snapshot
 
 
-async def hot_page(
-    store: Store,
-    scope: str,
-    *,
-    viewer: User | None,
-    first: int | None,
-    after: str | None,
-    cap: int,
-    versions: bool = False,
-    heads: bool = False,
-    rebuild: Rebuild | None = None,
-) -> Page[Any]:
-    """A page of a scope's HOT snapshot (with `versions` and `heads`, read as
-    domain.feeds.latest reads them): its posts the viewer may read now. A first page asks
-    `rebuild` for a new snapshot when the current one is stale (current_snapshot)."""
-    source = await hot_source(
-        store,
-        scope,
-        viewer=viewer,
-        first=first,
-        after=after,
-        cap=cap,
-        versions=versions,
-        heads=heads,
-        rebuild=rebuild,
-    )
-    return source.page()
-
-
 async def hot_source(
     store: Store,
     scope: str,
@@ -183,7 +154,10 @@ async def hot_source(
     rebuild: Rebuild | None = None,
     sign_in: SignInCheck | None = None,
 ) -> PageSource[Any]:
-    """The page hot_page reads, as read (domain.id_lists.readable_source)."""
+    """A page of a scope's HOT snapshot (with `versions` and `heads`, read as
+    domain.feeds.latest_source reads them), as read (domain.id_lists.readable_source): its
+    posts the viewer may read now. A first page asks `rebuild` for a new snapshot when the
+    current one is stale (current_snapshot)."""
     size = check_first(first, cap=cap)
     if after:
         snapshot, offset = decode_offset_cursor(after)

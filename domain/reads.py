@@ -106,7 +106,7 @@ class CardVersions:
 def card_version_columns(post: str, reader: str) -> str:
     """CardVersions as columns of a post row: `post` names the row (a table or its alias),
     `reader` the parameter of the reader's id (NULL or 0: likes nothing). A page's own
-    statement selects them too (domain.feeds.latest), saving a round trip;
+    statement selects them too (domain.feeds.latest_source), saving a round trip;
     `card_versions_of` reads them back."""
     return f"{post}.xmin AS _v_post, {relation_version_columns(post, reader)}"
 

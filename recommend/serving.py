@@ -34,7 +34,7 @@ from domain import hot, id_lists
 from domain.auth import SignInCheck
 from domain.errors import BadInput
 from domain.models import PostStatus, User
-from domain.pagination import Page, PageSource, check_first, decode_offset_cursor
+from domain.pagination import PageSource, check_first, decode_offset_cursor
 from recommend import dataset, registry
 from recommend.model import Trained
 
@@ -237,34 +237,6 @@ async def _first_window(
     return str(pointer), items[: size + 1] if items is not None else None
 
 
-async def recommended_page(
-    store: Store,
-    viewer: User,
-    *,
-    first: int | None,
-    after: str | None,
-    cap: int,
-    rebuild: Callable[[int], Awaitable[object]] | None = None,
-    versions: bool = False,
-    heads: bool = False,
-) -> Page[Any]:
-    """A page of the member's list (with `versions` and `heads`, read as domain.feeds.latest
-    reads them). A session's first page reads their current list, asking
-    `rebuild` for a new one when it is older than REFRESH_AFTER; without a list it is the
-    HOT page (and its cursors page on through HOT) while `rebuild` builds one."""
-    source = await recommended_source(
-        store,
-        viewer,
-        first=first,
-        after=after,
-        cap=cap,
-        rebuild=rebuild,
-        versions=versions,
-        heads=heads,
-    )
-    return source.page()
-
-
 async def recommended_source(
     store: Store,
     viewer: User,
@@ -277,7 +249,11 @@ async def recommended_source(
     heads: bool = False,
     sign_in: SignInCheck | None = None,
 ) -> PageSource[Any]:
-    """The page recommended_page reads, as read (domain.id_lists.readable_source)."""
+    """A page of the member's list (with `versions` and `heads`, read as
+    domain.feeds.latest_source reads them), as read (domain.id_lists.readable_source). A
+    session's first page reads their current list, asking `rebuild` for a new one when it is
+    older than REFRESH_AFTER; without a list it is the HOT page (and its cursors page on
+    through HOT) while `rebuild` builds one."""
     size = check_first(first, cap=cap)
     user_id = viewer.id
     held = _held(store)

@@ -151,7 +151,8 @@ async def test_where_redis_refuses_tracking_pages_read_their_lists_each_time(
     store = Store(refusing_redis, runtime.store.prefix)  # an API process on such a Redis
     pages, after = [], None
     for _ in range(3):
-        page = await serving.recommended_page(store, reader, first=2, after=after, cap=50)
+        source = await serving.recommended_source(store, reader, first=2, after=after, cap=50)
+        page = source.page()
         pages.append([p.id for p in page.items])
         after = page.cursors[-1] if page.has_next else None
     assert pages[-1] and after is None

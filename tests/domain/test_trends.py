@@ -109,7 +109,8 @@ async def test_a_young_post_with_few_likes_beats_an_old_one_with_a_few_more(
     for _ in range(3):
         await like_post(await make_user(), young.id, rules=RULES)
     assert hot.hot_rank(3, 1) > hot.hot_rank(6, 20)
-    page = await hot.hot_page(runtime.store, "all", viewer=None, first=10, after=None, cap=50)
+    source = await hot.hot_source(runtime.store, "all", viewer=None, first=10, after=None, cap=50)
+    page = source.page()
     assert [p.id for p in page.items] == [young.id, old.id]
 
 
