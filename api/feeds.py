@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from functools import partial
 from typing import Any, TypedDict
@@ -90,21 +91,40 @@ def page_read(info: Info[Context, None], first: int | None, after: str | None) -
 
 
 async def read_feed_page(
-    runtime: Runtime, viewer: User | None, kind: FeedKind, read: PageRead
+    runtime: Runtime,
+    viewer: User | None,
+    kind: FeedKind,
+    read: PageRead,
+    asks: list[Callable[[], Awaitable[object]]] | None = None,
 ) -> PageSource[Any]:
     """A page of LATEST, RECOMMENDED or HOT, as read: each has its access rules in its own
     statement, and each page is read the same way. The feed field reads it, or an operation
-    that is only that field reads it ahead (api/kept_answers.py)."""
+    that is only that field reads it ahead (api/kept_answers.py). With `asks`, the jobs the
+    page asks for (a list or a snapshot built) are put there, not sent: read as a member
+    whose sign-in is still to confirm, they go once it is (_read_ahead)."""
     store = runtime.store
     if kind is FeedKind.LATEST:
         return await feeds.latest_source(viewer, **read)
     if kind is FeedKind.RECOMMENDED and viewer is not None:
-        rebuild = partial(_ask_for_list, runtime)
+        rebuild = _later(asks, partial(_ask_for_list, runtime))
         return await serving.recommended_source(store, viewer, rebuild=rebuild, **read)
     # HOT, and anonymous readers' RECOMMENDED
     return await hot.hot_source(
-        store, "all", viewer=viewer, rebuild=partial(rebuild_hot, runtime), **read
+        store, "all", viewer=viewer, rebuild=_later(asks, partial(rebuild_hot, runtime)), **read
     )
+
+
+def _later(
+    asks: list[Callable[[], Awaitable[object]]] | None, send: Callable[[Any], Awaitable[object]]
+) -> Callable[[Any], Awaitable[object]]:
+    """`send`, or where `asks` is given, what puts the call in `asks` instead."""
+    if asks is None:
+        return send
+
+    async def put(arg: Any) -> None:
+        asks.append(partial(send, arg))
+
+    return put
 
 
 async def _read_ahead(context: Context, ask: kept_answers.FeedAsk) -> PageSource[Any]:
@@ -120,7 +140,19 @@ async def _read_ahead(context: Context, ask: kept_answers.FeedAsk) -> PageSource
         heads=True,
         sign_in=sign_in,
     )
-    return await read_feed_page(context.runtime, viewer, FeedKind(ask.kind), read)
+    if sign_in is None:
+        return await read_feed_page(context.runtime, viewer, FeedKind(ask.kind), read)
+    # Nothing is done on the behalf of a member not yet confirmed: a sign-in revoked, a
+    # member banned or deleted is refused before anything runs, as when checked alone.
+    asks: list[Callable[[], Awaitable[object]]] = []
+    try:
+        return await read_feed_page(context.runtime, viewer, FeedKind(ask.kind), read, asks)
+    finally:
+        if asks:
+            await context.confirm_sign_in()
+            if context.known_viewer() is not None:
+                for send in asks:
+                    await send()
 
 
 kept_answers.register_reader(_read_ahead)
