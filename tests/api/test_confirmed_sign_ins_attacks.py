@@ -499,3 +499,28 @@ async def test_the_sign_ins_kept_are_bounded_and_copies() -> None:
         assert kept[0] is not row and kept[0] == row
     finally:
         auth.forget_sign_ins()
+
+
+# ---------------------------------------------------------------- sockets
+
+
+async def test_a_socket_of_a_kept_sign_in_checks_it_itself(
+    client: httpx.AsyncClient, runtime: Runtime, checks: Checks
+) -> None:
+    from tests.api.test_sockets import Socket
+    from tests.serving import serving
+
+    await make_post(await make_user(), "套接字")
+    member = await make_user()
+    session = await auth.start_session(runtime.tokens, member, is_new_user=False)
+    token = session.access_token
+    await _confirmed(client, token, checks)  # kept in this process
+    async with serving(runtime) as base:
+        socket = await (await Socket.open(base, token)).acked()
+        page = await socket.run("Feed", FEED)
+        assert "errors" not in page["payload"], page
+        await auth.revoke_all_sessions(member.id)
+        await socket.subscribe("Feed", FEED)
+        assert await socket.closed() == (4401, "session_revoked")
+        refused = await Socket.open(base, token)
+        assert await refused.closed() == (4401, "session_revoked")
