@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -172,10 +173,17 @@ def _live_session() -> str:
 # above runs as before. The token itself is verified on every request (signature, expiry).
 
 SIGN_INS_MAX = 10_000
+# How long a sign-in checked with the statement above may be confirmed by a page's columns.
+# `xmin` is a 32-bit transaction id: within minutes, no later update of the member's row has
+# the version of the one kept (it would take billions of transactions, or the database
+# restored from elsewhere under running workers), and each member's sign-in is checked with
+# its own statement once in that time.
+SIGN_IN_KEPT_SECONDS = 300.0
 
-# (member id, sign-in) -> (the member's row as last read, its version): the sign-ins this
-# process checked with the statement above, each replaced when checked again.
-_signed_in: dict[tuple[int, uuid.UUID], tuple[dict[str, Any], int]] = {}
+# (member id, sign-in) -> (the member's row as last read, its version, when it was read: a
+# time.monotonic()): the sign-ins this process checked with the statement above, each
+# replaced when checked again.
+_signed_in: dict[tuple[int, uuid.UUID], tuple[dict[str, Any], int, float]] = {}
 
 
 def _remember(claims: AccessClaims, row: Mapping[str, Any]) -> None:
@@ -183,7 +191,8 @@ def _remember(claims: AccessClaims, row: Mapping[str, Any]) -> None:
         return
     if len(_signed_in) >= SIGN_INS_MAX:
         _signed_in.clear()
-    _signed_in[(claims.user_id, claims.session)] = (dict(row), row["_version"])
+    read_at = time.monotonic()
+    _signed_in[(claims.user_id, claims.session)] = (dict(row), row["_version"], read_at)
 
 
 def forget_sign_ins() -> None:
@@ -222,12 +231,12 @@ class SignInCheck:
 
 def sign_in_to_confirm(tokens: TokenIssuer, access_token: str) -> SignInCheck | AccessClaims:
     """The token's claims (Unauthenticated when it is bad or expired), as a SignInCheck where
-    this process has checked its sign-in before."""
+    this process has checked its sign-in in the last SIGN_IN_KEPT_SECONDS."""
     claims = tokens.verify_access(access_token)
     if claims.session is None:
         return claims
     checked = _signed_in.get((claims.user_id, claims.session))
-    if checked is None:
+    if checked is None or time.monotonic() - checked[2] > SIGN_IN_KEPT_SECONDS:
         return claims
     return SignInCheck(claims, checked[0], checked[1])
 

@@ -6,6 +6,7 @@ a changed or deleted member, an expired or forged token are refused or seen at o
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -253,3 +254,15 @@ async def test_with_kept_answers_off_every_request_checks_its_sign_in(
             before = checks.count
             assert (await _post(client, token))[0] == 200
             assert checks.count == before + 1
+
+
+async def test_a_sign_in_checked_minutes_ago_is_checked_again(
+    api: Api, client: httpx.AsyncClient, checks: Checks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token, _ = await _confirmed_sign_in(api, client, checks, "o-confirm-minutes")
+    later = time.monotonic() + auth.SIGN_IN_KEPT_SECONDS + 1
+    monkeypatch.setattr(auth.time, "monotonic", lambda: later)
+    counted = checks.count
+    assert (await _post(client, token))[0] == 200
+    assert checks.count == counted + 1  # a row version kept that long is not trusted
+    await _confirmed(client, token, checks)  # and once checked again, it confirms again
