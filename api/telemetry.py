@@ -14,6 +14,8 @@ import hmac
 import os
 import tempfile
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from functools import lru_cache
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -70,9 +72,17 @@ def operation_label(name: str | None) -> str:
     return name if name in _operations else "other"
 
 
+# Series looked up once each: prometheus_client's `labels` takes a lock and makes the text of
+# every label again on each call, and a request records two or three. Their labels are
+# bounded (HTTP methods as the parser knows them, the paths and operations above, statuses).
+@lru_cache(maxsize=1024)
+def _series(metric: Counter | Histogram, *labels: str) -> Any:
+    return metric.labels(*labels)
+
+
 def observe_operation(name: str | None, seconds: float, codes: list[str]) -> None:
     label = operation_label(name)
-    OPERATION_LATENCY.labels(label).observe(seconds)
+    _series(OPERATION_LATENCY, label).observe(seconds)
     for code in codes:
         OPERATION_ERRORS.labels(label, code).inc()
 
@@ -87,8 +97,8 @@ def count_errors(name: str | None, codes: list[str]) -> None:
 def observe(method: str, path: str, status: int, seconds: float) -> None:
     # Unknown paths share one label so that scanners cannot grow the series without bound.
     label = path if path in KNOWN_PATHS else "other"
-    REQUESTS.labels(method, label, str(status)).inc()
-    LATENCY.labels(method, label).observe(seconds)
+    _series(REQUESTS, method, label, str(status)).inc()
+    _series(LATENCY, method, label).observe(seconds)
 
 
 @contextlib.contextmanager
