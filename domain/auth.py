@@ -163,7 +163,7 @@ def _live_session() -> str:
 # ---------------------------------------------------------------- sign-ins confirmed by a page
 #
 # A signed-in request runs the statement above before anything else: on a feed page answered
-# from a kept answer (api/kept_answers.py) it was one of two statements and a third of the
+# from a kept answer (api/kept_answers.py) it was one of two statements and a quarter of the
 # worker's CPU (bench/README.md, run 21). That page reads its own statement anyway, so the
 # sign-in may be confirmed there instead, by two more columns: the member's row version
 # (`xmin`, a new one with every update of the row) and whether the sign-in still holds. Where
@@ -210,10 +210,6 @@ class SignInCheck:
     version: int
     confirmed: bool = False
     _member: User | None = None
-
-    @property
-    def user_id(self) -> int:
-        return self.claims.user_id
 
     def member(self) -> User:
         """The member as read when the sign-in was last checked: a model of its own for each
