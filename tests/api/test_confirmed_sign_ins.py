@@ -84,6 +84,15 @@ async def _confirmed_sign_in(
     return token, member
 
 
+async def hot_community(runtime: Runtime, title: str) -> None:
+    """Three posts by three members, and the HOT snapshot built of them."""
+    from domain import hot
+
+    for i in range(3):
+        await make_post(await make_user(), f"{title}{i}")
+    await hot.build_snapshot(runtime.store, "all")
+
+
 async def _as_checked_alone(client: httpx.AsyncClient, token: str) -> tuple[int, dict[str, Any]]:
     """The Feed's answer when the sign-in is checked with its own statement."""
     auth.forget_sign_ins()
@@ -119,11 +128,7 @@ async def test_a_feed_page_confirms_a_checked_sign_in_with_its_own_statement(
 async def test_hot_and_recommended_pages_confirm_it_too(
     api: Api, client: httpx.AsyncClient, runtime: Runtime, checks: Checks, kind: str
 ) -> None:
-    from domain import hot
-
-    for i in range(3):
-        await make_post(await make_user(), f"热门{i}")
-    await hot.build_snapshot(runtime.store, "all")
+    await hot_community(runtime, "热门")
     token, member = await _sign_in(api, f"o-confirm-{kind}")
     variables = {"kind": kind, "first": 10}
     for _ in range(2):

@@ -22,7 +22,7 @@ from api import feeds as api_feeds
 from api import kept_answers
 from api.ids import to_global_id
 from api.persisted import sha256
-from domain import auth, hot, id_lists
+from domain import auth, id_lists
 from domain.likes import like_post
 from domain.models import JoinPolicy, RefreshToken, Role, User
 from quanzi.bootstrap import Runtime
@@ -35,6 +35,7 @@ from tests.api.test_confirmed_sign_ins import (
     _post,
     _same,
     _sign_in,
+    hot_community,
 )
 from tests.conftest import Api
 from tests.factories import make_circle, make_post, make_user
@@ -272,9 +273,7 @@ SHAPES = {
 async def test_each_shape_of_feed_document_confirms_then_refuses_as_checked_alone(
     api: Api, client: httpx.AsyncClient, runtime: Runtime, checks: Checks, shape: str
 ) -> None:
-    for i in range(3):
-        await make_post(await make_user(), f"形状{i}")
-    await hot.build_snapshot(runtime.store, "all")
+    await hot_community(runtime, "形状")
     query = SHAPES[shape]
     variables = {"first": 5} if "$first" in query else {}
     if "$kind" in query:
@@ -411,6 +410,28 @@ async def _delete(member: int) -> None:
     await User.filter(id=member).delete()
 
 
+def _asked_for_lists(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The members a RECOMMENDED list is asked for (api.feeds._ask_for_list), in order."""
+    asked: list[int] = []
+
+    async def ask_for_list(_: Runtime, user_id: int) -> None:
+        asked.append(user_id)
+
+    monkeypatch.setattr(api_feeds, "_ask_for_list", ask_for_list)
+    return asked
+
+
+async def _asking_member(
+    api: Api, client: httpx.AsyncClient, runtime: Runtime, openid: str, variables: dict[str, Any]
+) -> tuple[str, int]:
+    """A member signed in who has read three RECOMMENDED pages of a HOT community."""
+    await hot_community(runtime, openid)
+    token, member = await _sign_in(api, openid)
+    for _ in range(3):
+        assert (await _post(client, token, variables))[0] == 200
+    return token, member
+
+
 @pytest.mark.parametrize(
     ("change", "status"),
     [(auth.revoke_all_sessions, 401), (_ban, 403), (_delete, 401)],
@@ -427,19 +448,9 @@ async def test_a_revoked_banned_or_deleted_members_recommended_page_asks_for_no_
 ) -> None:
     """A page refused at the edge does nothing on the member's behalf: checked alone, it
     never runs; confirmed by its page, the page read before the refusal must not either."""
-    asked: list[int] = []
-
-    async def ask_for_list(_: Runtime, user_id: int) -> None:
-        asked.append(user_id)
-
-    monkeypatch.setattr(api_feeds, "_ask_for_list", ask_for_list)
-    for i in range(3):
-        await make_post(await make_user(), f"推荐{i}")
-    await hot.build_snapshot(runtime.store, "all")
     variables = {"kind": "RECOMMENDED", "first": 10}
-    token, member = await _sign_in(api, "o-attack-rebuild")
-    for _ in range(3):
-        assert (await _post(client, token, variables))[0] == 200
+    asked = _asked_for_lists(monkeypatch)
+    token, member = await _asking_member(api, client, runtime, "o-attack-rebuild", variables)
     assert member in asked  # a member with no list asks for one
     await change(member)
     asked.clear()
@@ -461,19 +472,9 @@ async def test_a_member_whose_kept_sign_in_still_holds_still_asks_for_a_list(
     checks: Checks,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    asked: list[int] = []
-
-    async def ask_for_list(_: Runtime, user_id: int) -> None:
-        asked.append(user_id)
-
-    monkeypatch.setattr(api_feeds, "_ask_for_list", ask_for_list)
-    for i in range(3):
-        await make_post(await make_user(), f"列表{i}")
-    await hot.build_snapshot(runtime.store, "all")
     variables = {"kind": "RECOMMENDED", "first": 10}
-    token, member = await _sign_in(api, "o-attack-still-asks")
-    for _ in range(3):
-        assert (await _post(client, token, variables))[0] == 200
+    asked = _asked_for_lists(monkeypatch)
+    token, member = await _asking_member(api, client, runtime, "o-attack-still-asks", variables)
     for changed in (False, True):
         if changed:  # not confirmed by the page: checked alone, the member still asks
             await User.filter(id=member).update(nickname="换名")
