@@ -101,7 +101,7 @@ class Context:
         return self._sign_in
 
     async def confirm_sign_in(self) -> None:
-        """After a statement that carried the sign-in left to confirm (domain.auth.confirming):
+        """After a statement that carried the sign-in left to confirm (domain.auth.read_confirming):
         the member as checked before where it confirmed them, else the sign-in checked now."""
         check = self._sign_in
         if check is None or not check.confirmed:

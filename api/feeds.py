@@ -76,7 +76,7 @@ class PageRead(TypedDict):
     cap: int
     versions: bool
     heads: bool
-    sign_in: SignInCheck | None  # a sign-in its statement confirms (domain.auth.confirming)
+    sign_in: SignInCheck | None  # a sign-in its statement confirms (domain.auth.read_confirming)
 
 
 def page_read(info: Info[Context, None], first: int | None, after: str | None) -> PageRead:

@@ -55,11 +55,11 @@ from graphql import (
     OperationType,
     StringValueNode,
     VariableNode,
+    get_operation_ast,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.http import GraphQLRequestData
 
-from api import guards
 from api.documents import DOCUMENTS
 from domain.pagination import Page, PageSource
 
@@ -106,15 +106,9 @@ def _plan(document: DocumentNode, operation_name: str | None) -> _Plan | None:
 
 
 def _analyse(document: DocumentNode, operation_name: str | None) -> _Plan | None:
-    operations = [
-        d
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
-        and (operation_name is None or (d.name is not None and d.name.value == operation_name))
-    ]
-    if len(operations) != 1:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
         return None
-    operation = operations[0]
     selections = operation.selection_set.selections
     if (
         operation.operation is not OperationType.QUERY
@@ -285,13 +279,15 @@ async def read_ahead(
 async def confirm_sign_in(schema: Any, request: GraphQLRequestData, context: Any) -> None:
     """Confirm the sign-in the request's context left to confirm (api.context.Context.
     authenticate) by the statement of the page a known feed operation reads ahead: one
-    statement for both. After the variables' checks, as that page would be read; such an
-    operation has no rate limit to count (its one field, `feed`, is in no class). Where
-    no page confirms it, the context checks it with its own statement when next asked."""
+    statement for both, read only where the variables are the field's arguments of their
+    types (feed_ask). Such an operation has no rate limit to count (its one field, `feed`,
+    is in no class); its variables are refused, where they are, when it runs (run_known),
+    the page read ahead then unused. Where no page confirms the sign-in, the context checks
+    it with its own statement when next asked."""
     if context.sign_in_to_confirm() is None or not getattr(schema, "kept_answers", False):
         return
     known = schema.known(request.query, request.operation_name)
-    if known is not None and guards.refused_variables(request.variables) is None:
+    if known is not None:
         await read_ahead(known.document, known.operation_name, request.variables, context)
 
 

@@ -203,7 +203,7 @@ def forget_sign_ins() -> None:
 @dataclass(slots=True)
 class SignInCheck:
     """A verified access token whose sign-in this process has checked before, to be confirmed
-    by a statement the request runs anyway (`confirming`), with the member as read then."""
+    by a statement the request runs anyway (`read_confirming`), with the member as read then."""
 
     claims: AccessClaims
     row: dict[str, Any]
@@ -219,7 +219,7 @@ class SignInCheck:
         return self._member
 
     def note(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Read the confirming columns of a statement's rows (`confirming`)."""
+        """Read the confirming columns of a statement's rows (`read_confirming`)."""
         if rows:
             row = rows[0]
             self.confirmed = row["_signin_version"] == self.version and row["_signin_live"] is True
@@ -237,19 +237,25 @@ def sign_in_to_confirm(tokens: TokenIssuer, access_token: str) -> SignInCheck | 
     return SignInCheck(claims, checked[0], checked[1])
 
 
-def confirming(statement: str, values: list[Any], check: SignInCheck | None) -> str:
-    """`statement` (a read's) with the columns that confirm `check` beside each of its rows,
-    in the statement's order, their two values appended to `values`; as it is without one."""
+async def read_confirming(
+    statement: str, values: list[Any], check: SignInCheck | None
+) -> Sequence[Mapping[str, Any]]:
+    """The rows of `statement` (a read's), in its order; with `check`, each with the columns
+    that confirm it beside them, read into it (SignInCheck.note)."""
     if check is None:
-        return statement
-    values += (check.claims.user_id, check.claims.session)
-    user, family = f"${len(values) - 1}", f"${len(values)}"
-    return (
+        return await sql.fetch_records(statement, *values)
+    user, family = f"${len(values) + 1}", f"${len(values) + 2}"
+    rows = await sql.fetch_records(
         f"SELECT s.*, (SELECT u.xmin FROM users u WHERE u.id = {user}) AS _signin_version,"
         " NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family = "
         f"{family} AND r.user_id = {user} AND r.revoked_at IS NOT NULL) AS _signin_live"
-        f" FROM ({statement}) s"
+        f" FROM ({statement}) s",
+        *values,
+        check.claims.user_id,
+        check.claims.session,
     )
+    check.note(rows)
+    return rows
 
 
 async def _issue_refresh(

@@ -12,9 +12,8 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from adapters import sql
 from domain import access, reads
-from domain.auth import SignInCheck, confirming
+from domain.auth import SignInCheck, read_confirming
 from domain.circles import outside, outside_closed_sql, reader_id
 from domain.errors import BadInput
 from domain.featured import PinScope, active_pin, not_pinned
@@ -186,7 +185,7 @@ async def latest_source(
     the list; with `versions`, the page also holds its cards' versions (Page.versions), and
     with `heads` too, its items are only the posts' heads (domain.reads.PostHead). As read:
     with heads, its content is its rows; the statement also confirms `sign_in`
-    (domain.auth.confirming)."""
+    (domain.auth.read_confirming)."""
     size = check_first(first, cap=cap)
     from_pin = _after_pin(after)
     with_pins = after is None or from_pin is not None
@@ -200,10 +199,7 @@ async def latest_source(
         values += decode_cursor(after, Post, ("created_at", "id"))  # type: ignore[arg-type]
     heads = heads and versions  # one statement for the same columns
     statement = _latest_statement(size, with_pins, seek, from_pin is not None, versions, heads)
-    statement = confirming(statement, values, sign_in)
-    rows = await sql.fetch_records(statement, *values)
-    if sign_in is not None:
-        sign_in.note(rows)
+    rows = await read_confirming(statement, values, sign_in)
 
     def make() -> Page[Any]:
         items, card_versions = reads.page_posts(rows, versions=versions, heads=heads)

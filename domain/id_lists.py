@@ -80,7 +80,7 @@ async def readable_source(
     whether a next page exists): its posts the viewer may read now. Lists are minutes old: a
     post removed or hidden since, or in a circle now closed to the viewer, is left out here
     (domain.reads.readable_rows). With heads, its content is the list's name, the window and
-    the rows read; the statement also confirms `sign_in` (domain.auth.confirming)."""
+    the rows read; the statement also confirms `sign_in` (domain.auth.read_confirming)."""
     shown = window[:size]
     rows = await reads.readable_rows(shown, viewer, versions=versions, heads=heads, sign_in=sign_in)
 

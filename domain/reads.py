@@ -15,7 +15,7 @@ from tortoise.timezone import get_default_timezone
 
 from adapters import sql
 from domain import access
-from domain.auth import SignInCheck, confirming
+from domain.auth import SignInCheck, read_confirming
 from domain.circles import outside_closed_sql, reader_id
 from domain.models import (
     CircleMember,
@@ -250,15 +250,11 @@ async def readable_rows(
     ids written minutes ago (a HOT snapshot, a RECOMMENDED list), a post hidden, deleted or in
     a circle closed to the viewer since is left out. Read as page_columns reads them (heads
     only with versions), for readable_posts. The statement also confirms `sign_in`
-    (domain.auth.confirming)."""
+    (domain.auth.read_confirming)."""
     values: list[Any] = [list(ids), reader_id(viewer)]
     if versions:
         values.append(viewer.id if viewer is not None else None)
-    statement = confirming(_readable_by_ids(versions, heads and versions), values, sign_in)
-    rows = await sql.fetch_records(statement, *values)
-    if sign_in is not None:
-        sign_in.note(rows)
-    return rows
+    return await read_confirming(_readable_by_ids(versions, heads and versions), values, sign_in)
 
 
 def readable_posts(
