@@ -247,12 +247,16 @@ class PostgresClient(AsyncpgDBClient):
     """Tortoise's asyncpg client, with a read lane (ReadLane) beside its pool."""
 
     read_lane: ReadLane | None = None
+    # the reads sent together (adapters/read_batches.py), at most this many in one statement
+    read_batches: Any = None
+    read_batch_size = 4
 
     def acquire_connection(self) -> Any:
         return _MakingRoom(self, self._pool_init_lock)
 
     async def _close(self) -> None:
         lane, self.read_lane = self.read_lane, None
+        self.read_batches = None
         if lane is not None:
             await lane.close()
         await super()._close()
@@ -323,12 +327,15 @@ def _settled(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-async def init_db(database_url: str, *, pool_max: int = 20) -> None:
+async def init_db(database_url: str, *, pool_max: int = 20, read_batch_size: int = 4) -> None:
     """Connect Tortoise for this process; visible from every task (lifespan and requests)."""
     await Tortoise.init(
         config=_settled(tortoise_config(database_url, pool_max=pool_max)),
         _enable_global_fallback=True,
     )
+    client = Tortoise.get_connection("default")
+    if isinstance(client, PostgresClient):
+        client.read_batch_size = read_batch_size
 
 
 async def close_db() -> None:

@@ -14,6 +14,7 @@ from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.models import Model
 from tortoise.timezone import get_default_timezone
 
+from adapters import read_batches
 from adapters.database import fetch_settled_rows
 
 M = TypeVar("M", bound=Model)
@@ -40,6 +41,18 @@ async def fetch_records(
     )
     if rows is None:
         _, rows = await client.execute_query(sql, list(values))
+    return rows
+
+
+async def fetch_batched(sql: str, *values: Any) -> Sequence[Mapping[str, Any]]:
+    """fetch_records for a read that many requests make at once (a feed page's): sent in one
+    statement with the others that ask for it in the same turn of the event loop. Each row
+    carries its place among the rows (`_row`, from 1) beside the statement's columns, whether
+    it was read in a batch or alone (adapters/read_batches.py)."""
+    client = connection()
+    rows = await read_batches.fetch_batched(client, sql, values)
+    if rows is None:  # in a transaction: on its connection
+        _, rows = await client.execute_query(read_batches.alone(sql), list(values))
     return rows
 
 

@@ -240,12 +240,14 @@ def sign_in_to_confirm(tokens: TokenIssuer, access_token: str) -> SignInCheck | 
 async def read_confirming(
     statement: str, values: list[Any], check: SignInCheck | None
 ) -> Sequence[Mapping[str, Any]]:
-    """The rows of `statement` (a read's), in its order; with `check`, each with the columns
-    that confirm it beside them, read into it (SignInCheck.note)."""
+    """The rows of `statement` (a read's), in its order, read in a batch with the same
+    statement's other readers of this moment (sql.fetch_batched: each row with its place,
+    `_row`); with `check`, each with the columns that confirm it beside them, read into it
+    (SignInCheck.note)."""
     if check is None:
-        return await sql.fetch_records(statement, *values)
+        return await sql.fetch_batched(statement, *values)
     user, family = f"${len(values) + 1}", f"${len(values) + 2}"
-    rows = await sql.fetch_records(
+    rows = await sql.fetch_batched(
         f"SELECT s.*, (SELECT u.xmin FROM users u WHERE u.id = {user}) AS _signin_version,"
         " NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family = "
         f"{family} AND r.user_id = {user} AND r.revoked_at IS NOT NULL) AS _signin_live"

@@ -106,7 +106,11 @@ async def start_runtime(settings: Settings, *, broker: AsyncBroker | None = None
         raise RuntimeError("start_runtime needs DATABASE_URL and REDIS_URL (or embedded servers)")
     if not settings.jwt_secret:
         raise RuntimeError("start_runtime needs a JWT secret; use load_settings()")
-    await init_db(settings.database_url, pool_max=settings.db_pool_max)
+    await init_db(
+        settings.database_url,
+        pool_max=settings.db_pool_max,
+        read_batch_size=settings.read_batch_size,
+    )
     # jieba loads its dictionary once (about a second): now, not in the first search or post.
     await asyncio.to_thread(search.warm_up)
     redis = Redis.from_url(

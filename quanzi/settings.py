@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # worker runs on one core, and a page holds a connection for well under a millisecond of
     # its ~10 ms: 10 covers 16+ requests in flight; more only queue at PostgreSQL instead.
     db_pool_max: int = Field(default=10, ge=1)
+    # Feed pages' reads that arrive in the same turn of the event loop are sent as one
+    # statement of at most this many (adapters/read_batches.py); 1: each alone.
+    read_batch_size: int = Field(default=4, ge=1, le=64)
 
     jwt_secret: str | None = None
     access_token_ttl: int = Field(default=2 * 3600, ge=60, description="seconds")
