@@ -1,0 +1,332 @@
+"""Attacks on feed pages read together (adapters/read_batches.py): a hostile member's cursors
+and a careless caller's values, many members at once with writes between their reads,
+cancellations and failing batches. Each request must answer exactly what it answers when
+read alone (`read_batch_size` 1), byte for byte, and nothing one request does may show in,
+fail or slow another's page beyond reading it alone."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from tortoise import connections
+
+from adapters import read_batches, sql
+from api import kept_answers
+from api.ids import to_global_id
+from domain import auth, hot
+from domain.models import JoinPolicy, Post, User
+from domain.pagination import encode_cursor
+from quanzi.bootstrap import Runtime
+from tests.api.test_pool_leaks import connections_in_use
+from tests.conftest import configured_api
+from tests.contract import operation
+from tests.factories import make_circle, make_post, make_user, token_for
+
+TOGETHER = "SELECT r.* FROM jsonb_to_recordset"
+
+
+class Sent:
+    """The batches sent (their sizes), those PostgreSQL refused, and the reads sent alone."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.batches: list[int] = []
+        self.failed: list[str] = []
+        self.alone = 0
+        fetch = read_batches.ReadBatches._fetch
+
+        async def counted(batches: Any, query: str, values: Any) -> Any:
+            if query.startswith(TOGETHER):
+                self.batches.append(len(json.loads(values[0])))
+                try:
+                    return await fetch(batches, query, values)
+                except Exception as exc:
+                    self.failed.append(f"{type(exc).__name__}: {exc}")
+                    raise
+            self.alone += 1
+            return await fetch(batches, query, values)
+
+        monkeypatch.setattr(read_batches.ReadBatches, "_fetch", counted)
+
+    def clear(self) -> None:
+        self.batches.clear()
+        self.failed.clear()
+        self.alone = 0
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
+    kept_answers.forget_answers()
+    auth.forget_sign_ins()
+    client = connections.get("default")
+    size = client.read_batch_size  # type: ignore[attr-defined]
+    client.read_batches = None  # type: ignore[attr-defined]
+    yield Sent(monkeypatch)
+    client.read_batch_size = size  # type: ignore[attr-defined]
+    client.read_batches = None  # type: ignore[attr-defined]
+    kept_answers.forget_answers()
+    auth.forget_sign_ins()
+
+
+def batch_size(size: int) -> None:
+    client = connections.get("default")
+    client.read_batch_size = size  # type: ignore[attr-defined]
+    client.read_batches = None  # type: ignore[attr-defined]
+
+
+def _plain(rows: Any) -> Any:
+    if isinstance(rows, BaseException):
+        return type(rows)
+    return [tuple(r.items()) for r in rows]
+
+
+async def _each_alone_and_together(statement: str, asks: list[tuple[Any, ...]]) -> list[Any]:
+    """Every ask read alone (batching off), then all at once (batching on): the outcomes,
+    which must be equal."""
+    batch_size(1)
+    alone = [
+        _plain(r)
+        for r in await asyncio.gather(
+            *(sql.fetch_batched(statement, *ask) for ask in asks), return_exceptions=True
+        )
+    ]
+    batch_size(len(asks))
+    await sql.fetch_batched(statement, *asks[-1])  # its types learned
+    together = [
+        _plain(r)
+        for r in await asyncio.gather(
+            *(sql.fetch_batched(statement, *ask) for ask in asks), return_exceptions=True
+        )
+    ]
+    assert together == alone
+    return together
+
+
+# ---------------------------------------------------------------- values a batch carries
+
+
+async def test_a_moment_whose_offset_postgres_refuses_does_not_fail_its_batch(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """Python holds offsets PostgreSQL's timestamptz input refuses (+23:00, or seconds with a
+    fraction); asyncpg sends the instant, so a read alone answers, but a batch that carried
+    the moment as its own ISO text failed whole, and every request in it was read again
+    alone: one member's cursor (decode_values accepts both) made every batch it joined fail.
+    The others would notice nothing but a slower page; PostgreSQL logs an error each time."""
+    statement = "SELECT $1::timestamptz AS at, $2::int AS n"
+    asks: list[tuple[Any, ...]] = [
+        (datetime(2026, 1, 2, 3, 4, 5, 6, timezone(timedelta(hours=23))), 1),
+        (datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=5, seconds=15, microseconds=7))), 2),
+        (datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=-15, minutes=-59))), 3),
+        (datetime(2026, 1, 2, tzinfo=UTC), 4),
+    ]
+    answers = await _each_alone_and_together(statement, asks)
+    assert all(not isinstance(a, type) for a in answers)
+    assert sent.failed == []
+    assert sent.batches[-1] == 4
+
+
+async def test_values_json_or_postgresql_treat_differently_answer_as_read_alone(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """Values a careless caller (or a forged cursor) might pass: NUL, a lone surrogate, a
+    megabyte of text, 2**63, a str or a bool where an integer is expected, a float, a naive
+    moment, a tuple or a str where asyncpg takes them. Each answers (rows or an error of the
+    same kind) exactly as read alone, and the other requests of its batch get their rows."""
+    statement = "SELECT $1::bigint AS n, $2::text AS said, $3::timestamptz AS at, $4::uuid AS u"
+    at, sid = datetime(2026, 3, 4, 5, 6, 7, 8, UTC), uuid4()
+    fine = (7, "好", at, sid)
+    odd: list[tuple[Any, ...]] = [
+        (1, "a\x00b", at, sid),
+        (2, "\ud800", at, sid),
+        (3, "长" * 1_000_000, at, sid),
+        (2**63, "x", at, sid),
+        (-(2**63) - 1, "x", at, sid),
+        ("5", "x", at, sid),
+        (True, "x", at, sid),
+        (1.5, "x", at, sid),
+        (4, 5, at, sid),
+        (4, "x", datetime(2026, 3, 4, 5, 6, 7), sid),
+        (4, "x", at, str(sid)),
+        (4, "x", at, "not-a-uuid"),
+        (4, "\\u0000 \u2028 \U0010ffff '\"", at, sid),
+        (None, None, None, None),
+    ]
+    for value in odd:
+        await _each_alone_and_together(statement, [fine, value, fine, fine])
+    assert connections_in_use() == 0
+
+
+async def test_arrays_of_integers_at_their_edges_answer_as_read_alone(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """HOT's and RECOMMENDED's ids travel as a bigint[]: empty, huge, a None among them, an
+    integer past 64 bits, a bool, a tuple — each as read alone."""
+    statement = "SELECT n FROM unnest($1::bigint[]) WITH ORDINALITY AS x(n, i) ORDER BY i"
+    fine = ([1, 2, 3],)
+    odd: list[tuple[Any, ...]] = [
+        ([],),
+        (list(range(20_000)),),
+        ([1, None, 3],),
+        ([2**63],),
+        ([True, 2],),
+        ((1, 2),),
+        (None,),
+        ([[1, 2]],),
+    ]
+    for value in odd:
+        await _each_alone_and_together(statement, [fine, value, fine])
+
+
+# ---------------------------------------------------------------- through the app
+
+
+async def _community(runtime: Runtime) -> tuple[list[User], list[Post], User, User]:
+    """Pins (two), posts in a closed circle, likes, the HOT snapshot; eight readers: the
+    circle's member, a liker, a moderator-free mix of others. (readers, posts, insider,
+    liker)."""
+    author, insider, liker = await make_user(), await make_user(), await make_user()
+    others = [await make_user() for _ in range(6)]
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[insider, author])
+    posts = [await make_post(author, f"第{i}篇", topics=[f"话题{i % 3}"]) for i in range(12)]
+    posts += [await make_post(author, f"圈内{i}", circle_id=circle.id) for i in range(3)]
+    now = datetime.now(UTC)
+    for n, post in enumerate((posts[2], posts[13])):
+        await Post.filter(id=post.id).update(
+            pin_scope="GLOBAL", pinned_at=now - timedelta(minutes=n), pinned_until=None
+        )
+    for post in posts[::2]:
+        await Post.filter(id=post.id).update(like_count=10 + post.id % 7, comment_count=3)
+    await hot.build_snapshot(runtime.store)
+    return [insider, liker, *others], posts, insider, liker
+
+
+async def _raw(
+    client: httpx.AsyncClient, token: str | None, variables: dict[str, Any]
+) -> tuple[int, bytes]:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    answer = await client.post(
+        "/graphql", json={"query": operation("Feed"), "variables": variables}, headers=headers
+    )
+    return answer.status_code, answer.content
+
+
+def _edges(answer: tuple[int, bytes]) -> list[dict[str, Any]]:
+    body = json.loads(answer[1])
+    assert "errors" not in body, body
+    return body["data"]["feed"]["edges"]  # type: ignore[no-any-return]
+
+
+async def _asks(client: httpx.AsyncClient, token: str | None) -> list[dict[str, Any]]:
+    """A reader's pages: LATEST's top (two pins), after the first pin, after the pins, after
+    a regular post, its last page, past its end (empty), none at all (first: 0), HOT's and
+    RECOMMENDED's."""
+    top = _edges(await _raw(client, token, {"kind": "LATEST", "first": 3}))
+    whole = _edges(await _raw(client, token, {"kind": "LATEST", "first": 50}))
+    last = whole[-1]["cursor"]
+    return [
+        {"kind": "LATEST", "first": 3},
+        {"kind": "LATEST", "first": 3, "after": top[0]["cursor"]},
+        {"kind": "LATEST", "first": 3, "after": top[1]["cursor"]},
+        {"kind": "LATEST", "first": 3, "after": top[2]["cursor"]},
+        {"kind": "LATEST", "first": 3, "after": whole[-3]["cursor"]},
+        {"kind": "LATEST", "first": 3, "after": last},
+        {"kind": "LATEST", "first": 0},
+        {"kind": "HOT", "first": 4},
+        {"kind": "RECOMMENDED", "first": 4},
+    ]
+
+
+async def test_a_forged_cursor_in_another_offset_does_not_fail_the_batches_it_joins(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """A member forges LATEST's cursor: the same instant written at +23:00 (decode_values takes
+    any offset Python holds, and the page is the one its genuine cursor pages to). Asked at
+    once with other members' next pages, every batch it joined failed in PostgreSQL and all
+    its requests were read again alone — one member could turn batching off for everyone
+    reading with them, and add a failing statement to each batch."""
+    readers, _, _, _ = await _community(runtime)
+    tokens = [token_for(runtime, u) for u in readers[2:6]]  # alike: no circle, no like
+    async with configured_api(runtime, rate_limits_enabled=False) as (_, client):
+        top = _edges(await _raw(client, tokens[0], {"kind": "LATEST", "first": 3}))
+        genuine = top[-1]["cursor"]
+        at, pk = json.loads(base64.urlsafe_b64decode(genuine + "=" * (-len(genuine) % 4)))
+        instant = datetime.fromisoformat(at).astimezone(timezone(timedelta(hours=23)))
+        forged = encode_cursor([instant, pk])
+        asks = [(t, {"kind": "LATEST", "first": 3, "after": genuine}) for t in tokens[1:]]
+        asks.append((tokens[0], {"kind": "LATEST", "first": 3, "after": forged}))
+        for _ in range(3):  # each sign-in checked, then confirmed by its pages
+            alone = [await _raw(client, t, v) for t, v in asks]
+        assert all(a[0] == 200 and _edges(a) for a in alone)
+        assert _edges(alone[-1]) == _edges(alone[0])
+        sent.clear()
+        for _ in range(3):
+            together = await asyncio.gather(*(_raw(client, t, v) for t, v in asks))
+            assert together == alone
+    assert max(sent.batches) > 1
+    assert sent.failed == []
+    assert connections_in_use() == 0
+
+
+async def test_forty_pages_at_once_are_byte_for_byte_the_pages_read_alone(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """Eight readers (a closed circle's member, a liker, others, anonymous) each ask for nine
+    pages — pins then posts, cursors after a pin and after the pins, a short last page, an
+    empty one past the end, `first: 0`, HOT, RECOMMENDED — all at once, several times: the
+    bytes of every answer are those read with batching off. A mis-split batch would show one
+    reader another's likes or closed circle, or a page of the wrong length."""
+    readers, posts, _, _ = await _community(runtime)
+    tokens: list[str | None] = [token_for(runtime, u) for u in readers] + [None]
+    async with configured_api(runtime, rate_limits_enabled=False) as (api, client):
+        for post in posts[:4]:
+            liked = await api.op(
+                "LikePost", {"postId": to_global_id("Post", post.id)}, token=tokens[1]
+            )
+            assert "errors" not in liked
+        asks = [(t, v) for t in tokens for v in await _asks(client, t)]
+        batch_size(1)
+        alone = [await _raw(client, t, v) for t, v in asks]
+        alone_again = await asyncio.gather(*(_raw(client, t, v) for t, v in asks))
+        assert alone_again == alone
+        batch_size(4)
+        sent.clear()
+        for _ in range(3):
+            together = await asyncio.gather(*(_raw(client, t, v) for t, v in asks))
+            for ask, one, other in zip(asks, alone, together, strict=True):
+                assert one == other, ask
+        assert sent.batches and max(sent.batches) > 1 and sent.failed == []
+        batch_size(64)  # the largest batches the settings allow
+        together = await asyncio.gather(*(_raw(client, t, v) for t, v in asks))
+        assert together == alone
+    assert connections_in_use() == 0
+    sizes = {len(_edges(a)) for a in alone}
+    assert 0 in sizes and 3 in sizes and len(sizes) > 2  # pages of different lengths
+    insider_bodies = {
+        e["node"]["body"]
+        for t, a in zip(asks, alone, strict=True)
+        if t[0] == tokens[0]
+        for e in _edges(a)
+    }
+    other_bodies = {
+        e["node"]["body"]
+        for t, a in zip(asks, alone, strict=True)
+        if t[0] != tokens[0]
+        for e in _edges(a)
+    }
+    assert any(b.startswith("圈内") for b in insider_bodies)
+    assert not any(b.startswith("圈内") for b in other_bodies)
+    liked_by = {
+        t[0]
+        for t, a in zip(asks, alone, strict=True)
+        for e in _edges(a)
+        if e["node"]["viewerHasLiked"]
+    }
+    assert liked_by == {tokens[1]}
