@@ -35,7 +35,7 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -92,8 +92,13 @@ def _boolean(value: Any) -> Any:
 
 
 def _moment(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat()
+    # In UTC, as asyncpg sends it: Python holds offsets PostgreSQL's input refuses (+23:00,
+    # seconds with a fraction), and one such value failed its whole batch.
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        try:
+            return value.astimezone(UTC).isoformat()
+        except OverflowError:  # past year 1 or 9999 in UTC: asyncpg refuses it alone
+            raise _Inexact from None
     raise _Inexact
 
 
