@@ -26,7 +26,7 @@ from domain.models import JoinPolicy, Post, User
 from domain.pagination import encode_cursor
 from quanzi.bootstrap import Runtime
 from tests.api.test_pool_leaks import connections_in_use
-from tests.conftest import configured_api
+from tests.conftest import Api, configured_api
 from tests.contract import operation
 from tests.factories import make_circle, make_post, make_user, token_for
 
@@ -330,3 +330,124 @@ async def test_forty_pages_at_once_are_byte_for_byte_the_pages_read_alone(
         if e["node"]["viewerHasLiked"]
     }
     assert liked_by == {tokens[1]}
+
+
+async def test_a_list_of_ids_reads_its_rows_in_the_same_order_alone_or_together(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """HOT's and RECOMMENDED's statement (domain.reads.readable_rows) has no ORDER BY: its
+    rows come in the order of its plan, and a kept answer is keyed by them, `_row` included.
+    On a table large enough for an index, with rows moved by updates, a batch's plan (a
+    nested loop over the batch's rows) must read them in the order the plan alone reads, or
+    every page read together misses the answers kept alone (and the other way round)."""
+    from domain import reads
+
+    author = await make_user()
+    seed = await make_post(author, "种子")
+    columns = [c for c in sql.columns(Post).split(", ") if c != "id"]
+    listed = ", ".join(columns)
+    await sql.fetch(
+        f"INSERT INTO posts ({listed}) SELECT {listed} FROM posts, generate_series(1, 3000)"
+        " WHERE id = $1 RETURNING id",
+        seed.id,
+    )
+    ids = [row["id"] for row in await sql.fetch("SELECT id FROM posts ORDER BY id")]
+    moved = ids[100:3000:97]
+    await sql.execute("UPDATE posts SET like_count = 1 WHERE id = ANY($1::bigint[])", moved)
+    await sql.execute("ANALYZE posts")
+    pages = [moved[:7][::-1], ids[50:57], [*moved[8:11], *ids[200:204]], moved[12:19]]
+    readers = [await make_user() for _ in pages]
+    batch_size(1)
+    alone = [
+        [tuple(r.values()) for r in await reads.readable_rows(p, u, versions=True, heads=True)]
+        for p, u in zip(pages, readers, strict=True)
+    ]
+    for many in (2, 4):
+        batch_size(many)
+        for _ in range(7):  # past PostgreSQL's custom plans, to its generic one
+            together = await asyncio.gather(
+                *(
+                    reads.readable_rows(p, u, versions=True, heads=True)
+                    for p, u in zip(pages, readers, strict=True)
+                )
+            )
+            assert [[tuple(r.values()) for r in rows] for rows in together] == alone
+    assert sent.batches and sent.failed == []
+
+
+# ---------------------------------------------------------------- sign-ins in a batch
+
+
+def _without_request_ids(answer: tuple[int, bytes]) -> tuple[int, Any]:
+    body = json.loads(answer[1])
+    for error in body.get("errors") or ():
+        error.get("extensions", {}).pop("requestId", None)
+    return answer[0], body
+
+
+async def test_a_revoked_a_banned_and_a_deleted_member_batched_with_others_are_refused(
+    api: Api, runtime: Runtime, sent: Sent
+) -> None:
+    """Six signed-in members whose pages confirm their sign-ins (`_signin_version`,
+    `_signin_live` beside each row). One is revoked, one banned, one deleted, one renamed;
+    then all ask at once, and again. Each answer is what its sign-in checked with its own
+    statement and read alone answers: a batch must not confirm one member's sign-in by
+    another's columns, nor show a refused member a page."""
+    from tests.api.test_confirmed_sign_ins import _sign_in
+
+    await make_post(await make_user(), "大家好")
+    await hot.build_snapshot(runtime.store)
+    members = [await _sign_in(api, f"o-batch-{i}") for i in range(6)]
+    asks = [
+        (token, {"kind": kind, "first": 5}) for token, _ in members for kind in ("LATEST", "HOT")
+    ]
+    async with configured_api(runtime, rate_limits_enabled=False) as (_, client):
+        for _ in range(3):  # checked, then confirmed by the pages
+            for token, variables in asks:
+                assert (await _raw(client, token, variables))[0] == 200
+        await auth.revoke_all_sessions(members[0][1])
+        await User.filter(id=members[1][1]).update(
+            banned_until=datetime.now(UTC) + timedelta(days=1)
+        )
+        await User.filter(id=members[2][1]).delete()
+        await User.filter(id=members[3][1]).update(nickname="改名了")
+        sent.clear()
+        together = [await asyncio.gather(*(_raw(client, t, v) for t, v in asks)) for _ in range(2)]
+        assert sent.batches and max(sent.batches) > 1
+        batch_size(1)
+        auth.forget_sign_ins()
+        alone = [await _raw(client, t, v) for t, v in asks]
+    for answers in together:
+        assert [_without_request_ids(a) for a in answers] == [
+            _without_request_ids(a) for a in alone
+        ]
+    assert [a[0] for a in alone] == [401, 401, 403, 403, 401, 401] + [200] * 6
+
+
+async def test_members_sharing_one_sign_in_id_in_one_batch_each_confirm_their_own(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """Four members whose tokens name the same sign-in (family), one of them banned after
+    their pages confirmed it: read in one batch, the banned one is refused and the others'
+    pages and likes stay their own."""
+    post = await make_post(await make_user(), "同一个登录")
+    members = [await make_user() for _ in range(4)]
+    shared = uuid4()
+    tokens = [runtime.tokens.issue_access(m.id, session=shared)[0] for m in members]
+    async with configured_api(runtime, rate_limits_enabled=False) as (api, client):
+        liked = await api.op("LikePost", {"postId": to_global_id("Post", post.id)}, token=tokens[2])
+        assert "errors" not in liked
+        for _ in range(3):
+            for token in tokens:
+                assert (await _raw(client, token, {"kind": "LATEST", "first": 5}))[0] == 200
+        await User.filter(id=members[1].id).update(
+            banned_until=datetime.now(UTC) + timedelta(days=1)
+        )
+        sent.clear()
+        answers = await asyncio.gather(
+            *(_raw(client, t, {"kind": "LATEST", "first": 5}) for t in tokens)
+        )
+    assert sent.batches == [4] or max(sent.batches) > 1
+    assert [a[0] for a in answers] == [200, 403, 200, 200]
+    liked_flags = [_edges(answers[i])[0]["node"]["viewerHasLiked"] for i in (0, 2, 3)]
+    assert liked_flags == [False, True, False]
