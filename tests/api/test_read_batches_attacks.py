@@ -451,3 +451,150 @@ async def test_members_sharing_one_sign_in_id_in_one_batch_each_confirm_their_ow
     assert [a[0] for a in answers] == [200, 403, 200, 200]
     liked_flags = [_edges(answers[i])[0]["node"]["viewerHasLiked"] for i in (0, 2, 3)]
     assert liked_flags == [False, True, False]
+
+
+# ---------------------------------------------------------------- cancellations, failures
+
+
+def _batches() -> Any:
+    return connections.get("default").read_batches  # type: ignore[attr-defined]
+
+
+async def test_clients_gone_at_every_moment_leave_no_connection_and_no_wrong_page(
+    runtime: Runtime, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Members close the mini-program while their pages are forming a batch, while it is
+    sent, while PostgreSQL reads it (slowed here) and while a failed batch is read again
+    alone. Those who stayed get their own pages; no connection stays taken, no batch stays
+    forming, nothing is left running; the next pages are the pages read alone."""
+    readers, _, _, _ = await _community(runtime)
+    tokens: list[str | None] = [token_for(runtime, u) for u in readers[:5]] + [None]
+    fetch = read_batches.ReadBatches._fetch
+    slow = {"on": False, "fail": False}
+
+    async def slowed(batches: Any, query: str, values: Any) -> Any:
+        if slow["on"]:
+            await asyncio.sleep(0.01)
+        if slow["fail"] and query.startswith(TOGETHER):
+            query += " LIMIT 1 / (SELECT 0)"
+        return await fetch(batches, query, values)
+
+    monkeypatch.setattr(read_batches.ReadBatches, "_fetch", slowed)
+    sent = Sent(monkeypatch)  # counting around the slowed read
+    async with configured_api(runtime, rate_limits_enabled=False) as (_, client):
+        asks = [(t, v) for t in tokens for v in (await _asks(client, t))[:5]]
+        batch_size(1)
+        alone = [await _raw(client, t, v) for t, v in asks]
+        batch_size(4)
+        for on, fail in ((False, False), (True, False), (True, True)):
+            slow.update(on=on, fail=fail)
+            for delay in (0.0, 0.001, 0.005, 0.012, 0.03):
+                tasks = [asyncio.ensure_future(_raw(client, t, v)) for t, v in asks]
+                await asyncio.sleep(delay)
+                for task in tasks[::3]:
+                    task.cancel()
+                done = await asyncio.gather(*tasks, return_exceptions=True)
+                for answer, expected in zip(done, alone, strict=True):
+                    if not isinstance(answer, BaseException):
+                        assert answer == expected
+                    else:
+                        assert isinstance(answer, asyncio.CancelledError)
+        slow.update(on=False, fail=False)
+        await asyncio.sleep(0.3)
+        assert connections_in_use() == 0
+        batches = _batches()
+        assert not batches._forming and not batches._sending
+        assert sent.batches and sent.failed
+        again = await asyncio.gather(*(_raw(client, t, v) for t, v in asks))
+        assert again == alone
+
+
+async def test_a_batch_that_fails_answers_every_page_as_read_alone(
+    runtime: Runtime, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every batch's statement fails (as a plan PostgreSQL cannot run, a lost connection
+    would): each page is read again alone and answers exactly, and no connection is left."""
+    readers, _, _, _ = await _community(runtime)
+    tokens: list[str | None] = [token_for(runtime, u) for u in readers] + [None]
+    together = read_batches.together
+
+    def failing(query: str, types: tuple[str, ...]) -> str:
+        return together(query, types) + " LIMIT 1 / (SELECT 0)"
+
+    async with configured_api(runtime, rate_limits_enabled=False) as (_, client):
+        asks = [(t, v) for t in tokens for v in await _asks(client, t)]
+        batch_size(1)
+        alone = [await _raw(client, t, v) for t, v in asks]
+        batch_size(4)
+        monkeypatch.setattr(read_batches, "together", failing)
+        sent.clear()
+        answers = await asyncio.gather(*(_raw(client, t, v) for t, v in asks))
+    assert answers == alone
+    assert sent.failed and len(sent.failed) == len(sent.batches)
+    assert connections_in_use() == 0
+
+
+async def test_forty_members_at_once_with_likes_hides_and_bans_between_their_reads(
+    runtime: Runtime, sent: Sent
+) -> None:
+    """Forty members read LATEST and HOT at once, three times, while one likes posts, a post
+    is hidden and members are banned one by one. No page shows a like that is not its
+    reader's, a closed circle's post to an outsider, a hidden post after it was hidden, or
+    a banned member a page after their ban; afterwards, every page is the page read alone."""
+    author, insider = await make_user(), await make_user()
+    circle = await make_circle(join_policy=JoinPolicy.APPROVAL, members=[insider, author])
+    posts = [await make_post(author, f"篇{i}") for i in range(8)]
+    posts += [await make_post(author, f"圈内{i}", circle_id=circle.id) for i in range(2)]
+    await hot.build_snapshot(runtime.store)
+    members = [insider] + [await make_user() for _ in range(39)]
+    tokens = [token_for(runtime, m) for m in members]
+    liker, banned = tokens[1], members[30:]
+    hidden_at: list[datetime] = []
+    banned_at: dict[str, datetime] = {}
+
+    async def writes(api: Api) -> None:
+        for post in posts[:6]:
+            await api.op("LikePost", {"postId": to_global_id("Post", post.id)}, token=liker)
+            await asyncio.sleep(0)
+        await Post.filter(id=posts[7].id).update(status="HIDDEN")
+        hidden_at.append(datetime.now(UTC))
+        for member, token in zip(banned, tokens[30:], strict=True):
+            await User.filter(id=member.id).update(
+                banned_until=datetime.now(UTC) + timedelta(days=1)
+            )
+            banned_at[token] = datetime.now(UTC)
+            await asyncio.sleep(0)
+
+    async def read(token: str, kind: str) -> tuple[str, datetime, tuple[int, bytes]]:
+        asked = datetime.now(UTC)
+        return token, asked, await _raw(client, token, {"kind": kind, "first": 10})
+
+    async with configured_api(runtime, rate_limits_enabled=False) as (api, client):
+        for token in tokens:  # each sign-in checked once: later pages confirm it
+            assert (await _raw(client, token, {"kind": "LATEST", "first": 10}))[0] == 200
+        results: list[tuple[str, datetime, tuple[int, bytes]]] = []
+        for _ in range(3):
+            *answers, _ = await asyncio.gather(
+                *(read(t, k) for t in tokens for k in ("LATEST", "HOT")), writes(api)
+            )
+            results += answers
+        hidden = to_global_id("Post", posts[7].id)
+        for token, asked, (status, content) in results:
+            if token in banned_at and asked > banned_at[token]:
+                assert status == 403, content
+                continue
+            if status != 200:
+                assert token in banned_at and status == 403
+                continue
+            for edge in _edges((status, content)):
+                node = edge["node"]
+                assert not node["viewerHasLiked"] or token == liker
+                assert token == tokens[0] or not node["body"].startswith("圈内")
+                assert not (hidden_at and asked > hidden_at[0] and node["id"] == hidden)
+        assert sent.batches and max(sent.batches) > 1
+        final = [(t, {"kind": k, "first": 10}) for t in tokens for k in ("LATEST", "HOT")]
+        together = await asyncio.gather(*(_raw(client, t, v) for t, v in final))
+        batch_size(1)
+        alone = [await _raw(client, t, v) for t, v in final]
+    assert [_without_request_ids(a) for a in together] == [_without_request_ids(a) for a in alone]
+    assert connections_in_use() == 0
