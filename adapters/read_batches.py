@@ -44,8 +44,9 @@ import asyncpg
 
 from adapters.database import PostgresClient, fetch_settled_rows
 
-# Statements of which the parameters' types are known (a few per process: the feed's).
-TYPES_KEPT = 256
+# Statements of which the parameters' types are known, the least recently read forgotten first:
+# the feed's shapes (a page size, a cursor's kind, confirming or not) are a few hundred.
+TYPES_KEPT = 2048
 
 _PARAMETER = re.compile(r"\$(\d+)\b")
 
@@ -61,11 +62,11 @@ def together(query: str, types: tuple[str, ...]) -> str:
     """The statement for many: $1 is a JSON array of objects, {"o": place in the batch, "p1":
     the first parameter, ...}; each object's rows in order, a request with none holding one row
     of NULLs (the LEFT JOIN), so that every request is seen."""
-    inner = _PARAMETER.sub(lambda m: f"b.p{m.group(1)}", query)
+    inner = _PARAMETER.sub(lambda m: f"_batch.p{m.group(1)}", query)
     columns = ", ".join(f"p{i} {kind}" for i, kind in enumerate(types, 1))
     return (
-        f"SELECT r.* FROM jsonb_to_recordset($1::jsonb) AS b(o int, {columns}) "
-        f"LEFT JOIN LATERAL ({alone(inner)}) r ON true ORDER BY b.o, r._row"
+        f"SELECT _rows.* FROM jsonb_to_recordset($1::jsonb) AS _batch(o int, {columns}) "
+        f"LEFT JOIN LATERAL ({alone(inner)}) _rows ON true ORDER BY _batch.o, _rows._row"
     )
 
 
@@ -158,7 +159,7 @@ def parameters_json(batch: Sequence[Sequence[Any]], types: Sequence[str]) -> str
 
 
 def split(rows: Sequence[asyncpg.Record], requests: int) -> list[list[asyncpg.Record]]:
-    """`together`'s rows, request by request."""
+    """`together`'s rows, request by request (RuntimeError where they are not in order)."""
     out: list[list[asyncpg.Record]] = []
     for row in rows:
         place = row["_row"]
@@ -166,8 +167,10 @@ def split(rows: Sequence[asyncpg.Record], requests: int) -> list[list[asyncpg.Re
             out.append([])
         elif place == 1:
             out.append([row])
-        else:
+        elif out and len(out[-1]) == place - 1:
             out[-1].append(row)
+        else:
+            raise RuntimeError(f"a batch's row {place} out of its place")
     if len(out) != requests:
         raise RuntimeError(f"a batch of {requests} reads answered {len(out)}")
     return out
@@ -210,6 +213,8 @@ class ReadBatches:
         try:
             waiting = [(values, f) for values, f in waiting if not f.done()]  # gone: cancelled
             types = self._types.get(query)
+            if types is not None:
+                self._types.move_to_end(query)
             if len(waiting) > 1 and types is not None:
                 try:
                     data = parameters_json([values for values, _ in waiting], types)
@@ -225,7 +230,9 @@ class ReadBatches:
             if types is None:  # the statement's first read: its types first, for the next
                 with contextlib.suppress(Exception):  # (a bad statement: each its own error)
                     await self._learn_types(query)
-            await asyncio.gather(*(self._alone(query, values, f) for values, f in waiting))
+            await asyncio.gather(
+                *(self._alone(query, values, f) for values, f in waiting if not f.done())
+            )
         except BaseException as exc:  # cancelled (a shutdown), or the types' read failed
             for _, future in waiting:
                 if future.done():

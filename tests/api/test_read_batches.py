@@ -38,7 +38,7 @@ class Sent:
         fetch = read_batches.ReadBatches._fetch
 
         async def counted(batches: Any, query: str, values: Any) -> Any:
-            if query.startswith("SELECT r.* FROM jsonb_to_recordset"):
+            if query.startswith("SELECT _rows.* FROM jsonb_to_recordset"):
                 self.batches.append(len(json.loads(values[0])))
             else:
                 self.alone += 1
@@ -273,6 +273,42 @@ async def test_batching_off_reads_each_alone(runtime: Runtime, sent: Sent) -> No
 def test_the_batch_statement_reads_parameters_by_name() -> None:
     """$1..$n of the statement become the batch row's columns; $10 is not $1 followed by 0."""
     text = read_batches.together("SELECT $1, $10, $2", ("bigint",) * 10)
-    assert "b.p1, b.p10, b.p2" in text
+    assert "_batch.p1, _batch.p10, _batch.p2" in text
     assert "p10 bigint" in text
     assert operation("Feed")  # the contract's Feed is what the batches serve
+
+
+def test_rows_out_of_their_place_fail_the_batch() -> None:
+    """A batch whose rows came back out of order (a future statement whose plan reorders
+    them) is refused, and its requests are read alone, rather than split wrongly."""
+    rows = [{"_row": 1}, {"_row": 2}, {"_row": None}, {"_row": 1}]
+    assert [len(r) for r in read_batches.split(rows, 3)] == [2, 0, 1]  # type: ignore[arg-type]
+    for wrong in ([{"_row": 2}, {"_row": 1}], [{"_row": 1}, {"_row": 3}]):
+        with pytest.raises(RuntimeError):
+            read_batches.split(wrong, 1)  # type: ignore[arg-type]
+
+
+async def test_a_statement_read_often_keeps_its_types_while_others_come_and_go(
+    runtime: Runtime, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learned types are forgotten least recently read first: a member cycling through
+    page shapes (sizes, cursors) cannot push the hot statement out, so it stays batched."""
+    monkeypatch.setattr(read_batches, "TYPES_KEPT", 3)
+    batch_size(8)
+    hot_statement = "SELECT $1::bigint AS n"
+    learned: list[str] = []
+    learn = read_batches.ReadBatches._learn_types
+
+    async def counted(batches: Any, query: str) -> None:
+        learned.append(query)
+        await learn(batches, query)
+
+    monkeypatch.setattr(read_batches.ReadBatches, "_learn_types", counted)
+    await sql.fetch_batched(hot_statement, 0)
+    for size in range(1, 7):
+        await sql.fetch_batched(f"SELECT $1::bigint AS n LIMIT {size}", size)
+        await sql.fetch_batched(hot_statement, size)
+    rows = await asyncio.gather(*(sql.fetch_batched(hot_statement, i) for i in range(3)))
+    assert [r[0]["n"] for r in rows] == [0, 1, 2]
+    assert sent.batches == [3]
+    assert learned.count(hot_statement) == 1

@@ -30,7 +30,7 @@ from tests.conftest import Api, configured_api
 from tests.contract import operation
 from tests.factories import make_circle, make_post, make_user, token_for
 
-TOGETHER = "SELECT r.* FROM jsonb_to_recordset"
+TOGETHER = "SELECT _rows.* FROM jsonb_to_recordset"
 
 
 class Sent:
