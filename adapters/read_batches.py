@@ -190,6 +190,8 @@ class ReadBatches:
         self._sending: set[asyncio.Task[None]] = set()  # kept referenced until done
 
     async def fetch(self, query: str, values: Sequence[Any]) -> list[asyncpg.Record]:
+        if self.size == 1:  # batching off: in this task, as any read
+            return await self._fetch(alone(query), values)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[asyncpg.Record]] = loop.create_future()
         waiting = self._forming.get(query)
