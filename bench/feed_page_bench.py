@@ -9,6 +9,8 @@ up at once (the ones not being measured idle):
 - service: `quanzi serve` as configured by default, Feed(LATEST, first: 26);
 - no kept answers: the same with `QUANZI_KEPT_ANSWERS=0` (every page executed: the service
   before api/kept_answers.py);
+- no read batches: the same with `QUANZI_READ_BATCH_SIZE=1` (each page's statement sent
+  alone: the service before adapters/read_batches.py);
 - interpreter: the same with `QUANZI_COMPILED_EXECUTION=0` (graphql-core's interpreter);
 - raw: the very bytes the service answered, served from memory by uvicorn + Starlette
   (`ceiling_server.py --raw`): the floor of the HTTP stack;
@@ -85,6 +87,7 @@ RECENT = timedelta(days=30)  # the small community's posts span the last 30 days
 TARGETS = (
     "service",
     "no kept answers",
+    "no read batches",
     "interpreter",
     "raw",
     "recommended",
@@ -423,6 +426,9 @@ def servers(
         "no kept answers": stack.enter_context(
             running_service({**env, "QUANZI_KEPT_ANSWERS": "0"})
         ),
+        "no read batches": stack.enter_context(
+            running_service({**env, "QUANZI_READ_BATCH_SIZE": "1"})
+        ),
         "interpreter": stack.enter_context(running_service(interpreter_env)),
         "2 workers": stack.enter_context(running_service(env, workers=2)),
     }
@@ -527,6 +533,9 @@ def measure(
             raise SystemExit("the interpreter's page differs from the service's")
         if check_page("2 workers", fetch(bases["2 workers"], latest, tokens[0])) != served:
             raise SystemExit("the 2 workers' page differs from the service's")
+        alone = fetch(bases["no read batches"], latest, tokens[0])
+        if check_page("no read batches", alone) != served:
+            raise SystemExit("the page read without batches differs from the service's")
         unkept = fetch(bases["no kept answers"], latest, tokens[0])
         if check_page("no kept answers", unkept) != served:
             raise SystemExit("the page executed without kept answers differs from the service's")
@@ -551,6 +560,7 @@ def measure(
         runs = {
             "service": (bases["service"], feed(latest)),
             "no kept answers": (bases["no kept answers"], feed(latest)),
+            "no read batches": (bases["no read batches"], feed(latest)),
             "2 workers": (bases["2 workers"], feed(latest)),
             "recommended": (bases["service"], feed(recommended)),
             "hot": (bases["service"], feed(hot)),
@@ -650,6 +660,7 @@ def report(results: dict[str, dict[str, list[dict]]], args: argparse.Namespace) 
     for title, top, bottom in (
         ("service / interpreter", "service", "interpreter"),
         ("service / no kept answers", "service", "no kept answers"),
+        ("service / no read batches", "service", "no read batches"),
         ("service / raw bytes", "service", "raw"),
         ("RECOMMENDED / LATEST", "recommended", "service"),
         ("HOT / LATEST", "hot", "service"),
