@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -21,6 +21,9 @@ from tortoise.backends.base.client import (
 )
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connections
+
+if TYPE_CHECKING:
+    from adapters.read_batches import ReadBatches
 
 MIGRATIONS_MODULE = "domain.migrations"
 
@@ -248,7 +251,7 @@ class PostgresClient(AsyncpgDBClient):
 
     read_lane: ReadLane | None = None
     # the reads sent together (adapters/read_batches.py), at most this many in one statement
-    read_batches: Any = None
+    read_batches: ReadBatches | None = None
     read_batch_size = 4
 
     def acquire_connection(self) -> Any:
