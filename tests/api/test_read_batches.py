@@ -6,14 +6,11 @@ leak one request's rows, error or cancellation into another's."""
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from tortoise import connections
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -23,44 +20,11 @@ from api.ids import to_global_id
 from domain import hot
 from domain.models import JoinPolicy, Post, User
 from quanzi.bootstrap import Runtime
+from tests.api.conftest import Sent, batch_size
 from tests.api.test_pool_leaks import connections_in_use
 from tests.conftest import Api, configured_api
 from tests.contract import operation
 from tests.factories import make_circle, make_post, make_user, token_for
-
-
-class Sent:
-    """The batches sent (their sizes) and the reads sent alone."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.batches: list[int] = []
-        self.alone = 0
-        fetch = read_batches.ReadBatches._fetch
-
-        async def counted(batches: Any, query: str, values: Any) -> Any:
-            if query.startswith("SELECT _rows.* FROM jsonb_to_recordset"):
-                self.batches.append(len(json.loads(values[0])))
-            else:
-                self.alone += 1
-            return await fetch(batches, query, values)
-
-        monkeypatch.setattr(read_batches.ReadBatches, "_fetch", counted)
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
-    client = connections.get("default")
-    size = client.read_batch_size  # type: ignore[attr-defined]
-    client.read_batches = None  # type: ignore[attr-defined]
-    yield Sent(monkeypatch)
-    client.read_batch_size = size  # type: ignore[attr-defined]
-    client.read_batches = None  # type: ignore[attr-defined]
-
-
-def batch_size(size: int) -> None:
-    client = connections.get("default")
-    client.read_batch_size = size  # type: ignore[attr-defined]
-    client.read_batches = None  # type: ignore[attr-defined]
 
 
 async def _community(runtime: Runtime) -> tuple[list[str | None], list[Post]]:
