@@ -22,9 +22,11 @@ A statement's parameters' types are read from PostgreSQL at its first read. A ba
 formed where each is a type JSON carries exactly (integers, texts, booleans, aware moments,
 UUIDs, arrays of integers: `_CARRIERS`) and each value is what asyncpg takes for it;
 otherwise, or when the batch's statement fails, each request is read alone, with its own
-rows or its own error. A request
-cancelled while it waits leaves the batch to the others. Reads in a transaction are never
-batched: they run on its connection, in its snapshot.
+rows or its own error. A request cancelled while it waits leaves the batch to the others.
+Reads in a transaction are never batched: they run on its connection, in its snapshot.
+
+The statement's `$1`, `$2`... become the batch's columns by their text: a statement read here
+holds no `$` in a literal (the feed's hold none).
 """
 
 from __future__ import annotations
@@ -235,7 +237,7 @@ class ReadBatches:
             await asyncio.gather(
                 *(self._alone(query, values, f) for values, f in waiting if not f.done())
             )
-        except BaseException as exc:  # cancelled (a shutdown), or the types' read failed
+        except BaseException as exc:  # cancelled (a shutdown), or anything unforeseen
             for _, future in waiting:
                 if future.done():
                     continue
