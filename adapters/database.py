@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -101,6 +101,18 @@ def _only_reads(query: str) -> bool:
     """Whether the statement only reads (remembered by its text: the hot reads are a few
     statements, scanning a feed page's 3 KB of SQL took a twentieth of the page)."""
     return bool(_READ_ONLY.match(query)) and not _SESSION_STATE.search(query)
+
+
+async def fetch_rows(
+    client: BaseDBAsyncClient, query: str, values: Sequence[Any]
+) -> list[asyncpg.Record]:
+    """The rows of a statement on `client`: a read-only one on a connection given back
+    without a reset where it may be (fetch_settled_rows), anything else Tortoise's way."""
+    rows = await fetch_settled_rows(client, query, values)
+    if rows is None:
+        _, taken = await client.execute_query(query, list(values))
+        return cast(list[asyncpg.Record], taken)  # asyncpg's records, a list
+    return rows
 
 
 async def fetch_settled_rows(

@@ -44,7 +44,7 @@ from uuid import UUID
 
 import asyncpg
 
-from adapters.database import PostgresClient, fetch_settled_rows
+from adapters.database import PostgresClient, fetch_rows
 
 # Statements of which the parameters' types are known, the least recently read forgotten first:
 # the feed's shapes (a page size, a cursor's kind, confirming or not) are a few hundred.
@@ -261,10 +261,7 @@ class ReadBatches:
                 future.set_result(rows)
 
     async def _fetch(self, query: str, values: Sequence[Any]) -> list[asyncpg.Record]:
-        rows = await fetch_settled_rows(self.client, query, values)
-        if rows is None:  # no pool yet: Tortoise's way
-            _, rows = await self.client.execute_query(query, list(values))
-        return rows
+        return await fetch_rows(self.client, query, values)
 
     async def _learn_types(self, query: str) -> None:
         """The SQL types of the statement's parameters, as PostgreSQL infers them: read once,

@@ -15,7 +15,7 @@ from tortoise.models import Model
 from tortoise.timezone import get_default_timezone
 
 from adapters import read_batches
-from adapters.database import fetch_settled_rows
+from adapters.database import fetch_rows
 
 M = TypeVar("M", bound=Model)
 
@@ -35,13 +35,10 @@ async def fetch_records(
     """Rows of a SELECT as asyncpg records (read-only mappings): no copy into dicts. Outside
     a transaction, on a connection given back to the pool without a reset
     (adapters.database.SettledConnection)."""
-    client = connection(conn)
-    rows: Sequence[Mapping[str, Any]] | None = (
-        await fetch_settled_rows(client, sql, values) if conn is None else None
-    )
-    if rows is None:
-        _, rows = await client.execute_query(sql, list(values))
-    return rows
+    if conn is not None:
+        _, rows = await conn.execute_query(sql, list(values))
+        return rows
+    return await fetch_rows(connection(), sql, values)
 
 
 async def fetch_batched(sql: str, *values: Any) -> Sequence[Mapping[str, Any]]:
@@ -52,7 +49,7 @@ async def fetch_batched(sql: str, *values: Any) -> Sequence[Mapping[str, Any]]:
     client = connection()
     rows = await read_batches.fetch_batched(client, sql, values)
     if rows is None:  # in a transaction: on its connection
-        _, rows = await client.execute_query(read_batches.alone(sql), list(values))
+        rows = await fetch_rows(client, read_batches.alone(sql), values)
     return rows
 
 

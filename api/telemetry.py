@@ -84,14 +84,14 @@ def observe_operation(name: str | None, seconds: float, codes: list[str]) -> Non
     label = operation_label(name)
     _series(OPERATION_LATENCY, label).observe(seconds)
     for code in codes:
-        OPERATION_ERRORS.labels(label, code).inc()
+        _series(OPERATION_ERRORS, label, code).inc()
 
 
 def count_errors(name: str | None, codes: list[str]) -> None:
     """Errors of an operation refused before it ran (no latency to record)."""
     label = operation_label(name)
     for code in codes:
-        OPERATION_ERRORS.labels(label, code).inc()
+        _series(OPERATION_ERRORS, label, code).inc()
 
 
 def observe(method: str, path: str, status: int, seconds: float) -> None:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -150,13 +150,21 @@ async def authenticate(
     return user
 
 
+def _sign_in_holds(user: str, family: str) -> str:
+    """SQL: the sign-in `family` of member `user` (parameters) holds: none of its refresh
+    tokens was revoked (a reused refresh token, a ban)."""
+    return (
+        "NOT EXISTS (SELECT 1 FROM refresh_tokens r"
+        f" WHERE r.family = {family} AND r.user_id = {user} AND r.revoked_at IS NOT NULL)"
+    )
+
+
 @cache
 def _live_session() -> str:
     """The member of a sign-in that holds, with their row's version (SignInCheck)."""
     return (
-        f"SELECT {sql.columns(User)}, xmin AS _version FROM users WHERE id = $1 AND NOT EXISTS"
-        " (SELECT 1 FROM refresh_tokens r"
-        " WHERE r.family = $2 AND r.user_id = $1 AND r.revoked_at IS NOT NULL)"
+        f"SELECT {sql.columns(User)}, xmin AS _version FROM users"
+        f" WHERE id = $1 AND {_sign_in_holds('$1', '$2')}"
     )
 
 
@@ -246,18 +254,25 @@ async def read_confirming(
     (SignInCheck.note)."""
     if check is None:
         return await sql.fetch_batched(statement, *values)
-    user, family = f"${len(values) + 1}", f"${len(values) + 2}"
     rows = await sql.fetch_batched(
-        f"SELECT s.*, (SELECT u.xmin FROM users u WHERE u.id = {user}) AS _signin_version,"
-        " NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family = "
-        f"{family} AND r.user_id = {user} AND r.revoked_at IS NOT NULL) AS _signin_live"
-        f" FROM ({statement}) s",
-        *values,
-        check.claims.user_id,
-        check.claims.session,
+        _confirming(statement, len(values)), *values, check.claims.user_id, check.claims.session
     )
     check.note(rows)
     return rows
+
+
+# The feed's statements are a few hundred texts, each made once (domain.feeds, domain.reads):
+# each is wrapped once too, and the same text hashes once for every cache it keys.
+@lru_cache(maxsize=1024)
+def _confirming(statement: str, values: int) -> str:
+    """`statement` (of `values` parameters) with the columns that confirm a sign-in beside
+    its rows: the member's row version and whether the sign-in holds, of the member and the
+    sign-in given as the two parameters after its own."""
+    user, family = f"${values + 1}", f"${values + 2}"
+    return (
+        f"SELECT s.*, (SELECT u.xmin FROM users u WHERE u.id = {user}) AS _signin_version,"
+        f" {_sign_in_holds(user, family)} AS _signin_live FROM ({statement}) s"
+    )
 
 
 async def _issue_refresh(
