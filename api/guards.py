@@ -215,6 +215,10 @@ def unstorable(value: object) -> str | None:
     if isinstance(value, str):
         if NUL in value:
             return "nul_character"
+        # ASCII text (a query's, mostly: ~2 KB each request) holds no surrogate, and says so
+        # at once (CPython marks its strings ASCII when it makes them): no scan.
+        if value.isascii():
+            return None
         return "surrogate_character" if _SURROGATE.search(value) else None
     if isinstance(value, dict):
         items: list[object] = [*value.keys(), *value.values()]
