@@ -13,7 +13,9 @@ heads), before anything executes, and keys the answer with what it read:
   answer), its card's versions (the post's, its author's, its topics', its circle's row
   versions) and whether the viewer likes it — and what places them (the page's size; of a
   HOT or RECOMMENDED list, its name and the window of ids read), of which the cursors and
-  where the next page starts are made. A page whose answer is kept is never made;
+  where the next page starts are made. A row is told by its post's id and versions and
+  the viewer's like (domain.reads.rows_key): the post's row version fixes its head. A page
+  whose answer is kept is never made;
 - the query's document and operation, the page asked for (kind, first, after), the viewer,
   the caller's language and today's level rules.
 

@@ -184,8 +184,8 @@ async def latest_source(
     """Every published post the viewer may read, newest first, globally pinned posts leading
     the list; with `versions`, the page also holds its cards' versions (Page.versions), and
     with `heads` too, its items are only the posts' heads (domain.reads.PostHead). As read:
-    with heads, its content is its rows; the statement also confirms `sign_in`
-    (domain.auth.read_confirming)."""
+    with heads, its content is its rows (domain.reads.rows_key); the statement also confirms
+    `sign_in` (domain.auth.read_confirming)."""
     size = check_first(first, cap=cap)
     from_pin = _after_pin(after)
     with_pins = after is None or from_pin is not None
@@ -210,7 +210,7 @@ async def latest_source(
         page = _pinned_page(pins, len(pins) > size, regular, size)
         return replace(page, versions=card_versions) if card_versions is not None else page
 
-    return PageSource((size, tuple(rows)) if heads else None, make)
+    return PageSource((size, reads.rows_key(rows, "_pinned")) if heads else None, make)
 
 
 async def following(

@@ -104,7 +104,9 @@ async def readable_source(
             ),
         )
 
-    content = (name, offset, size, tuple(window), tuple(rows)) if heads and versions else None
+    content = (
+        (name, offset, size, tuple(window), reads.rows_key(rows)) if heads and versions else None
+    )
     return PageSource(content, make)
 
 

@@ -46,7 +46,8 @@ class Page(Generic[M]):
 class PageSource(Generic[M]):
     """A page as its statement read it, before anything is made of its rows: `content`, equal
     for two reads exactly when the pages made of them are equal (every column of every row
-    read, and what placed them), None where it is not kept; `page()` makes the Page, once.
+    read, each row told by its versions: domain.reads.rows_key, and what placed them), None
+    where it is not kept; `page()` makes the Page, once.
     A page answered whole (api/kept_answers.py) is looked up by its content alone, and a
     page looked up and found is never made."""
 

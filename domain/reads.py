@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cache
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from tortoise.models import Model
@@ -146,6 +147,31 @@ def card_versions_of(rows: Sequence[Mapping[str, Any]]) -> dict[int, CardVersion
         )
         for row in rows
     }
+
+
+# What tells a row read with its card's versions (card_version_columns) apart from any
+# other read of its post: the post's id and row version (`_v_post`, its xmin: PostgreSQL
+# writes every version of a row with the id of the transaction that wrote it, so one row's
+# committed versions have each their own, and equal versions are equal rows — every column
+# read of the row, its head included) and its relations' versions and the reader's like.
+_ROW_IDENTITY = ("id", "_v_post", "_v_author", "_v_topics", "_v_circle", "_v_liked")
+
+
+def rows_key(rows: Sequence[Mapping[str, Any]], *computed: str) -> tuple[Any, ...]:
+    """Equal for two reads of a page's rows (with their cards' versions) exactly when every
+    column of every row is, in the same order: each row's identity (_ROW_IDENTITY) and the
+    columns named, which the statement computes rather than reads from a row (LATEST's
+    `_pinned`). Half the values of the rows whole, and none of their text or times to hash
+    (api/kept_answers.py keys an answer with it on every request)."""
+    if not rows:
+        return ()
+    return tuple(map(_identity(tuple(rows[0].keys()), computed), rows))
+
+
+@cache
+def _identity(columns: tuple[str, ...], computed: tuple[str, ...]) -> Any:
+    """The row's identity by place (faster than by name), for a statement's columns."""
+    return itemgetter(*(columns.index(name) for name in (*_ROW_IDENTITY, *computed)))
 
 
 class PostHead(NamedTuple):
