@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -43,6 +42,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from adapters.database import PostgresClient, fetch_rows
 
@@ -98,6 +98,8 @@ def _moment(value: Any) -> Any:
     # In UTC, as asyncpg sends it: Python holds offsets PostgreSQL's input refuses (+23:00,
     # seconds with a fraction), and one such value failed its whole batch.
     if isinstance(value, datetime) and value.utcoffset() is not None:
+        if value.tzinfo is UTC:  # as the feeds send it: orjson writes its ISO 8601 itself
+            return value
         try:
             return value.astimezone(UTC).isoformat()
         except OverflowError:  # past year 1 or 9999 in UTC: asyncpg refuses it alone
@@ -144,8 +146,9 @@ def _carried(kind: str, value: Any) -> Any:
 
 
 def parameters_json(batch: Sequence[Sequence[Any]], types: Sequence[str]) -> str:
-    """The batch's parameters as `together` reads them (_Inexact where it cannot)."""
-    return json.dumps(
+    """The batch's parameters as `together` reads them (_Inexact where it cannot; orjson's
+    TypeError for text no UTF-8 holds, which no statement would take alone either)."""
+    return orjson.dumps(
         [
             {
                 "o": place,
@@ -155,9 +158,8 @@ def parameters_json(batch: Sequence[Sequence[Any]], types: Sequence[str]) -> str
                 },
             }
             for place, values in enumerate(batch)
-        ],
-        ensure_ascii=False,
-    )
+        ]
+    ).decode()
 
 
 def split(rows: Sequence[asyncpg.Record], requests: int) -> list[list[asyncpg.Record]]:
