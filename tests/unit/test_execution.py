@@ -3,6 +3,7 @@ selection, resolvers called directly, awaitability remembered by type."""
 
 from __future__ import annotations
 
+import asyncio
 import types
 from types import SimpleNamespace
 
@@ -80,3 +81,33 @@ def test_direct_resolvers_only_where_strawberry_would_add_nothing() -> None:
     assert direct is not None and direct.__qualname__.startswith("_direct")
     # Fields with arguments keep Strawberry's chain, which converts them.
     assert not post["comments"].resolve.__qualname__.startswith("_direct")  # type: ignore[union-attr]
+
+
+def test_results_are_told_from_subscriptions_as_the_protocol_tells_them() -> None:
+    """Strawberry's view asks of every result whether it streams: answered once per type
+    (api.strawberry_internals.SubscriptionResults), the same as the protocol's own check."""
+    from collections.abc import AsyncIterator
+
+    from strawberry.http import async_base_view
+    from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+
+    class Stream:
+        def __aiter__(self) -> Stream:
+            return self
+
+        async def __anext__(self) -> int:
+            raise StopAsyncIteration
+
+    async def generator() -> AsyncIterator[int]:
+        yield 1
+
+    stream = generator()
+    results: list[object] = [ExecutionResult(data={"a": 1}, errors=None), [], Stream(), stream]
+    check = async_base_view.SubscriptionExecutionResult
+    assert check is not SubscriptionExecutionResult
+    for _ in range(2):  # the second time from what the first remembered
+        assert [isinstance(r, check) for r in results] == [False, False, True, True]
+        assert [isinstance(r, check) for r in results] == [
+            isinstance(r, SubscriptionExecutionResult) for r in results
+        ]
+    asyncio.run(stream.aclose())  # type: ignore[attr-defined]
