@@ -44,9 +44,16 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # A request's access line is api.app's ("quanzi.access": with its request id and
+    # duration), so uvicorn's own stays off, as uvicorn_options asks. uvicorn tells by
+    # whether its logger has handlers, and makes the line's arguments before its level is
+    # checked: at INFO every request was logged twice, and below INFO formed for nothing.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers[:] = []
+    uvicorn_access.propagate = False
     # Tortoise logs every query at DEBUG; keep it quiet unless asked for.
     logging.getLogger("tortoise").setLevel(max(logging.INFO, root.level))
     # pgserver narrates every pg_ctl call at INFO.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -97,6 +98,17 @@ def test_quanzi_serve_runs_the_api_on_embedded_defaults(var_dir: Path) -> None:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
+    # One access line a request, with its request id: api.app's, not uvicorn's beside it.
+    text = server.stderr.read() if server.stderr else ""
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    posted = [
+        line
+        for line in lines
+        if line.get("path") == "/graphql" or "POST /graphql" in str(line.get("event"))
+    ]
+    assert [line["logger"] for line in posted] == ["quanzi.access"]
+    assert posted[0]["status"] == 200
+    assert posted[0]["request_id"] == login.headers["x-request-id"]
     # Both embedded servers stopped with the process.
     assert not (var_dir / "postgres" / "postmaster.pid").exists()
     assert not (var_dir / "redis" / "redis.sock").exists()
