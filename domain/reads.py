@@ -149,31 +149,6 @@ def card_versions_of(rows: Sequence[Mapping[str, Any]]) -> dict[int, CardVersion
     }
 
 
-# What tells a row read with its card's versions (card_version_columns) apart from any
-# other read of its post: the post's id and row version (`_v_post`, its xmin: PostgreSQL
-# writes every version of a row with the id of the transaction that wrote it, so one row's
-# committed versions have each their own, and equal versions are equal rows — every column
-# read of the row, its head included) and its relations' versions and the reader's like.
-_ROW_IDENTITY = ("id", "_v_post", "_v_author", "_v_topics", "_v_circle", "_v_liked")
-
-
-def rows_key(rows: Sequence[Mapping[str, Any]], *computed: str) -> tuple[Any, ...]:
-    """Equal for two reads of a page's rows (with their cards' versions) exactly when every
-    column of every row is, in the same order: each row's identity (_ROW_IDENTITY) and the
-    columns named, which the statement computes rather than reads from a row (LATEST's
-    `_pinned`). Half the values of the rows whole, and none of their text or times to hash
-    (api/kept_answers.py keys an answer with it on every request)."""
-    if not rows:
-        return ()
-    return tuple(map(_identity(tuple(rows[0].keys()), computed), rows))
-
-
-@cache
-def _identity(columns: tuple[str, ...], computed: tuple[str, ...]) -> Any:
-    """The row's identity by place (faster than by name), for a statement's columns."""
-    return itemgetter(*(columns.index(name) for name in (*_ROW_IDENTITY, *computed)))
-
-
 class PostHead(NamedTuple):
     """What a page of posts reads of each post when its cards are likely kept whole
     (api/cards.py): enough to place the post on the page (its cursor), to key its card with
@@ -197,6 +172,42 @@ HEAD_COLUMNS = (
     "id, status, kind, created_at, pinned_at, pin_scope, pinned_until, author_id, circle_id, "
     "accepted_answer_id"
 )
+
+
+# What tells a row read with its card's versions (card_version_columns) apart from any
+# other read of its post: the post's id and row version (`_v_post`, its xmin: PostgreSQL
+# writes every version of a row with the id of the transaction that wrote it, so one row's
+# committed versions have each their own, and equal versions are equal rows — every column
+# read of the row, its head included) and its relations' versions and the reader's like.
+_ROW_IDENTITY = ("id", "_v_post", "_v_author", "_v_topics", "_v_circle", "_v_liked")
+
+
+def rows_key(rows: Sequence[Mapping[str, Any]], *computed: str) -> tuple[Any, ...]:
+    """Equal for two reads of a page's rows (with their cards' versions) exactly when every
+    column of every row is, in the same order: each row's identity (_ROW_IDENTITY) and the
+    columns named, which the statement computes rather than reads from a row (LATEST's
+    `_pinned`). Half the values of the rows whole, and none of their text or times to hash
+    (api/kept_answers.py keys an answer with it on every request)."""
+    if not rows:
+        return ()
+    return tuple(map(_identity(tuple(rows[0].keys()), computed), rows))
+
+
+# What a page's row holds that its identity already fixes: the post's head, the row's place
+# among the rows (`_row`, adapters/read_batches.py) and the confirmed sign-in's columns
+# (domain.auth.read_confirming: a page is kept only where they confirmed it).
+_FIXED = frozenset(HEAD_COLUMNS.split(", ")) | {"_row", "_signin_version", "_signin_live"}
+
+
+@cache
+def _identity(columns: tuple[str, ...], computed: tuple[str, ...]) -> Any:
+    """The row's identity by place (faster than by name), for a statement's columns; a
+    column neither in it nor fixed by it (one a statement computes, not named) is refused,
+    so that no page is keyed without what it read."""
+    unknown = set(columns) - _FIXED - {*_ROW_IDENTITY, *computed}
+    if unknown:
+        raise ValueError(f"a page's rows are keyed without {sorted(unknown)}")
+    return itemgetter(*(columns.index(name) for name in (*_ROW_IDENTITY, *computed)))
 
 
 def heads_of(rows: Sequence[Mapping[str, Any]]) -> list[PostHead]:

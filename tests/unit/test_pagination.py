@@ -129,3 +129,42 @@ def test_an_offset_into_a_precomputed_list_is_bounded() -> None:
         with pytest.raises(BadInput) as refused:
             decode_offset_cursor(encode_cursor(["all:", offset]))
         assert refused.value.field == "after"
+
+
+class _Row(tuple):  # type: ignore[type-arg]
+    """A row as asyncpg gives it: values by place, and its columns' names."""
+
+    names: tuple[str, ...] = ()
+
+    def keys(self) -> tuple[str, ...]:
+        return self.names
+
+
+def _rows(names: tuple[str, ...], *values: tuple[object, ...]) -> list[_Row]:
+    rows = [_Row(v) for v in values]
+    for row in rows:
+        row.names = names
+    return rows
+
+
+def test_a_page_is_keyed_by_its_rows_versions_and_what_the_statement_computed() -> None:
+    """Kept answers (api/kept_answers.py) are keyed by rows_key: two reads of a page key the
+    same exactly when each post's row version, relations' versions, the viewer's like and
+    what the statement computed are the same, in the same order; a column computed but not
+    named is refused rather than left out of the key."""
+    from domain.reads import rows_key
+
+    names = ("_row", "id", "status", "_v_post", "_pinned", "_v_author", "_v_topics")
+    names += ("_v_circle", "_v_liked")
+    one = (1, 7, "PUBLISHED", 900, False, 11, "3:40", None, True)
+    two = (2, 8, "PUBLISHED", 901, False, 12, "", None, False)
+    page = rows_key(_rows(names, one, two), "_pinned")
+    assert page == rows_key(_rows(names, one, two), "_pinned")
+    assert page != rows_key(_rows(names, two, one), "_pinned")  # another order
+    for place in (1, 3, 4, 5, 6, 8):  # the post, its version, a pin ending, relations, a like
+        changed = list(one)
+        changed[place] = "other"
+        assert page != rows_key(_rows(names, tuple(changed), two), "_pinned")
+    with pytest.raises(ValueError, match="_pinned"):
+        rows_key(_rows(names, one, two))
+    assert rows_key([]) == ()
