@@ -114,14 +114,20 @@ async def bump(
     *,
     conn: BaseDBAsyncClient | None = None,
 ) -> None:
-    """Add `by` to a counter of one row (or of several), atomically."""
+    """Add `by` to a counter of one row (or of several), atomically. Several rows are
+    locked in id order, as every writer of several rows of a table locks them: an UPDATE's
+    own order is its plan's (a heap's order, or an index's), and two writers taking the same
+    rows in two orders can each hold what the other waits for."""
     ids = row_id if isinstance(row_id, list) else [row_id]
-    await execute(
-        f"UPDATE {table} SET {counter} = {counter} + $2 WHERE id = ANY($1::bigint[])",
-        ids,
-        by,
-        conn=conn,
-    )
+    if len(ids) == 1:
+        statement = f"UPDATE {table} SET {counter} = {counter} + $2 WHERE id = ANY($1::bigint[])"
+    else:
+        statement = (
+            f"UPDATE {table} SET {counter} = {counter} + $2 FROM (SELECT id FROM {table} "
+            "WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE) _locked "
+            f"WHERE {table}.id = _locked.id"
+        )
+    await execute(statement, ids, by, conn=conn)
 
 
 # The hot read paths (feed pages, DataLoaders, the viewer) skip the query builder: a

@@ -49,7 +49,9 @@ async def ensure_topics(names: list[str], conn: BaseDBAsyncClient) -> list[int]:
     await sql.fetch(
         "INSERT INTO topics (name, description, post_count, follower_count, created_at) "
         "SELECT unnest($1::text[]), '', 0, 0, now() ON CONFLICT (name) DO NOTHING RETURNING id",
-        names,
+        # in one order for every post: two posts making the same new topics in two orders
+        # would each wait for the other's insert of the one it made first
+        sorted(names),
         conn=conn,
     )
     rows = await sql.fetch("SELECT id, name FROM topics WHERE name = ANY($1)", names, conn=conn)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
+from tortoise.transactions import in_transaction
+
+from adapters import sql
 from domain.comments import add_comment
 from domain.counters import recount_all
 from domain.follows import follow_user
@@ -45,3 +51,42 @@ async def test_recount_restores_counters_that_drifted(runtime: object) -> None:
     }
     assert snapshot["post"] == {"like_count": 1, "comment_count": 2}
     assert (await User.get(id=fan.id)).following_count == 1
+
+
+async def test_counters_of_several_rows_are_taken_in_id_order(
+    runtime: object, database_url: str
+) -> None:
+    """Two posts filed under the same topics in two orders must not each hold a topic the
+    other waits for: a bump of several rows waits for the lowest id first, holding none of
+    the others, whatever order the table's rows lie in."""
+    first = await Topic.create(name="先建的话题")
+    second = await Topic.create(name="后建的话题")
+    await Topic.filter(id=first.id).update(description="改过")  # now after `second` in its page
+    dsn = "postgresql" + database_url[database_url.index(":") :]
+    holder, prober = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    try:
+        holder_tx = holder.transaction()
+        await holder_tx.start()
+        await holder.execute("SELECT 1 FROM topics WHERE id = $1 FOR NO KEY UPDATE", first.id)
+
+        async def bump_both() -> None:
+            async with in_transaction() as conn:
+                await sql.bump("topics", "post_count", [second.id, first.id], +1, conn=conn)
+
+        bumping = asyncio.create_task(bump_both())
+        await asyncio.sleep(0.5)  # waiting on `first`
+        assert not bumping.done()
+        # `second` is free: the bump holds nothing while it waits for the lower id
+        probe = prober.transaction()
+        await probe.start()
+        await prober.execute(
+            "SELECT 1 FROM topics WHERE id = $1 FOR NO KEY UPDATE NOWAIT", second.id
+        )
+        await probe.rollback()
+        await holder_tx.rollback()
+        await asyncio.wait_for(bumping, 10)
+    finally:
+        await holder.close()
+        await prober.close()
+    counts = await Topic.filter(id__in=[first.id, second.id]).values_list("post_count", flat=True)
+    assert sorted(counts) == [1, 1]
