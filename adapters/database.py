@@ -124,6 +124,7 @@ async def fetch_settled_rows(
     if (
         type(client) is not PostgresClient
         or (pool := client._pool) is None
+        or pool is client.closing_pool
         or not _only_reads(query)
     ):
         return None
@@ -265,6 +266,10 @@ class PostgresClient(AsyncpgDBClient):
     # the reads sent together (adapters/read_batches.py), at most this many in one statement
     read_batches: ReadBatches | None = None
     read_batch_size = 4
+    # The pool being closed: no read lane is made on it. One made by a read arriving
+    # meanwhile held its connections idle, and the pool's close waited for them (seconds,
+    # up to its 10 s, before cutting them).
+    closing_pool: Any = None
 
     def acquire_connection(self) -> Any:
         return _MakingRoom(self, self._pool_init_lock)
@@ -272,9 +277,13 @@ class PostgresClient(AsyncpgDBClient):
     async def _close(self) -> None:
         lane, self.read_lane = self.read_lane, None
         self.read_batches = None
-        if lane is not None:
-            await lane.close()
-        await super()._close()
+        self.closing_pool = self._pool
+        try:
+            if lane is not None:
+                await lane.close()
+            await super()._close()
+        finally:
+            self.closing_pool = None
 
 
 class _MakingRoom(PoolConnectionWrapper[Any]):
