@@ -114,20 +114,36 @@ async def bump(
     *,
     conn: BaseDBAsyncClient | None = None,
 ) -> None:
-    """Add `by` to a counter of one row (or of several), atomically. Several rows are
-    locked in id order, as every writer of several rows of a table locks them: an UPDATE's
-    own order is its plan's (a heap's order, or an index's), and two writers taking the same
-    rows in two orders can each hold what the other waits for."""
+    """Add `by` to a counter of one row (or of several, locked in id order: bump_where)."""
     ids = row_id if isinstance(row_id, list) else [row_id]
     if len(ids) == 1:
         statement = f"UPDATE {table} SET {counter} = {counter} + $2 WHERE id = ANY($1::bigint[])"
+        await execute(statement, ids, by, conn=conn)
     else:
-        statement = (
-            f"UPDATE {table} SET {counter} = {counter} + $2 FROM (SELECT id FROM {table} "
-            "WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE) _locked "
-            f"WHERE {table}.id = _locked.id"
-        )
-    await execute(statement, ids, by, conn=conn)
+        await bump_where(table, counter, "id = ANY($1::bigint[])", ids, by, conn=conn)
+
+
+async def bump_where(
+    table: str,
+    counter: str,
+    which: str,
+    key: Any,
+    by: int,
+    *,
+    conn: BaseDBAsyncClient | None = None,
+) -> None:
+    """Add `by` to a counter of the rows `which` selects (a condition on the table's columns
+    of the parameter $1, `key`), atomically. They are locked in id order, as every writer of
+    several rows of a table locks them: an UPDATE's own order is its plan's (a heap's order,
+    or an index's), and two writers taking the same rows in two orders can each hold what
+    the other waits for."""
+    await execute(
+        f"UPDATE {table} SET {counter} = {counter} + $2 FROM (SELECT id FROM {table} "
+        f"WHERE {which} ORDER BY id FOR NO KEY UPDATE) _locked WHERE {table}.id = _locked.id",
+        key,
+        by,
+        conn=conn,
+    )
 
 
 # The hot read paths (feed pages, DataLoaders, the viewer) skip the query builder: a

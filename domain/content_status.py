@@ -53,13 +53,14 @@ async def count_published(
         await sql.bump("users", "post_count", post["author_id"], delta, conn=conn)
         if post["circle_id"] is not None:
             await sql.bump("circles", "post_count", post["circle_id"], delta, conn=conn)
-        topics = await sql.fetch(
-            "SELECT topic_id FROM post_topics WHERE post_id = $1", target_id, conn=conn
+        await sql.bump_where(
+            "topics",
+            "post_count",
+            "id IN (SELECT topic_id FROM post_topics WHERE post_id = $1)",
+            target_id,
+            delta,
+            conn=conn,
         )
-        if topics:  # in id order, as every writer of several topics takes them (sql.bump)
-            await sql.bump(
-                "topics", "post_count", [t["topic_id"] for t in topics], delta, conn=conn
-            )
     elif target is TargetType.COMMENT:
         row = (
             await sql.fetch(

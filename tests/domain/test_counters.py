@@ -14,6 +14,7 @@ from domain.follows import follow_user
 from domain.likes import like_comment, like_post
 from domain.models import Comment, Post, Topic, User
 from domain.publishing import NO_SCREENING
+from tests.conftest import _asyncpg_dsn
 from tests.factories import RULES, make_post, make_user
 
 
@@ -62,7 +63,7 @@ async def test_counters_of_several_rows_are_taken_in_id_order(
     first = await Topic.create(name="先建的话题")
     second = await Topic.create(name="后建的话题")
     await Topic.filter(id=first.id).update(description="改过")  # now after `second` in its page
-    dsn = "postgresql" + database_url[database_url.index(":") :]
+    dsn = _asyncpg_dsn(database_url)
     holder, prober = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
     try:
         holder_tx = holder.transaction()
