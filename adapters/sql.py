@@ -3,10 +3,10 @@ hot read paths, where the query builder costs more than the query."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from asyncpg.exceptions import DeadlockDetectedError
+from asyncpg.exceptions import DeadlockDetectedError, TransactionRollbackError
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField, Field
@@ -18,6 +18,7 @@ from adapters import read_batches
 from adapters.database import fetch_rows
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 def connection(conn: BaseDBAsyncClient | None = None) -> BaseDBAsyncClient:
@@ -63,21 +64,30 @@ async def execute(sql: str, *values: Any, conn: BaseDBAsyncClient | None = None)
     return int(count)
 
 
+# What PostgreSQL raises when it rolls a transaction back whole to end a conflict with
+# another: a deadlock's victim (40P01), a serialization failure (40001).
+RolledBack = TransactionRollbackError
+
 # A statement PostgreSQL rolls back as a deadlock's victim is run this many times in all.
 DEADLOCK_ATTEMPTS = 3
 
 
-async def execute_again_on_deadlock(sql: str, *values: Any) -> int:
-    """`execute` for an idempotent statement outside a transaction (a counter recomputed from
+async def again_on_deadlock(run: Callable[[], Awaitable[T]]) -> T:
+    """`run()`, one idempotent statement outside a transaction (a counter recomputed from
     its rows), run again when PostgreSQL chose it as a deadlock's victim: it was rolled back
     whole, so running it again does it once. Two statements or transactions locking the
     same rows in different orders deadlock; one of them must be the one that gives way."""
     for _ in range(DEADLOCK_ATTEMPTS - 1):
         try:
-            return await execute(sql, *values)
+            return await run()
         except DeadlockDetectedError:
             pass
-    return await execute(sql, *values)  # the last attempt's deadlock is the caller's
+    return await run()  # the last attempt's deadlock is the caller's
+
+
+async def execute_again_on_deadlock(sql: str, *values: Any) -> int:
+    """`execute` run again on a deadlock (again_on_deadlock)."""
+    return await again_on_deadlock(lambda: execute(sql, *values))
 
 
 # Table and column names below come from the code, never from input.
@@ -144,6 +154,38 @@ async def bump_where(
         by,
         conn=conn,
     )
+
+
+async def bump_each(
+    table: str,
+    counter: str,
+    by_id: Mapping[int, int],
+    *,
+    conn: BaseDBAsyncClient | None = None,
+) -> None:
+    """Add `by_id[id]` to the counter of each row, atomically, locking the rows in id order
+    (as bump_where): several rows moved by different amounts in one statement."""
+    changes = sorted((row_id, by) for row_id, by in by_id.items() if by)
+    if not changes:
+        return
+    await execute(
+        f"UPDATE {table} SET {counter} = {counter} + _locked.by FROM (SELECT t.id, c.by "
+        f"FROM {table} t JOIN unnest($1::bigint[], $2::int[]) AS c(id, by) ON c.id = t.id "
+        f"ORDER BY t.id FOR NO KEY UPDATE OF t) _locked WHERE {table}.id = _locked.id",
+        [row_id for row_id, _ in changes],
+        [by for _, by in changes],
+        conn=conn,
+    )
+
+
+async def lock_rows(table: str, ids: Sequence[int], conn: BaseDBAsyncClient) -> None:
+    """Lock rows of `table` for an update of their non-key columns, in id order."""
+    if ids:
+        await fetch(
+            f"SELECT id FROM {table} WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+            sorted(set(ids)),
+            conn=conn,
+        )
 
 
 # The hot read paths (feed pages, DataLoaders, the viewer) skip the query builder: a

@@ -100,13 +100,24 @@ def error_response(message: str, code: str, status: int, **extensions: object) -
 
 def backend_unavailable(exc: BaseException | None) -> bool:
     """Whether `exc` (or what it wraps) means PostgreSQL or Redis could not be reached."""
+    return _caused_by(exc, _UNAVAILABLE)
+
+
+def _caused_by(exc: BaseException | None, kinds: tuple[type[BaseException], ...]) -> bool:
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, _UNAVAILABLE):
+        if isinstance(exc, kinds):
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
+
+
+# PostgreSQL rolled a transaction back whole to end a conflict with another: a deadlock's
+# victim (40P01) or a serialization failure (40001). Nothing it did is kept; doing it again
+# succeeds. (The lock order of domain/content_status.py keeps deadlocks out of the writes
+# we know of; one that is still found is logged.)
+_ROLLED_BACK = (asyncpg.exceptions.TransactionRollbackError,)
 
 
 # How graphql-core prefixes a variable's refused value: `Variable '$input' has invalid value
@@ -168,6 +179,16 @@ def format_error(error: GraphQLError, locale: str, request_id: str) -> GraphQLEr
             error,
             render("service_unavailable", locale),
             {"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+        )
+    if _caused_by(original, _ROLLED_BACK):
+        log.warning(
+            "transaction rolled back in a conflict",
+            request_id=request_id,
+            path=error.path,
+            error=repr(original),
+        )
+        return _copy(
+            error, render("try_again", locale), {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
         )
     if isinstance(original, TortoiseValidationError):
         # A value the model refuses (too long for its column...): the input's fault, but a

@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import answers, circles
+from domain.content_status import lock_content
 from domain.errors import Forbidden, NotFound
 from domain.models import Comment, CommentStatus, TargetType, User
 from domain.posts import get_published_post
@@ -117,6 +118,8 @@ async def add_answer_comment(
 async def delete_comment(author: User, comment_id: int) -> None:
     """Soft delete by the author. Deleting a root comment takes its thread with it."""
     async with in_transaction() as conn:
+        # Its post (or answer) first, as everyone writing in the thread locks it.
+        await lock_content([(TargetType.COMMENT, comment_id)], conn)
         rows = await sql.fetch(
             "SELECT id, author_id, post_id, answer_id, root_id, status FROM comments WHERE id = $1 "
             "FOR NO KEY UPDATE",

@@ -6,6 +6,8 @@ reconciliation job reports how many there were."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from adapters import sql
 from domain.models import MembershipStatus, PostStatus
 
@@ -123,8 +125,12 @@ _PARAMETERS: dict[str, tuple[str, ...]] = {
 
 
 async def recount_all() -> dict[str, int]:
-    """Recount posts, comments, answers, members, topics and circles; return the rows repaired."""
-    return {
-        table: len(await sql.fetch(statement + " RETURNING 1", *_PARAMETERS[table]))
-        for table, statement in _RECOUNTS.items()
-    }
+    """Recount posts, comments, answers, members, topics and circles; return the rows repaired.
+    Each recount locks the rows it repairs in its plan's order while members write: when
+    PostgreSQL ends a deadlock by failing it, it is run again (it only recomputes)."""
+    repaired: dict[str, int] = {}
+    for table, statement in _RECOUNTS.items():
+        recount = partial(sql.fetch, statement + " RETURNING 1", *_PARAMETERS[table])
+        rows = await sql.again_on_deadlock(recount)
+        repaired[table] = len(rows)
+    return repaired

@@ -16,7 +16,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     MUTED = "MUTED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
-    # An upstream service (WeChat) failed or timed out: the client may retry later.
+    # An upstream service (WeChat) failed or timed out, PostgreSQL or Redis is unreachable,
+    # or a write was rolled back in a conflict with another: the client may retry.
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
@@ -83,3 +84,11 @@ class QueryTooComplex(QuanziError):
 class ServiceUnavailable(QuanziError):
     code = ErrorCode.SERVICE_UNAVAILABLE
     default_key = "service_unavailable"
+
+
+class TryAgain(QuanziError):
+    """PostgreSQL rolled the write back whole in a conflict with another (a deadlock's
+    victim): nothing of it was kept, and doing it again succeeds."""
+
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    default_key = "try_again"

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import access, modlog
 from domain.calendar import Calendar
-from domain.content_status import set_status
+from domain.content_status import lock_content, set_status
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
     Answer,
@@ -134,10 +134,14 @@ async def hide_member_content(actor: User, user_id: int, since: datetime, reason
             HIDE_MAX,
             conn=conn,
         )
-        for row in rows:
-            kind = TargetType(row["kind"])
-            await set_status(kind, row["id"], PostStatus.HIDDEN, conn)
-            await open_task(kind, row["id"], [f"隐藏：{reason}"], conn, source=ReviewSource.MANUAL)
+        items = [(TargetType(row["kind"]), row["id"]) for row in rows]
+        # Every row the hiding writes, locked in the lock order before the first is written:
+        # item by item, the member's row (a post's counter) would be held while the next
+        # item's content is waited for, and a like on that item waits for the member's row.
+        await lock_content(items, conn, counters=True)
+        for kind, item_id in items:
+            await set_status(kind, item_id, PostStatus.HIDDEN, conn, locked=True)
+            await open_task(kind, item_id, [f"隐藏：{reason}"], conn, source=ReviewSource.MANUAL)
         await modlog.record(
             actor, "HIDE_CONTENT", TargetType.USER.value, user_id, f"{len(rows)}: {reason}", conn
         )

@@ -45,7 +45,7 @@ async def award(
     )
     if not rows:
         return None
-    if await sql.fetch("SELECT 1 FROM points_entries WHERE idempotency_key = $1", key, conn=conn):
+    if await already_awarded(key, conn):
         return None
     cap = rules.daily_cap(reason)
     if cap is not None and amount > 0:
@@ -79,6 +79,13 @@ async def award(
     )
     await sql.execute("UPDATE users SET points = $2 WHERE id = $1", user_id, balance, conn=conn)
     return Award(amount, balance)
+
+
+async def already_awarded(key: str, conn: BaseDBAsyncClient) -> bool:
+    """Whether the award of `key` was made (read without locking the member's row)."""
+    return bool(
+        await sql.fetch("SELECT 1 FROM points_entries WHERE idempotency_key = $1", key, conn=conn)
+    )
 
 
 async def take_back(

@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, modlog, points
+from domain import access, modlog, points, rewards
 from domain.circles import closed_circles, is_active_member
 from domain.content_status import count_published, set_status
 from domain.errors import BadInput, ContentRejected, Forbidden, NotFound
@@ -146,8 +146,10 @@ async def create_post(
         )
         if poll is not None:
             await create_poll(post, poll, conn)
-        await _file_under_topics(post, topic_names, conn, counted=False)
+        await _file_under_topics(post, await ensure_topics(topic_names, conn), conn)
         if draft.bounty:
+            # The escrow writes the author's row, before publishing pays an inviter.
+            await rewards.lock_earners(author.id, conn)
             await _escrow_bounty(author, post, draft.bounty, conn, rules)
         if publish_at is None:
             await settle(TargetType.POST, post.id, verdict, conn, rules=rules)  # counts topics
@@ -200,31 +202,39 @@ async def _check_circle_member(author: User, circle_id: int, conn: BaseDBAsyncCl
         raise Forbidden("not_circle_member")
 
 
-async def _file_under_topics(
-    post: Post, names: list[str], conn: BaseDBAsyncClient, *, counted: bool = True
-) -> None:
-    """File the post under its topics; `counted`: the topics count it now, when published
-    (count_published counts a new post's topics itself)."""
-    topic_ids = await ensure_topics(names, conn)
-    if not topic_ids:
-        return
-    await PostTopic.bulk_create(
-        [
-            PostTopic(post_id=post.id, topic_id=tid, position=i, post_created_at=post.created_at)
-            for i, tid in enumerate(topic_ids)
-        ],
-        using_db=conn,
-    )
-    if counted and access.is_published(post):
-        await sql.bump("topics", "post_count", topic_ids, +1, conn=conn)
+async def _file_under_topics(post: Post, topic_ids: list[int], conn: BaseDBAsyncClient) -> None:
+    """File the post under topics (uncounted: count_published counts a post's topics)."""
+    if topic_ids:
+        await PostTopic.bulk_create(
+            [
+                PostTopic(
+                    post_id=post.id, topic_id=tid, position=i, post_created_at=post.created_at
+                )
+                for i, tid in enumerate(topic_ids)
+            ],
+            using_db=conn,
+        )
 
 
-async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient, *, counted: bool = True) -> None:
+async def _unfile_from_topics(post: Post, conn: BaseDBAsyncClient) -> list[int]:
+    """Take the post off its topics (uncounted); return their ids."""
     rows = await sql.fetch(
         "DELETE FROM post_topics WHERE post_id = $1 RETURNING topic_id", post.id, conn=conn
     )
-    if rows and counted and access.is_published(post):
-        await sql.bump("topics", "post_count", [r["topic_id"] for r in rows], -1, conn=conn)
+    return [row["topic_id"] for row in rows]
+
+
+async def _refile_under_topics(post: Post, joined: list[int], conn: BaseDBAsyncClient) -> None:
+    """Move the post to other topics; a published post's counts move in one statement that
+    locks the topics left and joined together, in id order (the lock order), not the
+    ones left and then the ones joined."""
+    left = await _unfile_from_topics(post, conn)
+    await _file_under_topics(post, joined, conn)
+    if access.is_published(post):
+        moves = dict.fromkeys(left, -1) | dict.fromkeys(joined, +1)
+        for kept in set(left) & set(joined):
+            moves[kept] = 0
+        await sql.bump_each("topics", "post_count", moves, conn=conn)
 
 
 async def _lock_own_post(author: User, post_id: int, conn: BaseDBAsyncClient) -> Post:
@@ -261,7 +271,12 @@ async def edit_post(
         new_title, new_body = _check_text(
             post.title if title is None else title, post.body if body is None else body
         )
+        if verdict.needs_review and post.status == PostStatus.SCHEDULED:
+            # It goes out unattended: text that would need review is refused, as when it was
+            # scheduled.
+            raise ContentRejected("scheduled_needs_review", field="body")
         images = post.images if image_urls is None else await _check_images(author, image_urls)
+        joined = None  # the topics it moves to, if it moves
         if topics is not None or body is not None:
             current = [
                 r["name"]
@@ -275,24 +290,26 @@ async def edit_post(
             # Topics kept (or given) plus any #话题# the new text mentions.
             names = clean_topic_names(current if topics is None else topics, new_body)
             if names != current:
-                await _unfile_from_topics(post, conn)
-                await _file_under_topics(post, names, conn)
+                # New topics are made before any counter's row is locked: making one waits
+                # for another writer making the same name, which may lock counters next.
+                joined = await ensure_topics(names, conn)
+        if verdict.needs_review:
+            # Before the topics move: the member's row and then the topics it counts on are
+            # locked in the lock order (content_status), and a post under review moves no
+            # topic's count.
+            await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW, conn)
+            await open_task(
+                TargetType.POST, post.id, verdict.review_reasons, conn, source=verdict.source
+            )
+            post.status = PostStatus.PENDING_REVIEW
+        if joined is not None:
+            await _refile_under_topics(post, joined, conn)
         post.title, post.body, post.images = new_title, new_body, images
         post.search_tokens = await asyncio.to_thread(search_document, new_title, new_body)
         post.edited_at = datetime.now(UTC)
         await post.save(
             using_db=conn, update_fields=["title", "body", "images", "search_tokens", "edited_at"]
         )
-        if verdict.needs_review and post.status == PostStatus.SCHEDULED:
-            # It goes out unattended: text that would need review is refused, as when it was
-            # scheduled.
-            raise ContentRejected("scheduled_needs_review", field="body")
-        if verdict.needs_review:
-            await set_status(TargetType.POST, post.id, PostStatus.PENDING_REVIEW, conn)
-            await open_task(
-                TargetType.POST, post.id, verdict.review_reasons, conn, source=verdict.source
-            )
-            post.status = PostStatus.PENDING_REVIEW
     return post
 
 
@@ -302,7 +319,7 @@ async def delete_post(author: User, post_id: int, *, rules: CommunityRules) -> N
         post = await _lock_own_post(author, post_id, conn)
         if access.is_published(post):  # uncounted while its topics still list it
             await count_published(TargetType.POST, post.id, -1, conn)
-        await _unfile_from_topics(post, conn, counted=False)
+        await _unfile_from_topics(post, conn)
         post.status = PostStatus.DELETED
         post.deleted_at = datetime.now(UTC)
         await post.save(using_db=conn, update_fields=["status", "deleted_at", "updated_at"])

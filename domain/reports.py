@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.content_status import set_status
+from domain.content_status import lock_content, set_status
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     Answer,
@@ -69,6 +69,8 @@ async def report_content(
         await screen_texts(screener, reporter, [("detail", detail)], Scene.COMMENT)
     try:
         async with in_transaction() as conn:
+            # The content before its task (content_status's lock order): reports may hide it.
+            await lock_content([(target, target_id)], conn)
             report = await Report.create(
                 reporter=reporter,
                 target_type=target,
@@ -88,7 +90,7 @@ async def report_content(
             report.task_id = task.id
             await report.save(using_db=conn, update_fields=["task_id"])
             if task.report_count >= hide_at and target is not TargetType.USER:
-                await set_status(target, target_id, PostStatus.HIDDEN, conn)
+                await set_status(target, target_id, PostStatus.HIDDEN, conn, locked=True)
     except IntegrityError:
         raise Conflict("already_reported", field="targetId") from None
     return report

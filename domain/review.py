@@ -20,8 +20,8 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from domain import access, modlog, rewards
-from domain.content_status import DELETED, PUBLISHED, set_status
-from domain.errors import BadInput, Conflict, Forbidden, NotFound, QuanziError
+from domain.content_status import DELETED, PUBLISHED, lock_content, set_status
+from domain.errors import BadInput, Conflict, Forbidden, NotFound, QuanziError, TryAgain
 from domain.models import (
     NotificationKind,
     Post,
@@ -148,6 +148,15 @@ async def decide(
     _check_violation(decision, violation)
     note = note[:500]
     async with in_transaction() as conn:
+        # The content before its task (content_status's lock order): what the task is about
+        # never changes, so it is read before either is locked.
+        about = (
+            await ReviewTask.filter(id=task_id)
+            .using_db(conn)
+            .values_list("target_type", "target_id")
+        )
+        if about:
+            await lock_content([(TargetType(about[0][0]), about[0][1])], conn)
         task = (
             await ReviewTask.filter(id=task_id)
             .using_db(conn)
@@ -164,7 +173,7 @@ async def decide(
         stage, entered_at = ReviewStage(task.stage), task.stage_entered_at
         target = TargetType(task.target_type)
         if decision == Decision.APPROVE:
-            old = await set_status(target, task.target_id, PostStatus.PUBLISHED, conn)
+            old = await set_status(target, task.target_id, PostStatus.PUBLISHED, conn, locked=True)
             if old not in (PUBLISHED, DELETED):
                 await rewards.content_published(target, task.target_id, conn, rules=rules)
             await _close(task, ReviewStatus.APPROVED, conn)
@@ -173,7 +182,7 @@ async def decide(
             task.stage, task.stage_entered_at = ReviewStage.SECOND, now
             task.first_reviewer_id = actor.id
         elif decision == Decision.REJECT:
-            await set_status(target, task.target_id, PostStatus.REJECTED, conn)
+            await set_status(target, task.target_id, PostStatus.REJECTED, conn, locked=True)
             await _close(task, ReviewStatus.REJECTED, conn)
             await _tell_author(target, task.target_id, NotificationKind.REVIEW_REJECTED, conn)
         elif task.stage == ReviewStage.SECOND:
@@ -240,6 +249,8 @@ async def decide_many(
                 )
             except QuanziError as exc:
                 done[task_id] = Outcome(task_id, error=exc)
+            except sql.RolledBack:  # this task's decision only: the others' stand
+                done[task_id] = Outcome(task_id, error=TryAgain())
             else:
                 done[task_id] = Outcome(task_id, task=task)
         outcomes.append(done[task_id])

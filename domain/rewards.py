@@ -10,7 +10,7 @@ from adapters import sql
 from domain import badges
 from domain.models import NotificationKind, PointsReason, TargetType
 from domain.notifications import notify
-from domain.points import award, take_back
+from domain.points import already_awarded, award, take_back
 from domain.rules import CommunityRules
 
 _REASONS = {
@@ -52,18 +52,36 @@ async def content_published(
             "SELECT invited_by_id FROM users WHERE id = $1", author_id, conn=conn
         )
         inviter_id = inviter[0]["invited_by_id"] if inviter else None
-        if inviter_id is not None:
+        # Paid once, for the first post (lock_earners took both rows in id order); later
+        # posts find it paid without locking the inviter's row.
+        invite_key = _invitation(author_id)
+        if inviter_id is not None and not await already_awarded(invite_key, conn):
             invited = await award(
                 inviter_id,
                 rules.invite,
                 PointsReason.INVITE,
-                f"invite:{author_id}",
+                invite_key,
                 conn,
                 rules=rules,
                 target=("USER", author_id),
             )
             if invited:
                 await badges.grant(inviter_id, "INVITER", conn)
+
+
+def _invitation(invitee_id: int) -> str:
+    return f"invite:{invitee_id}"
+
+
+async def lock_earners(author_id: int, conn: BaseDBAsyncClient) -> None:
+    """Before a post's publication writes any member's row: lock the members it pays, in id
+    order. That is its author and, while the invitation is unpaid, whoever invited them
+    (content_published pays the inviter after the author, and a follow between the two
+    takes both rows in id order). Without an unpaid inviter there is nothing to order."""
+    rows = await sql.fetch("SELECT invited_by_id FROM users WHERE id = $1", author_id, conn=conn)
+    inviter_id = rows[0]["invited_by_id"] if rows else None
+    if inviter_id is not None and not await already_awarded(_invitation(author_id), conn):
+        await sql.lock_rows("users", [author_id, inviter_id], conn)
 
 
 async def _tell_about_new_content(

@@ -16,12 +16,15 @@ async def set_user_role(actor: User, user_id: int, role: Role) -> User:
     if Role(actor.role) is not Role.ADMIN:
         raise Forbidden()
     async with in_transaction() as conn:
-        # Lock every admin row: two admins demoting each other at once cannot leave none.
-        admins = await sql.fetch(
-            "SELECT id FROM users WHERE role = $1 ORDER BY id FOR NO KEY UPDATE",
+        # Lock every admin row: two admins demoting each other at once cannot leave none;
+        # the target's with them, in the one id order.
+        locked = await sql.fetch(
+            "SELECT id, role FROM users WHERE role = $1 OR id = $2 ORDER BY id FOR NO KEY UPDATE",
             Role.ADMIN.value,
+            user_id,
             conn=conn,
         )
+        admins = [row for row in locked if row["role"] == Role.ADMIN.value]
         target = await User.filter(id=user_id).using_db(conn).first()
         if target is None:
             raise NotFound("user_not_found", field="userId")

@@ -1,10 +1,11 @@
-"""A table locked by another connection, and what waits on it: a statement held back
-until the block ends, and seen waiting in PostgreSQL (how many rankings, computations or
-builds a burst of readers started)."""
+"""A table or a row locked by another connection, and what waits on it: a statement held
+back until the block ends, and seen waiting in PostgreSQL (how many rankings, computations or
+builds a burst of readers started; which rows a write takes first)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -36,3 +37,66 @@ async def waiting(conn: asyncpg.Connection, statement_start: str) -> int:
             statement_start,
         )
     )
+
+
+@asynccontextmanager
+async def row_held(dsn: str, table: str, row_id: int) -> AsyncIterator[asyncpg.Connection]:
+    """A row of `table` locked (FOR NO KEY UPDATE, as writers lock it) by a connection of its
+    own until the block ends."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute(f'SELECT 1 FROM "{table}" WHERE id = $1 FOR NO KEY UPDATE', row_id)
+            yield conn
+    finally:
+        await conn.close()
+
+
+async def until_waiting(conn: asyncpg.Connection) -> None:
+    """Until a statement of this database waits on a lock (10 s at most)."""
+    async with asyncio.timeout(10):
+        while True:
+            await conn.execute("SELECT pg_stat_clear_snapshot()")
+            found = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if found:
+                return
+            await asyncio.sleep(0.02)
+
+
+async def lockable(dsn: str, table: str, row_id: int) -> bool:
+    """Whether a row of `table` can be locked now (no other transaction holds it)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                f'SELECT 1 FROM "{table}" WHERE id = $1 FOR NO KEY UPDATE NOWAIT', row_id
+            )
+        return True
+    except asyncpg.exceptions.LockNotAvailableError:
+        return False
+    finally:
+        await conn.close()
+
+
+async def waits_first_for(
+    dsn: str,
+    write: Awaitable[object],
+    held: tuple[str, int],
+    free: list[tuple[str, int]],
+) -> object:
+    """Run `write` while another transaction holds the row `held`: it must wait for that row
+    holding none of the rows `free` (it takes `held` first, in the lock order), then finish
+    once the row is let go. Returns what `write` returned."""
+    async with row_held(dsn, *held) as holder:
+        writing = asyncio.ensure_future(write)
+        try:
+            await until_waiting(holder)
+            taken = [row for row in free if not await lockable(dsn, *row)]
+            assert not taken, f"held while waiting for {held}: {taken}"
+        except BaseException:
+            writing.cancel()
+            raise
+    return await asyncio.wait_for(writing, 10)

@@ -39,6 +39,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "服务暂时不可用，请稍后重试",
         "en": "The service is temporarily unavailable; try again later.",
     },
+    "try_again": {
+        "zh": "操作与其他操作冲突，未生效，请重试",
+        "en": "This clashed with another change and was not applied; try again.",
+    },
     "internal": {"zh": "服务器开小差了，请稍后重试", "en": "Unexpected error; try again later."},
     # pagination
     "first_out_of_range": {

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import random
 
+import asyncpg
+
 from api.ids import to_global_id
 from domain.models import (
     Comment,
+    Post,
     PostLike,
     User,
     UserFollow,
 )
 from quanzi.bootstrap import Runtime
-from tests.conftest import Api
+from tests.conftest import Api, _asyncpg_dsn, error_codes
 from tests.factories import make_post, make_user, token_for
+from tests.locks import until_waiting
 
 
 def gid(kind: str, pk: int) -> str:
@@ -102,3 +106,34 @@ async def test_likes_on_missing_targets_are_not_found(api: Api, runtime: Runtime
     assert wrong_type["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "postId"}
     comment = await api.op("LikeComment", {"commentId": gid("Comment", 777)}, token=token)
     assert comment["errors"][0]["extensions"] == {"code": "NOT_FOUND", "field": "commentId"}
+
+
+async def test_a_like_rolled_back_in_a_deadlock_says_retry_and_keeps_nothing(
+    api: Api, runtime: Runtime, database_url: str
+) -> None:
+    """A write PostgreSQL picks as a deadlock's victim was rolled back whole: the member is
+    told to try again (SERVICE_UNAVAILABLE, in their language), not shown an internal error,
+    and trying again works. The other side here takes the rows against the lock order, as
+    no writer of ours does."""
+    author = await make_user()
+    post = await make_post(author)
+    token = token_for(runtime, await make_user())
+    variables = {"postId": gid("Post", post.id)}
+    other = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        await other.execute("SET deadlock_timeout = '20s'")  # the like finds the deadlock
+        async with other.transaction():
+            # The author's row, which the like takes (their points) after the post's.
+            await other.execute("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", author.id)
+            liking = asyncio.ensure_future(api.op("LikePost", variables, token=token))
+            await until_waiting(other)
+            await other.execute("SELECT 1 FROM posts WHERE id = $1 FOR NO KEY UPDATE", post.id)
+            answer = await asyncio.wait_for(liking, 20)
+    finally:
+        await other.close()
+    assert error_codes(answer) == ["SERVICE_UNAVAILABLE"]
+    assert "重试" in answer["errors"][0]["message"]
+    assert not await PostLike.filter(post_id=post.id).exists()
+    assert (await Post.get(id=post.id)).like_count == 0
+    again = await api.op("LikePost", variables, token=token)
+    assert again["data"]["likePost"]["post"]["likeCount"] == 1
