@@ -119,13 +119,20 @@ async def accept_answer(
     The asker may accept their own answer, which earns nothing and pays no bounty: otherwise
     answering and accepting oneself would print points and take a bounty back."""
     async with in_transaction() as conn:
-        answer = await published_answer(answer_id, conn)
+        # The question, then the answer (content_status's lock order), read once both are
+        # held: hiding the answer meanwhile leaves nothing to accept.
+        asked = await sql.fetch(
+            "SELECT question_id FROM answers WHERE id = $1", answer_id, conn=conn
+        )
+        if not asked:
+            raise NotFound("answer_not_found", field="answerId")
         question = (
-            await Post.filter(id=answer.question_id)  # type: ignore[attr-defined]
+            await Post.filter(id=asked[0]["question_id"])
             .using_db(conn)
             .select_for_update(no_key=True)
             .first()
         )
+        answer = await published_answer(answer_id, conn, lock=True)
         if question is None or question.status == PostStatus.DELETED:
             raise NotFound("post_not_found", field="answerId")
         if question.author_id != user.id:  # type: ignore[attr-defined]

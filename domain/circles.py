@@ -279,8 +279,12 @@ async def set_circle_admin(actor: User, circle_id: int, user_id: int, admin: boo
         )
         if membership is None:
             raise NotFound("not_an_active_member", field="userId")
-        if admin and await is_banned(user_id, conn):
-            raise Conflict("member_banned", field="userId")
+        if admin:
+            # The member's row shared first: a ban under way ends before it is read (and
+            # ends this admin too), or waits for this appointment and then ends it.
+            await sql.fetch("SELECT 1 FROM users WHERE id = $1 FOR SHARE", user_id, conn=conn)
+            if await is_banned(user_id, conn):
+                raise Conflict("member_banned", field="userId")
         role = CircleRole.ADMIN if admin else CircleRole.MEMBER
         if membership.role != role:
             membership.role = role

@@ -131,25 +131,24 @@ async def delete_comment(author: User, comment_id: int) -> None:
         row = rows[0]
         if row["author_id"] != author.id:
             raise Forbidden("not_author")
-        now = datetime.now(UTC)
-        gone = await sql.fetch(
-            "UPDATE comments SET status = $3, deleted_at = $2 "
-            "WHERE (id = $1 OR root_id = $1) AND status = $4 RETURNING id",
+        # The comment and, for a root, its thread, whatever their status: a reply (or the
+        # root) hidden or in review now must not come back when a reviewer approves it.
+        thread = await sql.fetch(
+            "SELECT id, status FROM comments WHERE (id = $1 OR root_id = $1) AND status <> $2 "
+            "ORDER BY id FOR NO KEY UPDATE",
             comment_id,
-            now,
             CommentStatus.DELETED.value,
-            CommentStatus.PUBLISHED.value,
             conn=conn,
         )
+        await sql.execute(
+            "UPDATE comments SET status = $3, deleted_at = $2 WHERE id = ANY($1::bigint[])",
+            [c["id"] for c in thread],
+            datetime.now(UTC),
+            CommentStatus.DELETED.value,
+            conn=conn,
+        )
+        gone = [c for c in thread if c["status"] == CommentStatus.PUBLISHED]  # were counted
         if not gone:
-            # It was not published (pending review): nothing was counted.
-            await sql.execute(
-                "UPDATE comments SET status = $3, deleted_at = $2 WHERE id = $1",
-                comment_id,
-                now,
-                CommentStatus.DELETED.value,
-                conn=conn,
-            )
             return
         if row["answer_id"] is not None:
             await sql.bump("answers", "comment_count", row["answer_id"], -len(gone), conn=conn)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from tortoise.transactions import in_transaction
+
 from adapters import sql
 from domain.models import MembershipStatus, PostStatus
 
@@ -26,7 +28,7 @@ _RECOUNTS: dict[str, str] = {
             -- views counted before their rows existed (imports) are kept
             GREATEST(p.view_count,
                      (SELECT count(*) FROM post_views v WHERE v.post_id = p.id)) AS view_count
-          FROM posts p WHERE p.status <> $2
+          FROM posts p WHERE p.status <> $2 AND p.id = ANY({batch})
         )
         UPDATE posts p SET like_count = c.like_count, comment_count = c.comment_count,
           share_count = c.share_count, answer_count = c.answer_count, view_count = c.view_count
@@ -41,7 +43,7 @@ _RECOUNTS: dict[str, str] = {
             (SELECT count(*) FROM comment_likes l WHERE l.comment_id = c.id) AS like_count,
             (SELECT count(*) FROM comments r WHERE r.root_id = c.id
                AND r.status = $1) AS reply_count
-          FROM comments c WHERE c.status <> $2
+          FROM comments c WHERE c.status <> $2 AND c.id = ANY({batch})
         )
         UPDATE comments t SET like_count = c.like_count, reply_count = c.reply_count
         FROM c WHERE t.id = c.id
@@ -52,7 +54,7 @@ _RECOUNTS: dict[str, str] = {
           SELECT a.id,
             (SELECT count(*) FROM comments c WHERE c.answer_id = a.id
                AND c.status = $1) AS comment_count
-          FROM answers a WHERE a.status <> $2
+          FROM answers a WHERE a.status <> $2 AND a.id = ANY({batch})
         )
         UPDATE answers a SET comment_count = c.comment_count
         FROM c WHERE a.id = c.id AND a.comment_count <> c.comment_count
@@ -73,7 +75,7 @@ _RECOUNTS: dict[str, str] = {
                WHERE c.author_id = u.id AND l.user_id <> u.id) AS likes_received,
             (SELECT count(*) FROM notifications n WHERE n.recipient_id = u.id
                AND NOT n.read) AS unread
-          FROM users u
+          FROM users u WHERE u.id = ANY({batch})
         )
         UPDATE users u SET post_count = c.post_count, follower_count = c.follower_count,
           following_count = c.following_count, invited_count = c.invited_count,
@@ -91,7 +93,7 @@ _RECOUNTS: dict[str, str] = {
             (SELECT count(*) FROM post_topics pt JOIN posts p ON p.id = pt.post_id
                WHERE pt.topic_id = t.id AND p.status = $1) AS post_count,
             (SELECT count(*) FROM topic_follows f WHERE f.topic_id = t.id) AS follower_count
-          FROM topics t
+          FROM topics t WHERE t.id = ANY({batch})
         )
         UPDATE topics t SET post_count = c.post_count, follower_count = c.follower_count
         FROM c WHERE t.id = c.id
@@ -104,7 +106,7 @@ _RECOUNTS: dict[str, str] = {
                AND m.status = $2) AS member_count,
             (SELECT count(*) FROM posts p WHERE p.circle_id = ci.id
                AND p.status = $1) AS post_count
-          FROM circles ci
+          FROM circles ci WHERE ci.id = ANY({batch})
         )
         UPDATE circles ci SET member_count = c.member_count, post_count = c.post_count
         FROM c WHERE ci.id = c.id
@@ -124,13 +126,38 @@ _PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Rows recounted in one transaction.
+BATCH = 1000
+
+
 async def recount_all() -> dict[str, int]:
     """Recount posts, comments, answers, members, topics and circles; return the rows repaired.
-    Each recount locks the rows it repairs in its plan's order while members write: when
-    PostgreSQL ends a deadlock by failing it, it is run again (it only recomputes)."""
+    Batch by batch, members writing all the while: a batch's rows are locked in id order
+    first, then recounted by a statement whose snapshot comes after the locks, so that it
+    counts every change committed to them (one statement doing both reads the rows as of its
+    start, and a row a member changed while it waited got the old count back, the change
+    lost). A batch chosen as a deadlock's victim runs again: it only recomputes."""
     repaired: dict[str, int] = {}
     for table, statement in _RECOUNTS.items():
-        recount = partial(sql.fetch, statement + " RETURNING 1", *_PARAMETERS[table])
-        rows = await sql.again_on_deadlock(recount)
-        repaired[table] = len(rows)
+        parameters = _PARAMETERS[table]
+        batch = f"${len(parameters) + 1}::bigint[]"
+        recount = statement.replace("{batch}", batch) + " RETURNING 1"
+        repaired[table], after = 0, 0
+        while ids := [
+            row["id"]
+            for row in await sql.fetch(
+                f"SELECT id FROM {table} WHERE id > $1 ORDER BY id LIMIT $2", after, BATCH
+            )
+        ]:
+            run = partial(_recount_batch, table, recount, parameters, ids)
+            repaired[table] += await sql.again_on_deadlock(run)
+            after = ids[-1]
     return repaired
+
+
+async def _recount_batch(
+    table: str, recount: str, parameters: tuple[str, ...], ids: list[int]
+) -> int:
+    async with in_transaction() as conn:
+        await sql.lock_rows(table, ids, conn)
+        return len(await sql.fetch(recount, *parameters, ids, conn=conn))

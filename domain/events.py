@@ -171,17 +171,22 @@ async def sign_up(user: User, event_id: int) -> Event:
             return event
         # The seat and the counter in one conditional update: it is the row lock on the
         # event that keeps a crowd from overselling it (or signing up as it is called off).
+        # The deadline again, as the event stands now: an organiser may have moved it.
         taken = await sql.fetch(
             "UPDATE events SET signup_count = signup_count + 1 WHERE id = $1 "
             "AND cancelled_at IS NULL AND (capacity IS NULL OR signup_count < capacity) "
-            "RETURNING signup_count",
+            "AND $2 < signup_deadline AND $2 < ends_at RETURNING signup_count",
             event_id,
+            now,
             conn=conn,
         )
         if not taken:
-            called_off = Event.filter(id=event_id, cancelled_at__isnull=False).using_db(conn)
-            cancelled = await called_off.exists()
-            raise Conflict("event_cancelled" if cancelled else "event_full", field="eventId")
+            current = await Event.filter(id=event_id).using_db(conn).get()
+            if current.cancelled_at is not None:
+                raise Conflict("event_cancelled", field="eventId")
+            if now >= current.signup_deadline or now >= current.ends_at:
+                raise Conflict("signup_closed", field="eventId")
+            raise Conflict("event_full", field="eventId")
     return await Event.get(id=event_id)
 
 
@@ -281,20 +286,27 @@ async def check_in(
             if signed:
                 raise Conflict("already_checked_in_event", field="eventId")
             raise Forbidden("not_signed_up")
-        # Conditional, on the event's row: a check-in racing its cancellation waits for it and
-        # is then refused (and pays nothing).
+        # Conditional, on the event's row: a check-in racing its cancellation (or a change of
+        # its times) waits for it and is then refused, paying nothing; the reward paid is
+        # the event's as it stands now (it may change until the first check-in).
         counted = await sql.fetch(
-            "UPDATE events SET checkin_count = checkin_count + 1 "
-            "WHERE id = $1 AND cancelled_at IS NULL RETURNING id",
+            "UPDATE events SET checkin_count = checkin_count + 1 WHERE id = $1 "
+            "AND cancelled_at IS NULL AND starts_at - $2::interval <= $3 AND $3 <= ends_at "
+            "RETURNING points_reward",
             event_id,
+            CHECKIN_OPENS_BEFORE,
+            now,
             conn=conn,
         )
         if not counted:
-            raise Conflict("event_cancelled", field="eventId")
-        if event.points_reward and not await _organises(user, event):
+            current = await Event.filter(id=event_id).using_db(conn).get()
+            reason = "event_cancelled" if current.cancelled_at is not None else "checkin_window"
+            raise Conflict(reason, field="eventId")
+        reward = counted[0]["points_reward"]
+        if reward and not await _organises(user, event):
             await award(
                 user.id,
-                event.points_reward,
+                reward,
                 PointsReason.EVENT_CHECKIN,
                 f"event:{event_id}:{user.id}",
                 conn,

@@ -220,6 +220,12 @@ async def add_to_collection(actor: User, collection_id: int, post_id: int) -> Co
     await _published(post_id)
     async with in_transaction() as conn:
         await sql.execute("SELECT pg_advisory_xact_lock($1)", collection_id, conn=conn)
+        # Still there, and kept there until this commits (a deletion waits for the share).
+        kept = await sql.fetch(
+            "SELECT 1 FROM collections WHERE id = $1 FOR KEY SHARE", collection_id, conn=conn
+        )
+        if not kept:
+            raise NotFound("collection_not_found", field="collectionId")
         await sql.fetch(
             "INSERT INTO collection_items (collection_id, post_id, position, created_at) "
             "SELECT $1, $2, COALESCE(max(position), 0) + 1, now() FROM collection_items "

@@ -321,8 +321,10 @@ async def cancel(
         )
         if not voided:
             await sql.execute(
+                # Without a stock (remaining NULL) it stays NULL; the row is locked all the
+                # same, so that a stock set meanwhile counts this redemption as given back.
                 "UPDATE mall_items SET remaining = remaining + $2, updated_at = now() "
-                "WHERE id = $1 AND remaining IS NOT NULL",
+                "WHERE id = $1",
                 redemption.item_id,  # type: ignore[attr-defined]
                 redemption.quantity,
                 conn=conn,

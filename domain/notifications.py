@@ -9,9 +9,11 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from datetime import date
+from functools import partial
 
 from redis.exceptions import RedisError
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from adapters import sql
 from adapters.redis import Store
@@ -187,17 +189,21 @@ def render_notification(
 
 
 async def recount_unread(user_ids: list[int]) -> None:
-    """Bring members' unread counters up to date (after a commit, outside any transaction).
-    The rows are locked in the order of their ids; a transaction that holds one of them and
-    wants another may still deadlock with it (a follow, a like awarding points), and then
-    the recount, which only recomputes, is the one run again."""
+    """Bring members' unread counters up to date (after a commit, in a transaction of its
+    own): their rows locked in id order (sql.lock_rows), then recounted. Should it still be
+    a deadlock's victim, it only recomputes, and is run again."""
     if user_ids:
-        await sql.execute_again_on_deadlock(
+        await sql.again_on_deadlock(partial(_recount_unread, sorted(set(user_ids))))
+
+
+async def _recount_unread(user_ids: list[int]) -> None:
+    async with in_transaction() as conn:
+        await sql.lock_rows("users", user_ids, conn)
+        await sql.execute(
             "UPDATE users SET unread_notification_count = (SELECT count(*) FROM notifications n "
-            "WHERE n.recipient_id = users.id AND NOT n.read) FROM (SELECT id FROM users "
-            "WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE) locked "
-            "WHERE users.id = locked.id",
-            sorted(set(user_ids)),
+            "WHERE n.recipient_id = users.id AND NOT n.read) WHERE id = ANY($1::bigint[])",
+            user_ids,
+            conn=conn,
         )
 
 

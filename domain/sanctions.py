@@ -70,6 +70,12 @@ async def lift_sanction(actor: User, sanction_id: int) -> None:
     if not Role(actor.role).at_least(Role.MODERATOR):
         raise Forbidden()
     async with in_transaction() as conn:
+        # The member's row first: what remains after two lifts at once of their sanctions is
+        # recomputed by the second once the first is in, not from before either.
+        member = await sql.fetch(
+            "SELECT user_id FROM sanctions WHERE id = $1", sanction_id, conn=conn
+        )
+        await sql.lock_rows("users", [row["user_id"] for row in member], conn)
         sanction = (
             await Sanction.filter(id=sanction_id)
             .using_db(conn)

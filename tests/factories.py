@@ -110,7 +110,7 @@ async def make_topic(name: str | None = None) -> Topic:
     return await Topic.get(id=topic_id)
 
 
-async def _move_to(target: TargetType, target_id: int, status: str) -> None:
+async def move_to(target: TargetType, target_id: int, status: str) -> None:
     """Move written content to a later status as moderation does, counters following; held
     content gets the open review task that holds it."""
     async with in_transaction() as conn:
@@ -143,7 +143,7 @@ async def make_post(
     if status == PostStatus.DELETED:
         await delete_post(author, post.id, rules=RULES)
     elif status != PostStatus.PUBLISHED:
-        await _move_to(TargetType.POST, post.id, status.value)
+        await move_to(TargetType.POST, post.id, status.value)
     await post.refresh_from_db()
     return post
 
@@ -196,7 +196,7 @@ async def make_comment(
     if status == CommentStatus.DELETED:
         await delete_comment(author, comment.id)
     elif status != CommentStatus.PUBLISHED:
-        await _move_to(TargetType.COMMENT, comment.id, status.value)
+        await move_to(TargetType.COMMENT, comment.id, status.value)
     await comment.refresh_from_db()
     return comment
 
@@ -235,7 +235,7 @@ async def make_answer(
     async with _delivering():
         answer, _ = await answer_question(author, question.id, body, NO_SCREENING, rules=RULES)
     if status != AnswerStatus.PUBLISHED:
-        await _move_to(TargetType.ANSWER, answer.id, status.value)
+        await move_to(TargetType.ANSWER, answer.id, status.value)
     await answer.refresh_from_db()
     return answer
 

@@ -52,8 +52,8 @@ async def row_held(dsn: str, table: str, row_id: int) -> AsyncIterator[asyncpg.C
         await conn.close()
 
 
-async def until_waiting(conn: asyncpg.Connection) -> None:
-    """Until a statement of this database waits on a lock (10 s at most)."""
+async def until_waiting(conn: asyncpg.Connection, statements: int = 1) -> None:
+    """Until as many statements of this database wait on a lock (10 s at most)."""
     async with asyncio.timeout(10):
         while True:
             await conn.execute("SELECT pg_stat_clear_snapshot()")
@@ -61,7 +61,7 @@ async def until_waiting(conn: asyncpg.Connection) -> None:
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                 "AND datname = current_database() AND pid <> pg_backend_pid()"
             )
-            if found:
+            if found >= statements:
                 return
             await asyncio.sleep(0.02)
 

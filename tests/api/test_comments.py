@@ -9,10 +9,21 @@ from domain.models import (
     Comment,
     CommentLike,
     CommentStatus,
+    ReviewTask,
+    TargetType,
 )
+from domain.review import Decision, decide
 from quanzi.bootstrap import Runtime
 from tests.conftest import Api, error_codes
-from tests.factories import make_post, make_user, token_for
+from tests.factories import (
+    RULES,
+    make_comment,
+    make_operator,
+    make_post,
+    make_user,
+    move_to,
+    token_for,
+)
 
 
 def gid(kind: str, pk: int) -> str:
@@ -75,6 +86,33 @@ async def test_deleting_a_root_comment_takes_its_thread_and_counts(
     assert post.comment_count == 0
     assert await Comment.filter(status=CommentStatus.PUBLISHED).count() == 0
     assert error_codes(await api.op("DeleteComment", {"id": root}, token=token)) == ["NOT_FOUND"]
+
+
+async def test_a_deleted_thread_stays_deleted_whatever_review_later_decides(
+    api: Api, runtime: Runtime
+) -> None:
+    """Its root hidden (reported) and a reply in review when the author deletes the root:
+    both go with the thread, and approving their review tasks brings neither back."""
+    post = await make_post(await make_user())
+    author = await make_user()
+    root = await make_comment(post, author)
+    kept = await make_comment(post, reply_to=root)
+    held = await make_comment(post, reply_to=root, status=CommentStatus.PENDING_REVIEW)
+    await move_to(TargetType.COMMENT, root.id, CommentStatus.HIDDEN)
+    await post.refresh_from_db()
+    assert post.comment_count == 1  # the published reply only
+    token = token_for(runtime, author)
+    deleted = await api.op("DeleteComment", {"id": gid("Comment", root.id)}, token=token)
+    assert deleted["data"]["deleteComment"]["ok"]
+    reviewer = await make_operator()
+    for task in await ReviewTask.filter(status="OPEN", target_type="COMMENT"):
+        await decide(reviewer, task.id, Decision.APPROVE, rules=RULES)
+    statuses = await Comment.filter(id__in=[root.id, kept.id, held.id]).values_list(
+        "status", flat=True
+    )
+    assert set(statuses) == {CommentStatus.DELETED}
+    await post.refresh_from_db()
+    assert post.comment_count == 0
 
 
 async def test_comments_on_missing_or_deleted_posts_are_refused(api: Api, runtime: Runtime) -> None:

@@ -6,13 +6,8 @@ none is a deadlock's victim, and every denormalised counter equals what it count
 
 from __future__ import annotations
 
-import asyncio
 import random
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
-
-from tortoise.models import Model
 
 from adapters import sql
 from domain import (
@@ -21,13 +16,11 @@ from domain import (
     follows,
     likes,
     member_record,
-    notifications,
     posts,
     reports,
     review,
 )
 from domain.counters import recount_all
-from domain.errors import QuanziError
 from domain.models import (
     Answer,
     ClientEventKind,
@@ -42,9 +35,8 @@ from domain.models import (
 from domain.publishing import NO_SCREENING
 from domain.tracking import ClientEventIn, track_events
 from quanzi.bootstrap import Runtime
+from tests.concurrency import Action, members_at_work, pick
 from tests.factories import RULES, make_answer, make_comment, make_post, make_question, make_user
-
-M = TypeVar("M", bound=Model)
 
 WORKERS = 8
 STEPS = 40  # per worker
@@ -63,15 +55,11 @@ async def test_interleaved_writes_neither_deadlock_nor_drift(runtime: Runtime) -
     await make_answer(board[3], members[2])
     await make_answer(board[3], members[3])
 
-    async def pick(model: type[M], **where: object) -> M | None:
-        found = await model.filter(**where).all()
-        return rng.choice(found) if found else None
-
     def some_post() -> Post:
         return rng.choice(board)
 
     async def some_comment() -> Comment | None:
-        return await pick(Comment, post_id__in=[p.id for p in board])
+        return await pick(rng, Comment, post_id__in=[p.id for p in board])
 
     async def like(user: User) -> None:
         post = some_post()
@@ -88,7 +76,7 @@ async def test_interleaved_writes_neither_deadlock_nor_drift(runtime: Runtime) -
         )
 
     async def delete_comment(user: User) -> None:
-        own = await pick(Comment, author_id=user.id, status="PUBLISHED")
+        own = await pick(rng, Comment, author_id=user.id, status="PUBLISHED")
         if own is not None:
             await comments.delete_comment(user, own.id)
 
@@ -107,11 +95,11 @@ async def test_interleaved_writes_neither_deadlock_nor_drift(runtime: Runtime) -
     async def answer_and_accept(user: User) -> None:
         question = board[3]
         if user.id == question.author_id:  # type: ignore[attr-defined]
-            given = await pick(Answer, question_id=question.id)
+            given = await pick(rng, Answer, question_id=question.id)
             if given is not None:
                 await answers.accept_answer(user, given.id, rules=RULES)
         else:
-            given = await pick(Answer, question_id=question.id)
+            given = await pick(rng, Answer, question_id=question.id)
             if given is not None and rng.random() < 0.6:
                 await answers.vote_answer(user, given.id, rng.choice((-1, 0, 1)))
             else:
@@ -132,7 +120,7 @@ async def test_interleaved_writes_neither_deadlock_nor_drift(runtime: Runtime) -
         )
 
     async def decide(_: User) -> None:
-        task = await pick(ReviewTask, status="OPEN")
+        task = await pick(rng, ReviewTask, status="OPEN")
         if task is not None:
             choice = rng.choice((review.Decision.APPROVE, review.Decision.REJECT))
             await review.decide(admin, task.id, choice, rules=RULES)
@@ -153,7 +141,7 @@ async def test_interleaved_writes_neither_deadlock_nor_drift(runtime: Runtime) -
         seen = rng.sample(board, 3)
         await track_events(user, [ClientEventIn(ClientEventKind.VIEW, post_id=p.id) for p in seen])
 
-    actions: list[tuple[Callable[[User], Awaitable[None]], int]] = [
+    actions: list[tuple[Action, int]] = [
         (like, 6),
         (comment, 5),
         (delete_comment, 2),
@@ -166,24 +154,10 @@ async def test_interleaved_writes_neither_deadlock_nor_drift(runtime: Runtime) -
         (follow, 3),
         (view, 3),
     ]
-    failures: list[str] = []
-
-    async def member_at_work(user: User) -> None:
-        for _ in range(STEPS):
-            [action] = rng.choices([a for a, _ in actions], weights=[w for _, w in actions])
-            try:
-                with notifications.collecting() as sent:
-                    await action(user)
-                await notifications.deliver(runtime.store, sent)  # as after a request
-            except QuanziError:
-                pass  # refused with a reason the member is told: not found, conflict...
-            except Exception as error:  # every other failure is the finding
-                failures.append(f"{action.__name__}: {error!r}")
-
-    await asyncio.gather(*(member_at_work(members[i % len(members)]) for i in range(WORKERS)))
+    failures = await members_at_work(runtime, rng, actions, members, workers=WORKERS, steps=STEPS)
     assert failures == []
     repaired = await recount_all()
-    assert repaired == dict.fromkeys(repaired, 0)
+    assert {table: n for table, n in repaired.items() if n} == {}
     # A member's points are the sum of their ledger.
     drifted = await sql.fetch(
         "SELECT u.id FROM users u WHERE u.points <> "

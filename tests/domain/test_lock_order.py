@@ -6,11 +6,14 @@ them in another order deadlocks against one taking them in this one."""
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from tortoise.transactions import in_transaction
 
+from adapters import sql
 from domain.comments import delete_comment
 from domain.counters import recount_all
 from domain.errors import TryAgain
@@ -279,3 +282,53 @@ async def test_a_recount_chosen_as_a_deadlocks_victim_runs_again(runtime: object
     finally:
         await writer.close()
     assert await Post.filter(id__in=posts).values_list("like_count", flat=True) == [0, 0]
+
+
+async def test_bumps_of_several_rows_beside_key_sharers_never_deadlock(
+    runtime: object, dsn: str
+) -> None:
+    """Eight writers for three seconds on two topics: bumps of both, transactions filing
+    rows under them (a foreign key's check takes the row's key share) and transactions
+    writing them. A bump locks its rows by a statement of its own before it moves them: an
+    UPDATE locking them in a subquery of its own read them as of its start, and reaching a
+    newer version it had itself locked waited, holding it, behind others that waited for
+    it (deadlocks in every run of this test before)."""
+    topics = [(await make_topic()).id, (await make_topic()).id]
+    bumped = deadlocks = 0
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 3
+
+    async def writer(seed: int) -> None:
+        nonlocal bumped, deadlocks
+        rng = random.Random(seed)
+        conn = await asyncpg.connect(dsn)
+        try:
+            while loop.time() < end:
+                pick = rng.random()
+                try:
+                    if pick < 0.5:
+                        async with in_transaction() as tx:
+                            await sql.bump("topics", "post_count", topics, +1, conn=tx)
+                        bumped += 1
+                    elif pick < 0.75:
+                        async with conn.transaction():
+                            for topic in rng.sample(topics, 2):
+                                await conn.execute(
+                                    "SELECT 1 FROM topics WHERE id = $1 FOR KEY SHARE", topic
+                                )
+                                await asyncio.sleep(0.001)
+                    else:
+                        async with conn.transaction():
+                            await conn.execute(
+                                "UPDATE topics SET description = 'w' WHERE id = $1",
+                                rng.choice(topics),
+                            )
+                except asyncpg.exceptions.DeadlockDetectedError:
+                    deadlocks += 1
+        finally:
+            await conn.close()
+
+    await asyncio.gather(*(writer(seed) for seed in range(8)))
+    assert deadlocks == 0
+    counts = await Topic.filter(id__in=topics).values_list("post_count", flat=True)
+    assert counts == [bumped, bumped]
