@@ -269,6 +269,11 @@ async def set_circle_admin(actor: User, circle_id: int, user_id: int, admin: boo
     if not access.can_appoint_circle_admins(actor):
         raise Forbidden()
     async with in_transaction() as conn:
+        if admin:
+            # The member's row shared, before the circle's (a member's row comes before a
+            # circle's: content_status's lock order): a ban under way ends before it is read
+            # (and ends this admin too), or waits for this appointment and then ends it.
+            await sql.fetch("SELECT 1 FROM users WHERE id = $1 FOR SHARE", user_id, conn=conn)
         await _lock_circle(circle_id, conn)
         membership = (
             await CircleMember.filter(
@@ -279,12 +284,8 @@ async def set_circle_admin(actor: User, circle_id: int, user_id: int, admin: boo
         )
         if membership is None:
             raise NotFound("not_an_active_member", field="userId")
-        if admin:
-            # The member's row shared first: a ban under way ends before it is read (and
-            # ends this admin too), or waits for this appointment and then ends it.
-            await sql.fetch("SELECT 1 FROM users WHERE id = $1 FOR SHARE", user_id, conn=conn)
-            if await is_banned(user_id, conn):
-                raise Conflict("member_banned", field="userId")
+        if admin and await is_banned(user_id, conn):
+            raise Conflict("member_banned", field="userId")
         role = CircleRole.ADMIN if admin else CircleRole.MEMBER
         if membership.role != role:
             membership.role = role

@@ -14,6 +14,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from adapters import sql
+from domain.circles import set_circle_admin
 from domain.comments import delete_comment
 from domain.counters import recount_all
 from domain.errors import TryAgain
@@ -40,6 +41,7 @@ from tests.conftest import _asyncpg_dsn
 from tests.factories import (
     RULES,
     make_answer,
+    make_circle,
     make_comment,
     make_operator,
     make_post,
@@ -332,3 +334,19 @@ async def test_bumps_of_several_rows_beside_key_sharers_never_deadlock(
     assert deadlocks == 0
     counts = await Topic.filter(id__in=topics).values_list("post_count", flat=True)
     assert counts == [bumped, bumped]
+
+
+async def test_appointing_a_circle_admin_takes_the_members_row_before_the_circles(
+    runtime: object, dsn: str
+) -> None:
+    """Publishing a post in a circle takes its author's row, then the circle's (their post
+    counts); the appointment reads the ban under the member's row, and must take that row
+    first too."""
+    member = await make_user()
+    circle = await make_circle(members=[member])
+    await waits_first_for(
+        dsn,
+        set_circle_admin(await make_operator(), circle.id, member.id, True),
+        held=("users", member.id),
+        free=[("circles", circle.id)],
+    )
