@@ -95,8 +95,15 @@ async def move_in_collection(
         collection = await Collection.filter(id=collection_id).using_db(conn).first()
         if collection is None:
             raise NotFound("collection_not_found", field="collectionId")
-        # The same lock add_to_collection takes: one change of the order at a time.
+        # The same locks add_to_collection takes: one change of the order at a time, and the
+        # collection kept until this commits (a deletion, whose cascade takes the items in
+        # its own order, waits for the share before it takes any).
         await sql.execute("SELECT pg_advisory_xact_lock($1)", collection_id, conn=conn)
+        kept = await sql.fetch(
+            "SELECT 1 FROM collections WHERE id = $1 FOR KEY SHARE", collection_id, conn=conn
+        )
+        if not kept:
+            raise NotFound("collection_not_found", field="collectionId")
         rows = await sql.fetch(
             "SELECT i.post_id, p.status FROM collection_items i JOIN posts p ON p.id = i.post_id "
             "WHERE i.collection_id = $1 ORDER BY i.position, i.id",

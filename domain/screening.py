@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from redis.exceptions import RedisError
+from tortoise.transactions import in_transaction
 
 from adapters import sql
 from adapters.redis import Store
@@ -18,7 +19,7 @@ from domain import modlog
 from domain.errors import BadInput, ContentRejected
 from domain.models import ReviewSource, SensitiveWord, User, WordLevel
 from domain.ports import ContentChecker, Scene, Suggestion
-from domain.word_hits import record_hits
+from domain.word_hits import WORD_ORDER, record_hits
 from domain.wordfilter import WordFilter, skeleton
 
 log = logging.getLogger("quanzi.screening")
@@ -130,7 +131,7 @@ async def add_words(actor: User, store: Store, words: list[str], level: WordLeve
         "INSERT INTO sensitive_words (word, level, created_at) "
         "SELECT unnest($1::text[]), $2, now() "
         "ON CONFLICT (word) DO UPDATE SET level = EXCLUDED.level RETURNING id",
-        cleaned,
+        sorted(cleaned),  # the words' rows taken in one order (word_hits.WORD_ORDER)
         level.value,
     )
     await _new_version(store)
@@ -142,7 +143,15 @@ async def add_words(actor: User, store: Store, words: list[str], level: WordLeve
 
 async def remove_words(actor: User, store: Store, words: list[str]) -> int:
     cleaned = _clean_words(words)
-    removed = await sql.execute("DELETE FROM sensitive_words WHERE word = ANY($1::text[])", cleaned)
+    async with in_transaction() as conn:
+        await sql.fetch(
+            f"SELECT 1 FROM sensitive_words WHERE word = ANY($1::text[]) {WORD_ORDER} FOR UPDATE",
+            cleaned,
+            conn=conn,
+        )
+        removed = await sql.execute(
+            "DELETE FROM sensitive_words WHERE word = ANY($1::text[])", cleaned, conn=conn
+        )
     await _new_version(store)
     await modlog.record(actor, "REMOVE_WORDS", "WORDS", None, ", ".join(cleaned)[:500])
     return removed

@@ -27,7 +27,7 @@ async def record_grants(user: User, template_ids: list[str]) -> int:
         f"DO UPDATE SET remaining = LEAST(subscribe_grants.remaining + 1, {GRANT_MAX}), "
         "updated_at = now() RETURNING id",
         user.id,
-        ids,
+        sorted(ids),  # one order for the member's rows, whatever order two devices send
     )
     return len(ids)
 

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
+from tortoise.transactions import in_transaction
 
 from adapters import sql
 from adapters.redis import Store
@@ -20,6 +21,10 @@ from adapters.redis import Store
 log = logging.getLogger("quanzi.screening")
 
 _FLUSH_LOCK_SECONDS = 60
+
+# The one order the words' rows are locked in by whoever writes several: by code point
+# (the "C" collation: UTF-8's byte order), which is also Python's `sorted` order.
+WORD_ORDER = 'ORDER BY word COLLATE "C"'
 
 
 def _hits_key(store: Store) -> str:
@@ -77,17 +82,27 @@ async def flush_hits(store: Store) -> int:
         counts = {w: n for w, n in counts.items() if n > 0}
         if not counts:
             return 0
-        lasts = await store.redis.hmget(_last_key(store), list(counts))
-        words = list(counts)
-        await sql.execute(
-            "UPDATE sensitive_words s SET hit_count = s.hit_count + d.n, "
-            "last_hit_at = GREATEST(s.last_hit_at, d.at) "
-            "FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS d(word, n, at) "
-            "WHERE s.word = d.word",
-            words,
-            [counts[w] for w in words],
-            [datetime.fromtimestamp(float(at), UTC) if at else None for at in lasts],
-        )
+        words = sorted(counts)
+        lasts = await store.redis.hmget(_last_key(store), words)
+        async with in_transaction() as conn:
+            # Locked in the one order of the words' rows (an operator adding words takes
+            # them in it too), then moved.
+            await sql.fetch(
+                f"SELECT 1 FROM sensitive_words WHERE word = ANY($1::text[]) {WORD_ORDER} "
+                "FOR NO KEY UPDATE",
+                words,
+                conn=conn,
+            )
+            await sql.execute(
+                "UPDATE sensitive_words s SET hit_count = s.hit_count + d.n, "
+                "last_hit_at = GREATEST(s.last_hit_at, d.at) "
+                "FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS d(word, n, at) "
+                "WHERE s.word = d.word",
+                words,
+                [counts[w] for w in words],
+                [datetime.fromtimestamp(float(at), UTC) if at else None for at in lasts],
+                conn=conn,
+            )
         async with store.redis.pipeline(transaction=True) as pipe:
             for word in words:
                 pipe.hincrby(_hits_key(store), word, -counts[word])

@@ -10,13 +10,17 @@ import asyncpg
 import pytest
 from tortoise.transactions import in_transaction
 
+from adapters import sql
 from domain import events, points
 from domain.answers import accept_answer
+from domain.collections import move_in_collection
 from domain.counters import recount_all
 from domain.errors import NotFound
 from domain.featured import add_to_collection
-from domain.models import PointsReason, Post, Role, SanctionKind, User
+from domain.models import PointsReason, Post, Role, SanctionKind, User, WordLevel
 from domain.sanctions import lift_sanction, sanction_user
+from domain.screening import add_words
+from domain.word_hits import flush_hits, record_hits
 from quanzi.bootstrap import Runtime
 from tests.conftest import _asyncpg_dsn
 from tests.factories import (
@@ -30,26 +34,34 @@ from tests.factories import (
     make_question,
     make_user,
 )
-from tests.locks import row_held, until_waiting
+from tests.locks import row_held, until_waiting, waits_first_for
 
 
-async def test_adding_to_a_collection_being_deleted_says_it_is_gone(
-    runtime: object, database_url: str
+@pytest.mark.parametrize("change", ["add", "move"])
+async def test_changing_a_collection_being_deleted_says_it_is_gone(
+    runtime: object, database_url: str, change: str
 ) -> None:
-    """Found before the deletion commits, gone when the insert would point to it: NOT_FOUND,
-    not a foreign key's violation."""
+    """Found before the deletion commits, gone when the change would write it: NOT_FOUND,
+    not a foreign key's violation (adding a post), nor a deadlock with the deletion's cascade
+    (moving one: each takes the items in its own order). Both share the collection's row
+    first."""
     operator = await make_operator()
-    collection, post = await make_collection(operator), await make_post()
+    first, second = await make_post(), await make_post()
+    collection = await make_collection(operator, posts=[first])
     deleter = await asyncpg.connect(_asyncpg_dsn(database_url))
     try:
         async with deleter.transaction():
             await deleter.execute("DELETE FROM collections WHERE id = $1", collection.id)
-            adding = asyncio.ensure_future(add_to_collection(operator, collection.id, post.id))
+            changing = asyncio.ensure_future(
+                add_to_collection(operator, collection.id, second.id)
+                if change == "add"
+                else move_in_collection(operator, collection.id, first.id, 0)
+            )
             await until_waiting(deleter)
     finally:
         await deleter.close()
     with pytest.raises(NotFound):
-        await asyncio.wait_for(adding, 10)
+        await asyncio.wait_for(changing, 10)
 
 
 async def test_two_sanctions_lifted_at_once_leave_the_member_free(
@@ -149,3 +161,24 @@ async def test_an_answer_hidden_while_it_is_accepted_is_not_accepted(
     with pytest.raises(NotFound):
         await asyncio.wait_for(accepting, 10)
     assert (await Post.get(id=question.id)).accepted_answer_id is None
+
+
+async def test_flushing_word_hits_locks_the_words_in_one_order(
+    runtime: Runtime, database_url: str
+) -> None:
+    """An operator adds words in code-point order; the flush of their hits takes them in it
+    too, whatever order Redis hands them back in."""
+    operator = await make_operator()
+    await add_words(operator, runtime.store, ["乙词", "甲词"], WordLevel.REVIEW)
+    await record_hits(runtime.store, ["乙词", "甲词"])
+    rows = await sql.fetch(
+        "SELECT id, word FROM sensitive_words WHERE word = ANY($1::text[])", ["甲词", "乙词"]
+    )
+    ids = {row["word"]: row["id"] for row in rows}
+    first, last = sorted(ids)
+    await waits_first_for(
+        _asyncpg_dsn(database_url),
+        flush_hits(runtime.store),
+        held=("sensitive_words", ids[first]),
+        free=[("sensitive_words", ids[last])],
+    )
