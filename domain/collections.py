@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
@@ -81,6 +82,19 @@ async def update_collection(
     return await Collection.get(id=collection_id)
 
 
+async def hold_collection(collection_id: int, conn: BaseDBAsyncClient) -> None:
+    """Before its items change: one change of a collection's order at a time (an advisory
+    lock), and the collection kept until the change commits (its row's key share: a deletion,
+    whose cascade takes the items in its own order, waits for it before it takes any).
+    NOT_FOUND when it is gone."""
+    await sql.execute("SELECT pg_advisory_xact_lock($1)", collection_id, conn=conn)
+    kept = await sql.fetch(
+        "SELECT 1 FROM collections WHERE id = $1 FOR KEY SHARE", collection_id, conn=conn
+    )
+    if not kept:
+        raise NotFound("collection_not_found", field="collectionId")
+
+
 async def move_in_collection(
     actor: User, collection_id: int, post_id: int, position: int
 ) -> Collection:
@@ -92,18 +106,8 @@ async def move_in_collection(
     if position < 0:
         raise BadInput("collection_position", field="position")
     async with in_transaction() as conn:
-        collection = await Collection.filter(id=collection_id).using_db(conn).first()
-        if collection is None:
-            raise NotFound("collection_not_found", field="collectionId")
-        # The same locks add_to_collection takes: one change of the order at a time, and the
-        # collection kept until this commits (a deletion, whose cascade takes the items in
-        # its own order, waits for the share before it takes any).
-        await sql.execute("SELECT pg_advisory_xact_lock($1)", collection_id, conn=conn)
-        kept = await sql.fetch(
-            "SELECT 1 FROM collections WHERE id = $1 FOR KEY SHARE", collection_id, conn=conn
-        )
-        if not kept:
-            raise NotFound("collection_not_found", field="collectionId")
+        await hold_collection(collection_id, conn)
+        collection = await Collection.get(id=collection_id, using_db=conn)
         rows = await sql.fetch(
             "SELECT i.post_id, p.status FROM collection_items i JOIN posts p ON p.id = i.post_id "
             "WHERE i.collection_id = $1 ORDER BY i.position, i.id",

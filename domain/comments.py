@@ -118,11 +118,11 @@ async def add_answer_comment(
 async def delete_comment(author: User, comment_id: int) -> None:
     """Soft delete by the author. Deleting a root comment takes its thread with it."""
     async with in_transaction() as conn:
-        # Its post (or answer) first, as everyone writing in the thread locks it.
+        # Its post (or answer) first, as everyone writing in the thread locks it; then the
+        # comment itself (and its root), read under that lock.
         await lock_content([(TargetType.COMMENT, comment_id)], conn)
         rows = await sql.fetch(
-            "SELECT id, author_id, post_id, answer_id, root_id, status FROM comments WHERE id = $1 "
-            "FOR NO KEY UPDATE",
+            "SELECT id, author_id, post_id, answer_id, root_id, status FROM comments WHERE id = $1",
             comment_id,
             conn=conn,
         )

@@ -41,9 +41,8 @@ async def set_status(
         return None
     if not locked:
         await lock_content([(target, target_id)], conn)
-    rows = await sql.fetch(
-        f"SELECT status FROM {table} WHERE id = $1 FOR NO KEY UPDATE", target_id, conn=conn
-    )
+    # Read under lock_content's lock on the row.
+    rows = await sql.fetch(f"SELECT status FROM {table} WHERE id = $1", target_id, conn=conn)
     if not rows:
         raise NotFound(field="targetId")
     old = rows[0]["status"]

@@ -37,16 +37,16 @@ _RECOUNTS: dict[str, _Recount] = {
           GREATEST(p.view_count,
                    (SELECT count(*) FROM post_views v WHERE v.post_id = p.id)) AS view_count
         FROM posts p WHERE p.status <> $2 AND p.id = ANY({batch})
-          """,
+        """,
         ("like_count", "comment_count", "share_count", "answer_count", "view_count"),
     ),
     "comments": _Recount(
         """
-      SELECT c.id,
-        (SELECT count(*) FROM comment_likes l WHERE l.comment_id = c.id) AS like_count,
-        (SELECT count(*) FROM comments r WHERE r.root_id = c.id
-           AND r.status = $1) AS reply_count
-      FROM comments c WHERE c.status <> $2 AND c.id = ANY({batch})
+        SELECT c.id,
+          (SELECT count(*) FROM comment_likes l WHERE l.comment_id = c.id) AS like_count,
+          (SELECT count(*) FROM comments r WHERE r.root_id = c.id
+             AND r.status = $1) AS reply_count
+        FROM comments c WHERE c.status <> $2 AND c.id = ANY({batch})
         """,
         ("like_count", "reply_count"),
     ),
@@ -56,26 +56,26 @@ _RECOUNTS: dict[str, _Recount] = {
           (SELECT count(*) FROM comments c WHERE c.answer_id = a.id
              AND c.status = $1) AS comment_count
         FROM answers a WHERE a.status <> $2 AND a.id = ANY({batch})
-          """,
+        """,
         ("comment_count",),
     ),
     "users": _Recount(
         """
-      SELECT u.id,
-        (SELECT count(*) FROM posts p WHERE p.author_id = u.id
-           AND p.status = $1) AS post_count,
-        (SELECT count(*) FROM user_follows f WHERE f.followee_id = u.id) AS follower_count,
-        (SELECT count(*) FROM user_follows f WHERE f.follower_id = u.id) AS following_count,
-        (SELECT count(*) FROM users i WHERE i.invited_by_id = u.id) AS invited_count,
-        (SELECT COALESCE(sum(amount), 0) FROM points_entries e
-           WHERE e.user_id = u.id) AS points,
-        (SELECT count(*) FROM post_likes l JOIN posts p ON p.id = l.post_id
-           WHERE p.author_id = u.id AND l.user_id <> u.id)
-        + (SELECT count(*) FROM comment_likes l JOIN comments c ON c.id = l.comment_id
-           WHERE c.author_id = u.id AND l.user_id <> u.id) AS likes_received,
-        (SELECT count(*) FROM notifications n WHERE n.recipient_id = u.id
-           AND NOT n.read) AS unread_notification_count
-      FROM users u WHERE u.id = ANY({batch})
+        SELECT u.id,
+          (SELECT count(*) FROM posts p WHERE p.author_id = u.id
+             AND p.status = $1) AS post_count,
+          (SELECT count(*) FROM user_follows f WHERE f.followee_id = u.id) AS follower_count,
+          (SELECT count(*) FROM user_follows f WHERE f.follower_id = u.id) AS following_count,
+          (SELECT count(*) FROM users i WHERE i.invited_by_id = u.id) AS invited_count,
+          (SELECT COALESCE(sum(amount), 0) FROM points_entries e
+             WHERE e.user_id = u.id) AS points,
+          (SELECT count(*) FROM post_likes l JOIN posts p ON p.id = l.post_id
+             WHERE p.author_id = u.id AND l.user_id <> u.id)
+          + (SELECT count(*) FROM comment_likes l JOIN comments c ON c.id = l.comment_id
+             WHERE c.author_id = u.id AND l.user_id <> u.id) AS likes_received,
+          (SELECT count(*) FROM notifications n WHERE n.recipient_id = u.id
+             AND NOT n.read) AS unread_notification_count
+        FROM users u WHERE u.id = ANY({batch})
         """,
         (
             "post_count",
@@ -94,17 +94,17 @@ _RECOUNTS: dict[str, _Recount] = {
              WHERE pt.topic_id = t.id AND p.status = $1) AS post_count,
           (SELECT count(*) FROM topic_follows f WHERE f.topic_id = t.id) AS follower_count
         FROM topics t WHERE t.id = ANY({batch})
-          """,
+        """,
         ("post_count", "follower_count"),
     ),
     "circles": _Recount(
         """
-      SELECT ci.id,
-        (SELECT count(*) FROM circle_members m WHERE m.circle_id = ci.id
-           AND m.status = $2) AS member_count,
-        (SELECT count(*) FROM posts p WHERE p.circle_id = ci.id
-           AND p.status = $1) AS post_count
-      FROM circles ci WHERE ci.id = ANY({batch})
+        SELECT ci.id,
+          (SELECT count(*) FROM circle_members m WHERE m.circle_id = ci.id
+             AND m.status = $2) AS member_count,
+          (SELECT count(*) FROM posts p WHERE p.circle_id = ci.id
+             AND p.status = $1) AS post_count
+        FROM circles ci WHERE ci.id = ANY({batch})
         """,
         ("member_count", "post_count"),
     ),

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from adapters import sql
 from domain import access, modlog, rewards
 from domain.circles import can_admin, outside
-from domain.collections import clean_texts, screen_collection
+from domain.collections import clean_texts, hold_collection, screen_collection
 from domain.errors import BadInput, Forbidden, NotFound
 from domain.models import (
     Collection,
@@ -219,13 +219,7 @@ async def add_to_collection(actor: User, collection_id: int, post_id: int) -> Co
     collection = await _collection(collection_id)
     await _published(post_id)
     async with in_transaction() as conn:
-        await sql.execute("SELECT pg_advisory_xact_lock($1)", collection_id, conn=conn)
-        # Still there, and kept there until this commits (a deletion waits for the share).
-        kept = await sql.fetch(
-            "SELECT 1 FROM collections WHERE id = $1 FOR KEY SHARE", collection_id, conn=conn
-        )
-        if not kept:
-            raise NotFound("collection_not_found", field="collectionId")
+        await hold_collection(collection_id, conn)
         await sql.fetch(
             "INSERT INTO collection_items (collection_id, post_id, position, created_at) "
             "SELECT $1, $2, COALESCE(max(position), 0) + 1, now() FROM collection_items "

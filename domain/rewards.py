@@ -48,19 +48,15 @@ async def content_published(
     await _tell_about_new_content(target, target_id, author_id, conn)
     if target is TargetType.POST:
         await badges.grant(author_id, "FIRST_POST", conn)
-        inviter = await sql.fetch(
-            "SELECT invited_by_id FROM users WHERE id = $1", author_id, conn=conn
-        )
-        inviter_id = inviter[0]["invited_by_id"] if inviter else None
         # Paid once, for the first post (lock_earners took both rows in id order); later
         # posts find it paid without locking the inviter's row.
-        invite_key = _invitation(author_id)
-        if inviter_id is not None and not await already_awarded(invite_key, conn):
+        inviter_id = await _unpaid_inviter(author_id, conn)
+        if inviter_id is not None:
             invited = await award(
                 inviter_id,
                 rules.invite,
                 PointsReason.INVITE,
-                invite_key,
+                _invitation(author_id),
                 conn,
                 rules=rules,
                 target=("USER", author_id),
@@ -78,10 +74,19 @@ async def lock_earners(author_id: int, conn: BaseDBAsyncClient) -> None:
     order. That is its author and, while the invitation is unpaid, whoever invited them
     (content_published pays the inviter after the author, and a follow between the two
     takes both rows in id order). Without an unpaid inviter there is nothing to order."""
-    rows = await sql.fetch("SELECT invited_by_id FROM users WHERE id = $1", author_id, conn=conn)
-    inviter_id = rows[0]["invited_by_id"] if rows else None
-    if inviter_id is not None and not await already_awarded(_invitation(author_id), conn):
+    inviter_id = await _unpaid_inviter(author_id, conn)
+    if inviter_id is not None:
         await sql.lock_rows("users", [author_id, inviter_id], conn)
+
+
+async def _unpaid_inviter(author_id: int, conn: BaseDBAsyncClient) -> int | None:
+    """Whoever invited the author, while their invitation is not yet paid (read without
+    locking either row)."""
+    rows = await sql.fetch("SELECT invited_by_id FROM users WHERE id = $1", author_id, conn=conn)
+    inviter_id: int | None = rows[0]["invited_by_id"] if rows else None
+    if inviter_id is None or await already_awarded(_invitation(author_id), conn):
+        return None
+    return inviter_id
 
 
 async def _tell_about_new_content(
