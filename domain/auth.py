@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
@@ -87,7 +88,7 @@ async def refresh_session(tokens: TokenIssuer, refresh_token: str) -> Session:
     token_hash = hash_refresh_token(refresh_token.strip())
     now = datetime.now(UTC)
     reused_family: uuid.UUID | None = None
-    async with in_transaction():
+    async with in_transaction() as conn:
         # The row lock makes two concurrent refreshes with one token take turns: the second
         # sees the first's rotation and counts as reuse.
         row = await RefreshToken.filter(token_hash=token_hash).select_for_update().first()
@@ -98,7 +99,7 @@ async def refresh_session(tokens: TokenIssuer, refresh_token: str) -> Session:
         else:
             row.used_at = now
             await row.save(update_fields=["used_at"])
-            user = await User.get(id=row.user_id)  # type: ignore[attr-defined]
+            user = await _member_shared(row.user_id, conn)  # type: ignore[attr-defined]
             check_not_banned(user, now)
             family = row.family
             new_refresh = await _issue_refresh(tokens, user.id, family, now)
@@ -109,17 +110,71 @@ async def refresh_session(tokens: TokenIssuer, refresh_token: str) -> Session:
     return Session(user, access_token, new_refresh, expires_at, False)
 
 
-async def revoke_family(family: uuid.UUID) -> int:
-    return await RefreshToken.filter(family=family, revoked_at__isnull=True).update(
-        revoked_at=datetime.now(UTC)
+async def _member_shared(user_id: int, conn: BaseDBAsyncClient) -> User:
+    """The member's row, shared until the refresh commits: a ban, which updates the row,
+    then waits for the new token to be in, and revokes it with the others
+    (revoke_all_sessions); a ban under way makes the refresh wait, then see it."""
+    rows = await sql.fetch_records(
+        f"SELECT {sql.columns(User)} FROM users WHERE id = $1 FOR SHARE", user_id, conn=conn
     )
+    if not rows:
+        raise Unauthenticated("refresh_invalid")
+    return sql.build(User, rows[0])
+
+
+async def revoke_family(family: uuid.UUID) -> int:
+    """Revoke a sign-in (one of its refresh tokens was used twice)."""
+    return await _revoke("family = $1", family)
 
 
 async def revoke_all_sessions(user_id: int) -> int:
     """Sign the member out everywhere (used when a member is banned)."""
-    return await RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).update(
-        revoked_at=datetime.now(UTC)
-    )
+    return await _revoke("user_id = $1", user_id)
+
+
+async def _revoke(which: str, key: Any) -> int:
+    """Revoke the live refresh tokens `which` selects (a condition on the parameter $1): locked
+    in id order by one statement, then revoked by another, so that a sign-in's revocation
+    and its member's (a reused token and a ban at once) take turns rather than deadlock."""
+    async with in_transaction() as conn:
+        ids = await sql.lock_where("refresh_tokens", f"{which} AND revoked_at IS NULL", key, conn)
+        if ids:
+            await sql.execute(
+                "UPDATE refresh_tokens SET revoked_at = $2 WHERE id = ANY($1::bigint[])",
+                ids,
+                datetime.now(UTC),
+                conn=conn,
+            )
+    return len(ids)
+
+
+# How many expired refresh tokens a statement of forget_expired_sign_ins deletes.
+FORGET_BATCH = 5_000
+
+
+async def forget_expired_sign_ins(tokens: TokenIssuer, now: datetime | None = None) -> int:
+    """Delete the refresh tokens that expired longer ago than an access token lives; how many.
+
+    Every refresh adds a token to its sign-in's chain, so a member who stays signed in adds
+    one every few hours for as long as they stay. A token that expired can no longer be
+    refreshed (refresh_session answers as it would for a deleted one), and once it expired
+    longer ago than an access token lives, no access token of its sign-in issued with it or
+    before it is still valid. A revoked sign-in's newest token (revoked with the rest) is
+    the last to go, so until then the sign-in still reads as revoked (_sign_in_holds) for
+    as long as any of its access tokens could be shown. Batches locked in id order and
+    skipping rows a refresh holds, so that neither waits for the other."""
+    cutoff = (now or datetime.now(UTC)) - tokens.access_ttl
+    forgotten = 0
+    while True:
+        rows = await sql.fetch(
+            "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens"
+            " WHERE expires_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id",
+            cutoff,
+            FORGET_BATCH,
+        )
+        forgotten += len(rows)
+        if len(rows) < FORGET_BATCH:
+            return forgotten
 
 
 async def authenticate(

@@ -8,7 +8,9 @@ thread's root before its replies), each kind in id order; then the counters' row
 members, circles and topics, each in id order (a post's author and the inviter its
 publication pays are taken together: rewards.lock_earners). A review task is locked only by
 a writer that holds its content, after it. A writer that reaches a row through another (a
-comment's post, an answer's question) locks the container first: `lock_content`."""
+comment's post, an answer's question) locks the container first: `lock_content`. Apart
+from content: a refresh of a sign-in takes its refresh token, then its member's row (shared);
+revoking sign-ins takes their tokens in id order, and nothing else (domain/auth.py)."""
 
 from __future__ import annotations
 

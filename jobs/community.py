@@ -1,13 +1,13 @@
 """The community's scheduled jobs: trending topics, HOT snapshots, activity and metrics,
-retention signals, sensitive-word hits and counter reconciliation. Each re-reads the state it
-works on, with the worker's runtime."""
+retention signals, sensitive-word hits, counter reconciliation and expired sign-ins. Each
+re-reads the state it works on, with the worker's runtime."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from domain import analytics, counters, hot, retention, trending, word_hits
+from domain import analytics, auth, counters, hot, retention, trending, word_hits
 from jobs.broker import task
 from jobs.runtime import FromWorker, JobRuntime
 
@@ -55,3 +55,9 @@ async def reconcile_counters() -> dict[str, int]:
     if any(repaired.values()):
         log.warning("counters drifted and were repaired: %s", repaired)
     return repaired
+
+
+@task(task_name="quanzi.forget_expired_sign_ins", schedule=[{"cron": "30 4 * * *"}])
+async def forget_expired_sign_ins(runtime: JobRuntime = FromWorker) -> int:
+    """Delete the refresh tokens expired longer ago than an access token lives."""
+    return await auth.forget_expired_sign_ins(runtime.tokens)

@@ -15,6 +15,7 @@ from adapters.wechat import WeChatClient
 from domain.ports import AlertPusher
 from domain.rules import CommunityRules
 from domain.screening import Screener
+from domain.tokens import TokenIssuer
 from recommend.registry import RecommenderConfig
 
 
@@ -22,6 +23,7 @@ class JobRuntime(Protocol):
     store: Store
     rules: CommunityRules
     recommender: RecommenderConfig
+    tokens: TokenIssuer
 
     @property
     def wechat(self) -> WeChatClient:

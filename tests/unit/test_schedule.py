@@ -13,6 +13,7 @@ def test_the_community_jobs_are_on_the_schedule() -> None:
         community.score_retention,
         community.reconcile_counters,
         community.flush_word_hits,
+        community.forget_expired_sign_ins,
     ):
         assert job.labels["schedule"], job.task_name
 
