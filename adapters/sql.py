@@ -146,14 +146,15 @@ async def lock_rows(table: str, ids: Sequence[int], conn: BaseDBAsyncClient) -> 
     ids of those that exist."""
     if not ids:
         return []
-    return await lock_where(table, "id = ANY($1::bigint[])", sorted(set(ids)), conn)
+    return await lock_where(table, "id = ANY($1::bigint[])", sorted(set(ids)), conn=conn)
 
 
-async def lock_where(table: str, which: str, key: Any, conn: BaseDBAsyncClient) -> list[int]:
+async def lock_where(table: str, which: str, *keys: Any, conn: BaseDBAsyncClient) -> list[int]:
     """Lock the rows of `table` that `which` selects (a condition on its columns and the
-    parameter $1, `key`) for an update of their non-key columns, in id order; their ids."""
+    parameters $1, $2... `keys`) for an update of their non-key columns, in id order; their
+    ids."""
     rows = await fetch(
-        f"SELECT id FROM {table} WHERE {which} ORDER BY id FOR NO KEY UPDATE", key, conn=conn
+        f"SELECT id FROM {table} WHERE {which} ORDER BY id FOR NO KEY UPDATE", *keys, conn=conn
     )
     return [row["id"] for row in rows]
 
@@ -163,7 +164,7 @@ async def bump_where(
 ) -> None:
     """Add `by` to a counter of the rows `which` selects (a condition on the table's columns
     of the parameter $1, `key`), locked in id order first, in the caller's transaction."""
-    ids = await lock_where(table, which, key, conn)
+    ids = await lock_where(table, which, key, conn=conn)
     if ids:
         await execute(
             f"UPDATE {table} SET {counter} = {counter} + $2 WHERE id = ANY($1::bigint[])",

@@ -137,7 +137,9 @@ async def _revoke(which: str, key: Any) -> int:
     in id order by one statement, then revoked by another, so that a sign-in's revocation
     and its member's (a reused token and a ban at once) take turns rather than deadlock."""
     async with in_transaction() as conn:
-        ids = await sql.lock_where("refresh_tokens", f"{which} AND revoked_at IS NULL", key, conn)
+        ids = await sql.lock_where(
+            "refresh_tokens", f"{which} AND revoked_at IS NULL", key, conn=conn
+        )
         if ids:
             await sql.execute(
                 "UPDATE refresh_tokens SET revoked_at = $2 WHERE id = ANY($1::bigint[])",

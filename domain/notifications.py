@@ -209,17 +209,24 @@ async def _recount_unread(user_ids: list[int]) -> None:
 
 async def mark_read(user_id: int, ids: list[int] | None, everything: bool) -> int:
     """Mark some (or all) of a member's notifications read; return the unread count left."""
-    if everything:
-        await sql.execute(
-            "UPDATE notifications SET read = true WHERE recipient_id = $1 AND NOT read", user_id
-        )
-    elif ids:
-        await sql.execute(
-            "UPDATE notifications SET read = true "
-            "WHERE recipient_id = $1 AND id = ANY($2::bigint[]) AND NOT read",
-            user_id,
-            ids,
-        )
+    if everything or ids:
+        # Locked in id order, then marked: two devices marking at once (all of them, some of
+        # them) take turns rather than each hold a row the other waits for.
+        which = "recipient_id = $1 AND NOT read"
+        async with in_transaction() as conn:
+            unread = await sql.lock_where(
+                "notifications",
+                which if everything else f"{which} AND id = ANY($2::bigint[])",
+                user_id,
+                *(() if everything else (ids,)),
+                conn=conn,
+            )
+            if unread:
+                await sql.execute(
+                    "UPDATE notifications SET read = true WHERE id = ANY($1::bigint[])",
+                    unread,
+                    conn=conn,
+                )
     await recount_unread([user_id])
     rows = await sql.fetch(
         "SELECT unread_notification_count AS n FROM users WHERE id = $1", user_id

@@ -77,7 +77,7 @@ async def score_members(calendar: Calendar, on: date | None = None) -> dict[str,
           count(a.day) FILTER (WHERE a.day > $1::date - 14 AND a.day <= $1) AS last14,
           count(a.day) FILTER (WHERE a.day > $1::date - 28 AND a.day <= $1::date - 14) AS prev14
         FROM users u LEFT JOIN member_activity a ON a.user_id = u.id AND a.day <= $1
-        GROUP BY u.id
+        GROUP BY u.id ORDER BY u.id
         """,
         on,
         calendar.timezone,
@@ -88,7 +88,7 @@ async def score_members(calendar: Calendar, on: date | None = None) -> dict[str,
             r["joined"], r["last_day"], r["d30"], r["last14"], r["prev14"], on
         )
         signals.append(Signal(r["id"], segment, risk, r["last_day"], r["d30"], reason))
-    if signals:
+    if signals:  # upserted in key order (the rows' order): two runs at once take turns
         await sql.fetch(
             "INSERT INTO member_signals (user_id, segment, risk, last_active_day, active_days_30, "
             "reason, computed_at) SELECT * , now() FROM unnest($1::bigint[], $2::text[], "

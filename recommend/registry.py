@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
@@ -130,12 +131,25 @@ async def train_and_register(
             using_db=conn,
         )
         if should_publish:
-            await sql.execute("UPDATE recommender_models SET current = false", conn=conn)
-            await sql.execute(
-                "UPDATE recommender_models SET current = true WHERE id = $1", row.id, conn=conn
-            )
+            await serve_model(row.id, conn)
             row.current = True
     return row
+
+
+# pg_advisory_xact_lock's key for choosing the serving model ("recmod" as a number).
+SERVING_LOCK = 0x7265636D6F64
+
+
+async def serve_model(model_id: int, conn: BaseDBAsyncClient) -> None:
+    """Make the model the one served, in the caller's transaction. One choice at a time: two
+    publications at once (the nightly training and an operator's) each unset the serving
+    model, but the second's statement began before the first's new model was in, so both
+    new models were left serving; the second now waits for the first to commit."""
+    await sql.execute("SELECT pg_advisory_xact_lock($1)", SERVING_LOCK, conn=conn)
+    await sql.execute("UPDATE recommender_models SET current = false WHERE current", conn=conn)
+    await sql.execute(
+        "UPDATE recommender_models SET current = true WHERE id = $1", model_id, conn=conn
+    )
 
 
 def _save(trained: Trained, path: Path) -> None:
@@ -153,7 +167,7 @@ async def current() -> tuple[RecommenderModel, Trained] | None:
     """The serving model (loaded once per process and version), None before the first or
     when this process cannot read its artefact (then the feed falls back, and says so in
     the log, rather than failing)."""
-    row = await RecommenderModel.filter(current=True).first()
+    row = await RecommenderModel.filter(current=True).order_by("-id").first()
     if row is None or not row.path:
         return None
     if row.version not in _loaded:
@@ -178,8 +192,5 @@ async def rollback() -> RecommenderModel | None:
     if len(rows) < 2:
         return None
     async with in_transaction() as conn:
-        await sql.execute("UPDATE recommender_models SET current = false", conn=conn)
-        await sql.execute(
-            "UPDATE recommender_models SET current = true WHERE id = $1", rows[1].id, conn=conn
-        )
+        await serve_model(rows[1].id, conn)
     return rows[1]

@@ -100,3 +100,35 @@ async def waits_first_for(
             writing.cancel()
             raise
     return await asyncio.wait_for(writing, 10)
+
+
+@asynccontextmanager
+async def held(dsn: str, statement: str, *args: object) -> AsyncIterator[asyncpg.Connection]:
+    """`statement` (one that locks or writes rows) run by a connection of its own, in a
+    transaction kept open until the block ends."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute(statement, *args)
+            yield conn
+    finally:
+        await conn.close()
+
+
+async def would_wait(dsn: str, statement: str, *args: object) -> bool:
+    """Whether `statement` waits on a lock now (another transaction holds a row it locks, or
+    has written a key it writes): run under a short lock timeout, and rolled back."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("SET lock_timeout = '200ms'")
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(statement, *args)
+        except asyncpg.exceptions.LockNotAvailableError:
+            return True
+        finally:
+            await tx.rollback()
+        return False
+    finally:
+        await conn.close()
