@@ -6,7 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, circles, rewards
+from domain import access, circles, resubmits, rewards
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import Answer, AnswerStatus, Post, PostKind, PostStatus, TargetType, User
 from domain.posts import BODY_MAX
@@ -26,7 +26,7 @@ async def answer_question(
     author: User, question_id: int, body: str, screener: Screening, *, rules: CommunityRules
 ) -> tuple[Answer, Post]:
     """Answer a published question through the publishing pipeline; a member answers a
-    question once (CONFLICT after)."""
+    question once (CONFLICT after, but the same answer sent again is the first)."""
     check_can_publish(author)
     body = check_length(body, "body", max=BODY_MAX)
     verdict = await screen_texts(screener, author, [("body", body)], Scene.FORUM)
@@ -44,6 +44,11 @@ async def answer_question(
                 raise NotFound("post_not_found", field="questionId")
             if question.kind != PostKind.QUESTION:
                 raise BadInput("not_a_question", field="questionId")
+            sent = await resubmits.answer_sent(
+                screener, author.id, question_id=question_id, body=body, conn=conn
+            )
+            if sent is not None:  # a double tap, a retry: the first is the answer
+                return await Answer.get(id=sent, using_db=conn), question
             answer = await Answer.create(
                 question_id=question_id,
                 author_id=author.id,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import answers, circles
+from domain import answers, circles, resubmits
 from domain.content_status import lock_content
 from domain.errors import Forbidden, NotFound
 from domain.models import Comment, CommentStatus, TargetType, User
@@ -57,6 +57,17 @@ async def add_comment(
             if target is None:
                 raise NotFound("comment_not_found", field="replyToId")
             root_id = target.root_id or target.id  # type: ignore[attr-defined]
+        sent = await resubmits.comment_sent(
+            screener,
+            author.id,
+            post_id=post.id,
+            answer_id=None,
+            reply_to_id=reply_to_id,
+            body=body,
+            conn=conn,
+        )
+        if sent is not None:  # a double tap, a retry: the first is the answer
+            return await Comment.get(id=sent, using_db=conn)
         comment = await Comment.create(
             post_id=post.id,
             author_id=author.id,
@@ -101,6 +112,17 @@ async def add_answer_comment(
             if target is None:
                 raise NotFound("comment_not_found", field="replyToId")
             root_id = target.root_id or target.id  # type: ignore[attr-defined]
+        sent = await resubmits.comment_sent(
+            screener,
+            author.id,
+            post_id=answer.question_id,  # type: ignore[attr-defined]
+            answer_id=answer.id,
+            reply_to_id=reply_to_id,
+            body=body,
+            conn=conn,
+        )
+        if sent is not None:
+            return await Comment.get(id=sent, using_db=conn)
         comment = await Comment.create(
             post_id=answer.question_id,  # type: ignore[attr-defined]
             answer_id=answer.id,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, modlog
+from domain import access, modlog, resubmits
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.media import issued_images
 from domain.models import (
@@ -47,9 +47,27 @@ async def submit(
         raise BadInput("too_many_images", field="imageUrls", max=IMAGES_MAX)
     await issued_images(author, urls, field="imageUrls")
     await screen_texts(screener, author, [("content", content)], Scene.COMMENT)
-    return await Feedback.create(
-        author=author, category=category, content=content, contact=contact, images=urls
-    )
+    async with in_transaction() as conn:
+        await resubmits.hold_author(screener, author.id, conn)
+        sent = await resubmits.ticket_sent(
+            screener,
+            author.id,
+            category=category,
+            content=content,
+            contact=contact,
+            images=urls,
+            conn=conn,
+        )
+        if sent is not None:  # a double tap, a retry: the first is the answer
+            return await Feedback.get(id=sent, using_db=conn)
+        return await Feedback.create(
+            author=author,
+            category=category,
+            content=content,
+            contact=contact,
+            images=urls,
+            using_db=conn,
+        )
 
 
 async def mine(author: User, *, first: int | None, after: str | None, cap: int) -> Page[Feedback]:

@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, modlog, points, rewards
+from domain import access, modlog, points, resubmits, rewards
 from domain.circles import closed_circles, is_active_member
 from domain.content_status import count_published, set_status
 from domain.errors import BadInput, ContentRejected, Forbidden, NotFound
@@ -130,6 +130,21 @@ async def create_post(
     status = status_for(verdict) if publish_at is None else PostStatus.SCHEDULED
     search_tokens = await asyncio.to_thread(search_document, title, body)
     async with in_transaction() as conn:
+        await resubmits.hold_author(screener, author.id, conn)
+        sent = await resubmits.post_sent(
+            screener,
+            author.id,
+            kind=draft.kind,
+            title=title,
+            body=body,
+            images=images,
+            circle_id=draft.circle_id,
+            publish_at=publish_at,
+            poll=poll,
+            conn=conn,
+        )
+        if sent is not None:  # a double tap, a retry: the first is the answer
+            return await Post.get(id=sent, using_db=conn)
         if draft.circle_id is not None:
             await _check_circle_member(author, draft.circle_id, conn)
         post = await Post.create(

@@ -207,7 +207,8 @@ async def test_a_bounty_is_escrowed_paid_to_the_accepted_answer_or_refunded(
     await helper.refresh_from_db()
     assert helper.points == 2 + 15 + 30
     # A second question, deleted unanswered, gives its bounty back.
-    second = await api.op("CreatePost", ask, token=token)
+    again = {"input": {**ask["input"], "title": "再求助"}}  # another question, not a resend
+    second = await api.op("CreatePost", again, token=token)
     await asker.refresh_from_db()
     before = asker.points
     await api.op("DeletePost", {"id": second["data"]["createPost"]["post"]["id"]}, token=token)

@@ -84,8 +84,8 @@ async def world(api: Api, runtime: Runtime) -> World:
         circle=circle_gid,
         collection=to_global_id("Collection", collection.id),
     )
-    for status in REMOVED:
-        w.posts[status] = await _create(api, t_author, body=body, circleId=circle_gid)
+    for status in REMOVED:  # each its own post, not the first sent again (domain/resubmits)
+        w.posts[status] = await _create(api, t_author, body=f"{body} {status}", circleId=circle_gid)
     for status in UNPUBLISHED_QUESTION:
         w.questions[status] = await _create(
             api, t_author, body=body, kind="QUESTION", title=f"{WORD}问题{status}"
