@@ -119,7 +119,7 @@ class RecommenderQuery:
     @strawberry.field(description="The serving model (or, before any, the latest trained).")
     async def recommender_status(self, info: Info[Context, None]) -> RecommenderStatus:
         await info.context.require_role(models.Role.OPERATOR)
-        row = await models.RecommenderModel.filter(current=True).first()
+        row = await models.RecommenderModel.filter(current=True).order_by("-id").first()
         row = row or await models.RecommenderModel.all().order_by("-id").first()
         if row is None:
             return RecommenderStatus(

@@ -94,7 +94,11 @@ async def refresh_session(tokens: TokenIssuer, refresh_token: str) -> Session:
         row = await RefreshToken.filter(token_hash=token_hash).select_for_update().first()
         if row is None or row.expires_at <= now:
             raise Unauthenticated("refresh_invalid")
-        if row.used_at is not None or row.revoked_at is not None:
+        if (
+            row.used_at is not None
+            or row.revoked_at is not None
+            or await _revoked(row.family, conn)
+        ):
             reused_family = row.family
         else:
             row.used_at = now
@@ -132,22 +136,40 @@ async def revoke_all_sessions(user_id: int) -> int:
     return await _revoke("user_id = $1", user_id)
 
 
+async def _revoked(family: uuid.UUID, conn: BaseDBAsyncClient) -> bool:
+    """Whether the sign-in was revoked: a refresh of a token that escaped its revocation is
+    refused as a reuse (see _revoke)."""
+    return bool(
+        await sql.fetch(
+            "SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NOT NULL LIMIT 1",
+            family,
+            conn=conn,
+        )
+    )
+
+
 async def _revoke(which: str, key: Any) -> int:
     """Revoke the live refresh tokens `which` selects (a condition on the parameter $1): locked
     in id order by one statement, then revoked by another, so that a sign-in's revocation
-    and its member's (a reused token and a ban at once) take turns rather than deadlock."""
+    and its member's (a reused token and a ban at once) take turns rather than deadlock.
+
+    Again until none is left: a refresh under way holds the token it uses, and the lock
+    waits for it, but the token it adds came after the statement began and is not among
+    those it locks; the next statement sees it. (A revoked sign-in's tokens are forgotten
+    some day, forget_expired_sign_ins: one that escaped would then make it hold again.)"""
+    revoked = 0
     async with in_transaction() as conn:
-        ids = await sql.lock_where(
+        while ids := await sql.lock_where(
             "refresh_tokens", f"{which} AND revoked_at IS NULL", key, conn=conn
-        )
-        if ids:
+        ):
             await sql.execute(
                 "UPDATE refresh_tokens SET revoked_at = $2 WHERE id = ANY($1::bigint[])",
                 ids,
                 datetime.now(UTC),
                 conn=conn,
             )
-    return len(ids)
+            revoked += len(ids)
+    return revoked
 
 
 # How many expired refresh tokens a statement of forget_expired_sign_ins deletes.
@@ -163,8 +185,9 @@ async def forget_expired_sign_ins(tokens: TokenIssuer, now: datetime | None = No
     longer ago than an access token lives, no access token of its sign-in issued with it or
     before it is still valid. A revoked sign-in's newest token (revoked with the rest) is
     the last to go, so until then the sign-in still reads as revoked (_sign_in_holds) for
-    as long as any of its access tokens could be shown. Batches locked in id order and
-    skipping rows a refresh holds, so that neither waits for the other."""
+    as long as any of its access tokens could be shown (_revoke also revokes what a refresh
+    adds meanwhile, and a refresh in a revoked sign-in is refused). Batches locked in id
+    order and skipping rows a refresh holds, so that neither waits for the other."""
     cutoff = (now or datetime.now(UTC)) - tokens.access_ttl
     forgotten = 0
     while True:

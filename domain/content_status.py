@@ -10,7 +10,9 @@ publication pays are taken together: rewards.lock_earners). A review task is loc
 a writer that holds its content, after it. A writer that reaches a row through another (a
 comment's post, an answer's question) locks the container first: `lock_content`. Apart
 from content: a refresh of a sign-in takes its refresh token, then its member's row (shared);
-revoking sign-ins takes their tokens in id order, and nothing else (domain/auth.py)."""
+revoking sign-ins takes their tokens in id order, and nothing else (domain/auth.py). A
+member's post or feedback ticket takes an advisory lock of the member's before any row
+(domain/resubmits.py); nothing waits for it while holding rows."""
 
 from __future__ import annotations
 

@@ -141,6 +141,8 @@ async def create_post(
             circle_id=draft.circle_id,
             publish_at=publish_at,
             poll=poll,
+            bounty=draft.bounty or 0,
+            topics=topic_names,
             conn=conn,
         )
         if sent is not None:  # a double tap, a retry: the first is the answer

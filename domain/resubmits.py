@@ -4,12 +4,12 @@ both: the second is not written again, counted again, rewarded again or escrowed
 question's bounty), nor refused as a second answer to the question.
 
 "The same" is what the member sent: the same kind, title, body, images, circle, publishing
-time and poll of a post; the same body of a comment in the same place (the post or answer and the
-comment it replies to), of an answer to the same question; the same ticket. Within
-RESUBMIT_SECONDS of the first, which is not deleted. The second waits for the first while it
-is still being written: a member's posts and tickets are written one at a time (an advisory
-lock), and comments and answers on one post or answer already are (its row's lock), so two
-taps at once find each other.
+time, poll, bounty and topics of a post; the same body of a comment in the same place (the
+post or answer and the comment it replies to), of an answer to the same question; the same
+ticket. Within RESUBMIT_SECONDS of the first, which is not deleted. The second waits for the
+first while it is still being written: a member's posts and tickets are written one at a
+time (an advisory lock, taken before any row), and comments and answers on one post or
+answer already are (its row's lock), so two taps at once find each other.
 
 Only what a member sends is checked: the seed and the importers write with NO_SCREENING
 (never a member's request), and their texts repeat on purpose."""
@@ -55,6 +55,8 @@ _POST_SENT = (
     f"AND {_POLL.format(_OPTIONS)} IS NOT DISTINCT FROM $9::text[] "
     f"AND {_POLL.format('pl.multiple_choice')} IS NOT DISTINCT FROM $10::bool "
     f"AND {_POLL.format('pl.closes_at')} IS NOT DISTINCT FROM $11::timestamptz "
+    "AND bounty = $12 AND ARRAY(SELECT t.name::text FROM post_topics pt JOIN topics t "
+    'ON t.id = pt.topic_id WHERE pt.post_id = posts.id ORDER BY t.name COLLATE "C") = $13::text[] '
     "ORDER BY id DESC LIMIT 1"
 )
 
@@ -74,6 +76,8 @@ async def post_sent(
     circle_id: int | None,
     publish_at: datetime | None,
     poll: PollDraft | None,
+    bounty: int,
+    topics: list[str],
     conn: BaseDBAsyncClient,
 ) -> int | None:
     """The id of the same post, sent by the member moments ago (hold_author first)."""
@@ -92,6 +96,8 @@ async def post_sent(
         poll.options if poll else None,
         poll.multiple_choice if poll else None,
         poll.closes_at if poll else None,
+        bounty,
+        sorted(topics),  # code point order, as COLLATE "C"
         conn=conn,
     )
     return rows[0]["id"] if rows else None

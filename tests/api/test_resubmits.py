@@ -172,3 +172,21 @@ async def test_the_seed_and_importers_write_their_repeated_texts(runtime: Runtim
     first = await add_comment(author, post.id, "顶", screener=NO_SCREENING, rules=RULES)
     again = await add_comment(author, post.id, "顶", screener=NO_SCREENING, rules=RULES)
     assert first.id != again.id
+
+
+async def test_a_question_sent_again_with_another_bounty_or_topics_is_its_own(
+    api: Api, runtime: Runtime
+) -> None:
+    asker = await make_user()
+    async with in_transaction() as conn:
+        await points.award(asker.id, 100, PointsReason.FEATURED, "seed", conn, rules=RULES)
+    token = token_for(runtime, asker)
+    ask = {"kind": "QUESTION", "title": "求助", "body": "怎么办？", "topics": ["新手"]}
+    first = _post_id(await api.op("CreatePost", {"input": ask}, token=token))
+    richer = {**ask, "bounty": 20}
+    assert _post_id(await api.op("CreatePost", {"input": richer}, token=token)) != first
+    elsewhere = {**ask, "topics": ["进阶"]}
+    assert _post_id(await api.op("CreatePost", {"input": elsewhere}, token=token)) != first
+    both = {**ask, "topics": ["新手", "进阶"]}
+    twice = [_post_id(await api.op("CreatePost", {"input": both}, token=token)) for _ in "ab"]
+    assert twice[0] == twice[1] != first

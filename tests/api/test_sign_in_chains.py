@@ -185,3 +185,51 @@ async def test_forgetting_runs_in_batches_until_none_is_left(
     monkeypatch.setattr(auth, "FORGET_BATCH", 10)
     assert await auth.forget_expired_sign_ins(runtime.tokens) == 25
     assert not await RefreshToken.filter(user_id=member).exists()
+
+
+async def test_a_token_a_refresh_adds_while_its_sign_in_is_revoked_is_revoked_too(
+    api: Api, dsn: str
+) -> None:
+    """A refresh under way holds the token it uses; the revocation waits for it, and the token
+    the refresh adds, which came after the revocation's statement began, is revoked too
+    (left live, it would make the sign-in hold again once its revoked tokens are forgotten)."""
+    session = await _sign_in(api, "o-escaping")
+    token = await RefreshToken.get(user__openid="o-escaping")
+    refreshing = await asyncpg.connect(dsn)
+    try:
+        async with refreshing.transaction():  # as refresh_session does, by hand
+            await refreshing.execute(
+                "SELECT 1 FROM refresh_tokens WHERE id = $1 FOR UPDATE", token.id
+            )
+            revoking = asyncio.ensure_future(auth.revoke_family(token.family))
+            try:
+                await until_waiting(refreshing)
+            except BaseException:
+                revoking.cancel()
+                raise
+            await refreshing.execute(
+                "UPDATE refresh_tokens SET used_at = now() WHERE id = $1", token.id
+            )
+            await refreshing.execute(
+                "INSERT INTO refresh_tokens (family, token_hash, created_at, expires_at, "
+                "user_id) SELECT family, md5(random()::text), now(), expires_at, user_id "
+                "FROM refresh_tokens WHERE id = $1",
+                token.id,
+            )
+        assert await asyncio.wait_for(revoking, 10) == 2
+    finally:
+        await refreshing.close()
+    assert not await RefreshToken.filter(family=token.family, revoked_at__isnull=True).exists()
+    assert error_codes(await api.op("Viewer", token=session["token"])) == ["UNAUTHENTICATED"]
+
+
+async def test_a_live_token_of_a_revoked_sign_in_is_refused_and_revoked(api: Api) -> None:
+    """However a token of a revoked sign-in stayed live, refreshing it is a reuse."""
+    session = await _sign_in(api, "o-escaped")
+    second = await _refresh(api, session["refreshToken"])
+    await RefreshToken.filter(user__openid="o-escaped", used_at__isnull=False).update(
+        revoked_at=datetime.now(UTC)
+    )
+    refused = await api.op("RefreshToken", {"refreshToken": second["refreshToken"]})
+    assert error_codes(refused) == ["UNAUTHENTICATED"]
+    assert not await RefreshToken.filter(user__openid="o-escaped", revoked_at__isnull=True)
