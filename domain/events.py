@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from adapters import sql
 from adapters.redis import Store
-from domain import access, badges, modlog
+from domain import access, badges, modlog, resubmits
 from domain.circles import is_active_member, is_admin_membership, is_circle_admin
 from domain.errors import BadInput, Conflict, ContentRejected, Forbidden, NotFound, RateLimited
 from domain.models import (
@@ -105,6 +105,18 @@ async def create_event(
     if not 0 <= draft.points_reward <= reward_max:
         raise BadInput("event_reward", field="pointsReward", max=reward_max)
     async with in_transaction() as conn:
+        await resubmits.hold_author(screener, actor.id, conn)
+        sent = await resubmits.created(
+            "events",
+            conn,
+            screener=screener,
+            created_by_id=actor.id,
+            title=title,
+            starts_at=starts,
+            circle_id=draft.circle_id,
+        )
+        if sent is not None:  # clicked twice: the first is the answer
+            return await Event.get(id=sent, using_db=conn)
         event = await Event.create(
             title=title,
             description=description,

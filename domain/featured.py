@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, modlog, rewards
+from domain import access, modlog, resubmits, rewards
 from domain.circles import can_admin, outside
 from domain.collections import clean_texts, hold_collection, screen_collection
 from domain.errors import BadInput, Forbidden, NotFound
@@ -192,6 +192,12 @@ async def create_collection(
     texts = clean_texts(title, description, cover_url)
     await screen_collection(actor, texts, screener)
     async with in_transaction() as conn:
+        await resubmits.hold_author(screener, actor.id, conn)
+        sent = await resubmits.created(
+            "collections", conn, screener=screener, created_by_id=actor.id, title=texts.title
+        )
+        if sent is not None:  # clicked twice: the first is the answer
+            return await Collection.get(id=sent, using_db=conn)
         collection = await Collection.create(
             title=texts.title,
             description=texts.description,

@@ -103,6 +103,14 @@ async def reply(actor: User, feedback_id: int, text: str, status: FeedbackStatus
     if not 1 <= len(text) <= REPLY_MAX:
         raise BadInput("feedback_content", field="reply", max=REPLY_MAX)
     async with in_transaction() as conn:
+        ticket = await sql.fetch(
+            "SELECT reply, status FROM feedback WHERE id = $1 FOR NO KEY UPDATE",
+            feedback_id,
+            conn=conn,
+        )
+        if ticket and (ticket[0]["reply"], ticket[0]["status"]) == (text, status.value):
+            # The same reply sent twice (clicked twice): the member is told once.
+            return await Feedback.get(id=feedback_id, using_db=conn)
         # The first answer stops the SLA clock for good; resolving (or closing) is timed
         # once, and reopening clears it.
         updated = await sql.execute(

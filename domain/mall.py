@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, points
+from domain import access, points, resubmits
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     CouponStatus,
@@ -94,7 +94,13 @@ async def create_item(actor: User, draft: ItemDraft) -> MallItem:
     if values["kind"] is MallItemKind.COUPON:
         values["stock"] = 0  # a coupon's stock is its codes, uploaded with addCouponCodes
     stock = values.get("stock")
-    return await MallItem.create(**values, remaining=stock)
+    async with in_transaction() as conn:
+        await resubmits.hold(actor.id, conn)
+        same = {k: values[k] for k in ("title", "kind", "price_points")}
+        sent = await resubmits.created("mall_items", conn, **same)
+        if sent is not None:  # clicked twice: one shelf item, one stock
+            return await MallItem.get(id=sent, using_db=conn)
+        return await MallItem.create(**values, remaining=stock, using_db=conn)
 
 
 async def update_item(actor: User, item_id: int, draft: ItemDraft) -> MallItem:

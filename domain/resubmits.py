@@ -1,15 +1,18 @@
 """A member's post, comment, answer or feedback ticket sent twice: a double tap, or the same
-request sent again after no answer came (a weak mobile network). The first is the answer to
-both: the second is not written again, counted again, rewarded again or escrowed again (a
-question's bounty), nor refused as a second answer to the question.
+request sent again after no answer came (a weak mobile network); an operator's creation
+clicked twice (a survey, an event, a mall item, a collection, a sanction). The first is the
+answer to both: the second is not written again, counted again, rewarded or paid again,
+escrowed again (a question's bounty), nor refused as a second answer to the question.
 
-"The same" is what the member sent: the same kind, title, body, images, circle, publishing
-time, poll, bounty and topics of a post; the same body of a comment in the same place (the
-post or answer and the comment it replies to), of an answer to the same question; the same
-ticket. Within RESUBMIT_SECONDS of the first, which is not deleted. The second waits for the
-first while it is still being written: a member's posts and tickets are written one at a
-time (an advisory lock, taken before any row), and comments and answers on one post or
-answer already are (its row's lock), so two taps at once find each other.
+"The same" is what was sent: the same kind, title, body, images, circle, publishing time,
+poll, bounty and topics of a post; the same body of a comment in the same place (the post or
+answer and the comment it replies to), of an answer to the same question; the same ticket;
+an operator's creation of the same title (and place and time, for an event; the same
+member, kind and reason for a sanction). Within RESUBMIT_SECONDS of the first, which is not
+deleted. The second waits for the first while it is still being written: a member's
+creations are written one at a time (an advisory lock, taken before any row), and comments
+and answers on one post or answer already are (its row's lock), so two taps at once find
+each other.
 
 Only what a member sends is checked: the seed and the importers write with NO_SCREENING
 (never a member's request), and their texts repeat on purpose."""
@@ -34,12 +37,36 @@ RESUBMIT_SECONDS = 60
 _POSTS = 0x706F
 
 
+async def hold(member_id: int, conn: BaseDBAsyncClient) -> None:
+    """One creation of the member's (a post, a ticket; an operator's survey, event, item or
+    collection) written at a time, until the caller's transaction ends."""
+    await sql.execute("SELECT pg_advisory_xact_lock($1, $2)", _POSTS, member_id % 2**31, conn=conn)
+
+
 async def hold_author(screener: Screening, author_id: int, conn: BaseDBAsyncClient) -> None:
-    """One post (or feedback ticket) of the member's written at a time, until the caller's
-    transaction ends."""
+    """hold, for what a member sends (not for the seed's and importers' writes)."""
+    if not isinstance(screener, NoScreening):
+        await hold(author_id, conn)
+
+
+async def created(
+    table: str, conn: BaseDBAsyncClient, *, screener: Screening | None = None, **same: Any
+) -> int | None:
+    """The id of the row of `table` created moments ago with these values (column names from
+    the code, never from input): an operator's creation clicked twice (hold first). None
+    for what the seed writes (`screener` NO_SCREENING)."""
     if isinstance(screener, NoScreening):
-        return
-    await sql.execute("SELECT pg_advisory_xact_lock($1, $2)", _POSTS, author_id % 2**31, conn=conn)
+        return None
+    where = " AND ".join(
+        f"{column} IS NOT DISTINCT FROM ${i}" for i, column in enumerate(same, start=2)
+    )
+    rows = await sql.fetch(
+        f"SELECT id FROM {table} WHERE created_at > $1 AND {where} ORDER BY id DESC LIMIT 1",
+        _since(),
+        *same.values(),
+        conn=conn,
+    )
+    return rows[0]["id"] if rows else None
 
 
 # The same post: the columns the member wrote, and the poll's (NULL without one) beside the

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, modlog
+from domain import access, modlog, resubmits
 from domain.auth import revoke_all_sessions
 from domain.errors import BadInput, Forbidden, Muted, NotFound
 from domain.models import Role, Sanction, SanctionKind, User
@@ -48,6 +48,20 @@ async def sanction_user(
         raise Forbidden("sanction_rank")
     until = datetime.now(UTC) + (timedelta(hours=hours) if hours else PERMANENT)
     async with in_transaction() as conn:
+        # The member's row first, as lifting takes it: the same sanction clicked twice finds
+        # the first, which is the answer (a second would outlast the first one lifted).
+        await sql.lock_rows("users", [user_id], conn)
+        sent = await resubmits.created(
+            "sanctions",
+            conn,
+            actor_id=actor.id,
+            user_id=user_id,
+            kind=kind.value,
+            reason=reason,
+            lifted_at=None,
+        )
+        if sent is not None:
+            return await Sanction.get(id=sent, using_db=conn)
         sanction = await Sanction.create(
             user=target, kind=kind, until=until, reason=reason, actor=actor, using_db=conn
         )

@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters import sql
-from domain import access, points
+from domain import access, points, resubmits
 from domain.errors import BadInput, Conflict, Forbidden, NotFound
 from domain.models import (
     PointsReason,
@@ -79,6 +79,12 @@ async def create(
         if (choice and not 2 <= len(q.options) <= OPTIONS_MAX) or (not choice and q.options):
             raise BadInput("survey_shape", field="questions.options", max=QUESTIONS_MAX)
     async with in_transaction() as conn:
+        await resubmits.hold(actor.id, conn)
+        sent = await resubmits.created(
+            "surveys", conn, created_by_id=actor.id, title=title, question_count=len(questions)
+        )
+        if sent is not None:  # clicked twice: the first is the answer (and pays once)
+            return await Survey.get(id=sent, using_db=conn)
         survey = await Survey.create(
             title=title,
             description=description,

@@ -18,10 +18,10 @@ QUESTIONS = [
 ]
 
 
-async def _survey(api: Api, operator: str) -> dict:
+async def _survey(api: Api, operator: str, title: str = "满意度调查") -> dict:
     created = await api.op(
         "CreateSurvey",
-        {"input": {"title": "满意度调查", "pointsReward": 5, "questions": QUESTIONS}},
+        {"input": {"title": title, "pointsReward": 5, "questions": QUESTIONS}},
         token=operator,
     )
     assert "errors" not in created, created
@@ -102,7 +102,7 @@ async def test_a_survey_answered_once_and_its_results_match_a_hand_count(
 async def test_answers_are_validated_against_their_questions(api: Api, runtime: Runtime) -> None:
     operator = token_for(runtime, await make_user(role=Role.OPERATOR))
     survey = await _survey(api, operator)
-    other = await _survey(api, operator)
+    other = await _survey(api, operator, "另一份调查")
     token = token_for(runtime, await make_user())
 
     async def codes(answers: list[dict]) -> tuple[list[str], str | None]:
