@@ -28,6 +28,10 @@ def check_can_write(user: User, now: datetime | None = None) -> None:
         raise Muted("muted", until=until)
 
 
+# How far apart two clicks of one sanction may set its end.
+_CLICKS = timedelta(seconds=resubmits.RESUBMIT_SECONDS)
+
+
 async def sanction_user(
     actor: User, user_id: int, kind: SanctionKind, hours: int | None, reason: str
 ) -> Sanction:
@@ -46,7 +50,8 @@ async def sanction_user(
         raise NotFound("user_not_found", field="userId")
     if not access.can_sanction(actor, target, ban=kind == SanctionKind.BAN):
         raise Forbidden("sanction_rank")
-    until = datetime.now(UTC) + (timedelta(hours=hours) if hours else PERMANENT)
+    now = datetime.now(UTC)
+    until = now + (timedelta(hours=hours) if hours else PERMANENT)
     async with in_transaction() as conn:
         # The member's row first, as lifting takes it: the same sanction clicked twice finds
         # the first, which is the answer (a second would outlast the first one lifted).
@@ -60,8 +65,9 @@ async def sanction_user(
             reason=reason,
             lifted_at=None,
         )
-        if sent is not None:
-            return await Sanction.get(id=sent, using_db=conn)
+        first = await Sanction.get(id=sent, using_db=conn) if sent is not None else None
+        if first is not None and abs(first.until - first.created_at - (until - now)) < _CLICKS:
+            return first  # of the same length too: a longer one is meant
         sanction = await Sanction.create(
             user=target, kind=kind, until=until, reason=reason, actor=actor, using_db=conn
         )

@@ -99,6 +99,11 @@ async def test_a_sanction_imposed_twice_is_lifted_once(api: Api, runtime: Runtim
     lifted = await api.op("LiftSanction", {"sanctionId": ids.pop()}, token=token)
     assert "errors" not in lifted, lifted
     assert (await User.get(id=member.id)).muted_until is None
+    # A longer one, a moment later, is meant.
+    await api.op("SanctionUser", {**mute, "reason": "刷屏"}, token=token)
+    longer = await api.op("SanctionUser", {**mute, "hours": 72, "reason": "刷屏"}, token=token)
+    assert "errors" not in longer, longer
+    assert await Sanction.filter(user_id=member.id, lifted_at=None).count() == 2
 
 
 async def test_a_reply_sent_twice_tells_the_member_once(api: Api, runtime: Runtime) -> None:
