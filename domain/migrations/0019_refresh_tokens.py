@@ -1,6 +1,15 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
+# Built without holding the table: sign-ins and refreshes go on while they build (a table of
+# one row per refresh ever made, before the nightly job first forgets the expired ones). An
+# index left invalid by a build cut short is dropped and built again when this runs again.
+_INDEXES = {
+    "refresh_tokens_revoked_idx": "(family) WHERE revoked_at IS NOT NULL",
+    "refresh_tokens_live_idx": "(user_id) WHERE revoked_at IS NULL",
+    "refresh_tokens_expires_idx": "(expires_at)",
+}
+
 
 class Migration(migrations.Migration):
     """Refresh tokens read by what each statement asks (domain/auth.py): whether a sign-in
@@ -11,20 +20,18 @@ class Migration(migrations.Migration):
     dependencies = [("models", "0018_post_topics_order")]
 
     initial = False
+    atomic = False  # CREATE INDEX CONCURRENTLY runs outside a transaction
 
     operations = [
         ops.RunSQL(
             [
-                "CREATE INDEX refresh_tokens_revoked_idx ON refresh_tokens (family) "
-                "WHERE revoked_at IS NOT NULL",
-                "CREATE INDEX refresh_tokens_live_idx ON refresh_tokens (user_id) "
-                "WHERE revoked_at IS NULL",
-                "CREATE INDEX refresh_tokens_expires_idx ON refresh_tokens (expires_at)",
+                statement
+                for name, columns in _INDEXES.items()
+                for statement in (
+                    f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
+                    f"CREATE INDEX CONCURRENTLY {name} ON refresh_tokens {columns}",
+                )
             ],
-            reverse_sql=[
-                "DROP INDEX refresh_tokens_expires_idx",
-                "DROP INDEX refresh_tokens_live_idx",
-                "DROP INDEX refresh_tokens_revoked_idx",
-            ],
+            reverse_sql=[f"DROP INDEX CONCURRENTLY IF EXISTS {name}" for name in _INDEXES],
         ),
     ]
