@@ -32,15 +32,17 @@ from domain.screening import NoScreening, Screening
 # How long the same text from the same member is taken for the first one sent again.
 RESUBMIT_SECONDS = 60
 
-# pg_advisory_xact_lock(int, int)'s first key for a member's posts ("po"); the two-key space
-# is apart from the one-key space the other advisory locks use.
-_POSTS = 0x706F
+# pg_advisory_xact_lock(int, int)'s first key for a member's creations ("po"); the two-key
+# space is apart from the one-key space the other advisory locks use.
+_CREATIONS = 0x706F
 
 
 async def hold(member_id: int, conn: BaseDBAsyncClient) -> None:
     """One creation of the member's (a post, a ticket; an operator's survey, event, item or
     collection) written at a time, until the caller's transaction ends."""
-    await sql.execute("SELECT pg_advisory_xact_lock($1, $2)", _POSTS, member_id % 2**31, conn=conn)
+    await sql.execute(
+        "SELECT pg_advisory_xact_lock($1, $2)", _CREATIONS, member_id % 2**31, conn=conn
+    )
 
 
 async def hold_author(screener: Screening, author_id: int, conn: BaseDBAsyncClient) -> None:
