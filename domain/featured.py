@@ -148,8 +148,10 @@ async def feature_post(
 ) -> Post:
     if not _is_operator(actor):
         raise Forbidden()
-    post = await _published(post_id)
     async with in_transaction() as conn:
+        # Locked while published: a deletion under way is waited for, then refused (featuring
+        # pays the author, never for a post deleted before it was featured).
+        post = await _locked(post_id, conn, status=PostStatus.PUBLISHED)
         newly = await (
             Post.filter(id=post_id, featured_at__isnull=True)
             .using_db(conn)

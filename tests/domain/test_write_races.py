@@ -16,8 +16,8 @@ from domain.answers import accept_answer
 from domain.collections import move_in_collection
 from domain.counters import recount_all
 from domain.errors import NotFound
-from domain.featured import add_to_collection
-from domain.models import PointsReason, Post, Role, SanctionKind, User, WordLevel
+from domain.featured import add_to_collection, feature_post
+from domain.models import PointsEntry, PointsReason, Post, Role, SanctionKind, User, WordLevel
 from domain.sanctions import lift_sanction, sanction_user
 from domain.screening import add_words
 from domain.word_hits import flush_hits, record_hits
@@ -182,3 +182,31 @@ async def test_flushing_word_hits_locks_the_words_in_one_order(
         held=("sensitive_words", ids[first]),
         free=[("sensitive_words", ids[last])],
     )
+
+
+async def test_a_post_deleted_while_it_is_featured_is_not_featured_nor_paid(
+    runtime: object, database_url: str
+) -> None:
+    """Featuring pays the author: a deletion under way is waited for, then the feature is
+    refused, rather than read as published before it commits (found by
+    test_concurrent_writes_more.py in a fresh-clone CI run)."""
+    operator, author = await make_operator(), await make_user()
+    post = await make_post(author)
+    deleter = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        async with deleter.transaction():
+            await deleter.execute(
+                "UPDATE posts SET status = 'DELETED', deleted_at = now() WHERE id = $1", post.id
+            )
+            featuring = asyncio.ensure_future(feature_post(operator, post.id, rules=RULES))
+            try:
+                await until_waiting(deleter)
+            except BaseException:
+                featuring.cancel()
+                raise
+    finally:
+        await deleter.close()
+    with pytest.raises(NotFound):
+        await asyncio.wait_for(featuring, 10)
+    assert (await Post.get(id=post.id)).featured_at is None
+    assert not await PointsEntry.filter(user_id=author.id, reason=PointsReason.FEATURED).exists()
