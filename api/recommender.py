@@ -11,6 +11,7 @@ from api.analytics import JobHandle
 from api.context import Context
 from domain import access, models
 from domain.pagination import check_first
+from recommend import registry
 
 
 @strawberry.type
@@ -119,7 +120,7 @@ class RecommenderQuery:
     @strawberry.field(description="The serving model (or, before any, the latest trained).")
     async def recommender_status(self, info: Info[Context, None]) -> RecommenderStatus:
         await info.context.require_role(models.Role.OPERATOR)
-        row = await models.RecommenderModel.filter(current=True).order_by("-id").first()
+        row = await registry.serving()
         row = row or await models.RecommenderModel.all().order_by("-id").first()
         if row is None:
             return RecommenderStatus(

@@ -44,8 +44,14 @@ async def answer_question(
                 raise NotFound("post_not_found", field="questionId")
             if question.kind != PostKind.QUESTION:
                 raise BadInput("not_a_question", field="questionId")
-            sent = await resubmits.answer_sent(
-                screener, author.id, question_id=question_id, body=body, conn=conn
+            sent = await resubmits.created(
+                "answers",
+                conn,
+                screener=screener,
+                deletable=True,
+                author_id=author.id,
+                question_id=question_id,
+                body=body,
             )
             if sent is not None:  # a double tap, a retry: the first is the answer
                 return await Answer.get(id=sent, using_db=conn), question

@@ -97,7 +97,7 @@ async def refresh_session(tokens: TokenIssuer, refresh_token: str) -> Session:
         if (
             row.used_at is not None
             or row.revoked_at is not None
-            or await _revoked(row.family, conn)
+            or not await _holds(row.user_id, row.family, conn)  # type: ignore[attr-defined]
         ):
             reused_family = row.family
         else:
@@ -136,16 +136,13 @@ async def revoke_all_sessions(user_id: int) -> int:
     return await _revoke("user_id = $1", user_id)
 
 
-async def _revoked(family: uuid.UUID, conn: BaseDBAsyncClient) -> bool:
-    """Whether the sign-in was revoked: a refresh of a token that escaped its revocation is
-    refused as a reuse (see _revoke)."""
-    return bool(
-        await sql.fetch(
-            "SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NOT NULL LIMIT 1",
-            family,
-            conn=conn,
-        )
+async def _holds(user_id: int, family: uuid.UUID, conn: BaseDBAsyncClient) -> bool:
+    """Whether the sign-in holds (_sign_in_holds): a refresh of a token that escaped its
+    sign-in's revocation is refused as a reuse (see _revoke)."""
+    rows = await sql.fetch(
+        f"SELECT {_sign_in_holds('$1', '$2')} AS holds", user_id, family, conn=conn
     )
+    return bool(rows[0]["holds"])
 
 
 async def _revoke(which: str, key: Any) -> int:

@@ -57,14 +57,16 @@ async def add_comment(
             if target is None:
                 raise NotFound("comment_not_found", field="replyToId")
             root_id = target.root_id or target.id  # type: ignore[attr-defined]
-        sent = await resubmits.comment_sent(
-            screener,
-            author.id,
+        sent = await resubmits.created(
+            "comments",
+            conn,
+            screener=screener,
+            deletable=True,
+            author_id=author.id,
             post_id=post.id,
             answer_id=None,
             reply_to_id=reply_to_id,
             body=body,
-            conn=conn,
         )
         if sent is not None:  # a double tap, a retry: the first is the answer
             return await Comment.get(id=sent, using_db=conn)
@@ -112,14 +114,15 @@ async def add_answer_comment(
             if target is None:
                 raise NotFound("comment_not_found", field="replyToId")
             root_id = target.root_id or target.id  # type: ignore[attr-defined]
-        sent = await resubmits.comment_sent(
-            screener,
-            author.id,
-            post_id=answer.question_id,  # type: ignore[attr-defined]
+        sent = await resubmits.created(
+            "comments",
+            conn,
+            screener=screener,
+            deletable=True,
+            author_id=author.id,
             answer_id=answer.id,
             reply_to_id=reply_to_id,
             body=body,
-            conn=conn,
         )
         if sent is not None:
             return await Comment.get(id=sent, using_db=conn)

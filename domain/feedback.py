@@ -49,14 +49,15 @@ async def submit(
     await screen_texts(screener, author, [("content", content)], Scene.COMMENT)
     async with in_transaction() as conn:
         await resubmits.hold_author(screener, author.id, conn)
-        sent = await resubmits.ticket_sent(
-            screener,
-            author.id,
+        sent = await resubmits.created(
+            "feedback",
+            conn,
+            screener=screener,
+            author_id=author.id,
             category=category,
             content=content,
             contact=contact,
             images=urls,
-            conn=conn,
         )
         if sent is not None:  # a double tap, a retry: the first is the answer
             return await Feedback.get(id=sent, using_db=conn)

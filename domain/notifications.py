@@ -212,15 +212,11 @@ async def mark_read(user_id: int, ids: list[int] | None, everything: bool) -> in
     if everything or ids:
         # Locked in id order, then marked: two devices marking at once (all of them, some of
         # them) take turns rather than each hold a row the other waits for.
-        which = "recipient_id = $1 AND NOT read"
+        some = "" if everything else " AND id = ANY($2::bigint[])"
+        keys = (user_id,) if everything else (user_id, ids)
+        which = f"recipient_id = $1 AND NOT read{some}"
         async with in_transaction() as conn:
-            unread = await sql.lock_where(
-                "notifications",
-                which if everything else f"{which} AND id = ANY($2::bigint[])",
-                user_id,
-                *(() if everything else (ids,)),
-                conn=conn,
-            )
+            unread = await sql.lock_where("notifications", which, *keys, conn=conn)
             if unread:
                 await sql.execute(
                     "UPDATE notifications SET read = true WHERE id = ANY($1::bigint[])",

@@ -52,20 +52,29 @@ async def hold_author(screener: Screening, author_id: int, conn: BaseDBAsyncClie
 
 
 async def created(
-    table: str, conn: BaseDBAsyncClient, *, screener: Screening | None = None, **same: Any
+    table: str,
+    conn: BaseDBAsyncClient,
+    *,
+    screener: Screening | None = None,
+    deletable: bool = False,
+    **same: Any,
 ) -> int | None:
     """The id of the row of `table` created moments ago with these values (column names from
-    the code, never from input): an operator's creation clicked twice (hold first). None
-    for what the seed writes (`screener` NO_SCREENING)."""
+    the code, never from input; a list is compared as JSON): a comment or an answer sent
+    again (the caller holds its post's or answer's row), a ticket or an operator's creation
+    clicked twice (hold first). A `deletable` row counts unless deleted. None for what the
+    seed writes (`screener` NO_SCREENING)."""
     if isinstance(screener, NoScreening):
         return None
-    where = " AND ".join(
-        f"{column} IS NOT DISTINCT FROM ${i}" for i, column in enumerate(same, start=2)
+    where = "".join(
+        f" AND {column} IS NOT DISTINCT FROM ${i}" for i, column in enumerate(same, start=2)
     )
+    live = " AND status <> 'DELETED'" if deletable else ""
+    values = [json.dumps(v) if isinstance(v, list) else v for v in same.values()]
     rows = await sql.fetch(
-        f"SELECT id FROM {table} WHERE created_at > $1 AND {where} ORDER BY id DESC LIMIT 1",
+        f"SELECT id FROM {table} WHERE created_at > $1{where}{live} ORDER BY id DESC LIMIT 1",
         _since(),
-        *same.values(),
+        *values,
         conn=conn,
     )
     return rows[0]["id"] if rows else None
@@ -127,82 +136,6 @@ async def post_sent(
         poll.closes_at if poll else None,
         bounty,
         sorted(topics),  # code point order, as COLLATE "C"
-        conn=conn,
-    )
-    return rows[0]["id"] if rows else None
-
-
-async def comment_sent(
-    screener: Screening,
-    author_id: int,
-    *,
-    post_id: int,
-    answer_id: int | None,
-    reply_to_id: int | None,
-    body: str,
-    conn: BaseDBAsyncClient,
-) -> int | None:
-    """The id of the same comment, sent by the member moments ago (the caller holds the
-    post's or the answer's row)."""
-    if isinstance(screener, NoScreening):
-        return None
-    rows = await sql.fetch(
-        "SELECT id FROM comments WHERE post_id = $1 AND author_id = $2 AND created_at > $3 "
-        "AND status <> 'DELETED' AND answer_id IS NOT DISTINCT FROM $4 "
-        "AND reply_to_id IS NOT DISTINCT FROM $5 AND body = $6 ORDER BY id DESC LIMIT 1",
-        post_id,
-        author_id,
-        _since(),
-        answer_id,
-        reply_to_id,
-        body,
-        conn=conn,
-    )
-    return rows[0]["id"] if rows else None
-
-
-async def answer_sent(
-    screener: Screening, author_id: int, *, question_id: int, body: str, conn: BaseDBAsyncClient
-) -> int | None:
-    """The id of the same answer, sent by the member moments ago (the caller holds the
-    question's row)."""
-    if isinstance(screener, NoScreening):
-        return None
-    rows = await sql.fetch(
-        "SELECT id FROM answers WHERE question_id = $1 AND author_id = $2 AND created_at > $3 "
-        "AND status <> 'DELETED' AND body = $4",
-        question_id,
-        author_id,
-        _since(),
-        body,
-        conn=conn,
-    )
-    return rows[0]["id"] if rows else None
-
-
-async def ticket_sent(
-    screener: Screening,
-    author_id: int,
-    *,
-    category: str,
-    content: str,
-    contact: str,
-    images: list[str],
-    conn: BaseDBAsyncClient,
-) -> int | None:
-    """The id of the same feedback ticket, filed by the member moments ago (hold_author
-    first)."""
-    if isinstance(screener, NoScreening):
-        return None
-    rows = await sql.fetch(
-        "SELECT id FROM feedback WHERE author_id = $1 AND created_at > $2 AND category = $3 "
-        "AND content = $4 AND contact = $5 AND images = $6::jsonb ORDER BY id DESC LIMIT 1",
-        author_id,
-        _since(),
-        category,
-        content,
-        contact,
-        json.dumps(images),
         conn=conn,
     )
     return rows[0]["id"] if rows else None

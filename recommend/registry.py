@@ -163,11 +163,16 @@ def _save(trained: Trained, path: Path) -> None:
 _loaded: dict[str, Trained] = {}
 
 
+async def serving() -> RecommenderModel | None:
+    """The serving model's row: the newest of any marked current (serve_model leaves one)."""
+    return await RecommenderModel.filter(current=True).order_by("-id").first()
+
+
 async def current() -> tuple[RecommenderModel, Trained] | None:
     """The serving model (loaded once per process and version), None before the first or
     when this process cannot read its artefact (then the feed falls back, and says so in
     the log, rather than failing)."""
-    row = await RecommenderModel.filter(current=True).order_by("-id").first()
+    row = await serving()
     if row is None or not row.path:
         return None
     if row.version not in _loaded:
